@@ -1,0 +1,177 @@
+import { type Customer, CustomerEvent, type CustomerList, type ListCustomersQuery } from '@afternoon/contracts/customers';
+import {
+  ConflictError,
+  isUniqueViolation,
+  type Projection,
+  type Queryable,
+  type Tenant,
+  type Transaction,
+  ValidationError,
+} from '@afternoon/service-kit';
+
+const detailColumns = [
+  'name',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'url',
+  'external_id',
+  'billing_address',
+  'shipping_address',
+  'metadata',
+] as const;
+const jsonColumns = new Set(['billing_address', 'shipping_address', 'metadata']);
+
+/** The `customers` table: one row per live customer, what GET and list read. */
+export const customersProjection: Projection = {
+  name: 'customers',
+  tables: ['customers'],
+  handles: ['CustomerCreated', 'CustomerUpdated', 'CustomerDeleted'],
+  async apply(tx, stored) {
+    const event = CustomerEvent.parse(stored);
+    const tenant = [stored.metadata.organization_id, stored.metadata.mode];
+    switch (event.type) {
+      case 'CustomerCreated': {
+        const details = detailColumns.map((column) => sqlValue(column, event.data.details[column]));
+        await guardExternalId(tx, event.data.details.external_id, () =>
+          tx.query(
+            `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at)
+             VALUES ($1, $2, $3, ${detailColumns.map((_, index) => `$${index + 4}`).join(', ')}, $14, $14)
+             ON CONFLICT (id) DO NOTHING`,
+            [event.data.customer_id, ...tenant, ...details, event.data.created_at],
+          ),
+        );
+        return;
+      }
+      case 'CustomerUpdated': {
+        const changed = detailColumns.filter((column) => event.data.changes[column] !== undefined);
+        const assignments = changed.map((column, index) => `${column} = $${index + 3}`);
+        await guardExternalId(tx, event.data.changes.external_id, () =>
+          tx.query(
+            `UPDATE customers SET ${[...assignments, `updated_at = $${changed.length + 3}`].join(', ')}
+              WHERE id = $1 AND organization_id = $2`,
+            [
+              event.data.customer_id,
+              stored.metadata.organization_id,
+              ...changed.map((column) => sqlValue(column, event.data.changes[column])),
+              event.data.updated_at,
+            ],
+          ),
+        );
+        return;
+      }
+      case 'CustomerDeleted':
+        await tx.query('DELETE FROM customers WHERE id = $1 AND organization_id = $2', [
+          event.data.customer_id,
+          stored.metadata.organization_id,
+        ]);
+        return;
+      default: {
+        const unknown: never = event;
+        return unknown;
+      }
+    }
+  },
+};
+
+export async function getCustomer(db: Queryable, tenant: Tenant, id: string): Promise<Customer | undefined> {
+  const { rows } = await db.query<CustomerRow>(
+    'SELECT * FROM customers WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [id, tenant.organizationId, tenant.mode],
+  );
+  return rows[0] && toCustomer(rows[0]);
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so pages stay stable while customers are added. */
+export async function listCustomers(db: Queryable, tenant: Tenant, query: ListCustomersQuery): Promise<CustomerList> {
+  const conditions = ['organization_id = $1', 'mode = $2'];
+  const values: unknown[] = [tenant.organizationId, tenant.mode];
+  for (const field of ['name', 'first_name', 'last_name', 'email', 'external_id'] as const) {
+    const value = query[field];
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`${field} = $${values.length}`);
+  }
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor);
+    values.push(createdAt, id);
+    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
+  }
+  values.push(query.limit + 1);
+  const { rows } = await db.query<CustomerRow>(
+    `SELECT * FROM customers WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+    values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > query.limit;
+  return {
+    customers: page.map(toCustomer),
+    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null },
+  };
+}
+
+interface CustomerRow {
+  id: string;
+  name: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  url: string | null;
+  external_id: string | null;
+  billing_address: Customer['billing_address'];
+  shipping_address: Customer['shipping_address'];
+  metadata: Customer['metadata'];
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    name: row.name,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    email: row.email,
+    phone: row.phone,
+    url: row.url,
+    external_id: row.external_id,
+    billing_address: row.billing_address,
+    shipping_address: row.shipping_address,
+    metadata: row.metadata,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function sqlValue(column: string, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return jsonColumns.has(column) ? JSON.stringify(value) : value;
+}
+
+async function guardExternalId(tx: Transaction, externalId: string | null | undefined, write: () => Promise<unknown>) {
+  try {
+    await write();
+  } catch (error) {
+    if (isUniqueViolation(error, 'customers_external_id_unique')) {
+      throw new ConflictError(`external_id '${externalId}' is already used by another customer`, 'external_id');
+    }
+    throw error;
+  }
+}
+
+function encodeCursor(row: CustomerRow): string {
+  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      return [value[0], value[1]];
+    }
+  } catch {}
+  throw new ValidationError('cursor is not one this API returned', 'cursor');
+}

@@ -1,0 +1,10 @@
+import { startCustomerService } from './app';
+import { loadEnv } from './env';
+
+const service = await startCustomerService(loadEnv(process.env));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await service.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,10 @@
+import { createPool, migrate, rebuildProjections } from '@afternoon/service-kit';
+import { customerProjections, migrationsDir } from './app';
+import { loadEnv } from './env';
+
+const env = loadEnv(process.env);
+const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'customer-service-rebuild' });
+await migrate(pool, env.DB_SCHEMA, migrationsDir);
+const replayed = await rebuildProjections(pool, customerProjections);
+console.log(`customer-service: rebuilt ${customerProjections.length} projection(s) from ${replayed} events`);
+await pool.end();

@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  closeServer,
+  connectKafka,
+  createLogger,
+  createPool,
+  createServiceMetrics,
+  type Logger,
+  listen,
+  migrate,
+  operationalRoutes,
+} from '@afternoon/service-kit';
+import express from 'express';
+import type pg from 'pg';
+import { pinoHttp } from 'pino-http';
+import { authenticate } from './auth/authenticate';
+import { startCommandBus } from './commands/commandBus';
+import { customerRoutes } from './customers/customerRoutes';
+import type { GatewayEnv } from './env';
+import { errorHandler, unknownRoute } from './http/errorHandler';
+import { assignRequestId } from './http/requestContext';
+import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
+import { adminRoutes } from './organizations/adminRoutes';
+import { resolveAdminToken } from './organizations/adminToken';
+
+export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface RunningGateway {
+  port: number;
+  adminToken: string;
+  pool: pg.Pool;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const bodyLimit = '1mb';
+const hour = 60 * 60 * 1000;
+
+/** The HTTP edge: authenticates, validates, sends commands over Kafka and forwards queries to services. */
+export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
+  const logger = createLogger('gateway', env.LOG_LEVEL);
+  const metrics = createServiceMetrics('gateway');
+  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway' });
+  await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
+  if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
+
+  const kafka = connectKafka({ clientId: 'gateway', brokers: env.KAFKA_BROKERS, topicPrefix: env.TOPIC_PREFIX, logger });
+  await kafka.ensureTopics([Topics.gatewayReplies, Topics.customerCommands]);
+  const producer = await kafka.createProducer();
+  const bus = await startCommandBus({
+    kafka,
+    producer,
+    repliesTopic: Topics.gatewayReplies,
+    timeoutMs: env.COMMAND_TIMEOUT_MS,
+    logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    operationalRoutes({
+      metrics,
+      readiness: [
+        { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
+        { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
+        { name: 'replies', check: async () => bus.isReady() },
+      ],
+    }),
+  );
+  app.use(assignRequestId);
+  app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
+  app.use(express.json({ limit: bodyLimit }));
+  app.use(adminRoutes(pool, admin.token));
+  app.use('/v1', authenticate(pool));
+  app.use(customerRoutes({ pool, bus, customerServiceUrl: env.CUSTOMER_SERVICE_URL }));
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+
+  const http: { server: Server; port: number } = await listen(app, env.PORT);
+  const cleanup = setInterval(() => {
+    forgetExpiredIdempotencyKeys(pool, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
+      logger.warn({ err: error }, 'could not forget expired idempotency keys'),
+    );
+  }, hour);
+  cleanup.unref();
+  logger.info({ port: http.port }, 'gateway ready');
+
+  return {
+    port: http.port,
+    adminToken: admin.token,
+    pool,
+    logger,
+    async stop() {
+      clearInterval(cleanup);
+      await closeServer(http.server);
+      await bus.stop();
+      await kafka.close();
+      await pool.end();
+    },
+  };
+}

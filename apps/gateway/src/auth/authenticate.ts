@@ -1,0 +1,48 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Mode } from '@afternoon/contracts/common';
+import type { RequestHandler } from 'express';
+import type pg from 'pg';
+import { ApiHttpError } from '../http/apiError';
+import { hashApiKey, modeOfKey } from './apiKeys';
+
+/** Resolves `Authorization: Bearer ak_…` to the organization and mode the key belongs to. */
+export function authenticate(pool: pg.Pool): RequestHandler {
+  return async (request, response, next) => {
+    const token = bearerToken(request.header('authorization'));
+    if (!token) throw ApiHttpError.of('UNAUTHORIZED', 'Missing or invalid Authorization header');
+    const mode = modeOfKey(token);
+    if (!mode) throw ApiHttpError.of('INVALID_API_KEY', 'Invalid API key format');
+    let rows: { id: string; organization_id: string; mode: Mode; revoked_at: Date | null }[];
+    try {
+      ({ rows } = await pool.query('SELECT id, organization_id, mode, revoked_at FROM api_keys WHERE key_hash = $1', [
+        hashApiKey(token),
+      ]));
+    } catch {
+      throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'Authentication is unavailable; retry with exponential backoff');
+    }
+    const key = rows[0];
+    if (!key) throw ApiHttpError.of('INVALID_API_KEY', 'Invalid API key');
+    if (key.revoked_at) throw ApiHttpError.of('API_KEY_REVOKED', 'API key has been revoked');
+    response.locals.caller = { organizationId: key.organization_id, mode: key.mode, apiKeyId: key.id };
+    next();
+  };
+}
+
+/** Guards the self-hoster's admin API with the single ADMIN_TOKEN. */
+export function authenticateAdmin(adminToken: string): RequestHandler {
+  const expected = Buffer.from(adminToken);
+  return (request, _response, next) => {
+    const token = bearerToken(request.header('authorization'));
+    if (!token) throw ApiHttpError.of('UNAUTHORIZED', 'Missing or invalid Authorization header');
+    const given = Buffer.from(token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw ApiHttpError.of('UNAUTHORIZED', 'Invalid admin token');
+    }
+    next();
+  };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/.exec(header ?? '');
+  return match?.[1];
+}

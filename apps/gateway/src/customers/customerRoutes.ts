@@ -1,0 +1,111 @@
+import { ResourceId } from '@afternoon/contracts/common';
+import {
+  CreateCustomerBody,
+  Customer,
+  type CustomerDetails,
+  DeletedCustomer,
+  ListCustomersQuery,
+  UpdateCustomerBody,
+} from '@afternoon/contracts/customers';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId } from '@afternoon/service-kit';
+import { Router } from 'express';
+import { type CommandRouteDeps, commandRoute } from '../commands/commandRoute';
+import { ApiHttpError } from '../http/apiError';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { validate } from '../http/validation';
+import { queryService } from '../queries/serviceQuery';
+
+/** `/v1/customers`: writes become commands to customer-service, reads ask its read API. */
+export function customerRoutes(deps: CommandRouteDeps & { customerServiceUrl: string }): Router {
+  const router = Router();
+  const topic = Topics.customerCommands;
+
+  router.post(
+    '/v1/customers',
+    commandRoute(deps, (request) => {
+      const body = validate(CreateCustomerBody, request.body);
+      const customerId = newResourceId();
+      return {
+        topic,
+        key: customerId,
+        type: 'CreateCustomer',
+        data: { customer_id: customerId, details: withDefaults(body) },
+        successStatus: 201,
+        successBody: (customer) => ({ customer: Customer.parse(customer) }),
+      };
+    }),
+  );
+
+  router.get('/v1/customers/:id', async (request, response) => {
+    const id = existingId(request.params.id);
+    const { customer } = (await queryService(deps.customerServiceUrl, `/customers/${id}`, callerOf(response))) as {
+      customer: unknown;
+    };
+    respond(response, 200, { customer });
+  });
+
+  router.get('/v1/customers', async (request, response) => {
+    const query = validate(ListCustomersQuery, request.query, 'query');
+    const list = (await queryService(deps.customerServiceUrl, '/customers', callerOf(response), {
+      ...request.query,
+      limit: String(query.limit),
+    })) as Record<string, unknown>;
+    respond(response, 200, list);
+  });
+
+  router.patch(
+    '/v1/customers/:id',
+    commandRoute(deps, (request) => {
+      const id = existingId(request.params.id);
+      const changes = validate(UpdateCustomerBody, request.body ?? {});
+      return {
+        topic,
+        key: id,
+        type: 'UpdateCustomer',
+        data: { customer_id: id, changes },
+        successStatus: 200,
+        successBody: (customer) => ({ customer: Customer.parse(customer) }),
+      };
+    }),
+  );
+
+  router.delete(
+    '/v1/customers/:id',
+    commandRoute(deps, (request) => {
+      const id = existingId(request.params.id);
+      return {
+        topic,
+        key: id,
+        type: 'DeleteCustomer',
+        data: { customer_id: id },
+        successStatus: 200,
+        successBody: (customer) => ({ customer: DeletedCustomer.parse(customer) }),
+      };
+    }),
+  );
+
+  return router;
+}
+
+function withDefaults(body: CreateCustomerBody): CustomerDetails {
+  return {
+    name: body.name,
+    first_name: body.first_name ?? null,
+    last_name: body.last_name ?? null,
+    email: body.email ?? null,
+    phone: body.phone ?? null,
+    url: body.url ?? null,
+    external_id: body.external_id ?? null,
+    billing_address: body.billing_address ?? null,
+    shipping_address: body.shipping_address ?? null,
+    metadata: body.metadata ?? {},
+  };
+}
+
+/** An id that cannot exist is simply not found; nothing is sent for it. */
+function existingId(id: string | undefined): string {
+  if (id === undefined || !ResourceId.safeParse(id).success) throw ApiHttpError.of('NOT_FOUND', `No such customer: '${id}'`, 'id');
+  return id;
+}

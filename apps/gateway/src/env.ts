@@ -1,0 +1,18 @@
+import { parseEnv, ServiceEnv } from '@afternoon/service-kit';
+import { z } from 'zod';
+
+export const GatewayEnv = ServiceEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DB_SCHEMA: z.string().default('gateway'),
+  /** Bearer token of the admin API; generated into LOCAL_DIR when unset (development). */
+  ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
+  LOCAL_DIR: z.string().default('.local'),
+  CUSTOMER_SERVICE_URL: z.url().default('http://127.0.0.1:4001'),
+  COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
+});
+export type GatewayEnv = z.infer<typeof GatewayEnv>;
+
+export function loadEnv(source: Record<string, string | undefined>): GatewayEnv {
+  return parseEnv(GatewayEnv, source);
+}

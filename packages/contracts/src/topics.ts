@@ -1,0 +1,17 @@
+/** Every Kafka topic of the platform, with the partition count and retention it is created with. */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Milliseconds; -1 keeps everything (event topics). */
+  retentionMs: number;
+}
+
+const day = 24 * 60 * 60 * 1000;
+const forever = -1;
+
+export const Topics = {
+  customerCommands: { name: 'customer.commands', partitions: 6, retentionMs: 7 * day },
+  customerEvents: { name: 'customer.events', partitions: 6, retentionMs: forever },
+  customerCommandsDeadLetter: { name: 'customer.commands.dlq', partitions: 1, retentionMs: forever },
+  gatewayReplies: { name: 'gateway.replies', partitions: 3, retentionMs: day },
+} as const satisfies Record<string, TopicSpec>;

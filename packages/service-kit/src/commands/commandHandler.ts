@@ -1,0 +1,149 @@
+import { type CommandReply, CommandRecord, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import type { z } from 'zod';
+import type { RecordHandler } from '../consumer/idempotentConsumer';
+import { DomainError, PoisonRecordError } from '../errors';
+import { appendToStream, readStream, type StoredEvent } from '../eventStore/eventStore';
+import { enqueueOutbox, type OutboxMessage } from '../outbox/outbox';
+import { type Transaction, withSavepoint } from '../postgres/database';
+import { type Projection, projectEvents } from '../projections/projection';
+import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
+
+/** Everything the kit needs to run one aggregate's commands. */
+export interface AggregateDefinition<C extends Command = Command, E extends DomainEvent = DomainEvent, S = unknown> {
+  commandTypes: readonly C['type'][];
+  commandSchema: z.ZodType<Omit<C, 'metadata'>>;
+  eventSchema: z.ZodType<E>;
+  eventWireNames: Record<E['type'], string>;
+  streamId(command: C): string;
+  decider: Decider<C, E, S>;
+  /** What the gateway answers with once the command succeeded. */
+  result(state: S, command: C): unknown;
+}
+
+export interface CommandHandlerOptions {
+  schema: string;
+  eventsTopic: string;
+  repliesTopic: string;
+  // biome-ignore lint/suspicious/noExplicitAny: aggregates of different types share one dispatcher
+  aggregates: readonly AggregateDefinition<any, any, any>[];
+  projections: readonly Projection[];
+}
+
+/**
+ * Turns `<service>.commands` records into events: load the stream, decide, append, project, queue the events and
+ * the reply in the outbox, and remember the command id, all in the consumer's transaction. A redelivered or
+ * retried command gets its first reply again and changes nothing.
+ */
+export function createCommandRecordHandler(options: CommandHandlerOptions): RecordHandler {
+  const byType = new Map<string, AggregateDefinition>();
+  for (const aggregate of options.aggregates) {
+    for (const type of aggregate.commandTypes) byType.set(type, aggregate);
+  }
+
+  return async (tx, record, context) => {
+    const envelope = CommandRecord.safeParse(parseJson(record.value));
+    if (!envelope.success) throw new PoisonRecordError(`invalid command record: ${envelope.error.message}`);
+    const { type, metadata } = envelope.data;
+    context.setType(type);
+
+    const previous = await tx.query<{ reply: CommandReply }>('SELECT reply FROM handled_commands WHERE command_id = $1', [
+      metadata.command_id,
+    ]);
+    if (previous.rows[0]) {
+      await enqueueOutbox(tx, options.schema, [replyMessage(options.repliesTopic, previous.rows[0].reply)]);
+      return;
+    }
+
+    const aggregate = byType.get(type);
+    if (!aggregate) {
+      context.skip();
+      return;
+    }
+
+    const reply = await decideAndRecord(tx, aggregate, envelope.data);
+    await tx.query('INSERT INTO handled_commands (command_id, organization_id, reply) VALUES ($1, $2, $3)', [
+      metadata.command_id,
+      metadata.organization_id,
+      JSON.stringify(reply),
+    ]);
+    await enqueueOutbox(tx, options.schema, [replyMessage(options.repliesTopic, reply)]);
+  };
+
+  async function decideAndRecord(
+    tx: Transaction,
+    aggregate: AggregateDefinition,
+    envelope: CommandRecord,
+  ): Promise<CommandReply> {
+    const { metadata } = envelope;
+    const replyTo = { correlation_id: metadata.correlation_id, command_id: metadata.command_id };
+    const parsed = aggregate.commandSchema.safeParse({ type: envelope.type, data: envelope.data });
+    if (!parsed.success) {
+      return { ...replyTo, ok: false, error: { code: 'VALIDATION_ERROR', message: parsed.error.message } };
+    }
+    const command = { ...parsed.data, metadata } as Command;
+    try {
+      const result = await withSavepoint(tx, async () => {
+        const streamId = aggregate.streamId(command);
+        const tenant = { organizationId: metadata.organization_id, mode: metadata.mode };
+        const history = (await readStream(tx, streamId, tenant)).map((stored) => aggregate.eventSchema.parse(stored));
+        const state = foldEvents(aggregate.decider, history);
+        const newEvents = aggregate.decider.decide(command, state);
+        const eventMetadata: EventMetadata = {
+          organization_id: metadata.organization_id,
+          mode: metadata.mode,
+          occurred_at: metadata.issued_at,
+          correlation_id: metadata.correlation_id,
+          causation_id: metadata.command_id,
+        };
+        const stored = await appendToStream(tx, streamId, history.length, newEvents, eventMetadata);
+        await projectEvents(tx, options.projections, stored);
+        await enqueueOutbox(
+          tx,
+          options.schema,
+          stored.map((event) => eventMessage(options.eventsTopic, aggregate, event)),
+        );
+        return aggregate.result(newEvents.reduce(aggregate.decider.evolve, state), command);
+      });
+      return { ...replyTo, ok: true, result };
+    } catch (error) {
+      if (error instanceof DomainError) return { ...replyTo, ok: false, error: error.toApiError() };
+      throw error;
+    }
+  }
+}
+
+function eventMessage(topic: string, aggregate: AggregateDefinition, event: StoredEvent): OutboxMessage {
+  const wireName: string | undefined = aggregate.eventWireNames[event.type as keyof typeof aggregate.eventWireNames];
+  if (!wireName) throw new Error(`event type ${event.type} has no wire name`);
+  return {
+    topic,
+    key: event.streamId,
+    headers: {
+      [Headers.eventType]: wireName,
+      [Headers.correlationId]: event.metadata.correlation_id,
+      [Headers.organizationId]: event.metadata.organization_id,
+      [Headers.mode]: event.metadata.mode,
+    },
+    payload: {
+      event_id: event.eventId,
+      type: wireName,
+      stream_id: event.streamId,
+      version: event.version,
+      data: event.data,
+      metadata: event.metadata,
+    },
+  };
+}
+
+function replyMessage(topic: string, reply: CommandReply): OutboxMessage {
+  return { topic, key: reply.correlation_id, headers: { [Headers.correlationId]: reply.correlation_id }, payload: reply };
+}
+
+function parseJson(value: string | null): unknown {
+  if (value === null) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}

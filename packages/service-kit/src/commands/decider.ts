@@ -1,0 +1,23 @@
+import type { CommandMetadata } from '@afternoon/contracts/messaging';
+
+export interface Command<Type extends string = string, Data = unknown> {
+  type: Type;
+  data: Data;
+  metadata: CommandMetadata;
+}
+
+export interface DomainEvent<Type extends string = string, Data = unknown> {
+  type: Type;
+  data: Data;
+}
+
+/** An aggregate's pure core: time and ids arrive on the command's metadata, never from the clock. */
+export interface Decider<C extends Command, E extends DomainEvent, S> {
+  initialState(): S;
+  evolve(state: S, event: E): S;
+  decide(command: C, state: S): E[];
+}
+
+export function foldEvents<E extends DomainEvent, S>(decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>, events: readonly E[]): S {
+  return events.reduce(decider.evolve, decider.initialState());
+}

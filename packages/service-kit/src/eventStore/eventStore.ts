@@ -1,0 +1,122 @@
+import type { EventMetadata } from '@afternoon/contracts/messaging';
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError } from '../errors';
+import { isUniqueViolation, type Queryable, type Transaction } from '../postgres/database';
+
+/** An event as the domain produces it. */
+export interface NewEvent {
+  type: string;
+  data: unknown;
+}
+
+/** An event as stored: its place in its stream and in the global order. */
+export interface StoredEvent extends NewEvent {
+  eventId: string;
+  streamId: string;
+  version: number;
+  position: string;
+  transactionId: string;
+  metadata: EventMetadata;
+}
+
+/** Where an ordered reader stopped: the pair, because positions alone are taken before commit. */
+export interface GlobalCheckpoint {
+  transactionId: string;
+  position: string;
+}
+
+export const startOfEventStore: GlobalCheckpoint = { transactionId: '0', position: '0' };
+
+interface EventRow {
+  event_id: string;
+  stream_id: string;
+  version: number;
+  position: string;
+  transaction_id: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+const columns = 'event_id, stream_id, version, position::text, transaction_id::text, type, data, metadata';
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    version: row.version,
+    position: row.position,
+    transactionId: row.transaction_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+/** One organization's view of a stream: another tenant's stream with the same id reads as empty. */
+export async function readStream(
+  db: Queryable,
+  streamId: string,
+  tenant: { organizationId: string; mode: string },
+): Promise<StoredEvent[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${columns} FROM events WHERE stream_id = $1 AND organization_id = $2 AND mode = $3 ORDER BY version`,
+    [streamId, tenant.organizationId, tenant.mode],
+  );
+  return rows.map(toStoredEvent);
+}
+
+/**
+ * Appends events after `expectedVersion`; a writer that got there first makes the primary key refuse the
+ * insert, which surfaces as a ConcurrencyError.
+ */
+export async function appendToStream(
+  tx: Transaction,
+  streamId: string,
+  expectedVersion: number,
+  events: readonly NewEvent[],
+  metadata: EventMetadata,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const values: unknown[] = [JSON.stringify(metadata), metadata.organization_id, metadata.mode];
+  const tuples = events.map((event, index) => {
+    const first = values.length + 1;
+    values.push(streamId, expectedVersion + index + 1, randomUUID(), event.type, JSON.stringify(event.data));
+    return `($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $1, $2, $3)`;
+  });
+  const sql = `INSERT INTO events (stream_id, version, event_id, type, data, metadata, organization_id, mode)
+    VALUES ${tuples.join(', ')} RETURNING ${columns}`;
+  try {
+    const { rows } = await tx.query<EventRow>(sql, values);
+    return rows.map(toStoredEvent);
+  } catch (error) {
+    if (isUniqueViolation(error, 'events_pkey')) throw new ConcurrencyError(streamId, expectedVersion);
+    throw error;
+  }
+}
+
+/**
+ * Reads events in global order after `checkpoint`, never past a transaction that is still open: rows of an
+ * uncommitted transaction with a lower position would otherwise be skipped for good once they commit.
+ * A caller that holds appends back with a table lock may pass `appendsLocked` to skip that horizon.
+ */
+export async function readAllEvents(
+  db: Queryable,
+  checkpoint: GlobalCheckpoint,
+  limit: number,
+  options: { appendsLocked?: boolean } = {},
+): Promise<StoredEvent[]> {
+  const horizon = options.appendsLocked ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${columns} FROM events
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ${horizon}
+      ORDER BY transaction_id, position
+      LIMIT $3`,
+    [checkpoint.transactionId, checkpoint.position, limit],
+  );
+  return rows.map(toStoredEvent);
+}
+
+export function checkpointOf(event: StoredEvent): GlobalCheckpoint {
+  return { transactionId: event.transactionId, position: event.position };
+}

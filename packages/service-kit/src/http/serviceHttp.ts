@@ -1,0 +1,75 @@
+import type { Server } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, Router } from 'express';
+import { DomainError } from '../errors';
+import type { Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics';
+import { MissingTenantError } from './tenant';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean>;
+}
+
+/** Liveness, readiness and Prometheus metrics: the same three routes on every app. */
+export function operationalRoutes(options: { readiness: readonly ReadinessCheck[]; metrics: ServiceMetrics }): Router {
+  const router = Router();
+  router.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_request, response) => {
+    const results = await Promise.all(
+      options.readiness.map(async ({ name, check }) => [name, await check().catch(() => false)] as const),
+    );
+    const ready = results.every(([, ok]) => ok);
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+  router.get('/metrics', async (_request, response) => {
+    response.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  return router;
+}
+
+/** Listens on `port` (0 picks a free one) and tells which port it got. */
+export async function listen(app: Express, port: number): Promise<{ server: Server; port: number }> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address ? address.port : port };
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** A service's HTTP side: the operational routes, then the slices' internal read routes. */
+export async function startServiceHttp(options: {
+  port: number;
+  routers: readonly Router[];
+  readiness: readonly ReadinessCheck[];
+  metrics: ServiceMetrics;
+  logger: Logger;
+}): Promise<{ server: Server; port: number }> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(operationalRoutes(options));
+  for (const router of options.routers) app.use(router);
+  app.use(internalErrors(options.logger));
+  return listen(app, options.port);
+}
+
+function internalErrors(logger: Logger): ErrorRequestHandler {
+  return (error, _request, response, _next) => {
+    if (error instanceof DomainError) {
+      response.status(error.code === 'NOT_FOUND' ? 404 : 400).json({ error: error.toApiError() });
+    } else if (error instanceof MissingTenantError) {
+      response.status(400).json({ error: { code: 'VALIDATION_ERROR', message: error.message } });
+    } else {
+      logger.error({ err: error }, 'internal query failed');
+      response.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });
+    }
+  };
+}

@@ -1,0 +1,32 @@
+export type { AggregateDefinition } from './commands/commandHandler';
+export { createCommandRecordHandler } from './commands/commandHandler';
+export type { Command, Decider, DomainEvent } from './commands/decider';
+export { foldEvents } from './commands/decider';
+export type { ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
+export { startIdempotentConsumer } from './consumer/idempotentConsumer';
+export { recordHeaders } from './consumer/records';
+export { parseEnv, ServiceEnv } from './env';
+export {
+  ConcurrencyError,
+  ConflictError,
+  DomainError,
+  IllegalStateError,
+  NotFoundError,
+  PoisonRecordError,
+  ValidationError,
+} from './errors';
+export type { GlobalCheckpoint, NewEvent, StoredEvent } from './eventStore/eventStore';
+export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventStore } from './eventStore/eventStore';
+export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
+export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
+export { newResourceId } from './ids';
+export { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
+export { createLogger, type Logger } from './logger';
+export { createServiceMetrics, type ServiceMetrics } from './metrics';
+export { enqueueOutbox, type OutboxMessage } from './outbox/outbox';
+export { startOutboxRelay } from './outbox/outboxRelay';
+export { createPool, isUniqueViolation, type Queryable, type Transaction, withTransaction } from './postgres/database';
+export { migrate } from './postgres/migrate';
+export type { Projection } from './projections/projection';
+export { rebuildProjections } from './projections/rebuild';
+export { type RunningService, type ServiceDefinition, startService } from './service';

@@ -1,0 +1,36 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One registry per running service, so several services can share a process (tests) without clashing. */
+export function createServiceMetrics(service: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    consumerLag: new Gauge({
+      name: 'afternoon_consumer_lag',
+      help: 'Records between the last handled offset and the partition high watermark',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    }),
+    recordsHandled: new Counter({
+      name: 'afternoon_consumer_records_total',
+      help: 'Consumed records by outcome: handled, duplicate, unknown_type, dead_lettered',
+      labelNames: ['group', 'topic', 'type', 'outcome'],
+      registers: [registry],
+    }),
+    handlerDuration: new Histogram({
+      name: 'afternoon_handler_duration_seconds',
+      help: 'Time to handle one record, including its transaction',
+      labelNames: ['group', 'type'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    outboxPublished: new Counter({
+      name: 'afternoon_outbox_published_total',
+      help: 'Outbox messages published to Kafka',
+      registers: [registry],
+    }),
+  };
+}
+export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;

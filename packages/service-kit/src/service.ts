@@ -1,0 +1,119 @@
+import type { TopicSpec } from '@afternoon/contracts/topics';
+import type { Router } from 'express';
+import type pg from 'pg';
+import type { AggregateDefinition } from './commands/commandHandler';
+import { createCommandRecordHandler } from './commands/commandHandler';
+import { type RunningConsumer, startIdempotentConsumer } from './consumer/idempotentConsumer';
+import type { ServiceEnv } from './env';
+import { closeServer, startServiceHttp } from './http/serviceHttp';
+import { connectKafka, type KafkaConnection } from './kafka/kafka';
+import { createLogger, type Logger } from './logger';
+import { createServiceMetrics, type ServiceMetrics } from './metrics';
+import { type OutboxRelay, startOutboxRelay } from './outbox/outboxRelay';
+import { createPool } from './postgres/database';
+import { migrate } from './postgres/migrate';
+import type { Projection } from './projections/projection';
+
+export interface CommandSide {
+  commandsTopic: TopicSpec;
+  deadLetterTopic: TopicSpec;
+  eventsTopic: TopicSpec;
+  repliesTopic: TopicSpec;
+  // biome-ignore lint/suspicious/noExplicitAny: aggregates of different types share one dispatcher
+  aggregates: readonly AggregateDefinition<any, any, any>[];
+}
+
+export interface ServiceDefinition {
+  name: string;
+  env: ServiceEnv & { PORT: number; DB_SCHEMA: string };
+  migrationsDir: string;
+  /** Topics this service creates at start if they are missing (the ones it owns or consumes). */
+  topics: readonly TopicSpec[];
+  commands?: CommandSide;
+  projections?: readonly Projection[];
+  routes?: (deps: { pool: pg.Pool }) => Router[];
+}
+
+export interface RunningService {
+  name: string;
+  port: number;
+  pool: pg.Pool;
+  kafka: KafkaConnection;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  stop(): Promise<void>;
+}
+
+/** Boots a service the same way for every app: migrate, topics, outbox relay, command consumer, HTTP. */
+export async function startService(definition: ServiceDefinition): Promise<RunningService> {
+  const { env, name } = definition;
+  const logger = createLogger(name, env.LOG_LEVEL);
+  const metrics = createServiceMetrics(name);
+  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: name });
+  await migrate(pool, env.DB_SCHEMA, definition.migrationsDir);
+
+  const kafka = connectKafka({ clientId: name, brokers: env.KAFKA_BROKERS, topicPrefix: env.TOPIC_PREFIX, logger });
+  await kafka.ensureTopics(definition.topics);
+  const producer = await kafka.createProducer();
+  const relay: OutboxRelay = startOutboxRelay({
+    pool,
+    schema: env.DB_SCHEMA,
+    producer,
+    logger,
+    onPublished: (count) => metrics.outboxPublished.inc(count),
+  });
+
+  const consumers: RunningConsumer[] = [];
+  if (definition.commands) {
+    const side = definition.commands;
+    consumers.push(
+      await startIdempotentConsumer({
+        kafka,
+        pool,
+        groupId: `${env.TOPIC_PREFIX}${name}.commands`,
+        topics: [kafka.topic(side.commandsTopic)],
+        deadLetterTopic: kafka.topic(side.deadLetterTopic),
+        producer,
+        logger,
+        metrics,
+        handle: createCommandRecordHandler({
+          schema: env.DB_SCHEMA,
+          eventsTopic: kafka.topic(side.eventsTopic),
+          repliesTopic: kafka.topic(side.repliesTopic),
+          aggregates: side.aggregates,
+          projections: definition.projections ?? [],
+        }),
+      }),
+    );
+  }
+
+  const http = await startServiceHttp({
+    port: env.PORT,
+    routers: definition.routes?.({ pool }) ?? [],
+    metrics,
+    logger,
+    readiness: [
+      { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
+      { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
+      { name: 'consumers', check: async () => consumers.every((consumer) => consumer.isJoined()) },
+    ],
+  });
+  await Promise.all(consumers.map((consumer) => consumer.joined));
+  logger.info({ port: http.port }, `${name} ready`);
+
+  return {
+    name,
+    port: http.port,
+    pool,
+    kafka,
+    logger,
+    metrics,
+    async stop() {
+      await closeServer(http.server);
+      await Promise.allSettled(consumers.map((consumer) => consumer.stop()));
+      await relay.stop();
+      await kafka.close();
+      await pool.end();
+    },
+  };
+}
