@@ -1,0 +1,123 @@
+import { Headers } from '@afternoon/contracts/messaging';
+import { collectTopic, eventually, produce } from '@afternoon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kitDatabase } from '../../test-fixtures/kitDatabase';
+import { kitKafka } from '../../test-fixtures/kitKafka';
+import { PoisonRecordError } from '../errors';
+import type { Producer } from '../kafka/kafka';
+import { createServiceMetrics } from '../metrics';
+import { type RecordHandler, type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
+
+describe('idempotent consumer', () => {
+  let db: Awaited<ReturnType<typeof kitDatabase>>;
+  const { kafka, logger } = kitKafka();
+  let producer: Producer;
+  const running: RunningConsumer[] = [];
+
+  beforeAll(async () => {
+    db = await kitDatabase();
+    producer = await kafka.createProducer();
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((consumer) => consumer.stop()));
+    await kafka.close();
+    await db.drop();
+  });
+
+  async function scenario(name: string, partitions = 1) {
+    const topics = { source: { name, partitions, retentionMs: -1 }, dlq: { name: `${name}.dlq`, partitions: 1, retentionMs: -1 } };
+    await kafka.ensureTopics([topics.source, topics.dlq]);
+    const metrics = createServiceMetrics(name);
+    const start = async (handle: RecordHandler, afterRecordCommitted?: (offset: string) => Promise<void>) => {
+      const consumer = await startIdempotentConsumer({
+        kafka,
+        pool: db.pool,
+        groupId: kafka.topic({ name: `${name}.group`, partitions: 1, retentionMs: 0 }),
+        topics: [kafka.topic(topics.source)],
+        deadLetterTopic: kafka.topic(topics.dlq),
+        producer,
+        logger,
+        metrics,
+        handle,
+        afterRecordCommitted,
+      });
+      running.push(consumer);
+      await consumer.joined;
+      return consumer;
+    };
+    const send = (values: string[]) =>
+      produce(
+        kafka.topic(topics.source),
+        values.map((value) => ({ key: 'same-key', value })),
+      );
+    const effects = async () =>
+      (
+        await db.pool.query<{ payload: string }>('SELECT payload FROM effects WHERE source = $1 ORDER BY id', [name])
+      ).rows.map((row) => row.payload);
+    const recordEffect: RecordHandler = async (tx, record) => {
+      await tx.query('INSERT INTO effects (source, payload) VALUES ($1, $2)', [name, record.value]);
+    };
+    const duplicatesSkipped = async () =>
+      (await metrics.recordsHandled.get()).values
+        .filter((value) => value.labels.outcome === 'duplicate')
+        .reduce((sum, value) => sum + value.value, 0);
+    return { topics, start, send, effects, recordEffect, duplicatesSkipped };
+  }
+
+  const tenRecords = Array.from({ length: 10 }, (_, index) => `r${index}`);
+
+  it('applies each record once when it dies after the database commit and before the offset commit', async () => {
+    const s = await scenario('crash-after-commit');
+    let crashed = false;
+    await s.send(tenRecords);
+    await s.start(s.recordEffect, async (offset) => {
+      if (offset === '4' && !crashed) {
+        crashed = true;
+        throw new Error('simulated crash between the Postgres commit and the Kafka offset commit');
+      }
+    });
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten effects', timeout: 30_000 });
+    expect(crashed).toBe(true);
+    // Kafka delivered records again that Postgres already held; the stored offsets turned them away.
+    expect(await s.duplicatesSkipped()).toBeGreaterThan(0);
+  });
+
+  it('applies each record once when it dies before the database commit', async () => {
+    const s = await scenario('crash-before-commit');
+    let attempts = 0;
+    await s.send(tenRecords);
+    await s.start(async (tx, record, context) => {
+      await s.recordEffect(tx, record, context);
+      if (record.value === 'r6' && attempts++ < 2) throw new Error('simulated crash before the Postgres commit');
+    });
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten effects', timeout: 30_000 });
+    expect(attempts).toBe(3);
+  });
+
+  it('resumes in a new instance of the group where the stored offsets say, doubling nothing', async () => {
+    const s = await scenario('restart');
+    await s.send(tenRecords.slice(0, 5));
+    const first = await s.start(s.recordEffect);
+    await eventually(async () => expect(await s.effects()).toHaveLength(5));
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    await s.send(tenRecords.slice(5));
+    await s.start(s.recordEffect);
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten after restart' });
+  });
+
+  it('sends a record that can never be handled to the dead-letter topic with the reason, and goes on', async () => {
+    const s = await scenario('poison');
+    const deadLetters = await collectTopic(kafka.topic(s.topics.dlq));
+    await s.send(['good-1', 'poison', 'good-2']);
+    await s.start(async (tx, record, context) => {
+      if (record.value === 'poison') throw new PoisonRecordError('not a valid record: poison');
+      await s.recordEffect(tx, record, context);
+    });
+    await eventually(async () => expect(await s.effects()).toEqual(['good-1', 'good-2']));
+    await eventually(() => expect(deadLetters.messages).toHaveLength(1));
+    expect(deadLetters.messages[0]?.value).toBe('poison');
+    expect(deadLetters.messages[0]?.headers[Headers.deadLetterReason]).toBe('not a valid record: poison');
+    await deadLetters.stop();
+  });
+});

@@ -1,0 +1,89 @@
+import { eventually } from '@afternoon/testkit';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kitDatabase } from '../../test-fixtures/kitDatabase';
+import { ConcurrencyError } from '../errors';
+import { withTransaction } from '../postgres/database';
+import {
+  appendToStream,
+  checkpointOf,
+  type GlobalCheckpoint,
+  readAllEvents,
+  readStream,
+  type StoredEvent,
+  startOfEventStore,
+} from './eventStore';
+
+const metadata = {
+  organization_id: 'org_a',
+  mode: 'live' as const,
+  occurred_at: '2026-01-01T00:00:00.000Z',
+  correlation_id: 'req_1',
+  causation_id: 'cmd_1',
+};
+const tenant = { organizationId: 'org_a', mode: 'live' };
+
+describe('event store on Postgres', () => {
+  let db: Awaited<ReturnType<typeof kitDatabase>>;
+  beforeAll(async () => {
+    db = await kitDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('appends in order and reads a stream back for its own tenant only', async () => {
+    await withTransaction(db.pool, (tx) =>
+      appendToStream(tx, 'thing-1', 0, [{ type: 'Made', data: { n: 1 } }, { type: 'Changed', data: { n: 2 } }], metadata),
+    );
+    const stream = await readStream(db.pool, 'thing-1', tenant);
+    expect(stream.map((event) => [event.version, event.type, event.data])).toEqual([
+      [1, 'Made', { n: 1 }],
+      [2, 'Changed', { n: 2 }],
+    ]);
+    expect(await readStream(db.pool, 'thing-1', { organizationId: 'org_b', mode: 'live' })).toEqual([]);
+    expect(await readStream(db.pool, 'thing-1', { organizationId: 'org_a', mode: 'test' })).toEqual([]);
+  });
+
+  it('lets exactly one of two concurrent appends at the same version win', async () => {
+    await withTransaction(db.pool, (tx) => appendToStream(tx, 'race-1', 0, [{ type: 'Made', data: {} }], metadata));
+    const attempts = await Promise.allSettled(
+      ['a', 'b'].map((writer) =>
+        withTransaction(db.pool, (tx) => appendToStream(tx, 'race-1', 1, [{ type: 'Changed', data: { writer } }], metadata)),
+      ),
+    );
+    expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
+    const rejected = attempts.find((attempt) => attempt.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(ConcurrencyError);
+    expect((await readStream(db.pool, 'race-1', tenant)).map((event) => event.version)).toEqual([1, 2]);
+  });
+
+  it('never lets an ordered reader skip an event whose transaction commits late', async () => {
+    const seen: StoredEvent[] = [];
+    let checkpoint: GlobalCheckpoint = startOfEventStore;
+    const readOnce = async () => {
+      const events = await readAllEvents(db.pool, checkpoint, 100);
+      seen.push(...events);
+      if (events.length > 0) checkpoint = checkpointOf(events[events.length - 1]!);
+    };
+    await eventually(async () => {
+      await readOnce();
+      expect(seen.filter((event) => event.streamId === 'race-1')).toHaveLength(2);
+    });
+
+    // The slow writer takes its position first and commits last.
+    const slow: pg.PoolClient = await db.pool.connect();
+    await slow.query('BEGIN');
+    await appendToStream(slow, 'slow-1', 0, [{ type: 'Made', data: {} }], metadata);
+    await withTransaction(db.pool, (tx) => appendToStream(tx, 'fast-1', 0, [{ type: 'Made', data: {} }], metadata));
+
+    await readOnce();
+    expect(seen.map((event) => event.streamId)).not.toContain('fast-1');
+
+    await slow.query('COMMIT');
+    slow.release();
+    await eventually(async () => {
+      await readOnce();
+      const order = seen.map((event) => event.streamId).filter((id) => id === 'slow-1' || id === 'fast-1');
+      expect(order).toEqual(['slow-1', 'fast-1']);
+    });
+  });
+});

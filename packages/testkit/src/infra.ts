@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+/** A name no other test (or earlier run) uses: for schemas, topic prefixes and consumer groups. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** The real cluster the global setup resolved. */
+export function testInfra(): { kafkaBrokers: string[]; databaseUrl: string } {
+  return { kafkaBrokers: inject('kafkaBrokers').split(','), databaseUrl: inject('databaseUrl') };
+}
+
+/** The environment an app under test gets: its own schema and topic namespace on the shared cluster. */
+export function serviceEnv(schema: string, topicPrefix: string) {
+  const { kafkaBrokers, databaseUrl } = testInfra();
+  return {
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: kafkaBrokers,
+    TOPIC_PREFIX: topicPrefix,
+    DB_SCHEMA: schema,
+    LOG_LEVEL: 'warn' as const,
+    PORT: 0,
+  };
+}
+
+/** Drops schemas a test created; tests call it in afterAll. */
+export async function dropSchemas(...schemas: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: testInfra().databaseUrl });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

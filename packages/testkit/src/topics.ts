@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { testInfra } from './infra';
+
+export interface CollectedMessage {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+function kafka(): Kafka {
+  return new Kafka({ clientId: `test-${randomUUID()}`, brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
+}
+
+export async function createTopic(topic: string, partitions = 3): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Produces raw records, as any producer outside the platform would. */
+export async function produce(
+  topic: string,
+  messages: Array<{ key?: string; value: string; headers?: Record<string, string> }>,
+): Promise<void> {
+  const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads a topic from its beginning into `messages` until stopped (a group of its own, so it sees everything). */
+export async function collectTopic(topic: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+  const messages: CollectedMessage[] = [];
+  const consumer = kafka().consumer({ groupId: `collector-${randomUUID()}`, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = value.toString();
+      }
+      messages.push({
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+        headers,
+        partition,
+        offset: message.offset,
+      });
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}
