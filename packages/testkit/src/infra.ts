@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import './providedContext';
 
 /** A name no other test (or earlier run) uses: for schemas, topic prefixes and consumer groups. */
 export function uniqueName(prefix: string): string {
