@@ -99,7 +99,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       await closeServer(http.server);
       await bus.stop();
       await kafka.close();
-      await pool.end();
+      if (!pool.ended) await pool.end();
     },
   };
 }

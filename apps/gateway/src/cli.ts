@@ -1,0 +1,80 @@
+#!/usr/bin/env -S npx tsx
+import { parseArgs } from 'node:util';
+import { Mode } from '@afternoon/contracts/common';
+import { createPool, migrate, parseEnv } from '@afternoon/service-kit';
+import { z } from 'zod';
+import { migrationsDir } from './app';
+import {
+  createApiKey,
+  createOrganization,
+  listApiKeys,
+  listOrganizations,
+  organizationExists,
+  revokeApiKey,
+} from './organizations/organizationStore';
+
+const usage = `Afternoon admin CLI (the admin API's operations, straight on the gateway's schema)
+
+  organizations create --name <name>     create an organization with a live and a test key
+  organizations list                     list organizations
+  api-keys list --org <id>               list an organization's keys (never the secrets)
+  api-keys create --org <id> --mode live|test
+  api-keys revoke --id <key id>
+
+Needs DATABASE_URL (and DB_SCHEMA if not "gateway"). Prints JSON.`;
+
+const CliEnv = z.object({ DATABASE_URL: z.url(), DB_SCHEMA: z.string().default('gateway') });
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { name: { type: 'string' }, org: { type: 'string' }, mode: { type: 'string' }, id: { type: 'string' } },
+});
+const [resource, action] = positionals;
+if (!resource || !action) {
+  console.log(usage);
+  process.exit(resource ? 2 : 0);
+}
+
+const env = parseEnv(CliEnv, process.env);
+const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'afternoon-cli', max: 1 });
+
+function required(name: keyof typeof values): string {
+  const value = values[name];
+  if (!value) throw new Error(`--${name} is required`);
+  return value;
+}
+
+async function requireOrganization(id: string): Promise<string> {
+  if (!(await organizationExists(pool, id))) throw new Error(`no such organization: ${id}`);
+  return id;
+}
+
+async function run(): Promise<unknown> {
+  await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  switch (`${resource} ${action}`) {
+    case 'organizations create':
+      return createOrganization(pool, required('name'));
+    case 'organizations list':
+      return { organizations: await listOrganizations(pool) };
+    case 'api-keys list':
+      return { api_keys: await listApiKeys(pool, await requireOrganization(required('org'))) };
+    case 'api-keys create':
+      return { api_key: await createApiKey(pool, await requireOrganization(required('org')), Mode.parse(required('mode'))) };
+    case 'api-keys revoke': {
+      const apiKey = await revokeApiKey(pool, required('id'));
+      if (!apiKey) throw new Error(`no such API key: ${values.id}`);
+      return { api_key: apiKey };
+    }
+    default:
+      throw new Error(`unknown command: ${resource} ${action}\n\n${usage}`);
+  }
+}
+
+try {
+  console.log(JSON.stringify(await run(), null, 2));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await pool.end();
+}
