@@ -1,0 +1,109 @@
+// Running the apps natively for `npm start`: spawn with tsx, prefix their output, wait for /readyz, stop them.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { binPath, ROOT, tcpOpen } from './workspace.mjs';
+
+const colors = [36, 35, 33, 32, 34];
+
+/** True when `port` cannot be listened on the way the apps listen (all interfaces) or something answers on it. */
+export async function portTaken(port) {
+  const bindFails = await new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error) => resolve(error.code === 'EADDRINUSE' || error.code === 'EACCES'));
+    server.listen(port, () => server.close(() => resolve(false)));
+  });
+  return bindFails || (await tcpOpen('127.0.0.1', port));
+}
+
+/**
+ * Spawns `tsx src/main.ts` in the app's folder, in its own process group (so a Ctrl-C reaches only the
+ * supervisor, which then stops the apps in order), with every output line prefixed by the app's name.
+ * Sets app.child and app.exited (a promise of {code, signal}) and app.exitStatus once it has exited.
+ */
+export function spawnApp(app, env, index, width) {
+  const tty = process.stdout.isTTY;
+  const label = app.name.padEnd(width);
+  const prefix = tty ? `\x1b[${colors[index % colors.length]}m${label} |\x1b[0m ` : `${label} | `;
+  const child = spawn(binPath('tsx'), ['src/main.ts'], {
+    cwd: join(ROOT, app.dir),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  for (const [stream, target] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+      target.write(`${prefix}${line}\n`);
+    });
+  }
+  app.child = child;
+  app.exited = new Promise((resolve) => {
+    child.once('error', (error) => {
+      app.exitStatus = { code: 127, signal: null, error };
+      resolve(app.exitStatus);
+    });
+    child.once('exit', (code, signal) => {
+      app.exitStatus = { code, signal };
+      resolve(app.exitStatus);
+    });
+  });
+}
+
+export function describeExit({ code, signal, error }) {
+  if (error) return `could not be started: ${error.message}`;
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+/** Polls the app's /readyz until it answers 200; throws if the app exits first or the deadline passes. */
+export async function waitUntilReady(app, deadline) {
+  const url = `http://127.0.0.1:${app.port}/readyz`;
+  let last = 'no answer yet';
+  while (!app.exitStatus) {
+    if (Date.now() > deadline) throw new Error(`${app.name} was not ready at ${url} in time (last: ${last})`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const body = await response.text();
+      if (response.status === 200) return;
+      last = `${response.status} ${body.slice(0, 200)}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await delay(250);
+  }
+  throw new Error(`${app.name} ${describeExit(app.exitStatus)} before it was ready`);
+}
+
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {}
+}
+
+/**
+ * SIGTERM to the app (tsx relays it to the Node process running main.ts, which shuts down gracefully), then
+ * SIGKILL to its whole process group if it has not exited within graceMs.
+ */
+export async function stopApp(app, graceMs) {
+  if (!app.child?.pid) return;
+  if (!app.exitStatus) {
+    app.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      process.stderr.write(`[start] ${app.name} still running after ${graceMs / 1000}s: SIGKILL\n`);
+      signalGroup(app.child.pid, 'SIGKILL');
+    }, graceMs);
+    await app.exited;
+    clearTimeout(timer);
+  }
+  // Whatever the app's process group still holds (a grandchild that outlived tsx) goes too.
+  signalGroup(app.child.pid, 'SIGKILL');
+}
+
+/** Last resort when the supervisor itself exits: nothing it spawned may outlive it. */
+export function killAllNow(apps) {
+  for (const app of apps) if (app.child?.pid) signalGroup(app.child.pid, 'SIGKILL');
+}

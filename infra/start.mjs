@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// `npm start`: dependencies, Kafka, Postgres, then the four apps natively, until Ctrl-C.
+// Stops only what it started: a Kafka broker or Postgres server that was already running is left running.
+import { join, resolve } from 'node:path';
+import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from './lib/apps.mjs';
+import {
+  ensureDependencies,
+  kafkaAnswers,
+  LOCAL_DIR,
+  loadDotEnv,
+  log as logAs,
+  ownPostgresAnswers,
+  postgresUrl,
+  ROOT,
+  startKafka,
+  stopKafka,
+  stopPostgres,
+} from './lib/workspace.mjs';
+
+const log = (message) => logAs('start', message);
+
+loadDotEnv();
+const env = process.env;
+
+function portFrom(name, fallback) {
+  const port = Number(env[name] ?? fallback);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    log(`${name}=${env[name]} is not a port number`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const services = [
+  {
+    name: 'customer-service',
+    dir: 'apps/customer-service',
+    port: portFrom('CUSTOMER_SERVICE_PORT', 4001),
+    portVar: 'CUSTOMER_SERVICE_PORT',
+  },
+  {
+    name: 'metering-service',
+    dir: 'apps/metering-service',
+    port: portFrom('METERING_SERVICE_PORT', 4002),
+    portVar: 'METERING_SERVICE_PORT',
+  },
+  {
+    name: 'invoicing-service',
+    dir: 'apps/invoicing-service',
+    port: portFrom('INVOICING_SERVICE_PORT', 4003),
+    portVar: 'INVOICING_SERVICE_PORT',
+  },
+];
+const gateway = { name: 'gateway', dir: 'apps/gateway', port: portFrom('PORT', 3000), portVar: 'PORT' };
+const apps = [...services, gateway];
+const readyTimeoutMs = Number(env.START_TIMEOUT_SECONDS ?? 120) * 1000;
+const stopTimeoutMs = Number(env.STOP_TIMEOUT_SECONDS ?? 15) * 1000;
+const localDir = env.LOCAL_DIR ? resolve(ROOT, env.LOCAL_DIR) : LOCAL_DIR;
+
+// kafkaOurs/postgresOurs: nothing answered before this run asked the scripts for them, so this run stops them.
+const state = {
+  stopping: undefined,
+  kafkaOurs: false,
+  postgresOurs: false,
+  kafkaBrokers: undefined,
+  databaseUrl: undefined,
+};
+
+process.on('exit', () => killAllNow(apps));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (state.stopping) {
+      log(`${signal} again: killing the apps now`);
+      killAllNow(apps);
+      return;
+    }
+    log(`${signal}: stopping (press Ctrl-C again to kill the apps at once)`);
+    shutdown(0);
+  });
+}
+
+// npm runs this under `sh -c`, which dies of a SIGTERM sent to npm without passing it on: when the parent goes,
+// stop as if signalled rather than leave the apps running.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid === parentPid || state.stopping) return;
+  log('parent process exited: stopping');
+  shutdown(0);
+}, 1000).unref();
+
+/** Stops the apps (gateway first), then Kafka and Postgres if this run started them; exits with `code`. */
+function shutdown(code) {
+  state.stopping ??= (async () => {
+    await stopApp(gateway, stopTimeoutMs);
+    await Promise.all(services.map((app) => stopApp(app, stopTimeoutMs)));
+    if (apps.some((app) => app.child)) log('apps stopped');
+    if (state.kafkaOurs) {
+      log('stopping the Kafka broker this run started');
+      await stopKafka(env);
+    }
+    if (state.postgresOurs) {
+      log('stopping the Postgres server this run started');
+      await stopPostgres(env);
+    }
+    process.exit(code);
+  })();
+  return state.stopping;
+}
+
+async function checkPortsFree() {
+  for (const app of [gateway, ...services]) {
+    if (!(await portTaken(app.port))) continue;
+    if (app === gateway) {
+      log(
+        `port ${app.port} (the gateway's PORT) is already in use: is Afternoon already running (another \`npm start\`)? ` +
+          `Stop that one, or start on another port, e.g. PORT=${app.port + 100} npm start. Nothing was started.`,
+      );
+    } else {
+      log(
+        `port ${app.port} (${app.name}, ${app.portVar}) is already in use; set ${app.portVar} to a free port. Nothing was started.`,
+      );
+    }
+    process.exit(1);
+  }
+}
+
+function appEnv(app) {
+  const { DB_SCHEMA: _sharedSchemaWouldMixServices, ...inherited } = env;
+  const common = {
+    ...inherited,
+    DATABASE_URL: state.databaseUrl,
+    KAFKA_BROKERS: state.kafkaBrokers,
+    PORT: String(app.port),
+  };
+  if (app !== gateway) return common;
+  return {
+    ...common,
+    LOCAL_DIR: localDir,
+    CUSTOMER_SERVICE_URL: env.CUSTOMER_SERVICE_URL ?? `http://127.0.0.1:${services[0].port}`,
+  };
+}
+
+const width = Math.max(...apps.map((app) => app.name.length));
+
+function launch(group) {
+  for (const app of group) {
+    spawnApp(app, appEnv(app), apps.indexOf(app), width);
+    app.exited.then((status) => {
+      if (state.stopping) return;
+      log(`${app.name} ${describeExit(status)} unexpectedly: stopping everything`);
+      shutdown(1);
+    });
+  }
+  const deadline = Date.now() + readyTimeoutMs;
+  return Promise.all(
+    group.map(async (app) => {
+      const started = Date.now();
+      await waitUntilReady(app, deadline);
+      log(`${app.name} ready on :${app.port} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+    }),
+  );
+}
+
+function redact(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+function banner() {
+  const base = `http://localhost:${gateway.port}`;
+  const tokenFile = join(localDir, 'admin-token');
+  const bearer = env.ADMIN_TOKEN ? '$ADMIN_TOKEN' : `$(cat ${tokenFile})`;
+  const kafkaNote = env.KAFKA_BROKERS
+    ? 'from KAFKA_BROKERS'
+    : state.kafkaOurs
+      ? 'started by this run, stopped on exit'
+      : 'already running, left running on exit';
+  const postgresNote = state.postgresOurs ? 'started by this run, stopped on exit' : 'left running on exit';
+  const lines = [
+    '',
+    '='.repeat(78),
+    `  Afternoon is running.  Gateway: ${base}`,
+    '',
+    `  services     ${services.map((app) => `${app.name} :${app.port}`).join(', ')}`,
+    `  kafka        ${state.kafkaBrokers} (${kafkaNote})`,
+    `  postgres     ${redact(state.databaseUrl)} (${postgresNote})`,
+    `  admin token  ${env.ADMIN_TOKEN ? 'ADMIN_TOKEN from the environment' : tokenFile}`,
+    '',
+    '  Create an organization (the answer holds its live and test API keys):',
+    '',
+    `    curl -sS -X POST ${base}/v1/admin/organizations \\`,
+    `      -H "Authorization: Bearer ${bearer}" \\`,
+    `      -H 'Content-Type: application/json' -d '{"name":"Acme Inc"}'`,
+    '',
+    '  or with the CLI:',
+    '',
+    `    npm run cli -- organizations create --name "Acme Inc"`,
+    '',
+    '  Ctrl-C stops the apps (and whatever this run started).',
+    '='.repeat(78),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main() {
+  await checkPortsFree();
+  if (!(await ensureDependencies())) return shutdown(1);
+  if (state.stopping) return;
+
+  // Whether this run owns the broker and the server is decided before asking the scripts, so that a Ctrl-C while
+  // they start still stops what they brought up.
+  if (env.KAFKA_BROKERS) {
+    state.kafkaBrokers = env.KAFKA_BROKERS;
+  } else {
+    state.kafkaOurs = !(await kafkaAnswers(env));
+    state.kafkaBrokers = await startKafka(env);
+  }
+  if (state.stopping) return;
+  if (env.DATABASE_URL) {
+    state.databaseUrl = env.DATABASE_URL;
+  } else {
+    const ownPort = String(env.POSTGRES_PORT ?? 5433);
+    state.postgresOurs = !(await ownPostgresAnswers(env));
+    state.databaseUrl = await postgresUrl(env);
+    // The server on PG_SYSTEM_PORT (5432) is never this run's to stop.
+    state.postgresOurs &&= new URL(state.databaseUrl).port === ownPort;
+  }
+  if (state.stopping) return;
+
+  await launch(services);
+  if (state.stopping) return;
+  await launch([gateway]);
+  if (state.stopping) return;
+  banner();
+}
+
+main().catch((error) => {
+  if (state.stopping) return;
+  log(error.message);
+  shutdown(1);
+});
