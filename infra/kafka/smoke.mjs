@@ -4,9 +4,12 @@
 // commit offsets, and verify the committed offsets through admin.fetchOffsets. Cleans up its topic and group.
 //
 //   KAFKA_BROKERS=127.0.0.1:9092 node infra/kafka/smoke.mjs     (exit 0 = passed, non-zero = failed)
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
-const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
 const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS || 60_000);
 const PARTITIONS = 3;
 const PER_PARTITION = 10;
@@ -25,14 +28,20 @@ const assert = (cond, msg) => {
 // fresh broker the first group/producer requests meet them while __consumer_offsets is created and loaded, so by
 // default those lines are dropped; anything else at WARN or above is printed. Set SMOKE_LOG_LEVEL
 // (DEBUG|INFO|WARN|ERROR|NOTHING) to see every kafkajs line at that level, unfiltered.
-const TRANSIENT = /coordinator is loading|coordinator is not available|not the correct coordinator|^Restarting the consumer/i;
+const TRANSIENT =
+  /coordinator is loading|coordinator is not available|not the correct coordinator|^Restarting the consumer/i;
 const requestedLevel = logLevel[String(process.env.SMOKE_LOG_LEVEL || '').toUpperCase()];
-const quietLogCreator = () => ({ label, log: entry }) => {
-  if (requestedLevel === undefined && (TRANSIENT.test(String(entry.error ?? '')) || TRANSIENT.test(String(entry.message ?? '')))) {
-    return;
-  }
-  console.error(JSON.stringify({ level: label, ...entry }));
-};
+const quietLogCreator =
+  () =>
+  ({ label, log: entry }) => {
+    if (
+      requestedLevel === undefined &&
+      (TRANSIENT.test(String(entry.error ?? '')) || TRANSIENT.test(String(entry.message ?? '')))
+    ) {
+      return;
+    }
+    console.error(JSON.stringify({ level: label, ...entry }));
+  };
 const kafka = new Kafka({
   clientId: 'afternoon-smoke',
   brokers,
@@ -123,9 +132,14 @@ async function main() {
   const partitions = committed[0].partitions;
   assert(partitions.length === PARTITIONS, `fetchOffsets returned ${partitions.length} partitions`);
   for (const p of partitions) {
-    assert(Number(p.offset) === PER_PARTITION, `partition ${p.partition} committed offset ${p.offset} != ${PER_PARTITION}`);
+    assert(
+      Number(p.offset) === PER_PARTITION,
+      `partition ${p.partition} committed offset ${p.offset} != ${PER_PARTITION}`,
+    );
   }
-  log(`committed offsets verified via admin.fetchOffsets: ${partitions.map((p) => `${p.partition}:${p.offset}`).join(' ')}`);
+  log(
+    `committed offsets verified via admin.fetchOffsets: ${partitions.map((p) => `${p.partition}:${p.offset}`).join(' ')}`,
+  );
   log(`passed in ${Date.now() - t0} ms`);
 }
 

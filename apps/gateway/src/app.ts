@@ -47,7 +47,12 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
 
-  const kafka = connectKafka({ clientId: 'gateway', brokers: env.KAFKA_BROKERS, topicPrefix: env.TOPIC_PREFIX, logger });
+  const kafka = connectKafka({
+    clientId: 'gateway',
+    brokers: env.KAFKA_BROKERS,
+    topicPrefix: env.TOPIC_PREFIX,
+    logger,
+  });
   await kafka.ensureTopics([Topics.gatewayReplies, Topics.customerCommands]);
   const producer = await kafka.createProducer();
   const bus = await startCommandBus({

@@ -59,7 +59,9 @@ async function run(): Promise<unknown> {
     case 'api-keys list':
       return { api_keys: await listApiKeys(pool, await requireOrganization(required('org'))) };
     case 'api-keys create':
-      return { api_key: await createApiKey(pool, await requireOrganization(required('org')), Mode.parse(required('mode'))) };
+      return {
+        api_key: await createApiKey(pool, await requireOrganization(required('org')), Mode.parse(required('mode'))),
+      };
     case 'api-keys revoke': {
       const apiKey = await revokeApiKey(pool, required('id'));
       if (!apiKey) throw new Error(`no such API key: ${values.id}`);

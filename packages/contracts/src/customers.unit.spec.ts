@@ -4,9 +4,9 @@ import { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from './cu
 
 describe('customer contracts', () => {
   it('accepts the quickstart body', () => {
-    expect(
-      CreateCustomerBody.parse({ name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' }),
-    ).toEqual({ name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' });
+    expect(CreateCustomerBody.parse({ name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' })).toEqual(
+      { name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' },
+    );
   });
 
   it('accepts every documented field', () => {

@@ -1,6 +1,6 @@
-import { createLogger } from '../src/logger';
-import { connectKafka } from '../src/kafka/kafka';
 import { testInfra, uniqueName } from '@afternoon/testkit';
+import { connectKafka } from '../src/kafka/kafka';
+import { createLogger } from '../src/logger';
 
 /** A kit Kafka connection with a topic namespace no other test uses. */
 export function kitKafka() {

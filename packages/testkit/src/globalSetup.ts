@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import './providedContext';
 
-
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const teardowns: Array<() => Promise<unknown>> = [];

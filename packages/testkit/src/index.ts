@@ -1,4 +1,4 @@
 export { eventually } from './eventually';
-export { type GatewayResponse, GatewayClient } from './gatewayClient';
+export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';
 export { type CollectedMessage, collectTopic, createTopic, produce } from './topics';

@@ -3,13 +3,17 @@ import { type Command, ConflictError, type Decider, NotFoundError } from '@after
 import { type CustomerState, evolve, initialState } from './customer';
 
 type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
-export type CustomerCommand = WithMetadata<CreateCustomer> | WithMetadata<UpdateCustomer> | WithMetadata<DeleteCustomer>;
+export type CustomerCommand =
+  | WithMetadata<CreateCustomer>
+  | WithMetadata<UpdateCustomer>
+  | WithMetadata<DeleteCustomer>;
 
 export function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[] {
   const now = command.metadata.issued_at;
   switch (command.type) {
     case 'CreateCustomer':
-      if (state.status !== 'absent') throw new ConflictError(`customer ${command.data.customer_id} already exists`, 'id');
+      if (state.status !== 'absent')
+        throw new ConflictError(`customer ${command.data.customer_id} already exists`, 'id');
       return [
         {
           type: 'CustomerCreated',

@@ -38,7 +38,10 @@ function given(events: CustomerEvent[]) {
   return { when: (command: CustomerCommand) => () => decide(command, state) };
 }
 
-const created: CustomerEvent = { type: 'CustomerCreated', data: { customer_id: customerId, details, created_at: createdAt } };
+const created: CustomerEvent = {
+  type: 'CustomerCreated',
+  data: { customer_id: customerId, details, created_at: createdAt },
+};
 const deleted: CustomerEvent = { type: 'CustomerDeleted', data: { customer_id: customerId, deleted_at: later } };
 
 describe('customer decider', () => {
@@ -86,7 +89,11 @@ describe('customer decider', () => {
   it('clears an optional field set to null', () => {
     const state = [created].reduce(evolve, initialState());
     const events = decide(
-      { type: 'UpdateCustomer', data: { customer_id: customerId, changes: { external_id: null } }, metadata: metadata(later) },
+      {
+        type: 'UpdateCustomer',
+        data: { customer_id: customerId, changes: { external_id: null } },
+        metadata: metadata(later),
+      },
       state,
     );
     const after = events.reduce(evolve, state);
@@ -100,14 +107,22 @@ describe('customer decider', () => {
         data: { customer_id: customerId, changes: { name: 'X' } },
         metadata: metadata(later),
       };
-      const remove: CustomerCommand = { type: 'DeleteCustomer', data: { customer_id: customerId }, metadata: metadata(later) };
+      const remove: CustomerCommand = {
+        type: 'DeleteCustomer',
+        data: { customer_id: customerId },
+        metadata: metadata(later),
+      };
       expect(given(history).when(update)).toThrow(NotFoundError);
       expect(given(history).when(remove)).toThrow(NotFoundError);
     }
   });
 
   it('deletes an existing customer', () => {
-    const command: CustomerCommand = { type: 'DeleteCustomer', data: { customer_id: customerId }, metadata: metadata(later) };
+    const command: CustomerCommand = {
+      type: 'DeleteCustomer',
+      data: { customer_id: customerId },
+      metadata: metadata(later),
+    };
     expect(given([created]).when(command)()).toEqual([deleted]);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandReply, type CommandRecord, Headers } from '@afternoon/contracts/messaging';
+import { type CommandRecord, CommandReply, Headers } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { KafkaConnection, Logger, Producer } from '@afternoon/service-kit';
 

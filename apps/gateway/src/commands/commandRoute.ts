@@ -109,9 +109,15 @@ async function sendAndAnswer(
     throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The request could not be queued; retry with exponential backoff');
   }
   if (reply.ok) {
-    return { status: spec.successStatus, body: { success: true, ...spec.successBody(reply.result), request_id: requestId } };
+    return {
+      status: spec.successStatus,
+      body: { success: true, ...spec.successBody(reply.result), request_id: requestId },
+    };
   }
-  return { status: httpStatusOf(reply.error.code), body: { success: false, error: reply.error, request_id: requestId } };
+  return {
+    status: httpStatusOf(reply.error.code),
+    body: { success: false, error: reply.error, request_id: requestId },
+  };
 }
 
 function idempotencyKeyOf(request: Request): string | undefined {

@@ -34,7 +34,9 @@ describe('a command nobody answers in time', () => {
 
     const { rows } = await service.pool.query('SELECT count(*)::int AS customers FROM customers');
     expect(rows[0].customers).toBe(1);
-    const events = await service.pool.query("SELECT count(*)::int AS created FROM events WHERE type = 'CustomerCreated'");
+    const events = await service.pool.query(
+      "SELECT count(*)::int AS created FROM events WHERE type = 'CustomerCreated'",
+    );
     expect(events.rows[0].created).toBe(1);
   });
 

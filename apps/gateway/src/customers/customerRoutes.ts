@@ -106,6 +106,7 @@ function withDefaults(body: CreateCustomerBody): CustomerDetails {
 
 /** An id that cannot exist is simply not found; nothing is sent for it. */
 function existingId(id: string | undefined): string {
-  if (id === undefined || !ResourceId.safeParse(id).success) throw ApiHttpError.of('NOT_FOUND', `No such customer: '${id}'`, 'id');
+  if (id === undefined || !ResourceId.safeParse(id).success)
+    throw ApiHttpError.of('NOT_FOUND', `No such customer: '${id}'`, 'id');
   return id;
 }

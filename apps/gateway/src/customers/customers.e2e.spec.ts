@@ -74,7 +74,9 @@ describe('customers through the gateway', () => {
       phone: null,
       updated_at: expect.any(String),
     });
-    expect(Date.parse(updated.body.customer.updated_at)).toBeGreaterThanOrEqual(Date.parse(created.body.customer.updated_at));
+    expect(Date.parse(updated.body.customer.updated_at)).toBeGreaterThanOrEqual(
+      Date.parse(created.body.customer.updated_at),
+    );
     expect((await acme.live.get(`/v1/customers/${id}`)).body.customer).toEqual(updated.body.customer);
   });
 
@@ -176,8 +178,12 @@ describe('customers through the gateway', () => {
       const other = await acme.live.post('/v1/customers', { name: 'Other' });
       const taking = await acme.live.patch(`/v1/customers/${other.body.customer.id}`, { external_id: 'cust_taken' });
       expect(taking.status).toBe(409);
-      expect((await acme.test.post('/v1/customers', { name: 'Test twin', external_id: 'cust_taken' })).status).toBe(201);
-      expect((await globex.live.post('/v1/customers', { name: 'Globex twin', external_id: 'cust_taken' })).status).toBe(201);
+      expect((await acme.test.post('/v1/customers', { name: 'Test twin', external_id: 'cust_taken' })).status).toBe(
+        201,
+      );
+      expect((await globex.live.post('/v1/customers', { name: 'Globex twin', external_id: 'cust_taken' })).status).toBe(
+        201,
+      );
     });
 
     it('answers 400 for malformed JSON and 413 for a body over the limit', async () => {
@@ -186,7 +192,10 @@ describe('customers through the gateway', () => {
       expect(malformed.body.error.code).toBe('INVALID_JSON');
       expect(malformed.body.request_id).toMatch(requestIdFormat);
 
-      const oversized = await acme.live.post('/v1/customers', { name: 'Big', metadata: { blob: 'x'.repeat(1_100_000) } });
+      const oversized = await acme.live.post('/v1/customers', {
+        name: 'Big',
+        metadata: { blob: 'x'.repeat(1_100_000) },
+      });
       expect(oversized.status).toBe(413);
       expect(oversized.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
@@ -282,7 +291,10 @@ describe('customers through the gateway', () => {
       expect(created.body).toEqual({
         success: true,
         organization: { id: expect.any(String), name: 'Umbrella', created_at: expect.any(String) },
-        api_keys: { live: expect.stringMatching(/^ak_live_[A-Za-z0-9]{40}$/), test: expect.stringMatching(/^ak_test_[A-Za-z0-9]{40}$/) },
+        api_keys: {
+          live: expect.stringMatching(/^ak_live_[A-Za-z0-9]{40}$/),
+          test: expect.stringMatching(/^ak_test_[A-Za-z0-9]{40}$/),
+        },
         request_id: expect.any(String),
       });
       const keys = await cluster.admin.get(`/v1/admin/organizations/${created.body.organization.id}/api_keys`);

@@ -71,7 +71,7 @@ export async function recordIdempotentResponse(
 /** Keys are kept at least the retention period, then forgotten. */
 export async function forgetExpiredIdempotencyKeys(db: Queryable, retentionHours: number): Promise<number> {
   const { rowCount } = await db.query(
-    "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1 * 3600)",
+    'DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1 * 3600)',
     [retentionHours],
   );
   return rowCount ?? 0;

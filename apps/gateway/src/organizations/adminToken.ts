@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * The admin token: ADMIN_TOKEN when set; otherwise (development) one generated once and kept in
  * `<localDir>/admin-token`, so restarts and the CLI share it.
  */
-export async function resolveAdminToken(configured: string | undefined, localDir: string): Promise<{ token: string; generated: boolean; path?: string }> {
+export async function resolveAdminToken(
+  configured: string | undefined,
+  localDir: string,
+): Promise<{ token: string; generated: boolean; path?: string }> {
   if (configured) return { token: configured, generated: false };
   const path = join(localDir, 'admin-token');
   try {

@@ -45,7 +45,11 @@ export async function organizationExists(db: Queryable, organizationId: string):
   return rowCount === 1;
 }
 
-export async function createApiKey(db: Queryable, organizationId: string, mode: Mode): Promise<ApiKey & { key: string }> {
+export async function createApiKey(
+  db: Queryable,
+  organizationId: string,
+  mode: Mode,
+): Promise<ApiKey & { key: string }> {
   return insertApiKey(db, organizationId, mode);
 }
 

@@ -1,4 +1,4 @@
-import { type CommandReply, CommandRecord, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import { CommandRecord, type CommandReply, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
 import type { z } from 'zod';
 import type { RecordHandler } from '../consumer/idempotentConsumer';
 import { DomainError, PoisonRecordError } from '../errors';
@@ -46,9 +46,10 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
     const { type, metadata } = envelope.data;
     context.setType(type);
 
-    const previous = await tx.query<{ reply: CommandReply }>('SELECT reply FROM handled_commands WHERE command_id = $1', [
-      metadata.command_id,
-    ]);
+    const previous = await tx.query<{ reply: CommandReply }>(
+      'SELECT reply FROM handled_commands WHERE command_id = $1',
+      [metadata.command_id],
+    );
     if (previous.rows[0]) {
       await enqueueOutbox(tx, options.schema, [replyMessage(options.repliesTopic, previous.rows[0].reply)]);
       return;
@@ -136,7 +137,12 @@ function eventMessage(topic: string, aggregate: AggregateDefinition, event: Stor
 }
 
 function replyMessage(topic: string, reply: CommandReply): OutboxMessage {
-  return { topic, key: reply.correlation_id, headers: { [Headers.correlationId]: reply.correlation_id }, payload: reply };
+  return {
+    topic,
+    key: reply.correlation_id,
+    headers: { [Headers.correlationId]: reply.correlation_id },
+    payload: reply,
+  };
 }
 
 function parseJson(value: string | null): unknown {

@@ -18,6 +18,9 @@ export interface Decider<C extends Command, E extends DomainEvent, S> {
   decide(command: C, state: S): E[];
 }
 
-export function foldEvents<E extends DomainEvent, S>(decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>, events: readonly E[]): S {
+export function foldEvents<E extends DomainEvent, S>(
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  events: readonly E[],
+): S {
   return events.reduce(decider.evolve, decider.initialState());
 }

@@ -25,7 +25,10 @@ describe('idempotent consumer', () => {
   });
 
   async function scenario(name: string, partitions = 1) {
-    const topics = { source: { name, partitions, retentionMs: -1 }, dlq: { name: `${name}.dlq`, partitions: 1, retentionMs: -1 } };
+    const topics = {
+      source: { name, partitions, retentionMs: -1 },
+      dlq: { name: `${name}.dlq`, partitions: 1, retentionMs: -1 },
+    };
     await kafka.ensureTopics([topics.source, topics.dlq]);
     const metrics = createServiceMetrics(name);
     const start = async (handle: RecordHandler, afterRecordCommitted?: (offset: string) => Promise<void>) => {
@@ -76,7 +79,10 @@ describe('idempotent consumer', () => {
         throw new Error('simulated crash between the Postgres commit and the Kafka offset commit');
       }
     });
-    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten effects', timeout: 30_000 });
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), {
+      label: 'all ten effects',
+      timeout: 30_000,
+    });
     expect(crashed).toBe(true);
     // Kafka delivered records again that Postgres already held; the stored offsets turned them away.
     expect(await s.duplicatesSkipped()).toBeGreaterThan(0);
@@ -90,7 +96,10 @@ describe('idempotent consumer', () => {
       await s.recordEffect(tx, record, context);
       if (record.value === 'r6' && attempts++ < 2) throw new Error('simulated crash before the Postgres commit');
     });
-    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten effects', timeout: 30_000 });
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), {
+      label: 'all ten effects',
+      timeout: 30_000,
+    });
     expect(attempts).toBe(3);
   });
 

@@ -1,7 +1,7 @@
+import { Headers } from '@afternoon/contracts/messaging';
 import type pg from 'pg';
 import { PoisonRecordError } from '../errors';
 import type { Consumer, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
-import { Headers } from '@afternoon/contracts/messaging';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';

@@ -32,7 +32,16 @@ describe('event store on Postgres', () => {
 
   it('appends in order and reads a stream back for its own tenant only', async () => {
     await withTransaction(db.pool, (tx) =>
-      appendToStream(tx, 'thing-1', 0, [{ type: 'Made', data: { n: 1 } }, { type: 'Changed', data: { n: 2 } }], metadata),
+      appendToStream(
+        tx,
+        'thing-1',
+        0,
+        [
+          { type: 'Made', data: { n: 1 } },
+          { type: 'Changed', data: { n: 2 } },
+        ],
+        metadata,
+      ),
     );
     const stream = await readStream(db.pool, 'thing-1', tenant);
     expect(stream.map((event) => [event.version, event.type, event.data])).toEqual([
@@ -47,7 +56,9 @@ describe('event store on Postgres', () => {
     await withTransaction(db.pool, (tx) => appendToStream(tx, 'race-1', 0, [{ type: 'Made', data: {} }], metadata));
     const attempts = await Promise.allSettled(
       ['a', 'b'].map((writer) =>
-        withTransaction(db.pool, (tx) => appendToStream(tx, 'race-1', 1, [{ type: 'Changed', data: { writer } }], metadata)),
+        withTransaction(db.pool, (tx) =>
+          appendToStream(tx, 'race-1', 1, [{ type: 'Changed', data: { writer } }], metadata),
+        ),
       ),
     );
     expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);

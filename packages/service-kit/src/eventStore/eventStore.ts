@@ -1,5 +1,5 @@
-import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { randomUUID } from 'node:crypto';
+import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { ConcurrencyError } from '../errors';
 import { isUniqueViolation, type Queryable, type Transaction } from '../postgres/database';
 

@@ -21,7 +21,9 @@ export function operationalRoutes(options: { readiness: readonly ReadinessCheck[
       options.readiness.map(async ({ name, check }) => [name, await check().catch(() => false)] as const),
     );
     const ready = results.every(([, ok]) => ok);
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    response
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
   router.get('/metrics', async (_request, response) => {
     response.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());

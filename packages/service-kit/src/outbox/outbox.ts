@@ -13,7 +13,11 @@ export function outboxChannel(schema: string): string {
 }
 
 /** Queues messages for Kafka inside the caller's transaction: they are published if and only if it commits. */
-export async function enqueueOutbox(tx: Transaction, schema: string, messages: readonly OutboxMessage[]): Promise<void> {
+export async function enqueueOutbox(
+  tx: Transaction,
+  schema: string,
+  messages: readonly OutboxMessage[],
+): Promise<void> {
   if (messages.length === 0) return;
   const values: unknown[] = [];
   const tuples = messages.map((message) => {

@@ -41,7 +41,9 @@ describe('outbox relay', () => {
       await enqueueOutbox(tx, db.schema, [{ topic, key: 'stream-1', payload: { n: 'rolled back' } }]);
       throw new Error('abort');
     }).catch(() => undefined);
-    await withTransaction(db.pool, (tx) => enqueueOutbox(tx, db.schema, [{ topic, key: 'stream-1', payload: { n: 6 } }]));
+    await withTransaction(db.pool, (tx) =>
+      enqueueOutbox(tx, db.schema, [{ topic, key: 'stream-1', payload: { n: 6 } }]),
+    );
 
     await eventually(() => expect(collected.messages).toHaveLength(6), { label: 'six messages published' });
     expect(collected.messages.map((message) => JSON.parse(message.value!).n)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -57,7 +59,9 @@ describe('outbox relay', () => {
     const leader = relays.find((relay) => relay.isLeader())!;
     await leader.stop();
     relays.splice(relays.indexOf(leader), 1);
-    await withTransaction(db.pool, (tx) => enqueueOutbox(tx, db.schema, [{ topic, key: 'k', payload: { n: 'after' } }]));
+    await withTransaction(db.pool, (tx) =>
+      enqueueOutbox(tx, db.schema, [{ topic, key: 'k', payload: { n: 'after' } }]),
+    );
     await eventually(
       () => expect(collected.messages.map((message) => JSON.parse(message.value!).n)).toContain('after'),
       { label: 'the other relay took over' },

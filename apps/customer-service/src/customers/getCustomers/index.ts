@@ -1,11 +1,15 @@
-import { type Customer, CustomerEvent, type CustomerList, type ListCustomersQuery } from '@afternoon/contracts/customers';
+import {
+  type Customer,
+  CustomerEvent,
+  type CustomerList,
+  type ListCustomersQuery,
+} from '@afternoon/contracts/customers';
 import {
   ConflictError,
   isUniqueViolation,
   type Projection,
   type Queryable,
   type Tenant,
-  type Transaction,
   ValidationError,
 } from '@afternoon/service-kit';
 
@@ -34,7 +38,7 @@ export const customersProjection: Projection = {
     switch (event.type) {
       case 'CustomerCreated': {
         const details = detailColumns.map((column) => sqlValue(column, event.data.details[column]));
-        await guardExternalId(tx, event.data.details.external_id, () =>
+        await guardExternalId(event.data.details.external_id, () =>
           tx.query(
             `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at)
              VALUES ($1, $2, $3, ${detailColumns.map((_, index) => `$${index + 4}`).join(', ')}, $14, $14)
@@ -47,7 +51,7 @@ export const customersProjection: Projection = {
       case 'CustomerUpdated': {
         const changed = detailColumns.filter((column) => event.data.changes[column] !== undefined);
         const assignments = changed.map((column, index) => `${column} = $${index + 3}`);
-        await guardExternalId(tx, event.data.changes.external_id, () =>
+        await guardExternalId(event.data.changes.external_id, () =>
           tx.query(
             `UPDATE customers SET ${[...assignments, `updated_at = $${changed.length + 3}`].join(', ')}
               WHERE id = $1 AND organization_id = $2`,
@@ -151,7 +155,7 @@ function sqlValue(column: string, value: unknown): unknown {
   return jsonColumns.has(column) ? JSON.stringify(value) : value;
 }
 
-async function guardExternalId(tx: Transaction, externalId: string | null | undefined, write: () => Promise<unknown>) {
+async function guardExternalId(externalId: string | null | undefined, write: () => Promise<unknown>) {
   try {
     await write();
   } catch (error) {
