@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run cli -- <args>`: the gateway's admin CLI (apps/gateway/src/cli.ts) against the local database.
+// `npm run cli -- <args>`: the gateway's admin CLI (apps/gateway/src/cli.ts) against the local database, or
+// `npm run cli -- rebuild <service>`: drop that service's projections and replay its event store into them.
 // Only the CLI's own output goes to stdout, so `npm run -s cli -- ... | jq` works.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,5 +25,14 @@ const env = {
   LOCAL_DIR: shellEnv.LOCAL_DIR ? resolve(ROOT, shellEnv.LOCAL_DIR) : LOCAL_DIR,
 };
 
+const [first, service] = process.argv.slice(2);
+if (first === 'rebuild') {
+  const serviceDir = join(ROOT, 'apps', service ?? '');
+  if (!service || !existsSync(join(serviceDir, 'src', 'rebuild.ts'))) {
+    log('cli', `usage: npm run cli -- rebuild <service>; services that can rebuild: customer-service`);
+    process.exit(2);
+  }
+  process.exit(await run(binPath('tsx'), ['src/rebuild.ts'], { cwd: serviceDir, env, relaySignals: true }));
+}
 const args = ['src/cli.ts', ...process.argv.slice(2)];
 process.exit(await run(binPath('tsx'), args, { cwd: gatewayDir, env, relaySignals: true }));

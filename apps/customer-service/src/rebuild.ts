@@ -1,8 +1,9 @@
-import { createPool, migrate, rebuildProjections } from '@afternoon/service-kit';
+import { createPool, migrate, parseEnv, rebuildProjections } from '@afternoon/service-kit';
 import { customerProjections, migrationsDir } from './app';
-import { loadEnv } from './env';
+import { CustomerServiceEnv } from './env';
 
-const env = loadEnv(process.env);
+// Rebuilding needs only the database, not Kafka.
+const env = parseEnv(CustomerServiceEnv.pick({ DATABASE_URL: true, DB_SCHEMA: true }), process.env);
 const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'customer-service-rebuild' });
 await migrate(pool, env.DB_SCHEMA, migrationsDir);
 const replayed = await rebuildProjections(pool, customerProjections);
