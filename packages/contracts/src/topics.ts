@@ -14,4 +14,12 @@ export const Topics = {
   customerEvents: { name: 'customer.events', partitions: 6, retentionMs: forever },
   customerCommandsDeadLetter: { name: 'customer.commands.dlq', partitions: 1, retentionMs: forever },
   gatewayReplies: { name: 'gateway.replies', partitions: 3, retentionMs: day },
+  /** Raw usage records, from the gateway or any producer; keyed by customer id. Kept: metering replays it. */
+  usageIngest: { name: 'usage.ingest', partitions: 6, retentionMs: forever },
+  usageIngestDeadLetter: { name: 'usage.ingest.dlq', partitions: 1, retentionMs: forever },
+  invoiceCommands: { name: 'invoice.commands', partitions: 6, retentionMs: 7 * day },
+  invoiceEvents: { name: 'invoice.events', partitions: 6, retentionMs: forever },
+  invoiceCommandsDeadLetter: { name: 'invoice.commands.dlq', partitions: 1, retentionMs: forever },
+  /** Records another service's consumer could not handle (e.g. a customer event it cannot parse). */
+  consumerDeadLetter: { name: 'consumers.dlq', partitions: 1, retentionMs: forever },
 } as const satisfies Record<string, TopicSpec>;

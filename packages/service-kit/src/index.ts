@@ -1,9 +1,10 @@
-export type { AggregateDefinition } from './commands/commandHandler';
+export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
 export { createCommandRecordHandler } from './commands/commandHandler';
 export type { Command, Decider, DomainEvent } from './commands/decider';
 export { foldEvents } from './commands/decider';
 export type { ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';
+export { waitUntilCaughtUp } from './consumer/catchUp';
 export { recordHeaders } from './consumer/records';
 export { parseEnv, ServiceEnv } from './env';
 export {
@@ -29,4 +30,4 @@ export { createPool, isUniqueViolation, type Queryable, type Transaction, withTr
 export { migrate } from './postgres/migrate';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
-export { type RunningService, type ServiceDefinition, startService } from './service';
+export { type ConsumerDefinition, type RunningService, type ServiceDefinition, startService } from './service';

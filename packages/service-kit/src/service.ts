@@ -3,7 +3,8 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import type { AggregateDefinition } from './commands/commandHandler';
 import { createCommandRecordHandler } from './commands/commandHandler';
-import { type RunningConsumer, startIdempotentConsumer } from './consumer/idempotentConsumer';
+import { waitUntilCaughtUp } from './consumer/catchUp';
+import { type RecordHandler, type RunningConsumer, startIdempotentConsumer } from './consumer/idempotentConsumer';
 import type { ServiceEnv } from './env';
 import { closeServer, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection } from './kafka/kafka';
@@ -23,6 +24,15 @@ export interface CommandSide {
   aggregates: readonly AggregateDefinition<any, any, any>[];
 }
 
+/** A consumer of another service's topic (or of raw input) feeding this service's own tables. */
+export interface ConsumerDefinition {
+  /** Names the consumer group: `<TOPIC_PREFIX><service>.<name>`. */
+  name: string;
+  topics: readonly TopicSpec[];
+  deadLetterTopic: TopicSpec;
+  handle: RecordHandler;
+}
+
 export interface ServiceDefinition {
   name: string;
   env: ServiceEnv & { PORT: number; DB_SCHEMA: string };
@@ -30,6 +40,7 @@ export interface ServiceDefinition {
   /** Topics this service creates at start if they are missing (the ones it owns or consumes). */
   topics: readonly TopicSpec[];
   commands?: CommandSide;
+  consumers?: readonly ConsumerDefinition[];
   projections?: readonly Projection[];
   routes?: (deps: { pool: pg.Pool }) => Router[];
 }
@@ -41,6 +52,8 @@ export interface RunningService {
   kafka: KafkaConnection;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Waits until the named consumer has handled everything on `topic` as of now; false after `timeoutMs`. */
+  catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -63,14 +76,32 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     onPublished: (count) => metrics.outboxPublished.inc(count),
   });
 
+  const groupId = (consumerName: string) => `${env.TOPIC_PREFIX}${name}.${consumerName}`;
+  const catchUp = (consumerName: string, topic: TopicSpec, timeoutMs: number) =>
+    waitUntilCaughtUp({ pool, kafka, groupId: groupId(consumerName), topic, timeoutMs });
   const consumers: RunningConsumer[] = [];
+  for (const consumer of definition.consumers ?? []) {
+    consumers.push(
+      await startIdempotentConsumer({
+        kafka,
+        pool,
+        groupId: groupId(consumer.name),
+        topics: consumer.topics.map((topic) => kafka.topic(topic)),
+        deadLetterTopic: kafka.topic(consumer.deadLetterTopic),
+        producer,
+        logger,
+        metrics,
+        handle: consumer.handle,
+      }),
+    );
+  }
   if (definition.commands) {
     const side = definition.commands;
     consumers.push(
       await startIdempotentConsumer({
         kafka,
         pool,
-        groupId: `${env.TOPIC_PREFIX}${name}.commands`,
+        groupId: groupId('commands'),
         topics: [kafka.topic(side.commandsTopic)],
         deadLetterTopic: kafka.topic(side.deadLetterTopic),
         producer,
@@ -82,6 +113,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
           repliesTopic: kafka.topic(side.repliesTopic),
           aggregates: side.aggregates,
           projections: definition.projections ?? [],
+          context: { catchUp },
         }),
       }),
     );
@@ -108,6 +140,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     kafka,
     logger,
     metrics,
+    catchUp,
     async stop() {
       await closeServer(http.server);
       await Promise.allSettled(consumers.map((consumer) => consumer.stop()));

@@ -1,4 +1,5 @@
 import { CommandRecord, type CommandReply, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import type { RecordHandler } from '../consumer/idempotentConsumer';
 import { DomainError, PoisonRecordError } from '../errors';
@@ -18,6 +19,16 @@ export interface AggregateDefinition<C extends Command = Command, E extends Doma
   decider: Decider<C, E, S>;
   /** What the gateway answers with once the command succeeded. */
   result(state: S, command: C): unknown;
+  /**
+   * Looks up what `decide` needs from this service's other tables (e.g. a customer's details) and returns the
+   * command carrying it, so `decide` stays pure; may throw a DomainError such as NotFoundError.
+   */
+  enrich?(tx: Transaction, command: C, context: CommandContext): Promise<C>;
+}
+
+/** What the kit offers command handlers beyond their transaction. */
+export interface CommandContext {
+  catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
 }
 
 export interface CommandHandlerOptions {
@@ -27,6 +38,7 @@ export interface CommandHandlerOptions {
   // biome-ignore lint/suspicious/noExplicitAny: aggregates of different types share one dispatcher
   aggregates: readonly AggregateDefinition<any, any, any>[];
   projections: readonly Projection[];
+  context: CommandContext;
 }
 
 /**
@@ -81,9 +93,10 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
     if (!parsed.success) {
       return { ...replyTo, ok: false, error: { code: 'VALIDATION_ERROR', message: parsed.error.message } };
     }
-    const command = { ...parsed.data, metadata } as Command;
+    const received = { ...parsed.data, metadata } as Command;
     try {
       const result = await withSavepoint(tx, async () => {
+        const command = aggregate.enrich ? await aggregate.enrich(tx, received, options.context) : received;
         const streamId = aggregate.streamId(command);
         const tenant = { organizationId: metadata.organization_id, mode: metadata.mode };
         const history = (await readStream(tx, streamId, tenant)).map((stored) => aggregate.eventSchema.parse(stored));
