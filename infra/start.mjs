@@ -137,6 +137,9 @@ function appEnv(app) {
     ...common,
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: env.CUSTOMER_SERVICE_URL ?? `http://127.0.0.1:${services[0].port}`,
+    METERING_SERVICE_URL: env.METERING_SERVICE_URL ?? `http://127.0.0.1:${services[1].port}`,
+    INVOICING_SERVICE_URL: env.INVOICING_SERVICE_URL ?? `http://127.0.0.1:${services[2].port}`,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${gateway.port}`,
   };
 }
 

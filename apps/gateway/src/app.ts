@@ -18,6 +18,9 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './auth/authenticate';
 import { startCommandBus } from './commands/commandBus';
 import { customerRoutes } from './customers/customerRoutes';
+import { invoiceRoutes } from './invoices/invoiceRoutes';
+import type { RouteDeps } from './routeDeps';
+import { usageRoutes } from './usage/usageRoutes';
 import type { GatewayEnv } from './env';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { assignRequestId } from './http/requestContext';
@@ -53,7 +56,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     topicPrefix: env.TOPIC_PREFIX,
     logger,
   });
-  await kafka.ensureTopics([Topics.gatewayReplies, Topics.customerCommands]);
+  await kafka.ensureTopics([Topics.gatewayReplies, Topics.customerCommands, Topics.invoiceCommands, Topics.usageIngest]);
   const producer = await kafka.createProducer();
   const bus = await startCommandBus({
     kafka,
@@ -81,7 +84,21 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(express.json({ limit: bodyLimit }));
   app.use(adminRoutes(pool, admin.token));
   app.use('/v1', authenticate(pool));
-  app.use(customerRoutes({ pool, bus, customerServiceUrl: env.CUSTOMER_SERVICE_URL }));
+  const deps: RouteDeps = {
+    pool,
+    bus,
+    kafka,
+    producer,
+    serviceUrls: {
+      customers: env.CUSTOMER_SERVICE_URL,
+      metering: env.METERING_SERVICE_URL,
+      invoicing: env.INVOICING_SERVICE_URL,
+    },
+    publicUrl: env.PUBLIC_URL,
+  };
+  app.use(customerRoutes(deps));
+  app.use(usageRoutes(deps));
+  app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
   app.use(errorHandler(logger));
 

@@ -8,6 +8,10 @@ export const GatewayEnv = ServiceEnv.extend({
   ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
   LOCAL_DIR: z.string().default('.local'),
   CUSTOMER_SERVICE_URL: z.url().default('http://127.0.0.1:4001'),
+  METERING_SERVICE_URL: z.url().default('http://127.0.0.1:4002'),
+  INVOICING_SERVICE_URL: z.url().default('http://127.0.0.1:4003'),
+  /** Where the public reaches the gateway; hosted invoice links are built on it. */
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
   COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
 });

@@ -10,15 +10,16 @@ import {
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
-import { type CommandRouteDeps, commandRoute } from '../commands/commandRoute';
+import { commandRoute } from '../commands/commandRoute';
 import { ApiHttpError } from '../http/apiError';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
 import { queryService } from '../queries/serviceQuery';
+import type { RouteDeps } from '../routeDeps';
 
 /** `/v1/customers`: writes become commands to customer-service, reads ask its read API. */
-export function customerRoutes(deps: CommandRouteDeps & { customerServiceUrl: string }): Router {
+export function customerRoutes(deps: RouteDeps): Router {
   const router = Router();
   const topic = Topics.customerCommands;
 
@@ -40,7 +41,7 @@ export function customerRoutes(deps: CommandRouteDeps & { customerServiceUrl: st
 
   router.get('/v1/customers/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    const { customer } = (await queryService(deps.customerServiceUrl, `/customers/${id}`, callerOf(response))) as {
+    const { customer } = (await queryService(deps.serviceUrls.customers, `/customers/${id}`, callerOf(response))) as {
       customer: unknown;
     };
     respond(response, 200, { customer });
@@ -48,7 +49,7 @@ export function customerRoutes(deps: CommandRouteDeps & { customerServiceUrl: st
 
   router.get('/v1/customers', async (request, response) => {
     const query = validate(ListCustomersQuery, request.query, 'query');
-    const list = (await queryService(deps.customerServiceUrl, '/customers', callerOf(response), {
+    const list = (await queryService(deps.serviceUrls.customers, '/customers', callerOf(response), {
       ...request.query,
       limit: String(query.limit),
     })) as Record<string, unknown>;

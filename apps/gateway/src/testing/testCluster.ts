@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCustomerService } from '@afternoon/customer-service';
+import { startInvoicingService } from '@afternoon/invoicing-service';
+import { startMeteringService } from '@afternoon/metering-service';
 import type { RunningService } from '@afternoon/service-kit';
 import { dropSchemas, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../app';
@@ -13,29 +15,39 @@ export interface TestOrganization {
   keys: { live: string; test: string };
 }
 
+const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
+
 /**
- * The gateway and customer-service in this process, on the real cluster, with their own schemas and topic
- * namespace, so test files never see each other's data.
+ * The gateway and every service in this process, on the real cluster, with their own schemas and topic
+ * namespace, so test files never see each other's data. `withCustomerService: false` leaves customer-service
+ * to be started later (commands wait on its topic; its reads are not served until then).
  */
 export async function startTestCluster(options: { commandTimeoutMs?: number; withCustomerService?: boolean } = {}) {
   const topicPrefix = `${uniqueName('e2e')}.`;
-  const schemas = { customers: uniqueName('customers'), gateway: uniqueName('gateway') };
+  const schemas = {
+    customers: uniqueName('customers'),
+    metering: uniqueName('metering'),
+    invoicing: uniqueName('invoicing'),
+    gateway: uniqueName('gateway'),
+  };
   let customerService: RunningService | undefined;
-  const customerServiceEnv = serviceEnv(schemas.customers, topicPrefix);
-
   const startCustomers = async () => {
-    customerService = await startCustomerService({ ...customerServiceEnv });
+    customerService = await startCustomerService(serviceEnv(schemas.customers, topicPrefix));
     return customerService;
   };
   if (options.withCustomerService !== false) await startCustomers();
+  const meteringService = await startMeteringService(serviceEnv(schemas.metering, topicPrefix));
+  const invoicingService = await startInvoicingService(serviceEnv(schemas.invoicing, topicPrefix));
 
   const adminToken = uniqueName('admin_token_for_tests');
-  // Without a customer service yet, point at a port that will be the one it gets later (queries are not tested then).
   const gateway: RunningGateway = await startGateway({
     ...serviceEnv(schemas.gateway, topicPrefix),
     ADMIN_TOKEN: adminToken,
     LOCAL_DIR: mkdtempSync(join(tmpdir(), 'afternoon-gateway-')),
-    CUSTOMER_SERVICE_URL: `http://127.0.0.1:${customerService?.port ?? 1}`,
+    CUSTOMER_SERVICE_URL: urlOf(customerService),
+    METERING_SERVICE_URL: urlOf(meteringService),
+    INVOICING_SERVICE_URL: urlOf(invoicingService),
+    PUBLIC_URL: 'http://localhost:3000',
     COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
     IDEMPOTENCY_RETENTION_HOURS: 24,
   });
@@ -45,8 +57,10 @@ export async function startTestCluster(options: { commandTimeoutMs?: number; wit
 
   return {
     gateway,
+    baseUrl,
     anonymous,
     admin,
+    services: { metering: meteringService, invoicing: invoicingService, customers: () => customerService },
     startCustomerService: startCustomers,
     async createOrganization(name = 'Acme Inc.'): Promise<TestOrganization> {
       const response = await admin.post('/v1/admin/organizations', { name });
@@ -56,8 +70,8 @@ export async function startTestCluster(options: { commandTimeoutMs?: number; wit
     },
     async stop() {
       await gateway.stop();
-      await customerService?.stop();
-      await dropSchemas(schemas.customers, schemas.gateway);
+      await Promise.all([customerService?.stop(), meteringService.stop(), invoicingService.stop()]);
+      await dropSchemas(...Object.values(schemas));
     },
   };
 }

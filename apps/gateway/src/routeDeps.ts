@@ -1,0 +1,13 @@
+import type { KafkaConnection, Producer } from '@afternoon/service-kit';
+import type pg from 'pg';
+import type { CommandBus } from './commands/commandBus';
+
+/** What every slice's public routes may use: the gateway's own schema, Kafka, and the services' read APIs. */
+export interface RouteDeps {
+  pool: pg.Pool;
+  bus: CommandBus;
+  kafka: KafkaConnection;
+  producer: Producer;
+  serviceUrls: { customers: string; metering: string; invoicing: string };
+  publicUrl: string;
+}
