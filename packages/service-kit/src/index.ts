@@ -2,9 +2,9 @@ export type { AggregateDefinition, CommandContext } from './commands/commandHand
 export { createCommandRecordHandler } from './commands/commandHandler';
 export type { Command, Decider, DomainEvent } from './commands/decider';
 export { foldEvents } from './commands/decider';
-export type { ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
-export { startIdempotentConsumer } from './consumer/idempotentConsumer';
 export { waitUntilCaughtUp } from './consumer/catchUp';
+export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
+export { startIdempotentConsumer } from './consumer/idempotentConsumer';
 export { recordHeaders } from './consumer/records';
 export { parseEnv, ServiceEnv } from './env';
 export {

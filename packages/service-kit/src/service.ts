@@ -4,7 +4,12 @@ import type pg from 'pg';
 import type { AggregateDefinition } from './commands/commandHandler';
 import { createCommandRecordHandler } from './commands/commandHandler';
 import { waitUntilCaughtUp } from './consumer/catchUp';
-import { type RecordHandler, type RunningConsumer, startIdempotentConsumer } from './consumer/idempotentConsumer';
+import {
+  type BatchHandler,
+  type RecordHandler,
+  type RunningConsumer,
+  startIdempotentConsumer,
+} from './consumer/idempotentConsumer';
 import type { ServiceEnv } from './env';
 import { closeServer, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection } from './kafka/kafka';
@@ -31,6 +36,8 @@ export interface ConsumerDefinition {
   topics: readonly TopicSpec[];
   deadLetterTopic: TopicSpec;
   handle: RecordHandler;
+  /** Optional batch mode (see `BatchHandler`); `handle` still isolates the records of a batch that fails. */
+  handleBatch?: BatchHandler;
 }
 
 export interface ServiceDefinition {
@@ -92,6 +99,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
         logger,
         metrics,
         handle: consumer.handle,
+        ...(consumer.handleBatch ? { handleBatch: consumer.handleBatch } : {}),
       }),
     );
   }

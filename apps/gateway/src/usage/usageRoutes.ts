@@ -1,7 +1,47 @@
+import { ResourceId } from '@afternoon/contracts/common';
 import { Router } from 'express';
+import { ApiHttpError } from '../http/apiError';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
+import { ingestEvents } from './ingestEvents';
 
 /** `/v1/events`: usage ingestion straight onto the ingest topic, reads from metering-service. */
-export function usageRoutes(_deps: RouteDeps): Router {
-  return Router();
+export function usageRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const metering = deps.serviceUrls.metering;
+
+  router.post('/v1/events/ingest', async (request, response) => {
+    const receivedAt = new Date();
+    const accepted = await ingestEvents(deps, callerOf(response), response.locals.requestId, request.body, receivedAt);
+    respond(response, 200, { accepted });
+  });
+
+  router.get('/v1/events/rejected', async (request, response) => {
+    const list = (await queryService(metering, '/rejected-events', callerOf(response), request.query)) as Record<
+      string,
+      unknown
+    >;
+    respond(response, 200, list);
+  });
+
+  router.get('/v1/events', async (request, response) => {
+    const list = (await queryService(metering, '/usage-events', callerOf(response), request.query)) as Record<
+      string,
+      unknown
+    >;
+    respond(response, 200, list);
+  });
+
+  router.get('/v1/customers/:id/usage', async (request, response) => {
+    const id = request.params.id;
+    if (!ResourceId.safeParse(id).success) throw ApiHttpError.of('NOT_FOUND', `No such customer: '${id}'`, 'id');
+    const { usage } = (await queryService(metering, `/customers/${id}/usage`, callerOf(response), request.query)) as {
+      usage: unknown;
+    };
+    respond(response, 200, { usage });
+  });
+
+  return router;
 }

@@ -6,7 +6,12 @@ import { kitKafka } from '../../test-fixtures/kitKafka';
 import { PoisonRecordError } from '../errors';
 import type { Producer } from '../kafka/kafka';
 import { createServiceMetrics } from '../metrics';
-import { type RecordHandler, type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
+import {
+  type BatchHandler,
+  type RecordHandler,
+  type RunningConsumer,
+  startIdempotentConsumer,
+} from './idempotentConsumer';
 
 describe('idempotent consumer', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
@@ -31,7 +36,11 @@ describe('idempotent consumer', () => {
     };
     await kafka.ensureTopics([topics.source, topics.dlq]);
     const metrics = createServiceMetrics(name);
-    const start = async (handle: RecordHandler, afterRecordCommitted?: (offset: string) => Promise<void>) => {
+    const start = async (
+      handle: RecordHandler,
+      afterRecordCommitted?: (offset: string) => Promise<void>,
+      handleBatch?: BatchHandler,
+    ) => {
       const consumer = await startIdempotentConsumer({
         kafka,
         pool: db.pool,
@@ -43,6 +52,7 @@ describe('idempotent consumer', () => {
         metrics,
         handle,
         afterRecordCommitted,
+        ...(handleBatch ? { handleBatch } : {}),
       });
       running.push(consumer);
       await consumer.joined;
@@ -60,11 +70,17 @@ describe('idempotent consumer', () => {
     const recordEffect: RecordHandler = async (tx, record) => {
       await tx.query('INSERT INTO effects (source, payload) VALUES ($1, $2)', [name, record.value]);
     };
+    const recordEffects: BatchHandler = async (tx, records) => {
+      await tx.query('INSERT INTO effects (source, payload) SELECT $1, unnest($2::text[])', [
+        name,
+        records.map((record) => record.value),
+      ]);
+    };
     const duplicatesSkipped = async () =>
       (await metrics.recordsHandled.get()).values
         .filter((value) => value.labels.outcome === 'duplicate')
         .reduce((sum, value) => sum + value.value, 0);
-    return { topics, start, send, effects, recordEffect, duplicatesSkipped };
+    return { topics, start, send, effects, recordEffect, recordEffects, duplicatesSkipped };
   }
 
   const tenRecords = Array.from({ length: 10 }, (_, index) => `r${index}`);
@@ -126,6 +142,59 @@ describe('idempotent consumer', () => {
     await eventually(async () => expect(await s.effects()).toEqual(['good-1', 'good-2']));
     await eventually(() => expect(deadLetters.messages).toHaveLength(1));
     expect(deadLetters.messages[0]?.value).toBe('poison');
+    expect(deadLetters.messages[0]?.headers[Headers.deadLetterReason]).toBe('not a valid record: poison');
+    await deadLetters.stop();
+  });
+
+  it('in batch mode, applies a batch once when it dies after the batch commit and before the offset commit', async () => {
+    const s = await scenario('batch-crash-after-commit');
+    let crashed = false;
+    let batches = 0;
+    await s.send(tenRecords);
+    await s.start(
+      s.recordEffect,
+      async () => {
+        if (!crashed) {
+          crashed = true;
+          throw new Error('simulated crash between the Postgres commit and the Kafka offset commit');
+        }
+      },
+      async (tx, records, context) => {
+        batches++;
+        await s.recordEffects(tx, records, context);
+      },
+    );
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), {
+      label: 'all ten effects',
+      timeout: 30_000,
+    });
+    expect(crashed).toBe(true);
+    expect(batches).toBeGreaterThan(0);
+    // Kafka delivers the committed batch again; the stored offset turns it away, so nothing is doubled.
+    await eventually(async () => expect(await s.duplicatesSkipped()).toBeGreaterThan(0), {
+      label: 'redelivered batch skipped',
+      timeout: 30_000,
+    });
+    expect(await s.effects()).toEqual(tenRecords);
+  });
+
+  it('in batch mode, falls back to one record at a time when a batch fails, isolating the poison record', async () => {
+    const s = await scenario('batch-poison');
+    const deadLetters = await collectTopic(kafka.topic(s.topics.dlq));
+    await s.send(['good-1', 'poison', 'good-2']);
+    await s.start(
+      async (tx, record, context) => {
+        if (record.value === 'poison') throw new PoisonRecordError('not a valid record: poison');
+        await s.recordEffect(tx, record, context);
+      },
+      undefined,
+      async (tx, records, context) => {
+        if (records.some((record) => record.value === 'poison')) throw new Error('batch holds a poison record');
+        await s.recordEffects(tx, records, context);
+      },
+    );
+    await eventually(async () => expect(await s.effects()).toEqual(['good-1', 'good-2']));
+    await eventually(() => expect(deadLetters.messages).toHaveLength(1));
     expect(deadLetters.messages[0]?.headers[Headers.deadLetterReason]).toBe('not a valid record: poison');
     await deadLetters.stop();
   });

@@ -27,6 +27,12 @@ export interface RecordContext {
 /** Handles one record inside the transaction that also stores the partition's next offset. */
 export type RecordHandler = (tx: Transaction, record: ConsumedRecord, context: RecordContext) => Promise<void>;
 
+/**
+ * Optional batch mode: handles every not-yet-applied record of one fetched batch in one transaction, which also
+ * stores the partition's next offset. If it throws, the kit handles those records one by one with the record handler.
+ */
+export type BatchHandler = (tx: Transaction, records: ConsumedRecord[], context: { logger: Logger }) => Promise<void>;
+
 export interface RunningConsumer {
   /** Resolves once the consumer has joined its group and been given its partitions. */
   readonly joined: Promise<void>;
@@ -40,12 +46,17 @@ export interface IdempotentConsumerOptions {
   groupId: string;
   topics: string[];
   handle: RecordHandler;
+  /** When set, each fetched batch is first tried whole with it; `handle` isolates the records of a batch that fails. */
+  handleBatch?: BatchHandler;
   deadLetterTopic: string;
   producer: Producer;
   logger: Logger;
   metrics: ServiceMetrics;
   maxAttempts?: number;
-  /** Fault injection for tests: runs after a record's transaction commits, before Kafka hears of it. */
+  /**
+   * Fault injection for tests: runs after a record's transaction commits, before Kafka hears of it (in batch mode,
+   * once per batch transaction, with the batch's last offset).
+   */
   afterRecordCommitted?: (offset: string) => Promise<void>;
 }
 
@@ -89,9 +100,21 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       let next = await storedNextOffset(pool, groupId, batch.topic, batch.partition);
+      const appliedByBatch = new Set<string>();
+      if (options.handleBatch && isRunning() && !isStale()) {
+        const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
+        const last = pending[pending.length - 1];
+        if (last && (await handleAsBatch(options.handleBatch, batch.topic, batch.partition, pending))) {
+          for (const message of pending) appliedByBatch.add(message.offset);
+          next = BigInt(last.offset) + 1n;
+          await options.afterRecordCommitted?.(last.offset);
+        }
+      }
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
-        if (next !== undefined && BigInt(message.offset) < next) {
+        if (appliedByBatch.has(message.offset)) {
+          // Counted when its batch committed.
+        } else if (next !== undefined && BigInt(message.offset) < next) {
           metrics.recordsHandled.inc({ group: groupId, topic: batch.topic, type: 'any', outcome: 'duplicate' });
         } else {
           await handleWithRetries(batch.topic, batch.partition, message);
@@ -109,6 +132,31 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       await commitOffsetsIfNecessary();
     },
   });
+
+  async function handleAsBatch(
+    handleBatch: BatchHandler,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<boolean> {
+    const records = messages.map((message) => toConsumedRecord(topic, partition, message));
+    const batchLogger = logger.child({ topic, partition, first_offset: records[0]?.offset, count: records.length });
+    const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
+    try {
+      await withTransaction(pool, async (tx) => {
+        await handleBatch(tx, records, { logger: batchLogger });
+        const lastOffset = BigInt(records[records.length - 1]?.offset ?? '-1');
+        await storeNextOffset(tx, groupId, topic, partition, lastOffset + 1n);
+      });
+      stopTimer({ type: 'batch' });
+      metrics.recordsHandled.inc({ group: groupId, topic, type: 'batch', outcome: 'handled' }, records.length);
+      return true;
+    } catch (error) {
+      stopTimer({ type: 'batch' });
+      batchLogger.warn({ err: error }, 'batch failed; handling its records one by one');
+      return false;
+    }
+  }
 
   async function handleWithRetries(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const record = toConsumedRecord(topic, partition, message);

@@ -1,0 +1,113 @@
+import type { FieldProblem } from '@afternoon/contracts/common';
+import { Headers } from '@afternoon/contracts/messaging';
+import { Topics } from '@afternoon/contracts/topics';
+import { earliestEventTimestamp, IngestBody, maxFutureSkewMs, type UsageRecord } from '@afternoon/contracts/usage';
+import { TenantHeaders } from '@afternoon/service-kit';
+import type { z } from 'zod';
+import { ApiHttpError } from '../http/apiError';
+import type { Caller } from '../http/requestContext';
+import type { RouteDeps } from '../routeDeps';
+
+/**
+ * Validates a whole ingest request, refusing it with every bad event's index and field, then puts one record per
+ * event on the ingest topic in one send (`acks: all`). Nothing is enqueued unless every event is good.
+ */
+export async function ingestEvents(
+  deps: RouteDeps,
+  caller: Caller,
+  requestId: string,
+  input: unknown,
+  receivedAt: Date,
+): Promise<number> {
+  const parsed = IngestBody.safeParse(input);
+  if (!parsed.success) throw ApiHttpError.validation(parsed.error.issues.map(toProblem));
+  const { events } = parsed.data;
+
+  const problems: FieldProblem[] = [];
+  events.forEach((event, index) => {
+    if (event.timestamp === undefined) return;
+    const at = Date.parse(event.timestamp);
+    if (at > receivedAt.getTime() + maxFutureSkewMs) {
+      problems.push({ param: `events[${index}].timestamp`, message: 'is more than 5 minutes in the future' });
+    } else if (at < Date.parse(earliestEventTimestamp)) {
+      problems.push({ param: `events[${index}].timestamp`, message: `is before ${earliestEventTimestamp}` });
+    }
+  });
+  const unknown = new Set(await unknownCustomers(deps, caller, [...new Set(events.map((event) => event.customer_id))]));
+  events.forEach((event, index) => {
+    if (unknown.has(event.customer_id))
+      problems.push({ param: `events[${index}].customer_id`, message: 'no such customer' });
+  });
+  if (problems.length > 0) throw ApiHttpError.validation(problems.sort(byIndex));
+
+  const receivedAtIso = receivedAt.toISOString();
+  const records = events.map(
+    (event): UsageRecord => ({
+      organization_id: caller.organizationId,
+      mode: caller.mode,
+      event_name: event.event_name,
+      idempotency_key: event.idempotency_key,
+      customer_id: event.customer_id,
+      timestamp: event.timestamp ?? receivedAtIso,
+      properties: event.properties ?? {},
+      received_at: receivedAtIso,
+    }),
+  );
+  await deps.producer.send({
+    topic: deps.kafka.topic(Topics.usageIngest),
+    acks: -1,
+    messages: records.map((record) => ({
+      key: record.customer_id,
+      value: JSON.stringify(record),
+      headers: {
+        [Headers.requestId]: requestId,
+        [Headers.organizationId]: caller.organizationId,
+        [Headers.mode]: caller.mode,
+      },
+    })),
+  });
+  return records.length;
+}
+
+/** Asks metering, in one request, which of the ids are not this tenant's customers (it catches up first). */
+async function unknownCustomers(deps: RouteDeps, caller: Caller, ids: string[]): Promise<string[]> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('/customers/known', deps.serviceUrls.metering), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [TenantHeaders.organizationId]: caller.organizationId,
+        [TenantHeaders.mode]: caller.mode,
+      },
+      body: JSON.stringify({ ids }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');
+  }
+  const body = (await response.json().catch(() => undefined)) as { unknown?: unknown } | undefined;
+  if (!response.ok || !Array.isArray(body?.unknown)) {
+    throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request failed; retry later');
+  }
+  return body.unknown.filter((id): id is string => typeof id === 'string');
+}
+
+/** `events.3.timestamp` becomes `events[3].timestamp`, the way callers write it. */
+function toProblem(issue: z.core.$ZodIssue): FieldProblem {
+  const path = issue.path.reduce<string>(
+    (written, part) =>
+      typeof part === 'number' ? `${written}[${part}]` : written ? `${written}.${String(part)}` : String(part),
+    '',
+  );
+  if (issue.code === 'unrecognized_keys') {
+    return { param: issue.keys.map((key) => (path ? `${path}.${key}` : key)).join(', '), message: 'unknown field' };
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return { param: path, message: 'is required' };
+  return { param: path, message: issue.message };
+}
+
+function byIndex(a: FieldProblem, b: FieldProblem): number {
+  const indexOf = (problem: FieldProblem) => Number(/^events\[(\d+)\]/.exec(problem.param)?.[1] ?? -1);
+  return indexOf(a) - indexOf(b);
+}

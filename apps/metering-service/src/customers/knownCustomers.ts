@@ -1,0 +1,77 @@
+import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
+import { EventRecord } from '@afternoon/contracts/messaging';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  type ConsumerDefinition,
+  PoisonRecordError,
+  type Queryable,
+  type RecordHandler,
+  type Tenant,
+} from '@afternoon/service-kit';
+
+const customerEventTypes = new Map<string, string>(
+  Object.entries(customerEventWireNames).map(([type, wire]) => [wire, type]),
+);
+
+/** Keeps `known_customers` in step with `customer.events`; each row remembers its stream version, so replays change nothing. */
+export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
+  const envelope = EventRecord.safeParse(parseJson(record.value));
+  if (!envelope.success) throw new PoisonRecordError(`invalid event record: ${envelope.error.message}`);
+  const { type: wireType, data, metadata, version } = envelope.data;
+  const type = customerEventTypes.get(wireType);
+  if (!type) {
+    context.skip();
+    return;
+  }
+  context.setType(wireType);
+  const parsed = CustomerEvent.safeParse({ type, data });
+  if (!parsed.success) throw new PoisonRecordError(`invalid ${wireType}: ${parsed.error.message}`);
+  const event = parsed.data;
+  switch (event.type) {
+    case 'CustomerCreated':
+      await tx.query(
+        `INSERT INTO known_customers (id, organization_id, mode, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING`,
+        [event.data.customer_id, metadata.organization_id, metadata.mode, version],
+      );
+      return;
+    case 'CustomerUpdated':
+      return;
+    case 'CustomerDeleted':
+      await tx.query(
+        `UPDATE known_customers SET deleted_at = $3, version = $4
+          WHERE id = $1 AND organization_id = $2 AND version < $4`,
+        [event.data.customer_id, metadata.organization_id, event.data.deleted_at, version],
+      );
+      return;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+};
+
+export const customersConsumer: ConsumerDefinition = {
+  name: 'customers',
+  topics: [Topics.customerEvents],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  handle: applyCustomerEvent,
+};
+
+/** Which of `ids` are live customers of this tenant, as far as metering has heard. */
+export async function knownCustomerIds(db: Queryable, tenant: Tenant, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM known_customers
+      WHERE id = ANY($1::text[]) AND organization_id = $2 AND mode = $3 AND deleted_at IS NULL`,
+    [ids, tenant.organizationId, tenant.mode],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+export function parseJson(value: string | null): unknown {
+  try {
+    return value === null ? undefined : JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}

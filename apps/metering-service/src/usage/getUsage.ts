@@ -1,0 +1,125 @@
+import type {
+  CustomerUsage,
+  ListUsageEventsQuery,
+  UsageEvent,
+  UsageEventList,
+  UsageQuery,
+} from '@afternoon/contracts/usage';
+import { type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
+
+/** Newest first by timestamp, keyset-paginated on (timestamp, idempotency_key) so pages stay stable. */
+export async function listUsageEvents(
+  db: Queryable,
+  tenant: Tenant,
+  query: ListUsageEventsQuery,
+): Promise<UsageEventList> {
+  const { conditions, values } = windowConditions(tenant, query);
+  if (query.customer_id) {
+    values.push(query.customer_id);
+    conditions.push(`customer_id = $${values.length}`);
+  }
+  if (query.cursor) {
+    const [timestamp, key] = decodeCursor(query.cursor);
+    values.push(timestamp, key);
+    conditions.push(`("timestamp", idempotency_key) < ($${values.length - 1}::timestamptz, $${values.length})`);
+  }
+  values.push(query.limit + 1);
+  const { rows } = await db.query<UsageEventRow>(
+    `SELECT event_name, idempotency_key, customer_id, "timestamp", properties, received_at FROM usage_events
+      WHERE ${conditions.join(' AND ')}
+      ORDER BY "timestamp" DESC, idempotency_key DESC LIMIT $${values.length}`,
+    values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > query.limit;
+  return {
+    events: page.map(toUsageEvent),
+    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null },
+  };
+}
+
+/**
+ * Count and, per numeric property, the exact sum over the window. JSON numbers are `numeric` in jsonb, so the sums
+ * are exact decimals, answered as strings (`0.1 + 0.2` is `"0.3"`).
+ */
+export async function customerUsage(
+  db: Queryable,
+  tenant: Tenant,
+  customerId: string,
+  query: UsageQuery,
+): Promise<CustomerUsage> {
+  const { conditions, values } = windowConditions(tenant, query);
+  values.push(customerId);
+  conditions.push(`customer_id = $${values.length}`);
+  const where = conditions.join(' AND ');
+  const counted = await db.query<{ count: string }>(
+    `SELECT count(*)::text AS count FROM usage_events WHERE ${where}`,
+    values,
+  );
+  const summed = await db.query<{ name: string; sum: string }>(
+    `SELECT property.key AS name, sum((property.value)::text::numeric)::text AS sum
+       FROM usage_events, jsonb_each(properties) AS property
+      WHERE ${where} AND jsonb_typeof(property.value) = 'number'
+      GROUP BY property.key ORDER BY property.key`,
+    values,
+  );
+  return {
+    customer_id: customerId,
+    event_name: query.event_name ?? null,
+    from: query.from ?? null,
+    to: query.to ?? null,
+    count: Number(counted.rows[0]?.count ?? 0),
+    sums: Object.fromEntries(summed.rows.map((row) => [row.name, normalizeDecimal(row.sum)])),
+  };
+}
+
+function windowConditions(tenant: Tenant, query: UsageQuery): { conditions: string[]; values: unknown[] } {
+  const conditions = ['organization_id = $1', 'mode = $2'];
+  const values: unknown[] = [tenant.organizationId, tenant.mode];
+  if (query.event_name) {
+    values.push(query.event_name);
+    conditions.push(`event_name = $${values.length}`);
+  }
+  if (query.from) {
+    values.push(query.from);
+    conditions.push(`"timestamp" >= $${values.length}::timestamptz`);
+  }
+  if (query.to) {
+    values.push(query.to);
+    conditions.push(`"timestamp" < $${values.length}::timestamptz`);
+  }
+  return { conditions, values };
+}
+
+/** `numeric` keeps the widest scale it summed (`0.30`); trailing zeros say nothing, so they go. */
+function normalizeDecimal(value: string): string {
+  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+}
+
+interface UsageEventRow {
+  event_name: string;
+  idempotency_key: string;
+  customer_id: string;
+  timestamp: Date;
+  properties: UsageEvent['properties'];
+  received_at: Date;
+}
+
+function toUsageEvent(row: UsageEventRow): UsageEvent {
+  return { ...row, timestamp: row.timestamp.toISOString(), received_at: row.received_at.toISOString() };
+}
+
+function encodeCursor(row: UsageEventRow): string {
+  return Buffer.from(JSON.stringify([row.timestamp.toISOString(), row.idempotency_key])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(decoded) && typeof decoded[0] === 'string' && typeof decoded[1] === 'string') {
+      return [decoded[0], decoded[1]];
+    }
+  } catch {}
+  throw new ValidationError('cursor is not one this API returned', 'cursor');
+}

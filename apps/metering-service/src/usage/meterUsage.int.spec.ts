@@ -1,0 +1,147 @@
+import { customerEventWireNames } from '@afternoon/contracts/customers';
+import { Headers } from '@afternoon/contracts/messaging';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId, type RunningService, TenantHeaders } from '@afternoon/service-kit';
+import { collectTopic, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMeteringService } from '../app';
+
+const organizationId = 'org_metering_test';
+
+function customerCreated(customerId: string, organization = organizationId) {
+  return {
+    key: customerId,
+    value: JSON.stringify({
+      event_id: newResourceId(),
+      type: customerEventWireNames.CustomerCreated,
+      stream_id: customerId,
+      version: 1,
+      data: {
+        customer_id: customerId,
+        created_at: '2026-01-01T00:00:00.000Z',
+        details: {
+          name: 'Acme Corp',
+          first_name: null,
+          last_name: null,
+          email: null,
+          phone: null,
+          url: null,
+          external_id: null,
+          billing_address: null,
+          shipping_address: null,
+          metadata: {},
+        },
+      },
+      metadata: {
+        organization_id: organization,
+        mode: 'live',
+        occurred_at: '2026-01-01T00:00:00.000Z',
+        correlation_id: 'c',
+        causation_id: 'c',
+      },
+    }),
+  };
+}
+
+function usage(customerId: string, key: string, properties: Record<string, unknown> = { tokens: 1 }) {
+  return {
+    key: customerId,
+    value: JSON.stringify({
+      organization_id: organizationId,
+      mode: 'live',
+      event_name: 'api.request',
+      idempotency_key: key,
+      customer_id: customerId,
+      timestamp: '2026-01-15T10:30:00Z',
+      properties,
+      received_at: '2026-01-15T10:30:01Z',
+    }),
+  };
+}
+
+describe('metering usage from the ingest topic', () => {
+  const schema = uniqueName('metering');
+  let service: RunningService;
+  let base: string;
+
+  beforeAll(async () => {
+    service = await startMeteringService(serviceEnv(schema, `${uniqueName('t')}.`));
+    base = `http://127.0.0.1:${service.port}`;
+  });
+  afterAll(async () => {
+    await service.stop();
+    await dropSchemas(schema);
+  });
+
+  const tenantHeaders = { [TenantHeaders.organizationId]: organizationId, [TenantHeaders.mode]: 'live' };
+
+  it('stores raw records once, and refuses bad, unknown-customer and conflicting ones to the DLQ and the rejected list', async () => {
+    const customerId = newResourceId();
+    const strangerId = newResourceId();
+    const deadLetters = await collectTopic(service.kafka.topic(Topics.usageIngestDeadLetter));
+    try {
+      await produce(service.kafka.topic(Topics.customerEvents), [
+        customerCreated(customerId),
+        customerCreated(strangerId, 'org_someone_else'),
+      ]);
+      await produce(service.kafka.topic(Topics.usageIngest), [
+        usage(customerId, 'k1', { tokens: 0.1 }),
+        usage(customerId, 'k2', { tokens: 0.2, model: 'gpt-4' }),
+        usage(customerId, 'k1', { tokens: 0.1 }),
+        usage(customerId, 'k2', { tokens: 99 }),
+        usage(strangerId, 'k3'),
+        { key: customerId, value: '{not json' },
+        { key: customerId, value: JSON.stringify({ organization_id: organizationId, mode: 'live', event_name: '' }) },
+      ]);
+
+      const rejected = await eventually(
+        async () => {
+          const response = await fetch(`${base}/rejected-events`, { headers: tenantHeaders });
+          const body = (await response.json()) as { rejected_events: Array<{ reason: string }> };
+          expect(body.rejected_events).toHaveLength(3);
+          return body.rejected_events;
+        },
+        { label: 'rejected events listed' },
+      );
+      expect(rejected.map((row) => row.reason)).toEqual(
+        expect.arrayContaining([
+          'duplicate idempotency_key with different content',
+          expect.stringMatching(/^invalid usage record: event_name/),
+          `unknown customer: ${strangerId}`,
+        ]),
+      );
+
+      const { rows } = await service.pool.query(
+        'SELECT idempotency_key, properties FROM usage_events ORDER BY idempotency_key',
+      );
+      expect(rows).toEqual([
+        { idempotency_key: 'k1', properties: { tokens: 0.1 } },
+        { idempotency_key: 'k2', properties: { tokens: 0.2, model: 'gpt-4' } },
+      ]);
+
+      await eventually(() => expect(deadLetters.messages).toHaveLength(4), { label: 'dead letters' });
+      expect(deadLetters.messages.map((message) => message.headers[Headers.deadLetterReason])).toEqual(
+        expect.arrayContaining([
+          'duplicate idempotency_key with different content',
+          expect.stringMatching(/^invalid usage record: record: /),
+          expect.stringMatching(/^invalid usage record: event_name/),
+          `unknown customer: ${strangerId}`,
+        ]),
+      );
+
+      // A key stored by an earlier batch, sent again with different content, is refused too.
+      await produce(service.kafka.topic(Topics.usageIngest), [usage(customerId, 'k1', { tokens: 7 })]);
+      await eventually(() => expect(deadLetters.messages).toHaveLength(5), { label: 'later conflict dead-lettered' });
+      const batched = (await service.metrics.recordsHandled.get()).values.filter(
+        (value) => value.labels.type === 'batch' && value.labels.outcome === 'handled',
+      );
+      expect(batched.reduce((sum, value) => sum + value.value, 0)).toBeGreaterThan(0);
+
+      const sums = await fetch(`${base}/customers/${customerId}/usage`, { headers: tenantHeaders });
+      // 0.1 + 0.2 = 0.3 exactly, summed as numeric
+      expect(await sums.json()).toMatchObject({ usage: { count: 2, sums: { tokens: '0.3' } } });
+    } finally {
+      await deadLetters.stop();
+    }
+  });
+});

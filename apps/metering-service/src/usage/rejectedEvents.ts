@@ -1,0 +1,87 @@
+import { Headers } from '@afternoon/contracts/messaging';
+import type { RejectedEventList, UsageRecord } from '@afternoon/contracts/usage';
+import {
+  type ConsumedRecord,
+  enqueueOutbox,
+  type Queryable,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import { parseJson } from '../customers/knownCustomers';
+
+/**
+ * Refuses an ingest record: lists it in `rejected_events` and queues it for the dead-letter topic with the reason.
+ * The outbox publishes the parsed JSON (or the raw text when it was not JSON).
+ */
+export async function rejectRecord(
+  tx: Transaction,
+  target: { schema: string; deadLetterTopic: string },
+  record: ConsumedRecord,
+  reason: string,
+  usage?: UsageRecord,
+): Promise<void> {
+  const source = `${record.topic}/${record.partition}/${record.offset}`;
+  const tenant = usage ?? tenantOfRaw(record.value);
+  const inserted = await tx.query(
+    `INSERT INTO rejected_events (source, organization_id, mode, idempotency_key, customer_id, reason, record)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING`,
+    [
+      source,
+      tenant?.organization_id ?? null,
+      tenant?.mode ?? null,
+      usage?.idempotency_key ?? null,
+      usage?.customer_id ?? null,
+      reason,
+      record.value,
+    ],
+  );
+  if (inserted.rowCount === 0) return;
+  await enqueueOutbox(tx, target.schema, [
+    {
+      topic: target.deadLetterTopic,
+      key: record.key,
+      headers: { ...record.headers, [Headers.deadLetterReason]: reason, [Headers.deadLetterSource]: source },
+      payload: parseJson(record.value) ?? record.value,
+    },
+  ]);
+}
+
+/** A record too broken to parse may still say whose it is; then its owner can list it. */
+function tenantOfRaw(value: string | null): { organization_id: string; mode: string } | undefined {
+  const raw = parseJson(value) as { organization_id?: unknown; mode?: unknown } | undefined;
+  if (typeof raw?.organization_id !== 'string' || (raw.mode !== 'live' && raw.mode !== 'test')) return undefined;
+  return { organization_id: raw.organization_id, mode: raw.mode };
+}
+
+/** Newest first, keyset-paginated on the row id. */
+export async function listRejectedEvents(
+  db: Queryable,
+  tenant: Tenant,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<RejectedEventList> {
+  const values: unknown[] = [tenant.organizationId, tenant.mode];
+  let after = '';
+  if (page.cursor && /^\d+$/.test(page.cursor)) {
+    values.push(page.cursor);
+    after = `AND id < $${values.length}`;
+  }
+  values.push(page.limit + 1);
+  const { rows } = await db.query<{
+    id: string;
+    reason: string;
+    idempotency_key: string | null;
+    customer_id: string | null;
+    record: string | null;
+    rejected_at: Date;
+  }>(
+    `SELECT id::text, reason, idempotency_key, customer_id, record, rejected_at FROM rejected_events
+      WHERE organization_id = $1 AND mode = $2 ${after} ORDER BY id DESC LIMIT $${values.length}`,
+    values,
+  );
+  const shown = rows.slice(0, page.limit);
+  const hasMore = rows.length > page.limit;
+  return {
+    rejected_events: shown.map((row) => ({ ...row, rejected_at: row.rejected_at.toISOString() })),
+    pagination: { has_more: hasMore, next_cursor: hasMore ? (shown[shown.length - 1]?.id ?? null) : null },
+  };
+}

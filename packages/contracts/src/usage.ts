@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { Mode, PageQuery, Pagination, ResourceId } from './common';
+
+/**
+ * The earliest event timestamp accepted. A fixed floor, not a rolling window: the quickstart sends an event dated
+ * 2024-01-15, which a 35-day window (Stripe's) would refuse.
+ */
+export const earliestEventTimestamp = '2000-01-01T00:00:00Z';
+/** How far ahead of the receiving clock an event's timestamp may be. */
+export const maxFutureSkewMs = 5 * 60 * 1000;
+
+/** ISO 8601 in UTC only: `Z` or `+00:00`. */
+const isoDatetime = z.iso.datetime({ offset: true });
+export const UtcTimestamp = z
+  .string()
+  .refine(
+    (value) => isoDatetime.safeParse(value).success && /(Z|\+00:00)$/.test(value),
+    'must be an ISO 8601 timestamp in UTC (Z or +00:00)',
+  );
+
+/** A flat object of strings, numbers and booleans: nothing nested. */
+export const UsageProperties = z.record(
+  z.string().min(1).max(255),
+  z.union([z.string().max(1000), z.number(), z.boolean()]),
+);
+export type UsageProperties = z.infer<typeof UsageProperties>;
+
+/** One event as a caller sends it to `POST /v1/events/ingest`. */
+export const IngestEvent = z.strictObject({
+  event_name: z.string().min(1).max(255),
+  idempotency_key: z.string().min(1).max(255),
+  customer_id: ResourceId,
+  timestamp: UtcTimestamp.optional(),
+  properties: UsageProperties.optional(),
+});
+export type IngestEvent = z.infer<typeof IngestEvent>;
+
+/** `POST /v1/events/ingest`: 1 to 1,000 events, accepted or refused together. */
+export const IngestBody = z.strictObject({ events: z.array(IngestEvent).min(1).max(1000) });
+export type IngestBody = z.infer<typeof IngestBody>;
+
+export const IngestResponse = z.object({
+  success: z.literal(true),
+  accepted: z.number().int(),
+  request_id: z.string(),
+});
+export type IngestResponse = z.infer<typeof IngestResponse>;
+
+/**
+ * One record on the usage ingest topic, keyed by `customer_id`: the event as sent plus its tenant and the time it
+ * was received. Any Kafka producer may write these.
+ */
+export const UsageRecord = z.strictObject({
+  organization_id: z.string().min(1),
+  mode: Mode,
+  event_name: IngestEvent.shape.event_name,
+  idempotency_key: IngestEvent.shape.idempotency_key,
+  customer_id: ResourceId,
+  timestamp: UtcTimestamp,
+  properties: UsageProperties.default({}),
+  received_at: UtcTimestamp,
+});
+export type UsageRecord = z.infer<typeof UsageRecord>;
+
+/** A stored event, as `GET /v1/events` lists it. */
+export const UsageEvent = z.object({
+  event_name: z.string(),
+  idempotency_key: z.string(),
+  customer_id: ResourceId,
+  timestamp: z.iso.datetime(),
+  properties: UsageProperties,
+  received_at: z.iso.datetime(),
+});
+export type UsageEvent = z.infer<typeof UsageEvent>;
+
+const windowFields = {
+  event_name: z.string().min(1).max(255).optional(),
+  from: UtcTimestamp.optional(),
+  to: UtcTimestamp.optional(),
+};
+
+/** `GET /v1/events`: newest first by timestamp, cursor-paginated. */
+export const ListUsageEventsQuery = PageQuery.extend({ customer_id: ResourceId.optional(), ...windowFields }).strict();
+export type ListUsageEventsQuery = z.infer<typeof ListUsageEventsQuery>;
+
+export const UsageEventList = z.object({ events: z.array(UsageEvent), pagination: Pagination });
+export type UsageEventList = z.infer<typeof UsageEventList>;
+
+/** An ingest record metering refused, and why. `record` is the raw value as it arrived. */
+export const RejectedEvent = z.object({
+  id: z.string(),
+  reason: z.string(),
+  idempotency_key: z.string().nullable(),
+  customer_id: z.string().nullable(),
+  record: z.string().nullable(),
+  rejected_at: z.iso.datetime(),
+});
+export type RejectedEvent = z.infer<typeof RejectedEvent>;
+
+export const RejectedEventList = z.object({ rejected_events: z.array(RejectedEvent), pagination: Pagination });
+export type RejectedEventList = z.infer<typeof RejectedEventList>;
+
+/** `GET /v1/customers/{id}/usage`: `from` inclusive, `to` exclusive. */
+export const UsageQuery = z.strictObject(windowFields);
+export type UsageQuery = z.infer<typeof UsageQuery>;
+
+/** Sums are exact decimals, as strings, so `0.1 + 0.2` is `"0.3"`. */
+export const CustomerUsage = z.object({
+  customer_id: ResourceId,
+  event_name: z.string().nullable(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  count: z.number().int(),
+  sums: z.record(z.string(), z.string()),
+});
+export type CustomerUsage = z.infer<typeof CustomerUsage>;

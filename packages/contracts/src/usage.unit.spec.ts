@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { IngestBody, UsageRecord } from './usage';
+
+const quickstartEvent = {
+  event_name: 'api.request',
+  idempotency_key: 'evt_abc123xyz',
+  customer_id: 'cm5x9z8nv0000h85r7l9p2k1m',
+  timestamp: '2024-01-15T10:30:00Z',
+  properties: { tokens: 150, model: 'gpt-4' },
+};
+
+const pathsOf = (input: unknown) =>
+  IngestBody.safeParse(input).error?.issues.map((issue) => issue.path.join('.')) ?? [];
+
+describe('usage contracts', () => {
+  it('accepts the quickstart event, and one without timestamp or properties', () => {
+    expect(IngestBody.parse({ events: [quickstartEvent] })).toEqual({ events: [quickstartEvent] });
+    const { timestamp: _t, properties: _p, ...bare } = quickstartEvent;
+    expect(IngestBody.safeParse({ events: [bare] }).success).toBe(true);
+  });
+
+  it('accepts +00:00 and refuses other offsets and non-ISO timestamps', () => {
+    const withTimestamp = (timestamp: string) => ({ events: [{ ...quickstartEvent, timestamp }] });
+    expect(IngestBody.safeParse(withTimestamp('2024-01-15T10:30:00+00:00')).success).toBe(true);
+    expect(pathsOf(withTimestamp('2024-01-15T10:30:00+02:00'))).toEqual(['events.0.timestamp']);
+    expect(pathsOf(withTimestamp('15/01/2024'))).toEqual(['events.0.timestamp']);
+  });
+
+  it('names the index and field of every bad event at once', () => {
+    const body = {
+      events: [
+        quickstartEvent,
+        { ...quickstartEvent, event_name: '' },
+        { ...quickstartEvent, properties: { nested: { no: 1 } } },
+        { ...quickstartEvent, idempotency_key: 'k'.repeat(256), extra: 1 },
+      ],
+    };
+    expect(pathsOf(body).sort()).toEqual(
+      ['events.1.event_name', 'events.2.properties.nested', 'events.3', 'events.3.idempotency_key'].sort(),
+    );
+  });
+
+  it('takes 1 to 1,000 events', () => {
+    expect(pathsOf({ events: [] })).toEqual(['events']);
+    expect(pathsOf({ events: Array.from({ length: 1001 }, () => quickstartEvent) })).toEqual(['events']);
+    expect(IngestBody.safeParse({ events: Array.from({ length: 1000 }, () => quickstartEvent) }).success).toBe(true);
+  });
+
+  it('reads a usage record with its tenant, defaulting properties to none', () => {
+    const { properties: _p, ...event } = quickstartEvent;
+    const record = { ...event, organization_id: 'org_1', mode: 'live', received_at: '2024-01-15T10:30:01Z' };
+    expect(UsageRecord.parse(record)).toEqual({ ...record, properties: {} });
+    expect(UsageRecord.safeParse({ ...record, mode: 'prod' }).success).toBe(false);
+  });
+});
