@@ -1,10 +1,35 @@
 import { fileURLToPath } from 'node:url';
+import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, startService } from '@afternoon/service-kit';
+import { customersConsumer } from './customers/knownCustomers';
 import type { InvoicingServiceEnv } from './env';
+import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
 
+export const invoicingProjections = [invoicesProjection];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** Starts, migrates its schema and answers health checks; its features arrive with later issues. */
 export function startInvoicingService(env: InvoicingServiceEnv): Promise<RunningService> {
-  return startService({ name: 'invoicing-service', env, migrationsDir, topics: [] });
+  return startService({
+    name: 'invoicing-service',
+    env,
+    migrationsDir,
+    topics: [
+      Topics.invoiceCommands,
+      Topics.invoiceEvents,
+      Topics.invoiceCommandsDeadLetter,
+      Topics.gatewayReplies,
+      Topics.customerEvents,
+      Topics.consumerDeadLetter,
+    ],
+    commands: {
+      commandsTopic: Topics.invoiceCommands,
+      deadLetterTopic: Topics.invoiceCommandsDeadLetter,
+      eventsTopic: Topics.invoiceEvents,
+      repliesTopic: Topics.gatewayReplies,
+      aggregates: [invoiceAggregate],
+    },
+    consumers: [customersConsumer],
+    projections: invoicingProjections,
+    routes: (deps) => [invoiceRoutes(deps)],
+  });
 }

@@ -1,7 +1,153 @@
-import { Router } from 'express';
+import { randomBytes } from 'node:crypto';
+import { ResourceId } from '@afternoon/contracts/common';
+import {
+  CreateInvoiceBody,
+  DeletedInvoice,
+  Invoice,
+  LineItemBody,
+  ListInvoicesQuery,
+  UpdateInvoiceBody,
+  UpdateLineItemBody,
+} from '@afternoon/contracts/invoices';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId } from '@afternoon/service-kit';
+import { type Request, Router } from 'express';
+import { type CommandSpec, commandRoute } from '../commands/commandRoute';
+import { ApiHttpError } from '../http/apiError';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { validate } from '../http/validation';
+import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 
+type Params = Request<Record<string, string>>;
+
 /** `/v1/invoices`: writes become commands to invoicing-service, reads ask its read API. */
-export function invoiceRoutes(_deps: RouteDeps): Router {
-  return Router();
+export function invoiceRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const invoiceCommand = (
+    type: string,
+    data: (request: Params, invoiceId: string) => Record<string, unknown>,
+    successStatus = 200,
+  ) =>
+    commandRoute(deps, (request): CommandSpec => {
+      const invoiceId = request.params.id === undefined ? newResourceId() : existingId(request.params.id);
+      return {
+        topic: Topics.invoiceCommands,
+        key: invoiceId,
+        type,
+        data: { invoice_id: invoiceId, ...data(request, invoiceId) },
+        successStatus,
+        successBody: (invoice) => ({ invoice: Invoice.parse(invoice) }),
+      };
+    });
+
+  router.post(
+    '/v1/invoices',
+    invoiceCommand(
+      'CreateInvoice',
+      (request) => {
+        const body = validate(CreateInvoiceBody, request.body);
+        return {
+          customer_id: body.customer_id,
+          currency: body.currency,
+          terms: {
+            collection_method: body.collection_method,
+            days_until_due: body.days_until_due ?? null,
+            due_date: body.due_date ?? null,
+            memo: body.memo ?? null,
+            metadata: body.metadata ?? {},
+          },
+          line_items: body.line_items.map((line) => ({ id: newResourceId(), ...line })),
+        };
+      },
+      201,
+    ),
+  );
+
+  router.get('/v1/invoices/:id', async (request, response) => {
+    const id = existingId(request.params.id);
+    const { invoice } = (await queryService(deps.serviceUrls.invoicing, `/invoices/${id}`, callerOf(response))) as {
+      invoice: unknown;
+    };
+    respond(response, 200, { invoice });
+  });
+
+  router.get('/v1/invoices', async (request, response) => {
+    const query = validate(ListInvoicesQuery, request.query, 'query');
+    const list = (await queryService(deps.serviceUrls.invoicing, '/invoices', callerOf(response), {
+      ...request.query,
+      limit: String(query.limit),
+    })) as Record<string, unknown>;
+    respond(response, 200, list);
+  });
+
+  router.patch(
+    '/v1/invoices/:id',
+    invoiceCommand('UpdateInvoice', (request) => ({ changes: validate(UpdateInvoiceBody, request.body ?? {}) })),
+  );
+
+  router.delete(
+    '/v1/invoices/:id',
+    commandRoute(deps, (request) => {
+      const id = existingId(request.params.id);
+      return {
+        topic: Topics.invoiceCommands,
+        key: id,
+        type: 'DeleteInvoice',
+        data: { invoice_id: id },
+        successStatus: 200,
+        successBody: (invoice) => ({ invoice: DeletedInvoice.parse(invoice) }),
+      };
+    }),
+  );
+
+  router.post(
+    '/v1/invoices/:id/line_items',
+    invoiceCommand('AddInvoiceLineItem', (request) => ({
+      line_item: { id: newResourceId(), ...validate(LineItemBody, request.body) },
+    })),
+  );
+
+  router.patch(
+    '/v1/invoices/:id/line_items/:line_item_id',
+    invoiceCommand('UpdateInvoiceLineItem', (request) => ({
+      line_item_id: request.params.line_item_id,
+      changes: validate(UpdateLineItemBody, request.body ?? {}),
+    })),
+  );
+
+  router.delete(
+    '/v1/invoices/:id/line_items/:line_item_id',
+    invoiceCommand('DeleteInvoiceLineItem', (request) => ({ line_item_id: request.params.line_item_id })),
+  );
+
+  // The token is made here, not in the service, so a retry with the same Idempotency-Key keeps its URL.
+  router.post(
+    '/v1/invoices/:id/finalize',
+    invoiceCommand('FinalizeInvoice', () => ({
+      public_invoice_url: `${deps.publicUrl.replace(/\/+$/, '')}/inv/${randomBytes(24).toString('base64url')}`,
+    })),
+  );
+  router.post(
+    '/v1/invoices/:id/pay',
+    invoiceCommand('PayInvoice', () => ({})),
+  );
+  router.post(
+    '/v1/invoices/:id/void',
+    invoiceCommand('VoidInvoice', () => ({})),
+  );
+  router.post(
+    '/v1/invoices/:id/mark_uncollectible',
+    invoiceCommand('MarkInvoiceUncollectible', () => ({})),
+  );
+
+  return router;
+}
+
+/** An id that cannot exist is simply not found; nothing is sent for it. */
+function existingId(id: string | undefined): string {
+  if (id === undefined || !ResourceId.safeParse(id).success)
+    throw ApiHttpError.of('NOT_FOUND', `No such invoice: '${id}'`, 'id');
+  return id;
 }

@@ -1,0 +1,119 @@
+import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
+import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
+import { EventRecord } from '@afternoon/contracts/messaging';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  type ConsumerDefinition,
+  PoisonRecordError,
+  type Queryable,
+  type RecordHandler,
+  type Tenant,
+} from '@afternoon/service-kit';
+
+const customerEventTypes = new Map<string, string>(
+  Object.entries(customerEventWireNames).map(([type, wire]) => [wire, type]),
+);
+
+/**
+ * Keeps `invoice_customers` in step with `customer.events`. Each row remembers the stream version it reflects,
+ * so a redelivered or older event changes nothing.
+ */
+export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
+  const envelope = EventRecord.safeParse(parseJson(record.value));
+  if (!envelope.success) throw new PoisonRecordError(`invalid event record: ${envelope.error.message}`);
+  const { type: wireType, data, metadata, version } = envelope.data;
+  const type = customerEventTypes.get(wireType);
+  if (!type) {
+    context.skip();
+    return;
+  }
+  context.setType(wireType);
+  const parsed = CustomerEvent.safeParse({ type, data });
+  if (!parsed.success) throw new PoisonRecordError(`invalid ${wireType}: ${parsed.error.message}`);
+  const event = parsed.data;
+  switch (event.type) {
+    case 'CustomerCreated': {
+      const { name, email, billing_address, shipping_address } = event.data.details;
+      await tx.query(
+        `INSERT INTO invoice_customers (id, organization_id, mode, name, email, billing_address, shipping_address, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [
+          event.data.customer_id,
+          metadata.organization_id,
+          metadata.mode,
+          name,
+          email,
+          json(billing_address),
+          json(shipping_address),
+          version,
+        ],
+      );
+      return;
+    }
+    case 'CustomerUpdated': {
+      const { name, email, billing_address, shipping_address } = event.data.changes;
+      await tx.query(
+        `UPDATE invoice_customers SET
+           name = COALESCE($3, name),
+           email = CASE WHEN $4 THEN $5 ELSE email END,
+           billing_address = CASE WHEN $6 THEN $7::jsonb ELSE billing_address END,
+           shipping_address = CASE WHEN $8 THEN $9::jsonb ELSE shipping_address END,
+           version = $10
+         WHERE id = $1 AND organization_id = $2 AND version < $10`,
+        [
+          event.data.customer_id,
+          metadata.organization_id,
+          name ?? null,
+          email !== undefined,
+          email ?? null,
+          billing_address !== undefined,
+          json(billing_address),
+          shipping_address !== undefined,
+          json(shipping_address),
+          version,
+        ],
+      );
+      return;
+    }
+    case 'CustomerDeleted':
+      await tx.query(
+        `UPDATE invoice_customers SET deleted_at = $3, version = $4
+          WHERE id = $1 AND organization_id = $2 AND version < $4`,
+        [event.data.customer_id, metadata.organization_id, event.data.deleted_at, version],
+      );
+      return;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+};
+
+export const customersConsumer: ConsumerDefinition = {
+  name: 'customers',
+  topics: [Topics.customerEvents],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  handle: applyCustomerEvent,
+};
+
+/** A live customer of this tenant as an invoice shows them, if invoicing has heard of them. */
+export async function findCustomer(db: Queryable, tenant: Tenant, id: string): Promise<InvoiceCustomer | undefined> {
+  const { rows } = await db.query<InvoiceCustomer>(
+    `SELECT name, email, billing_address FROM invoice_customers
+      WHERE id = $1 AND organization_id = $2 AND mode = $3 AND deleted_at IS NULL`,
+    [id, tenant.organizationId, tenant.mode],
+  );
+  return rows[0];
+}
+
+function json(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function parseJson(value: string | null): unknown {
+  try {
+    return value === null ? undefined : JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,176 @@
+import type { InvoiceEvent } from '@afternoon/contracts/invoices';
+import { ConflictError, foldEvents, IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
+import { describe, expect, it } from 'vitest';
+import { decide, type InvoiceCommand, invoiceDecider } from './businessLogic';
+
+const invoiceId = 'cinvoice000000000000000001';
+const customerId = 'ccustomer00000000000000001';
+const lineId = 'cline0000000000000000000001';
+const issuedAt = '2026-01-31T10:00:00.000Z';
+const metadata = {
+  command_id: 'cmd_1',
+  correlation_id: 'req_1',
+  request_id: 'req_1',
+  organization_id: 'org_1',
+  mode: 'live' as const,
+  issued_at: issuedAt,
+};
+const customer = { name: 'Acme Corp', email: 'billing@acme.com', billing_address: null };
+const terms = {
+  collection_method: 'send_invoice' as const,
+  days_until_due: 30,
+  due_date: null,
+  memo: null,
+  metadata: {},
+};
+const line = { id: lineId, description: 'API calls', quantity: '1', unit_amount_cents: 5000 };
+const at = (data: object) => ({ invoice_id: invoiceId, occurred_at: '2026-01-01T00:00:00.000Z', ...data });
+
+const created: InvoiceEvent = {
+  type: 'InvoiceCreated',
+  data: at({ customer_id: customerId, customer, terms, currency: 'usd', line_items: [line] }),
+} as InvoiceEvent;
+const finalized = {
+  type: 'InvoiceFinalized',
+  data: at({ invoice_number: 'INV-0001', due_date: '2026-01-31', public_invoice_url: 'http://x/inv/t', customer }),
+} as InvoiceEvent;
+const paid = { type: 'InvoicePaid', data: at({ amount_paid_cents: 5000 }) } as InvoiceEvent;
+const voided = { type: 'InvoiceVoided', data: at({}) } as InvoiceEvent;
+const uncollectible = { type: 'InvoiceMarkedUncollectible', data: at({}) } as InvoiceEvent;
+const deleted = { type: 'InvoiceDeleted', data: at({}) } as InvoiceEvent;
+
+const histories = {
+  absent: [],
+  draft: [created],
+  open: [created, finalized],
+  uncollectible: [created, finalized, uncollectible],
+  paid: [created, finalized, paid],
+  void: [created, finalized, voided],
+  deleted: [created, deleted],
+} satisfies Record<string, InvoiceEvent[]>;
+
+const command = <T extends InvoiceCommand['type']>(type: T, data: object = {}) =>
+  ({ type, data: { invoice_id: invoiceId, ...data }, metadata }) as InvoiceCommand;
+
+function given(history: readonly InvoiceEvent[]) {
+  const state = foldEvents(invoiceDecider, history);
+  return { when: (cmd: InvoiceCommand) => () => decide(cmd, state) };
+}
+
+describe('invoice decider', () => {
+  it('creates a draft for a known customer', () => {
+    const events = given([]).when(
+      command('CreateInvoice', { customer_id: customerId, customer, terms, currency: 'usd', line_items: [line] }),
+    )();
+    expect(events).toEqual([
+      {
+        type: 'InvoiceCreated',
+        data: {
+          invoice_id: invoiceId,
+          customer_id: customerId,
+          customer,
+          terms,
+          currency: 'usd',
+          line_items: [line],
+          occurred_at: issuedAt,
+        },
+      },
+    ]);
+  });
+
+  it('refuses a create without a known customer, and a second create', () => {
+    const create = command('CreateInvoice', { customer_id: customerId, terms, currency: 'usd', line_items: [] });
+    expect(given([]).when(create)).toThrow(NotFoundError);
+    expect(given([created]).when({ ...create, data: { ...create.data, customer } } as InvoiceCommand)).toThrow(
+      ConflictError,
+    );
+  });
+
+  it('finalizes a draft: number, url, customer snapshot, due date = finalize date + days_until_due', () => {
+    const renamed = { ...customer, name: 'Acme Renamed' };
+    const events = given([created]).when(
+      command('FinalizeInvoice', {
+        invoice_number: 'INV-0007',
+        public_invoice_url: 'http://x/inv/t',
+        customer: renamed,
+      }),
+    )();
+    expect(events).toEqual([
+      {
+        type: 'InvoiceFinalized',
+        data: {
+          invoice_id: invoiceId,
+          invoice_number: 'INV-0007',
+          public_invoice_url: 'http://x/inv/t',
+          due_date: '2026-03-02', // 31 Jan + 30 days
+          customer: renamed,
+          occurred_at: issuedAt,
+        },
+      },
+    ]);
+  });
+
+  it('pays what is due in full', () => {
+    expect(given(histories.open).when(command('PayInvoice'))()).toEqual([
+      { type: 'InvoicePaid', data: { invoice_id: invoiceId, amount_paid_cents: 5000, occurred_at: issuedAt } },
+    ]);
+  });
+
+  const actions = {
+    finalize: command('FinalizeInvoice', { invoice_number: 'INV-0002', public_invoice_url: 'http://x/inv/u' }),
+    pay: command('PayInvoice'),
+    void: command('VoidInvoice'),
+    mark_uncollectible: command('MarkInvoiceUncollectible'),
+    add_line: command('AddInvoiceLineItem', { line_item: { ...line, id: 'cline0000000000000000000002' } }),
+    update_line: command('UpdateInvoiceLineItem', { line_item_id: lineId, changes: { quantity: '2' } }),
+    delete_line: command('DeleteInvoiceLineItem', { line_item_id: lineId }),
+    update: command('UpdateInvoice', { changes: { memo: 'hi' } }),
+    delete: command('DeleteInvoice'),
+  };
+  const allowed: Record<keyof typeof actions, { from: string[]; emits: InvoiceEvent['type'] }> = {
+    finalize: { from: ['draft'], emits: 'InvoiceFinalized' },
+    pay: { from: ['open', 'uncollectible'], emits: 'InvoicePaid' },
+    void: { from: ['open', 'uncollectible'], emits: 'InvoiceVoided' },
+    mark_uncollectible: { from: ['open'], emits: 'InvoiceMarkedUncollectible' },
+    add_line: { from: ['draft'], emits: 'InvoiceLineItemAdded' },
+    update_line: { from: ['draft'], emits: 'InvoiceLineItemUpdated' },
+    delete_line: { from: ['draft'], emits: 'InvoiceLineItemDeleted' },
+    update: { from: ['draft'], emits: 'InvoiceUpdated' },
+    delete: { from: ['draft'], emits: 'InvoiceDeleted' },
+  };
+  const statuses = ['draft', 'open', 'uncollectible', 'paid', 'void'] as const;
+
+  for (const [action, rule] of Object.entries(allowed) as [keyof typeof actions, (typeof allowed)['pay']][]) {
+    for (const status of statuses) {
+      if (rule.from.includes(status)) {
+        it(`given ${status}, ${action} → ${rule.emits}`, () => {
+          expect(
+            given(histories[status])
+              .when(actions[action])()
+              .map((event) => event.type),
+          ).toEqual([rule.emits]);
+        });
+      } else {
+        it(`given ${status}, ${action} → INVALID_STATE naming '${status}'`, () => {
+          const attempt = given(histories[status]).when(actions[action]);
+          expect(attempt).toThrow(IllegalStateError);
+          expect(attempt).toThrow(`its status is '${status}'`);
+        });
+      }
+    }
+    it(`given no invoice (absent or deleted), ${action} → NOT_FOUND`, () => {
+      expect(given(histories.absent).when(actions[action])).toThrow(NotFoundError);
+      expect(given(histories.deleted).when(actions[action])).toThrow(NotFoundError);
+    });
+  }
+
+  it('refuses an unknown line item, and terms that break the collection method rule', () => {
+    expect(given([created]).when(command('DeleteInvoiceLineItem', { line_item_id: 'nope' }))).toThrow(NotFoundError);
+    expect(
+      given([created]).when(command('UpdateInvoice', { changes: { collection_method: 'charge_automatically' } })),
+    ).toThrow(ValidationError);
+    expect(given([created]).when(command('UpdateInvoice', { changes: { days_until_due: null } }))).toThrow(
+      ValidationError,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+import { type Invoice, InvoiceEvent, type InvoiceList, type ListInvoicesQuery } from '@afternoon/contracts/invoices';
+import { type Projection, type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
+import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
+
+/**
+ * The `invoices` table: one row per invoice that was not deleted. It keeps the folded state beside the document,
+ * and the version it reflects, so applying an event twice changes nothing.
+ */
+export const invoicesProjection: Projection = {
+  name: 'invoices',
+  tables: ['invoices'],
+  handles: InvoiceEvent.options.map((option) => option.shape.type.value),
+  async apply(tx, stored) {
+    const event = InvoiceEvent.parse(stored);
+    const { rows } = await tx.query<{ state: InvoiceState; version: number }>(
+      'SELECT state, version FROM invoices WHERE id = $1 FOR UPDATE',
+      [event.data.invoice_id],
+    );
+    const current = rows[0];
+    if (current && current.version >= stored.version) return;
+    const state = evolve(current?.state ?? initialState(), event);
+    if (state.status === 'absent' || state.status === 'deleted') {
+      await tx.query('DELETE FROM invoices WHERE id = $1', [event.data.invoice_id]);
+      return;
+    }
+    const invoice = toInvoice(state);
+    await tx.query(
+      `INSERT INTO invoices (id, organization_id, mode, customer_id, status, version, state, document, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET status = $5, version = $6, state = $7, document = $8`,
+      [
+        invoice.id,
+        stored.metadata.organization_id,
+        stored.metadata.mode,
+        invoice.customer_id,
+        invoice.status,
+        stored.version,
+        JSON.stringify(state),
+        JSON.stringify(invoice),
+        invoice.created_at,
+      ],
+    );
+  },
+};
+
+export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Promise<Invoice | undefined> {
+  const { rows } = await db.query<{ document: Invoice }>(
+    'SELECT document FROM invoices WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [id, tenant.organizationId, tenant.mode],
+  );
+  return rows[0]?.document;
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so pages stay stable while invoices are added. */
+export async function listInvoices(db: Queryable, tenant: Tenant, query: ListInvoicesQuery): Promise<InvoiceList> {
+  const conditions = ['organization_id = $1', 'mode = $2'];
+  const values: unknown[] = [tenant.organizationId, tenant.mode];
+  for (const field of ['customer_id', 'status'] as const) {
+    const value = query[field];
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`${field} = $${values.length}`);
+  }
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor);
+    values.push(createdAt, id);
+    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
+  }
+  values.push(query.limit + 1);
+  const { rows } = await db.query<{ document: Invoice }>(
+    `SELECT document FROM invoices WHERE ${conditions.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+    values,
+  );
+  const page = rows.slice(0, query.limit).map((row) => row.document);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > query.limit;
+  return {
+    invoices: page,
+    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null },
+  };
+}
+
+function encodeCursor(invoice: Invoice): string {
+  return Buffer.from(JSON.stringify([invoice.created_at, invoice.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      return [value[0], value[1]];
+    }
+  } catch {}
+  throw new ValidationError('cursor is not one this API returned', 'cursor');
+}

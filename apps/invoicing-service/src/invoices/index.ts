@@ -1,0 +1,96 @@
+import {
+  InvoiceCommand as InvoiceCommandSchema,
+  InvoiceEvent,
+  invoiceEventWireNames,
+} from '@afternoon/contracts/invoices';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  type AggregateDefinition,
+  type CommandContext,
+  NotFoundError,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import { customersConsumer, findCustomer } from '../customers/knownCustomers';
+import { type InvoiceCommand, invoiceDecider } from './businessLogic';
+import { type InvoiceState, toInvoice } from './invoice';
+import { nextInvoiceNumber } from './invoiceNumbers';
+
+export { invoiceRoutes } from './api';
+export { invoicesProjection } from './getInvoices';
+
+/** How long a create waits for `customer.events` to catch up before it calls a customer unknown. */
+const customerCatchUpMs = 5_000;
+/** How long a caught-up lookup keeps looking; see `knownCustomer`. */
+const customerGraceMs = 250;
+
+export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent, InvoiceState> = {
+  commandTypes: InvoiceCommandSchema.options.map((option) => option.shape.type.value),
+  commandSchema: InvoiceCommandSchema,
+  eventSchema: InvoiceEvent,
+  eventWireNames: invoiceEventWireNames,
+  streamId: (command) => `invoice-${command.data.invoice_id}`,
+  decider: invoiceDecider,
+  result: (state, command) =>
+    state.status === 'absent' || state.status === 'deleted'
+      ? { id: command.data.invoice_id, deleted: true }
+      : toInvoice(state),
+  enrich: enrichInvoiceCommand,
+};
+
+/** Brings `decide` what lives outside the stream: the customer's details and the next invoice number. */
+async function enrichInvoiceCommand(
+  tx: Transaction,
+  command: InvoiceCommand,
+  context: CommandContext,
+): Promise<InvoiceCommand> {
+  const tenant: Tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
+  switch (command.type) {
+    case 'CreateInvoice': {
+      const customer = await knownCustomer(tx, tenant, command.data.customer_id, context);
+      return { ...command, data: { ...command.data, customer } };
+    }
+    case 'FinalizeInvoice': {
+      const customerId = await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
+      const customer = customerId === undefined ? undefined : await currentCustomer(tx, tenant, customerId, context);
+      // Taken last, so the sequence row stays locked only for the rest of this transaction.
+      const invoice_number = await nextInvoiceNumber(tx, tenant);
+      return { ...command, data: { ...command.data, invoice_number, customer } };
+    }
+    default:
+      return command;
+  }
+}
+
+/**
+ * The customer as customer-service last described them: catch up with `customer.events` first, so a customer
+ * created or changed by the previous request is seen (read-your-writes across services).
+ */
+async function currentCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
+  await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
+  return findCustomer(tx, tenant, customerId);
+}
+
+/**
+ * A customer an invoice may be made for. The catch-up can report success a few milliseconds before a
+ * just-answered customer's event is visible on the topic (seen in the read-your-writes e2e test), so an unknown
+ * customer is looked for again for a short grace period before it is refused.
+ */
+async function knownCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
+  let found = await currentCustomer(tx, tenant, customerId, context);
+  const retryUntil = Date.now() + customerGraceMs;
+  while (!found && Date.now() < retryUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    found = await findCustomer(tx, tenant, customerId);
+  }
+  if (!found) throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
+  return found;
+}
+
+async function customerIdOfInvoice(tx: Transaction, tenant: Tenant, invoiceId: string): Promise<string | undefined> {
+  const { rows } = await tx.query<{ customer_id: string }>(
+    'SELECT customer_id FROM invoices WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [invoiceId, tenant.organizationId, tenant.mode],
+  );
+  return rows[0]?.customer_id;
+}

@@ -1,0 +1,147 @@
+import type { Invoice, InvoiceCustomer, InvoiceEvent, InvoiceTerms, LineItem } from '@afternoon/contracts/invoices';
+import { lineAmountCents } from './money';
+
+interface InvoiceFields {
+  id: string;
+  customerId: string;
+  customer: InvoiceCustomer;
+  terms: InvoiceTerms;
+  currency: string;
+  lineItems: LineItem[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Issued extends InvoiceFields {
+  invoiceNumber: string;
+  publicInvoiceUrl: string;
+  finalizedAt: string;
+}
+
+export type InvoiceState =
+  | { status: 'absent' }
+  | ({ status: 'draft' } & InvoiceFields)
+  | ({ status: 'open' } & Issued)
+  | ({ status: 'uncollectible' } & Issued & { markedUncollectibleAt: string })
+  | ({ status: 'paid' } & Issued & { paidAt: string; amountPaidCents: number; markedUncollectibleAt?: string })
+  | ({ status: 'void' } & Issued & { voidedAt: string; markedUncollectibleAt?: string })
+  | { status: 'deleted'; id: string };
+
+export type ExistingInvoice = Exclude<InvoiceState, { status: 'absent' } | { status: 'deleted' }>;
+
+export function initialState(): InvoiceState {
+  return { status: 'absent' };
+}
+
+export function evolve(state: InvoiceState, event: InvoiceEvent): InvoiceState {
+  const at = event.data.occurred_at;
+  switch (event.type) {
+    case 'InvoiceCreated':
+      return {
+        status: 'draft',
+        id: event.data.invoice_id,
+        customerId: event.data.customer_id,
+        customer: event.data.customer,
+        terms: event.data.terms,
+        currency: event.data.currency,
+        lineItems: event.data.line_items,
+        createdAt: at,
+        updatedAt: at,
+      };
+    case 'InvoiceLineItemAdded':
+      if (state.status !== 'draft') return state;
+      return { ...state, lineItems: [...state.lineItems, event.data.line_item], updatedAt: at };
+    case 'InvoiceLineItemUpdated': {
+      if (state.status !== 'draft') return state;
+      const updated = event.data.line_item;
+      const lineItems = state.lineItems.map((line) => (line.id === updated.id ? updated : line));
+      return { ...state, lineItems, updatedAt: at };
+    }
+    case 'InvoiceLineItemDeleted':
+      if (state.status !== 'draft') return state;
+      return {
+        ...state,
+        lineItems: state.lineItems.filter((line) => line.id !== event.data.line_item_id),
+        updatedAt: at,
+      };
+    case 'InvoiceUpdated':
+      if (state.status !== 'draft') return state;
+      return { ...state, terms: { ...state.terms, ...event.data.changes }, updatedAt: at };
+    case 'InvoiceDeleted':
+      return { status: 'deleted', id: event.data.invoice_id };
+    case 'InvoiceFinalized':
+      if (state.status !== 'draft') return state;
+      return {
+        ...state,
+        status: 'open',
+        customer: event.data.customer,
+        terms: { ...state.terms, due_date: event.data.due_date },
+        invoiceNumber: event.data.invoice_number,
+        publicInvoiceUrl: event.data.public_invoice_url,
+        finalizedAt: at,
+        updatedAt: at,
+      };
+    case 'InvoicePaid':
+      if (state.status !== 'open' && state.status !== 'uncollectible') return state;
+      return { ...state, status: 'paid', paidAt: at, amountPaidCents: event.data.amount_paid_cents, updatedAt: at };
+    case 'InvoiceVoided':
+      if (state.status !== 'open' && state.status !== 'uncollectible') return state;
+      return { ...state, status: 'void', voidedAt: at, updatedAt: at };
+    case 'InvoiceMarkedUncollectible':
+      if (state.status !== 'open') return state;
+      return { ...state, status: 'uncollectible', markedUncollectibleAt: at, updatedAt: at };
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+export function totalCents(lineItems: readonly LineItem[]): number {
+  return lineItems.reduce((sum, line) => sum + lineAmountCents(line.quantity, line.unit_amount_cents), 0);
+}
+
+/** The public shape of an invoice. */
+export function toInvoice(state: ExistingInvoice): Invoice {
+  const total = totalCents(state.lineItems);
+  const issued = state.status === 'draft' ? undefined : state;
+  const paid = state.status === 'paid' ? state.amountPaidCents : 0;
+  const settled = state.status === 'paid' || state.status === 'void';
+  return {
+    id: state.id,
+    customer_id: state.customerId,
+    customer_name: state.customer.name,
+    customer_email: state.customer.email,
+    status: state.status,
+    collection_method: state.terms.collection_method,
+    currency: state.currency,
+    invoice_number: issued?.invoiceNumber ?? null,
+    memo: state.terms.memo,
+    metadata: state.terms.metadata,
+    line_items: state.lineItems.map((line) => ({
+      id: line.id,
+      description: line.description,
+      quantity: Number(line.quantity),
+      unit_amount_cents: line.unit_amount_cents,
+      amount_cents: lineAmountCents(line.quantity, line.unit_amount_cents),
+    })),
+    subtotal_cents: total,
+    total_cents: total,
+    amount_paid_cents: paid,
+    amount_due_cents: settled ? 0 : total - paid,
+    days_until_due: state.terms.days_until_due,
+    due_date: state.terms.due_date,
+    public_invoice_url: issued?.publicInvoiceUrl ?? null,
+    status_transitions: {
+      finalized_at: issued?.finalizedAt ?? null,
+      paid_at: state.status === 'paid' ? state.paidAt : null,
+      voided_at: state.status === 'void' ? state.voidedAt : null,
+      marked_uncollectible_at:
+        state.status === 'uncollectible' || state.status === 'paid' || state.status === 'void'
+          ? (state.markedUncollectibleAt ?? null)
+          : null,
+    },
+    created_at: state.createdAt,
+    updated_at: state.updatedAt,
+  };
+}

@@ -1,0 +1,18 @@
+import type { Tenant, Transaction } from '@afternoon/service-kit';
+
+/**
+ * Takes the next number of the organization and mode in the command's transaction: the row lock of the upsert
+ * makes concurrent finalizes wait for each other, and a refused finalize rolls its number back, so numbers are
+ * consecutive with no gaps and no duplicates.
+ */
+export async function nextInvoiceNumber(tx: Transaction, tenant: Tenant): Promise<string> {
+  const { rows } = await tx.query<{ last_number: number }>(
+    `INSERT INTO invoice_number_sequences (organization_id, mode, last_number) VALUES ($1, $2, 1)
+     ON CONFLICT (organization_id, mode) DO UPDATE SET last_number = invoice_number_sequences.last_number + 1
+     RETURNING last_number`,
+    [tenant.organizationId, tenant.mode],
+  );
+  const number = rows[0]?.last_number;
+  if (number === undefined) throw new Error('invoice number sequence returned no row');
+  return `INV-${String(number).padStart(4, '0')}`;
+}

@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { Metadata, PageQuery, Pagination, ResourceId } from './common';
+import { Address } from './customers';
+
+export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']);
+export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
+
+export const CollectionMethod = z.enum(['send_invoice', 'charge_automatically']);
+export type CollectionMethod = z.infer<typeof CollectionMethod>;
+
+/** Up to 9 integer digits and 6 decimals: 15 significant digits, so it survives a round trip through a JS number. */
+const quantityFormat = /^\d{1,9}(\.\d{1,6})?$/;
+
+/** A positive exact decimal, given as a number or a string, kept as its canonical decimal string. */
+export const Quantity = z
+  .union([z.number(), z.string()])
+  .transform((value) => String(value))
+  .refine((value) => quantityFormat.test(value), 'must be a decimal with at most 9 digits and 6 decimal places')
+  .transform(canonicalDecimal)
+  .refine((value) => /[1-9]/.test(value), 'must be greater than 0');
+export type Quantity = z.output<typeof Quantity>;
+
+function canonicalDecimal(value: string): string {
+  const [whole = '0', fraction = ''] = value.split('.');
+  const trimmedWhole = whole.replace(/^0+(?=\d)/, '');
+  const trimmedFraction = fraction.replace(/0+$/, '');
+  return trimmedFraction ? `${trimmedWhole}.${trimmedFraction}` : trimmedWhole;
+}
+
+/** Non-negative: credits are not offered yet (the rounding would allow them, half away from zero). */
+const UnitAmountCents = z.number().int().min(0).max(1e12);
+const Currency = z.string().regex(/^[a-z]{3}$/, 'must be a three-letter lowercase ISO 4217 code');
+const DueDate = z.iso.date();
+const DaysUntilDue = z.number().int().min(0).max(3650);
+
+export const LineItemBody = z.strictObject({
+  description: z.string().trim().min(1).max(500),
+  quantity: Quantity,
+  unit_amount_cents: UnitAmountCents,
+});
+export type LineItemBody = z.infer<typeof LineItemBody>;
+
+export const maxLineItems = 250;
+
+/** Checks the terms rule even when other fields are bad, so every problem is reported at once. */
+function termsParsed(payload: z.core.ParsePayload): boolean {
+  return (
+    typeof payload.value === 'object' &&
+    payload.value !== null &&
+    payload.issues.every((issue) => !['collection_method', 'days_until_due'].includes(String(issue.path?.[0])))
+  );
+}
+
+/** `POST /v1/invoices`. `days_until_due` is required with `send_invoice` and refused with `charge_automatically`. */
+export const CreateInvoiceBody = z
+  .strictObject({
+    customer_id: z.string().min(1).max(255),
+    collection_method: CollectionMethod,
+    days_until_due: DaysUntilDue.optional(),
+    due_date: DueDate.optional(),
+    currency: Currency.default('usd'),
+    memo: z.string().max(5000).optional(),
+    metadata: Metadata.optional(),
+    line_items: z.array(LineItemBody).max(maxLineItems).default([]),
+  })
+  .refine((body) => body.collection_method !== 'send_invoice' || body.days_until_due !== undefined, {
+    path: ['days_until_due'],
+    message: 'is required with send_invoice',
+    when: termsParsed,
+  })
+  .refine((body) => body.collection_method !== 'charge_automatically' || body.days_until_due === undefined, {
+    path: ['days_until_due'],
+    message: 'is refused with charge_automatically',
+    when: termsParsed,
+  });
+export type CreateInvoiceBody = z.infer<typeof CreateInvoiceBody>;
+
+/** `PATCH /v1/invoices/{id}` on a draft: only provided fields change; `null` clears an optional one. */
+export const UpdateInvoiceBody = z.strictObject({
+  collection_method: CollectionMethod.optional(),
+  days_until_due: DaysUntilDue.nullable().optional(),
+  due_date: DueDate.nullable().optional(),
+  memo: z.string().max(5000).nullable().optional(),
+  metadata: Metadata.optional(),
+});
+export type UpdateInvoiceBody = z.infer<typeof UpdateInvoiceBody>;
+
+/** `PATCH /v1/invoices/{id}/line_items/{line_item_id}`. */
+export const UpdateLineItemBody = LineItemBody.partial();
+export type UpdateLineItemBody = z.infer<typeof UpdateLineItemBody>;
+
+export const InvoiceLineItem = z.object({
+  id: ResourceId,
+  description: z.string(),
+  quantity: z.number(),
+  unit_amount_cents: z.number().int(),
+  amount_cents: z.number().int(),
+});
+export type InvoiceLineItem = z.infer<typeof InvoiceLineItem>;
+
+export const Invoice = z.object({
+  id: ResourceId,
+  customer_id: ResourceId,
+  customer_name: z.string(),
+  customer_email: z.string().nullable(),
+  status: InvoiceStatus,
+  collection_method: CollectionMethod,
+  currency: z.string(),
+  invoice_number: z.string().nullable(),
+  memo: z.string().nullable(),
+  metadata: Metadata,
+  line_items: z.array(InvoiceLineItem),
+  subtotal_cents: z.number().int(),
+  total_cents: z.number().int(),
+  amount_paid_cents: z.number().int(),
+  amount_due_cents: z.number().int(),
+  days_until_due: z.number().int().nullable(),
+  due_date: z.string().nullable(),
+  public_invoice_url: z.string().nullable(),
+  status_transitions: z.object({
+    finalized_at: z.iso.datetime().nullable(),
+    paid_at: z.iso.datetime().nullable(),
+    voided_at: z.iso.datetime().nullable(),
+    marked_uncollectible_at: z.iso.datetime().nullable(),
+  }),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+export type Invoice = z.infer<typeof Invoice>;
+
+export const DeletedInvoice = z.object({ id: ResourceId, deleted: z.literal(true) });
+export type DeletedInvoice = z.infer<typeof DeletedInvoice>;
+
+export const ListInvoicesQuery = PageQuery.extend({
+  customer_id: z.string().max(255).optional(),
+  status: InvoiceStatus.optional(),
+}).strict();
+export type ListInvoicesQuery = z.infer<typeof ListInvoicesQuery>;
+
+export const InvoiceList = z.object({ invoices: z.array(Invoice), pagination: Pagination });
+export type InvoiceList = z.infer<typeof InvoiceList>;
+
+/** The customer as the invoice shows them; copied again at finalization. */
+export const InvoiceCustomer = z.object({
+  name: z.string(),
+  email: z.string().nullable(),
+  billing_address: Address.nullable(),
+});
+export type InvoiceCustomer = z.infer<typeof InvoiceCustomer>;
+
+/** A line as commands and events carry it: the inputs only; `amount_cents` is derived. */
+export const LineItem = z.object({
+  id: ResourceId,
+  description: z.string(),
+  quantity: z.string(),
+  unit_amount_cents: z.number().int(),
+});
+export type LineItem = z.infer<typeof LineItem>;
+
+const InvoiceTerms = z.object({
+  collection_method: CollectionMethod,
+  days_until_due: z.number().int().nullable(),
+  due_date: z.string().nullable(),
+  memo: z.string().nullable(),
+  metadata: Metadata,
+});
+export type InvoiceTerms = z.infer<typeof InvoiceTerms>;
+
+const invoiceId = { invoice_id: ResourceId };
+
+// Commands (on `invoice.commands`). `customer` and `invoice_number` are filled in by the service before `decide`.
+
+const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data: z.object({ ...invoiceId, ...data }) });
+
+export const CreateInvoice = command('CreateInvoice', {
+  customer_id: z.string(),
+  terms: InvoiceTerms,
+  currency: z.string(),
+  line_items: z.array(LineItem),
+  customer: InvoiceCustomer.optional(),
+});
+export type CreateInvoice = z.infer<typeof CreateInvoice>;
+export const AddInvoiceLineItem = command('AddInvoiceLineItem', { line_item: LineItem });
+export type AddInvoiceLineItem = z.infer<typeof AddInvoiceLineItem>;
+export const UpdateInvoiceLineItem = command('UpdateInvoiceLineItem', {
+  line_item_id: z.string(),
+  changes: LineItem.omit({ id: true }).partial(),
+});
+export type UpdateInvoiceLineItem = z.infer<typeof UpdateInvoiceLineItem>;
+export const DeleteInvoiceLineItem = command('DeleteInvoiceLineItem', { line_item_id: z.string() });
+export type DeleteInvoiceLineItem = z.infer<typeof DeleteInvoiceLineItem>;
+export const UpdateInvoice = command('UpdateInvoice', { changes: InvoiceTerms.partial() });
+export type UpdateInvoice = z.infer<typeof UpdateInvoice>;
+export const DeleteInvoice = command('DeleteInvoice', {});
+export type DeleteInvoice = z.infer<typeof DeleteInvoice>;
+export const FinalizeInvoice = command('FinalizeInvoice', {
+  public_invoice_url: z.url(),
+  invoice_number: z.string().optional(),
+  customer: InvoiceCustomer.optional(),
+});
+export type FinalizeInvoice = z.infer<typeof FinalizeInvoice>;
+export const PayInvoice = command('PayInvoice', {});
+export type PayInvoice = z.infer<typeof PayInvoice>;
+export const VoidInvoice = command('VoidInvoice', {});
+export type VoidInvoice = z.infer<typeof VoidInvoice>;
+export const MarkInvoiceUncollectible = command('MarkInvoiceUncollectible', {});
+export type MarkInvoiceUncollectible = z.infer<typeof MarkInvoiceUncollectible>;
+
+export const InvoiceCommand = z.discriminatedUnion('type', [
+  CreateInvoice,
+  AddInvoiceLineItem,
+  UpdateInvoiceLineItem,
+  DeleteInvoiceLineItem,
+  UpdateInvoice,
+  DeleteInvoice,
+  FinalizeInvoice,
+  PayInvoice,
+  VoidInvoice,
+  MarkInvoiceUncollectible,
+]);
+export type InvoiceCommand = z.infer<typeof InvoiceCommand>;
+
+// Events (on `invoice.events`), each with its versioned wire name beside its schema
+
+const event = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data: z.object({ ...invoiceId, ...data, occurred_at: z.iso.datetime() }) });
+
+export const InvoiceCreated = event('InvoiceCreated', {
+  customer_id: ResourceId,
+  customer: InvoiceCustomer,
+  terms: InvoiceTerms,
+  currency: z.string(),
+  line_items: z.array(LineItem),
+});
+export type InvoiceCreated = z.infer<typeof InvoiceCreated>;
+export const InvoiceLineItemAdded = event('InvoiceLineItemAdded', { line_item: LineItem });
+export type InvoiceLineItemAdded = z.infer<typeof InvoiceLineItemAdded>;
+export const InvoiceLineItemUpdated = event('InvoiceLineItemUpdated', { line_item: LineItem });
+export type InvoiceLineItemUpdated = z.infer<typeof InvoiceLineItemUpdated>;
+export const InvoiceLineItemDeleted = event('InvoiceLineItemDeleted', { line_item_id: ResourceId });
+export type InvoiceLineItemDeleted = z.infer<typeof InvoiceLineItemDeleted>;
+export const InvoiceUpdated = event('InvoiceUpdated', { changes: InvoiceTerms.partial() });
+export type InvoiceUpdated = z.infer<typeof InvoiceUpdated>;
+export const InvoiceDeleted = event('InvoiceDeleted', {});
+export type InvoiceDeleted = z.infer<typeof InvoiceDeleted>;
+export const InvoiceFinalized = event('InvoiceFinalized', {
+  invoice_number: z.string(),
+  due_date: z.string().nullable(),
+  public_invoice_url: z.url(),
+  customer: InvoiceCustomer,
+});
+export type InvoiceFinalized = z.infer<typeof InvoiceFinalized>;
+export const InvoicePaid = event('InvoicePaid', { amount_paid_cents: z.number().int() });
+export type InvoicePaid = z.infer<typeof InvoicePaid>;
+export const InvoiceVoided = event('InvoiceVoided', {});
+export type InvoiceVoided = z.infer<typeof InvoiceVoided>;
+export const InvoiceMarkedUncollectible = event('InvoiceMarkedUncollectible', {});
+export type InvoiceMarkedUncollectible = z.infer<typeof InvoiceMarkedUncollectible>;
+
+export const InvoiceEvent = z.discriminatedUnion('type', [
+  InvoiceCreated,
+  InvoiceLineItemAdded,
+  InvoiceLineItemUpdated,
+  InvoiceLineItemDeleted,
+  InvoiceUpdated,
+  InvoiceDeleted,
+  InvoiceFinalized,
+  InvoicePaid,
+  InvoiceVoided,
+  InvoiceMarkedUncollectible,
+]);
+export type InvoiceEvent = z.infer<typeof InvoiceEvent>;
+
+export const invoiceEventWireNames = {
+  InvoiceCreated: 'afternoon.invoicing.v1.invoice_created',
+  InvoiceLineItemAdded: 'afternoon.invoicing.v1.invoice_line_item_added',
+  InvoiceLineItemUpdated: 'afternoon.invoicing.v1.invoice_line_item_updated',
+  InvoiceLineItemDeleted: 'afternoon.invoicing.v1.invoice_line_item_deleted',
+  InvoiceUpdated: 'afternoon.invoicing.v1.invoice_updated',
+  InvoiceDeleted: 'afternoon.invoicing.v1.invoice_deleted',
+  InvoiceFinalized: 'afternoon.invoicing.v1.invoice_finalized',
+  InvoicePaid: 'afternoon.invoicing.v1.invoice_paid',
+  InvoiceVoided: 'afternoon.invoicing.v1.invoice_voided',
+  InvoiceMarkedUncollectible: 'afternoon.invoicing.v1.invoice_marked_uncollectible',
+} as const satisfies Record<InvoiceEvent['type'], string>;
