@@ -22,6 +22,7 @@ import { invoiceRoutes } from './invoices/invoiceRoutes';
 import type { RouteDeps } from './routeDeps';
 import { usageRoutes } from './usage/usageRoutes';
 import type { GatewayEnv } from './env';
+import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { assignRequestId } from './http/requestContext';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
@@ -83,6 +84,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
   app.use(express.json({ limit: bodyLimit }));
   app.use(adminRoutes(pool, admin.token));
+  app.use(hostedInvoiceRoutes({ pool, invoicingUrl: env.INVOICING_SERVICE_URL }));
   app.use('/v1', authenticate(pool));
   const deps: RouteDeps = {
     pool,

@@ -1,4 +1,10 @@
-import { type Invoice, InvoiceEvent, type InvoiceList, type ListInvoicesQuery } from '@afternoon/contracts/invoices';
+import {
+  type Invoice,
+  type InvoiceCustomer,
+  InvoiceEvent,
+  type InvoiceList,
+  type ListInvoicesQuery,
+} from '@afternoon/contracts/invoices';
 import { type Projection, type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
 import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
@@ -93,4 +99,31 @@ function decodeCursor(cursor: string): [string, string] {
     }
   } catch {}
   throw new ValidationError('cursor is not one this API returned', 'cursor');
+}
+
+export interface HostedInvoice {
+  organization_id: string;
+  mode: string;
+  invoice: Invoice;
+  customer: InvoiceCustomer;
+}
+
+/**
+ * Finds a finalized invoice by the token in its public URL, across every tenant: the token is the capability.
+ * Drafts have no token and are never returned.
+ */
+export async function getInvoiceByPublicToken(db: Queryable, token: string): Promise<HostedInvoice | undefined> {
+  const { rows } = await db.query<{
+    organization_id: string;
+    mode: string;
+    document: Invoice;
+    state: { customer: InvoiceCustomer };
+  }>(
+    `SELECT organization_id, mode, document, state FROM invoices
+      WHERE substring(document->>'public_invoice_url' from '/inv/([A-Za-z0-9_-]+)$') = $1 AND status <> 'draft'`,
+    [token],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return { organization_id: row.organization_id, mode: row.mode, invoice: row.document, customer: row.state.customer };
 }

@@ -1,0 +1,128 @@
+import type { Invoice } from '@afternoon/contracts/invoices';
+
+export interface HostedInvoiceView {
+  sellerName: string;
+  invoice: Invoice;
+  customer: {
+    name: string;
+    email: string | null;
+    billing_address: {
+      line1?: string;
+      line2?: string;
+      city?: string;
+      state?: string;
+      postal_code?: string;
+      country?: string;
+    } | null;
+  };
+}
+
+const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (character) => entities[character] ?? character);
+}
+
+/** Formats integer cents in the invoice currency; cents / 100 happens only here, for display. */
+export function formatMoney(cents: number, currency: string): string {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(cents / 10 ** digits);
+}
+
+function formatDate(value: string | null): string {
+  if (!value) return '—';
+  return new Date(value).toLocaleDateString('en-US', {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+const statusLabels: Record<string, string> = {
+  open: 'Open — payment due',
+  paid: 'Paid',
+  void: 'Void — this invoice has been voided and is no longer payable',
+  uncollectible: 'Uncollectible',
+};
+
+const styles = `
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1a1a1a;max-width:760px;margin:2rem auto;padding:0 1rem}
+h1{font-size:1.6rem;margin:0 0 .25rem}
+.status{display:inline-block;padding:.2rem .6rem;border-radius:4px;font-weight:600;background:#eef}
+.status-paid{background:#e6f6ea;color:#1b6b34}.status-void{background:#fde8e8;color:#9b1c1c}
+table{width:100%;border-collapse:collapse;margin:1.5rem 0}
+th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}
+td.num,th.num{text-align:right}
+.parties{display:flex;gap:3rem;margin:1.5rem 0}
+.totals td{border:none}
+@media print{body{margin:0;max-width:none;color:#000}.status{border:1px solid #000;background:none!important;color:#000!important}a{color:#000;text-decoration:none}}
+`;
+
+export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoiceView): string {
+  const money = (cents: number) => escapeHtml(formatMoney(cents, invoice.currency));
+  const address = customer.billing_address;
+  const addressLines = address
+    ? [
+        address.line1,
+        address.line2,
+        [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
+        address.country,
+      ].filter((line): line is string => Boolean(line))
+    : [];
+  const lines = invoice.line_items
+    .map(
+      (line) =>
+        `<tr><td>${escapeHtml(line.description)}</td><td class="num">${escapeHtml(line.quantity)}</td>` +
+        `<td class="num">${money(line.unit_amount_cents)}</td><td class="num">${money(line.amount_cents)}</td></tr>`,
+    )
+    .join('\n');
+  const status = invoice.status;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Invoice ${escapeHtml(invoice.invoice_number)} from ${escapeHtml(sellerName)}</title>
+<style>${styles}</style>
+</head>
+<body>
+<header>
+<h1>Invoice ${escapeHtml(invoice.invoice_number)}</h1>
+<p class="status status-${escapeHtml(status)}">Status: ${escapeHtml(statusLabels[status] ?? status)}</p>
+</header>
+<section class="parties">
+<div><h2>From</h2><p>${escapeHtml(sellerName)}</p></div>
+<div><h2>Bill to</h2><p>${escapeHtml(customer.name)}</p>${customer.email ? `<p>${escapeHtml(customer.email)}</p>` : ''}${addressLines.map((line) => `<p>${escapeHtml(line)}</p>`).join('')}</div>
+</section>
+<dl>
+<dt>Invoice number</dt><dd>${escapeHtml(invoice.invoice_number)}</dd>
+<dt>Date finalized</dt><dd>${escapeHtml(formatDate(invoice.status_transitions.finalized_at))}</dd>
+<dt>Due date</dt><dd>${escapeHtml(invoice.due_date ? formatDate(`${invoice.due_date}T00:00:00Z`) : '—')}</dd>
+</dl>
+<table>
+<thead><tr><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Amount</th></tr></thead>
+<tbody>
+${lines}
+</tbody>
+<tfoot class="totals">
+<tr><td colspan="3" class="num">Subtotal</td><td class="num">${money(invoice.subtotal_cents)}</td></tr>
+<tr><td colspan="3" class="num">Total</td><td class="num">${money(invoice.total_cents)}</td></tr>
+<tr><td colspan="3" class="num"><strong>Amount due</strong></td><td class="num"><strong>${money(invoice.amount_due_cents)}</strong></td></tr>
+</tfoot>
+</table>
+</body>
+</html>
+`;
+}
+
+export function renderNotFoundPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Invoice not found</title><style>${styles}</style></head>
+<body><h1>Invoice not found</h1><p>This invoice link is not valid.</p></body>
+</html>
+`;
+}
