@@ -18,16 +18,16 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './auth/authenticate';
 import { startCommandBus } from './commands/commandBus';
 import { customerRoutes } from './customers/customerRoutes';
-import { invoiceRoutes } from './invoices/invoiceRoutes';
-import type { RouteDeps } from './routeDeps';
-import { usageRoutes } from './usage/usageRoutes';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { assignRequestId } from './http/requestContext';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
+import { invoiceRoutes } from './invoices/invoiceRoutes';
 import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
+import type { RouteDeps } from './routeDeps';
+import { usageRoutes } from './usage/usageRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -57,7 +57,12 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     topicPrefix: env.TOPIC_PREFIX,
     logger,
   });
-  await kafka.ensureTopics([Topics.gatewayReplies, Topics.customerCommands, Topics.invoiceCommands, Topics.usageIngest]);
+  await kafka.ensureTopics([
+    Topics.gatewayReplies,
+    Topics.customerCommands,
+    Topics.invoiceCommands,
+    Topics.usageIngest,
+  ]);
   const producer = await kafka.createProducer();
   const bus = await startCommandBus({
     kafka,
