@@ -5,7 +5,7 @@ import type {
   UsageEventList,
   UsageQuery,
 } from '@afternoon/contracts/usage';
-import { type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
+import { decodeCursor, encodeCursor, type Queryable, type Tenant } from '@afternoon/service-kit';
 
 /** Newest first by timestamp, keyset-paginated on (timestamp, idempotency_key) so pages stay stable. */
 export async function listUsageEvents(
@@ -35,7 +35,10 @@ export async function listUsageEvents(
   const hasMore = rows.length > query.limit;
   return {
     events: page.map(toUsageEvent),
-    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null },
+    pagination: {
+      has_more: hasMore,
+      next_cursor: hasMore && last ? encodeCursor(last.timestamp.toISOString(), last.idempotency_key) : null,
+    },
   };
 }
 
@@ -108,18 +111,4 @@ interface UsageEventRow {
 
 function toUsageEvent(row: UsageEventRow): UsageEvent {
   return { ...row, timestamp: row.timestamp.toISOString(), received_at: row.received_at.toISOString() };
-}
-
-function encodeCursor(row: UsageEventRow): string {
-  return Buffer.from(JSON.stringify([row.timestamp.toISOString(), row.idempotency_key])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(decoded) && typeof decoded[0] === 'string' && typeof decoded[1] === 'string') {
-      return [decoded[0], decoded[1]];
-    }
-  } catch {}
-  throw new ValidationError('cursor is not one this API returned', 'cursor');
 }

@@ -6,11 +6,12 @@ import {
 } from '@afternoon/contracts/customers';
 import {
   ConflictError,
+  decodeCursor,
+  encodeCursor,
   isUniqueViolation,
   type Projection,
   type Queryable,
   type Tenant,
-  ValidationError,
 } from '@afternoon/service-kit';
 
 const detailColumns = [
@@ -112,7 +113,10 @@ export async function listCustomers(db: Queryable, tenant: Tenant, query: ListCu
   const hasMore = rows.length > query.limit;
   return {
     customers: page.map(toCustomer),
-    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null },
+    pagination: {
+      has_more: hasMore,
+      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
+    },
   };
 }
 
@@ -164,18 +168,4 @@ async function guardExternalId(externalId: string | null | undefined, write: () 
     }
     throw error;
   }
-}
-
-function encodeCursor(row: CustomerRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      return [value[0], value[1]];
-    }
-  } catch {}
-  throw new ValidationError('cursor is not one this API returned', 'cursor');
 }

@@ -5,7 +5,7 @@ import {
   type InvoiceList,
   type ListInvoicesQuery,
 } from '@afternoon/contracts/invoices';
-import { type Projection, type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
+import { decodeCursor, encodeCursor, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
 /**
@@ -83,22 +83,8 @@ export async function listInvoices(db: Queryable, tenant: Tenant, query: ListInv
   const hasMore = rows.length > query.limit;
   return {
     invoices: page,
-    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null },
+    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last.created_at, last.id) : null },
   };
-}
-
-function encodeCursor(invoice: Invoice): string {
-  return Buffer.from(JSON.stringify([invoice.created_at, invoice.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      return [value[0], value[1]];
-    }
-  } catch {}
-  throw new ValidationError('cursor is not one this API returned', 'cursor');
 }
 
 export interface HostedInvoice {
