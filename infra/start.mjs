@@ -4,15 +4,12 @@
 import { join, resolve } from 'node:path';
 import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from './lib/apps.mjs';
 import {
+  bringUpInfrastructure,
   ensureDependencies,
-  kafkaAnswers,
   LOCAL_DIR,
   loadDotEnv,
   log as logAs,
-  ownPostgresAnswers,
-  postgresUrl,
   ROOT,
-  startKafka,
   stopKafka,
   stopPostgres,
 } from './lib/workspace.mjs';
@@ -216,24 +213,7 @@ async function main() {
   if (!(await ensureDependencies())) return shutdown(1);
   if (state.stopping) return;
 
-  // Whether this run owns the broker and the server is decided before asking the scripts, so that a Ctrl-C while
-  // they start still stops what they brought up.
-  if (env.KAFKA_BROKERS) {
-    state.kafkaBrokers = env.KAFKA_BROKERS;
-  } else {
-    state.kafkaOurs = !(await kafkaAnswers(env));
-    state.kafkaBrokers = await startKafka(env);
-  }
-  if (state.stopping) return;
-  if (env.DATABASE_URL) {
-    state.databaseUrl = env.DATABASE_URL;
-  } else {
-    const ownPort = String(env.POSTGRES_PORT ?? 5433);
-    state.postgresOurs = !(await ownPostgresAnswers(env));
-    state.databaseUrl = await postgresUrl(env);
-    // The server on PG_SYSTEM_PORT (5432) is never this run's to stop.
-    state.postgresOurs &&= new URL(state.databaseUrl).port === ownPort;
-  }
+  await bringUpInfrastructure(env, state);
   if (state.stopping) return;
 
   await launch(services);

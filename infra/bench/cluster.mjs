@@ -7,15 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from '../lib/apps.mjs';
-import {
-  kafkaAnswers,
-  log as logAs,
-  ownPostgresAnswers,
-  postgresUrl,
-  startKafka,
-  stopKafka,
-  stopPostgres,
-} from '../lib/workspace.mjs';
+import { bringUpInfrastructure, log as logAs, stopKafka, stopPostgres } from '../lib/workspace.mjs';
 
 const log = (message) => logAs('bench', message);
 
@@ -90,21 +82,7 @@ export function createCluster(env) {
           );
         }
       }
-      if (env.KAFKA_BROKERS) {
-        this.kafkaBrokers = env.KAFKA_BROKERS;
-      } else {
-        this.kafkaOurs = !(await kafkaAnswers(env));
-        this.kafkaBrokers = await startKafka(env);
-      }
-      if (this.stopping) return;
-      if (env.DATABASE_URL) {
-        this.databaseUrl = env.DATABASE_URL;
-      } else {
-        const ownPort = String(env.POSTGRES_PORT ?? 5433);
-        this.postgresOurs = !(await ownPostgresAnswers(env));
-        this.databaseUrl = await postgresUrl(env);
-        this.postgresOurs &&= new URL(this.databaseUrl).port === ownPort;
-      }
+      await bringUpInfrastructure(env, this);
       if (this.stopping) return;
       this.localDir = mkdtempSync(join(tmpdir(), 'afternoon-bench-'));
       log(`run ${runId}: schemas ${apps.map((app) => app.schema).join(', ')}; topic prefix ${this.topicPrefix}`);

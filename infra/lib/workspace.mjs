@@ -168,6 +168,30 @@ export async function postgresUrl(env) {
   return url;
 }
 
+/**
+ * Brings up Kafka and Postgres (or takes KAFKA_BROKERS / DATABASE_URL), writing into `state` as it goes
+ * (`kafkaBrokers`, `kafkaOurs`, `databaseUrl`, `postgresOurs`). Ownership is recorded before each script runs, so
+ * a Ctrl-C while they start still stops what they brought up; it returns early once `state.stopping` is set.
+ */
+export async function bringUpInfrastructure(env, state) {
+  if (env.KAFKA_BROKERS) {
+    state.kafkaBrokers = env.KAFKA_BROKERS;
+  } else {
+    state.kafkaOurs = !(await kafkaAnswers(env));
+    state.kafkaBrokers = await startKafka(env);
+  }
+  if (state.stopping) return;
+  if (env.DATABASE_URL) {
+    state.databaseUrl = env.DATABASE_URL;
+  } else {
+    const ownPort = String(env.POSTGRES_PORT ?? 5433);
+    state.postgresOurs = !(await ownPostgresAnswers(env));
+    state.databaseUrl = await postgresUrl(env);
+    // The server on PG_SYSTEM_PORT (5432) is never this run's to stop.
+    state.postgresOurs &&= new URL(state.databaseUrl).port === ownPort;
+  }
+}
+
 export function stopPostgres(env) {
   return run(POSTGRES_SH, ['stop'], { stdio: ['ignore', 2, 'inherit'], env });
 }

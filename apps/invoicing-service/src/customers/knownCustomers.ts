@@ -1,36 +1,26 @@
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
-import { EventRecord } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type ConsumerDefinition,
-  PoisonRecordError,
+  decodeEventRecord,
   type Queryable,
   type RecordHandler,
   type Tenant,
 } from '@afternoon/service-kit';
-
-const customerEventTypes = new Map<string, string>(
-  Object.entries(customerEventWireNames).map(([type, wire]) => [wire, type]),
-);
 
 /**
  * Keeps `invoice_customers` in step with `customer.events`. Each row remembers the stream version it reflects,
  * so a redelivered or older event changes nothing.
  */
 export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
-  const envelope = EventRecord.safeParse(parseJson(record.value));
-  if (!envelope.success) throw new PoisonRecordError(`invalid event record: ${envelope.error.message}`);
-  const { type: wireType, data, metadata, version } = envelope.data;
-  const type = customerEventTypes.get(wireType);
-  if (!type) {
+  const decoded = decodeEventRecord(record, CustomerEvent, customerEventWireNames);
+  if (!decoded) {
     context.skip();
     return;
   }
-  context.setType(wireType);
-  const parsed = CustomerEvent.safeParse({ type, data });
-  if (!parsed.success) throw new PoisonRecordError(`invalid ${wireType}: ${parsed.error.message}`);
-  const event = parsed.data;
+  context.setType(decoded.wireType);
+  const { event, metadata, version } = decoded;
   switch (event.type) {
     case 'CustomerCreated': {
       const { name, email, billing_address, shipping_address } = event.data.details;
@@ -108,12 +98,4 @@ export async function findCustomer(db: Queryable, tenant: Tenant, id: string): P
 
 function json(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
-function parseJson(value: string | null): unknown {
-  try {
-    return value === null ? undefined : JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,32 +1,22 @@
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
-import { EventRecord } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type ConsumerDefinition,
-  PoisonRecordError,
+  decodeEventRecord,
   type Queryable,
   type RecordHandler,
   type Tenant,
 } from '@afternoon/service-kit';
 
-const customerEventTypes = new Map<string, string>(
-  Object.entries(customerEventWireNames).map(([type, wire]) => [wire, type]),
-);
-
 /** Keeps `known_customers` in step with `customer.events`; each row remembers its stream version, so replays change nothing. */
 export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
-  const envelope = EventRecord.safeParse(parseJson(record.value));
-  if (!envelope.success) throw new PoisonRecordError(`invalid event record: ${envelope.error.message}`);
-  const { type: wireType, data, metadata, version } = envelope.data;
-  const type = customerEventTypes.get(wireType);
-  if (!type) {
+  const decoded = decodeEventRecord(record, CustomerEvent, customerEventWireNames);
+  if (!decoded) {
     context.skip();
     return;
   }
-  context.setType(wireType);
-  const parsed = CustomerEvent.safeParse({ type, data });
-  if (!parsed.success) throw new PoisonRecordError(`invalid ${wireType}: ${parsed.error.message}`);
-  const event = parsed.data;
+  context.setType(decoded.wireType);
+  const { event, metadata, version } = decoded;
   switch (event.type) {
     case 'CustomerCreated':
       await tx.query(
@@ -66,12 +56,4 @@ export async function knownCustomerIds(db: Queryable, tenant: Tenant, ids: reado
     [ids, tenant.organizationId, tenant.mode],
   );
   return new Set(rows.map((row) => row.id));
-}
-
-export function parseJson(value: string | null): unknown {
-  try {
-    return value === null ? undefined : JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }

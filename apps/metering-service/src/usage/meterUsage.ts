@@ -1,7 +1,7 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
 import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
-import { parseJson } from '../customers/knownCustomers';
+import { parseRecordJson } from '@afternoon/service-kit';
 import { rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
 
@@ -30,7 +30,7 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
       rejectRecord(tx, options, record, reason, usage);
     const parsed: ParsedUsage[] = [];
     for (const record of records) {
-      const usage = UsageRecord.safeParse(parseJson(record.value));
+      const usage = UsageRecord.safeParse(parseRecordJson(record.value));
       if (usage.success) {
         parsed.push({ record, usage: usage.data });
       } else {

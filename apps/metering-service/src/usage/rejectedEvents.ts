@@ -3,11 +3,11 @@ import type { RejectedEventList, UsageRecord } from '@afternoon/contracts/usage'
 import {
   type ConsumedRecord,
   enqueueOutbox,
+  parseRecordJson,
   type Queryable,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
-import { parseJson } from '../customers/knownCustomers';
 
 /**
  * Refuses an ingest record: lists it in `rejected_events` and queues it for the dead-letter topic with the reason.
@@ -41,14 +41,14 @@ export async function rejectRecord(
       topic: target.deadLetterTopic,
       key: record.key,
       headers: { ...record.headers, [Headers.deadLetterReason]: reason, [Headers.deadLetterSource]: source },
-      payload: parseJson(record.value) ?? record.value,
+      payload: parseRecordJson(record.value) ?? record.value,
     },
   ]);
 }
 
 /** A record too broken to parse may still say whose it is; then its owner can list it. */
 function tenantOfRaw(value: string | null): { organization_id: string; mode: string } | undefined {
-  const raw = parseJson(value) as { organization_id?: unknown; mode?: unknown } | undefined;
+  const raw = parseRecordJson(value) as { organization_id?: unknown; mode?: unknown } | undefined;
   if (typeof raw?.organization_id !== 'string' || (raw.mode !== 'live' && raw.mode !== 'test')) return undefined;
   return { organization_id: raw.organization_id, mode: raw.mode };
 }

@@ -1,6 +1,7 @@
 import { CommandRecord, type CommandReply, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
+import { parseRecordJson } from '../consumer/eventRecords';
 import type { RecordHandler } from '../consumer/idempotentConsumer';
 import { DomainError, PoisonRecordError } from '../errors';
 import { appendToStream, readStream, type StoredEvent } from '../eventStore/eventStore';
@@ -53,7 +54,7 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
   }
 
   return async (tx, record, context) => {
-    const envelope = CommandRecord.safeParse(parseJson(record.value));
+    const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
     if (!envelope.success) throw new PoisonRecordError(`invalid command record: ${envelope.error.message}`);
     const { type, metadata } = envelope.data;
     context.setType(type);
@@ -156,13 +157,4 @@ function replyMessage(topic: string, reply: CommandReply): OutboxMessage {
     headers: { [Headers.correlationId]: reply.correlation_id },
     payload: reply,
   };
-}
-
-function parseJson(value: string | null): unknown {
-  if (value === null) return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }
