@@ -24,6 +24,7 @@ import { errorHandler, unknownRoute } from './http/errorHandler';
 import { assignRequestId } from './http/requestContext';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
+import { meterRoutes } from './meters/meterRoutes';
 import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
 import type { RouteDeps } from './routeDeps';
@@ -61,6 +62,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     Topics.gatewayReplies,
     Topics.customerCommands,
     Topics.invoiceCommands,
+    Topics.meterCommands,
     Topics.usageIngest,
   ]);
   const producer = await kafka.createProducer();
@@ -105,6 +107,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   };
   app.use(customerRoutes(deps));
   app.use(usageRoutes(deps));
+  app.use(meterRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
   app.use(errorHandler(logger));

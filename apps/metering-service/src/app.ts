@@ -1,39 +1,61 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, startService } from '@afternoon/service-kit';
-import { customersConsumer } from './customers/knownCustomers';
+import { customersConsumer, knownCustomersCatchingUp } from './customers/knownCustomers';
 import type { MeteringServiceEnv } from './env';
+import { meterAggregate, meterRoutes, metersProjection } from './meters';
 import { usageRoutes } from './usage/api';
 import { usageConsumer } from './usage/meterUsage';
 
+export const meteringProjections = [metersProjection];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 const customersCatchUpMs = 5_000;
 
-/** Meters usage: the ingest topic into `usage_events` once per idempotency key, and the read API over it. */
+/** Meters usage: the ingest topic into `usage_events` once per idempotency key, meters, and the reads over them. */
 export async function startMeteringService(env: MeteringServiceEnv): Promise<RunningService> {
-  // The consumers and routes start inside startService, before the service they catch up through exists.
+  // The consumers and routes start inside startService, before the service they ask exists.
   let markStarted: (service: RunningService) => void = () => undefined;
   const started = new Promise<RunningService>((resolve) => {
     markStarted = resolve;
   });
   const catchUpCustomers = async () =>
     (await started).catchUp(customersConsumer.name, Topics.customerEvents, customersCatchUpMs);
+  const usage = usageConsumer({
+    schema: env.DB_SCHEMA,
+    deadLetterTopic: `${env.TOPIC_PREFIX}${Topics.usageIngestDeadLetter.name}`,
+    catchUpCustomers,
+  });
+  const processedThrough = async () =>
+    (await (await started).processedThrough(usage.name, Topics.usageIngest)).toISOString();
 
   const service = await startService({
     name: 'metering-service',
     env,
     migrationsDir,
-    topics: [Topics.usageIngest, Topics.usageIngestDeadLetter, Topics.customerEvents, Topics.consumerDeadLetter],
-    consumers: [
-      customersConsumer,
-      usageConsumer({
-        schema: env.DB_SCHEMA,
-        deadLetterTopic: `${env.TOPIC_PREFIX}${Topics.usageIngestDeadLetter.name}`,
-        catchUpCustomers,
-      }),
+    topics: [
+      Topics.usageIngest,
+      Topics.usageIngestDeadLetter,
+      Topics.customerEvents,
+      Topics.consumerDeadLetter,
+      Topics.meterCommands,
+      Topics.meterEvents,
+      Topics.meterCommandsDeadLetter,
+      Topics.gatewayReplies,
     ],
-    routes: ({ pool }) => [usageRoutes({ pool, catchUpCustomers })],
+    commands: {
+      commandsTopic: Topics.meterCommands,
+      deadLetterTopic: Topics.meterCommandsDeadLetter,
+      eventsTopic: Topics.meterEvents,
+      repliesTopic: Topics.gatewayReplies,
+      aggregates: [meterAggregate],
+    },
+    projections: meteringProjections,
+    consumers: [customersConsumer, usage],
+    routes: ({ pool }) => {
+      const knownCustomers = knownCustomersCatchingUp(pool, catchUpCustomers);
+      return [usageRoutes({ pool, knownCustomers }), meterRoutes({ pool, knownCustomers, processedThrough })];
+    },
   });
   markStarted(service);
   return service;

@@ -4,6 +4,8 @@ export interface TopicSpec {
   partitions: number;
   /** Milliseconds; -1 keeps everything (event topics). */
   retentionMs: number;
+  /** Stamp records with the broker's append time (monotonic per partition) instead of the producer's clock. */
+  appendTime?: true;
 }
 
 const day = 24 * 60 * 60 * 1000;
@@ -15,8 +17,11 @@ export const Topics = {
   customerCommandsDeadLetter: { name: 'customer.commands.dlq', partitions: 1, retentionMs: forever },
   gatewayReplies: { name: 'gateway.replies', partitions: 3, retentionMs: day },
   /** Raw usage records, from the gateway or any producer; keyed by customer id. Kept: metering replays it. */
-  usageIngest: { name: 'usage.ingest', partitions: 6, retentionMs: forever },
+  usageIngest: { name: 'usage.ingest', partitions: 6, retentionMs: forever, appendTime: true },
   usageIngestDeadLetter: { name: 'usage.ingest.dlq', partitions: 1, retentionMs: forever },
+  meterCommands: { name: 'meter.commands', partitions: 6, retentionMs: 7 * day },
+  meterEvents: { name: 'meter.events', partitions: 6, retentionMs: forever },
+  meterCommandsDeadLetter: { name: 'meter.commands.dlq', partitions: 1, retentionMs: forever },
   invoiceCommands: { name: 'invoice.commands', partitions: 6, retentionMs: 7 * day },
   invoiceEvents: { name: 'invoice.events', partitions: 6, retentionMs: forever },
   invoiceCommandsDeadLetter: { name: 'invoice.commands.dlq', partitions: 1, retentionMs: forever },

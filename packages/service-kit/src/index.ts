@@ -1,3 +1,4 @@
+export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
 export { createCommandRecordHandler } from './commands/commandHandler';
 export type { Command, Decider, DomainEvent } from './commands/decider';
@@ -19,6 +20,7 @@ export {
 } from './errors';
 export type { GlobalCheckpoint, NewEvent, StoredEvent } from './eventStore/eventStore';
 export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventStore } from './eventStore/eventStore';
+export { parseInput } from './http/parseInput';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newResourceId } from './ids';

@@ -10,6 +10,7 @@ import {
   type RunningConsumer,
   startIdempotentConsumer,
 } from './consumer/idempotentConsumer';
+import { processedThrough } from './consumer/processedThrough';
 import type { ServiceEnv } from './env';
 import { closeServer, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection } from './kafka/kafka';
@@ -61,6 +62,8 @@ export interface RunningService {
   metrics: ServiceMetrics;
   /** Waits until the named consumer has handled everything on `topic` as of now; false after `timeoutMs`. */
   catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
+  /** The instant before which every record appended to `topic` has been handled by the named consumer. */
+  processedThrough(consumerName: string, topic: TopicSpec): Promise<Date>;
   stop(): Promise<void>;
 }
 
@@ -149,6 +152,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     logger,
     metrics,
     catchUp,
+    processedThrough: (consumerName, topic) => processedThrough({ pool, kafka, groupId: groupId(consumerName), topic }),
     async stop() {
       await closeServer(http.server);
       await Promise.allSettled(consumers.map((consumer) => consumer.stop()));

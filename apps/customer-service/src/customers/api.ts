@@ -1,5 +1,5 @@
 import { ListCustomersQuery } from '@afternoon/contracts/customers';
-import { tenantOf, ValidationError } from '@afternoon/service-kit';
+import { parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
 import { customerNotFound } from './businessLogic';
@@ -14,9 +14,7 @@ export function customerRoutes({ pool }: { pool: pg.Pool }): Router {
     response.json({ customer });
   });
   router.get('/customers', async (request, response) => {
-    const query = ListCustomersQuery.safeParse(request.query);
-    if (!query.success) throw new ValidationError(query.error.issues[0]?.message ?? 'invalid query');
-    response.json(await listCustomers(pool, tenantOf(request), query.data));
+    response.json(await listCustomers(pool, tenantOf(request), parseInput(ListCustomersQuery, request.query)));
   });
   return router;
 }

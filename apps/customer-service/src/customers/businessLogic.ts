@@ -1,5 +1,5 @@
 import type { CreateCustomer, CustomerEvent, DeleteCustomer, UpdateCustomer } from '@afternoon/contracts/customers';
-import { type Command, ConflictError, type Decider, NotFoundError } from '@afternoon/service-kit';
+import { type Command, ConflictError, changedFields, type Decider, NotFoundError } from '@afternoon/service-kit';
 import { type CustomerState, evolve, initialState } from './customer';
 
 type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
@@ -40,13 +40,4 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
 
 export function customerNotFound(customerId: string): NotFoundError {
   return new NotFoundError(`No such customer: '${customerId}'`, 'id');
-}
-
-/** Only fields whose value differs become part of the event, so an idle PATCH records nothing. */
-function changedFields<T extends Record<string, unknown>>(current: T, requested: Partial<T>): Partial<T> {
-  const changes: Partial<T> = {};
-  for (const [field, value] of Object.entries(requested) as [keyof T, T[keyof T]][]) {
-    if (value !== undefined && JSON.stringify(current[field]) !== JSON.stringify(value)) changes[field] = value;
-  }
-  return changes;
 }

@@ -37,7 +37,9 @@ export function usageRoutes(deps: RouteDeps): Router {
   router.get('/v1/customers/:id/usage', async (request, response) => {
     const id = request.params.id;
     if (!ResourceId.safeParse(id).success) throw ApiHttpError.of('NOT_FOUND', `No such customer: '${id}'`, 'id');
-    const { usage } = (await queryService(metering, `/customers/${id}/usage`, callerOf(response), request.query)) as {
+    // With a meter, the meter's aggregation over time; without, the raw count and sums.
+    const path = typeof request.query.meter === 'string' ? 'meter-usage' : 'usage';
+    const { usage } = (await queryService(metering, `/customers/${id}/${path}`, callerOf(response), request.query)) as {
       usage: unknown;
     };
     respond(response, 200, { usage });

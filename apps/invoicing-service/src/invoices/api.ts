@@ -1,5 +1,5 @@
 import { ListInvoicesQuery } from '@afternoon/contracts/invoices';
-import { tenantOf, ValidationError } from '@afternoon/service-kit';
+import { parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
 import { invoiceNotFound } from './businessLogic';
@@ -22,9 +22,7 @@ export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
     response.json({ invoice });
   });
   router.get('/invoices', async (request, response) => {
-    const query = ListInvoicesQuery.safeParse(request.query);
-    if (!query.success) throw new ValidationError(query.error.issues[0]?.message ?? 'invalid query');
-    response.json(await listInvoices(pool, tenantOf(request), query.data));
+    response.json(await listInvoices(pool, tenantOf(request), parseInput(ListInvoicesQuery, request.query)));
   });
   return router;
 }

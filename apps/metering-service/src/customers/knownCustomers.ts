@@ -57,3 +57,18 @@ export async function knownCustomerIds(db: Queryable, tenant: Tenant, ids: reado
   );
   return new Set(rows.map((row) => row.id));
 }
+
+/**
+ * Which of `ids` are live customers of this tenant; when some are not, catches the projection up to the end of the
+ * customer topic and looks again, since a customer created a moment ago may not have reached metering yet.
+ */
+export function knownCustomersCatchingUp(
+  db: Queryable,
+  catchUpCustomers: () => Promise<boolean>,
+): (tenant: Tenant, ids: string[]) => Promise<Set<string>> {
+  return async (tenant, ids) => {
+    const known = await knownCustomerIds(db, tenant, ids);
+    if (ids.every((id) => known.has(id)) || !(await catchUpCustomers())) return known;
+    return knownCustomerIds(db, tenant, ids);
+  };
+}

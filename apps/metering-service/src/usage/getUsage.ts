@@ -6,6 +6,7 @@ import type {
   UsageQuery,
 } from '@afternoon/contracts/usage';
 import { decodeCursor, encodeCursor, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { normalizeDecimal } from './exactDecimal';
 
 /** Newest first by timestamp, keyset-paginated on (timestamp, idempotency_key) so pages stay stable. */
 export async function listUsageEvents(
@@ -93,11 +94,6 @@ function windowConditions(tenant: Tenant, query: UsageQuery): { conditions: stri
     conditions.push(`"timestamp" < $${values.length}::timestamptz`);
   }
   return { conditions, values };
-}
-
-/** `numeric` keeps the widest scale it summed (`0.30`); trailing zeros say nothing, so they go. */
-function normalizeDecimal(value: string): string {
-  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
 }
 
 interface UsageEventRow {

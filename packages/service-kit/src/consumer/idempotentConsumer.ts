@@ -11,6 +11,8 @@ export interface ConsumedRecord {
   topic: string;
   partition: number;
   offset: string;
+  /** The record's Kafka timestamp, milliseconds since the epoch. */
+  timestamp: string;
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
@@ -145,8 +147,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     try {
       await withTransaction(pool, async (tx) => {
         await handleBatch(tx, records, { logger: batchLogger });
-        const lastOffset = BigInt(records[records.length - 1]?.offset ?? '-1');
-        await storeNextOffset(tx, groupId, topic, partition, lastOffset + 1n);
+        const last = records[records.length - 1];
+        if (last) await storeHandledThrough(tx, groupId, last);
       });
       stopTimer({ type: 'batch' });
       metrics.recordsHandled.inc({ group: groupId, topic, type: 'batch', outcome: 'handled' }, records.length);
@@ -182,7 +184,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
               outcome = 'unknown_type';
             },
           });
-          await storeNextOffset(tx, groupId, topic, partition, BigInt(record.offset) + 1n);
+          await storeHandledThrough(tx, groupId, record);
         });
         stopTimer({ type });
         metrics.recordsHandled.inc({ group: groupId, topic, type, outcome });
@@ -220,9 +222,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         },
       ],
     });
-    await withTransaction(pool, (tx) =>
-      storeNextOffset(tx, groupId, record.topic, record.partition, BigInt(record.offset) + 1n),
-    );
+    await withTransaction(pool, (tx) => storeHandledThrough(tx, groupId, record));
   }
 
   return {
@@ -239,6 +239,7 @@ function toConsumedRecord(topic: string, partition: number, message: KafkaMessag
     topic,
     partition,
     offset: message.offset,
+    timestamp: message.timestamp,
     key: message.key?.toString() ?? null,
     value: message.value?.toString() ?? null,
     headers: recordHeaders(message.headers),
@@ -258,17 +259,16 @@ async function storedNextOffset(
   return rows[0] ? BigInt(rows[0].next_offset) : undefined;
 }
 
-async function storeNextOffset(
-  tx: Transaction,
-  groupId: string,
-  topic: string,
-  partition: number,
-  nextOffset: bigint,
-): Promise<void> {
+/** Records that the group has handled `record` and everything before it on its partition. */
+async function storeHandledThrough(tx: Transaction, groupId: string, record: ConsumedRecord): Promise<void> {
   await tx.query(
-    `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (group_id, topic, partition)
-     DO UPDATE SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()`,
-    [groupId, topic, partition, nextOffset.toString()],
+    `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, last_record_at)
+     VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0))
+     ON CONFLICT (group_id, topic, partition) DO UPDATE SET
+       last_record_at = CASE WHEN EXCLUDED.next_offset > consumer_offsets.next_offset
+                             THEN EXCLUDED.last_record_at ELSE consumer_offsets.last_record_at END,
+       next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
+       updated_at = now()`,
+    [groupId, record.topic, record.partition, (BigInt(record.offset) + 1n).toString(), record.timestamp],
   );
 }

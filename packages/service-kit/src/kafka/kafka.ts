@@ -64,7 +64,10 @@ export function connectKafka(options: {
             topic: topic(spec),
             numPartitions: spec.partitions,
             replicationFactor: 1,
-            configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs) }],
+            configEntries: [
+              { name: 'retention.ms', value: String(spec.retentionMs) },
+              ...(spec.appendTime ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []),
+            ],
           })),
         });
       } catch (error) {

@@ -1,0 +1,89 @@
+import { CreateMeterBody, Meter, MeterCode, UpdateMeterBody } from '@afternoon/contracts/meters';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId } from '@afternoon/service-kit';
+import { Router } from 'express';
+import { commandRoute } from '../commands/commandRoute';
+import { ApiHttpError } from '../http/apiError';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { validate } from '../http/validation';
+import { queryService } from '../queries/serviceQuery';
+import type { RouteDeps } from '../routeDeps';
+
+/** `/v1/meters`: definitions are commands to metering-service; reads and usage rankings ask its read API. */
+export function meterRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const topic = Topics.meterCommands;
+  const metering = deps.serviceUrls.metering;
+  const meterBody = (meter: unknown) => ({ meter: Meter.parse(meter) });
+
+  router.post(
+    '/v1/meters',
+    commandRoute(deps, (request) => {
+      const definition = validate(CreateMeterBody, request.body);
+      return {
+        topic,
+        key: definition.code,
+        type: 'CreateMeter',
+        data: { meter_id: newResourceId(), definition },
+        successStatus: 201,
+        successBody: meterBody,
+      };
+    }),
+  );
+
+  router.get('/v1/meters', async (request, response) => {
+    respond(
+      response,
+      200,
+      (await queryService(metering, '/meters', callerOf(response), request.query)) as Record<string, unknown>,
+    );
+  });
+
+  router.get('/v1/meters/:code', async (request, response) => {
+    const code = existingCode(request.params.code);
+    const { meter } = (await queryService(metering, `/meters/${code}`, callerOf(response))) as { meter: unknown };
+    respond(response, 200, { meter });
+  });
+
+  router.get('/v1/meters/:code/usage', async (request, response) => {
+    const code = existingCode(request.params.code);
+    const { usage } = (await queryService(metering, `/meters/${code}/usage`, callerOf(response), request.query)) as {
+      usage: unknown;
+    };
+    respond(response, 200, { usage });
+  });
+
+  router.patch(
+    '/v1/meters/:code',
+    commandRoute(deps, (request) => {
+      const code = existingCode(request.params.code);
+      const changes = validate(UpdateMeterBody, request.body ?? {});
+      return {
+        topic,
+        key: code,
+        type: 'UpdateMeter',
+        data: { code, changes },
+        successStatus: 200,
+        successBody: meterBody,
+      };
+    }),
+  );
+
+  router.post(
+    '/v1/meters/:code/archive',
+    commandRoute(deps, (request) => {
+      const code = existingCode(request.params.code);
+      return { topic, key: code, type: 'ArchiveMeter', data: { code }, successStatus: 200, successBody: meterBody };
+    }),
+  );
+
+  return router;
+}
+
+/** A code that cannot exist is simply not found; nothing is sent for it. */
+function existingCode(code: string | undefined): string {
+  if (code === undefined || !MeterCode.safeParse(code).success)
+    throw ApiHttpError.of('NOT_FOUND', `No such meter: '${code}'`, 'code');
+  return code;
+}

@@ -1,0 +1,58 @@
+import { ResourceId } from '@afternoon/contracts/common';
+import { ListMetersQuery, MeterTopCustomersQuery, MeterUsageQuery } from '@afternoon/contracts/meters';
+import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
+import { Router } from 'express';
+import type pg from 'pg';
+import { meterNotFound } from './businessLogic';
+import { getMeter, listMeters } from './getMeters';
+import { customerMeterUsage } from './getMeterUsage';
+import { meterTopCustomers } from './getMeterUsage/topCustomers';
+
+export interface MeterRoutesDeps {
+  pool: pg.Pool;
+  /** Which of the ids are the tenant's customers, catching up on customer events before calling one unknown. */
+  knownCustomers(tenant: Tenant, ids: string[]): Promise<Set<string>>;
+  /** The instant before which every usage record received is stored (see `processedThrough`). */
+  processedThrough(): Promise<string>;
+}
+
+/** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
+export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRoutesDeps): Router {
+  const router = Router();
+  const existingMeter = async (tenant: Tenant, code: string) => {
+    const meter = await getMeter(pool, tenant, code);
+    if (!meter) throw meterNotFound(code);
+    return meter;
+  };
+
+  router.get('/meters', async (request, response) => {
+    response.json(await listMeters(pool, tenantOf(request), parseInput(ListMetersQuery, request.query)));
+  });
+
+  router.get('/meters/:code', async (request, response) => {
+    response.json({ meter: await existingMeter(tenantOf(request), request.params.code) });
+  });
+
+  router.get('/meters/:code/usage', async (request, response) => {
+    const tenant = tenantOf(request);
+    const query = parseInput(MeterTopCustomersQuery, request.query);
+    // Read the horizon first: everything before it is already in the answer that follows.
+    const horizon = await processedThrough();
+    const meter = await existingMeter(tenant, request.params.code);
+    response.json({ usage: { ...(await meterTopCustomers(pool, tenant, meter, query)), processed_through: horizon } });
+  });
+
+  router.get('/customers/:id/meter-usage', async (request, response) => {
+    const tenant = tenantOf(request);
+    const id = request.params.id;
+    const query = parseInput(MeterUsageQuery, request.query);
+    const horizon = await processedThrough();
+    if (!ResourceId.safeParse(id).success || !(await knownCustomers(tenant, [id])).has(id))
+      throw new NotFoundError(`No such customer: '${id}'`, 'id');
+    const meter = await existingMeter(tenant, query.meter);
+    const usage = await customerMeterUsage(pool, tenant, id, meter, query);
+    response.json({ usage: { ...usage, processed_through: horizon } });
+  });
+
+  return router;
+}

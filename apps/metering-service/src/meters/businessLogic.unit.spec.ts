@@ -1,0 +1,100 @@
+import type { CommandMetadata } from '@afternoon/contracts/messaging';
+import type { MeterDefinition, MeterEvent } from '@afternoon/contracts/meters';
+import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { describe, expect, it } from 'vitest';
+import { decide, type MeterCommand } from './businessLogic';
+import { evolve, initialState, toMeter } from './meter';
+
+const meterId = 'cm5x9z8nv0000h85r7l9p2k1m';
+const createdAt = '2026-01-15T10:30:00.000Z';
+const later = '2026-01-16T08:00:00.000Z';
+
+const definition: MeterDefinition = {
+  code: 'llm_tokens',
+  name: 'LLM tokens',
+  event_name: 'llm.completion',
+  aggregation: 'sum',
+  property: 'tokens',
+  filters: { model: ['gpt-4'] },
+  group_by: ['model'],
+};
+
+function metadata(issuedAt: string): CommandMetadata {
+  return {
+    command_id: 'cmd_1',
+    correlation_id: 'req_1',
+    request_id: 'req_1',
+    organization_id: 'org_1',
+    mode: 'live',
+    issued_at: issuedAt,
+  };
+}
+
+function given(events: MeterEvent[]) {
+  const state = events.reduce(evolve, initialState());
+  return { when: (command: MeterCommand) => () => decide(command, state) };
+}
+
+const created: MeterEvent = { type: 'MeterCreated', data: { meter_id: meterId, definition, created_at: createdAt } };
+const archived: MeterEvent = { type: 'MeterArchived', data: { meter_id: meterId, archived_at: later } };
+const create: MeterCommand = {
+  type: 'CreateMeter',
+  data: { meter_id: meterId, definition },
+  metadata: metadata(createdAt),
+};
+const update = (changes: Extract<MeterCommand, { type: 'UpdateMeter' }>['data']['changes']): MeterCommand => ({
+  type: 'UpdateMeter',
+  data: { code: 'llm_tokens', changes },
+  metadata: metadata(later),
+});
+const archive: MeterCommand = { type: 'ArchiveMeter', data: { code: 'llm_tokens' }, metadata: metadata(later) };
+
+describe('meter decider', () => {
+  it('creates a meter whose code is free, dated by the command', () => {
+    expect(given([]).when(create)()).toEqual([created]);
+  });
+
+  it('refuses a code already taken, even by an archived meter', () => {
+    expect(given([created]).when(create)).toThrow(ConflictError);
+    expect(given([created, archived]).when(create)).toThrow(ConflictError);
+  });
+
+  it('records only the fields an update changes', () => {
+    expect(given([created]).when(update({ name: 'LLM tokens', group_by: ['model', 'region'] }))()).toEqual([
+      {
+        type: 'MeterUpdated',
+        data: { meter_id: meterId, changes: { group_by: ['model', 'region'] }, updated_at: later },
+      },
+    ]);
+    expect(given([created]).when(update({ name: 'LLM tokens', filters: { model: ['gpt-4'] } }))()).toEqual([]);
+  });
+
+  it('archives an active meter once; an archived meter takes no more changes', () => {
+    expect(given([created]).when(archive)()).toEqual([archived]);
+    expect(given([created, archived]).when(archive)).toThrow(IllegalStateError);
+    expect(given([created, archived]).when(update({ name: 'Renamed' }))).toThrow(IllegalStateError);
+  });
+
+  it('cannot change or archive a meter that does not exist', () => {
+    expect(given([]).when(update({ name: 'Renamed' }))).toThrow(NotFoundError);
+    expect(given([]).when(archive)).toThrow(NotFoundError);
+  });
+
+  it('shows the meter as it is after its events', () => {
+    const changed: MeterEvent = {
+      type: 'MeterUpdated',
+      data: { meter_id: meterId, changes: { name: 'Tokens' }, updated_at: later },
+    };
+    const state = [created, changed, archived].reduce(evolve, initialState());
+    if (state.status === 'absent') throw new Error('the meter should exist');
+    expect(toMeter(state)).toEqual({
+      id: meterId,
+      ...definition,
+      name: 'Tokens',
+      status: 'archived',
+      created_at: createdAt,
+      updated_at: later,
+      archived_at: later,
+    });
+  });
+});

@@ -1,0 +1,95 @@
+import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup, UsageWindow } from '@afternoon/contracts/meters';
+import { type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
+import { normalizeDecimal } from '../../usage/exactDecimal';
+import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
+import { type TimeWindow, windowStart, windowsBetween } from './usageWindows';
+
+interface AggregateRow {
+  level: number;
+  bucket?: Date;
+  customer_id?: string;
+  value: string | null;
+  [group: `g${number}`]: UsageGroup['key'][string] | undefined;
+}
+
+export type MeterUsageAnswer = Omit<MeterUsage, 'processed_through'>;
+
+/**
+ * A customer's usage of a meter over [from, to), computed from the stored events and the meter's definition as it
+ * is now, so a meter made or changed after its events arrived counts them all the same.
+ */
+export async function customerMeterUsage(
+  db: Queryable,
+  tenant: Tenant,
+  customerId: string,
+  meter: Meter,
+  query: MeterUsageQuery,
+): Promise<MeterUsageAnswer> {
+  const groupBy = query.group_by ?? [];
+  const outside = groupBy.filter((property) => !meter.group_by.includes(property));
+  if (outside.length > 0)
+    throw new ValidationError(
+      `meter '${meter.code}' does not group by ${outside.join(', ')} (it groups by: ${meter.group_by.join(', ') || 'nothing'})`,
+      'group_by',
+    );
+  const from = new Date(query.from);
+  const to = new Date(query.to);
+  const windows = query.window ? windowsBetween(from, to, query.window) : [{ start: from, end: to }];
+  if (!windows) throw new ValidationError(`too many ${query.window} windows between from and to`, 'window');
+
+  const scope = { tenant, customerId, from, to };
+  const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy });
+  const excluded = excludedEventsSql(meter, scope);
+  const [{ rows }, excludedRows] = await Promise.all([
+    db.query<AggregateRow>(aggregate.text, aggregate.values),
+    excluded ? db.query<MeterUsage['excluded_events']>(excluded.text, excluded.values) : undefined,
+  ]);
+
+  const empty = emptyValue(meter.aggregation);
+  const value = (row: AggregateRow | undefined) => (row?.value == null ? empty : normalizeDecimal(row.value));
+  // `level` is the GROUPING() bitmask over [bucket?, g0…]: a set bit is a dimension summed over.
+  const groupsSummed = (1 << groupBy.length) - 1;
+  const totalLevel = query.window ? groupsSummed | (1 << groupBy.length) : groupsSummed;
+  let total: AggregateRow | undefined;
+  const windowTotals = new Map<string, string | null>();
+  const windowGroups = new Map<string, UsageGroup[]>();
+  for (const row of rows) {
+    const key = row.bucket ? row.bucket.toISOString() : 'all';
+    if (row.level === totalLevel) total = row;
+    if (query.window && row.level === groupsSummed) windowTotals.set(key, value(row));
+    if (groupBy.length > 0 && row.level === 0) {
+      const groups = windowGroups.get(key) ?? [];
+      groups.push({ key: groupKey(row, groupBy), value: value(row) });
+      windowGroups.set(key, groups);
+    }
+  }
+  const totalValue = value(total);
+  const windowKey = (start: Date) => (query.window ? windowStart(start, query.window).toISOString() : 'all');
+  return {
+    meter: meter.code,
+    customer_id: customerId,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    window: query.window ?? null,
+    group_by: groupBy,
+    total: totalValue,
+    windows: windows.map((window: TimeWindow): UsageWindow => {
+      const key = windowKey(window.start);
+      const value = query.window ? (windowTotals.get(key) ?? empty) : totalValue;
+      const answer: UsageWindow = { start: window.start.toISOString(), end: window.end.toISOString(), value };
+      if (groupBy.length > 0) answer.groups = (windowGroups.get(key) ?? []).sort(byKey);
+      return answer;
+    }),
+    excluded_events: excludedRows?.rows[0] ?? { missing_property: 0, not_numeric: 0 },
+  };
+}
+
+function groupKey(row: AggregateRow, groupBy: readonly string[]): UsageGroup['key'] {
+  return Object.fromEntries(groupBy.map((property, index) => [property, row[`g${index}`] ?? null]));
+}
+
+function byKey(a: UsageGroup, b: UsageGroup): number {
+  const left = JSON.stringify(a.key);
+  const right = JSON.stringify(b.key);
+  return left < right ? -1 : left > right ? 1 : 0;
+}

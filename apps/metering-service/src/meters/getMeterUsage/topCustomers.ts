@@ -1,0 +1,33 @@
+import type { Meter, MeterTopCustomers, MeterTopCustomersQuery } from '@afternoon/contracts/meters';
+import type { Queryable, Tenant } from '@afternoon/service-kit';
+import { normalizeDecimal } from '../../usage/exactDecimal';
+import { meterAggregateSql } from './meterUsageSql';
+
+export type TopCustomersAnswer = Omit<MeterTopCustomers, 'processed_through'>;
+
+/** The customers with the highest usage of a meter over [from, to), highest first. */
+export async function meterTopCustomers(
+  db: Queryable,
+  tenant: Tenant,
+  meter: Meter,
+  query: MeterTopCustomersQuery,
+): Promise<TopCustomersAnswer> {
+  const from = new Date(query.from);
+  const to = new Date(query.to);
+  const aggregate = meterAggregateSql(meter, { tenant, from, to }, { groupBy: [], byCustomer: true });
+  aggregate.values.push(query.limit);
+  const { rows } = await db.query<{ customer_id: string; value: string | null }>(
+    `SELECT customer_id, value::text FROM (${aggregate.text}) per_customer WHERE level = 0
+      ORDER BY value DESC NULLS LAST, customer_id LIMIT $${aggregate.values.length}`,
+    aggregate.values,
+  );
+  return {
+    meter: meter.code,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    customers: rows.map((row) => ({
+      customer_id: row.customer_id,
+      value: row.value === null ? null : normalizeDecimal(row.value),
+    })),
+  };
+}

@@ -1,0 +1,119 @@
+import { type ListMetersQuery, type Meter, MeterEvent, type MeterList } from '@afternoon/contracts/meters';
+import { decodeCursor, encodeCursor, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+
+/** The `meters` table: one row per meter, archived ones included. */
+export const metersProjection: Projection = {
+  name: 'meters',
+  tables: ['meters'],
+  handles: ['MeterCreated', 'MeterUpdated', 'MeterArchived'],
+  async apply(tx, stored) {
+    const event = MeterEvent.parse(stored);
+    switch (event.type) {
+      case 'MeterCreated': {
+        const { code, name, event_name, aggregation, property, filters, group_by } = event.data.definition;
+        await tx.query(
+          `INSERT INTO meters (id, organization_id, mode, code, name, event_name, aggregation, property, filters,
+                               group_by, status, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11) ON CONFLICT (id) DO NOTHING`,
+          [
+            event.data.meter_id,
+            stored.metadata.organization_id,
+            stored.metadata.mode,
+            code,
+            name,
+            event_name,
+            aggregation,
+            property,
+            JSON.stringify(filters),
+            JSON.stringify(group_by),
+            event.data.created_at,
+          ],
+        );
+        return;
+      }
+      case 'MeterUpdated': {
+        const { name, filters, group_by } = event.data.changes;
+        await tx.query(
+          `UPDATE meters SET name = COALESCE($2, name), filters = COALESCE($3::jsonb, filters),
+                  group_by = COALESCE($4::jsonb, group_by), updated_at = $5
+            WHERE id = $1`,
+          [
+            event.data.meter_id,
+            name ?? null,
+            filters ? JSON.stringify(filters) : null,
+            group_by ? JSON.stringify(group_by) : null,
+            event.data.updated_at,
+          ],
+        );
+        return;
+      }
+      case 'MeterArchived':
+        await tx.query(`UPDATE meters SET status = 'archived', archived_at = $2, updated_at = $2 WHERE id = $1`, [
+          event.data.meter_id,
+          event.data.archived_at,
+        ]);
+        return;
+      default: {
+        const unknown: never = event;
+        return unknown;
+      }
+    }
+  },
+};
+
+const columns = `id, code, name, event_name, aggregation, property, filters, group_by, status, created_at, updated_at,
+                 archived_at`;
+
+export async function getMeter(db: Queryable, tenant: Tenant, code: string): Promise<Meter | undefined> {
+  const { rows } = await db.query<MeterRow>(
+    `SELECT ${columns} FROM meters WHERE organization_id = $1 AND mode = $2 AND code = $3`,
+    [tenant.organizationId, tenant.mode, code],
+  );
+  return rows[0] && toMeter(rows[0]);
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listMeters(db: Queryable, tenant: Tenant, query: ListMetersQuery): Promise<MeterList> {
+  const conditions = ['organization_id = $1', 'mode = $2'];
+  const values: unknown[] = [tenant.organizationId, tenant.mode];
+  if (query.status) {
+    values.push(query.status);
+    conditions.push(`status = $${values.length}`);
+  }
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor);
+    values.push(createdAt, id);
+    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
+  }
+  values.push(query.limit + 1);
+  const { rows } = await db.query<MeterRow>(
+    `SELECT ${columns} FROM meters WHERE ${conditions.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+    values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > query.limit;
+  return {
+    meters: page.map(toMeter),
+    pagination: {
+      has_more: hasMore,
+      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
+    },
+  };
+}
+
+interface MeterRow extends Omit<Meter, 'created_at' | 'updated_at' | 'archived_at'> {
+  created_at: Date;
+  updated_at: Date;
+  archived_at: Date | null;
+}
+
+function toMeter(row: MeterRow): Meter {
+  return {
+    ...row,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    archived_at: row.archived_at?.toISOString() ?? null,
+  };
+}
