@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test [-- <vitest args>]`: dependencies, typecheck (stops at the first error), then `vitest run <args>`.
-// Kafka and Postgres come from vitest's globalSetup (packages/testkit), not from here.
+// Kafka and Postgres come from vitest's globalSetup (packages/testkit), not from here; Chromium, for the hosted invoice
+// browser test, is installed here when missing.
+import { ensureChromium } from './lib/chromium.mjs';
 import { ensureDependencies, log as logAs, pnpm } from './lib/workspace.mjs';
 
 const log = (message) => logAs('test', message);
@@ -18,5 +20,8 @@ if (env.SKIP_TYPECHECK === '1') {
     process.exit(code);
   }
 }
+
+// Without Chromium the browser test fails with its own message; every other test still runs.
+await ensureChromium(env);
 
 process.exit(await pnpm(['exec', 'vitest', 'run', ...vitestArgs], { env }));

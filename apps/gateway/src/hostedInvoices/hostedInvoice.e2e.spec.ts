@@ -1,6 +1,6 @@
-import type { GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { finalizedTestInvoice as finalizedInvoice } from './finalizedTestInvoice';
 
 describe('hosted invoice page', () => {
   let cluster: TestCluster;
@@ -11,25 +11,6 @@ describe('hosted invoice page', () => {
     acme = await cluster.createOrganization('Acme Inc.');
   });
   afterAll(() => cluster.stop());
-
-  async function finalizedInvoice(client: GatewayClient, customerName = 'Globex Corp') {
-    const customer = await client.post('/v1/customers', { name: customerName, email: 'billing@globex.com' });
-    expect(customer.status).toBe(201);
-    const created = await client.post('/v1/invoices', {
-      customer_id: customer.body.customer.id,
-      collection_method: 'send_invoice',
-      days_until_due: 30,
-      line_items: [
-        { description: 'API calls — Jan 2024', quantity: 1, unit_amount_cents: 3000 },
-        { description: 'Support plan', quantity: 2, unit_amount_cents: 1000 },
-      ],
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.invoice.id as string;
-    const finalized = await client.post(`/v1/invoices/${id}/finalize`);
-    expect(finalized.status).toBe(200);
-    return { id, path: new URL(finalized.body.invoice.public_invoice_url as string).pathname };
-  }
 
   async function page(path: string) {
     const response = await fetch(`${cluster.baseUrl}${path}`);

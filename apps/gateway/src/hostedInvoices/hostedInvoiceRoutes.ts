@@ -1,44 +1,42 @@
-import type { Invoice } from '@afternoon/contracts/invoices';
 import { type Request, type Response, Router } from 'express';
-import type pg from 'pg';
-import { type HostedInvoiceView, renderInvoicePage, renderNotFoundPage } from './renderInvoice';
+import { type HostedInvoiceDeps, loadHostedInvoice } from './loadHostedInvoice';
+import { renderInvoicePage, renderNotFoundPage } from './renderInvoice';
+import { renderInvoicePdf } from './renderInvoicePdf';
 
-const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
-
-interface HostedInvoiceAnswer {
-  organization_id: string;
-  invoice: Invoice;
-  customer: HostedInvoiceView['customer'];
-}
-
-/** `GET /inv/:token`: the public, unauthenticated hosted invoice page; the random token is the capability. */
-export function hostedInvoiceRoutes(deps: { pool: pg.Pool; invoicingUrl: string }): Router {
+/**
+ * `GET /inv/:token` and `GET /inv/:token.pdf`: the public, unauthenticated hosted invoice page and its PDF; the random
+ * token is the capability.
+ */
+export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
   const router = Router();
+  // Registered first: the page's route would otherwise take "<token>.pdf" for a (malformed) token.
+  router.get('/inv/:token.pdf', async (request: Request<{ token: string }>, response: Response) => {
+    keepPrivate(response);
+    const view = await loadHostedInvoice(deps, request.params.token);
+    if (!view) return notFound(response);
+    const pdf = await renderInvoicePdf(view);
+    // Quoted by hand: Express's attachment() leaves a plain name like INV-0001.pdf unquoted.
+    const filename = `${view.invoice.invoice_number ?? 'invoice'}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_');
+    response.status(200).type('pdf').set('Content-Disposition', `attachment; filename="${filename}"`).send(pdf);
+  });
   router.get('/inv/:token', async (request: Request<{ token: string }>, response: Response) => {
-    response.set('Cache-Control', 'no-store');
-    response.set('X-Robots-Tag', 'noindex');
-    response.type('html');
+    keepPrivate(response);
     const token = request.params.token;
-    const hosted = tokenFormat.test(token) ? await findHostedInvoice(deps.invoicingUrl, token) : undefined;
-    if (!hosted) {
-      // Malformed and unknown tokens get the very same page, so nothing can be learned by probing.
-      response.status(404).send(renderNotFoundPage());
-      return;
-    }
-    const { rows } = await deps.pool.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [
-      hosted.organization_id,
-    ]);
-    const sellerName = rows[0]?.name ?? '';
-    response.status(200).send(renderInvoicePage({ sellerName, invoice: hosted.invoice, customer: hosted.customer }));
+    const view = await loadHostedInvoice(deps, token);
+    if (!view) return notFound(response);
+    // Relative to /inv/, so the link keeps working behind a proxy that mounts the gateway under a path.
+    const pdfHref = `${encodeURIComponent(token)}.pdf`;
+    response.status(200).type('html').send(renderInvoicePage(view, pdfHref));
   });
   return router;
 }
 
-async function findHostedInvoice(invoicingUrl: string, token: string): Promise<HostedInvoiceAnswer | undefined> {
-  const response = await fetch(new URL(`/public-invoices/${encodeURIComponent(token)}`, invoicingUrl), {
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`invoicing-service answered ${response.status} for a hosted invoice`);
-  return (await response.json()) as HostedInvoiceAnswer;
+function keepPrivate(response: Response) {
+  response.set('Cache-Control', 'no-store');
+  response.set('X-Robots-Tag', 'noindex');
+}
+
+// Malformed and unknown tokens get the very same page, so nothing can be learned by probing.
+function notFound(response: Response) {
+  response.status(404).type('html').send(renderNotFoundPage());
 }

@@ -1,51 +1,17 @@
-import type { Invoice } from '@afternoon/contracts/invoices';
-
-export interface HostedInvoiceView {
-  sellerName: string;
-  invoice: Invoice;
-  customer: {
-    name: string;
-    email: string | null;
-    billing_address: {
-      line1?: string;
-      line2?: string;
-      city?: string;
-      state?: string;
-      postal_code?: string;
-      country?: string;
-    } | null;
-  };
-}
+import {
+  billingAddressLines,
+  dueDate,
+  finalizedDate,
+  formatMoney,
+  type HostedInvoiceView,
+  statusLabels,
+} from './hostedInvoiceView';
 
 const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (character) => entities[character] ?? character);
 }
-
-/** Formats integer cents in the invoice currency; cents / 100 happens only here, for display. */
-export function formatMoney(cents: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(cents / 10 ** digits);
-}
-
-function formatDate(value: string | null): string {
-  if (!value) return '—';
-  return new Date(value).toLocaleDateString('en-US', {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    timeZone: 'UTC',
-  });
-}
-
-const statusLabels: Record<string, string> = {
-  open: 'Open — payment due',
-  paid: 'Paid',
-  void: 'Void — this invoice has been voided and is no longer payable',
-  uncollectible: 'Uncollectible',
-};
 
 const styles = `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1a1a1a;max-width:760px;margin:2rem auto;padding:0 1rem}
@@ -57,20 +23,14 @@ th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}
 td.num,th.num{text-align:right}
 .parties{display:flex;gap:3rem;margin:1.5rem 0}
 .totals td{border:none}
-@media print{body{margin:0;max-width:none;color:#000}.status{border:1px solid #000;background:none!important;color:#000!important}a{color:#000;text-decoration:none}}
+.download{margin:1rem 0}
+@media print{.download{display:none}body{margin:0;max-width:none;color:#000}.status{border:1px solid #000;background:none!important;color:#000!important}a{color:#000;text-decoration:none}}
 `;
 
-export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoiceView): string {
+/** The hosted invoice as a printable HTML page; `pdfHref` is where its "Download PDF" link points. */
+export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoiceView, pdfHref: string): string {
   const money = (cents: number) => escapeHtml(formatMoney(cents, invoice.currency));
-  const address = customer.billing_address;
-  const addressLines = address
-    ? [
-        address.line1,
-        address.line2,
-        [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
-        address.country,
-      ].filter((line): line is string => Boolean(line))
-    : [];
+  const addressLines = billingAddressLines(customer);
   const lines = invoice.line_items
     .map(
       (line) =>
@@ -92,6 +52,7 @@ export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoi
 <header>
 <h1>Invoice ${escapeHtml(invoice.invoice_number)}</h1>
 <p class="status status-${escapeHtml(status)}">Status: ${escapeHtml(statusLabels[status] ?? status)}</p>
+<p class="download"><a href="${escapeHtml(pdfHref)}" download>Download PDF</a></p>
 </header>
 <section class="parties">
 <div><h2>From</h2><p>${escapeHtml(sellerName)}</p></div>
@@ -99,8 +60,8 @@ export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoi
 </section>
 <dl>
 <dt>Invoice number</dt><dd>${escapeHtml(invoice.invoice_number)}</dd>
-<dt>Date finalized</dt><dd>${escapeHtml(formatDate(invoice.status_transitions.finalized_at))}</dd>
-<dt>Due date</dt><dd>${escapeHtml(invoice.due_date ? formatDate(`${invoice.due_date}T00:00:00Z`) : '—')}</dd>
+<dt>Date finalized</dt><dd>${escapeHtml(finalizedDate(invoice))}</dd>
+<dt>Due date</dt><dd>${escapeHtml(dueDate(invoice))}</dd>
 </dl>
 <table>
 <thead><tr><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Amount</th></tr></thead>
@@ -110,6 +71,7 @@ ${lines}
 <tfoot class="totals">
 <tr><td colspan="3" class="num">Subtotal</td><td class="num">${money(invoice.subtotal_cents)}</td></tr>
 <tr><td colspan="3" class="num">Total</td><td class="num">${money(invoice.total_cents)}</td></tr>
+<tr><td colspan="3" class="num">Amount paid</td><td class="num">${money(invoice.amount_paid_cents)}</td></tr>
 <tr><td colspan="3" class="num"><strong>Amount due</strong></td><td class="num"><strong>${money(invoice.amount_due_cents)}</strong></td></tr>
 </tfoot>
 </table>

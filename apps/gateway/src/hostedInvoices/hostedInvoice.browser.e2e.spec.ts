@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { finalizedTestInvoice } from './finalizedTestInvoice';
+
+// Debian's chromium, which `npm test` installs when missing (infra/lib/chromium.mjs).
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshotPath = fileURLToPath(
+  new URL('../../../../test-results/screenshots/hosted-invoice.png', import.meta.url),
+);
+
+describe('hosted invoice page in a real browser', () => {
+  let cluster: TestCluster;
+  let acme: TestOrganization;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    acme = await cluster.createOrganization('Acme Inc.');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  it('shows the number, lines and total, offers the PDF, and hides that link when printed', async () => {
+    browser = await launchChromium();
+    const { number, path } = await finalizedTestInvoice(acme.live);
+    const page = await browser.newPage();
+    const response = await page.goto(`${cluster.baseUrl}${path}`);
+    expect(response?.status()).toBe(200);
+
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered, visible text is what this test checks
+    expect(await page.locator('h1').innerText()).toBe(`Invoice ${number}`);
+    const lines = await page.locator('tbody tr').all();
+    expect(await Promise.all(lines.map((line) => line.locator('td').allInnerTexts()))).toEqual([
+      ['API calls — Jan 2024', '1', '$30.00', '$30.00'],
+      ['Support plan', '2', '$10.00', '$20.00'], // 2 × $10.00
+    ]);
+    const totals = await page.locator('tfoot tr').allInnerTexts();
+    expect(totals.map((row) => row.replace(/\s+/g, ' '))).toContain('Total $50.00'); // $30.00 + $20.00
+
+    mkdirSync(dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+
+    const link = page.getByRole('link', { name: 'Download PDF' });
+    expect(await link.isVisible()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(`${number}.pdf`);
+
+    await page.emulateMedia({ media: 'print' });
+    expect(await link.isVisible()).toBe(false);
+  });
+});
+
+// Launched inside the test, not in beforeAll, so a missing Chromium fails the test itself with this message.
+function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium is missing: nothing at ${chromiumPath}. npm test installs Debian's chromium with apt-get when it ` +
+        'can (see its [chromium] lines); install it yourself or set CHROMIUM_PATH to a Chromium binary.',
+    );
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}

@@ -1,0 +1,59 @@
+import type { Invoice } from '@afternoon/contracts/invoices';
+
+/** What the hosted page and its PDF both show: the finalized invoice, its customer and the seller's name. */
+export interface HostedInvoiceView {
+  sellerName: string;
+  invoice: Invoice;
+  customer: {
+    name: string;
+    email: string | null;
+    billing_address: {
+      line1?: string;
+      line2?: string;
+      city?: string;
+      state?: string;
+      postal_code?: string;
+      country?: string;
+    } | null;
+  };
+}
+
+/** Formats integer cents in the invoice currency; cents / 100 happens only here, for display. */
+export function formatMoney(cents: number, currency: string): string {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(cents / 10 ** digits);
+}
+
+function formatDate(value: string | null): string {
+  if (!value) return '—';
+  return new Date(value).toLocaleDateString('en-US', {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+export const finalizedDate = (invoice: Invoice) => formatDate(invoice.status_transitions.finalized_at);
+
+// due_date is a calendar date with no time zone; read at UTC midnight so it never shifts a day.
+export const dueDate = (invoice: Invoice) => (invoice.due_date ? formatDate(`${invoice.due_date}T00:00:00Z`) : '—');
+
+export const statusLabels: Record<string, string> = {
+  open: 'Open — payment due',
+  paid: 'Paid',
+  void: 'Void — this invoice has been voided and is no longer payable',
+  uncollectible: 'Uncollectible',
+};
+
+export function billingAddressLines(customer: HostedInvoiceView['customer']): string[] {
+  const address = customer.billing_address;
+  if (!address) return [];
+  return [
+    address.line1,
+    address.line2,
+    [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
+    address.country,
+  ].filter((line): line is string => Boolean(line));
+}
