@@ -9,6 +9,17 @@ export const earliestEventTimestamp = '2000-01-01T00:00:00Z';
 /** How far ahead of the receiving clock an event's timestamp may be. */
 export const maxFutureSkewMs = 5 * 60 * 1000;
 
+/**
+ * Why an event dated `timestamp` cannot be accepted when received at `receivedAt`, or undefined when it can: the
+ * one timestamp rule, applied by the gateway to a request and by `UsageRecord` to any producer's record.
+ */
+export function eventTimestampProblem(timestamp: string, receivedAt: string): string | undefined {
+  const at = Date.parse(timestamp);
+  if (at > Date.parse(receivedAt) + maxFutureSkewMs) return 'is more than 5 minutes in the future';
+  if (at < Date.parse(earliestEventTimestamp)) return `is before ${earliestEventTimestamp}`;
+  return undefined;
+}
+
 /** ISO 8601 in UTC only: `Z` or `+00:00`. */
 const isoDatetime = z.iso.datetime({ offset: true });
 export const UtcTimestamp = z
@@ -48,18 +59,23 @@ export type IngestResponse = z.infer<typeof IngestResponse>;
 
 /**
  * One record on the usage ingest topic, keyed by `customer_id`: the event as sent plus its tenant and the time it
- * was received. Any Kafka producer may write these.
+ * was received. Any Kafka producer may write these, so the gateway's timestamp limits hold against `received_at`.
  */
-export const UsageRecord = z.strictObject({
-  organization_id: z.string().min(1),
-  mode: Mode,
-  event_name: IngestEvent.shape.event_name,
-  idempotency_key: IngestEvent.shape.idempotency_key,
-  customer_id: ResourceId,
-  timestamp: UtcTimestamp,
-  properties: UsageProperties.default({}),
-  received_at: UtcTimestamp,
-});
+export const UsageRecord = z
+  .strictObject({
+    organization_id: z.string().min(1),
+    mode: Mode,
+    event_name: IngestEvent.shape.event_name,
+    idempotency_key: IngestEvent.shape.idempotency_key,
+    customer_id: ResourceId,
+    timestamp: UtcTimestamp,
+    properties: UsageProperties.default({}),
+    received_at: UtcTimestamp,
+  })
+  .superRefine((record, context) => {
+    const problem = eventTimestampProblem(record.timestamp, record.received_at);
+    if (problem) context.addIssue({ code: 'custom', path: ['timestamp'], message: problem, input: record.timestamp });
+  });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 
 /** A stored event, as `GET /v1/events` lists it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IngestBody, UsageRecord } from './usage';
+import { earliestEventTimestamp, eventTimestampProblem, IngestBody, UsageRecord } from './usage';
 
 const quickstartEvent = {
   event_name: 'api.request',
@@ -51,5 +51,39 @@ describe('usage contracts', () => {
     const record = { ...event, organization_id: 'org_1', mode: 'live', received_at: '2024-01-15T10:30:01Z' };
     expect(UsageRecord.parse(record)).toEqual({ ...record, properties: {} });
     expect(UsageRecord.safeParse({ ...record, mode: 'prod' }).success).toBe(false);
+  });
+
+  describe('a usage record is held to the timestamp limits against its received_at', () => {
+    const record = {
+      organization_id: 'org_1',
+      mode: 'live',
+      event_name: 'api.request',
+      idempotency_key: 'evt_1',
+      customer_id: quickstartEvent.customer_id,
+      received_at: '2026-01-15T10:30:00Z',
+    };
+    const timestampIssues = (timestamp: string) =>
+      UsageRecord.safeParse({ ...record, timestamp }).error?.issues.map(({ path, message }) => ({ path, message }));
+
+    it('accepts up to 5 minutes after received_at and back to the floor', () => {
+      expect(timestampIssues('2026-01-15T10:35:00Z')).toBeUndefined();
+      expect(timestampIssues(earliestEventTimestamp)).toBeUndefined();
+    });
+
+    it('refuses a timestamp more than 5 minutes after received_at, or before the floor, naming the field', () => {
+      expect(timestampIssues('2026-01-15T10:35:00.001Z')).toEqual([
+        { path: ['timestamp'], message: 'is more than 5 minutes in the future' },
+      ]);
+      expect(timestampIssues('1999-12-31T23:59:59Z')).toEqual([
+        { path: ['timestamp'], message: 'is before 2000-01-01T00:00:00Z' },
+      ]);
+    });
+
+    it('is the same rule the gateway applies to a request', () => {
+      expect(eventTimestampProblem('2026-01-15T10:35:01Z', record.received_at)).toBe(
+        'is more than 5 minutes in the future',
+      );
+      expect(eventTimestampProblem('2026-01-15T10:35:00Z', record.received_at)).toBeUndefined();
+    });
   });
 });

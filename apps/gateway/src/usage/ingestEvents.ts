@@ -1,7 +1,7 @@
 import type { FieldProblem } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
-import { earliestEventTimestamp, IngestBody, maxFutureSkewMs, type UsageRecord } from '@afternoon/contracts/usage';
+import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
 import { TenantHeaders } from '@afternoon/service-kit';
 import type { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
@@ -23,15 +23,11 @@ export async function ingestEvents(
   if (!parsed.success) throw ApiHttpError.validation(parsed.error.issues.map(toProblem));
   const { events } = parsed.data;
 
+  const receivedAtIso = receivedAt.toISOString();
   const problems: FieldProblem[] = [];
   events.forEach((event, index) => {
-    if (event.timestamp === undefined) return;
-    const at = Date.parse(event.timestamp);
-    if (at > receivedAt.getTime() + maxFutureSkewMs) {
-      problems.push({ param: `events[${index}].timestamp`, message: 'is more than 5 minutes in the future' });
-    } else if (at < Date.parse(earliestEventTimestamp)) {
-      problems.push({ param: `events[${index}].timestamp`, message: `is before ${earliestEventTimestamp}` });
-    }
+    const problem = event.timestamp === undefined ? undefined : eventTimestampProblem(event.timestamp, receivedAtIso);
+    if (problem) problems.push({ param: `events[${index}].timestamp`, message: problem });
   });
   const unknown = new Set(await unknownCustomers(deps, caller, [...new Set(events.map((event) => event.customer_id))]));
   events.forEach((event, index) => {
@@ -40,7 +36,6 @@ export async function ingestEvents(
   });
   if (problems.length > 0) throw ApiHttpError.validation(problems.sort(byIndex));
 
-  const receivedAtIso = receivedAt.toISOString();
   const records = events.map(
     (event): UsageRecord => ({
       organization_id: caller.organizationId,

@@ -43,7 +43,12 @@ function customerCreated(customerId: string, organization = organizationId) {
   };
 }
 
-function usage(customerId: string, key: string, properties: Record<string, unknown> = { tokens: 1 }) {
+function usage(
+  customerId: string,
+  key: string,
+  properties: Record<string, unknown> = { tokens: 1 },
+  overrides: { organization_id?: string; timestamp?: string } = {},
+) {
   return {
     key: customerId,
     value: JSON.stringify({
@@ -55,6 +60,7 @@ function usage(customerId: string, key: string, properties: Record<string, unkno
       timestamp: '2026-01-15T10:30:00Z',
       properties,
       received_at: '2026-01-15T10:30:01Z',
+      ...overrides,
     }),
   };
 }
@@ -140,6 +146,55 @@ describe('metering usage from the ingest topic', () => {
       const sums = await fetch(`${base}/customers/${customerId}/usage`, { headers: tenantHeaders });
       // 0.1 + 0.2 = 0.3 exactly, summed as numeric
       expect(await sums.json()).toMatchObject({ usage: { count: 2, sums: { tokens: '0.3' } } });
+    } finally {
+      await deadLetters.stop();
+    }
+  });
+
+  it('refuses a record dated more than 5 minutes after its received_at or before the floor, storing the one beside them', async () => {
+    const organization = 'org_metering_timestamps';
+    const customerId = newResourceId();
+    const deadLetters = await collectTopic(service.kafka.topic(Topics.usageIngestDeadLetter));
+    try {
+      await produce(service.kafka.topic(Topics.customerEvents), [customerCreated(customerId, organization)]);
+      const dated = (key: string, timestamp: string) =>
+        usage(customerId, key, { tokens: 1 }, { organization_id: organization, timestamp });
+      await produce(service.kafka.topic(Topics.usageIngest), [
+        // received at 10:30:01, so 10:35:02 is 5 minutes and 1 second ahead of it
+        dated('future', '2026-01-15T10:35:02Z'),
+        dated('too-old', '1999-12-31T23:59:59Z'),
+        dated('on-time', '2026-01-15T10:35:01Z'),
+      ]);
+
+      const rejected = await eventually(
+        async () => {
+          const response = await fetch(`${base}/rejected-events`, {
+            headers: { [TenantHeaders.organizationId]: organization, [TenantHeaders.mode]: 'live' },
+          });
+          const body = (await response.json()) as { rejected_events: Array<{ reason: string; record: string }> };
+          expect(body.rejected_events).toHaveLength(2);
+          return body.rejected_events;
+        },
+        { label: 'mis-dated records listed' },
+      );
+      const reasonByKey = Object.fromEntries(
+        rejected.map((row) => [(JSON.parse(row.record) as { idempotency_key: string }).idempotency_key, row.reason]),
+      );
+      expect(reasonByKey).toEqual({
+        future: 'invalid usage record: timestamp: is more than 5 minutes in the future',
+        'too-old': 'invalid usage record: timestamp: is before 2000-01-01T00:00:00Z',
+      });
+
+      const { rows } = await service.pool.query('SELECT idempotency_key FROM usage_events WHERE organization_id = $1', [
+        organization,
+      ]);
+      expect(rows).toEqual([{ idempotency_key: 'on-time' }]);
+
+      const ours = () => deadLetters.messages.filter((message) => message.key === customerId);
+      await eventually(() => expect(ours()).toHaveLength(2), { label: 'mis-dated records dead-lettered' });
+      expect(ours().map((message) => message.headers[Headers.deadLetterReason])).toEqual(
+        expect.arrayContaining(Object.values(reasonByKey)),
+      );
     } finally {
       await deadLetters.stop();
     }
