@@ -4,6 +4,7 @@ import { type RunningService, startService } from '@afternoon/service-kit';
 import { customersConsumer, knownCustomersCatchingUp } from './customers/knownCustomers';
 import type { MeteringServiceEnv } from './env';
 import { meterAggregate, meterRoutes, metersProjection } from './meters';
+import { startRollupBuilder } from './meters/rollups/buildRollup';
 import { usageRoutes } from './usage/api';
 import { usageConsumer } from './usage/meterUsage';
 
@@ -58,5 +59,12 @@ export async function startMeteringService(env: MeteringServiceEnv): Promise<Run
     },
   });
   markStarted(service);
-  return service;
+  const rollups = startRollupBuilder({ pool: service.pool, logger: service.logger });
+  return {
+    ...service,
+    async stop() {
+      await rollups.stop();
+      await service.stop();
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import type { Transaction } from '@afternoon/service-kit';
+import { insertWithRollupSql, metersToRollUp } from '../meters/rollups/ingestRollup';
 import type { ParsedUsage } from './meterUsage';
 
 /**
- * Inserts the events with one multi-row statement, each (organization, mode, idempotency key) once; answers the
- * ones that reuse a stored or earlier key with different content. A repeat with the same content is simply a no-op.
+ * Inserts the events with one multi-row statement, each (organization, mode, idempotency key) once, adding the new
+ * ones to the rollups of the meters that count them; answers the ones that reuse a stored or earlier key with
+ * different content. A repeat with the same content is simply a no-op.
  */
 export async function storeUsageEvents(tx: Transaction, entries: readonly ParsedUsage[]): Promise<ParsedUsage[]> {
   const conflicting: ParsedUsage[] = [];
@@ -26,15 +28,18 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
     unique.map(({ usage }) => JSON.stringify(usage.properties)),
     unique.map(({ usage }) => usage.received_at),
   ];
-  await tx.query(
-    `INSERT INTO usage_events
+  const insertEvents = `INSERT INTO usage_events
        (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, received_at)
      SELECT organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties::jsonb, received_at
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, received_at)
-     ON CONFLICT (organization_id, mode, idempotency_key) DO NOTHING`,
-    columns,
+     ON CONFLICT (organization_id, mode, idempotency_key) DO NOTHING`;
+  const meterIds = await metersToRollUp(
+    tx,
+    unique.map(({ usage }) => usage),
   );
+  if (meterIds.length === 0) await tx.query(insertEvents, columns);
+  else await tx.query(insertWithRollupSql(insertEvents, '$9'), [...columns, meterIds]);
   // Every key is now stored; the rows whose stored content differs from this batch's lost to an earlier event.
   const { rows } = await tx.query<{ position: string }>(
     `SELECT batch.position::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],

@@ -1,9 +1,4 @@
-import {
-  type Aggregation,
-  type MeterDefinition,
-  numericAggregations,
-  type UsageWindowSize,
-} from '@afternoon/contracts/meters';
+import { type Aggregation, type Meter, numericAggregations, type UsageWindowSize } from '@afternoon/contracts/meters';
 import type { Tenant } from '@afternoon/service-kit';
 
 /** Which events of a tenant a meter query reads, before the meter's own definition narrows them. */
@@ -20,45 +15,140 @@ export interface SqlQuery {
   values: unknown[];
 }
 
-/** The rows a meter counts: its event name within the scope, every filter matched. */
-function meterConditions(meter: MeterDefinition, scope: UsageScope, values: unknown[]): string[] {
-  const param = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+export interface MeterAggregateOptions {
+  window?: UsageWindowSize;
+  /** Properties to split the value by; each one of the meter's `group_by`. */
+  groupBy: readonly string[];
+  /** Split by customer too (the meter-wide ranking). */
+  byCustomer?: boolean;
+}
+
+const hourMs = 3_600_000;
+
+/** Collects a statement's parameters and answers their placeholders. */
+class Parameters {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * Unions the answers of the raw events and of the hourly rollup over [from, to). The rollup answers whole hours,
+ * and only while it was built for the meter's current definition; the partial hours at the edges of the range, and
+ * everything when the rollup is not current, come from the raw events. The choice is made inside the statement, so
+ * it sees one snapshot of the rollup and its version.
+ */
+function fromRawAndRollup(
+  meter: Meter,
+  scope: UsageScope,
+  params: Parameters,
+  options: { hourly: boolean },
+  raw: (tenantAndCustomer: string, from: Date, to: Date) => string,
+  rollup: (tenantAndCustomer: string, from: Date, to: Date) => string,
+): string {
+  const fullFrom = new Date(Math.ceil(scope.from.getTime() / hourMs) * hourMs);
+  const fullTo = new Date(Math.floor(scope.to.getTime() / hourMs) * hourMs);
+  const tenant = `organization_id = ${params.add(scope.tenant.organizationId)} AND mode = ${params.add(scope.tenant.mode)}`;
+  const where = scope.customerId === undefined ? tenant : `${tenant} AND customer_id = ${params.add(scope.customerId)}`;
+  if (!options.hourly || fullFrom >= fullTo) return raw(where, scope.from, scope.to);
+  const rollupCurrent = `EXISTS (SELECT 1 FROM meters WHERE id = ${params.add(meter.id)} AND status = 'active'
+                                   AND rollup_version = definition_version)`;
+  return [
+    raw(where, scope.from, fullFrom),
+    `${rollup(where, fullFrom, fullTo)} AND ${rollupCurrent}`,
+    `${raw(where, fullFrom, fullTo)} AND NOT ${rollupCurrent}`,
+    raw(where, fullTo, scope.to),
+  ].join('\nUNION ALL\n');
+}
+
+/** The raw events in [from, to) of the meter's name that pass its filters. */
+function rawConditions(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string[] {
   const conditions = [
-    `organization_id = ${param(scope.tenant.organizationId)}`,
-    `mode = ${param(scope.tenant.mode)}`,
-    `event_name = ${param(meter.event_name)}`,
-    `"timestamp" >= ${param(scope.from)}::timestamptz`,
-    `"timestamp" < ${param(scope.to)}::timestamptz`,
+    where,
+    `event_name = ${params.add(meter.event_name)}`,
+    `"timestamp" >= ${params.add(from)}::timestamptz`,
+    `"timestamp" < ${params.add(to)}::timestamptz`,
   ];
-  if (scope.customerId !== undefined) conditions.push(`customer_id = ${param(scope.customerId)}`);
   for (const [property, allowed] of Object.entries(meter.filters)) {
     // A scalar is contained in an array that holds it; a missing property is NULL and matches nothing.
-    conditions.push(`(properties -> ${param(property)}) <@ ${param(JSON.stringify(allowed))}::jsonb`);
+    conditions.push(`(properties -> ${params.add(property)}) <@ ${params.add(JSON.stringify(allowed))}::jsonb`);
   }
   return conditions;
 }
 
-/** The aggregate over `value` (the property as jsonb) and `amount` (the same as numeric), exact in `numeric`. */
+/**
+ * The events the meter counts as "parts", one shape whether they come from the raw events or from the rollup:
+ * (at, customer_id, group_key, included_count, value_sum, value_min, value_max, latest_*, value). `group_key` holds
+ * the values of the meter's `group_by` properties in order, as the rollup stores them.
+ */
+function meterParts(meter: Meter, scope: UsageScope, params: Parameters, options: { hourly: boolean }): string {
+  return fromRawAndRollup(
+    meter,
+    scope,
+    params,
+    options,
+    (where, from, to) => rawParts(meter, where, from, to, params),
+    (where, from, to) => rollupParts(meter, where, from, to, params),
+  );
+}
+
+/** The events in [from, to) the meter counts, each as a part of one event. */
+function rawParts(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string {
+  const conditions = rawConditions(meter, where, from, to, params);
+  const groupKey = `jsonb_build_array(${meter.group_by.map((property) => `properties -> ${params.add(property)}`).join(', ')})`;
+  let value = 'NULL::jsonb';
+  let amount = 'NULL::numeric';
+  if (meter.property !== null) {
+    value = `properties -> ${params.add(meter.property)}`;
+    conditions.push(`${value} IS NOT NULL`);
+    if (numericAggregations.includes(meter.aggregation)) {
+      amount = `(${value})::numeric`;
+      conditions.push(`jsonb_typeof(${value}) = 'number'`);
+    }
+  }
+  return `SELECT "timestamp" AS at, customer_id, ${groupKey} AS group_key, 1::bigint AS included_count,
+                 ${amount} AS value_sum, ${amount} AS value_min, ${amount} AS value_max, "timestamp" AS latest_at,
+                 received_at AS latest_received_at, idempotency_key AS latest_key, ${amount} AS latest_value,
+                 ${value} AS value
+            FROM usage_events WHERE ${conditions.join(' AND ')}`;
+}
+
+/** The rollup's whole hours in [from, to); for unique_count, the distinct values it kept per hour. */
+function rollupParts(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string {
+  const range = `meter_id = ${params.add(meter.id)} AND hour >= ${params.add(from)}::timestamptz
+                 AND hour < ${params.add(to)}::timestamptz`;
+  if (meter.aggregation === 'unique_count') {
+    return `SELECT hour AS at, customer_id, group_key, 1::bigint AS included_count, NULL::numeric AS value_sum,
+                   NULL::numeric AS value_min, NULL::numeric AS value_max, NULL::timestamptz AS latest_at,
+                   NULL::timestamptz AS latest_received_at, NULL::text AS latest_key, NULL::numeric AS latest_value,
+                   value
+              FROM meter_usage_hourly_values WHERE ${where} AND ${range}`;
+  }
+  return `SELECT hour AS at, customer_id, group_key, included_count, value_sum, value_min, value_max, latest_at,
+                 latest_received_at, latest_key, latest_value, NULL::jsonb AS value
+            FROM meter_usage_hourly WHERE ${where} AND ${range} AND included_count > 0`;
+}
+
+/** The aggregate over parts, exact in `numeric`. */
 function aggregateExpression(aggregation: Aggregation): string {
   switch (aggregation) {
     case 'count':
-      return 'count(*)::numeric';
+      return 'sum(included_count)::numeric';
     case 'sum':
-      return 'sum(amount)';
+      return 'sum(value_sum)';
     case 'min':
-      return 'min(amount)';
+      return 'min(value_min)';
     case 'max':
-      return 'max(amount)';
+      return 'max(value_max)';
     case 'avg':
       // Rounded half away from zero at 12 places: a mean need not be a finite decimal (1/3).
-      return 'round(sum(amount) / count(*), 12)';
+      return 'round(sum(value_sum) / sum(included_count), 12)';
     case 'unique_count':
       return 'count(DISTINCT value)::numeric';
     case 'latest':
-      return '(array_agg(amount ORDER BY "timestamp" DESC, received_at DESC, idempotency_key DESC))[1]';
+      return '(array_agg(latest_value ORDER BY latest_at DESC, latest_received_at DESC, latest_key DESC))[1]';
     default: {
       const unknown: never = aggregation;
       return unknown;
@@ -66,75 +156,59 @@ function aggregateExpression(aggregation: Aggregation): string {
   }
 }
 
-export interface MeterAggregateOptions {
-  window?: UsageWindowSize;
-  /** Properties to split the value by. */
-  groupBy: readonly string[];
-  /** Split by customer too (the meter-wide ranking). */
-  byCustomer?: boolean;
-}
-
 /**
- * One statement answering every level at once with GROUPING SETS: the finest split (window × groups), each window,
- * and the whole range. `level` is the GROUPING() bitmask over [window?, customer?, groups…]: 0 for the finest
- * rows, all ones for the total. Events without the property (or with a non-numeric one, for numeric
+ * One statement answering every level at once with GROUPING SETS: the finest split (window × customer × groups),
+ * each window, and the whole range. `level` is the GROUPING() bitmask over [bucket?, customer_id?, g0…]: 0 for the
+ * finest rows, all ones for the total. Events without the property (or with a non-numeric one, for numeric
  * aggregations) are left out here and counted by `excludedEventsSql`.
  */
-export function meterAggregateSql(meter: MeterDefinition, scope: UsageScope, options: MeterAggregateOptions): SqlQuery {
-  const values: unknown[] = [];
-  const conditions = meterConditions(meter, scope, values);
-  const param = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
-  const columns = ['"timestamp"', 'received_at', 'idempotency_key'];
+export function meterAggregateSql(meter: Meter, scope: UsageScope, options: MeterAggregateOptions): SqlQuery {
+  const params = new Parameters();
+  // Minute windows are finer than the hourly rollup: those come from the raw events alone.
+  const parts = meterParts(meter, scope, params, { hourly: options.window !== 'minute' });
   const dimensions: string[] = [];
+  const columns: string[] = [];
   if (options.window) {
-    columns.push(`date_trunc(${param(options.window)}, "timestamp", 'UTC') AS bucket`);
+    columns.push(`date_trunc(${params.add(options.window)}, at, 'UTC') AS bucket`);
     dimensions.push('bucket');
   }
-  if (options.byCustomer) {
-    columns.push('customer_id');
-    dimensions.push('customer_id');
-  }
+  if (options.byCustomer) dimensions.push('customer_id');
   options.groupBy.forEach((property, index) => {
-    columns.push(`properties -> ${param(property)} AS g${index}`);
+    columns.push(`group_key -> ${meter.group_by.indexOf(property)} AS g${index}`);
     dimensions.push(`g${index}`);
   });
-  if (meter.property !== null) {
-    const value = `properties -> ${param(meter.property)}`;
-    columns.push(`${value} AS value`);
-    conditions.push(`${value} IS NOT NULL`);
-    if (numericAggregations.includes(meter.aggregation)) {
-      columns.push(`(${value})::numeric AS amount`);
-      conditions.push(`jsonb_typeof(${value}) = 'number'`);
-    }
-  }
   const sets = [dimensions, ...(options.window && dimensions.length > 1 ? [['bucket']] : []), []];
   const groupingSets = [...new Set(sets.map((set) => `(${set.join(', ')})`))].join(', ');
-  const grouping = dimensions.length > 0 ? `GROUPING(${dimensions.join(', ')})` : '0';
+  const level = dimensions.length > 0 ? `GROUPING(${dimensions.join(', ')})` : '0';
   const text = `
-    WITH matching AS (
-      SELECT ${columns.join(', ')} FROM usage_events WHERE ${conditions.join(' AND ')}
-    )
-    SELECT ${[`${grouping} AS level`, ...dimensions, `${aggregateExpression(meter.aggregation)} AS value`].join(', ')}
-      FROM matching GROUP BY GROUPING SETS (${groupingSets})`;
-  return { text, values };
+    SELECT ${[`${level} AS level`, ...dimensions, `${aggregateExpression(meter.aggregation)} AS value`].join(', ')}
+      FROM (SELECT ${['*', ...columns].join(', ')} FROM (${parts}) parts) placed
+     GROUP BY GROUPING SETS (${groupingSets})`;
+  return { text, values: params.values };
 }
 
 /** How many events of the meter's name and filters a property-based aggregation left out, and why. */
-export function excludedEventsSql(meter: MeterDefinition, scope: UsageScope): SqlQuery | undefined {
-  if (meter.property === null) return undefined;
-  const values: unknown[] = [];
-  const conditions = meterConditions(meter, scope, values);
-  values.push(meter.property);
-  const value = `properties -> $${values.length}`;
+export function excludedEventsSql(meter: Meter, scope: UsageScope): SqlQuery | undefined {
+  const property = meter.property;
+  if (property === null) return undefined;
+  const params = new Parameters();
   const numeric = numericAggregations.includes(meter.aggregation);
-  const text = `
-    SELECT count(*) FILTER (WHERE ${value} IS NULL)::int AS missing_property,
-           ${numeric ? `count(*) FILTER (WHERE jsonb_typeof(${value}) <> 'number')::int` : '0'} AS not_numeric
-      FROM usage_events WHERE ${conditions.join(' AND ')}`;
-  return { text, values };
+  const raw = (where: string, from: Date, to: Date) => {
+    const conditions = rawConditions(meter, where, from, to, params);
+    const value = `properties -> ${params.add(property)}`;
+    const notNumeric = numeric ? `count(*) FILTER (WHERE jsonb_typeof(${value}) <> 'number')` : '0';
+    return `SELECT count(*) FILTER (WHERE ${value} IS NULL) AS missing_property, ${notNumeric} AS not_numeric
+              FROM usage_events WHERE ${conditions.join(' AND ')}`;
+  };
+  const rollup = (where: string, from: Date, to: Date) =>
+    `SELECT sum(missing_property) AS missing_property, sum(not_numeric) AS not_numeric FROM meter_usage_hourly
+      WHERE ${where} AND meter_id = ${params.add(meter.id)} AND hour >= ${params.add(from)}::timestamptz
+        AND hour < ${params.add(to)}::timestamptz`;
+  const parts = fromRawAndRollup(meter, scope, params, { hourly: true }, raw, rollup);
+  const text = `SELECT coalesce(sum(missing_property), 0)::int AS missing_property,
+                       coalesce(sum(not_numeric), 0)::int AS not_numeric
+                  FROM (${parts}) parts`;
+  return { text, values: params.values };
 }
 
 /** What an empty window or group is worth: nothing counted is zero, but nothing has no minimum or latest. */

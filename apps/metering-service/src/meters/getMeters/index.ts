@@ -1,10 +1,13 @@
 import { type ListMetersQuery, type Meter, MeterEvent, type MeterList } from '@afternoon/contracts/meters';
 import { decodeCursor, encodeCursor, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 
-/** The `meters` table: one row per meter, archived ones included. */
+/**
+ * The `meters` table: one row per meter, archived ones included. A change of what a meter counts (filters, groups)
+ * moves its definition version on, which leaves its rollups stale until the rollup builder has rebuilt them.
+ */
 export const metersProjection: Projection = {
   name: 'meters',
-  tables: ['meters'],
+  tables: ['meters', 'meter_usage_hourly', 'meter_usage_hourly_values'],
   handles: ['MeterCreated', 'MeterUpdated', 'MeterArchived'],
   async apply(tx, stored) {
     const event = MeterEvent.parse(stored);
@@ -35,7 +38,8 @@ export const metersProjection: Projection = {
         const { name, filters, group_by } = event.data.changes;
         await tx.query(
           `UPDATE meters SET name = COALESCE($2, name), filters = COALESCE($3::jsonb, filters),
-                  group_by = COALESCE($4::jsonb, group_by), updated_at = $5
+                  group_by = COALESCE($4::jsonb, group_by), updated_at = $5,
+                  definition_version = definition_version + CASE WHEN $3::jsonb IS NULL AND $4::jsonb IS NULL THEN 0 ELSE 1 END
             WHERE id = $1`,
           [
             event.data.meter_id,
