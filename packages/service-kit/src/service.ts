@@ -83,6 +83,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     schema: env.DB_SCHEMA,
     producer,
     logger,
+    publishLast: definition.commands ? [kafka.topic(definition.commands.repliesTopic)] : [],
     onPublished: (count) => metrics.outboxPublished.inc(count),
   });
 

@@ -21,8 +21,6 @@ export { invoicesProjection } from './getInvoices';
 
 /** How long a create waits for `customer.events` to catch up before it calls a customer unknown. */
 const customerCatchUpMs = 5_000;
-/** How long a caught-up lookup keeps looking; see `knownCustomer`. */
-const customerGraceMs = 250;
 
 export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent, InvoiceState> = {
   commandTypes: InvoiceCommandSchema.options.map((option) => option.shape.type.value),
@@ -71,18 +69,9 @@ async function currentCustomer(tx: Transaction, tenant: Tenant, customerId: stri
   return findCustomer(tx, tenant, customerId);
 }
 
-/**
- * A customer an invoice may be made for. The catch-up can report success a few milliseconds before a
- * just-answered customer's event is visible on the topic (seen in the read-your-writes e2e test), so an unknown
- * customer is looked for again for a short grace period before it is refused.
- */
+/** A customer an invoice may be made for: caught up with `customer.events`, so one created just before is known. */
 async function knownCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
-  let found = await currentCustomer(tx, tenant, customerId, context);
-  const retryUntil = Date.now() + customerGraceMs;
-  while (!found && Date.now() < retryUntil) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    found = await findCustomer(tx, tenant, customerId);
-  }
+  const found = await currentCustomer(tx, tenant, customerId, context);
   if (!found) throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
   return found;
 }

@@ -6,6 +6,10 @@ import type { KafkaConnection } from '../kafka/kafka';
  * Waits until a consumer group has handled everything on a topic as of now (its offsets stored in Postgres reach
  * the topic's end offsets), so a service can read its own projection of another service's writes before it
  * refuses something as unknown. False when the deadline passes first.
+ *
+ * "As of now" covers a write whose command reply the caller has already seen only because the outbox relay sends
+ * replies after the events queued with them are acknowledged: Kafka does not make one send's partitions readable
+ * together, so an event sent beside its reply could still be missing from the end offsets read here.
  */
 export async function waitUntilCaughtUp(options: {
   pool: pg.Pool;

@@ -24,15 +24,24 @@ const leadershipRetryMs = 1000;
  * Publishes the outbox to Kafka in insertion order, then deletes what was sent. One instance per service leads,
  * holding a session advisory lock on a connection of its own; the others wait to take over if it goes away.
  * A crash between send and delete republishes, so consumers deduplicate (at-least-once).
+ *
+ * One send is not one moment: the broker makes each partition of a produce request readable as soon as it has
+ * appended to it, in an order of its own. Under load a reply was read, answered, and followed by the next command's
+ * end-offset lookup while its 51 ms send was still unanswered, and that lookup did not yet count the event beside
+ * it. So messages on `publishLast` topics (command replies, which tell a caller that the events queued before them
+ * exist) go out in a second send, once the rest of the batch is acknowledged and so inside any end offset read after.
  */
 export function startOutboxRelay(options: {
   pool: pg.Pool;
   schema: string;
   producer: Producer;
   logger: Logger;
+  /** Full topic names whose messages are sent only after the batch's other messages are acknowledged. */
+  publishLast?: readonly string[];
   onPublished?: (count: number) => void;
 }): OutboxRelay {
   const { pool, schema, producer, logger } = options;
+  const publishedLast = new Set(options.publishLast ?? []);
   let stopped = false;
   let leader = false;
   let session: pg.PoolClient | undefined;
@@ -71,6 +80,15 @@ export function startOutboxRelay(options: {
       [batchSize],
     );
     if (rows.length === 0) return 0;
+    await send(rows.filter((row) => !publishedLast.has(row.topic)));
+    await send(rows.filter((row) => publishedLast.has(row.topic)));
+    await pool.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [rows.map((row) => row.position)]);
+    options.onPublished?.(rows.length);
+    return rows.length;
+  }
+
+  async function send(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
     await producer.sendBatch({
@@ -80,9 +98,6 @@ export function startOutboxRelay(options: {
         messages: messages.map((row) => ({ key: row.key, headers: row.headers, value: JSON.stringify(row.payload) })),
       })),
     });
-    await pool.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [rows.map((row) => row.position)]);
-    options.onPublished?.(rows.length);
-    return rows.length;
   }
 
   async function releaseSession(): Promise<void> {
