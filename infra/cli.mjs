@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run cli -- <args>`: the gateway's admin CLI (apps/gateway/src/cli.ts) against the local database, or
-// `npm run cli -- rebuild <service>`: drop that service's projections and replay its event store into them.
+// `npm run cli -- rebuild <service>`: drop what that service derived and derive it again (its src/rebuild.ts).
 // Only the CLI's own output goes to stdout, so `npm run -s cli -- ... | jq` works.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,7 +29,10 @@ const [first, service] = process.argv.slice(2);
 if (first === 'rebuild') {
   const serviceDir = join(ROOT, 'apps', service ?? '');
   if (!service || !existsSync(join(serviceDir, 'src', 'rebuild.ts'))) {
-    log('cli', `usage: npm run cli -- rebuild <service>; services that can rebuild: customer-service`);
+    log(
+      'cli',
+      `usage: npm run cli -- rebuild <service>; services that can rebuild: customer-service, metering-service (stop it first; needs Kafka)`,
+    );
     process.exit(2);
   }
   process.exit(await run(binPath('tsx'), ['src/rebuild.ts'], { cwd: serviceDir, env, relaySignals: true }));

@@ -6,9 +6,15 @@ import type { MeteringServiceEnv } from './env';
 import { meterAggregate, meterRoutes, metersProjection } from './meters';
 import { startRollupBuilder } from './meters/rollups/buildRollup';
 import { usageRoutes } from './usage/api';
-import { usageConsumer } from './usage/meterUsage';
+import { usageConsumer, usageConsumerName } from './usage/meterUsage';
 
+export const meteringServiceName = 'metering-service';
 export const meteringProjections = [metersProjection];
+/** What each of metering's consumers reads; replaying these from the start derives its tables again. */
+export const meteringConsumedTopics = {
+  [customersConsumer.name]: Topics.customerEvents,
+  [usageConsumerName]: Topics.usageIngest,
+};
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 const customersCatchUpMs = 5_000;
@@ -22,16 +28,22 @@ export async function startMeteringService(env: MeteringServiceEnv): Promise<Run
   });
   const catchUpCustomers = async () =>
     (await started).catchUp(customersConsumer.name, Topics.customerEvents, customersCatchUpMs);
+  let customersWaiter: ((instant: Date, timeoutMs: number) => Promise<boolean>) | undefined;
+  const customersHandledBefore = async (instant: Date) => {
+    customersWaiter ??= (await started).processedThroughWaiter(customersConsumer.name, Topics.customerEvents);
+    return customersWaiter(instant, customersCatchUpMs);
+  };
   const usage = usageConsumer({
     schema: env.DB_SCHEMA,
     deadLetterTopic: `${env.TOPIC_PREFIX}${Topics.usageIngestDeadLetter.name}`,
     catchUpCustomers,
+    customersHandledBefore,
   });
   const processedThrough = async () =>
     (await (await started).processedThrough(usage.name, Topics.usageIngest)).toISOString();
 
   const service = await startService({
-    name: 'metering-service',
+    name: meteringServiceName,
     env,
     migrationsDir,
     topics: [

@@ -13,7 +13,7 @@ const forever = -1;
 
 export const Topics = {
   customerCommands: { name: 'customer.commands', partitions: 6, retentionMs: 7 * day },
-  customerEvents: { name: 'customer.events', partitions: 6, retentionMs: forever },
+  customerEvents: { name: 'customer.events', partitions: 6, retentionMs: forever, appendTime: true },
   customerCommandsDeadLetter: { name: 'customer.commands.dlq', partitions: 1, retentionMs: forever },
   gatewayReplies: { name: 'gateway.replies', partitions: 3, retentionMs: day },
   /** Raw usage records, from the gateway or any producer; keyed by customer id. Kept: metering replays it. */

@@ -4,6 +4,7 @@ export { createCommandRecordHandler } from './commands/commandHandler';
 export type { Command, Decider, DomainEvent } from './commands/decider';
 export { foldEvents } from './commands/decider';
 export { waitUntilCaughtUp } from './consumer/catchUp';
+export { consumerGroupId } from './consumer/consumerGroupId';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
 export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';

@@ -4,13 +4,14 @@ import type pg from 'pg';
 import type { AggregateDefinition } from './commands/commandHandler';
 import { createCommandRecordHandler } from './commands/commandHandler';
 import { waitUntilCaughtUp } from './consumer/catchUp';
+import { consumerGroupId } from './consumer/consumerGroupId';
 import {
   type BatchHandler,
   type RecordHandler,
   type RunningConsumer,
   startIdempotentConsumer,
 } from './consumer/idempotentConsumer';
-import { processedThrough } from './consumer/processedThrough';
+import { processedThrough, processedThroughWaiter } from './consumer/processedThrough';
 import type { ServiceEnv } from './env';
 import { closeServer, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection } from './kafka/kafka';
@@ -64,6 +65,11 @@ export interface RunningService {
   catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
   /** The instant before which every record appended to `topic` has been handled by the named consumer. */
   processedThrough(consumerName: string, topic: TopicSpec): Promise<Date>;
+  /** A wait until the named consumer has handled everything appended to `topic` before a given instant. */
+  processedThroughWaiter(
+    consumerName: string,
+    topic: TopicSpec,
+  ): (instant: Date, timeoutMs: number) => Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -87,7 +93,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     onPublished: (count) => metrics.outboxPublished.inc(count),
   });
 
-  const groupId = (consumerName: string) => `${env.TOPIC_PREFIX}${name}.${consumerName}`;
+  const groupId = (consumerName: string) => consumerGroupId(env.TOPIC_PREFIX, name, consumerName);
   const catchUp = (consumerName: string, topic: TopicSpec, timeoutMs: number) =>
     waitUntilCaughtUp({ pool, kafka, groupId: groupId(consumerName), topic, timeoutMs });
   const consumers: RunningConsumer[] = [];
@@ -154,6 +160,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     metrics,
     catchUp,
     processedThrough: (consumerName, topic) => processedThrough({ pool, kafka, groupId: groupId(consumerName), topic }),
+    processedThroughWaiter: (consumerName, topic) =>
+      processedThroughWaiter({ pool, kafka, groupId: groupId(consumerName), topic }),
     async stop() {
       await closeServer(http.server);
       await Promise.allSettled(consumers.map((consumer) => consumer.stop()));

@@ -1,47 +1,12 @@
-import { customerEventWireNames } from '@afternoon/contracts/customers';
 import { Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId, type RunningService, TenantHeaders } from '@afternoon/service-kit';
 import { collectTopic, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMeteringService } from '../app';
+import { customerCreatedRecord } from '../testing/records';
 
 const organizationId = 'org_metering_test';
-
-function customerCreated(customerId: string, organization = organizationId) {
-  return {
-    key: customerId,
-    value: JSON.stringify({
-      event_id: newResourceId(),
-      type: customerEventWireNames.CustomerCreated,
-      stream_id: customerId,
-      version: 1,
-      data: {
-        customer_id: customerId,
-        created_at: '2026-01-01T00:00:00.000Z',
-        details: {
-          name: 'Acme Corp',
-          first_name: null,
-          last_name: null,
-          email: null,
-          phone: null,
-          url: null,
-          external_id: null,
-          billing_address: null,
-          shipping_address: null,
-          metadata: {},
-        },
-      },
-      metadata: {
-        organization_id: organization,
-        mode: 'live',
-        occurred_at: '2026-01-01T00:00:00.000Z',
-        correlation_id: 'c',
-        causation_id: 'c',
-      },
-    }),
-  };
-}
 
 function usage(
   customerId: string,
@@ -87,8 +52,8 @@ describe('metering usage from the ingest topic', () => {
     const deadLetters = await collectTopic(service.kafka.topic(Topics.usageIngestDeadLetter));
     try {
       await produce(service.kafka.topic(Topics.customerEvents), [
-        customerCreated(customerId),
-        customerCreated(strangerId, 'org_someone_else'),
+        customerCreatedRecord(customerId, organizationId),
+        customerCreatedRecord(strangerId, 'org_someone_else'),
       ]);
       await produce(service.kafka.topic(Topics.usageIngest), [
         usage(customerId, 'k1', { tokens: 0.1 }),
@@ -156,7 +121,7 @@ describe('metering usage from the ingest topic', () => {
     const customerId = newResourceId();
     const deadLetters = await collectTopic(service.kafka.topic(Topics.usageIngestDeadLetter));
     try {
-      await produce(service.kafka.topic(Topics.customerEvents), [customerCreated(customerId, organization)]);
+      await produce(service.kafka.topic(Topics.customerEvents), [customerCreatedRecord(customerId, organization)]);
       const dated = (key: string, timestamp: string) =>
         usage(customerId, key, { tokens: 1 }, { organization_id: organization, timestamp });
       await produce(service.kafka.topic(Topics.usageIngest), [

@@ -11,6 +11,8 @@ export interface MeterUsageOptions {
   deadLetterTopic: string;
   /** Catches the customers projection up to the end of the customer topic; false when it could not in time. */
   catchUpCustomers(): Promise<boolean>;
+  /** Waits until the customers projection holds every customer event appended before `instant`. */
+  customersHandledBefore(instant: Date): Promise<boolean>;
 }
 
 export interface ParsedUsage {
@@ -20,9 +22,9 @@ export interface ParsedUsage {
 
 /**
  * Stores each usage record once per (organization, mode, idempotency key), forever, a whole fetched batch with one
- * multi-row statement. A record that is invalid, names a customer the organization does not have, or reuses a key
- * with different content is refused: kept in `rejected_events` and queued for the dead-letter topic with the
- * reason, in the same transaction as the events and the offset.
+ * multi-row statement. A record that is invalid, names a customer the organization does not have (or had deleted
+ * when the event was received), or reuses a key with different content is refused: kept in `rejected_events` and
+ * queued for the dead-letter topic with the reason, in the same transaction as the events and the offset.
  */
 export function meterUsage(options: MeterUsageOptions): BatchHandler {
   return async (tx, records) => {
@@ -38,12 +40,24 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
         await reject(record, `invalid usage record: ${fields.join('; ')}`);
       }
     }
-    let unknown = await unknownCustomers(tx, parsed);
-    if (unknown.size > 0 && (await options.catchUpCustomers())) unknown = await unknownCustomers(tx, parsed);
+    // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
+    // when customer events replay beside it, decides every event the same way.
+    const newestReceived = parsed.reduce((newest, { usage }) => Math.max(newest, Date.parse(usage.received_at)), 0);
+    if (parsed.length > 0) await options.customersHandledBefore(new Date(Math.min(newestReceived, Date.now())));
+    let customers = await knownCustomersOf(tx, parsed);
+    if (parsed.some(({ usage }) => !customers.has(customerKey(usage))) && (await options.catchUpCustomers()))
+      customers = await knownCustomersOf(tx, parsed);
     const owned: ParsedUsage[] = [];
     for (const entry of parsed) {
-      if (unknown.has(customerKey(entry.usage)))
+      const deletedAt = customers.get(customerKey(entry.usage));
+      if (deletedAt === undefined)
         await reject(entry.record, `unknown customer: ${entry.usage.customer_id}`, entry.usage);
+      else if (deletedAt !== null && deletedAt <= new Date(entry.usage.received_at))
+        await reject(
+          entry.record,
+          `customer deleted before the event was received: ${entry.usage.customer_id}`,
+          entry.usage,
+        );
       else owned.push(entry);
     }
     for (const conflicting of await storeUsageEvents(tx, owned)) {
@@ -52,10 +66,12 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
   };
 }
 
+export const usageConsumerName = 'usage';
+
 export function usageConsumer(options: MeterUsageOptions): ConsumerDefinition {
   const handleBatch = meterUsage(options);
   return {
-    name: 'usage',
+    name: usageConsumerName,
     topics: [Topics.usageIngest],
     deadLetterTopic: Topics.usageIngestDeadLetter,
     handleBatch,
@@ -69,21 +85,19 @@ export function usageConsumer(options: MeterUsageOptions): ConsumerDefinition {
 
 const customerKey = (usage: UsageRecord) => `${usage.organization_id}/${usage.mode}/${usage.customer_id}`;
 
-/** The (organization, mode, customer) keys of `entries` that are not a live known customer, in one query. */
-async function unknownCustomers(tx: Transaction, entries: readonly ParsedUsage[]): Promise<Set<string>> {
+/** The known customers among `entries`, by (organization, mode, customer) key, with when each was deleted. */
+async function knownCustomersOf(tx: Transaction, entries: readonly ParsedUsage[]): Promise<Map<string, Date | null>> {
   const wanted = new Map(entries.map(({ usage }) => [customerKey(usage), usage]));
-  if (wanted.size === 0) return new Set();
+  if (wanted.size === 0) return new Map();
   const usages = [...wanted.values()];
-  const { rows } = await tx.query<{ id: string; organization_id: string; mode: UsageRecord['mode'] }>(
-    `SELECT id, organization_id, mode FROM known_customers
-      WHERE deleted_at IS NULL
-        AND (id, organization_id, mode) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+  const { rows } = await tx.query<{ id: string; organization_id: string; mode: string; deleted_at: Date | null }>(
+    `SELECT id, organization_id, mode, deleted_at FROM known_customers
+      WHERE (id, organization_id, mode) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
     [
       usages.map((usage) => usage.customer_id),
       usages.map((usage) => usage.organization_id),
       usages.map((usage) => usage.mode),
     ],
   );
-  const known = new Set(rows.map((row) => `${row.organization_id}/${row.mode}/${row.id}`));
-  return new Set([...wanted.keys()].filter((key) => !known.has(key)));
+  return new Map(rows.map((row) => [`${row.organization_id}/${row.mode}/${row.id}`, row.deleted_at]));
 }

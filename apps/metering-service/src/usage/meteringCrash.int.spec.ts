@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { customerEventWireNames } from '@afternoon/contracts/customers';
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { connectKafka, createLogger, type KafkaConnection, newResourceId } from '@afternoon/service-kit';
 import { dropSchemas, eventually, serviceEnv, testInfra, uniqueName } from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerCreatedRecord } from '../testing/records';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const mainTs = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -43,32 +43,6 @@ function startMeteringProcess(env: Record<string, string>): MeteringProcess {
 async function kill(metering: MeteringProcess): Promise<void> {
   if (metering.child.exitCode === null && metering.child.signalCode === null) metering.child.kill('SIGKILL');
   await metering.exited;
-}
-
-function customerCreated(customerId: string, organizationId: string) {
-  const at = '2026-01-01T00:00:00.000Z';
-  const details = { name: 'Acme Corp', first_name: null, last_name: null, email: null, phone: null, url: null };
-  return {
-    key: customerId,
-    value: JSON.stringify({
-      event_id: newResourceId(),
-      type: customerEventWireNames.CustomerCreated,
-      stream_id: customerId,
-      version: 1,
-      data: {
-        customer_id: customerId,
-        created_at: at,
-        details: { ...details, external_id: null, billing_address: null, shipping_address: null, metadata: {} },
-      },
-      metadata: {
-        organization_id: organizationId,
-        mode: 'live',
-        occurred_at: at,
-        correlation_id: 'c',
-        causation_id: 'c',
-      },
-    }),
-  };
 }
 
 /** The records to produce, in order, with repeats; amounts in integer cents and bytes so sums stay exact. */
@@ -127,7 +101,7 @@ async function produceCustomersAndUsage(
   await producer.send({
     topic: kafka.topic(Topics.customerEvents),
     acks: -1,
-    messages: customerIds.map((id) => customerCreated(id, organizationId)),
+    messages: customerIds.map((id) => customerCreatedRecord(id, organizationId)),
   });
   // Chunks keep each partition's record batch under the broker's 1 MB message limit.
   for (let start = 0; start < records.length; start += 1_000) {

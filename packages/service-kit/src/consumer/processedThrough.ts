@@ -31,3 +31,27 @@ export async function processedThrough(options: {
   }
   return through;
 }
+
+/**
+ * Waits until the group has handled every record appended to `topic` before `instant`; false after `timeoutMs`.
+ * Remembers the furthest point seen, so a wait for an instant already passed costs nothing.
+ */
+export function processedThroughWaiter(options: {
+  pool: pg.Pool;
+  kafka: KafkaConnection;
+  groupId: string;
+  topic: TopicSpec;
+}): (instant: Date, timeoutMs: number) => Promise<boolean> {
+  let reached = new Date(0);
+  return async (instant, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (reached > instant) return true;
+      const through = await processedThrough(options);
+      if (through > reached) reached = through;
+      if (reached > instant) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+}

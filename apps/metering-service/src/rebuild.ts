@@ -1,0 +1,24 @@
+import { connectKafka, createLogger, createPool, migrate } from '@afternoon/service-kit';
+import { migrationsDir } from './app';
+import { loadEnv } from './env';
+import { rebuildMetering } from './rebuildMetering';
+
+const env = loadEnv(process.env);
+const logger = createLogger('metering-service-rebuild', env.LOG_LEVEL);
+const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'metering-service-rebuild' });
+const kafka = connectKafka({
+  clientId: 'metering-service-rebuild',
+  brokers: env.KAFKA_BROKERS,
+  topicPrefix: env.TOPIC_PREFIX,
+  logger,
+});
+try {
+  await migrate(pool, env.DB_SCHEMA, migrationsDir);
+  const { meterEvents } = await rebuildMetering({ pool, kafka, topicPrefix: env.TOPIC_PREFIX });
+  console.log(
+    `metering-service: meters rebuilt from ${meterEvents} events; usage, rejections and known customers are replayed from Kafka, and rollups rebuilt, when it next starts`,
+  );
+} finally {
+  await kafka.close();
+  await pool.end();
+}
