@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { ResourceId } from './common';
+import { MeterCode } from './meters';
+
+/** A plan's code follows the same lower_snake_case rule as a meter's. */
+export const PlanCode = MeterCode;
+export type PlanCode = z.infer<typeof PlanCode>;
+
+export const PlanInterval = z.enum(['week', 'month', 'quarter', 'year']);
+export type PlanInterval = z.infer<typeof PlanInterval>;
+
+/**
+ * An exact non-negative amount of cents as a decimal string ("0.0025"): up to 13 integer digits without leading
+ * zeros and up to 12 decimals. A string, so fractions of a cent survive exactly.
+ */
+export const DecimalCents = z
+  .string()
+  .regex(
+    /^(?:0|[1-9]\d{0,12})(?:\.\d{1,12})?$/,
+    'must be a non-negative decimal string with at most 13 integer digits and 12 decimals',
+  );
+export type DecimalCents = z.infer<typeof DecimalCents>;
+
+const Cents = z.number().int().min(0);
+const Currency = z.string().regex(/^[a-z]{3}$/, 'must be a three-letter lowercase ISO 4217 code');
+
+const priceFields = {
+  /** The invoice line's text. */
+  description: z.string().trim().min(1).max(500),
+  /** The charge is raised to this when it comes out lower. */
+  minimum_amount_cents: Cents.optional(),
+};
+
+export const FlatPrice = z.strictObject({
+  model: z.literal('flat'),
+  ...priceFields,
+  amount_cents: Cents,
+  timing: z.enum(['in_advance', 'in_arrears']),
+});
+export type FlatPrice = z.infer<typeof FlatPrice>;
+
+export const PerUnitPrice = z.strictObject({
+  model: z.literal('per_unit'),
+  ...priceFields,
+  meter_code: MeterCode,
+  unit_amount: DecimalCents,
+  /** Units of each period's usage that are not charged. */
+  free_units: z.number().int().min(0).optional(),
+});
+export type PerUnitPrice = z.infer<typeof PerUnitPrice>;
+
+/** `up_to` is inclusive: with tiers up to 100 and up to 1000, units 1–100 fall in the first, 101–1000 the second. */
+export const PriceTier = z.strictObject({
+  up_to: z.number().int().positive().nullable(),
+  unit_amount: DecimalCents,
+  /** Charged once: in a graduated price for each tier the usage enters, in a volume price for the tier it reaches. */
+  flat_amount: DecimalCents.optional(),
+});
+export type PriceTier = z.infer<typeof PriceTier>;
+
+/** At least one tier, bounds strictly ascending, and only the last unbounded (`up_to: null`), so every unit has a tier. */
+export const PriceTiers = z
+  .array(PriceTier)
+  .min(1)
+  .max(50)
+  .superRefine((tiers, context) => {
+    tiers.forEach((tier, index) => {
+      const isLast = index === tiers.length - 1;
+      const previous = tiers[index - 1]?.up_to;
+      if (isLast && tier.up_to !== null)
+        context.addIssue({ code: 'custom', path: [index, 'up_to'], message: 'the last tier must have up_to: null' });
+      else if (!isLast && tier.up_to === null)
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'up_to'],
+          message: 'only the last tier may have up_to: null',
+        });
+      else if (tier.up_to !== null && typeof previous === 'number' && tier.up_to <= previous)
+        context.addIssue({ code: 'custom', path: [index, 'up_to'], message: 'must be greater than the tier before' });
+    });
+  });
+export type PriceTiers = z.infer<typeof PriceTiers>;
+
+/** Each unit priced by the tier it falls in. */
+export const GraduatedPrice = z.strictObject({
+  model: z.literal('graduated'),
+  ...priceFields,
+  meter_code: MeterCode,
+  tiers: PriceTiers,
+});
+export type GraduatedPrice = z.infer<typeof GraduatedPrice>;
+
+/** Every unit priced by the tier the period's total reaches. */
+export const VolumePrice = z.strictObject({
+  model: z.literal('volume'),
+  ...priceFields,
+  meter_code: MeterCode,
+  tiers: PriceTiers,
+});
+export type VolumePrice = z.infer<typeof VolumePrice>;
+
+/** `package_amount` per started `package_size` units: a partial package is charged as a whole one. */
+export const PackagePrice = z.strictObject({
+  model: z.literal('package'),
+  ...priceFields,
+  meter_code: MeterCode,
+  package_size: z.number().int().positive(),
+  package_amount: DecimalCents,
+});
+export type PackagePrice = z.infer<typeof PackagePrice>;
+
+export const Price = z.discriminatedUnion('model', [
+  FlatPrice,
+  PerUnitPrice,
+  GraduatedPrice,
+  VolumePrice,
+  PackagePrice,
+]);
+export type Price = z.infer<typeof Price>;
+
+/** A price as a plan holds it, with an id that stays the same across the plan's versions. */
+export const PlanPrice = z.discriminatedUnion('model', [
+  FlatPrice.extend({ id: ResourceId }),
+  PerUnitPrice.extend({ id: ResourceId }),
+  GraduatedPrice.extend({ id: ResourceId }),
+  VolumePrice.extend({ id: ResourceId }),
+  PackagePrice.extend({ id: ResourceId }),
+]);
+export type PlanPrice = z.infer<typeof PlanPrice>;
+
+export const maxPlanPrices = 50;
+
+/** `POST /v1/plans`. */
+export const CreatePlanBody = z.strictObject({
+  code: PlanCode,
+  name: z.string().trim().min(1).max(255),
+  currency: Currency.default('usd'),
+  interval: PlanInterval,
+  prices: z.array(Price).min(1).max(maxPlanPrices),
+  /** The plan's charges together are raised to this when they come out lower. */
+  minimum_amount_cents: Cents.optional(),
+});
+export type CreatePlanBody = z.infer<typeof CreatePlanBody>;
+
+export const PlanStatus = z.enum(['active', 'archived']);
+export type PlanStatus = z.infer<typeof PlanStatus>;
+
+/** A plan with subscribers is never changed in place: a change makes a new `version` under the same `code`. */
+export const Plan = z.object({
+  id: ResourceId,
+  code: PlanCode,
+  version: z.number().int().positive(),
+  name: z.string(),
+  currency: z.string(),
+  interval: PlanInterval,
+  prices: z.array(PlanPrice),
+  minimum_amount_cents: Cents.nullable(),
+  status: PlanStatus,
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+export type Plan = z.infer<typeof Plan>;

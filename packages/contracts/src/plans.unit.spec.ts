@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { CreatePlanBody, Price } from './plans';
+
+const problems = (input: unknown) =>
+  Price.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
+
+const perUnit = { model: 'per_unit', description: 'API calls', meter_code: 'api_calls' };
+const graduated = (tiers: unknown) => ({ model: 'graduated', description: 'Tokens', meter_code: 'tokens', tiers });
+
+describe('exact decimal amounts', () => {
+  it('accept non-negative decimal strings up to 12 decimals', () => {
+    for (const unit_amount of ['0', '0.0025', '12', '1234567890123.123456789012'])
+      expect(problems({ ...perUnit, unit_amount })).toEqual([]);
+  });
+
+  it('refuse numbers, signs, exponents, leading zeros and more than 12 decimals', () => {
+    for (const unit_amount of [0.5, '-1', '1e-3', '.5', '5.', '01', '0.0000000000001', '12345678901234', ' 1'])
+      expect(problems({ ...perUnit, unit_amount })).toHaveLength(1);
+  });
+});
+
+describe('tiers', () => {
+  it('accept ascending bounds ending in one unbounded tier', () => {
+    const tiers = [
+      { up_to: 100, unit_amount: '10' },
+      { up_to: 1000, unit_amount: '5', flat_amount: '200' },
+      { up_to: null, unit_amount: '1' },
+    ];
+    expect(problems(graduated(tiers))).toEqual([]);
+    expect(problems(graduated([{ up_to: null, unit_amount: '1' }]))).toEqual([]);
+  });
+
+  it('need at least one tier', () => {
+    expect(problems(graduated([]))).toHaveLength(1);
+  });
+
+  it('need the last tier, and only the last, to be unbounded', () => {
+    expect(problems(graduated([{ up_to: 100, unit_amount: '1' }]))).toEqual([
+      'tiers.0.up_to: the last tier must have up_to: null',
+    ]);
+    expect(
+      problems(
+        graduated([
+          { up_to: null, unit_amount: '1' },
+          { up_to: null, unit_amount: '2' },
+        ]),
+      ),
+    ).toEqual(['tiers.0.up_to: only the last tier may have up_to: null']);
+  });
+
+  it('need strictly ascending bounds of whole positive units', () => {
+    const tiers = [
+      { up_to: 100, unit_amount: '1' },
+      { up_to: 100, unit_amount: '2' },
+      { up_to: 50, unit_amount: '3' },
+      { up_to: null, unit_amount: '4' },
+    ];
+    expect(problems(graduated(tiers))).toEqual([
+      'tiers.1.up_to: must be greater than the tier before',
+      'tiers.2.up_to: must be greater than the tier before',
+    ]);
+    expect(
+      problems(
+        graduated([
+          { up_to: 0, unit_amount: '1' },
+          { up_to: null, unit_amount: '1' },
+        ]),
+      ),
+    ).toHaveLength(1);
+    expect(
+      problems(
+        graduated([
+          { up_to: 1.5, unit_amount: '1' },
+          { up_to: null, unit_amount: '1' },
+        ]),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('validate volume tiers the same way', () => {
+    expect(problems({ ...graduated([{ up_to: 10, unit_amount: '1' }]), model: 'volume' })).toEqual([
+      'tiers.0.up_to: the last tier must have up_to: null',
+    ]);
+  });
+});
+
+describe('other price models', () => {
+  it('accept a flat fee, free units and package sizes, and minimums on any price', () => {
+    expect(problems({ model: 'flat', description: 'Platform', amount_cents: 4900, timing: 'in_advance' })).toEqual([]);
+    expect(problems({ ...perUnit, unit_amount: '0.5', free_units: 1000, minimum_amount_cents: 500 })).toEqual([]);
+    const emails = { model: 'package', description: 'Emails', meter_code: 'emails', package_amount: '250' };
+    expect(problems({ ...emails, package_size: 1000 })).toEqual([]);
+    expect(problems({ ...emails, package_size: 0 })).toHaveLength(1);
+  });
+
+  it('refuse unknown models, negative or fractional cents, and bad meter codes', () => {
+    expect(problems({ ...perUnit, model: 'percentage', unit_amount: '1' })).toHaveLength(1);
+    expect(problems({ model: 'flat', description: 'Fee', amount_cents: -1, timing: 'in_advance' })).toHaveLength(1);
+    expect(problems({ model: 'flat', description: 'Fee', amount_cents: 1.5, timing: 'in_arrears' })).toHaveLength(1);
+    expect(problems({ ...perUnit, unit_amount: '1', minimum_amount_cents: -1 })).toHaveLength(1);
+    expect(problems({ ...perUnit, unit_amount: '1', meter_code: 'API-calls' })).toHaveLength(1);
+  });
+});
+
+describe('plans', () => {
+  const flat = { model: 'flat', description: 'Platform fee', amount_cents: 4900, timing: 'in_advance' };
+  const body = { code: 'pro', name: 'Pro', interval: 'month', prices: [flat] };
+
+  it('default the currency to usd', () => {
+    expect(CreatePlanBody.parse(body)).toEqual({ ...body, currency: 'usd' });
+  });
+
+  it('need 1 to 50 prices, a lower_snake code and a known interval, reporting every problem', () => {
+    const result = CreatePlanBody.safeParse({ ...body, code: 'Pro', interval: 'day', prices: [], currency: 'USD' });
+    expect(result.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual([
+      'code',
+      'currency',
+      'interval',
+      'prices',
+    ]);
+    expect(CreatePlanBody.safeParse({ ...body, prices: Array(51).fill(flat) }).success).toBe(false);
+  });
+});
