@@ -27,6 +27,7 @@ import { invoiceRoutes } from './invoices/invoiceRoutes';
 import { meterRoutes } from './meters/meterRoutes';
 import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
+import { planRoutes } from './plans/planRoutes';
 import type { RouteDeps } from './routeDeps';
 import { usageRoutes } from './usage/usageRoutes';
 
@@ -108,6 +109,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(customerRoutes(deps));
   app.use(usageRoutes(deps));
   app.use(meterRoutes(deps));
+  app.use(planRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
   app.use(errorHandler(logger));

@@ -4,8 +4,9 @@ import { type RunningService, startService } from '@afternoon/service-kit';
 import { customersConsumer } from './customers/knownCustomers';
 import type { InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
+import { planAggregate, planRoutes, plansProjection } from './plans';
 
-export const invoicingProjections = [invoicesProjection];
+export const invoicingProjections = [invoicesProjection, plansProjection];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export function startInvoicingService(env: InvoicingServiceEnv): Promise<RunningService> {
@@ -26,10 +27,10 @@ export function startInvoicingService(env: InvoicingServiceEnv): Promise<Running
       deadLetterTopic: Topics.invoiceCommandsDeadLetter,
       eventsTopic: Topics.invoiceEvents,
       repliesTopic: Topics.gatewayReplies,
-      aggregates: [invoiceAggregate],
+      aggregates: [invoiceAggregate, planAggregate],
     },
     consumers: [customersConsumer],
     projections: invoicingProjections,
-    routes: (deps) => [invoiceRoutes(deps)],
+    routes: (deps) => [invoiceRoutes(deps), planRoutes(deps)],
   });
 }

@@ -160,3 +160,109 @@ export const Plan = z.object({
   updated_at: z.iso.datetime(),
 });
 export type Plan = z.infer<typeof Plan>;
+
+/** A price as `PATCH /v1/plans/{code}` takes it: with the `id` of a price of the plan it continues, or without for a new one. */
+export const RevisedPrice = z.discriminatedUnion('model', [
+  FlatPrice.extend({ id: ResourceId.optional() }),
+  PerUnitPrice.extend({ id: ResourceId.optional() }),
+  GraduatedPrice.extend({ id: ResourceId.optional() }),
+  VolumePrice.extend({ id: ResourceId.optional() }),
+  PackagePrice.extend({ id: ResourceId.optional() }),
+]);
+export type RevisedPrice = z.infer<typeof RevisedPrice>;
+
+/** `PATCH /v1/plans/{code}`: makes the next version; `prices`, when given, replace the current ones. */
+export const RevisePlanBody = z.strictObject({
+  name: CreatePlanBody.shape.name.optional(),
+  prices: z.array(RevisedPrice).min(1).max(maxPlanPrices).optional(),
+  minimum_amount_cents: Cents.nullable().optional(),
+});
+export type RevisePlanBody = z.infer<typeof RevisePlanBody>;
+
+/** What one version of a plan charges: immutable once made. */
+export const PlanDefinition = z.object({
+  code: PlanCode,
+  name: z.string(),
+  currency: z.string(),
+  interval: PlanInterval,
+  prices: z.array(PlanPrice),
+  minimum_amount_cents: Cents.nullable(),
+});
+export type PlanDefinition = z.infer<typeof PlanDefinition>;
+
+export const ListPlansQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(500).optional(),
+    status: PlanStatus.optional(),
+  })
+  .strict();
+export type ListPlansQuery = z.infer<typeof ListPlansQuery>;
+
+export const GetPlanQuery = z.strictObject({ version: z.coerce.number().int().positive().optional() });
+export type GetPlanQuery = z.infer<typeof GetPlanQuery>;
+
+export const PlanList = z.object({
+  plans: z.array(Plan),
+  pagination: z.object({ has_more: z.boolean(), next_cursor: z.string().nullable() }),
+});
+export type PlanList = z.infer<typeof PlanList>;
+
+// Commands (on `invoice.commands`: plans belong to invoicing)
+
+export const CreatePlan = z.object({
+  type: z.literal('CreatePlan'),
+  data: z.object({ plan_id: ResourceId, definition: PlanDefinition }),
+});
+export type CreatePlan = z.infer<typeof CreatePlan>;
+
+/** Every price carries an id: the gateway gives new prices one. */
+export const RevisePlan = z.object({
+  type: z.literal('RevisePlan'),
+  data: z.object({
+    code: PlanCode,
+    changes: RevisePlanBody.extend({ prices: z.array(PlanPrice).min(1).max(maxPlanPrices).optional() }),
+  }),
+});
+export type RevisePlan = z.infer<typeof RevisePlan>;
+
+export const ArchivePlan = z.object({ type: z.literal('ArchivePlan'), data: z.object({ code: PlanCode }) });
+export type ArchivePlan = z.infer<typeof ArchivePlan>;
+
+export const PlanCommand = z.discriminatedUnion('type', [CreatePlan, RevisePlan, ArchivePlan]);
+export type PlanCommand = z.infer<typeof PlanCommand>;
+
+// Events (on `invoice.events`), each with its versioned wire name beside its schema
+
+export const PlanCreated = z.object({
+  type: z.literal('PlanCreated'),
+  data: z.object({ plan_id: ResourceId, definition: PlanDefinition, created_at: z.iso.datetime() }),
+});
+export type PlanCreated = z.infer<typeof PlanCreated>;
+
+/** The whole definition of the new version, so each version reads on its own. */
+export const PlanRevised = z.object({
+  type: z.literal('PlanRevised'),
+  data: z.object({
+    plan_id: ResourceId,
+    version: z.number().int().min(2),
+    definition: PlanDefinition,
+    revised_at: z.iso.datetime(),
+  }),
+});
+export type PlanRevised = z.infer<typeof PlanRevised>;
+
+export const PlanArchived = z.object({
+  type: z.literal('PlanArchived'),
+  data: z.object({ plan_id: ResourceId, archived_at: z.iso.datetime() }),
+});
+export type PlanArchived = z.infer<typeof PlanArchived>;
+
+export const PlanEvent = z.discriminatedUnion('type', [PlanCreated, PlanRevised, PlanArchived]);
+export type PlanEvent = z.infer<typeof PlanEvent>;
+
+export const planEventWireNames = {
+  PlanCreated: 'afternoon.invoicing.v1.plan_created',
+  PlanRevised: 'afternoon.invoicing.v1.plan_revised',
+  PlanArchived: 'afternoon.invoicing.v1.plan_archived',
+} as const satisfies Record<PlanEvent['type'], string>;

@@ -33,10 +33,10 @@ export interface CommandRouteDeps {
  */
 export function commandRoute(
   deps: CommandRouteDeps,
-  build: (request: Request<Record<string, string>>) => CommandSpec,
+  build: (request: Request<Record<string, string>>, response: Response) => CommandSpec | Promise<CommandSpec>,
 ): RequestHandler<Record<string, string>> {
   return async (request, response) => {
-    const spec = build(request);
+    const spec = await build(request, response);
     const caller = callerOf(response);
     const requestId = response.locals.requestId;
     let command: CommandRecord = {

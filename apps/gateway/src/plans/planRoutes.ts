@@ -1,0 +1,95 @@
+import { CreatePlanBody, Plan, PlanCode, type PlanPrice, RevisePlanBody } from '@afternoon/contracts/plans';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId } from '@afternoon/service-kit';
+import { Router } from 'express';
+import { commandRoute } from '../commands/commandRoute';
+import { ApiHttpError } from '../http/apiError';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { validate } from '../http/validation';
+import { queryService } from '../queries/serviceQuery';
+import type { RouteDeps } from '../routeDeps';
+import { checkMeterReferences } from './meterReferences';
+
+/** `/v1/plans`: definitions are commands to invoicing-service; reads ask its read API. */
+export function planRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const topic = Topics.invoiceCommands;
+  const invoicing = deps.serviceUrls.invoicing;
+  const planBody = (plan: unknown) => ({ plan: Plan.parse(plan) });
+
+  router.post(
+    '/v1/plans',
+    commandRoute(deps, async (request, response) => {
+      const body = validate(CreatePlanBody, request.body);
+      await checkMeterReferences(deps.serviceUrls.metering, callerOf(response), body.prices);
+      const definition = {
+        code: body.code,
+        name: body.name,
+        currency: body.currency,
+        interval: body.interval,
+        prices: body.prices.map((price) => ({ ...price, id: newResourceId() }) as PlanPrice),
+        minimum_amount_cents: body.minimum_amount_cents ?? null,
+      };
+      return {
+        topic,
+        key: body.code,
+        type: 'CreatePlan',
+        data: { plan_id: newResourceId(), definition },
+        successStatus: 201,
+        successBody: planBody,
+      };
+    }),
+  );
+
+  router.get('/v1/plans', async (request, response) => {
+    respond(
+      response,
+      200,
+      (await queryService(invoicing, '/plans', callerOf(response), request.query)) as Record<string, unknown>,
+    );
+  });
+
+  router.get('/v1/plans/:code', async (request, response) => {
+    const code = existingCode(request.params.code);
+    const { plan } = (await queryService(invoicing, `/plans/${code}`, callerOf(response), request.query)) as {
+      plan: unknown;
+    };
+    respond(response, 200, { plan });
+  });
+
+  router.patch(
+    '/v1/plans/:code',
+    commandRoute(deps, async (request, response) => {
+      const code = existingCode(request.params.code);
+      const changes = validate(RevisePlanBody, request.body ?? {});
+      if (changes.prices) await checkMeterReferences(deps.serviceUrls.metering, callerOf(response), changes.prices);
+      const prices = changes.prices?.map((price) => ({ ...price, id: price.id ?? newResourceId() }) as PlanPrice);
+      return {
+        topic,
+        key: code,
+        type: 'RevisePlan',
+        data: { code, changes: { ...changes, ...(prices ? { prices } : {}) } },
+        successStatus: 200,
+        successBody: planBody,
+      };
+    }),
+  );
+
+  router.post(
+    '/v1/plans/:code/archive',
+    commandRoute(deps, (request) => {
+      const code = existingCode(request.params.code);
+      return { topic, key: code, type: 'ArchivePlan', data: { code }, successStatus: 200, successBody: planBody };
+    }),
+  );
+
+  return router;
+}
+
+/** A code that cannot exist is simply not found; nothing is sent for it. */
+function existingCode(code: string | undefined): string {
+  if (code === undefined || !PlanCode.safeParse(code).success)
+    throw ApiHttpError.of('NOT_FOUND', `No such plan: '${code}'`, 'code');
+  return code;
+}
