@@ -56,25 +56,31 @@ export function connectKafka(options: {
       const client = await admin();
       const existing = new Set(await client.listTopics());
       const missing = specs.filter((spec) => !existing.has(topic(spec)));
-      if (missing.length === 0) return;
-      try {
-        await client.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((spec) => ({
-            topic: topic(spec),
-            numPartitions: spec.partitions,
-            replicationFactor: 1,
-            configEntries: [
-              { name: 'retention.ms', value: String(spec.retentionMs) },
-              ...(spec.appendTime ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []),
-            ],
-          })),
-        });
-      } catch (error) {
-        // Another app may create the same topic at the same moment; only a topic still missing is a failure.
-        const nowExisting = new Set(await client.listTopics());
-        if (missing.some((spec) => !nowExisting.has(topic(spec)))) throw error;
+      if (missing.length > 0) {
+        try {
+          await client.createTopics({
+            // kafkajs's wait gives up on UNKNOWN_TOPIC_OR_PARTITION, KRaft's answer until the broker has the topic.
+            waitForLeaders: false,
+            topics: missing.map((spec) => ({
+              topic: topic(spec),
+              numPartitions: spec.partitions,
+              replicationFactor: 1,
+              configEntries: [
+                { name: 'retention.ms', value: String(spec.retentionMs) },
+                ...(spec.appendTime ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []),
+              ],
+            })),
+          });
+        } catch (error) {
+          // Another app may create the same topic at the same moment, or a busy controller may answer late; the
+          // wait below decides whether the topics are there. Anything else is a failure.
+          if (!creationMayHaveWorked(error)) throw error;
+        }
       }
+      await waitForLeaders(
+        client,
+        specs.map((spec) => topic(spec)),
+      );
     },
     async createProducer() {
       const producer = kafka.producer({
@@ -92,4 +98,56 @@ export function connectKafka(options: {
       sharedAdmin = undefined;
     },
   };
+}
+
+const leadersDeadlineMs = 30_000;
+const transientErrors = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/**
+ * Waits until every topic has a leader for each partition that answers ListOffsets. Under KRaft, CreateTopics
+ * returns once the controller has the topics; the broker learns of them a moment later and until then answers
+ * UNKNOWN_TOPIC_OR_PARTITION (or NOT_LEADER while it opens the logs), which several kafkajs calls do not retry.
+ */
+async function waitForLeaders(client: Admin, topics: readonly string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const deadline = Date.now() + leadersDeadlineMs;
+  let answered = 0;
+  for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
+    let pending: string[];
+    try {
+      const { topics: found } = await client.fetchTopicMetadata({ topics: [...topics] });
+      const led = new Set(
+        found
+          .filter(({ partitions }) => partitions.length > 0 && partitions.every(({ leader }) => leader >= 0))
+          .map(({ name }) => name),
+      );
+      pending = topics.filter((name) => !led.has(name));
+      // One topic at a time, so a broker still opening the logs logs one refusal per round, not one per topic.
+      while (pending.length === 0 && answered < topics.length) {
+        await client.fetchTopicOffsets(topics[answered] as string);
+        answered += 1;
+      }
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      pending = topics.slice(answered);
+    }
+    if (pending.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`topics not served by a partition leader in time: ${pending.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  const { type, cause } = error as { type?: string; cause?: { type?: string } };
+  return transientErrors.has(type ?? '') || transientErrors.has(cause?.type ?? '');
+}
+
+function creationMayHaveWorked(error: unknown): boolean {
+  const { errors, retriable } = error as {
+    errors?: Array<{ type?: string; retriable?: boolean }>;
+    retriable?: boolean;
+  };
+  if (!Array.isArray(errors)) return retriable === true;
+  return errors.every((each) => each.type === 'TOPIC_ALREADY_EXISTS' || each.retriable === true);
 }
