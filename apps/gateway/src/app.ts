@@ -29,6 +29,7 @@ import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
 import { planRoutes } from './plans/planRoutes';
 import type { RouteDeps } from './routeDeps';
+import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { usageRoutes } from './usage/usageRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -110,6 +111,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(usageRoutes(deps));
   app.use(meterRoutes(deps));
   app.use(planRoutes(deps));
+  app.use(subscriptionRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
   app.use(errorHandler(logger));

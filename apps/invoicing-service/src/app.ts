@@ -5,8 +5,9 @@ import { customersConsumer } from './customers/knownCustomers';
 import type { InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
 import { planAggregate, planRoutes, plansProjection } from './plans';
+import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } from './subscriptions';
 
-export const invoicingProjections = [invoicesProjection, plansProjection];
+export const invoicingProjections = [invoicesProjection, plansProjection, subscriptionsProjection];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export function startInvoicingService(env: InvoicingServiceEnv): Promise<RunningService> {
@@ -27,10 +28,10 @@ export function startInvoicingService(env: InvoicingServiceEnv): Promise<Running
       deadLetterTopic: Topics.invoiceCommandsDeadLetter,
       eventsTopic: Topics.invoiceEvents,
       repliesTopic: Topics.gatewayReplies,
-      aggregates: [invoiceAggregate, planAggregate],
+      aggregates: [invoiceAggregate, planAggregate, subscriptionAggregate],
     },
     consumers: [customersConsumer],
     projections: invoicingProjections,
-    routes: (deps) => [invoiceRoutes(deps), planRoutes(deps)],
+    routes: (deps) => [invoiceRoutes(deps), planRoutes(deps), subscriptionRoutes(deps)],
   });
 }

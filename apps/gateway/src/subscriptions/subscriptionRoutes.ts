@@ -1,0 +1,157 @@
+import { ResourceId } from '@afternoon/contracts/common';
+import {
+  CancelSubscriptionBody,
+  ChangeSubscriptionPlanBody,
+  CreateSubscriptionBody,
+  ListSubscriptionsQuery,
+  Subscription,
+  UpdateSubscriptionBody,
+} from '@afternoon/contracts/subscriptions';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId } from '@afternoon/service-kit';
+import { Router } from 'express';
+import { commandRoute } from '../commands/commandRoute';
+import { ApiHttpError } from '../http/apiError';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { validate } from '../http/validation';
+import { queryService } from '../queries/serviceQuery';
+import type { RouteDeps } from '../routeDeps';
+
+/** `/v1/subscriptions`: writes are commands to invoicing-service, keyed by subscription; reads ask its read API. */
+export function subscriptionRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const topic = Topics.invoiceCommands;
+  const invoicing = deps.serviceUrls.invoicing;
+  const subscriptionBody = (result: unknown) => ({
+    subscription: Subscription.parse((result as { subscription: unknown }).subscription),
+  });
+
+  router.post(
+    '/v1/subscriptions',
+    commandRoute(deps, (request) => {
+      const body = validate(CreateSubscriptionBody, request.body);
+      const subscriptionId = newResourceId();
+      return {
+        topic,
+        key: subscriptionId,
+        type: 'CreateSubscription',
+        data: {
+          subscription_id: subscriptionId,
+          customer_id: body.customer_id,
+          plan_code: body.plan_code,
+          ...(body.start_date === undefined ? {} : { start_date: utc(body.start_date) }),
+          ...(body.billing_anchor_day === undefined ? {} : { billing_anchor_day: body.billing_anchor_day }),
+          initial_status: body.initial_status,
+        },
+        successStatus: 201,
+        successBody: subscriptionBody,
+      };
+    }),
+  );
+
+  router.get('/v1/subscriptions', async (request, response) => {
+    const query = validate(ListSubscriptionsQuery, request.query, 'query');
+    const list = (await queryService(invoicing, '/subscriptions', callerOf(response), {
+      ...request.query,
+      limit: String(query.limit),
+    })) as Record<string, unknown>;
+    respond(response, 200, list);
+  });
+
+  router.get('/v1/subscriptions/:id', async (request, response) => {
+    const id = existingId(request.params.id);
+    const { subscription } = (await queryService(invoicing, `/subscriptions/${id}`, callerOf(response))) as {
+      subscription: unknown;
+    };
+    respond(response, 200, { subscription });
+  });
+
+  router.patch(
+    '/v1/subscriptions/:id',
+    commandRoute(deps, (request) => {
+      const id = existingId(request.params.id);
+      const { next_renewal_date, ...changes } = validate(UpdateSubscriptionBody, request.body ?? {});
+      return {
+        topic,
+        key: id,
+        type: 'UpdateSubscription',
+        data: {
+          subscription_id: id,
+          changes: {
+            ...changes,
+            ...(next_renewal_date === undefined
+              ? {}
+              : { next_renewal_date: next_renewal_date && utc(next_renewal_date) }),
+          },
+        },
+        successStatus: 200,
+        successBody: subscriptionBody,
+      };
+    }),
+  );
+
+  router.post(
+    '/v1/subscriptions/:id/cancel',
+    commandRoute(deps, (request) => {
+      const id = existingId(request.params.id);
+      const body = validate(CancelSubscriptionBody, request.body);
+      return {
+        topic,
+        key: id,
+        type: 'CancelSubscription',
+        data: {
+          subscription_id: id,
+          cancel_mode: body.cancel_mode,
+          ...(body.cancel_now_prepaid_refund_policy ? { refund_policy: body.cancel_now_prepaid_refund_policy } : {}),
+        },
+        successStatus: 200,
+        successBody: subscriptionBody,
+      };
+    }),
+  );
+
+  // One command on the old subscription's stream; its event also starts the new subscription (see the report).
+  router.post(
+    '/v1/subscriptions/:id/change_plan',
+    commandRoute(deps, (request) => {
+      const id = existingId(request.params.id);
+      const body = validate(ChangeSubscriptionPlanBody, request.body);
+      return {
+        topic,
+        key: id,
+        type: 'ChangeSubscriptionPlan',
+        data: {
+          subscription_id: id,
+          new_subscription_id: newResourceId(),
+          target_plan_code: body.target_plan_code,
+          change_mode: body.change_mode,
+          ...(body.cancel_now_prepaid_refund_policy ? { refund_policy: body.cancel_now_prepaid_refund_policy } : {}),
+        },
+        successStatus: 200,
+        successBody: (result) => {
+          const changed = result as { old_subscription: unknown; new_subscription: unknown };
+          return {
+            status: body.change_mode === 'now' ? 'completed' : 'scheduled',
+            old_subscription: Subscription.parse(changed.old_subscription),
+            new_subscription: Subscription.parse(changed.new_subscription),
+          };
+        },
+      };
+    }),
+  );
+
+  return router;
+}
+
+/** Instants travel in UTC, as every timestamp the platform stores. */
+function utc(instant: string): string {
+  return new Date(instant).toISOString();
+}
+
+/** An id that cannot exist is simply not found; nothing is sent for it. */
+function existingId(id: string | undefined): string {
+  if (id === undefined || !ResourceId.safeParse(id).success)
+    throw ApiHttpError.of('NOT_FOUND', `No such subscription: '${id}'`, 'id');
+  return id;
+}

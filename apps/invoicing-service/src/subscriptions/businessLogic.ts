@@ -1,0 +1,188 @@
+import type {
+  CancelSubscription,
+  ChangeSubscriptionPlan,
+  CreateSubscription,
+  SubscribedPlan,
+  SubscriptionEvent,
+  SubscriptionTerms,
+  UpdateSubscription,
+} from '@afternoon/contracts/subscriptions';
+import { type Command, ConflictError, type Decider, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { currentPeriod, type ExistingSubscription, evolve, initialState, type SubscriptionState } from './subscription';
+
+type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
+export type SubscriptionCommand =
+  | WithMetadata<CreateSubscription>
+  | WithMetadata<UpdateSubscription>
+  | WithMetadata<CancelSubscription>
+  | WithMetadata<ChangeSubscriptionPlan>;
+type CommandOn<T extends SubscriptionCommand['type']> = Extract<SubscriptionCommand, { type: T }>;
+
+/**
+ * A subscription made by a plan change starts on the old subscription's stream; its own stream takes those terms
+ * as its `SubscriptionCreated` with the first command it receives, then that command is decided as usual.
+ */
+export function decide(command: SubscriptionCommand, state: SubscriptionState): SubscriptionEvent[] {
+  if (command.type !== 'CreateSubscription' && state.status === 'absent' && command.data.origin) {
+    const created: SubscriptionEvent = { type: 'SubscriptionCreated', data: command.data.origin };
+    return [created, ...decideOnStream(command, evolve(state, created))];
+  }
+  return decideOnStream(command, state);
+}
+
+function decideOnStream(command: SubscriptionCommand, state: SubscriptionState): SubscriptionEvent[] {
+  switch (command.type) {
+    case 'CreateSubscription':
+      return create(command, state);
+    case 'UpdateSubscription':
+      return update(command, live(state, command.data.subscription_id));
+    case 'CancelSubscription':
+      return cancel(command, live(state, command.data.subscription_id));
+    case 'ChangeSubscriptionPlan':
+      return changePlan(command, live(state, command.data.subscription_id));
+    default: {
+      const unknown: never = command;
+      return unknown;
+    }
+  }
+}
+
+export const subscriptionDecider: Decider<SubscriptionCommand, SubscriptionEvent, SubscriptionState> = {
+  initialState,
+  evolve,
+  decide,
+};
+
+export function subscriptionNotFound(id: string): NotFoundError {
+  return new NotFoundError(`No such subscription: '${id}'`, 'id');
+}
+
+function create(command: CommandOn<'CreateSubscription'>, state: SubscriptionState): SubscriptionEvent[] {
+  if (state.status !== 'absent') throw new ConflictError('this subscription already exists', 'id');
+  const now = command.metadata.issued_at;
+  const { subscription_id, customer_id, start_date = now, billing_anchor_day, initial_status } = command.data;
+  const plan = enriched(command.data.plan);
+  return [
+    {
+      type: 'SubscriptionCreated',
+      data: {
+        subscription_id,
+        customer_id,
+        plan_code: plan.code,
+        plan_version: plan.version,
+        interval: plan.interval,
+        status: initial_status,
+        start_date,
+        billing_anchor_day: billing_anchor_day ?? new Date(start_date).getUTCDate(),
+        previous_subscription_id: null,
+        created_at: now,
+      },
+    },
+  ];
+}
+
+/**
+ * A new anchor day takes effect from the start of the current period: periods from there turn on the new day, and
+ * a renewal date set by hand gives way to the new period end unless set again in the same request.
+ */
+function update(command: CommandOn<'UpdateSubscription'>, subscription: Live): SubscriptionEvent[] {
+  const now = command.metadata.issued_at;
+  const { billing_anchor_day, next_renewal_date, status } = command.data.changes;
+  const { subscription_id } = command.data;
+  const events: SubscriptionEvent[] = [];
+  const newAnchorDay = billing_anchor_day === subscription.anchorDay ? undefined : billing_anchor_day;
+  const renewal = next_renewal_date !== undefined ? next_renewal_date : newAnchorDay ? null : undefined;
+  if (newAnchorDay !== undefined || (renewal !== undefined && renewal !== subscription.nextRenewalDate)) {
+    const scheduleStart = currentPeriod(subscription, new Date(now)).start.toISOString();
+    events.push({
+      type: 'SubscriptionUpdated',
+      data: {
+        subscription_id,
+        ...(newAnchorDay === undefined
+          ? {}
+          : { rescheduled: { billing_anchor_day: newAnchorDay, schedule_start: scheduleStart } }),
+        ...(renewal === undefined ? {} : { next_renewal_date: renewal }),
+        updated_at: now,
+      },
+    });
+  }
+  if (status === 'pending' && subscription.status === 'active')
+    throw new IllegalStateError('an active subscription cannot go back to pending');
+  if (status === 'active' && subscription.status === 'pending')
+    events.push({ type: 'SubscriptionActivated', data: { subscription_id, activated_at: now } });
+  if (status === 'canceled')
+    events.push({ type: 'SubscriptionCanceled', data: { subscription_id, refund_policy: null, canceled_at: now } });
+  return events;
+}
+
+function cancel(command: CommandOn<'CancelSubscription'>, subscription: Live): SubscriptionEvent[] {
+  const now = command.metadata.issued_at;
+  const { subscription_id, cancel_mode, refund_policy } = command.data;
+  if (cancel_mode === 'now')
+    return [
+      {
+        type: 'SubscriptionCanceled',
+        data: { subscription_id, refund_policy: refund_policy ?? null, canceled_at: now },
+      },
+    ];
+  if (subscription.cancelAt !== null)
+    throw new IllegalStateError(`subscription '${subscription_id}' already ends at its period end`);
+  const cancelAt = currentPeriod(subscription, new Date(now)).end.toISOString();
+  return [{ type: 'SubscriptionCancelScheduled', data: { subscription_id, cancel_at: cancelAt, scheduled_at: now } }];
+}
+
+/**
+ * The new subscription keeps the customer's anchor day. Now: the old one ends and the new one is active from this
+ * instant. At period end: the old one ends then, and the new one waits, pending, to start at that instant.
+ */
+function changePlan(command: CommandOn<'ChangeSubscriptionPlan'>, subscription: Live): SubscriptionEvent[] {
+  const now = command.metadata.issued_at;
+  const { subscription_id, new_subscription_id, change_mode, refund_policy } = command.data;
+  const plan = enriched(command.data.target_plan);
+  if (subscription.cancelAt !== null)
+    throw new IllegalStateError(`subscription '${subscription_id}' already ends at its period end`);
+  if (plan.code === subscription.planCode)
+    throw new ConflictError(`the subscription is already on plan '${plan.code}'`, 'target_plan_code');
+  const endsNow = change_mode === 'now';
+  const switchAt = endsNow ? now : currentPeriod(subscription, new Date(now)).end.toISOString();
+  const newSubscription: SubscriptionTerms = {
+    subscription_id: new_subscription_id,
+    customer_id: subscription.customerId,
+    plan_code: plan.code,
+    plan_version: plan.version,
+    interval: plan.interval,
+    status: endsNow ? 'active' : 'pending',
+    start_date: switchAt,
+    billing_anchor_day: subscription.anchorDay,
+    previous_subscription_id: subscription_id,
+    created_at: now,
+  };
+  return [
+    {
+      type: 'SubscriptionPlanChanged',
+      data: {
+        subscription_id,
+        change_mode,
+        refund_policy: endsNow ? (refund_policy ?? null) : null,
+        canceled_at: endsNow ? now : null,
+        cancel_at: endsNow ? null : switchAt,
+        new_subscription: newSubscription,
+        changed_at: now,
+      },
+    },
+  ];
+}
+
+type Live = Exclude<ExistingSubscription, { status: 'canceled' }>;
+
+function live(state: SubscriptionState, id: string): Live {
+  if (state.status === 'absent') throw subscriptionNotFound(id);
+  if (state.status === 'canceled') throw new IllegalStateError(`subscription '${id}' is canceled`);
+  return state;
+}
+
+/** The plan enrich looked up; a command without it never passed through the service's enrich. */
+function enriched(plan: SubscribedPlan | undefined): SubscribedPlan {
+  if (!plan) throw new Error('the command was not enriched with its plan');
+  return plan;
+}

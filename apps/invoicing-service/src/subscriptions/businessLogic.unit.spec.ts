@@ -1,0 +1,271 @@
+import type { CommandMetadata } from '@afternoon/contracts/messaging';
+import type { SubscribedPlan, SubscriptionEvent, SubscriptionTerms } from '@afternoon/contracts/subscriptions';
+import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { describe, expect, it } from 'vitest';
+import { decide, type SubscriptionCommand } from './businessLogic';
+import { evolve, initialState, type SubscriptionState, toSubscription } from './subscription';
+
+const subscriptionId = 'su5x9z8nv0000h85r7l9p2k1m';
+const newSubscriptionId = 'sn5x9z8nv0000h85r7l9p2k1m';
+const customerId = 'cu5x9z8nv0000h85r7l9p2k1m';
+const pro: SubscribedPlan = { code: 'pro', version: 2, interval: 'month' };
+const scale: SubscribedPlan = { code: 'scale', version: 1, interval: 'month' };
+
+const createdAt = '2026-01-10T09:00:00.000Z';
+const midJanuary = '2026-01-20T12:00:00.000Z';
+
+function metadata(issuedAt: string): CommandMetadata {
+  return {
+    command_id: 'cmd_1',
+    correlation_id: 'r',
+    request_id: 'r',
+    organization_id: 'org_1',
+    mode: 'live',
+    issued_at: issuedAt,
+  };
+}
+
+function given(events: SubscriptionEvent[]) {
+  const state = events.reduce(evolve, initialState());
+  return { when: (command: SubscriptionCommand) => () => decide(command, state) };
+}
+
+function stateAfter(events: SubscriptionEvent[]): Exclude<SubscriptionState, { status: 'absent' }> {
+  const state = events.reduce(evolve, initialState());
+  if (state.status === 'absent') throw new Error('the subscription should exist');
+  return state;
+}
+
+const terms: SubscriptionTerms = {
+  subscription_id: subscriptionId,
+  customer_id: customerId,
+  plan_code: 'pro',
+  plan_version: 2,
+  interval: 'month',
+  status: 'active',
+  start_date: createdAt,
+  billing_anchor_day: 10,
+  previous_subscription_id: null,
+  created_at: createdAt,
+};
+const created: SubscriptionEvent = { type: 'SubscriptionCreated', data: terms };
+
+const create = (data: Partial<Extract<SubscriptionCommand, { type: 'CreateSubscription' }>['data']> = {}) =>
+  ({
+    type: 'CreateSubscription',
+    data: {
+      subscription_id: subscriptionId,
+      customer_id: customerId,
+      plan_code: 'pro',
+      initial_status: 'pending',
+      plan: pro,
+      ...data,
+    },
+    metadata: metadata(createdAt),
+  }) as const;
+const update = (changes: Extract<SubscriptionCommand, { type: 'UpdateSubscription' }>['data']['changes']) =>
+  ({
+    type: 'UpdateSubscription',
+    data: { subscription_id: subscriptionId, changes },
+    metadata: metadata(midJanuary),
+  }) as const;
+const cancel = (cancel_mode: 'now' | 'end_of_period', refund_policy?: 'refund_prorated' | 'no_refund') =>
+  ({
+    type: 'CancelSubscription',
+    data: { subscription_id: subscriptionId, cancel_mode, ...(refund_policy ? { refund_policy } : {}) },
+    metadata: metadata(midJanuary),
+  }) as const;
+const changePlan = (change_mode: 'now' | 'end_of_period', target_plan: SubscribedPlan = scale) =>
+  ({
+    type: 'ChangeSubscriptionPlan',
+    data: {
+      subscription_id: subscriptionId,
+      new_subscription_id: newSubscriptionId,
+      target_plan_code: target_plan.code,
+      change_mode,
+      target_plan,
+    },
+    metadata: metadata(midJanuary),
+  }) as const;
+
+describe('subscription decider', () => {
+  it('creates a pending subscription by default, starting now on the anchor of its start day', () => {
+    expect(given([]).when(create())()).toEqual([
+      { type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } },
+    ]);
+    expect(given([created]).when(create())).toThrow(ConflictError);
+  });
+
+  it('creates an active subscription from a given start and anchor, with its first period up to the anchor', () => {
+    const [event] = given([]).when(
+      create({ initial_status: 'active', start_date: '2026-01-15T00:00:00.000Z', billing_anchor_day: 31 }),
+    )();
+    expect(event?.data).toMatchObject({
+      status: 'active',
+      start_date: '2026-01-15T00:00:00.000Z',
+      billing_anchor_day: 31,
+    });
+    const subscription = toSubscription(stateAfter([event as SubscriptionEvent]), new Date(createdAt));
+    // Before its start a subscription shows its first period: 15 Jan up to the anchor, the 31st.
+    expect(subscription).toMatchObject({
+      current_period_start: '2026-01-15T00:00:00.000Z',
+      current_period_end: '2026-01-31T00:00:00.000Z',
+      next_renewal_date: '2026-01-31T00:00:00.000Z',
+      cancel_at_period_end: false,
+    });
+  });
+
+  it('re-anchors from the current period start: a new anchor day moves the period end', () => {
+    expect(toSubscription(stateAfter([created]), new Date(midJanuary)).current_period_end).toBe(
+      '2026-02-10T09:00:00.000Z',
+    );
+    const events = given([created]).when(update({ billing_anchor_day: 25 }))();
+    expect(events).toEqual([
+      {
+        type: 'SubscriptionUpdated',
+        data: {
+          subscription_id: subscriptionId,
+          rescheduled: { billing_anchor_day: 25, schedule_start: createdAt },
+          next_renewal_date: null,
+          updated_at: midJanuary,
+        },
+      },
+    ]);
+    // The period that began on 10 Jan now ends on the 25th, and the next ones turn on the 25th.
+    expect(toSubscription(stateAfter([created, ...events]), new Date(midJanuary))).toMatchObject({
+      billing_anchor_day: 25,
+      current_period_start: createdAt,
+      current_period_end: '2026-01-25T09:00:00.000Z',
+      next_renewal_date: '2026-01-25T09:00:00.000Z',
+    });
+  });
+
+  it('keeps a renewal date set by hand, and changes nothing for a PATCH that changes nothing', () => {
+    const renewal = '2026-03-01T00:00:00.000Z';
+    const events = given([created]).when(update({ next_renewal_date: renewal }))();
+    expect(toSubscription(stateAfter([created, ...events]), new Date(midJanuary)).next_renewal_date).toBe(renewal);
+    expect(given([created]).when(update({ billing_anchor_day: 10, status: 'active' }))()).toEqual([]);
+  });
+
+  it('activates a pending subscription, refuses to send an active one back to pending', () => {
+    const pending: SubscriptionEvent = { type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } };
+    expect(given([pending]).when(update({ status: 'active' }))()).toEqual([
+      { type: 'SubscriptionActivated', data: { subscription_id: subscriptionId, activated_at: midJanuary } },
+    ]);
+    expect(given([created]).when(update({ status: 'pending' }))).toThrow(IllegalStateError);
+  });
+
+  it('cancels by PATCH status canceled, which sets canceled_at', () => {
+    const events = given([created]).when(update({ status: 'canceled' }))();
+    expect(events).toEqual([
+      {
+        type: 'SubscriptionCanceled',
+        data: { subscription_id: subscriptionId, refund_policy: null, canceled_at: midJanuary },
+      },
+    ]);
+    expect(toSubscription(stateAfter([created, ...events]), new Date('2027-01-01T00:00:00.000Z'))).toMatchObject({
+      status: 'canceled',
+      canceled_at: midJanuary,
+      // The period it ended in, not one running on after it.
+      current_period_end: '2026-02-10T09:00:00.000Z',
+    });
+  });
+
+  it('cancels now with the refund policy recorded for the billing engine; a second cancel is refused', () => {
+    const events = given([created]).when(cancel('now', 'refund_prorated'))();
+    expect(events).toEqual([
+      {
+        type: 'SubscriptionCanceled',
+        data: { subscription_id: subscriptionId, refund_policy: 'refund_prorated', canceled_at: midJanuary },
+      },
+    ]);
+    expect(given([created, ...events]).when(cancel('now'))).toThrow(IllegalStateError);
+    expect(given([created, ...events]).when(update({ billing_anchor_day: 3 }))).toThrow(IllegalStateError);
+    expect(given([]).when(cancel('now'))).toThrow(NotFoundError);
+  });
+
+  it('cancels at period end: stays active until the current period ends; twice is refused, now still allowed', () => {
+    const events = given([created]).when(cancel('end_of_period'))();
+    expect(events).toEqual([
+      {
+        type: 'SubscriptionCancelScheduled',
+        data: { subscription_id: subscriptionId, cancel_at: '2026-02-10T09:00:00.000Z', scheduled_at: midJanuary },
+      },
+    ]);
+    expect(toSubscription(stateAfter([created, ...events]), new Date(midJanuary))).toMatchObject({
+      status: 'active',
+      cancel_at_period_end: true,
+      cancel_at: '2026-02-10T09:00:00.000Z',
+      canceled_at: null,
+    });
+    expect(given([created, ...events]).when(cancel('end_of_period'))).toThrow(IllegalStateError);
+    expect(given([created, ...events]).when(cancel('now'))()).toHaveLength(1);
+  });
+
+  it('changes plan now: the old one ends, the new one is active from now on the target version', () => {
+    const [changed] = given([created]).when(changePlan('now'))();
+    expect(changed).toEqual({
+      type: 'SubscriptionPlanChanged',
+      data: {
+        subscription_id: subscriptionId,
+        change_mode: 'now',
+        refund_policy: null,
+        canceled_at: midJanuary,
+        cancel_at: null,
+        new_subscription: {
+          subscription_id: newSubscriptionId,
+          customer_id: customerId,
+          plan_code: 'scale',
+          plan_version: 1,
+          interval: 'month',
+          status: 'active',
+          start_date: midJanuary,
+          billing_anchor_day: 10,
+          previous_subscription_id: subscriptionId,
+          created_at: midJanuary,
+        },
+        changed_at: midJanuary,
+      },
+    });
+    expect(stateAfter([created, changed as SubscriptionEvent])).toMatchObject({
+      status: 'canceled',
+      canceledAt: midJanuary,
+    });
+  });
+
+  it('changes plan at period end: the old one is set to end then, the new one waits, pending, to start then', () => {
+    const [changed] = given([created]).when(changePlan('end_of_period'))();
+    expect(changed?.data).toMatchObject({
+      canceled_at: null,
+      cancel_at: '2026-02-10T09:00:00.000Z',
+      new_subscription: { status: 'pending', start_date: '2026-02-10T09:00:00.000Z', plan_code: 'scale' },
+    });
+    const after = [created, changed as SubscriptionEvent];
+    expect(toSubscription(stateAfter(after), new Date(midJanuary)).cancel_at_period_end).toBe(true);
+    expect(given(after).when(changePlan('now'))).toThrow(IllegalStateError);
+  });
+
+  it('refuses a change to the plan it is on', () => {
+    expect(given([created]).when(changePlan('now', { ...pro, version: 3 }))).toThrow(ConflictError);
+  });
+
+  it('starts the stream of a subscription a plan change made with its first command', () => {
+    const [changed] = given([created]).when(changePlan('end_of_period'))();
+    if (changed?.type !== 'SubscriptionPlanChanged') throw new Error('expected a plan change');
+    const origin = changed.data.new_subscription;
+    const activate = {
+      type: 'UpdateSubscription',
+      data: { subscription_id: newSubscriptionId, changes: { status: 'active' }, origin },
+      metadata: metadata('2026-01-21T00:00:00.000Z'),
+    } as const;
+    expect(given([]).when(activate)()).toEqual([
+      { type: 'SubscriptionCreated', data: origin },
+      {
+        type: 'SubscriptionActivated',
+        data: { subscription_id: newSubscriptionId, activated_at: '2026-01-21T00:00:00.000Z' },
+      },
+    ]);
+    // Once the stream has begun, the origin is not replayed.
+    expect(given([{ type: 'SubscriptionCreated', data: origin }]).when(activate)()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,232 @@
+import type { PlanInterval } from '@afternoon/contracts/plans';
+import {
+  type ListSubscriptionsQuery,
+  type Subscription,
+  SubscriptionEvent,
+  type SubscriptionList,
+  type SubscriptionStatus,
+  type SubscriptionTerms,
+} from '@afternoon/contracts/subscriptions';
+import {
+  ConflictError,
+  decodeCursor,
+  encodeCursor,
+  isUniqueViolation,
+  type Projection,
+  type Queryable,
+  type Tenant,
+} from '@afternoon/service-kit';
+import { toSubscription } from '../subscription';
+
+/**
+ * The `subscriptions` table, one row per subscription, including those a plan change made before their own
+ * stream has any event. Its unique index keeps one live subscription per customer and plan.
+ */
+export const subscriptionsProjection: Projection = {
+  name: 'subscriptions',
+  tables: ['subscriptions'],
+  handles: [
+    'SubscriptionCreated',
+    'SubscriptionUpdated',
+    'SubscriptionActivated',
+    'SubscriptionCanceled',
+    'SubscriptionCancelScheduled',
+    'SubscriptionPlanChanged',
+  ],
+  async apply(tx, stored) {
+    const event = SubscriptionEvent.parse(stored);
+    const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
+    switch (event.type) {
+      case 'SubscriptionCreated':
+        await insertSubscription(tx, tenant, event.data, 'plan_code');
+        return;
+      case 'SubscriptionUpdated': {
+        const { subscription_id, rescheduled, next_renewal_date, updated_at } = event.data;
+        await tx.query(
+          `UPDATE subscriptions SET
+             billing_anchor_day = coalesce($2, billing_anchor_day),
+             schedule_start = coalesce($3, schedule_start),
+             next_renewal_date = CASE WHEN $4 THEN $5::timestamptz ELSE next_renewal_date END,
+             updated_at = $6
+           WHERE id = $1`,
+          [
+            subscription_id,
+            rescheduled?.billing_anchor_day ?? null,
+            rescheduled?.schedule_start ?? null,
+            next_renewal_date !== undefined,
+            next_renewal_date ?? null,
+            updated_at,
+          ],
+        );
+        return;
+      }
+      case 'SubscriptionActivated':
+        await tx.query(`UPDATE subscriptions SET status = 'active', updated_at = $2 WHERE id = $1`, [
+          event.data.subscription_id,
+          event.data.activated_at,
+        ]);
+        return;
+      case 'SubscriptionCanceled':
+        await cancelNow(tx, event.data.subscription_id, event.data.canceled_at);
+        return;
+      case 'SubscriptionCancelScheduled':
+        await cancelAtPeriodEnd(tx, event.data.subscription_id, event.data.cancel_at, event.data.scheduled_at);
+        return;
+      case 'SubscriptionPlanChanged': {
+        const { subscription_id, canceled_at, cancel_at, new_subscription, changed_at } = event.data;
+        if (canceled_at) await cancelNow(tx, subscription_id, canceled_at);
+        else if (cancel_at) await cancelAtPeriodEnd(tx, subscription_id, cancel_at, changed_at);
+        await insertSubscription(tx, tenant, new_subscription, 'target_plan_code');
+        return;
+      }
+      default: {
+        const unknown: never = event;
+        return unknown;
+      }
+    }
+  },
+};
+
+/** A second live subscription of the customer to the plan is refused here, in the command's transaction. */
+async function insertSubscription(tx: Queryable, tenant: Tenant, terms: SubscriptionTerms, param: string) {
+  try {
+    await tx.query(
+      `INSERT INTO subscriptions (id, organization_id, mode, customer_id, plan_code, plan_version, plan_interval,
+         status, billing_anchor_day, start_date, schedule_start, previous_subscription_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $12) ON CONFLICT (id) DO NOTHING`,
+      [
+        terms.subscription_id,
+        tenant.organizationId,
+        tenant.mode,
+        terms.customer_id,
+        terms.plan_code,
+        terms.plan_version,
+        terms.interval,
+        terms.status,
+        terms.billing_anchor_day,
+        terms.start_date,
+        terms.previous_subscription_id,
+        terms.created_at,
+      ],
+    );
+  } catch (error) {
+    if (isUniqueViolation(error, 'subscriptions_live_per_plan'))
+      throw new ConflictError(
+        `customer '${terms.customer_id}' already has a live subscription to plan '${terms.plan_code}'`,
+        param,
+      );
+    throw error;
+  }
+}
+
+function cancelNow(tx: Queryable, id: string, canceledAt: string) {
+  return tx.query(
+    `UPDATE subscriptions SET status = 'canceled', canceled_at = $2, cancel_at = NULL, updated_at = $2 WHERE id = $1`,
+    [id, canceledAt],
+  );
+}
+
+function cancelAtPeriodEnd(tx: Queryable, id: string, cancelAt: string, at: string) {
+  return tx.query('UPDATE subscriptions SET cancel_at = $2, updated_at = $3 WHERE id = $1', [id, cancelAt, at]);
+}
+
+export async function getSubscription(
+  db: Queryable,
+  tenant: Tenant,
+  id: string,
+  now: Date,
+): Promise<Subscription | undefined> {
+  const { rows } = await db.query<SubscriptionRow>(
+    'SELECT * FROM subscriptions WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [id, tenant.organizationId, tenant.mode],
+  );
+  return rows[0] && toSubscription(toRecord(rows[0]), now);
+}
+
+/** Newest first, keyset-paginated on (created_at, id); periods as they stand at `now`. */
+export async function listSubscriptions(
+  db: Queryable,
+  tenant: Tenant,
+  query: ListSubscriptionsQuery,
+  now: Date,
+): Promise<SubscriptionList> {
+  const conditions = ['organization_id = $1', 'mode = $2'];
+  const values: unknown[] = [tenant.organizationId, tenant.mode];
+  for (const field of ['customer_id', 'status'] as const) {
+    const value = query[field];
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`${field} = $${values.length}`);
+  }
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor);
+    values.push(createdAt, id);
+    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
+  }
+  values.push(query.limit + 1);
+  const { rows } = await db.query<SubscriptionRow>(
+    `SELECT * FROM subscriptions WHERE ${conditions.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+    values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > query.limit;
+  return {
+    subscriptions: page.map((row) => toSubscription(toRecord(row), now)),
+    pagination: {
+      has_more: hasMore,
+      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
+    },
+  };
+}
+
+/** Who a subscription belongs to and which subscription's plan change made it, for enriching its commands. */
+export async function findSubscriptionLineage(
+  db: Queryable,
+  tenant: Tenant,
+  id: string,
+): Promise<{ customerId: string; previousSubscriptionId: string | null } | undefined> {
+  const { rows } = await db.query<{ customer_id: string; previous_subscription_id: string | null }>(
+    'SELECT customer_id, previous_subscription_id FROM subscriptions WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [id, tenant.organizationId, tenant.mode],
+  );
+  const row = rows[0];
+  return row && { customerId: row.customer_id, previousSubscriptionId: row.previous_subscription_id };
+}
+
+interface SubscriptionRow {
+  id: string;
+  customer_id: string;
+  plan_code: string;
+  plan_version: number;
+  plan_interval: PlanInterval;
+  status: SubscriptionStatus;
+  billing_anchor_day: number;
+  start_date: Date;
+  schedule_start: Date;
+  next_renewal_date: Date | null;
+  cancel_at: Date | null;
+  canceled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRecord(row: SubscriptionRow) {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    planCode: row.plan_code,
+    planVersion: row.plan_version,
+    interval: row.plan_interval,
+    status: row.status,
+    anchorDay: row.billing_anchor_day,
+    startDate: row.start_date.toISOString(),
+    scheduleStart: row.schedule_start.toISOString(),
+    nextRenewalDate: row.next_renewal_date?.toISOString() ?? null,
+    cancelAt: row.cancel_at?.toISOString() ?? null,
+    canceledAt: row.canceled_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

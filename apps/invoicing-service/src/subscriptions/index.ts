@@ -1,0 +1,104 @@
+import {
+  SubscriptionCommand as SubscriptionCommandSchema,
+  SubscriptionEvent,
+  type SubscriptionTerms,
+  subscriptionEventWireNames,
+} from '@afternoon/contracts/subscriptions';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  type AggregateDefinition,
+  type CommandContext,
+  NotFoundError,
+  readStream,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import { customersConsumer, findCustomer } from '../customers/knownCustomers';
+import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
+import { findSubscriptionLineage } from './getSubscriptions';
+import { subscribablePlan } from './subscribedPlans';
+import { type SubscriptionState, started, toSubscription } from './subscription';
+
+export { subscriptionRoutes } from './api';
+export { subscriptionsProjection } from './getSubscriptions';
+
+/** How long a create waits for `customer.events` to catch up before it calls a customer unknown. */
+const customerCatchUpMs = 5_000;
+
+const streamOf = (subscriptionId: string) => `subscription-${subscriptionId}`;
+
+export const subscriptionAggregate: AggregateDefinition<SubscriptionCommand, SubscriptionEvent, SubscriptionState> = {
+  commandTypes: SubscriptionCommandSchema.options.map((option) => option.shape.type.value),
+  commandSchema: SubscriptionCommandSchema,
+  eventSchema: SubscriptionEvent,
+  eventWireNames: subscriptionEventWireNames,
+  streamId: (command) => streamOf(command.data.subscription_id),
+  decider: subscriptionDecider,
+  result: (state, command) => {
+    if (state.status === 'absent') throw new Error(`subscription command ${command.type} left no subscription`);
+    const now = new Date(command.metadata.issued_at);
+    const subscription = toSubscription(state, now);
+    if (command.type !== 'ChangeSubscriptionPlan') return { subscription };
+    if (!state.successor) throw new Error('a plan change left no new subscription');
+    return { old_subscription: subscription, new_subscription: toSubscription(started(state.successor), now) };
+  },
+  enrich: enrichSubscriptionCommand,
+};
+
+/**
+ * Brings `decide` what lives outside the stream: the customer must be known to invoicing, the plan's current
+ * version and interval, and for a subscription a plan change made, the terms it started with.
+ */
+async function enrichSubscriptionCommand(
+  tx: Transaction,
+  command: SubscriptionCommand,
+  context: CommandContext,
+): Promise<SubscriptionCommand> {
+  const tenant: Tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
+  if (command.type === 'CreateSubscription') {
+    await knownCustomer(tx, tenant, command.data.customer_id, context);
+    const plan = await subscribablePlan(tx, tenant, command.data.plan_code, 'plan_code');
+    return { ...command, data: { ...command.data, plan } };
+  }
+  const lineage = await findSubscriptionLineage(tx, tenant, command.data.subscription_id);
+  const origin = lineage?.previousSubscriptionId
+    ? await originOf(tx, tenant, command.data.subscription_id, lineage.previousSubscriptionId)
+    : undefined;
+  switch (command.type) {
+    case 'UpdateSubscription':
+      return { ...command, data: { ...command.data, origin } };
+    case 'CancelSubscription':
+      return { ...command, data: { ...command.data, origin } };
+    case 'ChangeSubscriptionPlan': {
+      if (lineage) await knownCustomer(tx, tenant, lineage.customerId, context);
+      const target_plan = await subscribablePlan(tx, tenant, command.data.target_plan_code, 'target_plan_code');
+      return { ...command, data: { ...command.data, origin, target_plan } };
+    }
+    default: {
+      const unknown: never = command;
+      return unknown;
+    }
+  }
+}
+
+/** The terms a plan change of `previousId` started `id` with, as recorded on the previous subscription's stream. */
+async function originOf(
+  tx: Transaction,
+  tenant: Tenant,
+  id: string,
+  previousId: string,
+): Promise<SubscriptionTerms | undefined> {
+  for (const stored of await readStream(tx, streamOf(previousId), tenant)) {
+    const event = SubscriptionEvent.parse(stored);
+    if (event.type === 'SubscriptionPlanChanged' && event.data.new_subscription.subscription_id === id)
+      return event.data.new_subscription;
+  }
+  return undefined;
+}
+
+/** A customer a subscription may be for: caught up with `customer.events`, so one created just before is known. */
+async function knownCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
+  await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
+  if (!(await findCustomer(tx, tenant, customerId)))
+    throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
+}

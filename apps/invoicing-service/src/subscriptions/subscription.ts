@@ -1,0 +1,137 @@
+import type { PlanInterval } from '@afternoon/contracts/plans';
+import type {
+  Subscription,
+  SubscriptionEvent,
+  SubscriptionStatus,
+  SubscriptionTerms,
+} from '@afternoon/contracts/subscriptions';
+import { type BillingPeriod, billingSchedule, firstPeriod, periodContaining } from './billingPeriods';
+
+/** What fixes a subscription's public shape at any instant; the state and the projection's row both reduce to it. */
+export interface SubscriptionRecord {
+  id: string;
+  customerId: string;
+  planCode: string;
+  planVersion: number;
+  interval: PlanInterval;
+  status: SubscriptionStatus;
+  anchorDay: number;
+  startDate: string;
+  /** Where the periods are counted from: the start date, or the period start a new anchor day was set at. */
+  scheduleStart: string;
+  /** Set by PATCH; otherwise the renewal is the current period's end. */
+  nextRenewalDate: string | null;
+  cancelAt: string | null;
+  canceledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Live = SubscriptionRecord & {
+  /** The subscription a plan change of this one made. */
+  successor: SubscriptionTerms | null;
+};
+
+export type SubscriptionState =
+  | { status: 'absent' }
+  | (Live & { status: 'pending' })
+  | (Live & { status: 'active' })
+  | (Live & { status: 'canceled' });
+
+export type ExistingSubscription = Exclude<SubscriptionState, { status: 'absent' }>;
+
+export function initialState(): SubscriptionState {
+  return { status: 'absent' };
+}
+
+export function evolve(state: SubscriptionState, event: SubscriptionEvent): SubscriptionState {
+  if (event.type === 'SubscriptionCreated') return started(event.data);
+  if (state.status === 'absent') return state;
+  switch (event.type) {
+    case 'SubscriptionUpdated': {
+      const { rescheduled, next_renewal_date, updated_at } = event.data;
+      return {
+        ...state,
+        ...(rescheduled
+          ? { anchorDay: rescheduled.billing_anchor_day, scheduleStart: rescheduled.schedule_start }
+          : {}),
+        ...(next_renewal_date === undefined ? {} : { nextRenewalDate: next_renewal_date }),
+        updatedAt: updated_at,
+      };
+    }
+    case 'SubscriptionActivated':
+      return { ...state, status: 'active', updatedAt: event.data.activated_at };
+    case 'SubscriptionCanceled':
+      return ended(state, event.data.canceled_at);
+    case 'SubscriptionCancelScheduled':
+      return { ...state, cancelAt: event.data.cancel_at, updatedAt: event.data.scheduled_at };
+    case 'SubscriptionPlanChanged': {
+      const { canceled_at, cancel_at, new_subscription, changed_at } = event.data;
+      const changed = { ...state, successor: new_subscription, updatedAt: changed_at };
+      return canceled_at ? ended(changed, canceled_at) : { ...changed, cancelAt: cancel_at };
+    }
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+/** A subscription as its terms start it. */
+export function started(terms: SubscriptionTerms): Exclude<SubscriptionState, { status: 'absent' | 'canceled' }> {
+  return {
+    status: terms.status,
+    id: terms.subscription_id,
+    customerId: terms.customer_id,
+    planCode: terms.plan_code,
+    planVersion: terms.plan_version,
+    interval: terms.interval,
+    anchorDay: terms.billing_anchor_day,
+    startDate: terms.start_date,
+    scheduleStart: terms.start_date,
+    nextRenewalDate: null,
+    cancelAt: null,
+    canceledAt: null,
+    successor: null,
+    createdAt: terms.created_at,
+    updatedAt: terms.created_at,
+  };
+}
+
+function ended(state: ExistingSubscription, at: string): SubscriptionState {
+  return { ...state, status: 'canceled', canceledAt: at, cancelAt: null, updatedAt: at };
+}
+
+/**
+ * The period that holds `instant`: before the start, the first one; once canceled, the one it ended in (periods
+ * do not run on after a cancellation).
+ */
+export function currentPeriod(subscription: SubscriptionRecord, instant: Date): BillingPeriod {
+  const schedule = billingSchedule(new Date(subscription.scheduleStart), subscription.interval, subscription.anchorDay);
+  const canceledAt = subscription.canceledAt === null ? undefined : new Date(subscription.canceledAt);
+  const at = canceledAt && canceledAt < instant ? canceledAt : instant;
+  return at < schedule.start ? firstPeriod(schedule) : periodContaining(schedule, at);
+}
+
+/** The public shape of a subscription as it stands at `now`. */
+export function toSubscription(subscription: SubscriptionRecord, now: Date): Subscription {
+  const period = currentPeriod(subscription, now);
+  const periodEnd = period.end.toISOString();
+  return {
+    id: subscription.id,
+    customer_id: subscription.customerId,
+    plan_code: subscription.planCode,
+    plan_version: subscription.planVersion,
+    status: subscription.status,
+    billing_anchor_day: subscription.anchorDay,
+    start_date: subscription.startDate,
+    current_period_start: period.start.toISOString(),
+    current_period_end: periodEnd,
+    next_renewal_date: subscription.nextRenewalDate ?? periodEnd,
+    cancel_at_period_end: subscription.status !== 'canceled' && subscription.cancelAt !== null,
+    cancel_at: subscription.cancelAt,
+    canceled_at: subscription.canceledAt,
+    created_at: subscription.createdAt,
+    updated_at: subscription.updatedAt,
+  };
+}
