@@ -7,7 +7,7 @@
 #   infra/kafka/kafka.sh stop     stop the broker this script started (no error if none)
 #   infra/kafka/kafka.sh status   exit 0 if a Kafka broker answers on KAFKA_PORT
 #
-# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xmx512m),
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xmx1g),
 #              KAFKA_START_TIMEOUT seconds (60), JAVA_HOME (else `java` from PATH).
 # Only the KAFKA_BROKERS=... line goes to stdout; progress and errors go to stderr.
 set -euo pipefail
@@ -18,7 +18,7 @@ ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
 KAFKA_HOST=127.0.0.1
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1g}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
 NODE_ID=1

@@ -1,4 +1,4 @@
 export { eventually } from './eventually';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';
-export { type CollectedMessage, collectTopic, createTopic, produce } from './topics';
+export { type CollectedMessage, collectTopic, produce } from './topics';

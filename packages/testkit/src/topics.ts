@@ -14,19 +14,6 @@ function kafka(): Kafka {
   return new Kafka({ clientId: `test-${randomUUID()}`, brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
-export async function createTopic(topic: string, partitions = 3): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Produces raw records, as any producer outside the platform would. */
 export async function produce(
   topic: string,
