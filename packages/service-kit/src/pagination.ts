@@ -15,3 +15,21 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {}
   throw new ValidationError('cursor is not one this API returned', 'cursor');
 }
+
+/**
+ * Splits the `limit + 1` rows a keyset query fetched into the page and its pagination: the extra row only says
+ * there is more, and the page's last row is where the next page starts.
+ */
+export function keysetPage<Row>(
+  rows: readonly Row[],
+  limit: number,
+  cursorOf: (last: Row) => [string, string],
+): { page: Row[]; pagination: { has_more: boolean; next_cursor: string | null } } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > limit;
+  return {
+    page,
+    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(...cursorOf(last)) : null },
+  };
+}

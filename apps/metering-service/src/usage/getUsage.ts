@@ -5,7 +5,7 @@ import type {
   UsageEventList,
   UsageQuery,
 } from '@afternoon/contracts/usage';
-import { decodeCursor, encodeCursor, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { decodeCursor, keysetPage, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { normalizeDecimal } from './exactDecimal';
 
 /** Newest first by timestamp, keyset-paginated on (timestamp, idempotency_key) so pages stay stable. */
@@ -31,16 +31,11 @@ export async function listUsageEvents(
       ORDER BY "timestamp" DESC, idempotency_key DESC LIMIT $${values.length}`,
     values,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const hasMore = rows.length > query.limit;
-  return {
-    events: page.map(toUsageEvent),
-    pagination: {
-      has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor(last.timestamp.toISOString(), last.idempotency_key) : null,
-    },
-  };
+  const { page, pagination } = keysetPage(rows, query.limit, (last) => [
+    last.timestamp.toISOString(),
+    last.idempotency_key,
+  ]);
+  return { events: page.map(toUsageEvent), pagination };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   decodeCursor,
   encodeCursor,
   isUniqueViolation,
+  keysetPage,
   type Projection,
   type Queryable,
   type Tenant,
@@ -108,16 +109,8 @@ export async function listCustomers(db: Queryable, tenant: Tenant, query: ListCu
     `SELECT * FROM customers WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
     values,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const hasMore = rows.length > query.limit;
-  return {
-    customers: page.map(toCustomer),
-    pagination: {
-      has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
-    },
-  };
+  const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
+  return { customers: page.map(toCustomer), pagination };
 }
 
 interface CustomerRow {

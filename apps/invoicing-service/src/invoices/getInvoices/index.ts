@@ -5,7 +5,7 @@ import {
   type InvoiceList,
   type ListInvoicesQuery,
 } from '@afternoon/contracts/invoices';
-import { decodeCursor, encodeCursor, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { decodeCursor, keysetPage, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
 /**
@@ -78,13 +78,9 @@ export async function listInvoices(db: Queryable, tenant: Tenant, query: ListInv
       ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
     values,
   );
-  const page = rows.slice(0, query.limit).map((row) => row.document);
-  const last = page[page.length - 1];
-  const hasMore = rows.length > query.limit;
-  return {
-    invoices: page,
-    pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last.created_at, last.id) : null },
-  };
+  const documents = rows.map((row) => row.document);
+  const { page, pagination } = keysetPage(documents, query.limit, (last) => [last.created_at, last.id]);
+  return { invoices: page, pagination };
 }
 
 export interface HostedInvoice {

@@ -5,7 +5,7 @@ import {
   PlanEvent,
   type PlanList,
 } from '@afternoon/contracts/plans';
-import { decodeCursor, encodeCursor, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { decodeCursor, keysetPage, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 
 /** `plans` (one row per plan, at its current version) and `plan_versions` (each version's definition, kept). */
 export const plansProjection: Projection = {
@@ -96,16 +96,8 @@ export async function listPlans(db: Queryable, tenant: Tenant, query: ListPlansQ
       WHERE ${conditions.join(' AND ')} ORDER BY p.created_at DESC, p.id DESC LIMIT $${values.length}`,
     values,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const hasMore = rows.length > query.limit;
-  return {
-    plans: page.map(toPlan),
-    pagination: {
-      has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
-    },
-  };
+  const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
+  return { plans: page.map(toPlan), pagination };
 }
 
 interface PlanRow {

@@ -12,6 +12,7 @@ import {
   decodeCursor,
   encodeCursor,
   isUniqueViolation,
+  keysetPage,
   type Projection,
   type Queryable,
   type Tenant,
@@ -169,16 +170,8 @@ export async function listSubscriptions(
       ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
     values,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const hasMore = rows.length > query.limit;
-  return {
-    subscriptions: page.map((row) => toSubscription(toRecord(row), now)),
-    pagination: {
-      has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
-    },
-  };
+  const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
+  return { subscriptions: page.map((row) => toSubscription(toRecord(row), now)), pagination };
 }
 
 /** Who a subscription belongs to and which subscription's plan change made it, for enriching its commands. */

@@ -1,5 +1,5 @@
 import { type ListMetersQuery, type Meter, MeterEvent, type MeterList } from '@afternoon/contracts/meters';
-import { decodeCursor, encodeCursor, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { decodeCursor, keysetPage, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 
 /**
  * The `meters` table: one row per meter, archived ones included. A change of what a meter counts (filters, groups)
@@ -95,16 +95,8 @@ export async function listMeters(db: Queryable, tenant: Tenant, query: ListMeter
       ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
     values,
   );
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const hasMore = rows.length > query.limit;
-  return {
-    meters: page.map(toMeter),
-    pagination: {
-      has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
-    },
-  };
+  const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
+  return { meters: page.map(toMeter), pagination };
 }
 
 interface MeterRow extends Omit<Meter, 'created_at' | 'updated_at' | 'archived_at'> {
