@@ -2,11 +2,14 @@ import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/cust
 import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
 import { Topics } from '@afternoon/contracts/topics';
 import {
+  type CommandContext,
   type ConsumerDefinition,
   decodeEventRecord,
+  NotFoundError,
   type Queryable,
   type RecordHandler,
   type Tenant,
+  type Transaction,
 } from '@afternoon/service-kit';
 
 /**
@@ -98,4 +101,33 @@ export async function findCustomer(db: Queryable, tenant: Tenant, id: string): P
 
 function json(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** How long a command waits for `customer.events` to catch up before it calls a customer unknown. */
+const customerCatchUpMs = 5_000;
+
+/**
+ * The customer as customer-service last described them: catch up with `customer.events` first, so a customer
+ * created or changed by the previous request is seen (read-your-writes across services).
+ */
+export async function currentCustomer(
+  tx: Transaction,
+  tenant: Tenant,
+  customerId: string,
+  context: CommandContext,
+): Promise<InvoiceCustomer | undefined> {
+  await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
+  return findCustomer(tx, tenant, customerId);
+}
+
+/** A customer something may be billed to, caught up as `currentCustomer` is; 404 naming `customer_id` if none. */
+export async function knownCustomer(
+  tx: Transaction,
+  tenant: Tenant,
+  customerId: string,
+  context: CommandContext,
+): Promise<InvoiceCustomer> {
+  const found = await currentCustomer(tx, tenant, customerId, context);
+  if (!found) throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
+  return found;
 }

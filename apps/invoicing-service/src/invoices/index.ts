@@ -3,24 +3,14 @@ import {
   InvoiceEvent,
   invoiceEventWireNames,
 } from '@afternoon/contracts/invoices';
-import { Topics } from '@afternoon/contracts/topics';
-import {
-  type AggregateDefinition,
-  type CommandContext,
-  NotFoundError,
-  type Tenant,
-  type Transaction,
-} from '@afternoon/service-kit';
-import { customersConsumer, findCustomer } from '../customers/knownCustomers';
+import type { AggregateDefinition, CommandContext, Tenant, Transaction } from '@afternoon/service-kit';
+import { currentCustomer, knownCustomer } from '../customers/knownCustomers';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 import { type InvoiceState, toInvoice } from './invoice';
 import { nextInvoiceNumber } from './invoiceNumbers';
 
 export { invoiceRoutes } from './api';
 export { invoicesProjection } from './getInvoices';
-
-/** How long a create waits for `customer.events` to catch up before it calls a customer unknown. */
-const customerCatchUpMs = 5_000;
 
 export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent, InvoiceState> = {
   commandTypes: InvoiceCommandSchema.options.map((option) => option.shape.type.value),
@@ -58,22 +48,6 @@ async function enrichInvoiceCommand(
     default:
       return command;
   }
-}
-
-/**
- * The customer as customer-service last described them: catch up with `customer.events` first, so a customer
- * created or changed by the previous request is seen (read-your-writes across services).
- */
-async function currentCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
-  await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
-  return findCustomer(tx, tenant, customerId);
-}
-
-/** A customer an invoice may be made for: caught up with `customer.events`, so one created just before is known. */
-async function knownCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
-  const found = await currentCustomer(tx, tenant, customerId, context);
-  if (!found) throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
-  return found;
 }
 
 async function customerIdOfInvoice(tx: Transaction, tenant: Tenant, invoiceId: string): Promise<string | undefined> {

@@ -4,16 +4,14 @@ import {
   type SubscriptionTerms,
   subscriptionEventWireNames,
 } from '@afternoon/contracts/subscriptions';
-import { Topics } from '@afternoon/contracts/topics';
 import {
   type AggregateDefinition,
   type CommandContext,
-  NotFoundError,
   readStream,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
-import { customersConsumer, findCustomer } from '../customers/knownCustomers';
+import { knownCustomer } from '../customers/knownCustomers';
 import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
 import { findSubscriptionLineage } from './getSubscriptions';
 import { subscribablePlan } from './subscribedPlans';
@@ -21,9 +19,6 @@ import { type SubscriptionState, started, toSubscription } from './subscription'
 
 export { subscriptionRoutes } from './api';
 export { subscriptionsProjection } from './getSubscriptions';
-
-/** How long a create waits for `customer.events` to catch up before it calls a customer unknown. */
-const customerCatchUpMs = 5_000;
 
 const streamOf = (subscriptionId: string) => `subscription-${subscriptionId}`;
 
@@ -94,11 +89,4 @@ async function originOf(
       return event.data.new_subscription;
   }
   return undefined;
-}
-
-/** A customer a subscription may be for: caught up with `customer.events`, so one created just before is known. */
-async function knownCustomer(tx: Transaction, tenant: Tenant, customerId: string, context: CommandContext) {
-  await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
-  if (!(await findCustomer(tx, tenant, customerId)))
-    throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
 }

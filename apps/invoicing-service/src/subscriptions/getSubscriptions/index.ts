@@ -10,7 +10,6 @@ import {
 import {
   ConflictError,
   decodeCursor,
-  encodeCursor,
   isUniqueViolation,
   keysetPage,
   type Projection,
