@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, startService } from '@afternoon/service-kit';
+import { billingRoutes } from './billing/api';
 import { customersConsumer } from './customers/knownCustomers';
-import type { InvoicingServiceEnv } from './env';
+import { defaultMeteringServiceUrl, type InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
 import { planAggregate, planRoutes, plansProjection } from './plans';
 import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } from './subscriptions';
@@ -10,7 +11,11 @@ import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } fr
 export const invoicingProjections = [invoicesProjection, plansProjection, subscriptionsProjection];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
-export function startInvoicingService(env: InvoicingServiceEnv): Promise<RunningService> {
+/** The parsed env; a caller that never bills usage (a test) may leave metering's address at its default. */
+export type InvoicingServiceOptions = Omit<InvoicingServiceEnv, 'METERING_SERVICE_URL'> &
+  Partial<Pick<InvoicingServiceEnv, 'METERING_SERVICE_URL'>>;
+
+export function startInvoicingService(env: InvoicingServiceOptions): Promise<RunningService> {
   return startService({
     name: 'invoicing-service',
     env,
@@ -32,6 +37,11 @@ export function startInvoicingService(env: InvoicingServiceEnv): Promise<Running
     },
     consumers: [customersConsumer],
     projections: invoicingProjections,
-    routes: (deps) => [invoiceRoutes(deps), planRoutes(deps), subscriptionRoutes(deps)],
+    routes: (deps) => [
+      invoiceRoutes(deps),
+      planRoutes(deps),
+      subscriptionRoutes(deps),
+      billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL ?? defaultMeteringServiceUrl }),
+    ],
   });
 }

@@ -67,6 +67,17 @@ export function subscriptionRoutes(deps: RouteDeps): Router {
     respond(response, 200, { subscription });
   });
 
+  // Computed by invoicing from the plan, the period and metering's usage as of now; nothing is created.
+  router.get('/v1/subscriptions/:id/upcoming_invoice', async (request, response) => {
+    const id = existingId(request.params.id);
+    const { upcoming_invoice } = (await queryService(
+      invoicing,
+      `/subscriptions/${id}/upcoming-invoice`,
+      callerOf(response),
+    )) as { upcoming_invoice: unknown };
+    respond(response, 200, { upcoming_invoice });
+  });
+
   router.patch(
     '/v1/subscriptions/:id',
     commandRoute(deps, (request) => {

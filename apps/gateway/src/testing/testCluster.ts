@@ -37,7 +37,10 @@ export async function startTestCluster(options: { commandTimeoutMs?: number; wit
   };
   if (options.withCustomerService !== false) await startCustomers();
   const meteringService = await startMeteringService(serviceEnv(schemas.metering, topicPrefix));
-  const invoicingService = await startInvoicingService(serviceEnv(schemas.invoicing, topicPrefix));
+  const invoicingService = await startInvoicingService({
+    ...serviceEnv(schemas.invoicing, topicPrefix),
+    METERING_SERVICE_URL: urlOf(meteringService),
+  });
 
   const adminToken = uniqueName('admin_token_for_tests');
   const gateway: RunningGateway = await startGateway({

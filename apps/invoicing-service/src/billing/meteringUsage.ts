@@ -1,0 +1,90 @@
+import { Meter, MeterUsage } from '@afternoon/contracts/meters';
+import { type Tenant, TenantHeaders } from '@afternoon/service-kit';
+import { z } from 'zod';
+import type { MeterPeriodUsage } from './periodLines';
+
+const timeoutMs = 10_000;
+
+/** A customer's usage of a meter over [from, to), and the instant before which every usage record received counts. */
+export type MeterUsageAnswer = MeterPeriodUsage & { processed_through: string };
+
+/** Metering-service could not be asked, or did not answer 200. */
+export class MeteringRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MeteringRequestError';
+  }
+}
+
+/** Asks metering-service's internal read API for `customerId`'s usage of `meterCode`, by `groupBy` when given. */
+export async function meterUsage(
+  baseUrl: string,
+  tenant: Tenant,
+  customerId: string,
+  meterCode: string,
+  from: Date,
+  to: Date,
+  groupBy: readonly string[] = [],
+): Promise<MeterUsageAnswer> {
+  const query: Record<string, string> = { meter: meterCode, from: from.toISOString(), to: to.toISOString() };
+  if (groupBy.length > 0) query.group_by = groupBy.join(',');
+  const { usage } = await askMetering(
+    baseUrl,
+    `/customers/${encodeURIComponent(customerId)}/meter-usage`,
+    tenant,
+    z.object({ usage: MeterUsage }),
+    query,
+  );
+  const groups = groupBy.length > 0 ? (usage.windows[0]?.groups ?? []) : undefined;
+  return { total: usage.total, ...(groups ? { groups } : {}), processed_through: usage.processed_through };
+}
+
+/** The properties a meter groups usage by (empty when it does not). */
+export async function meterGroupBy(baseUrl: string, tenant: Tenant, meterCode: string): Promise<string[]> {
+  const { meter } = await askMetering(
+    baseUrl,
+    `/meters/${encodeURIComponent(meterCode)}`,
+    tenant,
+    z.object({ meter: Meter }),
+  );
+  return meter.group_by;
+}
+
+async function askMetering<T>(
+  baseUrl: string,
+  path: string,
+  tenant: Tenant,
+  schema: z.ZodType<T>,
+  query: Record<string, string> = {},
+): Promise<T> {
+  const url = new URL(path, baseUrl);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new MeteringRequestError(`metering-service did not answer GET ${url.pathname}: ${String(error)}`);
+  }
+  const text = await response.text();
+  if (response.status !== 200)
+    throw new MeteringRequestError(
+      `metering-service answered ${response.status} to GET ${url.pathname}${url.search}: ${text.slice(0, 500)}`,
+    );
+  const parsed = schema.safeParse(jsonOrText(text));
+  if (!parsed.success)
+    throw new MeteringRequestError(
+      `metering-service answered GET ${url.pathname} in an unexpected shape: ${parsed.error.message}`,
+    );
+  return parsed.data;
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

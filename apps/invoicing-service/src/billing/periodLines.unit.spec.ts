@@ -1,0 +1,178 @@
+import type { PlanPrice } from '@afternoon/contracts/plans';
+import { describe, expect, it } from 'vitest';
+import { type MeterPeriodUsage, periodLines } from './periodLines';
+
+const ids = {
+  platform: 'cm5x9z8nv0000h85r7l9p2k1a',
+  support: 'cm5x9z8nv0000h85r7l9p2k1b',
+  calls: 'cm5x9z8nv0000h85r7l9p2k1c',
+  tokens: 'cm5x9z8nv0000h85r7l9p2k1d',
+};
+
+const platformFee: PlanPrice = {
+  id: ids.platform,
+  model: 'flat',
+  description: 'Platform fee',
+  amount_cents: 4900,
+  timing: 'in_advance',
+};
+const supportFee: PlanPrice = {
+  id: ids.support,
+  model: 'flat',
+  description: 'Support',
+  amount_cents: 1500,
+  timing: 'in_arrears',
+};
+const apiCalls: PlanPrice = {
+  id: ids.calls,
+  model: 'per_unit',
+  description: 'API calls',
+  meter_code: 'api_calls',
+  unit_amount: '0.5',
+  free_units: 1000,
+};
+const tokens: PlanPrice = {
+  id: ids.tokens,
+  model: 'graduated',
+  description: 'Tokens',
+  meter_code: 'tokens',
+  tiers: [
+    { up_to: 100, unit_amount: '10' },
+    { up_to: 1000, unit_amount: '5', flat_amount: '200' },
+    { up_to: null, unit_amount: '1', flat_amount: '1000' },
+  ],
+};
+
+const january = { start: new Date('2027-01-01T00:00:00Z'), end: new Date('2027-02-01T00:00:00Z') };
+const february = { start: new Date('2027-02-01T00:00:00Z'), end: new Date('2027-03-01T00:00:00Z') };
+const inJanuary = { period_start: '2027-01-01T00:00:00.000Z', period_end: '2027-02-01T00:00:00.000Z' };
+const inFebruary = { period_start: '2027-02-01T00:00:00.000Z', period_end: '2027-03-01T00:00:00.000Z' };
+
+const usage: Record<string, MeterPeriodUsage> = {
+  api_calls: { total: '1500.5' },
+  tokens: {
+    total: '151.4',
+    groups: [
+      { key: { model: 'gpt-4' }, value: '101' },
+      { key: { model: 'gpt-3.5' }, value: '50' },
+      { key: { model: null }, value: '0.4' },
+    ],
+  },
+};
+
+const plan = (minimum: number | null = null, prices = [platformFee, supportFee, apiCalls, tokens]) => ({
+  prices,
+  minimum_amount_cents: minimum,
+});
+
+describe('periodLines', () => {
+  it('bills in-arrears fees and usage for the period, in-advance fees for the next, one line per group', () => {
+    const { lines, subtotal_cents } = periodLines({
+      plan: plan(),
+      period: january,
+      nextPeriod: february,
+      usageByMeter: usage,
+    });
+    expect(lines).toEqual([
+      { price_id: ids.platform, description: 'Platform fee', quantity: '1', amount_cents: 4900, ...inFebruary },
+      { price_id: ids.support, description: 'Support', quantity: '1', amount_cents: 1500, ...inJanuary },
+      // max(0, 1500.5 − 1000 free) = 500.5 × 0.5¢ = 250.25¢ → 250¢
+      {
+        price_id: ids.calls,
+        description: 'API calls',
+        quantity: '1500.5',
+        amount_cents: 250,
+        meter_code: 'api_calls',
+        ...inJanuary,
+      },
+      // 100 × 10¢ + 1 × 5¢ + 200¢ (second tier entered) = 1205¢
+      {
+        price_id: ids.tokens,
+        description: 'Tokens (model: gpt-4)',
+        quantity: '101',
+        amount_cents: 1205,
+        meter_code: 'tokens',
+        ...inJanuary,
+      },
+      // 50 × 10¢ = 500¢: each group is priced by the tiers on its own
+      {
+        price_id: ids.tokens,
+        description: 'Tokens (model: gpt-3.5)',
+        quantity: '50',
+        amount_cents: 500,
+        meter_code: 'tokens',
+        ...inJanuary,
+      },
+      // 0.4 × 10¢ = 4¢
+      {
+        price_id: ids.tokens,
+        description: 'Tokens (model: none)',
+        quantity: '0.4',
+        amount_cents: 4,
+        meter_code: 'tokens',
+        ...inJanuary,
+      },
+    ]);
+    // 4900 + 1500 + 250 + 1205 + 500 + 4
+    expect(subtotal_cents).toBe(8359);
+  });
+
+  it('tops the subtotal up to the plan minimum with a "Minimum commitment" line, and only when short', () => {
+    const short = periodLines({ plan: plan(10_000), period: january, nextPeriod: february, usageByMeter: usage });
+    // 10000 − 8359 = 1641
+    expect(short.lines.at(-1)).toEqual({
+      price_id: null,
+      description: 'Minimum commitment',
+      quantity: '1',
+      amount_cents: 1641,
+      ...inJanuary,
+    });
+    expect(short.subtotal_cents).toBe(10_000);
+    const reached = periodLines({ plan: plan(8359), period: january, nextPeriod: february, usageByMeter: usage });
+    expect(reached.lines.map((line) => line.description)).not.toContain('Minimum commitment');
+    expect(reached.subtotal_cents).toBe(8359);
+  });
+
+  it('bills no in-advance fee when no period follows', () => {
+    const { lines, subtotal_cents } = periodLines({
+      plan: plan(),
+      period: january,
+      nextPeriod: null,
+      usageByMeter: usage,
+    });
+    expect(lines.map((line) => line.price_id)).not.toContain(ids.platform);
+    // 8359 − 4900
+    expect(subtotal_cents).toBe(3459);
+  });
+
+  it('applies a grouped price minimum once to the price, not once per group', () => {
+    const { lines } = periodLines({
+      plan: plan(null, [{ ...tokens, minimum_amount_cents: 2000 }]),
+      period: january,
+      nextPeriod: february,
+      usageByMeter: usage,
+    });
+    // Groups 1205 + 500 + 4 = 1709¢ < 2000¢: one top-up of 291¢ (per group it would have been 3 × 2000¢)
+    expect(lines.map((line) => [line.description, line.amount_cents])).toEqual([
+      ['Tokens (model: gpt-4)', 1205],
+      ['Tokens (model: gpt-3.5)', 500],
+      ['Tokens (model: none)', 4],
+      ['Tokens (minimum)', 291],
+    ]);
+  });
+
+  it('bills zero usage as one line of quantity 0 (its price minimum still applies) when a meter has no usage', () => {
+    const { lines, subtotal_cents } = periodLines({
+      plan: plan(null, [apiCalls, { ...tokens, minimum_amount_cents: 300 }]),
+      period: january,
+      nextPeriod: february,
+      usageByMeter: { tokens: { total: null, groups: [] } },
+    });
+    expect(lines.map((line) => [line.description, line.quantity, line.amount_cents])).toEqual([
+      ['API calls', '0', 0],
+      // no tier entered: 0¢, raised to the 300¢ minimum
+      ['Tokens', '0', 300],
+    ]);
+    expect(subtotal_cents).toBe(300);
+  });
+});

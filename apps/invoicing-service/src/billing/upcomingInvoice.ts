@@ -1,0 +1,81 @@
+import type { PlanPrice } from '@afternoon/contracts/plans';
+import { IllegalStateError, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { getPlan } from '../plans/getPlans';
+import { type BillingPeriod, nextPeriodEnd } from '../subscriptions/billingPeriods';
+import { subscriptionNotFound } from '../subscriptions/businessLogic';
+import { getSubscription } from '../subscriptions/getSubscriptions';
+import { meterGroupBy, meterUsage } from './meteringUsage';
+import { type MeterPeriodUsage, periodLines } from './periodLines';
+import type { UpcomingInvoice } from './upcomingInvoiceSchema';
+
+export interface UpcomingInvoiceDeps {
+  db: Queryable;
+  meteringServiceUrl: string;
+}
+
+/**
+ * What the subscription's current period would bill if it ended at `now`: its usage from the period start to
+ * `now`, its in-arrears fees, and the in-advance fees of the period after it (none when it ends with this one).
+ * Reads only; nothing is created.
+ */
+export async function upcomingInvoice(
+  deps: UpcomingInvoiceDeps,
+  tenant: Tenant,
+  subscriptionId: string,
+  now: Date,
+): Promise<UpcomingInvoice> {
+  const subscription = await getSubscription(deps.db, tenant, subscriptionId, now);
+  if (!subscription) throw subscriptionNotFound(subscriptionId);
+  const cancelAt = subscription.cancel_at === null ? null : new Date(subscription.cancel_at);
+  if (subscription.status === 'canceled' || (cancelAt && cancelAt <= now))
+    throw new IllegalStateError(`subscription '${subscriptionId}' is canceled: nothing upcoming`);
+  const plan = await getPlan(deps.db, tenant, subscription.plan_code, subscription.plan_version);
+  if (!plan)
+    throw new Error(`plan '${subscription.plan_code}' v${subscription.plan_version} of '${subscriptionId}' is missing`);
+
+  const period: BillingPeriod = {
+    start: new Date(subscription.current_period_start),
+    end: new Date(subscription.current_period_end),
+  };
+  const nextPeriod =
+    cancelAt && cancelAt <= period.end
+      ? null
+      : { start: period.end, end: nextPeriodEnd(period.end, plan.interval, subscription.billing_anchor_day) };
+  const usage = await periodUsage(deps, tenant, subscription.customer_id, plan.prices, period.start, now);
+  const { lines, subtotal_cents } = periodLines({ plan, period, nextPeriod, usageByMeter: usage.byMeter });
+  return {
+    subscription_id: subscription.id,
+    customer_id: subscription.customer_id,
+    currency: plan.currency,
+    period_start: subscription.current_period_start,
+    period_end: subscription.current_period_end,
+    lines,
+    subtotal_cents,
+    total_cents: subtotal_cents,
+    usage_processed_through: usage.processedThrough,
+  };
+}
+
+/**
+ * Each usage price's meter over [from, to), by the meter's own group_by; `processedThrough` is the earliest
+ * horizon of the answers, so every line is at least that fresh. Before the period starts there is no usage.
+ */
+async function periodUsage(
+  deps: UpcomingInvoiceDeps,
+  tenant: Tenant,
+  customerId: string,
+  prices: PlanPrice[],
+  from: Date,
+  to: Date,
+): Promise<{ byMeter: Record<string, MeterPeriodUsage>; processedThrough: string | null }> {
+  const meterCodes = [...new Set(prices.flatMap((price) => (price.model === 'flat' ? [] : [price.meter_code])))];
+  if (meterCodes.length === 0 || to <= from) return { byMeter: {}, processedThrough: null };
+  const answers = await Promise.all(
+    meterCodes.map(async (code) => {
+      const groupBy = await meterGroupBy(deps.meteringServiceUrl, tenant, code);
+      return [code, await meterUsage(deps.meteringServiceUrl, tenant, customerId, code, from, to, groupBy)] as const;
+    }),
+  );
+  const horizons = answers.map(([, answer]) => answer.processed_through).sort((a, b) => Date.parse(a) - Date.parse(b));
+  return { byMeter: Object.fromEntries(answers), processedThrough: horizons[0] ?? null };
+}
