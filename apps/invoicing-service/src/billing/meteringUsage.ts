@@ -60,15 +60,16 @@ async function askMetering<T>(
   const url = new URL(path, baseUrl);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   let response: Response;
+  let text: string;
   try {
     response = await fetch(url, {
       headers: { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode },
       signal: AbortSignal.timeout(timeoutMs),
     });
+    text = await response.text();
   } catch (error) {
     throw new MeteringRequestError(`metering-service did not answer GET ${url.pathname}: ${String(error)}`);
   }
-  const text = await response.text();
   if (response.status !== 200)
     throw new MeteringRequestError(
       `metering-service answered ${response.status} to GET ${url.pathname}${url.search}: ${text.slice(0, 500)}`,
