@@ -128,13 +128,14 @@ function appEnv(app) {
     DATABASE_URL: state.databaseUrl,
     KAFKA_BROKERS: state.kafkaBrokers,
     PORT: String(app.port),
+    // Invoicing asks metering for usage; the gateway asks every service.
+    METERING_SERVICE_URL: env.METERING_SERVICE_URL ?? `http://127.0.0.1:${services[1].port}`,
   };
   if (app !== gateway) return common;
   return {
     ...common,
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: env.CUSTOMER_SERVICE_URL ?? `http://127.0.0.1:${services[0].port}`,
-    METERING_SERVICE_URL: env.METERING_SERVICE_URL ?? `http://127.0.0.1:${services[1].port}`,
     INVOICING_SERVICE_URL: env.INVOICING_SERVICE_URL ?? `http://127.0.0.1:${services[2].port}`,
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${gateway.port}`,
   };
