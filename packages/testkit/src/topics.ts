@@ -14,7 +14,10 @@ function kafka(): Kafka {
   return new Kafka({ clientId: `test-${randomUUID()}`, brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
-/** Produces raw records, as any producer outside the platform would. */
+/** Records per send: a partition's share of one request must stay under the broker's 1 MiB message limit. */
+const recordsPerSend = 1_000;
+
+/** Produces raw records, in order, as any producer outside the platform would. */
 export async function produce(
   topic: string,
   messages: Array<{ key?: string; value: string; headers?: Record<string, string> }>,
@@ -22,7 +25,9 @@ export async function produce(
   const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, messages });
+    for (let start = 0; start < messages.length; start += recordsPerSend) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(start, start + recordsPerSend) });
+    }
   } finally {
     await producer.disconnect();
   }
