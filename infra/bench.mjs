@@ -9,6 +9,10 @@
 //   BENCH_SCENARIOS=id,id        only these          BENCH_RECORD=0            print only, leave docs alone
 //   BENCH_PORT (3900), BENCH_CUSTOMERS_PORT / BENCH_METERING_PORT / BENCH_INVOICING_PORT (4901-4903)
 //   BENCH_LOG_LEVEL (warn)       the apps' LOG_LEVEL BENCH_KEEP_DATA=1         keep the run's schemas and topics
+//   BENCH_EVENTS (10000000)      usage-query's seed size (kept across runs as bench_seed_<n>_*), and the default
+//                                of BENCH_KAFKA_EVENTS (the smaller of 1,000,000 and BENCH_EVENTS)
+//   BENCH_DRAIN_TIMEOUT_SECONDS (300)  how long the ingest scenarios wait for metering to store what they sent
+//   BENCH_PROFILE=1              write CPU profiles of metering while it consumes kafka-ingest's records
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ensureDependencies, loadDotEnv, log as logAs } from './lib/workspace.mjs';
@@ -28,14 +32,23 @@ function seconds(name, fallback) {
 }
 const durationSeconds = seconds('BENCH_DURATION_SECONDS', 10) || 1;
 const warmupSeconds = seconds('BENCH_WARMUP_SECONDS', 3);
+const drainTimeoutSeconds = seconds('BENCH_DRAIN_TIMEOUT_SECONDS', 300);
+const events = Number(env.BENCH_EVENTS ?? 10_000_000);
+if (!Number.isInteger(events) || events < 1000 || events > 100_000_000) {
+  log(`BENCH_EVENTS=${env.BENCH_EVENTS} is not a whole number of events (1,000-100,000,000)`);
+  process.exit(2);
+}
 
 if (!(await ensureDependencies())) process.exit(1);
 
 // Only now: these import autocannon, pg and kafkajs, which the install above provides.
 const { createCluster } = await import('./bench/cluster.mjs');
 const { runLoad } = await import('./bench/load.mjs');
-const { appendSection, BENCHMARKS_MD, section, table, goalLines } = await import('./bench/report.mjs');
+const { appendSection, BENCHMARKS_MD, section, table, goalLines, measurementsTable } = await import(
+  './bench/report.mjs'
+);
 const { scenarios: allScenarios } = await import('./bench/scenarios/index.mjs');
+const { createOrganization } = await import('./bench/lib/api.mjs');
 
 const wanted = env.BENCH_SCENARIOS?.split(',')
   .map((id) => id.trim())
@@ -78,18 +91,10 @@ setInterval(() => {
   shutdown(1);
 }, 1000).unref();
 
-async function createOrganization() {
-  const response = await fetch(`${cluster.baseUrl}/v1/admin/organizations`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `Bench ${cluster.runId}` }),
-  });
-  const body = await response.json().catch(() => undefined);
-  if (response.status !== 201) {
-    throw new Error(`creating the bench organization answered ${response.status}: ${JSON.stringify(body)}`);
-  }
-  return { id: body.organization.id, keys: body.api_keys };
-}
+const loadAverages = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
 
 /** Runs one load point; resolves undefined when the bench is stopping. */
 async function load(request, connections, durationSeconds) {
@@ -106,17 +111,39 @@ async function load(request, connections, durationSeconds) {
 async function main() {
   const startedAt = new Date();
   const loadBefore = loadavg()[0];
+  const loadAveragesBefore = loadAverages();
   cluster.onAppExit = (error) => {
     log(`${error.message}: stopping`);
     shutdown(1);
   };
   await cluster.start();
   if (state.stopping) return;
-  const organization = await createOrganization();
-  const context = { baseUrl: cluster.baseUrl, adminToken: cluster.adminToken, organization };
+  const organization = await createOrganization(cluster.baseUrl, cluster.adminToken, `Bench ${cluster.runId}`);
+  const context = {
+    baseUrl: cluster.baseUrl,
+    adminToken: cluster.adminToken,
+    organization,
+    cluster,
+    env,
+    events,
+    durationSeconds,
+    warmupSeconds,
+    drainTimeoutSeconds,
+    results: {},
+    shared: {},
+    load: (request, connections, seconds) => load(request, connections, seconds),
+    log,
+    stopping: () => Boolean(state.stopping),
+  };
 
   const rows = [];
+  const measured = [];
   for (const scenario of scenarios) {
+    if (scenario.measure) {
+      for (const measurement of await scenario.measure(context)) measured.push({ scenario, measurement });
+      if (state.stopping) return;
+      continue;
+    }
     const request = await scenario.prepare(context);
     if (warmupSeconds > 0) {
       const warmupClients = Math.min(Math.max(...scenario.connections), 10);
@@ -137,11 +164,17 @@ async function main() {
   }
   if (state.stopping) return;
 
-  process.stdout.write(`\n${table(rows)}\n\n${goalLines(rows, scenarios).join('\n')}\n\n`);
+  if (rows.length) process.stdout.write(`\n${table(rows)}\n\n${goalLines(rows, scenarios).join('\n')}\n\n`);
+  if (measured.length) process.stdout.write(`\n${measurementsTable(measured)}\n\n`);
+  const notes = [
+    `Load averages (1, 5, 15 min) before the run: ${loadAveragesBefore}; after: ${loadAverages()}.`,
+    ...(measured.length ? [`BENCH_EVENTS=${events}.`] : []),
+  ];
+  process.stdout.write(`${notes.join('\n')}\n\n`);
   if (env.BENCH_RECORD === '0') {
     log('BENCH_RECORD=0: docs/benchmarks.md left alone');
   } else {
-    appendSection(section({ startedAt, loadBefore, rows, scenarios, durationSeconds, warmupSeconds }));
+    appendSection(section({ startedAt, loadBefore, rows, measured, scenarios, durationSeconds, warmupSeconds, notes }));
     log(`appended to ${BENCHMARKS_MD}`);
   }
   await shutdown(0);

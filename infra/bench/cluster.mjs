@@ -2,12 +2,15 @@
 // ports of their own (gateway 3900, services 4901-4903 unless BENCH_*PORT says otherwise) with a schema per app and
 // a topic prefix made for this run, so neither a running `npm start` nor an earlier run is disturbed. On stop the
 // apps go first, then the run's schemas, topics and consumer groups, then Kafka/Postgres if this run started them.
+// A scenario may stop and restart one app (metering, to let records pile up in its topic first) or move the apps
+// to a kept identity of fixed schemas and topics (the usage-query seed, reused across runs and never dropped).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from '../lib/apps.mjs';
 import { bringUpInfrastructure, log as logAs, stopKafka, stopPostgres } from '../lib/workspace.mjs';
+import { startBenchBroker } from './broker.mjs';
 
 const log = (message) => logAs('bench', message);
 
@@ -57,9 +60,14 @@ export function createCluster(env) {
   const readyTimeoutMs = Number(env.START_TIMEOUT_SECONDS ?? 120) * 1000;
   const stopTimeoutMs = Number(env.STOP_TIMEOUT_SECONDS ?? 15) * 1000;
 
+  const schemaOf = (identity, app) => `${identity}_${app.key}`;
   const cluster = {
     runId,
+    /** The identity the apps run under now: this run's, or a kept one after useIdentity(). */
+    identity: runId,
     topicPrefix: `${runId}.`,
+    /** Schemas this run made for itself (the apps' and the bench's own), dropped at the end. */
+    ownSchemas: [...apps.map((app) => app.schema), `${runId}_bench`],
     apps,
     gateway,
     baseUrl: `http://127.0.0.1:${gatewayPort}`,
@@ -68,6 +76,8 @@ export function createCluster(env) {
     kafkaBrokers: undefined,
     databaseUrl: undefined,
     kafkaOurs: false,
+    /** The bench's own broker (broker.mjs), unless KAFKA_BROKERS is set or BENCH_KAFKA=shared. */
+    ownBroker: undefined,
     postgresOurs: false,
     stopping: false,
     /** Called once if an app exits while the cluster is up. */
@@ -82,7 +92,13 @@ export function createCluster(env) {
           );
         }
       }
-      await bringUpInfrastructure(env, this);
+      if (!env.KAFKA_BROKERS && env.BENCH_KAFKA !== 'shared') {
+        this.ownBroker = await startBenchBroker(env);
+        if (this.stopping) return;
+        await bringUpInfrastructure({ ...env, KAFKA_BROKERS: this.ownBroker.brokers }, this);
+      } else {
+        await bringUpInfrastructure(env, this);
+      }
       if (this.stopping) return;
       this.localDir = mkdtempSync(join(tmpdir(), 'afternoon-bench-'));
       log(`run ${runId}: schemas ${apps.map((app) => app.schema).join(', ')}; topic prefix ${this.topicPrefix}`);
@@ -117,9 +133,11 @@ export function createCluster(env) {
 
     launch(group) {
       for (const app of group) {
-        spawnApp(app, this.appEnv(app), apps.indexOf(app), width);
+        app.stoppedOnPurpose = false;
+        app.exitStatus = undefined;
+        spawnApp(app, { ...this.appEnv(app), ...app.extraEnv }, apps.indexOf(app), width);
         app.exited.then((status) => {
-          if (this.stopping) return;
+          if (this.stopping || app.stoppedOnPurpose) return;
           const onExit = this.onAppExit;
           this.onAppExit = undefined;
           onExit?.(new Error(`${app.name} ${describeExit(status)} unexpectedly`));
@@ -135,6 +153,53 @@ export function createCluster(env) {
       );
     },
 
+    app(name) {
+      const app = apps.find((candidate) => candidate.name === name);
+      if (!app) throw new Error(`no app named ${name}`);
+      return app;
+    },
+
+    /** Stops one app on purpose (its exit does not stop the bench). */
+    async stopApp(name) {
+      const app = this.app(name);
+      app.stoppedOnPurpose = true;
+      await stopApp(app, stopTimeoutMs);
+    },
+
+    /** Starts one app again, with `extraEnv` on top of its usual environment; resolves once it is ready. */
+    startApp(name, extraEnv = {}) {
+      const app = this.app(name);
+      app.extraEnv = extraEnv;
+      return this.launch([app]);
+    },
+
+    /**
+     * Restarts every app under another identity: schemas `<identity>_<app>` and topic prefix `<identity>.`. Kept at
+     * the end (the caller owns them) unless it starts with this run's id. The gateway keeps this run's admin token.
+     * Postgres backends still working for the apps just stopped are ended, so they do not load the next measurement.
+     */
+    async useIdentity(identity) {
+      for (const app of apps) app.stoppedOnPurpose = true;
+      await stopApp(gateway, stopTimeoutMs);
+      await Promise.all(services.map((app) => stopApp(app, stopTimeoutMs)));
+      await endBackends(
+        this.databaseUrl,
+        apps.map((app) => app.schema),
+      );
+      if (identity.startsWith(runId)) this.ownSchemas.push(...apps.map((app) => schemaOf(identity, app)));
+      for (const app of apps) {
+        app.schema = schemaOf(identity, app);
+        app.extraEnv = {};
+      }
+      this.identity = identity;
+      this.topicPrefix = `${identity}.`;
+      const fate = identity.startsWith(runId) ? 'dropped at the end' : 'kept';
+      log(`apps moved to identity ${identity}: schemas ${identity}_*, topic prefix ${this.topicPrefix} (${fate})`);
+      await this.launch(services);
+      if (this.stopping) return;
+      await this.launch([gateway]);
+    },
+
     /** Stops what start() started, in reverse; safe to call at any point and more than once. */
     async stop() {
       this.stopping = true;
@@ -142,16 +207,21 @@ export function createCluster(env) {
       await Promise.all(services.map((app) => stopApp(app, stopTimeoutMs)));
       if (apps.some((app) => app.child)) log('apps stopped');
       if (this.localDir) rmSync(this.localDir, { recursive: true, force: true });
+      await endBackends(this.databaseUrl, this.ownSchemas).catch(() => undefined);
       if (env.BENCH_KEEP_DATA === '1') {
-        log(`BENCH_KEEP_DATA=1: leaving schemas ${runId}_* and topics ${this.topicPrefix}*`);
+        log(`BENCH_KEEP_DATA=1: leaving schemas ${runId}_* and topics ${runId}.*`);
       } else {
-        await dropSchemas(
-          this.databaseUrl,
-          apps.map((app) => app.schema),
-        ).catch((error) => log(`could not drop the run's schemas: ${error.message}`));
-        await deleteTopics(this.kafkaBrokers, this.topicPrefix).catch((error) =>
+        await dropSchemas(this.databaseUrl, this.ownSchemas).catch((error) =>
+          log(`could not drop the run's schemas: ${error.message}`),
+        );
+        // This run's topics and groups, and those of the identities it made for itself (`<runId>_…`).
+        await deleteTopics(this.kafkaBrokers, runId).catch((error) =>
           log(`could not delete the run's topics: ${error.message}`),
         );
+      }
+      if (this.ownBroker) {
+        log("stopping the bench's own Kafka broker");
+        await this.ownBroker.stop();
       }
       if (this.kafkaOurs) {
         log('stopping the Kafka broker this run started');
@@ -165,9 +235,32 @@ export function createCluster(env) {
 
     killNow() {
       killAllNow(apps);
+      this.ownBroker?.killNow();
     },
   };
   return cluster;
+}
+
+/**
+ * Ends the Postgres backends holding locks in `schemas`: a stopped app's statement runs on in its backend until it
+ * tries to answer (a slow one for minutes), loading the machine and blocking DROP SCHEMA.
+ */
+async function endBackends(databaseUrl, schemas) {
+  if (!databaseUrl) return;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'afternoon-bench' });
+  await client.connect();
+  try {
+    await client.query(
+      `SELECT pg_terminate_backend(pid) FROM (
+         SELECT DISTINCT l.pid FROM pg_locks l
+           JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = ANY($1::text[]) AND l.pid <> pg_backend_pid()) held`,
+      [schemas],
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 async function dropSchemas(databaseUrl, schemas) {

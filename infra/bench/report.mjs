@@ -1,6 +1,6 @@
 // The machine, the table and the section appended to docs/benchmarks.md.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/workspace.mjs';
 
@@ -23,7 +23,7 @@ export function machine() {
     ram: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM`,
     node: `Node ${process.version}`,
     kafka: `Kafka ${kafkaVersion()}`,
-    platform: `${process.platform}/${process.arch}`,
+    platform: `${process.platform}/${process.arch}, kernel ${release()}`,
   };
 }
 
@@ -73,8 +73,51 @@ export function goalLines(rows, scenarios) {
   return lines;
 }
 
-export function section({ startedAt, loadBefore, rows, scenarios, durationSeconds, warmupSeconds }) {
+const goalText = (goal, unit) =>
+  goal.atLeast !== undefined
+    ? `≥ ${goal.atLeast.toLocaleString('en')} ${unit}`
+    : `< ${goal.below.toLocaleString('en')} ${unit}`;
+
+function measuredValue({ value, unit }) {
+  if (!Number.isFinite(value)) return value === Number.POSITIVE_INFINITY ? 'not all seen' : 'n/a';
+  if (unit === 'ratio') return value.toFixed(2);
+  if (unit === 's') return `${value.toFixed(0)} s`;
+  return `${Math.round(value).toLocaleString('en')} ${unit}`;
+}
+
+/** 'yes', '**no**' or '' (no goal): a missed goal is never left for the reader to work out. */
+export function goalMet({ value, goal }) {
+  if (!goal) return '';
+  const met = goal.atLeast !== undefined ? value >= goal.atLeast : value < goal.below;
+  return Number.isFinite(value) && met ? 'yes' : '**no**';
+}
+
+/** The measured scenarios' table: one row per measurement, with its goal and whether it was met. */
+export function measurementsTable(measured) {
+  const lines = ['| scenario | measured | result | goal | met? | details |', '| --- | --- | ---: | --- | --- | --- |'];
+  for (const { scenario, measurement } of measured) {
+    const goal = measurement.goal ? goalText(measurement.goal, measurement.unit) : '';
+    lines.push(
+      `| ${scenario.title} | ${measurement.measured} | ${measuredValue(measurement)} | ${goal} | ` +
+        `${goalMet(measurement)} | ${(measurement.details ?? '').replaceAll('|', '\\|')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function section({
+  startedAt,
+  loadBefore,
+  rows,
+  measured = [],
+  scenarios,
+  durationSeconds,
+  warmupSeconds,
+  notes = [],
+}) {
   const m = machine();
+  const loadTable = rows.length ? [table(rows), '', ...goalLines(rows, scenarios), ''] : [];
+  const measuredTable = measured.length ? [measurementsTable(measured), ''] : [];
   return [
     `### ${startedAt.toISOString()}`,
     '',
@@ -83,10 +126,10 @@ export function section({ startedAt, loadBefore, rows, scenarios, durationSecond
       `Load average (1 min) before the run: ${loadBefore.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} ` +
       '(anything else running shares the CPUs with the apps, Kafka, Postgres and the load generator).',
     '',
-    table(rows),
-    '',
-    ...goalLines(rows, scenarios),
-    '',
+    ...loadTable,
+    ...measuredTable,
+    ...notes.map((note) => `- ${note}`),
+    ...(notes.length ? [''] : []),
   ].join('\n');
 }
 

@@ -19,4 +19,36 @@
  *   may first create what the requests need through the API. url, connections and duration are set by the bench.
  */
 
+/**
+ * A scenario that measures something other than one request at a few client counts (throughput through Kafka, a
+ * latency seen by polling, the machine's limits). It drives its own load and answers the rows of the measurements
+ * table; `goal` makes the row say whether it was met.
+ * @typedef {object} MeasuredScenario
+ * @property {string} id
+ * @property {string} title
+ * @property {string} measures
+ * @property {(context: MeasureContext) => Promise<Measurement[]>} measure
+ */
+
+/**
+ * @typedef {BenchContext & {
+ *   cluster: object, env: Record<string, string | undefined>, events: number,
+ *   durationSeconds: number, warmupSeconds: number,
+ *   results: Record<string, object>, shared: Record<string, Promise<object>>,
+ *   load: (request: object, connections: number, seconds: number) => Promise<object | undefined>,
+ *   log: (message: string) => void, stopping: () => boolean,
+ * }} MeasureContext
+ *   `results` carries what a scenario reports to later ones (scenario 3 runs at half of scenario 1's rate);
+ *   `load` is one autocannon run against the gateway, undefined when the bench is stopping.
+ */
+
+/**
+ * @typedef {object} Measurement
+ * @property {string} measured  what the number is
+ * @property {number} value
+ * @property {string} unit  'events/s', 'ms', 's', 'ratio', ...
+ * @property {{ atLeast?: number, below?: number }} [goal]
+ * @property {string} [details]
+ */
+
 export {};

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Sums a V8 CPU profile (node --cpu-prof, as BENCH_PROFILE=1 writes for metering) by function and by package:
+// where the process spent its samples, self time only.
+//   node infra/bench/profile-summary.mjs <file.cpuprofile> [top=25]
+import { readFileSync } from 'node:fs';
+
+const [file, top = '25'] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: node infra/bench/profile-summary.mjs <file.cpuprofile> [top]\n');
+  process.exit(2);
+}
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const hits = new Map();
+for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+const total = profile.samples.length;
+
+function where(url) {
+  if (!url) return '(native or idle)';
+  const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  const own = /\/(apps|packages)\/([^/]+)\//.exec(url);
+  if (own) return `${own[1]}/${own[2]}`;
+  return url.startsWith('node:') ? 'node core' : url;
+}
+
+const functions = new Map();
+const packages = new Map();
+for (const [id, count] of hits) {
+  const { callFrame } = byId.get(id);
+  const name = `${callFrame.functionName || '(anonymous)'} ${where(callFrame.url)}:${callFrame.lineNumber + 1}`;
+  functions.set(name, (functions.get(name) ?? 0) + count);
+  const pkg = callFrame.url ? where(callFrame.url) : callFrame.functionName || '(root)';
+  packages.set(pkg, (packages.get(pkg) ?? 0) + count);
+}
+const show = (title, map) => {
+  process.stdout.write(`\n${title}\n`);
+  for (const [name, count] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+    process.stdout.write(`${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}\n`);
+  }
+};
+const seconds = (profile.endTime - profile.startTime) / 1e6;
+process.stdout.write(`${file}: ${total} samples over ${seconds.toFixed(1)} s\n`);
+show('by package or group (self time)', packages);
+show('by function (self time)', functions);

@@ -1,0 +1,89 @@
+// Scenario 1 of the metering issue: POST /v1/events/ingest with 1,000 events a request over a few keep-alive
+// connections, for existing customers. The gateway validates the batch, asks metering which customers it knows and
+// puts 1,000 records on `usage.ingest` in one send (acks: all) before answering 200; metering stores them meanwhile.
+import { cpuShare } from '../lib/cpuShare.mjs';
+import { meteringCaughtUp, statisticsOf, withClient } from '../lib/db.mjs';
+import { ingestSetup } from '../lib/ingestSetup.mjs';
+import { withAdmin } from '../lib/kafka.mjs';
+import { MODELS } from '../lib/usageRecords.mjs';
+
+export const BATCH_SIZE = 1000;
+const CONNECTIONS = 4;
+const GOAL_EVENTS_PER_SECOND = 50_000;
+
+/** One request body: 1,000 events over the customers; autocannon puts a fresh id in each `[<id>]` per request. */
+function batchBody(customers) {
+  const events = Array.from({ length: BATCH_SIZE }, (_, index) => ({
+    event_name: 'api.request',
+    idempotency_key: `h-[<id>]-${index}`,
+    customer_id: customers[index % customers.length],
+    properties: { tokens: index + 1, model: MODELS[index % MODELS.length] },
+  }));
+  return JSON.stringify({ events });
+}
+
+/** @type {import('../scenario.mjs').MeasuredScenario} */
+export default {
+  id: 'http-ingest',
+  title: '1. HTTP ingest (batches of 1,000)',
+  measures:
+    `\`POST /v1/events/ingest\` with ${BATCH_SIZE.toLocaleString('en')} events per request over ${CONNECTIONS} ` +
+    'keep-alive connections (autocannon, closed loop), 100 existing customers, a sum meter grouped by `model` over ' +
+    'the events. Events/s accepted = 200 answers × 1,000 ÷ duration. Metering stores the events at the same time; ' +
+    'how long it needed after the load to store the rest is in the details.',
+  async measure(context) {
+    const { customers } = await ingestSetup(context);
+    const request = {
+      method: 'POST',
+      path: '/v1/events/ingest',
+      headers: { authorization: `Bearer ${context.organization.keys.live}`, 'content-type': 'application/json' },
+      idReplacement: true,
+      body: batchBody(customers),
+    };
+    if (context.warmupSeconds > 0) {
+      context.log(`${this.id}: warming up, ${CONNECTIONS} connections for ${context.warmupSeconds} s`);
+      await context.load(request, CONNECTIONS, context.warmupSeconds);
+    }
+    context.log(`${this.id}: ${CONNECTIONS} connections for ${context.durationSeconds} s`);
+    const cpu = cpuShare(context.cluster);
+    const result = await context.load(request, CONNECTIONS, context.durationSeconds);
+    const cpuDuringLoad = cpu.stop();
+    if (!result) return [];
+    const accepted = (result.statusCodes['200'] ?? 0) * BATCH_SIZE;
+    const eventsPerSecond = accepted / result.durationSeconds;
+    context.results.httpIngest = { eventsPerSecond };
+
+    const { cluster } = context;
+    const schema = cluster.app('metering-service').schema;
+    const { drain, statistics } = await withAdmin(cluster.kafkaBrokers, (admin) =>
+      withClient(cluster.databaseUrl, async (client) => ({
+        drain: await meteringCaughtUp({
+          client,
+          admin,
+          schema,
+          topic: `${cluster.topicPrefix}usage.ingest`,
+          timeoutMs: context.drainTimeoutSeconds * 1000,
+        }),
+        statistics: await statisticsOf(client, schema, 'usage_events'),
+      })),
+    );
+    const drained = drain.caughtUp
+      ? `metering had stored every accepted event ${(drain.ms / 1000).toFixed(1)} s after the load ended`
+      : `**metering still lacked ${drain.behind.toLocaleString('en')} records ${(drain.ms / 1000).toFixed(0)} s ` +
+        'after the load ended** (BENCH_DRAIN_TIMEOUT_SECONDS); later scenarios start with that backlog';
+    const failed = result.errors + result.non2xx;
+    return [
+      {
+        measured: `events/s accepted, ${CONNECTIONS} connections`,
+        value: Math.round(eventsPerSecond),
+        unit: 'events/s',
+        goal: { atLeast: GOAL_EVENTS_PER_SECOND },
+        details:
+          `${accepted.toLocaleString('en')} events in ${result.requests} requests over ${result.durationSeconds} s; ` +
+          `per request p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ${failed} failed` +
+          `${failed ? ` (${JSON.stringify(result.statusCodes)})` : ''}; ` +
+          `${drained}; ${statistics}. ${cpuDuringLoad}`,
+      },
+    ];
+  },
+};
