@@ -1,6 +1,8 @@
 import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup, UsageWindow } from '@afternoon/contracts/meters';
-import { type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
+import { type Tenant, ValidationError } from '@afternoon/service-kit';
+import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
+import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
 import { type TimeWindow, windowStart, windowsBetween } from './usageWindows';
 
@@ -19,7 +21,7 @@ export type MeterUsageAnswer = Omit<MeterUsage, 'processed_through'>;
  * is now, so a meter made or changed after its events arrived counts them all the same.
  */
 export async function customerMeterUsage(
-  db: Queryable,
+  pool: pg.Pool,
   tenant: Tenant,
   customerId: string,
   meter: Meter,
@@ -38,12 +40,14 @@ export async function customerMeterUsage(
   if (!windows) throw new ValidationError(`too many ${query.window} windows between from and to`, 'window');
 
   const scope = { tenant, customerId, from, to };
-  const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy });
-  const excluded = excludedEventsSql(meter, scope);
-  const [{ rows }, excludedRows] = await Promise.all([
-    db.query<AggregateRow>(aggregate.text, aggregate.values),
-    excluded ? db.query<MeterUsage['excluded_events']>(excluded.text, excluded.values) : undefined,
-  ]);
+  const { rows, excludedRows } = await withRollupSnapshot(pool, meter, async (tx, rollupCurrent) => {
+    const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy, rollupCurrent });
+    const excluded = excludedEventsSql(meter, scope, rollupCurrent);
+    return {
+      rows: (await tx.query<AggregateRow>(aggregate.text, aggregate.values)).rows,
+      excludedRows: excluded && (await tx.query<MeterUsage['excluded_events']>(excluded.text, excluded.values)),
+    };
+  });
 
   const empty = emptyValue(meter.aggregation);
   const value = (row: AggregateRow | undefined) => (row?.value == null ? empty : normalizeDecimal(row.value));

@@ -21,6 +21,8 @@ export interface MeterAggregateOptions {
   groupBy: readonly string[];
   /** Split by customer too (the meter-wide ranking). */
   byCustomer?: boolean;
+  /** Whether the meter's hourly rollup is current for its definition (see `withRollupSnapshot`). */
+  rollupCurrent: boolean;
 }
 
 const hourMs = 3_600_000;
@@ -36,15 +38,13 @@ class Parameters {
 
 /**
  * Unions the answers of the raw events and of the hourly rollup over [from, to). The rollup answers whole hours,
- * and only while it was built for the meter's current definition; the partial hours at the edges of the range, and
- * everything when the rollup is not current, come from the raw events. The choice is made inside the statement, so
- * it sees one snapshot of the rollup and its version.
+ * and only when it is current for the meter's definition (`withRollupSnapshot` decides); the partial hours at the
+ * edges of the range, and everything when it is not, come from the raw events.
  */
 function fromRawAndRollup(
-  meter: Meter,
   scope: UsageScope,
   params: Parameters,
-  options: { hourly: boolean },
+  useRollup: boolean,
   raw: (tenantAndCustomer: string, from: Date, to: Date) => string,
   rollup: (tenantAndCustomer: string, from: Date, to: Date) => string,
 ): string {
@@ -52,15 +52,10 @@ function fromRawAndRollup(
   const fullTo = new Date(Math.floor(scope.to.getTime() / hourMs) * hourMs);
   const tenant = `organization_id = ${params.add(scope.tenant.organizationId)} AND mode = ${params.add(scope.tenant.mode)}`;
   const where = scope.customerId === undefined ? tenant : `${tenant} AND customer_id = ${params.add(scope.customerId)}`;
-  if (!options.hourly || fullFrom >= fullTo) return raw(where, scope.from, scope.to);
-  const rollupCurrent = `EXISTS (SELECT 1 FROM meters WHERE id = ${params.add(meter.id)} AND status = 'active'
-                                   AND rollup_version = definition_version)`;
-  return [
-    raw(where, scope.from, fullFrom),
-    `${rollup(where, fullFrom, fullTo)} AND ${rollupCurrent}`,
-    `${raw(where, fullFrom, fullTo)} AND NOT ${rollupCurrent}`,
-    raw(where, fullTo, scope.to),
-  ].join('\nUNION ALL\n');
+  if (!useRollup || fullFrom >= fullTo) return raw(where, scope.from, scope.to);
+  return [raw(where, scope.from, fullFrom), rollup(where, fullFrom, fullTo), raw(where, fullTo, scope.to)].join(
+    '\nUNION ALL\n',
+  );
 }
 
 /** The raw events in [from, to) of the meter's name that pass its filters. */
@@ -83,12 +78,11 @@ function rawConditions(meter: Meter, where: string, from: Date, to: Date, params
  * (at, customer_id, group_key, included_count, value_sum, value_min, value_max, latest_*, value). `group_key` holds
  * the values of the meter's `group_by` properties in order, as the rollup stores them.
  */
-function meterParts(meter: Meter, scope: UsageScope, params: Parameters, options: { hourly: boolean }): string {
+function meterParts(meter: Meter, scope: UsageScope, params: Parameters, useRollup: boolean): string {
   return fromRawAndRollup(
-    meter,
     scope,
     params,
-    options,
+    useRollup,
     (where, from, to) => rawParts(meter, where, from, to, params),
     (where, from, to) => rollupParts(meter, where, from, to, params),
   );
@@ -165,7 +159,7 @@ function aggregateExpression(aggregation: Aggregation): string {
 export function meterAggregateSql(meter: Meter, scope: UsageScope, options: MeterAggregateOptions): SqlQuery {
   const params = new Parameters();
   // Minute windows are finer than the hourly rollup: those come from the raw events alone.
-  const parts = meterParts(meter, scope, params, { hourly: options.window !== 'minute' });
+  const parts = meterParts(meter, scope, params, options.rollupCurrent && options.window !== 'minute');
   const dimensions: string[] = [];
   const columns: string[] = [];
   if (options.window) {
@@ -188,7 +182,7 @@ export function meterAggregateSql(meter: Meter, scope: UsageScope, options: Mete
 }
 
 /** How many events of the meter's name and filters a property-based aggregation left out, and why. */
-export function excludedEventsSql(meter: Meter, scope: UsageScope): SqlQuery | undefined {
+export function excludedEventsSql(meter: Meter, scope: UsageScope, rollupCurrent: boolean): SqlQuery | undefined {
   const property = meter.property;
   if (property === null) return undefined;
   const params = new Parameters();
@@ -204,7 +198,7 @@ export function excludedEventsSql(meter: Meter, scope: UsageScope): SqlQuery | u
     `SELECT sum(missing_property) AS missing_property, sum(not_numeric) AS not_numeric FROM meter_usage_hourly
       WHERE ${where} AND meter_id = ${params.add(meter.id)} AND hour >= ${params.add(from)}::timestamptz
         AND hour < ${params.add(to)}::timestamptz`;
-  const parts = fromRawAndRollup(meter, scope, params, { hourly: true }, raw, rollup);
+  const parts = fromRawAndRollup(scope, params, rollupCurrent, raw, rollup);
   const text = `SELECT coalesce(sum(missing_property), 0)::int AS missing_property,
                        coalesce(sum(not_numeric), 0)::int AS not_numeric
                   FROM (${parts}) parts`;

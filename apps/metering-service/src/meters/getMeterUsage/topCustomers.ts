@@ -1,26 +1,31 @@
 import type { Meter, MeterTopCustomers, MeterTopCustomersQuery } from '@afternoon/contracts/meters';
-import type { Queryable, Tenant } from '@afternoon/service-kit';
+import type { Tenant } from '@afternoon/service-kit';
+import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
+import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { meterAggregateSql } from './meterUsageSql';
 
 export type TopCustomersAnswer = Omit<MeterTopCustomers, 'processed_through'>;
 
 /** The customers with the highest usage of a meter over [from, to), highest first. */
 export async function meterTopCustomers(
-  db: Queryable,
+  pool: pg.Pool,
   tenant: Tenant,
   meter: Meter,
   query: MeterTopCustomersQuery,
 ): Promise<TopCustomersAnswer> {
   const from = new Date(query.from);
   const to = new Date(query.to);
-  const aggregate = meterAggregateSql(meter, { tenant, from, to }, { groupBy: [], byCustomer: true });
-  aggregate.values.push(query.limit);
-  const { rows } = await db.query<{ customer_id: string; value: string | null }>(
-    `SELECT customer_id, value::text FROM (${aggregate.text}) per_customer WHERE level = 0
-      ORDER BY value DESC NULLS LAST, customer_id LIMIT $${aggregate.values.length}`,
-    aggregate.values,
-  );
+  const rows = await withRollupSnapshot(pool, meter, async (tx, rollupCurrent) => {
+    const aggregate = meterAggregateSql(meter, { tenant, from, to }, { groupBy: [], byCustomer: true, rollupCurrent });
+    aggregate.values.push(query.limit);
+    const ranked = await tx.query<{ customer_id: string; value: string | null }>(
+      `SELECT customer_id, value::text FROM (${aggregate.text}) per_customer WHERE level = 0
+        ORDER BY value DESC NULLS LAST, customer_id LIMIT $${aggregate.values.length}`,
+      aggregate.values,
+    );
+    return ranked.rows;
+  });
   return {
     meter: meter.code,
     from: from.toISOString(),

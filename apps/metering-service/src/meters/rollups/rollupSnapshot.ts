@@ -1,0 +1,25 @@
+import type { Meter } from '@afternoon/contracts/meters';
+import { type Transaction, withTransaction } from '@afternoon/service-kit';
+import type pg from 'pg';
+
+/**
+ * Runs `read` in one repeatable-read snapshot and tells it whether the meter's rollup is current for exactly the
+ * definition `meter` holds, so the raw edges and the rollup's middle of an answer never mix two definitions.
+ * Decided here rather than inside the SQL: a branch that never runs still costs the planner (JIT, parallel plans).
+ */
+export function withRollupSnapshot<T>(
+  pool: pg.Pool,
+  meter: Meter,
+  read: (tx: Transaction, rollupCurrent: boolean) => Promise<T>,
+): Promise<T> {
+  return withTransaction(pool, async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const { rows } = await tx.query<{ current: boolean }>(
+      `SELECT status = 'active' AND rollup_version IS NOT DISTINCT FROM definition_version
+              AND filters = $2::jsonb AND group_by = $3::jsonb AS current
+         FROM meters WHERE id = $1`,
+      [meter.id, JSON.stringify(meter.filters), JSON.stringify(meter.group_by)],
+    );
+    return read(tx, rows[0]?.current ?? false);
+  });
+}
