@@ -11,7 +11,7 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
   const conflicting: ParsedUsage[] = [];
   const firstByKey = new Map<string, ParsedUsage>();
   for (const entry of entries) {
-    const key = keyOf(entry.usage);
+    const key = `${entry.usage.organization_id}/${entry.usage.mode}/${entry.usage.idempotency_key}`;
     const first = firstByKey.get(key);
     if (!first) firstByKey.set(key, entry);
     else if (contentOf(first) !== contentOf(entry)) conflicting.push(entry);
@@ -38,47 +38,23 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
     tx,
     unique.map(({ usage }) => usage),
   );
-  const returning = 'organization_id, mode, idempotency_key';
-  const { rows: inserted } = await tx.query<{ organization_id: string; mode: string; idempotency_key: string }>(
-    meterIds.length === 0
-      ? `${insertEvents} RETURNING ${returning}`
-      : insertWithRollupSql(insertEvents, returning, '$9'),
-    meterIds.length === 0 ? columns : [...columns, meterIds],
-  );
-  // The keys not inserted were stored before: the same event again, or one that conflicts with it.
-  const insertedKeys = new Set(inserted.map((row) => `${row.organization_id}/${row.mode}/${row.idempotency_key}`));
-  const repeated = unique.filter(({ usage }) => !insertedKeys.has(keyOf(usage)));
-  if (repeated.length > 0) conflicting.push(...(await differingFromStored(tx, repeated)));
-  return conflicting;
-}
-
-const keyOf = (usage: ParsedUsage['usage']) => `${usage.organization_id}/${usage.mode}/${usage.idempotency_key}`;
-
-/** The entries whose stored event (found by primary key, one lookup each) has other content. */
-async function differingFromStored(tx: Transaction, entries: readonly ParsedUsage[]): Promise<ParsedUsage[]> {
+  if (meterIds.length === 0) await tx.query(insertEvents, columns);
+  else await tx.query(insertWithRollupSql(insertEvents, '$9'), [...columns, meterIds]);
+  // Every key is now stored; the rows whose stored content differs from this batch's lost to an earlier event.
   const { rows } = await tx.query<{ position: string }>(
-    `SELECT batch.position::text
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-              WITH ORDINALITY AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp",
-                                        properties, position)
-       CROSS JOIN LATERAL (
-         SELECT event_name, customer_id, "timestamp", properties FROM usage_events stored
-          WHERE stored.organization_id = batch.organization_id AND stored.mode = batch.mode
-            AND stored.idempotency_key = batch.idempotency_key
-       ) stored
+    `SELECT batch.position::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::timestamptz[], $7::text[]) WITH ORDINALITY
+         AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, position)
+       JOIN usage_events stored USING (organization_id, mode, idempotency_key)
       WHERE (stored.event_name, stored.customer_id, stored."timestamp", stored.properties)
             IS DISTINCT FROM (batch.event_name, batch.customer_id, batch."timestamp", batch.properties::jsonb)`,
-    [
-      entries.map(({ usage }) => usage.organization_id),
-      entries.map(({ usage }) => usage.mode),
-      entries.map(({ usage }) => usage.idempotency_key),
-      entries.map(({ usage }) => usage.event_name),
-      entries.map(({ usage }) => usage.customer_id),
-      entries.map(({ usage }) => usage.timestamp),
-      entries.map(({ usage }) => JSON.stringify(usage.properties)),
-    ],
+    columns.slice(0, 7),
   );
-  return rows.flatMap((row) => entries[Number(row.position) - 1] ?? []);
+  for (const row of rows) {
+    const entry = unique[Number(row.position) - 1];
+    if (entry) conflicting.push(entry);
+  }
+  return conflicting;
 }
 
 /** What must match for a repeated key to be the same event; keys sorted so property order does not matter. */
