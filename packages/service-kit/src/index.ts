@@ -30,7 +30,7 @@ export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';
 export { enqueueOutbox, type OutboxMessage } from './outbox/outbox';
 export { startOutboxRelay } from './outbox/outboxRelay';
-export { decodeCursor, encodeCursor, keysetPage } from './pagination';
+export { decodeCursor, encodeCursor, keysetPage, newestFirstSql } from './pagination';
 export { createPool, isUniqueViolation, type Queryable, type Transaction, withTransaction } from './postgres/database';
 export { migrate } from './postgres/migrate';
 export type { Projection } from './projections/projection';

@@ -33,3 +33,38 @@ export function keysetPage<Row>(
     pagination: { has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(...cursorOf(last)) : null },
   };
 }
+
+/**
+ * The query most lists share: a tenant's rows, exact-match `filters` (undefined ones skipped), newest first by
+ * (created_at, id), after `cursor`, `limit + 1` rows so `keysetPage` can tell whether there are more. `from` is
+ * what follows FROM (a table, or a join whose listed table is aliased `alias`).
+ */
+export function newestFirstSql(options: {
+  select: string;
+  from: string;
+  alias?: string;
+  tenant: { organizationId: string; mode: string };
+  filters?: Record<string, string | undefined>;
+  cursor?: string;
+  limit: number;
+}): { text: string; values: unknown[] } {
+  const column = (name: string) => (options.alias ? `${options.alias}.${name}` : name);
+  const values: unknown[] = [options.tenant.organizationId, options.tenant.mode];
+  const conditions = [`${column('organization_id')} = $1`, `${column('mode')} = $2`];
+  for (const [field, value] of Object.entries(options.filters ?? {})) {
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`${column(field)} = $${values.length}`);
+  }
+  if (options.cursor) {
+    const [createdAt, id] = decodeCursor(options.cursor);
+    values.push(createdAt, id);
+    conditions.push(
+      `(${column('created_at')}, ${column('id')}) < ($${values.length - 1}::timestamptz, $${values.length})`,
+    );
+  }
+  values.push(options.limit + 1);
+  const text = `SELECT ${options.select} FROM ${options.from} WHERE ${conditions.join(' AND ')}
+                 ORDER BY ${column('created_at')} DESC, ${column('id')} DESC LIMIT $${values.length}`;
+  return { text, values };
+}

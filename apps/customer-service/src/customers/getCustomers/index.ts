@@ -6,10 +6,9 @@ import {
 } from '@afternoon/contracts/customers';
 import {
   ConflictError,
-  decodeCursor,
-  encodeCursor,
   isUniqueViolation,
   keysetPage,
+  newestFirstSql,
   type Projection,
   type Queryable,
   type Tenant,
@@ -91,24 +90,16 @@ export async function getCustomer(db: Queryable, tenant: Tenant, id: string): Pr
 
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while customers are added. */
 export async function listCustomers(db: Queryable, tenant: Tenant, query: ListCustomersQuery): Promise<CustomerList> {
-  const conditions = ['organization_id = $1', 'mode = $2'];
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  for (const field of ['name', 'first_name', 'last_name', 'email', 'external_id'] as const) {
-    const value = query[field];
-    if (value === undefined) continue;
-    values.push(value);
-    conditions.push(`${field} = $${values.length}`);
-  }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    values.push(createdAt, id);
-    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
-  }
-  values.push(query.limit + 1);
-  const { rows } = await db.query<CustomerRow>(
-    `SELECT * FROM customers WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
-    values,
-  );
+  const { name, first_name, last_name, email, external_id } = query;
+  const listing = newestFirstSql({
+    select: '*',
+    from: 'customers',
+    tenant,
+    filters: { name, first_name, last_name, email, external_id },
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  const { rows } = await db.query<CustomerRow>(listing.text, listing.values);
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
   return { customers: page.map(toCustomer), pagination };
 }

@@ -5,7 +5,7 @@ import {
   type InvoiceList,
   type ListInvoicesQuery,
 } from '@afternoon/contracts/invoices';
-import { decodeCursor, keysetPage, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
 /**
@@ -59,25 +59,15 @@ export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Pro
 
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while invoices are added. */
 export async function listInvoices(db: Queryable, tenant: Tenant, query: ListInvoicesQuery): Promise<InvoiceList> {
-  const conditions = ['organization_id = $1', 'mode = $2'];
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  for (const field of ['customer_id', 'status'] as const) {
-    const value = query[field];
-    if (value === undefined) continue;
-    values.push(value);
-    conditions.push(`${field} = $${values.length}`);
-  }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    values.push(createdAt, id);
-    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
-  }
-  values.push(query.limit + 1);
-  const { rows } = await db.query<{ document: Invoice }>(
-    `SELECT document FROM invoices WHERE ${conditions.join(' AND ')}
-      ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
-    values,
-  );
+  const listing = newestFirstSql({
+    select: 'document',
+    from: 'invoices',
+    tenant,
+    filters: { customer_id: query.customer_id, status: query.status },
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  const { rows } = await db.query<{ document: Invoice }>(listing.text, listing.values);
   const documents = rows.map((row) => row.document);
   const { page, pagination } = keysetPage(documents, query.limit, (last) => [last.created_at, last.id]);
   return { invoices: page, pagination };

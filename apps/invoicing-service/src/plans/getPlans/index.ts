@@ -5,7 +5,7 @@ import {
   PlanEvent,
   type PlanList,
 } from '@afternoon/contracts/plans';
-import { decodeCursor, keysetPage, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 
 /** `plans` (one row per plan, at its current version) and `plan_versions` (each version's definition, kept). */
 export const plansProjection: Projection = {
@@ -79,23 +79,16 @@ export async function getPlan(
 
 /** Current versions, newest plan first, keyset-paginated on (created_at, id). */
 export async function listPlans(db: Queryable, tenant: Tenant, query: ListPlansQuery): Promise<PlanList> {
-  const conditions = ['p.organization_id = $1', 'p.mode = $2'];
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  if (query.status) {
-    values.push(query.status);
-    conditions.push(`p.status = $${values.length}`);
-  }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    values.push(createdAt, id);
-    conditions.push(`(p.created_at, p.id) < ($${values.length - 1}::timestamptz, $${values.length})`);
-  }
-  values.push(query.limit + 1);
-  const { rows } = await db.query<PlanRow>(
-    `SELECT ${planColumns} FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.version
-      WHERE ${conditions.join(' AND ')} ORDER BY p.created_at DESC, p.id DESC LIMIT $${values.length}`,
-    values,
-  );
+  const listing = newestFirstSql({
+    select: planColumns,
+    from: 'plans p JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.version',
+    alias: 'p',
+    tenant,
+    filters: { status: query.status },
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  const { rows } = await db.query<PlanRow>(listing.text, listing.values);
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
   return { plans: page.map(toPlan), pagination };
 }

@@ -9,9 +9,9 @@ import {
 } from '@afternoon/contracts/subscriptions';
 import {
   ConflictError,
-  decodeCursor,
   isUniqueViolation,
   keysetPage,
+  newestFirstSql,
   type Projection,
   type Queryable,
   type Tenant,
@@ -150,25 +150,15 @@ export async function listSubscriptions(
   query: ListSubscriptionsQuery,
   now: Date,
 ): Promise<SubscriptionList> {
-  const conditions = ['organization_id = $1', 'mode = $2'];
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  for (const field of ['customer_id', 'status'] as const) {
-    const value = query[field];
-    if (value === undefined) continue;
-    values.push(value);
-    conditions.push(`${field} = $${values.length}`);
-  }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    values.push(createdAt, id);
-    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
-  }
-  values.push(query.limit + 1);
-  const { rows } = await db.query<SubscriptionRow>(
-    `SELECT * FROM subscriptions WHERE ${conditions.join(' AND ')}
-      ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
-    values,
-  );
+  const listing = newestFirstSql({
+    select: '*',
+    from: 'subscriptions',
+    tenant,
+    filters: { customer_id: query.customer_id, status: query.status },
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  const { rows } = await db.query<SubscriptionRow>(listing.text, listing.values);
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
   return { subscriptions: page.map((row) => toSubscription(toRecord(row), now)), pagination };
 }

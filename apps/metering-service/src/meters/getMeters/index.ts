@@ -1,5 +1,5 @@
 import { type ListMetersQuery, type Meter, MeterEvent, type MeterList } from '@afternoon/contracts/meters';
-import { decodeCursor, keysetPage, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 
 /**
  * The `meters` table: one row per meter, archived ones included. A change of what a meter counts (filters, groups)
@@ -78,23 +78,15 @@ export async function getMeter(db: Queryable, tenant: Tenant, code: string): Pro
 
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listMeters(db: Queryable, tenant: Tenant, query: ListMetersQuery): Promise<MeterList> {
-  const conditions = ['organization_id = $1', 'mode = $2'];
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  if (query.status) {
-    values.push(query.status);
-    conditions.push(`status = $${values.length}`);
-  }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    values.push(createdAt, id);
-    conditions.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length})`);
-  }
-  values.push(query.limit + 1);
-  const { rows } = await db.query<MeterRow>(
-    `SELECT ${columns} FROM meters WHERE ${conditions.join(' AND ')}
-      ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
-    values,
-  );
+  const listing = newestFirstSql({
+    select: columns,
+    from: 'meters',
+    tenant,
+    filters: { status: query.status },
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  const { rows } = await db.query<MeterRow>(listing.text, listing.values);
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
   return { meters: page.map(toMeter), pagination };
 }
