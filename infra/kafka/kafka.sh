@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local single-node Apache Kafka (KRaft, combined broker+controller) without Docker or the release tarball.
-# Jars come from Maven Central through infra/kafka/pom.xml; everything the broker writes lives in <repo>/.local/kafka.
+# Jars come from Maven Central through infra/kafka/pom.xml into <repo>/.local/kafka/libs; everything the broker writes
+# lives in KAFKA_STATE_DIR (default <repo>/.local/kafka).
 #
 #   infra/kafka/kafka.sh fetch    download the jars (only when missing, incomplete or pom.xml changed)
 #   infra/kafka/kafka.sh start    start the broker (or reuse one answering on KAFKA_PORT); prints KAFKA_BROKERS=host:port
@@ -8,7 +9,8 @@
 #   infra/kafka/kafka.sh status   exit 0 if a Kafka broker answers on KAFKA_PORT
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xmx1g),
-#              KAFKA_START_TIMEOUT seconds (60), JAVA_HOME (else `java` from PATH).
+#              KAFKA_START_TIMEOUT seconds (60), KAFKA_STATE_DIR (.local/kafka: data, logs, pid file),
+#              JAVA_HOME (else `java` from PATH).
 # Only the KAFKA_BROKERS=... line goes to stdout; progress and errors go to stderr.
 set -euo pipefail
 
@@ -25,8 +27,11 @@ NODE_ID=1
 
 POM="$SCRIPT_DIR/pom.xml"
 LOG4J_CONFIG="$SCRIPT_DIR/log4j2.xml"
-STATE_DIR="$ROOT/.local/kafka"
-LIBS_DIR="$STATE_DIR/libs"
+# The jars are shared; a broker's own files live in KAFKA_STATE_DIR (the bench runs a second broker beside this one).
+KAFKA_HOME_DIR="$ROOT/.local/kafka"
+STATE_DIR="${KAFKA_STATE_DIR:-$KAFKA_HOME_DIR}"
+[[ "$STATE_DIR" == /* ]] || STATE_DIR="$ROOT/$STATE_DIR"
+LIBS_DIR="$KAFKA_HOME_DIR/libs"
 LIBS_MARKER="$LIBS_DIR/.fetch-complete"
 DATA_DIR="$STATE_DIR/data"
 PROPS="$STATE_DIR/server.properties"
@@ -97,7 +102,8 @@ do_fetch() {
     return 0
   fi
   command -v mvn >/dev/null || die "mvn not found on PATH (Maven is needed to fetch the Kafka jars)"
-  local tmp="$STATE_DIR/libs.tmp.$$" fetch_log="$STATE_DIR/fetch.log" started=$SECONDS
+  mkdir -p "$KAFKA_HOME_DIR"
+  local tmp="$KAFKA_HOME_DIR/libs.tmp.$$" fetch_log="$KAFKA_HOME_DIR/fetch.log" started=$SECONDS
   rm -rf "$tmp"
   log "fetching Kafka jars with Maven (pom: ${POM#"$ROOT"/}) ..."
   if ! (cd "$SCRIPT_DIR" && mvn -B -q -f "$POM" \
