@@ -134,6 +134,31 @@ describe('meters through the gateway', () => {
     expect(ranking.body.usage.customers).toEqual([{ customer_id: customer, value: '3' }]);
   });
 
+  it("keeps a deleted customer's usage readable, and refuses new usage for them", async () => {
+    const customer = (await acme.live.post('/v1/customers', { name: 'Leaving Soon' })).body.customer.id as string;
+    expect((await acme.live.post('/v1/meters', { ...tokensMeter, code: 'leaving_tokens' })).status).toBe(201);
+    const usageEvent = (key: string) => ({
+      event_name: 'llm.completion',
+      idempotency_key: key,
+      customer_id: customer,
+      timestamp: '2026-03-01T10:00:00Z',
+      properties: { tokens: 12.5, model: 'gpt-4' },
+    });
+    expect((await acme.live.post('/v1/events/ingest', { events: [usageEvent('before-delete')] })).status).toBe(200);
+    const path = `/v1/customers/${customer}/usage?meter=leaving_tokens&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z`;
+    await eventually(async () => expect((await acme.live.get(path)).body.usage?.total).toBe('12.5'));
+
+    expect((await acme.live.delete(`/v1/customers/${customer}`)).status).toBe(200);
+    // Its last period still gets billed, so its usage stays readable...
+    const after = await acme.live.get(path);
+    expect(after.status).toBe(200);
+    expect(after.body.usage.total).toBe('12.5');
+    // ...but it takes no new usage.
+    const refused = await acme.live.post('/v1/events/ingest', { events: [usageEvent('after-delete')] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0].param).toBe('events[0].customer_id');
+  });
+
   it('answers usage questions it cannot answer with clear errors', async () => {
     const customer = (await acme.live.post('/v1/customers', { name: 'Query Errors' })).body.customer.id as string;
     const base = `/v1/customers/${customer}/usage?from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z`;

@@ -48,27 +48,35 @@ export const customersConsumer: ConsumerDefinition = {
   handle: applyCustomerEvent,
 };
 
-/** Which of `ids` are live customers of this tenant, as far as metering has heard. */
-export async function knownCustomerIds(db: Queryable, tenant: Tenant, ids: readonly string[]): Promise<Set<string>> {
+/** Which customers metering asks about: `live` for new usage, `ever` (deleted ones too) for reading usage had. */
+export type CustomerScope = 'live' | 'ever';
+
+/** Which of `ids` are this tenant's customers in `scope`, as far as metering has heard. */
+export async function knownCustomerIds(
+  db: Queryable,
+  tenant: Tenant,
+  ids: readonly string[],
+  scope: CustomerScope,
+): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM known_customers
-      WHERE id = ANY($1::text[]) AND organization_id = $2 AND mode = $3 AND deleted_at IS NULL`,
-    [ids, tenant.organizationId, tenant.mode],
+      WHERE id = ANY($1::text[]) AND organization_id = $2 AND mode = $3 AND (deleted_at IS NULL OR $4)`,
+    [ids, tenant.organizationId, tenant.mode, scope === 'ever'],
   );
   return new Set(rows.map((row) => row.id));
 }
 
 /**
- * Which of `ids` are live customers of this tenant; when some are not, catches the projection up to the end of the
- * customer topic and looks again, since a customer created a moment ago may not have reached metering yet.
+ * Which of `ids` are customers of this tenant in `scope`; when some are not, catches the projection up to the end
+ * of the customer topic and looks again, since a customer created a moment ago may not have reached metering yet.
  */
 export function knownCustomersCatchingUp(
   db: Queryable,
   catchUpCustomers: () => Promise<boolean>,
-): (tenant: Tenant, ids: string[]) => Promise<Set<string>> {
-  return async (tenant, ids) => {
-    const known = await knownCustomerIds(db, tenant, ids);
+): (tenant: Tenant, ids: string[], scope: CustomerScope) => Promise<Set<string>> {
+  return async (tenant, ids, scope) => {
+    const known = await knownCustomerIds(db, tenant, ids, scope);
     if (ids.every((id) => known.has(id)) || !(await catchUpCustomers())) return known;
-    return knownCustomerIds(db, tenant, ids);
+    return knownCustomerIds(db, tenant, ids, scope);
   };
 }

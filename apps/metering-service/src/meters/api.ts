@@ -3,6 +3,7 @@ import { ListMetersQuery, MeterTopCustomersQuery, MeterUsageQuery } from '@after
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
+import type { CustomerScope } from '../customers/knownCustomers';
 import { meterNotFound } from './businessLogic';
 import { getMeter, listMeters } from './getMeters';
 import { customerMeterUsage } from './getMeterUsage';
@@ -11,7 +12,7 @@ import { meterTopCustomers } from './getMeterUsage/topCustomers';
 export interface MeterRoutesDeps {
   pool: pg.Pool;
   /** Which of the ids are the tenant's customers, catching up on customer events before calling one unknown. */
-  knownCustomers(tenant: Tenant, ids: string[]): Promise<Set<string>>;
+  knownCustomers(tenant: Tenant, ids: string[], scope: CustomerScope): Promise<Set<string>>;
   /** The instant before which every usage record received is stored (see `processedThrough`). */
   processedThrough(): Promise<string>;
 }
@@ -47,7 +48,8 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     const id = request.params.id;
     const query = parseInput(MeterUsageQuery, request.query);
     const horizon = await processedThrough();
-    if (!ResourceId.safeParse(id).success || !(await knownCustomers(tenant, [id])).has(id))
+    // Usage stays readable after the customer is deleted: its last period still gets billed.
+    if (!ResourceId.safeParse(id).success || !(await knownCustomers(tenant, [id], 'ever')).has(id))
       throw new NotFoundError(`No such customer: '${id}'`, 'id');
     const meter = await existingMeter(tenant, query.meter);
     const usage = await customerMeterUsage(pool, tenant, id, meter, query);

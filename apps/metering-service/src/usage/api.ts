@@ -3,13 +3,14 @@ import { ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
+import type { CustomerScope } from '../customers/knownCustomers';
 import { customerUsage, listUsageEvents } from './getUsage';
 import { listRejectedEvents } from './rejectedEvents';
 
 export interface UsageRoutesDeps {
   pool: pg.Pool;
   /** Which of the ids are the tenant's customers, catching up on customer events before calling one unknown. */
-  knownCustomers(tenant: Tenant, ids: string[]): Promise<Set<string>>;
+  knownCustomers(tenant: Tenant, ids: string[], scope: CustomerScope): Promise<Set<string>>;
 }
 
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
@@ -19,7 +20,7 @@ export function usageRoutes({ pool, knownCustomers }: UsageRoutesDeps): Router {
   // Which of the given ids are this tenant's customers: the gateway checks a whole ingest batch in one call.
   router.post('/customers/known', express.json({ limit: '1mb' }), async (request, response) => {
     const ids = parseInput(ResourceId.array().max(1000), (request.body as { ids?: unknown } | undefined)?.ids);
-    const known = await knownCustomers(tenantOf(request), ids);
+    const known = await knownCustomers(tenantOf(request), ids, 'live');
     response.json({ known: [...known], unknown: ids.filter((id) => !known.has(id)) });
   });
 
@@ -35,7 +36,9 @@ export function usageRoutes({ pool, knownCustomers }: UsageRoutesDeps): Router {
     const query = parseInput(UsageQuery, request.query);
     const tenant = tenantOf(request);
     const id = request.params.id;
-    if (!(await knownCustomers(tenant, [id])).has(id)) throw new NotFoundError(`No such customer: '${id}'`, 'id');
+    // Usage stays readable after the customer is deleted: its last period still gets billed.
+    if (!(await knownCustomers(tenant, [id], 'ever')).has(id))
+      throw new NotFoundError(`No such customer: '${id}'`, 'id');
     response.json({ usage: await customerUsage(pool, tenant, id, query) });
   });
 
