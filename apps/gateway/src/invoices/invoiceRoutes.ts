@@ -13,7 +13,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { type Request, Router } from 'express';
 import { type CommandSpec, commandRoute } from '../commands/commandRoute';
-import { ApiHttpError } from '../http/apiError';
+import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
@@ -145,9 +145,4 @@ export function invoiceRoutes(deps: RouteDeps): Router {
   return router;
 }
 
-/** An id that cannot exist is simply not found; nothing is sent for it. */
-function existingId(id: string | undefined): string {
-  if (id === undefined || !ResourceId.safeParse(id).success)
-    throw ApiHttpError.of('NOT_FOUND', `No such invoice: '${id}'`, 'id');
-  return id;
-}
+const existingId = (value: string | undefined) => existingPathValue(value, ResourceId, 'invoice', 'id');

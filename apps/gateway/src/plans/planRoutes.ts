@@ -3,7 +3,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
 import { commandRoute } from '../commands/commandRoute';
-import { ApiHttpError } from '../http/apiError';
+import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
@@ -87,9 +87,4 @@ export function planRoutes(deps: RouteDeps): Router {
   return router;
 }
 
-/** A code that cannot exist is simply not found; nothing is sent for it. */
-function existingCode(code: string | undefined): string {
-  if (code === undefined || !PlanCode.safeParse(code).success)
-    throw ApiHttpError.of('NOT_FOUND', `No such plan: '${code}'`, 'code');
-  return code;
-}
+const existingCode = (value: string | undefined) => existingPathValue(value, PlanCode, 'plan', 'code');

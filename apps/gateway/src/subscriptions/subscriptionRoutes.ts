@@ -11,7 +11,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
 import { commandRoute } from '../commands/commandRoute';
-import { ApiHttpError } from '../http/apiError';
+import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
@@ -160,9 +160,4 @@ function utc(instant: string): string {
   return new Date(instant).toISOString();
 }
 
-/** An id that cannot exist is simply not found; nothing is sent for it. */
-function existingId(id: string | undefined): string {
-  if (id === undefined || !ResourceId.safeParse(id).success)
-    throw ApiHttpError.of('NOT_FOUND', `No such subscription: '${id}'`, 'id');
-  return id;
-}
+const existingId = (value: string | undefined) => existingPathValue(value, ResourceId, 'subscription', 'id');

@@ -1,6 +1,6 @@
 import { ResourceId } from '@afternoon/contracts/common';
 import { Router } from 'express';
-import { ApiHttpError } from '../http/apiError';
+import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { queryService } from '../queries/serviceQuery';
@@ -36,7 +36,7 @@ export function usageRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/customers/:id/usage', async (request, response) => {
     const id = request.params.id;
-    if (!ResourceId.safeParse(id).success) throw ApiHttpError.of('NOT_FOUND', `No such customer: '${id}'`, 'id');
+    existingPathValue(id, ResourceId, 'customer', 'id');
     // With a meter, the meter's aggregation over time; without, the raw count and sums.
     const path = typeof request.query.meter === 'string' ? 'meter-usage' : 'usage';
     const { usage } = (await queryService(metering, `/customers/${id}/${path}`, callerOf(response), request.query)) as {
