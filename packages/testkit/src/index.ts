@@ -1,3 +1,4 @@
+export { commandMetadata } from './commandMetadata';
 export { eventually } from './eventually';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';

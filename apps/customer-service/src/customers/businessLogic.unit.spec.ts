@@ -1,6 +1,6 @@
 import type { CustomerDetails, CustomerEvent } from '@afternoon/contracts/customers';
-import type { CommandMetadata } from '@afternoon/contracts/messaging';
 import { ConflictError, NotFoundError } from '@afternoon/service-kit';
+import { commandMetadata } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
 import { type CustomerCommand, decide } from './businessLogic';
 import { evolve, initialState, toCustomer } from './customer';
@@ -22,17 +22,6 @@ const details: CustomerDetails = {
   metadata: {},
 };
 
-function metadata(issuedAt: string): CommandMetadata {
-  return {
-    command_id: 'cmd_1',
-    correlation_id: 'req_1',
-    request_id: 'req_1',
-    organization_id: 'org_1',
-    mode: 'live',
-    issued_at: issuedAt,
-  };
-}
-
 function given(events: CustomerEvent[]) {
   const state = events.reduce(evolve, initialState());
   return { when: (command: CustomerCommand) => () => decide(command, state) };
@@ -49,7 +38,7 @@ describe('customer decider', () => {
     const command: CustomerCommand = {
       type: 'CreateCustomer',
       data: { customer_id: customerId, details },
-      metadata: metadata(createdAt),
+      metadata: commandMetadata(createdAt),
     };
     expect(given([]).when(command)()).toEqual([created]);
   });
@@ -58,7 +47,7 @@ describe('customer decider', () => {
     const command: CustomerCommand = {
       type: 'CreateCustomer',
       data: { customer_id: customerId, details },
-      metadata: metadata(later),
+      metadata: commandMetadata(later),
     };
     expect(given([created]).when(command)).toThrow(ConflictError);
   });
@@ -67,7 +56,7 @@ describe('customer decider', () => {
     const command: CustomerCommand = {
       type: 'UpdateCustomer',
       data: { customer_id: customerId, changes: { name: 'Acme Corp', email: 'ap@acme.com', phone: '+1 555 0100' } },
-      metadata: metadata(later),
+      metadata: commandMetadata(later),
     };
     expect(given([created]).when(command)()).toEqual([
       {
@@ -81,7 +70,7 @@ describe('customer decider', () => {
     const command: CustomerCommand = {
       type: 'UpdateCustomer',
       data: { customer_id: customerId, changes: { name: 'Acme Corp' } },
-      metadata: metadata(later),
+      metadata: commandMetadata(later),
     };
     expect(given([created]).when(command)()).toEqual([]);
   });
@@ -92,7 +81,7 @@ describe('customer decider', () => {
       {
         type: 'UpdateCustomer',
         data: { customer_id: customerId, changes: { external_id: null } },
-        metadata: metadata(later),
+        metadata: commandMetadata(later),
       },
       state,
     );
@@ -105,12 +94,12 @@ describe('customer decider', () => {
       const update: CustomerCommand = {
         type: 'UpdateCustomer',
         data: { customer_id: customerId, changes: { name: 'X' } },
-        metadata: metadata(later),
+        metadata: commandMetadata(later),
       };
       const remove: CustomerCommand = {
         type: 'DeleteCustomer',
         data: { customer_id: customerId },
-        metadata: metadata(later),
+        metadata: commandMetadata(later),
       };
       expect(given(history).when(update)).toThrow(NotFoundError);
       expect(given(history).when(remove)).toThrow(NotFoundError);
@@ -121,7 +110,7 @@ describe('customer decider', () => {
     const command: CustomerCommand = {
       type: 'DeleteCustomer',
       data: { customer_id: customerId },
-      metadata: metadata(later),
+      metadata: commandMetadata(later),
     };
     expect(given([created]).when(command)()).toEqual([deleted]);
   });

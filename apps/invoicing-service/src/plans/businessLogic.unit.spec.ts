@@ -1,6 +1,6 @@
-import type { CommandMetadata } from '@afternoon/contracts/messaging';
 import type { PlanDefinition, PlanEvent } from '@afternoon/contracts/plans';
 import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { commandMetadata } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
 import { decide, type PlanCommand } from './businessLogic';
 import { evolve, initialState, toPlan } from './plan';
@@ -34,17 +34,6 @@ const definition: PlanDefinition = {
   minimum_amount_cents: null,
 };
 
-function metadata(issuedAt: string): CommandMetadata {
-  return {
-    command_id: 'cmd_1',
-    correlation_id: 'r',
-    request_id: 'r',
-    organization_id: 'org_1',
-    mode: 'live',
-    issued_at: issuedAt,
-  };
-}
-
 function given(events: PlanEvent[]) {
   const state = events.reduce(evolve, initialState());
   return { when: (command: PlanCommand) => () => decide(command, state) };
@@ -54,14 +43,14 @@ const created: PlanEvent = { type: 'PlanCreated', data: { plan_id: planId, defin
 const create: PlanCommand = {
   type: 'CreatePlan',
   data: { plan_id: planId, definition },
-  metadata: metadata(createdAt),
+  metadata: commandMetadata(createdAt),
 };
 const revise = (changes: Extract<PlanCommand, { type: 'RevisePlan' }>['data']['changes']): PlanCommand => ({
   type: 'RevisePlan',
   data: { code: 'pro', changes },
-  metadata: metadata(later),
+  metadata: commandMetadata(later),
 });
-const archive: PlanCommand = { type: 'ArchivePlan', data: { code: 'pro' }, metadata: metadata(later) };
+const archive: PlanCommand = { type: 'ArchivePlan', data: { code: 'pro' }, metadata: commandMetadata(later) };
 
 describe('plan decider', () => {
   it('creates version 1 of a plan whose code is free', () => {

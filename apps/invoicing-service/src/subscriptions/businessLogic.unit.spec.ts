@@ -1,6 +1,6 @@
-import type { CommandMetadata } from '@afternoon/contracts/messaging';
 import type { SubscribedPlan, SubscriptionEvent, SubscriptionTerms } from '@afternoon/contracts/subscriptions';
 import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { commandMetadata } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
 import { decide, type SubscriptionCommand } from './businessLogic';
 import { evolve, initialState, type SubscriptionState, toSubscription } from './subscription';
@@ -13,17 +13,6 @@ const scale: SubscribedPlan = { code: 'scale', version: 1, interval: 'month' };
 
 const createdAt = '2026-01-10T09:00:00.000Z';
 const midJanuary = '2026-01-20T12:00:00.000Z';
-
-function metadata(issuedAt: string): CommandMetadata {
-  return {
-    command_id: 'cmd_1',
-    correlation_id: 'r',
-    request_id: 'r',
-    organization_id: 'org_1',
-    mode: 'live',
-    issued_at: issuedAt,
-  };
-}
 
 function given(events: SubscriptionEvent[]) {
   const state = events.reduce(evolve, initialState());
@@ -61,19 +50,19 @@ const create = (data: Partial<Extract<SubscriptionCommand, { type: 'CreateSubscr
       plan: pro,
       ...data,
     },
-    metadata: metadata(createdAt),
+    metadata: commandMetadata(createdAt),
   }) as const;
 const update = (changes: Extract<SubscriptionCommand, { type: 'UpdateSubscription' }>['data']['changes']) =>
   ({
     type: 'UpdateSubscription',
     data: { subscription_id: subscriptionId, changes },
-    metadata: metadata(midJanuary),
+    metadata: commandMetadata(midJanuary),
   }) as const;
 const cancel = (cancel_mode: 'now' | 'end_of_period', refund_policy?: 'refund_prorated' | 'no_refund') =>
   ({
     type: 'CancelSubscription',
     data: { subscription_id: subscriptionId, cancel_mode, ...(refund_policy ? { refund_policy } : {}) },
-    metadata: metadata(midJanuary),
+    metadata: commandMetadata(midJanuary),
   }) as const;
 const changePlan = (change_mode: 'now' | 'end_of_period', target_plan: SubscribedPlan = scale) =>
   ({
@@ -85,7 +74,7 @@ const changePlan = (change_mode: 'now' | 'end_of_period', target_plan: Subscribe
       change_mode,
       target_plan,
     },
-    metadata: metadata(midJanuary),
+    metadata: commandMetadata(midJanuary),
   }) as const;
 
 describe('subscription decider', () => {
@@ -256,7 +245,7 @@ describe('subscription decider', () => {
     const activate = {
       type: 'UpdateSubscription',
       data: { subscription_id: newSubscriptionId, changes: { status: 'active' }, origin },
-      metadata: metadata('2026-01-21T00:00:00.000Z'),
+      metadata: commandMetadata('2026-01-21T00:00:00.000Z'),
     } as const;
     expect(given([]).when(activate)()).toEqual([
       { type: 'SubscriptionCreated', data: origin },

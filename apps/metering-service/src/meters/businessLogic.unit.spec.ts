@@ -1,6 +1,6 @@
-import type { CommandMetadata } from '@afternoon/contracts/messaging';
 import type { MeterDefinition, MeterEvent } from '@afternoon/contracts/meters';
 import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { commandMetadata } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
 import { decide, type MeterCommand } from './businessLogic';
 import { evolve, initialState, toMeter } from './meter';
@@ -19,17 +19,6 @@ const definition: MeterDefinition = {
   group_by: ['model'],
 };
 
-function metadata(issuedAt: string): CommandMetadata {
-  return {
-    command_id: 'cmd_1',
-    correlation_id: 'req_1',
-    request_id: 'req_1',
-    organization_id: 'org_1',
-    mode: 'live',
-    issued_at: issuedAt,
-  };
-}
-
 function given(events: MeterEvent[]) {
   const state = events.reduce(evolve, initialState());
   return { when: (command: MeterCommand) => () => decide(command, state) };
@@ -40,14 +29,14 @@ const archived: MeterEvent = { type: 'MeterArchived', data: { meter_id: meterId,
 const create: MeterCommand = {
   type: 'CreateMeter',
   data: { meter_id: meterId, definition },
-  metadata: metadata(createdAt),
+  metadata: commandMetadata(createdAt),
 };
 const update = (changes: Extract<MeterCommand, { type: 'UpdateMeter' }>['data']['changes']): MeterCommand => ({
   type: 'UpdateMeter',
   data: { code: 'llm_tokens', changes },
-  metadata: metadata(later),
+  metadata: commandMetadata(later),
 });
-const archive: MeterCommand = { type: 'ArchiveMeter', data: { code: 'llm_tokens' }, metadata: metadata(later) };
+const archive: MeterCommand = { type: 'ArchiveMeter', data: { code: 'llm_tokens' }, metadata: commandMetadata(later) };
 
 describe('meter decider', () => {
   it('creates a meter whose code is free, dated by the command', () => {
