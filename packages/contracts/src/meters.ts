@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuery, Pagination, ResourceId } from './common';
-import { UtcTimestamp } from './usage';
+import { UsageEvent, UtcTimestamp } from './usage';
 
 export const Aggregation = z.enum(['count', 'sum', 'min', 'max', 'avg', 'unique_count', 'latest']);
 export type Aggregation = z.infer<typeof Aggregation>;
@@ -159,6 +159,13 @@ const PropertyList = z
   )
   .pipe(MeterGroupBy);
 
+/** Only events received in (received_after, received_through], so a bill can leave late arrivals to the next one. */
+const receivedWindow = { received_after: UtcTimestamp.optional(), received_through: UtcTimestamp.optional() };
+
+// A missing or invalid instant parses to NaN, which compares false: nothing to order, and no second problem.
+const receivedInOrder = (query: { received_after?: string; received_through?: string }) =>
+  !(Date.parse(query.received_after ?? '') >= Date.parse(query.received_through ?? ''));
+
 /** `GET /v1/customers/{id}/usage?meter=…`: `from` inclusive, `to` exclusive; one total unless `window` is given. */
 export const MeterUsageQuery = z
   .strictObject({
@@ -167,18 +174,20 @@ export const MeterUsageQuery = z
     to: UtcTimestamp,
     window: UsageWindowSize.optional(),
     group_by: PropertyList.optional(),
+    ...receivedWindow,
   })
-  .refine((query) => Date.parse(query.from) < Date.parse(query.to), { path: ['to'], message: 'must be after from' });
+  .refine((query) => Date.parse(query.from) < Date.parse(query.to), { path: ['to'], message: 'must be after from' })
+  .refine(receivedInOrder, { path: ['received_through'], message: 'must be after received_after' });
 export type MeterUsageQuery = z.infer<typeof MeterUsageQuery>;
 
 /** Values are exact decimal strings; `null` where a window has no event to take a min, max, avg or latest of. */
 export const UsageValue = z.string().nullable();
 
-export const UsageGroup = z.object({
-  /** The grouped properties' values in this group; `null` where an event lacked the property. */
-  key: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable()),
-  value: UsageValue,
-});
+/** The grouped properties' values in a group; `null` where an event lacked the property. */
+export const UsageGroupKey = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable());
+export type UsageGroupKey = z.infer<typeof UsageGroupKey>;
+
+export const UsageGroup = z.object({ key: UsageGroupKey, value: UsageValue });
 export type UsageGroup = z.infer<typeof UsageGroup>;
 
 export const UsageWindow = z.object({
@@ -223,3 +232,41 @@ export const MeterTopCustomers = z.object({
   processed_through: z.iso.datetime(),
 });
 export type MeterTopCustomers = z.infer<typeof MeterTopCustomers>;
+
+/** A `UsageGroupKey` as JSON in a query string (`group={"model":"gpt-4","region":null}`). */
+const GroupKeyParam = z
+  .string()
+  .max(5000)
+  .transform((value, context) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON object of grouped property values' });
+      return z.NEVER;
+    }
+  })
+  .pipe(UsageGroupKey);
+
+/** `GET /customers/{id}/meter-events` (internal): the events a customer's usage of a meter is computed from. */
+export const MeterEventsQuery = PageQuery.extend({
+  meter: MeterCode,
+  from: UtcTimestamp,
+  to: UtcTimestamp,
+  ...receivedWindow,
+  group: GroupKeyParam.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+})
+  .strict()
+  .refine((query) => Date.parse(query.from) < Date.parse(query.to), { path: ['to'], message: 'must be after from' })
+  .refine(receivedInOrder, { path: ['received_through'], message: 'must be after received_after' });
+export type MeterEventsQuery = z.infer<typeof MeterEventsQuery>;
+
+/**
+ * A usage event as a meter counts it. `value` is the property the meter aggregates: an exact decimal string for
+ * numeric aggregations, the value as text for `unique_count`, `null` for `count`.
+ */
+export const MeterUsageEvent = UsageEvent.extend({ value: z.string().nullable() });
+export type MeterUsageEvent = z.infer<typeof MeterUsageEvent>;
+
+export const MeterUsageEventList = z.object({ events: z.array(MeterUsageEvent), pagination: Pagination });
+export type MeterUsageEventList = z.infer<typeof MeterUsageEventList>;

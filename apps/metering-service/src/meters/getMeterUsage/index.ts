@@ -2,6 +2,7 @@ import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup, UsageWindow } from
 import { type Tenant, ValidationError } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
+import { receivedWindowOf, type UsageScope } from '../countedEvents';
 import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
 import { type TimeWindow, windowStart, windowsBetween } from './usageWindows';
@@ -39,7 +40,7 @@ export async function customerMeterUsage(
   const windows = query.window ? windowsBetween(from, to, query.window) : [{ start: from, end: to }];
   if (!windows) throw new ValidationError(`too many ${query.window} windows between from and to`, 'window');
 
-  const scope = { tenant, customerId, from, to };
+  const scope: UsageScope = { tenant, customerId, from, to, ...receivedWindowOf(query) };
   const { rows, excludedRows } = await withRollupSnapshot(pool, meter, async (tx, rollupCurrent) => {
     const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy, rollupCurrent });
     const excluded = excludedEventsSql(meter, scope, rollupCurrent);

@@ -1,19 +1,13 @@
 import { type Aggregation, type Meter, numericAggregations, type UsageWindowSize } from '@afternoon/contracts/meters';
-import type { Tenant } from '@afternoon/service-kit';
-
-/** Which events of a tenant a meter query reads, before the meter's own definition narrows them. */
-export interface UsageScope {
-  tenant: Tenant;
-  /** One customer's usage, or every customer's when absent. */
-  customerId?: string;
-  from: Date;
-  to: Date;
-}
-
-export interface SqlQuery {
-  text: string;
-  values: unknown[];
-}
+import {
+  countedEvents,
+  hasReceivedWindow,
+  meterEventConditions,
+  Parameters,
+  type SqlQuery,
+  scopeCondition,
+  type UsageScope,
+} from '../countedEvents';
 
 export interface MeterAggregateOptions {
   window?: UsageWindowSize;
@@ -27,15 +21,6 @@ export interface MeterAggregateOptions {
 
 const hourMs = 3_600_000;
 
-/** Collects a statement's parameters and answers their placeholders. */
-class Parameters {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
 /**
  * Unions the answers of the raw events and of the hourly rollup over [from, to). The rollup answers whole hours,
  * and only when it is current for the meter's definition (`withRollupSnapshot` decides); the partial hours at the
@@ -45,32 +30,17 @@ function fromRawAndRollup(
   scope: UsageScope,
   params: Parameters,
   useRollup: boolean,
-  raw: (tenantAndCustomer: string, from: Date, to: Date) => string,
-  rollup: (tenantAndCustomer: string, from: Date, to: Date) => string,
+  raw: (where: string, from: Date, to: Date) => string,
+  rollup: (where: string, from: Date, to: Date) => string,
 ): string {
   const fullFrom = new Date(Math.ceil(scope.from.getTime() / hourMs) * hourMs);
   const fullTo = new Date(Math.floor(scope.to.getTime() / hourMs) * hourMs);
-  const tenant = `organization_id = ${params.add(scope.tenant.organizationId)} AND mode = ${params.add(scope.tenant.mode)}`;
-  const where = scope.customerId === undefined ? tenant : `${tenant} AND customer_id = ${params.add(scope.customerId)}`;
-  if (!useRollup || fullFrom >= fullTo) return raw(where, scope.from, scope.to);
+  const where = scopeCondition(scope, params);
+  // The rollup does not know when its events were received: a received window reads the raw events alone.
+  if (!useRollup || hasReceivedWindow(scope) || fullFrom >= fullTo) return raw(where, scope.from, scope.to);
   return [raw(where, scope.from, fullFrom), rollup(where, fullFrom, fullTo), raw(where, fullTo, scope.to)].join(
     '\nUNION ALL\n',
   );
-}
-
-/** The raw events in [from, to) of the meter's name that pass its filters. */
-function rawConditions(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string[] {
-  const conditions = [
-    where,
-    `event_name = ${params.add(meter.event_name)}`,
-    `"timestamp" >= ${params.add(from)}::timestamptz`,
-    `"timestamp" < ${params.add(to)}::timestamptz`,
-  ];
-  for (const [property, allowed] of Object.entries(meter.filters)) {
-    // A scalar is contained in an array that holds it; a missing property is NULL and matches nothing.
-    conditions.push(`(properties -> ${params.add(property)}) <@ ${params.add(JSON.stringify(allowed))}::jsonb`);
-  }
-  return conditions;
 }
 
 /**
@@ -90,18 +60,8 @@ function meterParts(meter: Meter, scope: UsageScope, params: Parameters, useRoll
 
 /** The events in [from, to) the meter counts, each as a part of one event. */
 function rawParts(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string {
-  const conditions = rawConditions(meter, where, from, to, params);
+  const { conditions, value, amount } = countedEvents(meter, where, from, to, params);
   const groupKey = `jsonb_build_array(${meter.group_by.map((property) => `properties -> ${params.add(property)}`).join(', ')})`;
-  let value = 'NULL::jsonb';
-  let amount = 'NULL::numeric';
-  if (meter.property !== null) {
-    value = `properties -> ${params.add(meter.property)}`;
-    conditions.push(`${value} IS NOT NULL`);
-    if (numericAggregations.includes(meter.aggregation)) {
-      amount = `(${value})::numeric`;
-      conditions.push(`jsonb_typeof(${value}) = 'number'`);
-    }
-  }
   return `SELECT "timestamp" AS at, customer_id, ${groupKey} AS group_key, 1::bigint AS included_count,
                  ${amount} AS value_sum, ${amount} AS value_min, ${amount} AS value_max, "timestamp" AS latest_at,
                  received_at AS latest_received_at, idempotency_key AS latest_key, ${amount} AS latest_value,
@@ -188,7 +148,7 @@ export function excludedEventsSql(meter: Meter, scope: UsageScope, rollupCurrent
   const params = new Parameters();
   const numeric = numericAggregations.includes(meter.aggregation);
   const raw = (where: string, from: Date, to: Date) => {
-    const conditions = rawConditions(meter, where, from, to, params);
+    const conditions = meterEventConditions(meter, where, from, to, params);
     const value = `properties -> ${params.add(property)}`;
     const notNumeric = numeric ? `count(*) FILTER (WHERE jsonb_typeof(${value}) <> 'number')` : '0';
     return `SELECT count(*) FILTER (WHERE ${value} IS NULL) AS missing_property, ${notNumeric} AS not_numeric
