@@ -1,10 +1,16 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { ListMetersQuery, MeterTopCustomersQuery, MeterUsageQuery } from '@afternoon/contracts/meters';
+import {
+  ListMetersQuery,
+  MeterEventsQuery,
+  MeterTopCustomersQuery,
+  MeterUsageQuery,
+} from '@afternoon/contracts/meters';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
 import type { CustomerScope } from '../customers/knownCustomers';
 import { meterNotFound } from './businessLogic';
+import { listMeterEvents } from './getMeterEvents';
 import { getMeter, listMeters } from './getMeters';
 import { customerMeterUsage } from './getMeterUsage';
 import { meterTopCustomers } from './getMeterUsage/topCustomers';
@@ -24,6 +30,11 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     const meter = await getMeter(pool, tenant, code);
     if (!meter) throw meterNotFound(code);
     return meter;
+  };
+  // Usage stays readable after the customer is deleted: its last period still gets billed.
+  const readableCustomer = async (tenant: Tenant, id: string) => {
+    if (!ResourceId.safeParse(id).success || !(await knownCustomers(tenant, [id], 'ever')).has(id))
+      throw new NotFoundError(`No such customer: '${id}'`, 'id');
   };
 
   router.get('/meters', async (request, response) => {
@@ -48,12 +59,19 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     const id = request.params.id;
     const query = parseInput(MeterUsageQuery, request.query);
     const horizon = await processedThrough();
-    // Usage stays readable after the customer is deleted: its last period still gets billed.
-    if (!ResourceId.safeParse(id).success || !(await knownCustomers(tenant, [id], 'ever')).has(id))
-      throw new NotFoundError(`No such customer: '${id}'`, 'id');
+    await readableCustomer(tenant, id);
     const meter = await existingMeter(tenant, query.meter);
     const usage = await customerMeterUsage(pool, tenant, id, meter, query);
     response.json({ usage: { ...usage, processed_through: horizon } });
+  });
+
+  router.get('/customers/:id/meter-events', async (request, response) => {
+    const tenant = tenantOf(request);
+    const id = request.params.id;
+    const query = parseInput(MeterEventsQuery, request.query);
+    await readableCustomer(tenant, id);
+    const meter = await existingMeter(tenant, query.meter);
+    response.json(await listMeterEvents(pool, tenant, id, meter, query));
   });
 
   return router;

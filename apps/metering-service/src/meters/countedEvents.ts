@@ -1,5 +1,5 @@
 import { type Meter, numericAggregations } from '@afternoon/contracts/meters';
-import type { Tenant } from '@afternoon/service-kit';
+import { type Tenant, ValidationError } from '@afternoon/service-kit';
 
 /** Which events of a tenant a meter query reads, before the meter's own definition narrows them. */
 export interface UsageScope {
@@ -98,4 +98,14 @@ export function receivedWindowOf(query: {
     receivedAfter: query.received_after === undefined ? undefined : new Date(query.received_after),
     receivedThrough: query.received_through === undefined ? undefined : new Date(query.received_through),
   };
+}
+
+/** Refuses properties the meter does not group by, as a validation error on the query field `param`. */
+export function checkGroupedBy(meter: Meter, properties: readonly string[], param: string): void {
+  const outside = properties.filter((property) => !meter.group_by.includes(property));
+  if (outside.length > 0)
+    throw new ValidationError(
+      `meter '${meter.code}' does not group by ${outside.join(', ')} (it groups by: ${meter.group_by.join(', ') || 'nothing'})`,
+      param,
+    );
 }

@@ -2,7 +2,7 @@ import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup, UsageWindow } from
 import { type Tenant, ValidationError } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
-import { receivedWindowOf, type UsageScope } from '../countedEvents';
+import { checkGroupedBy, receivedWindowOf, type UsageScope } from '../countedEvents';
 import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
 import { type TimeWindow, windowStart, windowsBetween } from './usageWindows';
@@ -29,12 +29,7 @@ export async function customerMeterUsage(
   query: MeterUsageQuery,
 ): Promise<MeterUsageAnswer> {
   const groupBy = query.group_by ?? [];
-  const outside = groupBy.filter((property) => !meter.group_by.includes(property));
-  if (outside.length > 0)
-    throw new ValidationError(
-      `meter '${meter.code}' does not group by ${outside.join(', ')} (it groups by: ${meter.group_by.join(', ') || 'nothing'})`,
-      'group_by',
-    );
+  checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
   const to = new Date(query.to);
   const windows = query.window ? windowsBetween(from, to, query.window) : [{ start: from, end: to }];
