@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, startService } from '@afternoon/service-kit';
 import { billingRoutes } from './billing/api';
+import { type BillingRun, startBillingRun } from './billing/billingRun';
 import { customersConsumer } from './customers/knownCustomers';
-import { defaultMeteringServiceUrl, type InvoicingServiceEnv } from './env';
+import { InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
 import { planAggregate, planRoutes, plansProjection } from './plans';
 import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } from './subscriptions';
@@ -11,12 +12,28 @@ import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } fr
 export const invoicingProjections = [invoicesProjection, plansProjection, subscriptionsProjection];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** The parsed env; a caller that never bills usage (a test) may leave metering's address at its default. */
-export type InvoicingServiceOptions = Omit<InvoicingServiceEnv, 'METERING_SERVICE_URL'> &
-  Partial<Pick<InvoicingServiceEnv, 'METERING_SERVICE_URL'>>;
+type BillingSettings =
+  | 'METERING_SERVICE_URL'
+  | 'PUBLIC_URL'
+  | 'BILLING_GRACE_PERIOD_SECONDS'
+  | 'BILLING_RUN_INTERVAL_MS';
 
-export function startInvoicingService(env: InvoicingServiceOptions): Promise<RunningService> {
-  return startService({
+/** The parsed env; a caller that never bills usage (a test) may leave the billing settings at their defaults. */
+export type InvoicingServiceOptions = Omit<InvoicingServiceEnv, BillingSettings> &
+  Partial<Pick<InvoicingServiceEnv, BillingSettings>>;
+
+function billingDefaults() {
+  const settings = { METERING_SERVICE_URL: true, PUBLIC_URL: true, BILLING_GRACE_PERIOD_SECONDS: true } as const;
+  return InvoicingServiceEnv.pick({ ...settings, BILLING_RUN_INTERVAL_MS: true }).parse({});
+}
+
+export interface RunningInvoicingService extends RunningService {
+  billingRun: BillingRun;
+}
+
+export async function startInvoicingService(options: InvoicingServiceOptions): Promise<RunningInvoicingService> {
+  const env: InvoicingServiceEnv = { ...billingDefaults(), ...options };
+  const service = await startService({
     name: 'invoicing-service',
     env,
     migrationsDir,
@@ -41,7 +58,29 @@ export function startInvoicingService(env: InvoicingServiceOptions): Promise<Run
       invoiceRoutes(deps),
       planRoutes(deps),
       subscriptionRoutes(deps),
-      billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL ?? defaultMeteringServiceUrl }),
+      billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL }),
     ],
   });
+  const producer = await service.kafka.createProducer();
+  const commandsTopic = service.kafka.topic(Topics.invoiceCommands);
+  const billingRun = startBillingRun({
+    db: service.pool,
+    meteringServiceUrl: env.METERING_SERVICE_URL,
+    publicUrl: env.PUBLIC_URL,
+    gracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
+    intervalMs: env.BILLING_RUN_INTERVAL_MS,
+    logger: service.logger,
+    now: () => new Date(),
+    async sendCommand(key, command) {
+      await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });
+    },
+  });
+  return {
+    ...service,
+    billingRun,
+    async stop() {
+      await billingRun.stop();
+      await service.stop();
+    },
+  };
 }

@@ -1,13 +1,17 @@
 import { parseEnv, ServiceEnv } from '@afternoon/service-kit';
 import { z } from 'zod';
 
-export const defaultMeteringServiceUrl = 'http://127.0.0.1:4002';
-
 export const InvoicingServiceEnv = ServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(4003),
   DB_SCHEMA: z.string().default('invoicing'),
   /** Internal HTTP address of metering-service, asked for usage when billing. */
-  METERING_SERVICE_URL: z.url().default(defaultMeteringServiceUrl),
+  METERING_SERVICE_URL: z.url().default('http://127.0.0.1:4002'),
+  /** Where the public reaches the gateway; hosted links of the invoices subscriptions make are built on it. */
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** How long after a period ends late usage is still billed with it. */
+  BILLING_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** How often subscriptions are checked for periods to bill, starts and ends that are due. */
+  BILLING_RUN_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
 });
 export type InvoicingServiceEnv = z.infer<typeof InvoicingServiceEnv>;
 

@@ -89,18 +89,49 @@ export type UpdateInvoiceBody = z.infer<typeof UpdateInvoiceBody>;
 export const UpdateLineItemBody = LineItemBody.partial();
 export type UpdateLineItemBody = z.infer<typeof UpdateLineItemBody>;
 
+/** Where a subscription line's quantity comes from: a meter's events in a time range, received in a window. */
+export const LineUsage = z.object({
+  meter_code: z.string(),
+  /** Event timestamps in [from, to). */
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  /** Events received after this instant (exclusive); null from the first event on. */
+  received_after: z.iso.datetime().nullable(),
+  /** Events received up to this instant (inclusive): the invoice's cutoff for late usage. */
+  received_through: z.iso.datetime(),
+  /** The group's key when the meter groups usage; null for the meter's total. */
+  group: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable()).nullable(),
+});
+export type LineUsage = z.infer<typeof LineUsage>;
+
+/** What a line bills: a hand-written line, a plan's fee, usage, late usage of earlier periods, a minimum, a credit. */
+export const LineItemKind = z.enum(['manual', 'fee', 'usage', 'late_usage', 'minimum', 'credit']);
+export type LineItemKind = z.infer<typeof LineItemKind>;
+
 export const InvoiceLineItem = z.object({
   id: ResourceId,
+  kind: LineItemKind,
   description: z.string(),
   quantity: z.number(),
-  unit_amount_cents: z.number().int(),
+  /** Null where the amount is not quantity × one unit price (tiered usage, minimums, prorated fees, credits). */
+  unit_amount_cents: z.number().int().nullable(),
   amount_cents: z.number().int(),
+  price_id: ResourceId.nullable(),
+  period_start: z.iso.datetime().nullable(),
+  period_end: z.iso.datetime().nullable(),
+  meter_code: z.string().nullable(),
 });
 export type InvoiceLineItem = z.infer<typeof InvoiceLineItem>;
+
+/** Why an invoice exists: made by hand, or by a subscription at the start of its first period or at a period's end. */
+export const BillingReason = z.enum(['manual', 'subscription_start', 'subscription_cycle', 'subscription_end']);
+export type BillingReason = z.infer<typeof BillingReason>;
 
 export const Invoice = z.object({
   id: ResourceId,
   customer_id: ResourceId,
+  subscription_id: ResourceId.nullable(),
+  billing_reason: BillingReason,
   customer_name: z.string(),
   customer_email: z.string().nullable(),
   status: InvoiceStatus,
@@ -148,7 +179,7 @@ export const InvoiceCustomer = z.object({
 });
 export type InvoiceCustomer = z.infer<typeof InvoiceCustomer>;
 
-/** A line as commands and events carry it: the inputs only; `amount_cents` is derived. */
+/** A line as commands and events carry it: the inputs only; a hand-written line's amount is derived. */
 export const LineItem = z.object({
   id: ResourceId,
   description: z.string(),
@@ -156,6 +187,30 @@ export const LineItem = z.object({
   unit_amount_cents: z.number().int(),
 });
 export type LineItem = z.infer<typeof LineItem>;
+
+/** A line a subscription bills: its amount comes from the plan's price, not from quantity × a unit amount. */
+export const SubscriptionLineItem = z.object({
+  id: ResourceId,
+  kind: LineItemKind.exclude(['manual']),
+  description: z.string(),
+  quantity: z.string(),
+  amount_cents: z.number().int(),
+  price_id: ResourceId.nullable(),
+  period_start: z.iso.datetime(),
+  period_end: z.iso.datetime(),
+  usage: LineUsage.nullable(),
+});
+export type SubscriptionLineItem = z.infer<typeof SubscriptionLineItem>;
+
+/** The subscription period boundary an invoice bills; one invoice per subscription and boundary. */
+export const SubscriptionBilling = z.object({
+  subscription_id: ResourceId,
+  boundary: z.iso.datetime(),
+  billing_reason: BillingReason.exclude(['manual']),
+  /** The received-at cutoff of the usage it bills; later events are left for the next invoice. Null: no usage. */
+  usage_received_through: z.iso.datetime().nullable(),
+});
+export type SubscriptionBilling = z.infer<typeof SubscriptionBilling>;
 
 const InvoiceTerms = z.object({
   collection_method: CollectionMethod,
@@ -200,6 +255,18 @@ export const FinalizeInvoice = command('FinalizeInvoice', {
   customer: InvoiceCustomer.optional(),
 });
 export type FinalizeInvoice = z.infer<typeof FinalizeInvoice>;
+/** Creates and finalizes a subscription's invoice at once; refused (CONFLICT) when that invoice already exists. */
+export const BillSubscriptionPeriod = command('BillSubscriptionPeriod', {
+  customer_id: ResourceId,
+  billing: SubscriptionBilling,
+  terms: InvoiceTerms,
+  currency: z.string(),
+  line_items: z.array(SubscriptionLineItem),
+  public_invoice_url: z.url(),
+  customer: InvoiceCustomer.optional(),
+  invoice_number: z.string().optional(),
+});
+export type BillSubscriptionPeriod = z.infer<typeof BillSubscriptionPeriod>;
 export const PayInvoice = command('PayInvoice', {});
 export type PayInvoice = z.infer<typeof PayInvoice>;
 export const VoidInvoice = command('VoidInvoice', {});
@@ -215,6 +282,7 @@ export const InvoiceCommand = z.discriminatedUnion('type', [
   UpdateInvoice,
   DeleteInvoice,
   FinalizeInvoice,
+  BillSubscriptionPeriod,
   PayInvoice,
   VoidInvoice,
   MarkInvoiceUncollectible,
@@ -232,6 +300,9 @@ export const InvoiceCreated = event('InvoiceCreated', {
   terms: InvoiceTerms,
   currency: z.string(),
   line_items: z.array(LineItem),
+  /** Present on a subscription's invoice, whose lines are `subscription_line_items` instead. */
+  billing: SubscriptionBilling.optional(),
+  subscription_line_items: z.array(SubscriptionLineItem).optional(),
 });
 export type InvoiceCreated = z.infer<typeof InvoiceCreated>;
 export const InvoiceLineItemAdded = event('InvoiceLineItemAdded', { line_item: LineItem });

@@ -175,11 +175,19 @@ export const ChangeSubscriptionPlan = z.object({
 });
 export type ChangeSubscriptionPlan = z.infer<typeof ChangeSubscriptionPlan>;
 
+/** What the passage of time to `issued_at` does: a pending subscription starts, a scheduled cancellation ends it. */
+export const AdvanceSubscription = z.object({
+  type: z.literal('AdvanceSubscription'),
+  data: z.object({ subscription_id: ResourceId, ...origin }),
+});
+export type AdvanceSubscription = z.infer<typeof AdvanceSubscription>;
+
 export const SubscriptionCommand = z.discriminatedUnion('type', [
   CreateSubscription,
   UpdateSubscription,
   CancelSubscription,
   ChangeSubscriptionPlan,
+  AdvanceSubscription,
 ]);
 export type SubscriptionCommand = z.infer<typeof SubscriptionCommand>;
 

@@ -24,6 +24,7 @@ td.num,th.num{text-align:right}
 .parties{display:flex;gap:3rem;margin:1.5rem 0}
 .totals td{border:none}
 .download{margin:1rem 0}
+.period{color:#666;font-size:.85em}
 @media print{.download{display:none}body{margin:0;max-width:none;color:#000}.status{border:1px solid #000;background:none!important;color:#000!important}a{color:#000;text-decoration:none}}
 `;
 
@@ -34,8 +35,10 @@ export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoi
   const lines = invoice.line_items
     .map(
       (line) =>
-        `<tr><td>${escapeHtml(line.description)}</td><td class="num">${escapeHtml(line.quantity)}</td>` +
-        `<td class="num">${money(line.unit_amount_cents)}</td><td class="num">${money(line.amount_cents)}</td></tr>`,
+        `<tr><td>${escapeHtml(line.description)}${linePeriod(line)}</td>` +
+        `<td class="num">${escapeHtml(line.quantity)}</td>` +
+        `<td class="num">${line.unit_amount_cents === null ? '—' : money(line.unit_amount_cents)}</td>` +
+        `<td class="num">${money(line.amount_cents)}</td></tr>`,
     )
     .join('\n');
   const status = invoice.status;
@@ -87,4 +90,10 @@ export function renderNotFoundPage(): string {
 <body><h1>Invoice not found</h1><p>This invoice link is not valid.</p></body>
 </html>
 `;
+}
+
+/** The span a subscription's line bills, by UTC date; hand-written lines have none. */
+function linePeriod(line: HostedInvoiceView['invoice']['line_items'][number]): string {
+  if (line.period_start === null || line.period_end === null) return '';
+  return `<div class="period">${line.period_start.slice(0, 10)} – ${line.period_end.slice(0, 10)}</div>`;
 }

@@ -98,7 +98,7 @@ function writeLines(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceView
       ...invoice.line_items.map((line) => [
         line.description,
         { text: String(line.quantity), ...right },
-        { text: money(line.unit_amount_cents), ...right },
+        { text: line.unit_amount_cents === null ? '-' : money(line.unit_amount_cents), ...right },
         { text: money(line.amount_cents), ...right },
       ]),
       total('Subtotal', invoice.subtotal_cents),

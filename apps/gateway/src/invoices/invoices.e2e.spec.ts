@@ -56,6 +56,8 @@ describe('invoices through the gateway', () => {
       invoice: {
         id: expect.stringMatching(idFormat),
         customer_id: customerId,
+        subscription_id: null,
+        billing_reason: 'manual',
         customer_name: 'Acme Corp',
         customer_email: 'billing@acme.com',
         status: 'draft',
@@ -67,10 +69,15 @@ describe('invoices through the gateway', () => {
         line_items: [
           {
             id: expect.stringMatching(idFormat),
+            kind: 'manual',
             description: 'API calls — Jan 2024',
             quantity: 1,
             unit_amount_cents: 5000,
             amount_cents: 5000,
+            price_id: null,
+            period_start: null,
+            period_end: null,
+            meter_code: null,
           },
         ],
         subtotal_cents: 5000,

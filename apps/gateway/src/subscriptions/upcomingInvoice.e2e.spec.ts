@@ -122,10 +122,11 @@ describe('the upcoming invoice of a subscription', () => {
       ...current,
       lines: [
         // In advance: billed now for the period after this one.
-        { price_id: platformFee, description: 'Platform fee', quantity: '1', amount_cents: 4900, ...next },
-        { price_id: support, description: 'Support', quantity: '1', amount_cents: 1500, ...current },
+        { kind: 'fee', price_id: platformFee, description: 'Platform fee', quantity: '1', amount_cents: 4900, ...next },
+        { kind: 'fee', price_id: support, description: 'Support', quantity: '1', amount_cents: 1500, ...current },
         // 5 calls in the period (not the one before it): (5 − 2 free) × 12.5¢ = 37.5¢ → 38¢ (half up)
         {
+          kind: 'usage',
           price_id: apiCalls,
           description: 'API calls',
           quantity: '5',
@@ -135,6 +136,7 @@ describe('the upcoming invoice of a subscription', () => {
         },
         // gpt-3.5: 40 + 30 = 70 tokens, all in the first tier: 70 × 2¢ = 140¢
         {
+          kind: 'usage',
           price_id: tokens,
           description: 'Tokens (model: gpt-3.5)',
           quantity: '70',
@@ -144,6 +146,7 @@ describe('the upcoming invoice of a subscription', () => {
         },
         // gpt-4: 80 + 70.5 + 10 = 160.5 tokens: 100 × 2¢ + 60.5 × 1¢ + 50¢ (second tier entered) = 310.5¢ → 311¢
         {
+          kind: 'usage',
           price_id: tokens,
           description: 'Tokens (model: gpt-4)',
           quantity: '160.5',
@@ -152,7 +155,14 @@ describe('the upcoming invoice of a subscription', () => {
           ...current,
         },
         // 4900 + 1500 + 38 + 140 + 311 = 6889¢, short of the 7000¢ minimum by 111¢
-        { price_id: null, description: 'Minimum commitment', quantity: '1', amount_cents: 111, ...current },
+        {
+          kind: 'minimum',
+          price_id: null,
+          description: 'Minimum commitment',
+          quantity: '1',
+          amount_cents: 111,
+          ...current,
+        },
       ],
       subtotal_cents: 7000,
       total_cents: 7000,

@@ -8,6 +8,12 @@ const timeoutMs = 10_000;
 /** A customer's usage of a meter over [from, to), and the instant before which every usage record received counts. */
 export type MeterUsageAnswer = MeterPeriodUsage & { processed_through: string };
 
+/** Only events received after `after` (exclusive; null: from the first) and up to `through` (inclusive). */
+export interface ReceivedWindow {
+  after: Date | null;
+  through: Date;
+}
+
 /** Metering-service could not be asked, or did not answer 200. */
 export class MeteringRequestError extends Error {
   constructor(message: string) {
@@ -16,7 +22,10 @@ export class MeteringRequestError extends Error {
   }
 }
 
-/** Asks metering-service's internal read API for `customerId`'s usage of `meterCode`, by `groupBy` when given. */
+/**
+ * Asks metering-service's internal read API for `customerId`'s usage of `meterCode`, by `groupBy` when given, of
+ * the events received in `received` when given.
+ */
 export async function meterUsage(
   baseUrl: string,
   tenant: Tenant,
@@ -25,9 +34,12 @@ export async function meterUsage(
   from: Date,
   to: Date,
   groupBy: readonly string[] = [],
+  received?: ReceivedWindow,
 ): Promise<MeterUsageAnswer> {
   const query: Record<string, string> = { meter: meterCode, from: from.toISOString(), to: to.toISOString() };
   if (groupBy.length > 0) query.group_by = groupBy.join(',');
+  if (received?.after) query.received_after = received.after.toISOString();
+  if (received) query.received_through = received.through.toISOString();
   const { usage } = await askMetering(
     baseUrl,
     `/customers/${encodeURIComponent(customerId)}/meter-usage`,

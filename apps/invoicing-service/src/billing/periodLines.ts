@@ -1,11 +1,13 @@
+import type { LineItemKind } from '@afternoon/contracts/invoices';
 import type { PlanDefinition, PlanPrice } from '@afternoon/contracts/plans';
 import { chargeForPrice } from '../pricing/chargeForPrice';
-import type { BillingPeriod } from '../subscriptions/billingPeriods';
-import type { InvoicePreviewLine } from './upcomingInvoiceSchema';
+import { addDecimals, formatDecimal, parseDecimal } from '../pricing/exactDecimal';
+import { prorateFlatFee } from '../pricing/prorate';
+import type { BilledSpan } from '../subscriptions/billingBoundaries';
 
 type GroupKey = Record<string, string | number | boolean | null>;
 
-/** A meter's usage over the period: its total, and per group when the meter groups (`value: null` counts as 0). */
+/** A meter's usage over a span: its total, and per group when the meter groups (`value: null` counts as 0). */
 export interface MeterPeriodUsage {
   total: string | null;
   groups?: { key: GroupKey; value: string | null }[];
@@ -13,91 +15,172 @@ export interface MeterPeriodUsage {
 
 export interface PeriodLinesInput {
   plan: Pick<PlanDefinition, 'prices' | 'minimum_amount_cents'>;
-  /** The period whose usage and in-arrears fees are billed. */
-  period: BillingPeriod;
-  /** The period in-advance fees are billed for; null when none follows (the subscription ends with `period`). */
-  nextPeriod: BillingPeriod | null;
-  /** Keyed by meter code; a usage price whose meter is missing bills zero usage. */
+  /** The span whose usage and in-arrears fees are billed; null when none ended (a subscription's start). */
+  ended: BilledSpan | null;
+  /** The span in-advance fees are billed for; null when none follows (the subscription ends). */
+  starting: BilledSpan | null;
+  /** Usage of the ended span, keyed by meter code; a usage price whose meter is missing bills zero usage. */
   usageByMeter: Record<string, MeterPeriodUsage>;
+  /** Usage of earlier spans received too late for their own invoices, billed now on top of the ended span's. */
+  lateUsageByMeter?: Record<string, MeterPeriodUsage>;
+  /** In-advance fees paid for `paid` when the subscription stopped at `used.end`: the unused part is credited. */
+  refund?: { paid: BilledSpan; used: BilledSpan };
+}
+
+/** One line as a plan's prices bill it; `group` is set on a grouped meter's lines. */
+export interface BilledLine {
+  kind: Exclude<LineItemKind, 'manual'>;
+  price_id: string | null;
+  description: string;
+  quantity: string;
+  amount_cents: number;
+  period_start: string;
+  period_end: string;
+  meter_code?: string;
+  group?: GroupKey;
 }
 
 export interface PeriodLines {
-  lines: InvoicePreviewLine[];
+  lines: BilledLine[];
   subtotal_cents: number;
 }
 
 type UsagePrice = Exclude<PlanPrice, { model: 'flat' }>;
+type Refund = NonNullable<PeriodLinesInput['refund']>;
 
 /**
- * The invoice lines of a plan for one period, in the plan's price order: flat in-arrears fees for `period`, flat
- * in-advance fees for `nextPeriod`, one line per usage price (one per group when its meter groups), then the
- * plan's minimum as a "Minimum commitment" line topping the subtotal up when it falls short.
+ * The lines of a plan at one boundary, in the plan's price order: flat in-arrears fees for the ended span, flat
+ * in-advance fees for the starting one (both prorated by the second when the span is a slice of a period), one line
+ * per usage price (one per group when its meter groups) and one more for late usage, credits for unused in-advance
+ * fees, then the plan's minimum as a "Minimum commitment" line topping the subtotal up when it falls short.
  */
-export function periodLines({ plan, period, nextPeriod, usageByMeter }: PeriodLinesInput): PeriodLines {
-  const lines: InvoicePreviewLine[] = [];
+export function periodLines(input: PeriodLinesInput): PeriodLines {
+  const { plan, ended, starting } = input;
+  const lines: BilledLine[] = [];
   for (const price of plan.prices) {
     if (price.model !== 'flat') {
-      lines.push(...usageLines(price, period, usageByMeter[price.meter_code]));
+      if (ended) lines.push(...usageLines(prorated(price, ended), ended, input));
       continue;
     }
-    const billed = price.timing === 'in_arrears' ? period : nextPeriod;
-    if (billed) lines.push(line(price, price.description, '1', chargeForPrice(price, '0').amountCents, billed));
+    const span = price.timing === 'in_arrears' ? ended : starting;
+    if (span) lines.push(feeLine(price, span));
+    if (price.timing === 'in_advance' && input.refund) lines.push(refundLine(price, input.refund));
   }
-  const charged = sumCents(lines);
-  const minimum = plan.minimum_amount_cents ?? 0;
-  // The next period's in-advance fees count towards this one's minimum: under one plan version they are the same
-  // amounts as the in-advance fees this period was billed at its start.
-  if (charged < minimum)
-    lines.push({
-      price_id: null,
-      description: 'Minimum commitment',
-      quantity: '1',
-      amount_cents: minimum - charged,
-      ...isoPeriod(period),
-    });
+  // Credits give back what was paid before; they do not count against the minimum.
+  const charged = sumCents(lines.filter((line) => line.kind !== 'credit'));
+  const minimum = ended ? proratedCents(plan.minimum_amount_cents ?? 0, ended) : 0;
+  // The starting span's in-advance fees count towards the ended span's minimum: under one plan version they are
+  // the same amounts as the in-advance fees the ended span was billed at its own start.
+  if (ended && charged < minimum)
+    lines.push(line('minimum', null, 'Minimum commitment', '1', minimum - charged, ended));
   return { lines, subtotal_cents: sumCents(lines) };
+}
+
+function feeLine(price: Extract<PlanPrice, { model: 'flat' }>, span: BilledSpan): BilledLine {
+  const whole = isWhole(span);
+  const description = whole ? price.description : `${price.description} (prorated)`;
+  return line('fee', price.id, description, '1', proratedCents(price.amount_cents, span), span);
+}
+
+/** What was paid in advance for `paid` minus what the time used of it earns: a negative line. */
+function refundLine(price: Extract<PlanPrice, { model: 'flat' }>, { paid, used }: Refund): BilledLine {
+  const usedOfPaid = { start: paid.start, end: used.end, whole: paid.whole };
+  const credit = proratedCents(price.amount_cents, usedOfPaid) - proratedCents(price.amount_cents, paid);
+  return line('credit', price.id, `Unused ${price.description}`, '1', credit, { ...paid, start: used.end });
 }
 
 /**
  * A grouped meter prices each group on its own (tiers and free units apply per group, as Lago's grouped charges
- * do); the price's own minimum applies to the price as a whole, as one top-up line, not once per group.
+ * do); the price's own minimum applies to the price as a whole, as one top-up line, not once per group. Late usage
+ * is priced at the margin: what the span's usage and the late usage cost together, minus what the span's alone does.
  */
-function usageLines(
-  price: UsagePrice,
-  period: BillingPeriod,
-  usage: MeterPeriodUsage | undefined,
-): InvoicePreviewLine[] {
-  const groups = usage?.groups ?? [];
-  if (groups.length === 0) {
+function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput): BilledLine[] {
+  const usage = input.usageByMeter[price.meter_code];
+  const late = input.lateUsageByMeter?.[price.meter_code];
+  const meter = { meter_code: price.meter_code };
+  if (!usage?.groups?.length && !late?.groups?.length) {
     const quantity = usage?.total ?? '0';
-    return [line(price, price.description, quantity, chargeForPrice(price, quantity).amountCents, period)];
+    const lines = [
+      { ...line('usage', price.id, price.description, quantity, charge(price, quantity), span), ...meter },
+    ];
+    const lateQuantity = late?.total ?? '0';
+    if (isPositive(lateQuantity))
+      lines.push({
+        ...line('late_usage', price.id, `${price.description} (late usage)`, lateQuantity, 0, span),
+        amount_cents: charge(price, sum(quantity, lateQuantity)) - charge(price, quantity),
+        ...meter,
+      });
+    return lines;
   }
   const withoutMinimum = { ...price, minimum_amount_cents: undefined };
-  const grouped = groups.map(({ key, value }) => {
+  const grouped: BilledLine[] = [];
+  for (const { key, value } of usage?.groups ?? []) {
     const quantity = value ?? '0';
-    const amount = chargeForPrice(withoutMinimum, quantity).amountCents;
-    return line(price, `${price.description} (${describeKey(key)})`, quantity, amount, period);
-  });
+    const description = `${price.description} (${describeKey(key)})`;
+    const amount = charge(withoutMinimum, quantity);
+    grouped.push({ ...line('usage', price.id, description, quantity, amount, span), ...meter, group: key });
+  }
+  for (const { key, value } of late?.groups ?? []) {
+    const lateQuantity = value ?? '0';
+    if (!isPositive(lateQuantity)) continue;
+    const onTime = usage?.groups?.find((group) => sameKey(group.key, key))?.value ?? '0';
+    const amount = charge(withoutMinimum, sum(onTime, lateQuantity)) - charge(withoutMinimum, onTime);
+    const description = `${price.description} (${describeKey(key)}, late usage)`;
+    grouped.push({ ...line('late_usage', price.id, description, lateQuantity, amount, span), ...meter, group: key });
+  }
   const shortfall = (price.minimum_amount_cents ?? 0) - sumCents(grouped);
-  if (shortfall > 0) grouped.push(line(price, `${price.description} (minimum)`, '1', shortfall, period));
+  if (shortfall > 0) grouped.push(line('minimum', price.id, `${price.description} (minimum)`, '1', shortfall, span));
   return grouped;
 }
 
+function charge(price: UsagePrice, quantity: string): number {
+  return chargeForPrice(price, quantity).amountCents;
+}
+
+/** A usage price whose minimum is prorated to the span, as flat fees are. */
+function prorated(price: UsagePrice, span: BilledSpan): UsagePrice {
+  if (price.minimum_amount_cents === undefined || isWhole(span)) return price;
+  return { ...price, minimum_amount_cents: proratedCents(price.minimum_amount_cents, span) };
+}
+
+function proratedCents(cents: number, span: BilledSpan): number {
+  return isWhole(span) ? cents : prorateFlatFee(cents, span, span.whole);
+}
+
+function isWhole(span: BilledSpan): boolean {
+  return span.start.getTime() === span.whole.start.getTime() && span.end.getTime() === span.whole.end.getTime();
+}
+
 function line(
-  price: PlanPrice,
+  kind: BilledLine['kind'],
+  priceId: string | null,
   description: string,
   quantity: string,
   amountCents: number,
-  period: BillingPeriod,
-): InvoicePreviewLine {
+  span: { start: Date; end: Date },
+): BilledLine {
   return {
-    price_id: price.id,
+    kind,
+    price_id: priceId,
     description,
     quantity,
     amount_cents: amountCents,
-    ...isoPeriod(period),
-    ...(price.model === 'flat' ? {} : { meter_code: price.meter_code }),
+    period_start: span.start.toISOString(),
+    period_end: span.end.toISOString(),
   };
+}
+
+function sum(a: string, b: string): string {
+  return formatDecimal(addDecimals(parseDecimal(a), parseDecimal(b)));
+}
+
+function isPositive(quantity: string): boolean {
+  return /[1-9]/.test(quantity) && !quantity.startsWith('-');
+}
+
+function sameKey(a: GroupKey, b: GroupKey): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
 
 /** `model: gpt-4, region: eu`; an event without the property is grouped under `none`. */
@@ -107,10 +190,6 @@ function describeKey(key: GroupKey): string {
     .join(', ');
 }
 
-function isoPeriod(period: BillingPeriod) {
-  return { period_start: period.start.toISOString(), period_end: period.end.toISOString() };
-}
-
 function sumCents(lines: { amount_cents: number }[]): number {
-  return lines.reduce((sum, { amount_cents }) => sum + amount_cents, 0);
+  return lines.reduce((total, { amount_cents }) => total + amount_cents, 0);
 }

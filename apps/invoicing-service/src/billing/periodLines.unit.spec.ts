@@ -43,8 +43,12 @@ const tokens: PlanPrice = {
   ],
 };
 
-const january = { start: new Date('2027-01-01T00:00:00Z'), end: new Date('2027-02-01T00:00:00Z') };
-const february = { start: new Date('2027-02-01T00:00:00Z'), end: new Date('2027-03-01T00:00:00Z') };
+const wholePeriod = (start: string, end: string) => {
+  const period = { start: new Date(start), end: new Date(end) };
+  return { ...period, whole: period };
+};
+const january = wholePeriod('2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
+const february = wholePeriod('2027-02-01T00:00:00Z', '2027-03-01T00:00:00Z');
 const inJanuary = { period_start: '2027-01-01T00:00:00.000Z', period_end: '2027-02-01T00:00:00.000Z' };
 const inFebruary = { period_start: '2027-02-01T00:00:00.000Z', period_end: '2027-03-01T00:00:00.000Z' };
 
@@ -69,15 +73,23 @@ describe('periodLines', () => {
   it('bills in-arrears fees and usage for the period, in-advance fees for the next, one line per group', () => {
     const { lines, subtotal_cents } = periodLines({
       plan: plan(),
-      period: january,
-      nextPeriod: february,
+      ended: january,
+      starting: february,
       usageByMeter: usage,
     });
     expect(lines).toEqual([
-      { price_id: ids.platform, description: 'Platform fee', quantity: '1', amount_cents: 4900, ...inFebruary },
-      { price_id: ids.support, description: 'Support', quantity: '1', amount_cents: 1500, ...inJanuary },
+      {
+        kind: 'fee',
+        price_id: ids.platform,
+        description: 'Platform fee',
+        quantity: '1',
+        amount_cents: 4900,
+        ...inFebruary,
+      },
+      { kind: 'fee', price_id: ids.support, description: 'Support', quantity: '1', amount_cents: 1500, ...inJanuary },
       // max(0, 1500.5 − 1000 free) = 500.5 × 0.5¢ = 250.25¢ → 250¢
       {
+        kind: 'usage',
         price_id: ids.calls,
         description: 'API calls',
         quantity: '1500.5',
@@ -87,8 +99,10 @@ describe('periodLines', () => {
       },
       // 100 × 10¢ + 1 × 5¢ + 200¢ (second tier entered) = 1205¢
       {
+        kind: 'usage',
         price_id: ids.tokens,
         description: 'Tokens (model: gpt-4)',
+        group: { model: 'gpt-4' },
         quantity: '101',
         amount_cents: 1205,
         meter_code: 'tokens',
@@ -96,8 +110,10 @@ describe('periodLines', () => {
       },
       // 50 × 10¢ = 500¢: each group is priced by the tiers on its own
       {
+        kind: 'usage',
         price_id: ids.tokens,
         description: 'Tokens (model: gpt-3.5)',
+        group: { model: 'gpt-3.5' },
         quantity: '50',
         amount_cents: 500,
         meter_code: 'tokens',
@@ -105,8 +121,10 @@ describe('periodLines', () => {
       },
       // 0.4 × 10¢ = 4¢
       {
+        kind: 'usage',
         price_id: ids.tokens,
         description: 'Tokens (model: none)',
+        group: { model: null },
         quantity: '0.4',
         amount_cents: 4,
         meter_code: 'tokens',
@@ -118,9 +136,10 @@ describe('periodLines', () => {
   });
 
   it('tops the subtotal up to the plan minimum with a "Minimum commitment" line, and only when short', () => {
-    const short = periodLines({ plan: plan(10_000), period: january, nextPeriod: february, usageByMeter: usage });
+    const short = periodLines({ plan: plan(10_000), ended: january, starting: february, usageByMeter: usage });
     // 10000 − 8359 = 1641
     expect(short.lines.at(-1)).toEqual({
+      kind: 'minimum',
       price_id: null,
       description: 'Minimum commitment',
       quantity: '1',
@@ -128,7 +147,7 @@ describe('periodLines', () => {
       ...inJanuary,
     });
     expect(short.subtotal_cents).toBe(10_000);
-    const reached = periodLines({ plan: plan(8359), period: january, nextPeriod: february, usageByMeter: usage });
+    const reached = periodLines({ plan: plan(8359), ended: january, starting: february, usageByMeter: usage });
     expect(reached.lines.map((line) => line.description)).not.toContain('Minimum commitment');
     expect(reached.subtotal_cents).toBe(8359);
   });
@@ -136,8 +155,8 @@ describe('periodLines', () => {
   it('bills no in-advance fee when no period follows', () => {
     const { lines, subtotal_cents } = periodLines({
       plan: plan(),
-      period: january,
-      nextPeriod: null,
+      ended: january,
+      starting: null,
       usageByMeter: usage,
     });
     expect(lines.map((line) => line.price_id)).not.toContain(ids.platform);
@@ -148,8 +167,8 @@ describe('periodLines', () => {
   it('applies a grouped price minimum once to the price, not once per group', () => {
     const { lines } = periodLines({
       plan: plan(null, [{ ...tokens, minimum_amount_cents: 2000 }]),
-      period: january,
-      nextPeriod: february,
+      ended: january,
+      starting: february,
       usageByMeter: usage,
     });
     // Groups 1205 + 500 + 4 = 1709¢ < 2000¢: one top-up of 291¢ (per group it would have been 3 × 2000¢)
@@ -164,8 +183,8 @@ describe('periodLines', () => {
   it('bills zero usage as one line of quantity 0 (its price minimum still applies) when a meter has no usage', () => {
     const { lines, subtotal_cents } = periodLines({
       plan: plan(null, [apiCalls, { ...tokens, minimum_amount_cents: 300 }]),
-      period: january,
-      nextPeriod: february,
+      ended: january,
+      starting: february,
       usageByMeter: { tokens: { total: null, groups: [] } },
     });
     expect(lines.map((line) => [line.description, line.quantity, line.amount_cents])).toEqual([
@@ -174,5 +193,76 @@ describe('periodLines', () => {
       ['Tokens', '0', 300],
     ]);
     expect(subtotal_cents).toBe(300);
+  });
+
+  it('prorates flat fees by the second over a slice of a period, minimum included', () => {
+    const midJanuary = { start: new Date('2027-01-15T00:00:00Z'), end: january.end, whole: january };
+    const { lines } = periodLines({
+      plan: plan(6200, [platformFee, supportFee]),
+      ended: midJanuary,
+      starting: { ...midJanuary, start: new Date('2027-01-20T00:00:00Z') },
+      usageByMeter: {},
+    });
+    expect(lines.map((line) => [line.kind, line.description, line.amount_cents, line.period_start])).toEqual([
+      // 4900¢ × 12 days / 31 days = 1896.77…¢ → 1897¢
+      ['fee', 'Platform fee (prorated)', 1897, '2027-01-20T00:00:00.000Z'],
+      // 1500¢ × 17 / 31 = 822.58…¢ → 823¢
+      ['fee', 'Support (prorated)', 823, '2027-01-15T00:00:00.000Z'],
+      // minimum 6200¢ × 17 / 31 = 3399.99…¢ → 3400¢; 3400 − (1897 + 823) = 680¢
+      ['minimum', 'Minimum commitment', 680, '2027-01-15T00:00:00.000Z'],
+    ]);
+  });
+
+  it('bills late usage at the margin over the period usage it joins, per group too', () => {
+    const { lines } = periodLines({
+      plan: plan(null, [apiCalls, tokens]),
+      ended: january,
+      starting: february,
+      usageByMeter: {
+        api_calls: { total: '800' },
+        tokens: { total: '101', groups: [{ key: { model: 'gpt-4' }, value: '101' }] },
+      },
+      lateUsageByMeter: {
+        api_calls: { total: '500' },
+        tokens: {
+          total: '15',
+          groups: [
+            { key: { model: 'gpt-4' }, value: '10' },
+            { key: { model: 'o1' }, value: '5' },
+          ],
+        },
+      },
+    });
+    expect(lines.map((line) => [line.kind, line.description, line.quantity, line.amount_cents])).toEqual([
+      // 800 calls are within the 1000 free: 0¢
+      ['usage', 'API calls', '800', 0],
+      // (800 + 500 − 1000) × 0.5¢ = 150¢, minus the 0¢ already billed
+      ['late_usage', 'API calls (late usage)', '500', 150],
+      ['usage', 'Tokens (model: gpt-4)', '101', 1205],
+      // 111 tokens: 100 × 10¢ + 11 × 5¢ + 200¢ = 1255¢, minus 1205¢ = 50¢
+      ['late_usage', 'Tokens (model: gpt-4, late usage)', '10', 50],
+      // a group with no usage on time: 5 × 10¢ = 50¢
+      ['late_usage', 'Tokens (model: o1, late usage)', '5', 50],
+    ]);
+  });
+
+  it('credits the unused part of an in-advance fee when the subscription stops within the paid span', () => {
+    const canceledAt = new Date('2027-02-15T00:00:00Z');
+    const { lines, subtotal_cents } = periodLines({
+      plan: plan(null, [platformFee, supportFee]),
+      ended: { start: february.start, end: canceledAt, whole: february },
+      starting: null,
+      usageByMeter: {},
+      refund: { paid: february, used: { start: february.start, end: canceledAt, whole: february } },
+    });
+    expect(
+      lines.map((line) => [line.kind, line.description, line.amount_cents, line.period_start, line.period_end]),
+    ).toEqual([
+      // 4900¢ paid for February; 14 of its 28 days used earn 2450¢: 2450¢ back
+      ['credit', 'Unused Platform fee', -2450, '2027-02-15T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+      // 1500¢ × 14 / 28 = 750¢ in arrears
+      ['fee', 'Support (prorated)', 750, '2027-02-01T00:00:00.000Z', '2027-02-15T00:00:00.000Z'],
+    ]);
+    expect(subtotal_cents).toBe(-1700);
   });
 });

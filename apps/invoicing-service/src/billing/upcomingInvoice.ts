@@ -1,6 +1,7 @@
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { IllegalStateError, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { getPlan } from '../plans/getPlans';
+import type { BilledSpan } from '../subscriptions/billingBoundaries';
 import { type BillingPeriod, nextPeriodEnd } from '../subscriptions/billingPeriods';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
 import { getSubscription } from '../subscriptions/getSubscriptions';
@@ -33,16 +34,21 @@ export async function upcomingInvoice(
   if (!plan)
     throw new Error(`plan '${subscription.plan_code}' v${subscription.plan_version} of '${subscriptionId}' is missing`);
 
-  const period: BillingPeriod = {
+  const period = wholeSpan({
     start: new Date(subscription.current_period_start),
     end: new Date(subscription.current_period_end),
-  };
+  });
   const nextPeriod =
     cancelAt && cancelAt <= period.end
       ? null
-      : { start: period.end, end: nextPeriodEnd(period.end, plan.interval, subscription.billing_anchor_day) };
+      : wholeSpan({
+          start: period.end,
+          end: nextPeriodEnd(period.end, plan.interval, subscription.billing_anchor_day),
+        });
   const usage = await periodUsage(deps, tenant, subscription.customer_id, plan.prices, period.start, now);
-  const { lines, subtotal_cents } = periodLines({ plan, period, nextPeriod, usageByMeter: usage.byMeter });
+  const billed = periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter });
+  const lines = billed.lines.map(({ group: _group, ...line }) => line);
+  const { subtotal_cents } = billed;
   return {
     subscription_id: subscription.id,
     customer_id: subscription.customer_id,
@@ -78,4 +84,9 @@ async function periodUsage(
   );
   const horizons = answers.map(([, answer]) => answer.processed_through).sort((a, b) => Date.parse(a) - Date.parse(b));
   return { byMeter: Object.fromEntries(answers), processedThrough: horizons[0] ?? null };
+}
+
+/** The preview bills the current period as if it ran its whole length: nothing is prorated. */
+function wholeSpan(period: BillingPeriod): BilledSpan {
+  return { ...period, whole: period };
 }

@@ -1,4 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
+import { LineItemKind } from '@afternoon/contracts/invoices';
 import { MeterCode } from '@afternoon/contracts/meters';
 import { z } from 'zod';
 
@@ -6,11 +7,12 @@ import { z } from 'zod';
 
 /** One line of an invoice that is not issued yet; `price_id` is null on the plan's minimum commitment line. */
 export const InvoicePreviewLine = z.object({
+  kind: LineItemKind.exclude(['manual']),
   price_id: ResourceId.nullable(),
   description: z.string(),
   /** Usage as an exact decimal string, or "1" for a fee. */
   quantity: z.string(),
-  amount_cents: z.number().int().min(0),
+  amount_cents: z.number().int(),
   period_start: z.iso.datetime(),
   period_end: z.iso.datetime(),
   meter_code: MeterCode.optional(),

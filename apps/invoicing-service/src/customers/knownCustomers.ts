@@ -89,12 +89,20 @@ export const customersConsumer: ConsumerDefinition = {
   handle: applyCustomerEvent,
 };
 
-/** A live customer of this tenant as an invoice shows them, if invoicing has heard of them. */
-export async function findCustomer(db: Queryable, tenant: Tenant, id: string): Promise<InvoiceCustomer | undefined> {
+/** Customers who may be billed now (`live`), or also those deleted since (`ever`). */
+export type CustomerScope = 'live' | 'ever';
+
+/** A customer of this tenant as an invoice shows them, if invoicing has heard of them. */
+export async function findCustomer(
+  db: Queryable,
+  tenant: Tenant,
+  id: string,
+  scope: CustomerScope = 'live',
+): Promise<InvoiceCustomer | undefined> {
   const { rows } = await db.query<InvoiceCustomer>(
     `SELECT name, email, billing_address FROM invoice_customers
-      WHERE id = $1 AND organization_id = $2 AND mode = $3 AND deleted_at IS NULL`,
-    [id, tenant.organizationId, tenant.mode],
+      WHERE id = $1 AND organization_id = $2 AND mode = $3 AND ($4 = 'ever' OR deleted_at IS NULL)`,
+    [id, tenant.organizationId, tenant.mode, scope],
   );
   return rows[0];
 }
@@ -115,9 +123,10 @@ export async function currentCustomer(
   tenant: Tenant,
   customerId: string,
   context: CommandContext,
+  scope: CustomerScope = 'live',
 ): Promise<InvoiceCustomer | undefined> {
   await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
-  return findCustomer(tx, tenant, customerId);
+  return findCustomer(tx, tenant, customerId, scope);
 }
 
 /** A customer something may be billed to, caught up as `currentCustomer` is; 404 naming `customer_id` if none. */

@@ -1,5 +1,6 @@
 import type {
   AddInvoiceLineItem,
+  BillSubscriptionPeriod,
   CreateInvoice,
   DeleteInvoice,
   DeleteInvoiceLineItem,
@@ -32,6 +33,7 @@ export type InvoiceCommand =
   | WithMetadata<UpdateInvoice>
   | WithMetadata<DeleteInvoice>
   | WithMetadata<FinalizeInvoice>
+  | WithMetadata<BillSubscriptionPeriod>
   | WithMetadata<PayInvoice>
   | WithMetadata<VoidInvoice>
   | WithMetadata<MarkInvoiceUncollectible>;
@@ -85,9 +87,35 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
         },
       ];
     }
+    case 'BillSubscriptionPeriod': {
+      if (state.status !== 'absent')
+        throw new ConflictError(`invoice ${base.invoice_id} already bills this subscription period`, 'id');
+      const { customer, customer_id, terms, currency, line_items, billing, invoice_number, public_invoice_url } =
+        command.data;
+      if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
+      if (!invoice_number) throw new Error('BillSubscriptionPeriod reached decide without an invoice number');
+      const created: InvoiceEvent = {
+        type: 'InvoiceCreated',
+        data: {
+          ...base,
+          customer_id,
+          customer,
+          terms,
+          currency,
+          line_items: [],
+          billing,
+          subscription_line_items: line_items,
+        },
+      };
+      const due_date = terms.due_date ?? dueDateOf(terms, command.metadata.issued_at);
+      return [
+        created,
+        { type: 'InvoiceFinalized', data: { ...base, invoice_number, public_invoice_url, due_date, customer } },
+      ];
+    }
     case 'PayInvoice': {
       const invoice = requireStatus(state, command, ['open', 'uncollectible']);
-      return [{ type: 'InvoicePaid', data: { ...base, amount_paid_cents: totalCents(invoice.lineItems) } }];
+      return [{ type: 'InvoicePaid', data: { ...base, amount_paid_cents: totalCents(invoice) } }];
     }
     case 'VoidInvoice':
       requireStatus(state, command, ['open', 'uncollectible']);
@@ -116,6 +144,7 @@ const actions: Record<InvoiceCommand['type'], string> = {
   UpdateInvoice: 'update',
   DeleteInvoice: 'delete',
   FinalizeInvoice: 'finalize',
+  BillSubscriptionPeriod: 'bill a subscription period on',
   PayInvoice: 'pay',
   VoidInvoice: 'void',
   MarkInvoiceUncollectible: 'mark uncollectible',

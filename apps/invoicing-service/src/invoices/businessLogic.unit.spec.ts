@@ -173,4 +173,56 @@ describe('invoice decider', () => {
       ValidationError,
     );
   });
+
+  describe("a subscription's invoice", () => {
+    const billing = {
+      subscription_id: 'csubscription000000000001',
+      boundary: '2026-02-01T00:00:00.000Z',
+      billing_reason: 'subscription_cycle' as const,
+      usage_received_through: '2026-02-01T01:00:00.000Z',
+    };
+    const fee = {
+      id: lineId,
+      kind: 'fee' as const,
+      description: 'Seats',
+      quantity: '1',
+      amount_cents: 4900,
+      price_id: 'cprice00000000000000000001',
+      period_start: '2026-02-01T00:00:00.000Z',
+      period_end: '2026-03-01T00:00:00.000Z',
+      usage: null,
+    };
+    const bill = (data: object = {}) =>
+      command('BillSubscriptionPeriod', {
+        customer_id: customerId,
+        billing,
+        terms,
+        currency: 'usd',
+        line_items: [fee],
+        public_invoice_url: 'http://x/inv/t',
+        customer,
+        invoice_number: 'INV-0007',
+        ...data,
+      });
+
+    it('is created and finalized at once, its lines kept as billed', () => {
+      const events = given(histories.absent).when(bill())();
+      expect(events.map((event) => event.type)).toEqual(['InvoiceCreated', 'InvoiceFinalized']);
+      const state = foldEvents(invoiceDecider, events);
+      expect(state).toMatchObject({
+        status: 'open',
+        invoiceNumber: 'INV-0007',
+        billing,
+        subscriptionLineItems: [fee],
+        lineItems: [],
+      });
+      // send_invoice, 30 days from the issue date
+      expect(events[1]?.data).toMatchObject({ due_date: '2026-03-02' });
+    });
+
+    it('is refused once its invoice exists, whatever its state: a boundary is billed once', () => {
+      for (const history of Object.values(histories).filter((events) => events.length > 0))
+        expect(given(history).when(bill())).toThrow(ConflictError);
+    });
+  });
 });

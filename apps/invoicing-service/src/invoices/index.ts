@@ -38,6 +38,12 @@ async function enrichInvoiceCommand(
       const customer = await knownCustomer(tx, tenant, command.data.customer_id, context);
       return { ...command, data: { ...command.data, customer } };
     }
+    case 'BillSubscriptionPeriod': {
+      // A deleted customer's last period is still billed to them.
+      const customer = await currentCustomer(tx, tenant, command.data.customer_id, context, 'ever');
+      const invoice_number = await nextInvoiceNumber(tx, tenant);
+      return { ...command, data: { ...command.data, customer, invoice_number } };
+    }
     case 'FinalizeInvoice': {
       const customerId = await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
       const customer = customerId === undefined ? undefined : await currentCustomer(tx, tenant, customerId, context);

@@ -1,4 +1,13 @@
-import type { Invoice, InvoiceCustomer, InvoiceEvent, InvoiceTerms, LineItem } from '@afternoon/contracts/invoices';
+import type {
+  Invoice,
+  InvoiceCustomer,
+  InvoiceEvent,
+  InvoiceLineItem,
+  InvoiceTerms,
+  LineItem,
+  SubscriptionBilling,
+  SubscriptionLineItem,
+} from '@afternoon/contracts/invoices';
 import { lineAmountCents } from './money';
 
 interface InvoiceFields {
@@ -8,6 +17,9 @@ interface InvoiceFields {
   terms: InvoiceTerms;
   currency: string;
   lineItems: LineItem[];
+  /** A subscription's invoice: what it bills, and its lines (`lineItems` stays empty). */
+  billing?: SubscriptionBilling;
+  subscriptionLineItems?: SubscriptionLineItem[];
   createdAt: string;
   updatedAt: string;
 }
@@ -45,6 +57,9 @@ export function evolve(state: InvoiceState, event: InvoiceEvent): InvoiceState {
         terms: event.data.terms,
         currency: event.data.currency,
         lineItems: event.data.line_items,
+        ...(event.data.billing
+          ? { billing: event.data.billing, subscriptionLineItems: event.data.subscription_line_items ?? [] }
+          : {}),
         createdAt: at,
         updatedAt: at,
       };
@@ -97,19 +112,55 @@ export function evolve(state: InvoiceState, event: InvoiceEvent): InvoiceState {
   }
 }
 
-export function totalCents(lineItems: readonly LineItem[]): number {
-  return lineItems.reduce((sum, line) => sum + lineAmountCents(line.quantity, line.unit_amount_cents), 0);
+/** Every line of the invoice in its public shape, hand-written or billed by a subscription. */
+export function publicLineItems(state: ExistingInvoice): InvoiceLineItem[] {
+  const manual = state.lineItems.map(
+    (line): InvoiceLineItem => ({
+      id: line.id,
+      kind: 'manual',
+      description: line.description,
+      quantity: Number(line.quantity),
+      unit_amount_cents: line.unit_amount_cents,
+      amount_cents: lineAmountCents(line.quantity, line.unit_amount_cents),
+      price_id: null,
+      period_start: null,
+      period_end: null,
+      meter_code: null,
+    }),
+  );
+  const billed = (state.subscriptionLineItems ?? []).map(
+    (line): InvoiceLineItem => ({
+      id: line.id,
+      kind: line.kind,
+      description: line.description,
+      quantity: Number(line.quantity),
+      unit_amount_cents: null,
+      amount_cents: line.amount_cents,
+      price_id: line.price_id,
+      period_start: line.period_start,
+      period_end: line.period_end,
+      meter_code: line.usage?.meter_code ?? null,
+    }),
+  );
+  return [...manual, ...billed];
+}
+
+export function totalCents(state: ExistingInvoice): number {
+  return publicLineItems(state).reduce((sum, line) => sum + line.amount_cents, 0);
 }
 
 /** The public shape of an invoice. */
 export function toInvoice(state: ExistingInvoice): Invoice {
-  const total = totalCents(state.lineItems);
+  const lineItems = publicLineItems(state);
+  const total = lineItems.reduce((sum, line) => sum + line.amount_cents, 0);
   const issued = state.status === 'draft' ? undefined : state;
   const paid = state.status === 'paid' ? state.amountPaidCents : 0;
   const settled = state.status === 'paid' || state.status === 'void';
   return {
     id: state.id,
     customer_id: state.customerId,
+    subscription_id: state.billing?.subscription_id ?? null,
+    billing_reason: state.billing?.billing_reason ?? 'manual',
     customer_name: state.customer.name,
     customer_email: state.customer.email,
     status: state.status,
@@ -118,13 +169,7 @@ export function toInvoice(state: ExistingInvoice): Invoice {
     invoice_number: issued?.invoiceNumber ?? null,
     memo: state.terms.memo,
     metadata: state.terms.metadata,
-    line_items: state.lineItems.map((line) => ({
-      id: line.id,
-      description: line.description,
-      quantity: Number(line.quantity),
-      unit_amount_cents: line.unit_amount_cents,
-      amount_cents: lineAmountCents(line.quantity, line.unit_amount_cents),
-    })),
+    line_items: lineItems,
     subtotal_cents: total,
     total_cents: total,
     amount_paid_cents: paid,

@@ -83,3 +83,13 @@ export function periodContaining(schedule: BillingSchedule, instant: Date): Bill
   while (instant >= period.end) period = periodAfter(schedule, period);
   return period;
 }
+
+/**
+ * The whole period that ends at `end`, one interval back on the anchor: what a shorter slice of it (a first period
+ * that starts between anchor days, a period cut short by a cancellation) is prorated against.
+ */
+export function wholePeriodEndingAt(end: Date, interval: PlanInterval, anchorDay: number): BillingPeriod {
+  if (interval === 'week') return { start: new Date(end.getTime() - millisecondsPerWeek), end };
+  const months = monthsPerInterval[interval];
+  return { start: anchorDateIn(end.getUTCFullYear(), end.getUTCMonth() - months, anchorDay, end), end };
+}

@@ -1,4 +1,5 @@
 import type {
+  AdvanceSubscription,
   CancelSubscription,
   ChangeSubscriptionPlan,
   CreateSubscription,
@@ -15,7 +16,8 @@ export type SubscriptionCommand =
   | WithMetadata<CreateSubscription>
   | WithMetadata<UpdateSubscription>
   | WithMetadata<CancelSubscription>
-  | WithMetadata<ChangeSubscriptionPlan>;
+  | WithMetadata<ChangeSubscriptionPlan>
+  | WithMetadata<AdvanceSubscription>;
 type CommandOn<T extends SubscriptionCommand['type']> = Extract<SubscriptionCommand, { type: T }>;
 
 /**
@@ -40,6 +42,8 @@ function decideOnStream(command: SubscriptionCommand, state: SubscriptionState):
       return cancel(command, live(state, command.data.subscription_id));
     case 'ChangeSubscriptionPlan':
       return changePlan(command, live(state, command.data.subscription_id));
+    case 'AdvanceSubscription':
+      return advance(command, state);
     default: {
       const unknown: never = command;
       return unknown;
@@ -171,6 +175,26 @@ function changePlan(command: CommandOn<'ChangeSubscriptionPlan'>, subscription: 
       },
     },
   ];
+}
+
+/**
+ * Catches the subscription up with time: started at its start date if it was pending, ended at its scheduled
+ * cancellation once that is past. Nothing when neither is due, so it can be asked again safely.
+ */
+function advance(command: CommandOn<'AdvanceSubscription'>, state: SubscriptionState): SubscriptionEvent[] {
+  if (state.status === 'absent') throw subscriptionNotFound(command.data.subscription_id);
+  if (state.status === 'canceled') return [];
+  const now = command.metadata.issued_at;
+  const { subscription_id } = command.data;
+  const events: SubscriptionEvent[] = [];
+  if (state.status === 'pending' && Date.parse(state.startDate) <= Date.parse(now))
+    events.push({ type: 'SubscriptionActivated', data: { subscription_id, activated_at: state.startDate } });
+  if (state.cancelAt !== null && Date.parse(state.cancelAt) <= Date.parse(now))
+    events.push({
+      type: 'SubscriptionCanceled',
+      data: { subscription_id, refund_policy: null, canceled_at: state.cancelAt },
+    });
+  return events;
 }
 
 type Live = Exclude<ExistingSubscription, { status: 'canceled' }>;

@@ -257,4 +257,44 @@ describe('subscription decider', () => {
     // Once the stream has begun, the origin is not replayed.
     expect(given([{ type: 'SubscriptionCreated', data: origin }]).when(activate)()).toHaveLength(1);
   });
+
+  describe('advancing with time', () => {
+    const advance = (at: string) =>
+      ({
+        type: 'AdvanceSubscription',
+        data: { subscription_id: subscriptionId },
+        metadata: commandMetadata(at),
+      }) as const;
+    const pending: SubscriptionEvent = { type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } };
+    const scheduled: SubscriptionEvent = {
+      type: 'SubscriptionCancelScheduled',
+      data: { subscription_id: subscriptionId, cancel_at: '2026-02-10T09:00:00.000Z', scheduled_at: midJanuary },
+    };
+
+    it('starts a pending subscription at its start date once that is past, and only then', () => {
+      expect(given([pending]).when(advance('2026-01-10T08:59:59.000Z'))()).toEqual([]);
+      expect(given([pending]).when(advance(midJanuary))()).toEqual([
+        { type: 'SubscriptionActivated', data: { subscription_id: subscriptionId, activated_at: createdAt } },
+      ]);
+    });
+
+    it('ends a subscription at its scheduled cancellation, dated then, not when time caught up', () => {
+      expect(given([created, scheduled]).when(advance('2026-02-01T00:00:00.000Z'))()).toEqual([]);
+      expect(given([created, scheduled]).when(advance('2026-03-01T00:00:00.000Z'))()).toEqual([
+        {
+          type: 'SubscriptionCanceled',
+          data: { subscription_id: subscriptionId, refund_policy: null, canceled_at: '2026-02-10T09:00:00.000Z' },
+        },
+      ]);
+    });
+
+    it('does nothing to a canceled subscription, and refuses an unknown one', () => {
+      const canceled: SubscriptionEvent = {
+        type: 'SubscriptionCanceled',
+        data: { subscription_id: subscriptionId, refund_policy: null, canceled_at: midJanuary },
+      };
+      expect(given([created, canceled]).when(advance('2027-01-01T00:00:00.000Z'))()).toEqual([]);
+      expect(given([]).when(advance(midJanuary))).toThrow(NotFoundError);
+    });
+  });
 });

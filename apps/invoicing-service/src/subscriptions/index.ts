@@ -64,6 +64,8 @@ async function enrichSubscriptionCommand(
       return { ...command, data: { ...command.data, origin } };
     case 'CancelSubscription':
       return { ...command, data: { ...command.data, origin } };
+    case 'AdvanceSubscription':
+      return { ...command, data: { ...command.data, origin } };
     case 'ChangeSubscriptionPlan': {
       if (lineage) await knownCustomer(tx, tenant, lineage.customerId, context);
       const target_plan = await subscribablePlan(tx, tenant, command.data.target_plan_code, 'target_plan_code');

@@ -1,5 +1,6 @@
 import type { PlanInterval } from '@afternoon/contracts/plans';
 import type {
+  PrepaidRefundPolicy,
   Subscription,
   SubscriptionEvent,
   SubscriptionStatus,
@@ -23,6 +24,8 @@ export interface SubscriptionRecord {
   nextRenewalDate: string | null;
   cancelAt: string | null;
   canceledAt: string | null;
+  /** What ending now does with fees paid in advance for the rest of the period. */
+  refundPolicy: PrepaidRefundPolicy | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -62,13 +65,13 @@ export function evolve(state: SubscriptionState, event: SubscriptionEvent): Subs
     case 'SubscriptionActivated':
       return { ...state, status: 'active', updatedAt: event.data.activated_at };
     case 'SubscriptionCanceled':
-      return ended(state, event.data.canceled_at);
+      return ended(state, event.data.canceled_at, event.data.refund_policy);
     case 'SubscriptionCancelScheduled':
       return { ...state, cancelAt: event.data.cancel_at, updatedAt: event.data.scheduled_at };
     case 'SubscriptionPlanChanged': {
       const { canceled_at, cancel_at, new_subscription, changed_at } = event.data;
       const changed = { ...state, successor: new_subscription, updatedAt: changed_at };
-      return canceled_at ? ended(changed, canceled_at) : { ...changed, cancelAt: cancel_at };
+      return canceled_at ? ended(changed, canceled_at, event.data.refund_policy) : { ...changed, cancelAt: cancel_at };
     }
     default: {
       const unknown: never = event;
@@ -92,14 +95,15 @@ export function started(terms: SubscriptionTerms): Exclude<SubscriptionState, { 
     nextRenewalDate: null,
     cancelAt: null,
     canceledAt: null,
+    refundPolicy: null,
     successor: null,
     createdAt: terms.created_at,
     updatedAt: terms.created_at,
   };
 }
 
-function ended(state: ExistingSubscription, at: string): SubscriptionState {
-  return { ...state, status: 'canceled', canceledAt: at, cancelAt: null, updatedAt: at };
+function ended(state: ExistingSubscription, at: string, refundPolicy: PrepaidRefundPolicy | null): SubscriptionState {
+  return { ...state, status: 'canceled', canceledAt: at, cancelAt: null, refundPolicy, updatedAt: at };
 }
 
 /**

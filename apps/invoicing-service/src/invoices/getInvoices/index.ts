@@ -4,6 +4,7 @@ import {
   InvoiceEvent,
   type InvoiceList,
   type ListInvoicesQuery,
+  type SubscriptionBilling,
 } from '@afternoon/contracts/invoices';
 import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
@@ -31,8 +32,9 @@ export const invoicesProjection: Projection = {
     }
     const invoice = toInvoice(state);
     await tx.query(
-      `INSERT INTO invoices (id, organization_id, mode, customer_id, status, version, state, document, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO invoices (id, organization_id, mode, customer_id, status, version, state, document, created_at,
+         subscription_id, billing_boundary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO UPDATE SET status = $5, version = $6, state = $7, document = $8`,
       [
         invoice.id,
@@ -44,10 +46,30 @@ export const invoicesProjection: Projection = {
         JSON.stringify(state),
         JSON.stringify(invoice),
         invoice.created_at,
+        state.billing?.subscription_id ?? null,
+        state.billing?.boundary ?? null,
       ],
     );
+    if (event.type === 'InvoiceCreated' && event.data.billing) await recordBilledBoundary(tx, event.data.billing);
   },
 };
+
+/** Moves the subscription's billing on past the boundary this invoice bills (see the subscriptions table). */
+async function recordBilledBoundary(tx: Queryable, billing: SubscriptionBilling): Promise<void> {
+  await tx.query(
+    `UPDATE subscriptions SET
+       billed_through = greatest(billed_through, $2::timestamptz),
+       billing_finished = billing_finished OR $3,
+       usage_billed_through = greatest(usage_billed_through, $4::timestamptz)
+     WHERE id = $1`,
+    [
+      billing.subscription_id,
+      billing.boundary,
+      billing.billing_reason === 'subscription_end',
+      billing.usage_received_through,
+    ],
+  );
+}
 
 export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Promise<Invoice | undefined> {
   const { rows } = await db.query<{ document: Invoice }>(

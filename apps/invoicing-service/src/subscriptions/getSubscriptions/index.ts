@@ -1,6 +1,7 @@
 import type { PlanInterval } from '@afternoon/contracts/plans';
 import {
   type ListSubscriptionsQuery,
+  type PrepaidRefundPolicy,
   type Subscription,
   SubscriptionEvent,
   type SubscriptionList,
@@ -16,7 +17,7 @@ import {
   type Queryable,
   type Tenant,
 } from '@afternoon/service-kit';
-import { toSubscription } from '../subscription';
+import { type SubscriptionRecord, toSubscription } from '../subscription';
 
 /**
  * The `subscriptions` table, one row per subscription, including those a plan change made before their own
@@ -67,14 +68,14 @@ export const subscriptionsProjection: Projection = {
         ]);
         return;
       case 'SubscriptionCanceled':
-        await cancelNow(tx, event.data.subscription_id, event.data.canceled_at);
+        await cancelNow(tx, event.data.subscription_id, event.data.canceled_at, event.data.refund_policy);
         return;
       case 'SubscriptionCancelScheduled':
         await cancelAtPeriodEnd(tx, event.data.subscription_id, event.data.cancel_at, event.data.scheduled_at);
         return;
       case 'SubscriptionPlanChanged': {
         const { subscription_id, canceled_at, cancel_at, new_subscription, changed_at } = event.data;
-        if (canceled_at) await cancelNow(tx, subscription_id, canceled_at);
+        if (canceled_at) await cancelNow(tx, subscription_id, canceled_at, event.data.refund_policy);
         else if (cancel_at) await cancelAtPeriodEnd(tx, subscription_id, cancel_at, changed_at);
         await insertSubscription(tx, tenant, new_subscription, 'target_plan_code');
         return;
@@ -119,10 +120,12 @@ async function insertSubscription(tx: Queryable, tenant: Tenant, terms: Subscrip
   }
 }
 
-function cancelNow(tx: Queryable, id: string, canceledAt: string) {
+function cancelNow(tx: Queryable, id: string, canceledAt: string, refundPolicy: PrepaidRefundPolicy | null) {
   return tx.query(
-    `UPDATE subscriptions SET status = 'canceled', canceled_at = $2, cancel_at = NULL, updated_at = $2 WHERE id = $1`,
-    [id, canceledAt],
+    `UPDATE subscriptions SET status = 'canceled', canceled_at = $2, cancel_at = NULL, refund_policy = $3,
+       updated_at = $2
+     WHERE id = $1`,
+    [id, canceledAt, refundPolicy],
   );
 }
 
@@ -177,7 +180,7 @@ export async function findSubscriptionLineage(
   return row && { customerId: row.customer_id, previousSubscriptionId: row.previous_subscription_id };
 }
 
-interface SubscriptionRow {
+export interface SubscriptionRow {
   id: string;
   customer_id: string;
   plan_code: string;
@@ -190,11 +193,14 @@ interface SubscriptionRow {
   next_renewal_date: Date | null;
   cancel_at: Date | null;
   canceled_at: Date | null;
+  refund_policy: PrepaidRefundPolicy | null;
+  billed_through: Date | null;
+  usage_billed_through: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-function toRecord(row: SubscriptionRow) {
+export function toRecord(row: SubscriptionRow): SubscriptionRecord {
   return {
     id: row.id,
     customerId: row.customer_id,
@@ -208,6 +214,7 @@ function toRecord(row: SubscriptionRow) {
     nextRenewalDate: row.next_renewal_date?.toISOString() ?? null,
     cancelAt: row.cancel_at?.toISOString() ?? null,
     canceledAt: row.canceled_at?.toISOString() ?? null,
+    refundPolicy: row.refund_policy,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
+import type { Plan } from '@afternoon/contracts/plans';
+import { newResourceId, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { getPlan } from '../plans/getPlans';
+import { boundaryBilling, spanPaidInAdvance } from '../subscriptions/billingBoundaries';
+import type { SubscriptionRecord } from '../subscriptions/subscription';
+import { meterGroupBy, meterUsage, type ReceivedWindow } from './meteringUsage';
+import { type BilledLine, type MeterPeriodUsage, periodLines } from './periodLines';
+import { subscriptionInvoiceId } from './subscriptionInvoiceId';
+
+export interface BoundaryInvoiceDeps {
+  db: Queryable;
+  meteringServiceUrl: string;
+  /** How long after a period ends its late usage is still billed with it. */
+  gracePeriodMs: number;
+  /** Where hosted invoice pages are served (the gateway's public address). */
+  publicUrl: string;
+}
+
+export interface BoundaryToBill {
+  tenant: Tenant;
+  subscription: SubscriptionRecord;
+  /** The boundary before this one, null at the start. */
+  previous: Date | null;
+  boundary: Date;
+  /** The received-at cutoff of the usage the subscription's invoices billed so far; null before any. */
+  usageBilledThrough: Date | null;
+}
+
+/** Invoices are sent for payment, due 30 days after they are issued. */
+const paymentTermsDays = 30;
+
+export type BoundaryInvoice =
+  | { status: 'ready'; command: BillSubscriptionPeriod['data']; usageCutoff: Date | null }
+  /** Metering has not yet stored every event received up to the cutoff: billing now could miss some. */
+  | { status: 'waiting_for_usage'; usageCutoff: Date }
+  /** Nothing to bill here (a start with no in-advance fee). */
+  | { status: 'nothing_to_bill' };
+
+/**
+ * The invoice for one boundary of a subscription: the span that ended there bills its usage received up to the
+ * boundary plus the grace period, and the usage of earlier spans received since the previous invoice's cutoff.
+ */
+export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryToBill): Promise<BoundaryInvoice> {
+  const { tenant, subscription, previous, boundary } = bill;
+  const plan = await getPlan(deps.db, tenant, subscription.planCode, subscription.planVersion);
+  if (!plan) throw new Error(`plan '${subscription.planCode}' v${subscription.planVersion} is missing`);
+  const billing = boundaryBilling(subscription, previous, boundary);
+  const usageCutoff = billing.ended ? new Date(boundary.getTime() + deps.gracePeriodMs) : null;
+
+  let usage: SpanUsage = { onTime: {}, late: {}, processedThrough: null };
+  if (billing.ended && usageCutoff) {
+    usage = await spanUsage(deps, bill, plan, billing.ended, usageCutoff);
+    if (usage.processedThrough && usage.processedThrough < usageCutoff)
+      return { status: 'waiting_for_usage', usageCutoff };
+  }
+  const paid =
+    billing.reason === 'subscription_end' && previous && subscription.refundPolicy === 'refund_prorated'
+      ? spanPaidInAdvance(subscription, previous, boundary)
+      : null;
+  const { lines } = periodLines({
+    plan,
+    ended: billing.ended,
+    starting: billing.starting,
+    usageByMeter: usage.onTime,
+    lateUsageByMeter: usage.late,
+    ...(paid && previous ? { refund: { paid, used: { start: previous, end: boundary, whole: paid.whole } } } : {}),
+  });
+  if (lines.length === 0) return { status: 'nothing_to_bill' };
+
+  const lateFrom = new Date(subscription.startDate);
+  const lineItems = lines.map((line) =>
+    subscriptionLineItem(
+      line,
+      usageCutoff && { onTimeFrom: billing.ended?.start ?? lateFrom, lateFrom, usageCutoff, bill },
+    ),
+  );
+  return {
+    status: 'ready',
+    usageCutoff,
+    command: {
+      invoice_id: subscriptionInvoiceId(subscription.id, boundary),
+      customer_id: subscription.customerId,
+      billing: {
+        subscription_id: subscription.id,
+        boundary: boundary.toISOString(),
+        billing_reason: billing.reason,
+        usage_received_through: usageCutoff?.toISOString() ?? null,
+      },
+      terms: {
+        collection_method: 'send_invoice',
+        days_until_due: paymentTermsDays,
+        due_date: null,
+        memo: null,
+        metadata: {},
+      },
+      currency: plan.currency,
+      line_items: lineItems,
+      public_invoice_url: `${deps.publicUrl.replace(/\/+$/, '')}/inv/${randomBytes(24).toString('base64url')}`,
+    },
+  };
+}
+
+interface SpanUsage {
+  onTime: Record<string, MeterPeriodUsage>;
+  late: Record<string, MeterPeriodUsage>;
+  /** The oldest horizon metering answered with; null when no meter was asked. */
+  processedThrough: Date | null;
+}
+
+/**
+ * Per meter the plan prices: usage within the ended span received by the cutoff, and usage before the span
+ * received after the previous invoice's cutoff and by this one (late for its own invoice).
+ */
+async function spanUsage(
+  deps: BoundaryInvoiceDeps,
+  bill: BoundaryToBill,
+  plan: Plan,
+  ended: { start: Date; end: Date },
+  usageCutoff: Date,
+): Promise<SpanUsage> {
+  const { tenant, subscription } = bill;
+  const meterCodes = [...new Set(plan.prices.flatMap((price) => (price.model === 'flat' ? [] : [price.meter_code])))];
+  const start = new Date(subscription.startDate);
+  const ask = (code: string, groupBy: string[], from: Date, to: Date, received: ReceivedWindow) =>
+    meterUsage(deps.meteringServiceUrl, tenant, subscription.customerId, code, from, to, groupBy, received);
+  const answers = await Promise.all(
+    meterCodes.map(async (code) => {
+      const groupBy = await meterGroupBy(deps.meteringServiceUrl, tenant, code);
+      const onTime = await ask(code, groupBy, ended.start, ended.end, { after: null, through: usageCutoff });
+      const late =
+        ended.start > start && bill.usageBilledThrough && bill.usageBilledThrough < usageCutoff
+          ? await ask(code, groupBy, start, ended.start, { after: bill.usageBilledThrough, through: usageCutoff })
+          : undefined;
+      return { code, onTime, late };
+    }),
+  );
+  const horizons = answers.flatMap(({ onTime, late }) => [onTime, late ?? onTime]).map((a) => a.processed_through);
+  const oldest = horizons.sort()[0];
+  return {
+    onTime: Object.fromEntries(answers.map(({ code, onTime }) => [code, onTime])),
+    late: Object.fromEntries(answers.flatMap(({ code, late }) => (late ? [[code, late]] : []))),
+    processedThrough: oldest ? new Date(oldest) : null,
+  };
+}
+
+interface UsageSource {
+  onTimeFrom: Date;
+  lateFrom: Date;
+  usageCutoff: Date;
+  bill: BoundaryToBill;
+}
+
+/** The line as the invoice keeps it, with where a usage line's events can be found again. */
+function subscriptionLineItem(line: BilledLine, source: UsageSource | null): SubscriptionLineItem {
+  const { group, meter_code, ...shown } = line;
+  const isUsage = (line.kind === 'usage' || line.kind === 'late_usage') && meter_code !== undefined && source;
+  return {
+    id: newResourceId(),
+    ...shown,
+    usage: isUsage
+      ? {
+          meter_code,
+          from: (line.kind === 'usage' ? source.onTimeFrom : source.lateFrom).toISOString(),
+          to: (line.kind === 'usage' ? new Date(line.period_end) : source.onTimeFrom).toISOString(),
+          received_after: line.kind === 'usage' ? null : (source.bill.usageBilledThrough?.toISOString() ?? null),
+          received_through: source.usageCutoff.toISOString(),
+          group: group ?? null,
+        }
+      : null,
+  };
+}

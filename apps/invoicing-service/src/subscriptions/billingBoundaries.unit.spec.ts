@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { boundaryBilling, nextBoundary, spanPaidInAdvance } from './billingBoundaries';
+import type { SubscriptionRecord } from './subscription';
+
+const subscription = (overrides: Partial<SubscriptionRecord> = {}): SubscriptionRecord => ({
+  id: 'sub',
+  customerId: 'cus',
+  planCode: 'pro',
+  planVersion: 1,
+  interval: 'month',
+  status: 'active',
+  anchorDay: 1,
+  startDate: '2027-01-15T00:00:00.000Z',
+  scheduleStart: '2027-01-15T00:00:00.000Z',
+  nextRenewalDate: null,
+  cancelAt: null,
+  canceledAt: null,
+  refundPolicy: null,
+  createdAt: '2027-01-15T00:00:00.000Z',
+  updatedAt: '2027-01-15T00:00:00.000Z',
+  ...overrides,
+});
+
+const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
+
+function boundaries(record: SubscriptionRecord, count: number): (string | null)[] {
+  const found: (string | null)[] = [];
+  let at: Date | null = null;
+  for (let i = 0; i < count; i++) {
+    at = nextBoundary(record, at);
+    found.push(iso(at));
+    if (!at) break;
+  }
+  return found;
+}
+
+describe('subscription billing boundaries', () => {
+  it('starts at the start date, then turns on each anchor date', () => {
+    expect(boundaries(subscription(), 4)).toEqual([
+      '2027-01-15T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+      '2027-03-01T00:00:00.000Z',
+      '2027-04-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('ends at a cancellation within a period, and has nothing after it', () => {
+    const canceled = subscription({ status: 'canceled', canceledAt: '2027-02-10T12:00:00.000Z' });
+    expect(boundaries(canceled, 5)).toEqual([
+      '2027-01-15T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+      '2027-02-10T12:00:00.000Z',
+      null,
+    ]);
+  });
+
+  it('bills the first short period as a slice of a whole one, and a cancellation as the end', () => {
+    const record = subscription({ cancelAt: '2027-03-01T00:00:00.000Z' });
+    const start = boundaryBilling(record, null, new Date('2027-01-15T00:00:00Z'));
+    expect(start.reason).toBe('subscription_start');
+    expect(start.ended).toBeNull();
+    expect([iso(start.starting?.start), iso(start.starting?.end), iso(start.starting?.whole.start)]).toEqual([
+      '2027-01-15T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ]);
+    const cycle = boundaryBilling(record, new Date('2027-01-15T00:00:00Z'), new Date('2027-02-01T00:00:00Z'));
+    expect(cycle.reason).toBe('subscription_cycle');
+    expect([iso(cycle.starting?.start), iso(cycle.starting?.end)]).toEqual([
+      '2027-02-01T00:00:00.000Z',
+      '2027-03-01T00:00:00.000Z',
+    ]);
+    const end = boundaryBilling(record, new Date('2027-02-01T00:00:00Z'), new Date('2027-03-01T00:00:00Z'));
+    expect(end.reason).toBe('subscription_end');
+    expect(end.starting).toBeNull();
+    expect([iso(end.ended?.start), iso(end.ended?.whole.start)]).toEqual([
+      '2027-02-01T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('knows what the boundary before a cancellation paid in advance for', () => {
+    const canceled = subscription({ status: 'canceled', canceledAt: '2027-02-10T00:00:00.000Z' });
+    const paid = spanPaidInAdvance(canceled, new Date('2027-02-01T00:00:00Z'), new Date('2027-02-10T00:00:00Z'));
+    expect([iso(paid?.start), iso(paid?.end)]).toEqual(['2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z']);
+    const onBoundary = subscription({ status: 'canceled', canceledAt: '2027-03-01T00:00:00.000Z' });
+    expect(
+      spanPaidInAdvance(onBoundary, new Date('2027-02-01T00:00:00Z'), new Date('2027-03-01T00:00:00Z')),
+    ).toBeNull();
+  });
+
+  it('after a new anchor day, bills up to where the new schedule starts, then by it', () => {
+    const rescheduled = subscription({
+      startDate: '2027-01-01T00:00:00.000Z',
+      scheduleStart: '2027-03-01T00:00:00.000Z',
+      anchorDay: 15,
+    });
+    expect(boundaries(rescheduled, 5)).toEqual([
+      '2027-01-01T00:00:00.000Z',
+      '2027-03-01T00:00:00.000Z',
+      '2027-03-15T00:00:00.000Z',
+      '2027-04-15T00:00:00.000Z',
+      '2027-05-15T00:00:00.000Z',
+    ]);
+  });
+});
