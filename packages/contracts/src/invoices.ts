@@ -355,3 +355,18 @@ export const invoiceEventWireNames = {
   InvoiceVoided: 'afternoon.invoicing.v1.invoice_voided',
   InvoiceMarkedUncollectible: 'afternoon.invoicing.v1.invoice_marked_uncollectible',
 } as const satisfies Record<InvoiceEvent['type'], string>;
+
+/** `GET /v1/invoices/{id}/line_items/{line_item_id}/events`: pages of the events a usage line billed, oldest first. */
+export const LineItemEventsQuery = PageQuery.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+}).strict();
+export type LineItemEventsQuery = z.infer<typeof LineItemEventsQuery>;
+
+/** `GET /invoices/{id}/line-items/{line_item_id}/usage` (internal): whose events, of which meter, a line billed. */
+export const LineItemUsageWindow = z.object({
+  invoice_id: ResourceId,
+  line_item_id: ResourceId,
+  customer_id: ResourceId,
+  usage: LineUsage,
+});
+export type LineItemUsageWindow = z.infer<typeof LineItemUsageWindow>;

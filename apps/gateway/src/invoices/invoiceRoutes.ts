@@ -5,10 +5,13 @@ import {
   DeletedInvoice,
   Invoice,
   LineItemBody,
+  LineItemEventsQuery,
+  LineItemUsageWindow,
   ListInvoicesQuery,
   UpdateInvoiceBody,
   UpdateLineItemBody,
 } from '@afternoon/contracts/invoices';
+import { MeterUsageEventList } from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { type Request, Router } from 'express';
@@ -80,6 +83,34 @@ export function invoiceRoutes(deps: RouteDeps): Router {
       limit: String(query.limit),
     })) as Record<string, unknown>;
     respond(response, 200, list);
+  });
+
+  // The events a usage line billed: invoicing knows the line's window, metering lists the events inside it.
+  router.get('/v1/invoices/:id/line_items/:line_item_id/events', async (request, response) => {
+    const id = existingId(request.params.id);
+    const lineItemId = existingPathValue(request.params.line_item_id, ResourceId, 'line item', 'line_item_id');
+    const query = validate(LineItemEventsQuery, request.query, 'query');
+    const caller = callerOf(response);
+    const line = LineItemUsageWindow.parse(
+      await queryService(deps.serviceUrls.invoicing, `/invoices/${id}/line-items/${lineItemId}/usage`, caller),
+    );
+    const { usage } = line;
+    const events = await queryService(
+      deps.serviceUrls.metering,
+      `/customers/${line.customer_id}/meter-events`,
+      caller,
+      {
+        meter: usage.meter_code,
+        from: usage.from,
+        to: usage.to,
+        received_after: usage.received_after ?? undefined,
+        received_through: usage.received_through,
+        group: usage.group === null ? undefined : JSON.stringify(usage.group),
+        limit: String(query.limit),
+        cursor: query.cursor,
+      },
+    );
+    respond(response, 200, MeterUsageEventList.parse(events));
   });
 
   router.patch(

@@ -1,9 +1,9 @@
 import { ListInvoicesQuery } from '@afternoon/contracts/invoices';
-import { parseInput, tenantOf } from '@afternoon/service-kit';
+import { IllegalStateError, NotFoundError, parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
 import { invoiceNotFound } from './businessLogic';
-import { getInvoice, getInvoiceByPublicToken, listInvoices } from './getInvoices';
+import { getInvoice, getInvoiceByPublicToken, getLineItemUsage, listInvoices } from './getInvoices';
 
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
 export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
@@ -20,6 +20,26 @@ export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
     const invoice = await getInvoice(pool, tenantOf(request), request.params.id);
     if (!invoice) throw invoiceNotFound(request.params.id);
     response.json({ invoice });
+  });
+  // Where the events a usage line billed are: the gateway lists them from metering with these bounds.
+  router.get('/invoices/:id/line-items/:lineItemId/usage', async (request, response) => {
+    const { id, lineItemId } = request.params;
+    const lookup = await getLineItemUsage(pool, tenantOf(request), id, lineItemId);
+    switch (lookup.status) {
+      case 'found':
+        response.json(lookup.window);
+        return;
+      case 'no_invoice':
+        throw invoiceNotFound(id);
+      case 'no_line_item':
+        throw new NotFoundError(`No such line item: '${lineItemId}'`, 'line_item_id');
+      case 'no_usage':
+        throw new IllegalStateError(`line item ${lineItemId} bills no usage events (it is a ${lookup.kind} line)`);
+      default: {
+        const unknown: never = lookup;
+        return unknown;
+      }
+    }
   });
   router.get('/invoices', async (request, response) => {
     response.json(await listInvoices(pool, tenantOf(request), parseInput(ListInvoicesQuery, request.query)));

@@ -3,11 +3,13 @@ import {
   type InvoiceCustomer,
   InvoiceEvent,
   type InvoiceList,
+  type LineItemKind,
+  type LineItemUsageWindow,
   type ListInvoicesQuery,
   type SubscriptionBilling,
 } from '@afternoon/contracts/invoices';
 import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
-import { evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
+import { type ExistingInvoice, evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
 /**
  * The `invoices` table: one row per invoice that was not deleted. It keeps the folded state beside the document,
@@ -77,6 +79,34 @@ export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Pro
     [id, tenant.organizationId, tenant.mode],
   );
   return rows[0]?.document;
+}
+
+/** What a line of an invoice billed, as far as its usage events go; each miss says what was missing. */
+export type LineItemUsageLookup =
+  | { status: 'no_invoice' }
+  | { status: 'no_line_item' }
+  | { status: 'no_usage'; kind: LineItemKind }
+  | { status: 'found'; window: LineItemUsageWindow };
+
+/** Reads the line's usage window from the invoice's folded state: the public document does not keep it. */
+export async function getLineItemUsage(
+  db: Queryable,
+  tenant: Tenant,
+  invoiceId: string,
+  lineItemId: string,
+): Promise<LineItemUsageLookup> {
+  const { rows } = await db.query<{ customer_id: string; state: ExistingInvoice }>(
+    'SELECT customer_id, state FROM invoices WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [invoiceId, tenant.organizationId, tenant.mode],
+  );
+  const row = rows[0];
+  if (!row) return { status: 'no_invoice' };
+  if (row.state.lineItems.some((line) => line.id === lineItemId)) return { status: 'no_usage', kind: 'manual' };
+  const line = row.state.subscriptionLineItems?.find((billed) => billed.id === lineItemId);
+  if (!line) return { status: 'no_line_item' };
+  if (!line.usage) return { status: 'no_usage', kind: line.kind };
+  const window = { invoice_id: invoiceId, line_item_id: lineItemId, customer_id: row.customer_id, usage: line.usage };
+  return { status: 'found', window };
 }
 
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while invoices are added. */
