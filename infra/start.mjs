@@ -130,6 +130,8 @@ function appEnv(app) {
     PORT: String(app.port),
     // Invoicing asks metering for usage; the gateway asks every service.
     METERING_SERVICE_URL: env.METERING_SERVICE_URL ?? `http://127.0.0.1:${services[1].port}`,
+    // Hosted invoice links: the gateway serves them; invoicing builds them for the invoices subscriptions make.
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${gateway.port}`,
   };
   if (app !== gateway) return common;
   return {
@@ -137,7 +139,6 @@ function appEnv(app) {
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: env.CUSTOMER_SERVICE_URL ?? `http://127.0.0.1:${services[0].port}`,
     INVOICING_SERVICE_URL: env.INVOICING_SERVICE_URL ?? `http://127.0.0.1:${services[2].port}`,
-    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${gateway.port}`,
   };
 }
 

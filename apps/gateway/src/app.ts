@@ -30,6 +30,7 @@ import { resolveAdminToken } from './organizations/adminToken';
 import { planRoutes } from './plans/planRoutes';
 import type { RouteDeps } from './routeDeps';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
+import { testClockRoutes } from './testClocks/testClockRoutes';
 import { usageRoutes } from './usage/usageRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -112,6 +113,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(meterRoutes(deps));
   app.use(planRoutes(deps));
   app.use(subscriptionRoutes(deps));
+  app.use(testClockRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
   app.use(errorHandler(logger));

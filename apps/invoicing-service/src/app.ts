@@ -8,8 +8,14 @@ import { InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
 import { planAggregate, planRoutes, plansProjection } from './plans';
 import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } from './subscriptions';
+import { testClockAggregate, testClockRoutes, testClocksProjection } from './testClocks';
 
-export const invoicingProjections = [invoicesProjection, plansProjection, subscriptionsProjection];
+export const invoicingProjections = [
+  invoicesProjection,
+  plansProjection,
+  subscriptionsProjection,
+  testClocksProjection,
+];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 type BillingSettings =
@@ -50,7 +56,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       deadLetterTopic: Topics.invoiceCommandsDeadLetter,
       eventsTopic: Topics.invoiceEvents,
       repliesTopic: Topics.gatewayReplies,
-      aggregates: [invoiceAggregate, planAggregate, subscriptionAggregate],
+      aggregates: [invoiceAggregate, planAggregate, subscriptionAggregate, testClockAggregate],
     },
     consumers: [customersConsumer],
     projections: invoicingProjections,
@@ -58,6 +64,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       invoiceRoutes(deps),
       planRoutes(deps),
       subscriptionRoutes(deps),
+      testClockRoutes(deps),
       billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL }),
     ],
   });

@@ -36,11 +36,13 @@ export const CreateCustomerBody = z.strictObject({
   billing_address: customerFields.billing_address.optional(),
   shipping_address: customerFields.shipping_address.optional(),
   metadata: customerFields.metadata.optional(),
+  /** A test clock (test mode only) the customer lives on; fixed at creation. */
+  test_clock: ResourceId.optional(),
 });
 export type CreateCustomerBody = z.infer<typeof CreateCustomerBody>;
 
 /** `PATCH /v1/customers/{id}`: only provided fields change; `null` clears an optional field. */
-export const UpdateCustomerBody = CreateCustomerBody.partial();
+export const UpdateCustomerBody = CreateCustomerBody.omit({ test_clock: true }).partial();
 export type UpdateCustomerBody = z.infer<typeof UpdateCustomerBody>;
 
 export const CustomerDetails = z.object(customerFields);
@@ -49,6 +51,7 @@ export type CustomerDetails = z.infer<typeof CustomerDetails>;
 export const Customer = z.object({
   id: ResourceId,
   ...customerFields,
+  test_clock: ResourceId.nullable(),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
 });
@@ -76,7 +79,11 @@ export type CustomerList = z.infer<typeof CustomerList>;
 
 export const CreateCustomer = z.object({
   type: z.literal('CreateCustomer'),
-  data: z.object({ customer_id: ResourceId, details: CustomerDetails }),
+  data: z.object({
+    customer_id: ResourceId,
+    details: CustomerDetails,
+    test_clock: ResourceId.nullable().default(null),
+  }),
 });
 export type CreateCustomer = z.infer<typeof CreateCustomer>;
 
@@ -99,7 +106,13 @@ export type CustomerCommand = z.infer<typeof CustomerCommand>;
 
 export const CustomerCreated = z.object({
   type: z.literal('CustomerCreated'),
-  data: z.object({ customer_id: ResourceId, details: CustomerDetails, created_at: z.iso.datetime() }),
+  data: z.object({
+    customer_id: ResourceId,
+    details: CustomerDetails,
+    /** Absent on events from before test clocks: none. */
+    test_clock: ResourceId.nullable().default(null),
+    created_at: z.iso.datetime(),
+  }),
 });
 export type CustomerCreated = z.infer<typeof CustomerCreated>;
 

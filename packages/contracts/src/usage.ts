@@ -71,9 +71,18 @@ export const UsageRecord = z
     timestamp: UtcTimestamp,
     properties: UsageProperties.default({}),
     received_at: UtcTimestamp,
+    /** Test mode, a customer on a test clock: the clock's time when received, which the limits hold against. */
+    clock_time: UtcTimestamp.optional(),
   })
   .superRefine((record, context) => {
-    const problem = eventTimestampProblem(record.timestamp, record.received_at);
+    if (record.clock_time !== undefined && record.mode !== 'test')
+      context.addIssue({
+        code: 'custom',
+        path: ['clock_time'],
+        message: 'is for test mode only',
+        input: record.clock_time,
+      });
+    const problem = eventTimestampProblem(record.timestamp, record.clock_time ?? record.received_at);
     if (problem) context.addIssue({ code: 'custom', path: ['timestamp'], message: problem, input: record.timestamp });
   });
 export type UsageRecord = z.infer<typeof UsageRecord>;

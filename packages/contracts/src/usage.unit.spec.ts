@@ -86,4 +86,31 @@ describe('usage contracts', () => {
       expect(eventTimestampProblem('2026-01-15T10:35:00Z', record.received_at)).toBeUndefined();
     });
   });
+
+  describe("a test-clock customer's record is held to its clock_time instead", () => {
+    const record = {
+      organization_id: 'org_1',
+      mode: 'test',
+      event_name: 'api.request',
+      idempotency_key: 'evt_1',
+      customer_id: quickstartEvent.customer_id,
+      received_at: '2026-01-15T10:30:00Z',
+      clock_time: '2027-06-01T00:00:00Z',
+    };
+    const issues = (fields: object) =>
+      UsageRecord.safeParse({ ...record, ...fields }).error?.issues.map(({ path, message }) => ({ path, message }));
+
+    it('accepts a timestamp up to 5 minutes past the clock, however far past the real received_at', () => {
+      expect(issues({ timestamp: '2027-06-01T00:05:00Z' })).toBeUndefined();
+      expect(issues({ timestamp: '2027-06-01T00:05:00.001Z' })).toEqual([
+        { path: ['timestamp'], message: 'is more than 5 minutes in the future' },
+      ]);
+    });
+
+    it('refuses a clock_time in live mode', () => {
+      expect(issues({ mode: 'live', timestamp: '2026-01-15T10:30:00Z' })).toEqual([
+        { path: ['clock_time'], message: 'is for test mode only' },
+      ]);
+    });
+  });
 });

@@ -35,4 +35,10 @@ export { createPool, isUniqueViolation, type Queryable, type Transaction, withTr
 export { migrate } from './postgres/migrate';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
-export { type ConsumerDefinition, type RunningService, type ServiceDefinition, startService } from './service';
+export {
+  type ConsumerDefinition,
+  type RouteDeps,
+  type RunningService,
+  type ServiceDefinition,
+  startService,
+} from './service';

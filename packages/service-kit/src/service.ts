@@ -42,6 +42,12 @@ export interface ConsumerDefinition {
   handleBatch?: BatchHandler;
 }
 
+/** What a service's read routes get: its pool, and a wait for one of its consumers to catch up with a topic. */
+export interface RouteDeps {
+  pool: pg.Pool;
+  catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
+}
+
 export interface ServiceDefinition {
   name: string;
   env: ServiceEnv & { PORT: number; DB_SCHEMA: string };
@@ -51,7 +57,7 @@ export interface ServiceDefinition {
   commands?: CommandSide;
   consumers?: readonly ConsumerDefinition[];
   projections?: readonly Projection[];
-  routes?: (deps: { pool: pg.Pool }) => Router[];
+  routes?: (deps: RouteDeps) => Router[];
 }
 
 export interface RunningService {
@@ -139,7 +145,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
 
   const http = await startServiceHttp({
     port: env.PORT,
-    routers: definition.routes?.({ pool }) ?? [],
+    routers: definition.routes?.({ pool, catchUp }) ?? [],
     metrics,
     logger,
     readiness: [

@@ -17,7 +17,12 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       return [
         {
           type: 'CustomerCreated',
-          data: { customer_id: command.data.customer_id, details: command.data.details, created_at: now },
+          data: {
+            customer_id: command.data.customer_id,
+            details: command.data.details,
+            test_clock: command.data.test_clock,
+            created_at: now,
+          },
         },
       ];
     case 'UpdateCustomer': {

@@ -29,7 +29,7 @@ function given(events: CustomerEvent[]) {
 
 const created: CustomerEvent = {
   type: 'CustomerCreated',
-  data: { customer_id: customerId, details, created_at: createdAt },
+  data: { customer_id: customerId, details, test_clock: null, created_at: createdAt },
 };
 const deleted: CustomerEvent = { type: 'CustomerDeleted', data: { customer_id: customerId, deleted_at: later } };
 
@@ -37,7 +37,7 @@ describe('customer decider', () => {
   it('creates a customer that does not exist yet, dated by the command', () => {
     const command: CustomerCommand = {
       type: 'CreateCustomer',
-      data: { customer_id: customerId, details },
+      data: { customer_id: customerId, details, test_clock: null },
       metadata: commandMetadata(createdAt),
     };
     expect(given([]).when(command)()).toEqual([created]);
@@ -46,7 +46,7 @@ describe('customer decider', () => {
   it('refuses to create the same customer twice', () => {
     const command: CustomerCommand = {
       type: 'CreateCustomer',
-      data: { customer_id: customerId, details },
+      data: { customer_id: customerId, details, test_clock: null },
       metadata: commandMetadata(later),
     };
     expect(given([created]).when(command)).toThrow(ConflictError);

@@ -2,7 +2,14 @@ import type { Customer, CustomerDetails, CustomerEvent } from '@afternoon/contra
 
 export type CustomerState =
   | { status: 'absent' }
-  | { status: 'active'; id: string; details: CustomerDetails; createdAt: string; updatedAt: string }
+  | {
+      status: 'active';
+      id: string;
+      details: CustomerDetails;
+      testClock: string | null;
+      createdAt: string;
+      updatedAt: string;
+    }
   | { status: 'deleted'; id: string; deletedAt: string };
 
 export function initialState(): CustomerState {
@@ -16,6 +23,7 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
         status: 'active',
         id: event.data.customer_id,
         details: event.data.details,
+        testClock: event.data.test_clock,
         createdAt: event.data.created_at,
         updatedAt: event.data.created_at,
       };
@@ -33,5 +41,11 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
 
 /** The public shape of an active customer. */
 export function toCustomer(state: Extract<CustomerState, { status: 'active' }>): Customer {
-  return { id: state.id, ...state.details, created_at: state.createdAt, updated_at: state.updatedAt };
+  return {
+    id: state.id,
+    ...state.details,
+    test_clock: state.testClock,
+    created_at: state.createdAt,
+    updated_at: state.updatedAt,
+  };
 }

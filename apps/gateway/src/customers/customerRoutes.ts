@@ -17,6 +17,7 @@ import { respond } from '../http/respond';
 import { validate } from '../http/validation';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
+import { existingTestClock } from '../testClocks/existingTestClock';
 
 /** `/v1/customers`: writes become commands to customer-service, reads ask its read API. */
 export function customerRoutes(deps: RouteDeps): Router {
@@ -25,14 +26,16 @@ export function customerRoutes(deps: RouteDeps): Router {
 
   router.post(
     '/v1/customers',
-    commandRoute(deps, (request) => {
+    commandRoute(deps, async (request, response) => {
       const body = validate(CreateCustomerBody, request.body);
+      if (body.test_clock !== undefined)
+        await existingTestClock(deps, callerOf(response), body.test_clock, 'test_clock');
       const customerId = newResourceId();
       return {
         topic,
         key: customerId,
         type: 'CreateCustomer',
-        data: { customer_id: customerId, details: withDefaults(body) },
+        data: { customer_id: customerId, details: withDefaults(body), test_clock: body.test_clock ?? null },
         successStatus: 201,
         successBody: (customer) => ({ customer: Customer.parse(customer) }),
       };

@@ -37,6 +37,7 @@ describe('customers through the gateway', () => {
         billing_address: null,
         shipping_address: null,
         metadata: {},
+        test_clock: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       },

@@ -1,11 +1,13 @@
 import type { FieldProblem } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
+import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
 import { TenantHeaders } from '@afternoon/service-kit';
 import type { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
+import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 
 /**
@@ -24,12 +26,16 @@ export async function ingestEvents(
   const { events } = parsed.data;
 
   const receivedAtIso = receivedAt.toISOString();
+  const customerIds = [...new Set(events.map((event) => event.customer_id))];
+  const clockTimes = await customerClockTimes(deps, caller, customerIds);
+  const nowOf = (customerId: string) => clockTimes.get(customerId) ?? receivedAtIso;
   const problems: FieldProblem[] = [];
   events.forEach((event, index) => {
-    const problem = event.timestamp === undefined ? undefined : eventTimestampProblem(event.timestamp, receivedAtIso);
+    const problem =
+      event.timestamp === undefined ? undefined : eventTimestampProblem(event.timestamp, nowOf(event.customer_id));
     if (problem) problems.push({ param: `events[${index}].timestamp`, message: problem });
   });
-  const unknown = new Set(await unknownCustomers(deps, caller, [...new Set(events.map((event) => event.customer_id))]));
+  const unknown = new Set(await unknownCustomers(deps, caller, customerIds));
   events.forEach((event, index) => {
     if (unknown.has(event.customer_id))
       problems.push({ param: `events[${index}].customer_id`, message: 'no such customer' });
@@ -43,9 +49,10 @@ export async function ingestEvents(
       event_name: event.event_name,
       idempotency_key: event.idempotency_key,
       customer_id: event.customer_id,
-      timestamp: event.timestamp ?? receivedAtIso,
+      timestamp: event.timestamp ?? nowOf(event.customer_id),
       properties: event.properties ?? {},
       received_at: receivedAtIso,
+      ...(clockTimes.has(event.customer_id) ? { clock_time: nowOf(event.customer_id) } : {}),
     }),
   );
   await deps.producer.send({
@@ -62,6 +69,18 @@ export async function ingestEvents(
     })),
   });
   return records.length;
+}
+
+/**
+ * In test mode, "now" of the customers that live on a test clock: the clock's time, which their events' timestamps
+ * are held to and default to. Live mode has no clocks.
+ */
+async function customerClockTimes(deps: RouteDeps, caller: Caller, ids: string[]): Promise<Map<string, string>> {
+  if (caller.mode !== 'test') return new Map();
+  const { clock_times } = CustomerClockTimes.parse(
+    await queryService(deps.serviceUrls.invoicing, '/customer-clock-times', caller, { customer_ids: ids.join(',') }),
+  );
+  return new Map(Object.entries(clock_times));
 }
 
 /** Asks metering, in one request, which of the ids are not this tenant's customers (it catches up first). */

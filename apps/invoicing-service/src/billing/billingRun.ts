@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { Logger, Tenant } from '@afternoon/service-kit';
 import { nextBoundary } from '../subscriptions/billingBoundaries';
-import type { SubscriptionRecord } from '../subscriptions/subscription';
+import { type AdvancingClock, advancingClocks, receivedByClockInstant } from '../testClocks/getTestClocks';
 import { type BoundaryInvoiceDeps, boundaryInvoice } from './boundaryInvoice';
 import { type SubscriptionToBill, subscriptionsToBill } from './subscriptionsToBill';
 
@@ -26,9 +26,10 @@ const resendAfterMs = 60_000;
 
 /**
  * Time's work on subscriptions: start pending ones at their start date, end them at a scheduled cancellation, and
- * bill every boundary that is due, oldest first, once metering has stored the usage it must count. Everything it
- * does is a command to this service's own topic, keyed by subscription (so a subscription's commands keep their
- * order), and safe to send twice: a boundary's invoice id is derived from it, so only one can ever be created.
+ * bill every boundary that is due, oldest first, once metering has stored the usage it must count; then call ready
+ * every advancing test clock whose customers have nothing left due. Everything it does is a command to this
+ * service's own topic, keyed by subscription (so a subscription's commands keep their order), and safe to send
+ * twice: a boundary's invoice id is derived from it, so only one can ever be created.
  */
 export function startBillingRun(deps: BillingRunDeps): BillingRun {
   const sent = new Map<string, { at: number; usageCutoff: Date | null }>();
@@ -37,57 +38,85 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   let timer: NodeJS.Timeout | undefined;
 
   async function runOnce(): Promise<void> {
-    const now = deps.now();
-    for (const due of await subscriptionsToBill(deps.db, now)) {
+    // Read before the subscriptions, so a clock is only called ready for the time its subscriptions were billed at.
+    const advancing = await advancingClocks(deps.db);
+    const busyClocks = new Set<string>();
+    for (const due of await subscriptionsToBill(deps.db, deps.now())) {
       try {
-        await advanceIfDue(due, now);
-        await billDueBoundaries(due, now);
+        const advanced = await advanceIfDue(due);
+        const settled = await billDueBoundaries(due);
+        if ((advanced || !settled) && due.testClockId) busyClocks.add(due.testClockId);
       } catch (error) {
+        if (due.testClockId) busyClocks.add(due.testClockId);
         deps.logger.error({ err: error, subscription_id: due.subscription.id }, 'billing a subscription failed');
       }
     }
+    for (const clock of advancing.filter(({ id }) => !busyClocks.has(id))) await markReady(clock);
     for (const [key, { at }] of sent) if (Date.now() - at > resendAfterMs) sent.delete(key);
   }
 
-  async function advanceIfDue({ tenant, subscription }: SubscriptionToBill, now: Date): Promise<void> {
+  /** Whether it sent anything: a pending subscription whose start has come, or an end that is past. */
+  async function advanceIfDue({ tenant, subscription, now }: SubscriptionToBill): Promise<boolean> {
     const starts = subscription.status === 'pending' && new Date(subscription.startDate) <= now;
     const ends =
       subscription.status !== 'canceled' && subscription.cancelAt !== null && new Date(subscription.cancelAt) <= now;
-    if (starts || ends)
-      await send(tenant, subscription, 'AdvanceSubscription', { subscription_id: subscription.id }, now);
+    if (!starts && !ends) return false;
+    await send(tenant, subscription.id, 'AdvanceSubscription', { subscription_id: subscription.id }, now);
+    return true;
   }
 
-  async function billDueBoundaries(due: SubscriptionToBill, now: Date): Promise<void> {
-    const { tenant, subscription } = due;
+  /** Whether everything due is billed already (nothing sent, in flight or waiting for usage). */
+  async function billDueBoundaries(due: SubscriptionToBill): Promise<boolean> {
+    const { tenant, subscription, now } = due;
+    const receivedBy = receivedCutoffOf(due);
     let previous = due.billedThrough;
     let usageBilledThrough = due.usageBilledThrough;
+    let settled = true;
     for (
       let boundary = nextBoundary(subscription, previous);
       boundary;
       boundary = nextBoundary(subscription, previous)
     ) {
       const billsUsage = previous !== null;
-      if (now.getTime() < boundary.getTime() + (billsUsage ? deps.gracePeriodMs : 0)) return;
+      if (now.getTime() < boundary.getTime() + (billsUsage ? deps.gracePeriodMs : 0)) return settled;
       const key = `${subscription.id}|${boundary.toISOString()}`;
       const already = sent.get(key);
       if (already) {
+        settled = false;
         usageBilledThrough = already.usageCutoff ?? usageBilledThrough;
       } else {
-        const invoice = await boundaryInvoice(deps, { tenant, subscription, previous, boundary, usageBilledThrough });
-        if (invoice.status === 'waiting_for_usage') return;
+        const bill = { tenant, subscription, previous, boundary, usageBilledThrough, receivedBy };
+        const invoice = await boundaryInvoice(deps, bill);
+        if (invoice.status === 'waiting_for_usage') return false;
         if (invoice.status === 'ready') {
-          await send(tenant, subscription, 'BillSubscriptionPeriod', invoice.command, now);
+          await send(tenant, subscription.id, 'BillSubscriptionPeriod', invoice.command, now);
           sent.set(key, { at: Date.now(), usageCutoff: invoice.usageCutoff });
+          settled = false;
           usageBilledThrough = invoice.usageCutoff ?? usageBilledThrough;
         }
       }
       previous = boundary;
     }
+    return settled;
   }
 
-  function send(tenant: Tenant, subscription: SubscriptionRecord, type: string, data: unknown, now: Date) {
+  /**
+   * Usage received by an instant of the subscription's time: the same instant, or for a test clock, everything
+   * received before the clock was advanced past it (all received so far while it has not been).
+   */
+  function receivedCutoffOf({ testClockId }: SubscriptionToBill): (instant: Date) => Promise<Date> {
+    if (!testClockId) return async (instant) => instant;
+    return async (instant) => (await receivedByClockInstant(deps.db, testClockId, instant)) ?? new Date();
+  }
+
+  async function markReady(clock: AdvancingClock): Promise<void> {
+    const data = { test_clock_id: clock.id, frozen_time: clock.frozenTime.toISOString() };
+    await send(clock.tenant, clock.id, 'MarkTestClockReady', data, clock.frozenTime);
+  }
+
+  function send(tenant: Tenant, key: string, type: string, data: unknown, now: Date) {
     const commandId = randomUUID();
-    return deps.sendCommand(subscription.id, {
+    return deps.sendCommand(key, {
       type,
       data,
       metadata: {

@@ -26,6 +26,8 @@ export interface BoundaryToBill {
   boundary: Date;
   /** The received-at cutoff of the usage the subscription's invoices billed so far; null before any. */
   usageBilledThrough: Date | null;
+  /** The real instant up to which usage counts as received by `instant` of the subscription's time. */
+  receivedBy(instant: Date): Promise<Date>;
 }
 
 /** Invoices are sent for payment, due 30 days after they are issued. */
@@ -47,7 +49,7 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
   const plan = await getPlan(deps.db, tenant, subscription.planCode, subscription.planVersion);
   if (!plan) throw new Error(`plan '${subscription.planCode}' v${subscription.planVersion} is missing`);
   const billing = boundaryBilling(subscription, previous, boundary);
-  const usageCutoff = billing.ended ? new Date(boundary.getTime() + deps.gracePeriodMs) : null;
+  const usageCutoff = billing.ended ? await bill.receivedBy(new Date(boundary.getTime() + deps.gracePeriodMs)) : null;
 
   let usage: SpanUsage = { onTime: {}, late: {}, processedThrough: null };
   if (billing.ended && usageCutoff) {

@@ -9,18 +9,39 @@ export interface SubscriptionToBill {
   billedThrough: Date | null;
   /** The received-at cutoff of the usage its invoices billed so far. */
   usageBilledThrough: Date | null;
+  /** The test clock its customer lives on, if any. */
+  testClockId: string | null;
+  /** Its "now": the test clock's time, or the real time the run started at. */
+  now: Date;
 }
 
-/** Every subscription that has started by `now` and still has something to bill, oldest first. */
-export async function subscriptionsToBill(db: Queryable, now: Date): Promise<SubscriptionToBill[]> {
-  const { rows } = await db.query<SubscriptionRow & { organization_id: string; mode: Tenant['mode'] }>(
-    `SELECT * FROM subscriptions WHERE NOT billing_finished AND start_date <= $1 ORDER BY created_at, id`,
-    [now],
+type Row = SubscriptionRow & {
+  organization_id: string;
+  mode: Tenant['mode'];
+  test_clock_id: string | null;
+  clock_time: Date | null;
+};
+
+/**
+ * Every subscription that has started by its "now" and still has something to bill, oldest first. A subscription
+ * whose customer lives on a test clock runs on that clock's time.
+ */
+export async function subscriptionsToBill(db: Queryable, realNow: Date): Promise<SubscriptionToBill[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT s.*, c.test_clock_id, t.frozen_time AS clock_time
+       FROM subscriptions s
+       LEFT JOIN invoice_customers c ON c.id = s.customer_id
+       LEFT JOIN test_clocks t ON t.id = c.test_clock_id
+      WHERE NOT s.billing_finished AND s.start_date <= coalesce(t.frozen_time, $1)
+      ORDER BY s.created_at, s.id`,
+    [realNow],
   );
   return rows.map((row) => ({
     tenant: { organizationId: row.organization_id, mode: row.mode },
     subscription: toRecord(row),
     billedThrough: row.billed_through,
     usageBilledThrough: row.usage_billed_through,
+    testClockId: row.test_clock_id,
+    now: row.clock_time ?? realNow,
   }));
 }

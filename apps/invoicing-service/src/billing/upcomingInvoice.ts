@@ -5,6 +5,7 @@ import type { BilledSpan } from '../subscriptions/billingBoundaries';
 import { type BillingPeriod, nextPeriodEnd } from '../subscriptions/billingPeriods';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
 import { getSubscription } from '../subscriptions/getSubscriptions';
+import { customerNow } from '../testClocks/getTestClocks';
 import { meterGroupBy, meterUsage } from './meteringUsage';
 import { type MeterPeriodUsage, periodLines } from './periodLines';
 import type { UpcomingInvoice } from './upcomingInvoiceSchema';
@@ -17,16 +18,17 @@ export interface UpcomingInvoiceDeps {
 /**
  * What the subscription's current period would bill if it ended at `now`: its usage from the period start to
  * `now`, its in-arrears fees, and the in-advance fees of the period after it (none when it ends with this one).
- * Reads only; nothing is created.
+ * Reads only; nothing is created. "Now" is the customer's test clock's time when they live on one.
  */
 export async function upcomingInvoice(
   deps: UpcomingInvoiceDeps,
   tenant: Tenant,
   subscriptionId: string,
-  now: Date,
+  realNow: Date,
 ): Promise<UpcomingInvoice> {
-  const subscription = await getSubscription(deps.db, tenant, subscriptionId, now);
+  const subscription = await getSubscription(deps.db, tenant, subscriptionId, realNow);
   if (!subscription) throw subscriptionNotFound(subscriptionId);
+  const now = await customerNow(deps.db, tenant, subscription.customer_id, realNow);
   const cancelAt = subscription.cancel_at === null ? null : new Date(subscription.cancel_at);
   if (subscription.status === 'canceled' || (cancelAt && cancelAt <= now))
     throw new IllegalStateError(`subscription '${subscriptionId}' is canceled: nothing upcoming`);

@@ -28,8 +28,9 @@ export const applyCustomerEvent: RecordHandler = async (tx, record, context) => 
     case 'CustomerCreated': {
       const { name, email, billing_address, shipping_address } = event.data.details;
       await tx.query(
-        `INSERT INTO invoice_customers (id, organization_id, mode, name, email, billing_address, shipping_address, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO invoice_customers (id, organization_id, mode, name, email, billing_address, shipping_address, version,
+           test_clock_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
         [
           event.data.customer_id,
           metadata.organization_id,
@@ -39,6 +40,7 @@ export const applyCustomerEvent: RecordHandler = async (tx, record, context) => 
           json(billing_address),
           json(shipping_address),
           version,
+          event.data.test_clock,
         ],
       );
       return;

@@ -12,8 +12,9 @@ import {
   type Transaction,
 } from '@afternoon/service-kit';
 import { knownCustomer } from '../customers/knownCustomers';
+import { customerNow } from '../testClocks/getTestClocks';
 import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
-import { findSubscriptionLineage } from './getSubscriptions';
+import { findSubscriptionLineage, type SubscriptionLineage } from './getSubscriptions';
 import { subscribablePlan } from './subscribedPlans';
 import { type SubscriptionState, started, toSubscription } from './subscription';
 
@@ -53,9 +54,31 @@ async function enrichSubscriptionCommand(
   if (command.type === 'CreateSubscription') {
     await knownCustomer(tx, tenant, command.data.customer_id, context);
     const plan = await subscribablePlan(tx, tenant, command.data.plan_code, 'plan_code');
-    return { ...command, data: { ...command.data, plan } };
+    return onCustomerClock(tx, tenant, command.data.customer_id, { ...command, data: { ...command.data, plan } });
   }
   const lineage = await findSubscriptionLineage(tx, tenant, command.data.subscription_id);
+  const enriched = await enrichChange(tx, tenant, command, lineage, context);
+  return lineage ? onCustomerClock(tx, tenant, lineage.customerId, enriched) : enriched;
+}
+
+/** For a customer on a test clock, the command happens at the clock's time: "now" is the clock's everywhere. */
+async function onCustomerClock<C extends SubscriptionCommand>(
+  tx: Transaction,
+  tenant: Tenant,
+  customerId: string,
+  command: C,
+): Promise<C> {
+  const now = await customerNow(tx, tenant, customerId, new Date(command.metadata.issued_at));
+  return { ...command, metadata: { ...command.metadata, issued_at: now.toISOString() } };
+}
+
+async function enrichChange(
+  tx: Transaction,
+  tenant: Tenant,
+  command: Exclude<SubscriptionCommand, { type: 'CreateSubscription' }>,
+  lineage: SubscriptionLineage | undefined,
+  context: CommandContext,
+): Promise<SubscriptionCommand> {
   const origin = lineage?.previousSubscriptionId
     ? await originOf(tx, tenant, command.data.subscription_id, lineage.previousSubscriptionId)
     : undefined;

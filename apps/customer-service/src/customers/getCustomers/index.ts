@@ -41,10 +41,11 @@ export const customersProjection: Projection = {
         const details = detailColumns.map((column) => sqlValue(column, event.data.details[column]));
         await guardExternalId(event.data.details.external_id, () =>
           tx.query(
-            `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at)
-             VALUES ($1, $2, $3, ${detailColumns.map((_, index) => `$${index + 4}`).join(', ')}, $14, $14)
+            `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at,
+               test_clock)
+             VALUES ($1, $2, $3, ${detailColumns.map((_, index) => `$${index + 4}`).join(', ')}, $14, $14, $15)
              ON CONFLICT (id) DO NOTHING`,
-            [event.data.customer_id, ...tenant, ...details, event.data.created_at],
+            [event.data.customer_id, ...tenant, ...details, event.data.created_at, event.data.test_clock],
           ),
         );
         return;
@@ -116,6 +117,7 @@ interface CustomerRow {
   billing_address: Customer['billing_address'];
   shipping_address: Customer['shipping_address'];
   metadata: Customer['metadata'];
+  test_clock: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -133,6 +135,7 @@ function toCustomer(row: CustomerRow): Customer {
     billing_address: row.billing_address,
     shipping_address: row.shipping_address,
     metadata: row.metadata,
+    test_clock: row.test_clock,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -17,6 +17,7 @@ import {
   type Queryable,
   type Tenant,
 } from '@afternoon/service-kit';
+import { customerClockTimes, customerNow } from '../../testClocks/getTestClocks';
 import { type SubscriptionRecord, toSubscription } from '../subscription';
 
 /**
@@ -143,10 +144,11 @@ export async function getSubscription(
     'SELECT * FROM subscriptions WHERE id = $1 AND organization_id = $2 AND mode = $3',
     [id, tenant.organizationId, tenant.mode],
   );
-  return rows[0] && toSubscription(toRecord(rows[0]), now);
+  const row = rows[0];
+  return row && toSubscription(toRecord(row), await customerNow(db, tenant, row.customer_id, now));
 }
 
-/** Newest first, keyset-paginated on (created_at, id); periods as they stand at `now`. */
+/** Newest first, keyset-paginated on (created_at, id); periods as they stand at `now` (a clock's, on one). */
 export async function listSubscriptions(
   db: Queryable,
   tenant: Tenant,
@@ -163,7 +165,14 @@ export async function listSubscriptions(
   });
   const { rows } = await db.query<SubscriptionRow>(listing.text, listing.values);
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
-  return { subscriptions: page.map((row) => toSubscription(toRecord(row), now)), pagination };
+  const clockTimes = await customerClockTimes(db, tenant, [...new Set(page.map((row) => row.customer_id))]);
+  const subscriptions = page.map((row) => toSubscription(toRecord(row), clockTimes.get(row.customer_id) ?? now));
+  return { subscriptions, pagination };
+}
+
+export interface SubscriptionLineage {
+  customerId: string;
+  previousSubscriptionId: string | null;
 }
 
 /** Who a subscription belongs to and which subscription's plan change made it, for enriching its commands. */
@@ -171,7 +180,7 @@ export async function findSubscriptionLineage(
   db: Queryable,
   tenant: Tenant,
   id: string,
-): Promise<{ customerId: string; previousSubscriptionId: string | null } | undefined> {
+): Promise<SubscriptionLineage | undefined> {
   const { rows } = await db.query<{ customer_id: string; previous_subscription_id: string | null }>(
     'SELECT customer_id, previous_subscription_id FROM subscriptions WHERE id = $1 AND organization_id = $2 AND mode = $3',
     [id, tenant.organizationId, tenant.mode],

@@ -1,0 +1,33 @@
+import { ResourceId } from '@afternoon/contracts/common';
+import { TestClock } from '@afternoon/contracts/testClocks';
+import { ApiHttpError } from '../http/apiError';
+import type { Caller } from '../http/requestContext';
+import { queryService } from '../queries/serviceQuery';
+import type { RouteDeps } from '../routeDeps';
+
+/** Test clocks exist in test mode only: a live key asking for one is refused, naming `param`. */
+export function requireTestMode(caller: Caller, param?: string): void {
+  if (caller.mode !== 'test')
+    throw ApiHttpError.of('FORBIDDEN', 'Test clocks exist in test mode only: use a test API key (ak_test_…)', param);
+}
+
+/** The caller's test clock named `id`, or 404 naming `param` (also for a value that cannot be an id). */
+export async function existingTestClock(
+  deps: RouteDeps,
+  caller: Caller,
+  id: string,
+  param: string,
+): Promise<TestClock> {
+  requireTestMode(caller, param);
+  const notFound = ApiHttpError.of('NOT_FOUND', `No such test clock: '${id}'`, param);
+  if (!ResourceId.safeParse(id).success) throw notFound;
+  try {
+    const { test_clock } = (await queryService(deps.serviceUrls.invoicing, `/test-clocks/${id}`, caller)) as {
+      test_clock: unknown;
+    };
+    return TestClock.parse(test_clock);
+  } catch (error) {
+    if (error instanceof ApiHttpError && error.error.code === 'NOT_FOUND') throw notFound;
+    throw error;
+  }
+}

@@ -1,0 +1,274 @@
+import { eventually, type GatewayClient } from '@afternoon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+
+interface Line {
+  kind: string;
+  description: string;
+  quantity: number;
+  amount_cents: number;
+  period_start: string | null;
+  period_end: string | null;
+}
+interface Invoice {
+  id: string;
+  status: string;
+  billing_reason: string;
+  subscription_id: string;
+  invoice_number: string;
+  total_cents: number;
+  created_at: string;
+  line_items: Line[];
+  public_invoice_url: string;
+}
+
+const shown = (invoice: Invoice | undefined) =>
+  invoice?.line_items.map((line) => [
+    line.kind,
+    line.description,
+    line.quantity,
+    line.amount_cents,
+    line.period_start,
+    line.period_end,
+  ]);
+
+/** Everything a month-long test needs, in clock time, with one hour of grace for late usage (the default). */
+describe('test clocks: billing over months, now', () => {
+  let cluster: TestCluster;
+  let acme: TestOrganization;
+  let test: GatewayClient;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    acme = await cluster.createOrganization('Acme Inc.');
+    test = acme.test;
+    const meter = { code: 'api_calls', name: 'API calls', event_name: 'api.request', aggregation: 'count' };
+    expect((await test.post('/v1/meters', meter)).status).toBe(201);
+    const plan = (code: string, platformCents: number, callCents: string) => ({
+      code,
+      name: code,
+      interval: 'month',
+      prices: [
+        { model: 'flat', description: 'Platform fee', amount_cents: platformCents, timing: 'in_advance' },
+        { model: 'per_unit', description: 'API calls', meter_code: 'api_calls', unit_amount: callCents },
+      ],
+    });
+    expect((await test.post('/v1/plans', plan('metered', 4900, '5'))).status).toBe(201);
+    expect((await test.post('/v1/plans', plan('scale', 9900, '4'))).status).toBe(201);
+  });
+  afterAll(() => cluster?.stop());
+
+  async function newClock(frozenTime: string) {
+    const created = await test.post('/v1/test_clocks', { frozen_time: frozenTime, name: 'Simulation' });
+    expect(created.status).toBe(201);
+    expect(created.body.test_clock).toMatchObject({ frozen_time: frozenTime, status: 'ready', name: 'Simulation' });
+    return created.body.test_clock.id as string;
+  }
+
+  /** Advances and waits until the clock says everything the advance made due is done. */
+  async function advance(clockId: string, frozenTime: string) {
+    const advanced = await test.post(`/v1/test_clocks/${clockId}/advance`, { frozen_time: frozenTime });
+    expect(advanced.status).toBe(200);
+    expect(advanced.body.test_clock).toMatchObject({ frozen_time: frozenTime, status: 'advancing' });
+    await eventually(
+      async () => expect((await test.get(`/v1/test_clocks/${clockId}`)).body.test_clock.status).toBe('ready'),
+      { timeout: 30_000, label: `clock ready at ${frozenTime}` },
+    );
+  }
+
+  const invoicesOf = async (customerId: string): Promise<Invoice[]> =>
+    (await test.get(`/v1/invoices?customer_id=${customerId}&limit=100`)).body.invoices;
+
+  async function ingest(customerId: string, events: [key: string, timestamp: string][]) {
+    const response = await test.post('/v1/events/ingest', {
+      events: events.map(([key, timestamp]) => ({
+        event_name: 'api.request',
+        idempotency_key: key,
+        customer_id: customerId,
+        timestamp,
+      })),
+    });
+    expect(response.body, JSON.stringify(response.body.error)).toMatchObject({
+      success: true,
+      accepted: events.length,
+    });
+  }
+
+  it('bills two periods by themselves as the clock advances, late usage inside the grace on time and after it next', async () => {
+    const clock = await newClock('2027-01-01T00:00:00.000Z');
+    const customer = await test.post('/v1/customers', { name: 'Ada', test_clock: clock });
+    expect(customer.status).toBe(201);
+    expect(customer.body.customer.test_clock).toBe(clock);
+    const customerId = customer.body.customer.id;
+
+    // Starts at the clock's time, pending until the billing run starts it; its first invoice bills the first month.
+    const subscribed = await test.post('/v1/subscriptions', { customer_id: customerId, plan_code: 'metered' });
+    expect(subscribed.status).toBe(201);
+    expect(subscribed.body.subscription).toMatchObject({
+      start_date: '2027-01-01T00:00:00.000Z',
+      current_period_end: '2027-02-01T00:00:00.000Z',
+    });
+    const subscriptionId = subscribed.body.subscription.id;
+    const [opening] = await eventually(
+      async () => {
+        const found = await invoicesOf(customerId);
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeout: 30_000, label: 'the opening invoice' },
+    );
+    expect(opening).toMatchObject({ status: 'open', billing_reason: 'subscription_start', invoice_number: 'INV-0001' });
+    expect(shown(opening)).toEqual([
+      ['fee', 'Platform fee', 1, 4900, '2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+    ]);
+    // The invoice is dated by the clock, not by the wall.
+    expect(opening?.created_at).toBe('2027-01-01T00:00:00.000Z');
+
+    // Timestamps are held to the clock's time: months past the real now, accepted up to 5 minutes past the clock.
+    const ahead = await test.post('/v1/events/ingest', {
+      events: [
+        {
+          event_name: 'api.request',
+          idempotency_key: 'ahead',
+          customer_id: customerId,
+          timestamp: '2027-01-10T00:00:00Z',
+        },
+      ],
+    });
+    expect(ahead.status).toBe(400);
+    await advance(clock, '2027-01-31T23:45:00.000Z');
+    await ingest(customerId, [
+      ['jan-2', '2027-01-02T00:00:00Z'],
+      ['jan-10', '2027-01-10T00:00:00Z'],
+      ['jan-20', '2027-01-20T00:00:00Z'],
+      ['jan-31', '2027-01-31T23:00:00Z'],
+    ]);
+
+    // Half an hour after the period: inside the hour of grace, nothing is billed yet, and late usage still counts.
+    await advance(clock, '2027-02-01T00:30:00.000Z');
+    expect((await test.get(`/v1/subscriptions/${subscriptionId}`)).body.subscription).toMatchObject({
+      status: 'active',
+      current_period_start: '2027-02-01T00:00:00.000Z',
+    });
+    expect(await invoicesOf(customerId)).toHaveLength(1);
+    await ingest(customerId, [
+      ['jan-31-late', '2027-01-31T23:30:00Z'],
+      ['feb-1', '2027-02-01T00:10:00Z'],
+    ]);
+    const future = await test.post('/v1/events/ingest', {
+      events: [
+        { event_name: 'api.request', idempotency_key: 'x', customer_id: customerId, timestamp: '2027-02-01T01:00:00Z' },
+      ],
+    });
+    expect(future.status).toBe(400);
+    expect(future.body.error.details?.[0]).toMatchObject({ param: 'events[0].timestamp' });
+
+    // Past the grace: January is billed, once the clock is ready, with the event that came within the grace.
+    await advance(clock, '2027-02-01T02:00:00.000Z');
+    const january = (await invoicesOf(customerId)).find((invoice) => invoice.billing_reason === 'subscription_cycle');
+    expect(january).toMatchObject({ status: 'open', invoice_number: 'INV-0002', subscription_id: subscriptionId });
+    expect(shown(january)).toEqual([
+      ['fee', 'Platform fee', 1, 4900, '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+      // jan-2, jan-10, jan-20, jan-31, jan-31-late: 5 calls × 5¢
+      ['usage', 'API calls', 5, 25, '2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+    ]);
+    expect(january?.total_cents).toBe(4925);
+
+    // After January's invoice: a January event is left for the next invoice.
+    await ingest(customerId, [['jan-15-after', '2027-01-15T00:00:00Z']]);
+    await advance(clock, '2027-02-28T23:00:00.000Z');
+    await ingest(customerId, [
+      ['feb-10', '2027-02-10T00:00:00Z'],
+      ['feb-20', '2027-02-20T00:00:00Z'],
+    ]);
+    // Exactly the end of February's grace.
+    await advance(clock, '2027-03-01T01:00:00.000Z');
+    const invoices = await invoicesOf(customerId);
+    expect(invoices).toHaveLength(3);
+    const february = invoices.find((invoice) => invoice.invoice_number === 'INV-0003');
+    expect(shown(february)).toEqual([
+      ['fee', 'Platform fee', 1, 4900, '2027-03-01T00:00:00.000Z', '2027-04-01T00:00:00.000Z'],
+      // feb-1, feb-10, feb-20: 3 × 5¢
+      ['usage', 'API calls', 3, 15, '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+      // jan-15-after, received after January's invoice: 1 × 5¢, priced with February's usage
+      ['late_usage', 'API calls (late usage)', 1, 5, '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+    ]);
+    expect(february?.total_cents).toBe(4920);
+    const page = await fetch(`${cluster.baseUrl}${new URL(february?.public_invoice_url ?? 'http://x/').pathname}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('API calls (late usage)');
+  });
+
+  it('changes plan now with a prorated credit and a prorated new fee, then cancels at the period end', async () => {
+    const clock = await newClock('2027-01-01T00:00:00.000Z');
+    const customerId = (await test.post('/v1/customers', { name: 'Grace', test_clock: clock })).body.customer.id;
+    const { id } = (
+      await test.post('/v1/subscriptions', { customer_id: customerId, plan_code: 'metered', initial_status: 'active' })
+    ).body.subscription;
+    await advance(clock, '2027-01-16T00:00:00.000Z');
+    await ingest(customerId, [['before-change', '2027-01-10T00:00:00Z']]);
+
+    const changed = await test.post(`/v1/subscriptions/${id}/change_plan`, {
+      target_plan_code: 'scale',
+      change_mode: 'now',
+      cancel_now_prepaid_refund_policy: 'refund_prorated',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.old_subscription).toMatchObject({
+      status: 'canceled',
+      canceled_at: '2027-01-16T00:00:00.000Z',
+    });
+    const newId = changed.body.new_subscription.id;
+    expect(changed.body.new_subscription).toMatchObject({ status: 'active', start_date: '2027-01-16T00:00:00.000Z' });
+
+    await advance(clock, '2027-01-16T02:00:00.000Z');
+    const invoices = await invoicesOf(customerId);
+    const oldEnd = invoices.find((invoice) => invoice.billing_reason === 'subscription_end');
+    expect(oldEnd?.subscription_id).toBe(id);
+    expect(shown(oldEnd)).toEqual([
+      // 4900¢ paid for January; 15 of its 31 days used earn 4900 × 15/31 = 2370.97¢ → 2371¢: 2529¢ back
+      ['credit', 'Unused Platform fee', 1, -2529, '2027-01-16T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+      // usage so far on the old plan's price: 1 × 5¢
+      ['usage', 'API calls', 1, 5, '2027-01-01T00:00:00.000Z', '2027-01-16T00:00:00.000Z'],
+    ]);
+    const newStart = invoices.find((invoice) => invoice.subscription_id === newId);
+    expect(shown(newStart)).toEqual([
+      // 9900¢ × 16/31 days = 5109.68¢ → 5110¢
+      ['fee', 'Platform fee (prorated)', 1, 5110, '2027-01-16T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+    ]);
+
+    const canceled = await test.post(`/v1/subscriptions/${newId}/cancel`, { cancel_mode: 'end_of_period' });
+    expect(canceled.body.subscription).toMatchObject({ cancel_at: '2027-02-01T00:00:00.000Z', status: 'active' });
+    await ingest(customerId, [['after-change', '2027-01-16T01:00:00Z']]);
+    await advance(clock, '2027-02-01T02:00:00.000Z');
+    expect((await test.get(`/v1/subscriptions/${newId}`)).body.subscription).toMatchObject({
+      status: 'canceled',
+      canceled_at: '2027-02-01T00:00:00.000Z',
+    });
+    const final = (await invoicesOf(customerId)).find(
+      (invoice) => invoice.subscription_id === newId && invoice.billing_reason === 'subscription_end',
+    );
+    // Nothing in advance after the end; the usage since the change on the new plan's price: 1 × 4¢
+    expect(shown(final)).toEqual([
+      ['usage', 'API calls', 1, 4, '2027-01-16T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+    ]);
+    expect(await invoicesOf(customerId)).toHaveLength(4);
+  });
+
+  it('keeps clocks to test mode, moves them forward only, and hides them from other organizations', async () => {
+    const live = await acme.live.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00Z' });
+    expect(live.status).toBe(403);
+    expect(live.body.error.code).toBe('FORBIDDEN');
+    const clock = await newClock('2027-06-01T00:00:00.000Z');
+    const backwards = await test.post(`/v1/test_clocks/${clock}/advance`, { frozen_time: '2027-05-01T00:00:00Z' });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'frozen_time' });
+    const stranger = await cluster.createOrganization('Globex');
+    expect((await stranger.test.get(`/v1/test_clocks/${clock}`)).status).toBe(404);
+    const foreignCustomer = await stranger.test.post('/v1/customers', { name: 'Eve', test_clock: clock });
+    expect(foreignCustomer.status).toBe(404);
+    expect(foreignCustomer.body.error.param).toBe('test_clock');
+    const liveCustomer = await acme.live.post('/v1/customers', { name: 'Eve', test_clock: clock });
+    expect(liveCustomer.status).toBe(403);
+  });
+});

@@ -1,0 +1,65 @@
+import { AdvanceTestClockBody, CreateTestClockBody, TestClock } from '@afternoon/contracts/testClocks';
+import { Topics } from '@afternoon/contracts/topics';
+import { newResourceId } from '@afternoon/service-kit';
+import { Router } from 'express';
+import { commandRoute } from '../commands/commandRoute';
+import { callerOf } from '../http/requestContext';
+import { respond } from '../http/respond';
+import { validate } from '../http/validation';
+import type { RouteDeps } from '../routeDeps';
+import { existingTestClock, requireTestMode } from './existingTestClock';
+
+/**
+ * `/v1/test_clocks` (test mode only): clocks are commands to invoicing-service, which owns billing time; an advance
+ * answers at once with `status: advancing`, and the clock reads `ready` once everything it made due is done.
+ */
+export function testClockRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const topic = Topics.invoiceCommands;
+  const clockBody = (result: unknown) => ({
+    test_clock: TestClock.parse((result as { test_clock: unknown }).test_clock),
+  });
+
+  router.post(
+    '/v1/test_clocks',
+    commandRoute(deps, (request, response) => {
+      requireTestMode(callerOf(response));
+      const body = validate(CreateTestClockBody, request.body);
+      const testClockId = newResourceId();
+      return {
+        topic,
+        key: testClockId,
+        type: 'CreateTestClock',
+        data: {
+          test_clock_id: testClockId,
+          name: body.name ?? null,
+          frozen_time: new Date(body.frozen_time).toISOString(),
+        },
+        successStatus: 201,
+        successBody: clockBody,
+      };
+    }),
+  );
+
+  router.get('/v1/test_clocks/:id', async (request, response) => {
+    respond(response, 200, { test_clock: await existingTestClock(deps, callerOf(response), request.params.id, 'id') });
+  });
+
+  router.post(
+    '/v1/test_clocks/:id/advance',
+    commandRoute(deps, async (request, response) => {
+      const clock = await existingTestClock(deps, callerOf(response), request.params.id ?? '', 'id');
+      const body = validate(AdvanceTestClockBody, request.body);
+      return {
+        topic,
+        key: clock.id,
+        type: 'AdvanceTestClock',
+        data: { test_clock_id: clock.id, frozen_time: new Date(body.frozen_time).toISOString() },
+        successStatus: 200,
+        successBody: clockBody,
+      };
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,69 @@
+import type {
+  AdvanceTestClock,
+  CreateTestClock,
+  MarkTestClockReady,
+  TestClockEvent,
+} from '@afternoon/contracts/testClocks';
+import {
+  type Command,
+  ConflictError,
+  type Decider,
+  IllegalStateError,
+  NotFoundError,
+  ValidationError,
+} from '@afternoon/service-kit';
+import { evolve, initialState, type TestClockState } from './testClock';
+
+type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
+export type TestClockCommand =
+  | WithMetadata<CreateTestClock>
+  | WithMetadata<AdvanceTestClock>
+  | WithMetadata<MarkTestClockReady>;
+
+export function testClockNotFound(id: string, param = 'id'): NotFoundError {
+  return new NotFoundError(`No such test clock: '${id}'`, param);
+}
+
+export function decide(command: TestClockCommand, state: TestClockState): TestClockEvent[] {
+  const now = command.metadata.issued_at;
+  const { test_clock_id } = command.data;
+  if (command.metadata.mode !== 'test') throw new ValidationError('test clocks exist in test mode only', 'test_clock');
+  switch (command.type) {
+    case 'CreateTestClock':
+      if (state.status !== 'absent') throw new ConflictError(`test clock ${test_clock_id} already exists`, 'id');
+      return [
+        {
+          type: 'TestClockCreated',
+          data: { test_clock_id, name: command.data.name, frozen_time: command.data.frozen_time, created_at: now },
+        },
+      ];
+    case 'AdvanceTestClock': {
+      if (state.status === 'absent') throw testClockNotFound(test_clock_id);
+      if (state.status === 'advancing')
+        throw new IllegalStateError(`test clock '${test_clock_id}' is still advancing to ${state.frozenTime}`);
+      if (Date.parse(command.data.frozen_time) <= Date.parse(state.frozenTime))
+        throw new ValidationError(`must be after the clock's current time, ${state.frozenTime}`, 'frozen_time');
+      return [
+        {
+          type: 'TestClockAdvanced',
+          data: { test_clock_id, from: state.frozenTime, frozen_time: command.data.frozen_time, advanced_at: now },
+        },
+      ];
+    }
+    case 'MarkTestClockReady':
+      // Only the advance the billing run finished: a later one keeps the clock advancing.
+      if (state.status !== 'advancing' || Date.parse(state.frozenTime) !== Date.parse(command.data.frozen_time))
+        return [];
+      return [{ type: 'TestClockReady', data: { test_clock_id, frozen_time: state.frozenTime, ready_at: now } }];
+    default: {
+      const unknown: never = command;
+      return unknown;
+    }
+  }
+}
+
+export const testClockDecider: Decider<TestClockCommand, TestClockEvent, TestClockState> = {
+  initialState,
+  evolve,
+  decide,
+};

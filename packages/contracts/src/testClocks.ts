@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ResourceId } from './common';
+import { UtcTimestamp } from './usage';
+
+/*
+ * Test clocks (test mode only), as Stripe has them: customers created on a clock live at its frozen time, and
+ * advancing it makes everything that passage of time causes for them happen (starts, renewals, invoices, ends).
+ */
+
+/** `advancing` until everything the last advance made due is done, then `ready`. */
+export const TestClockStatus = z.enum(['ready', 'advancing']);
+export type TestClockStatus = z.infer<typeof TestClockStatus>;
+
+/** `POST /v1/test_clocks`. */
+export const CreateTestClockBody = z.strictObject({
+  frozen_time: UtcTimestamp,
+  name: z.string().trim().min(1).max(255).optional(),
+});
+export type CreateTestClockBody = z.infer<typeof CreateTestClockBody>;
+
+/** `POST /v1/test_clocks/{id}/advance`: only forward. */
+export const AdvanceTestClockBody = z.strictObject({ frozen_time: UtcTimestamp });
+export type AdvanceTestClockBody = z.infer<typeof AdvanceTestClockBody>;
+
+export const TestClock = z.object({
+  id: ResourceId,
+  name: z.string().nullable(),
+  frozen_time: z.iso.datetime(),
+  status: TestClockStatus,
+  created_at: z.iso.datetime(),
+});
+export type TestClock = z.infer<typeof TestClock>;
+
+// Commands (on `invoice.commands`: billing time belongs to invoicing), keyed by clock
+
+const clockId = { test_clock_id: ResourceId };
+
+export const CreateTestClock = z.object({
+  type: z.literal('CreateTestClock'),
+  data: z.object({ ...clockId, name: z.string().nullable(), frozen_time: z.iso.datetime() }),
+});
+export type CreateTestClock = z.infer<typeof CreateTestClock>;
+
+export const AdvanceTestClock = z.object({
+  type: z.literal('AdvanceTestClock'),
+  data: z.object({ ...clockId, frozen_time: z.iso.datetime() }),
+});
+export type AdvanceTestClock = z.infer<typeof AdvanceTestClock>;
+
+/** Sent by the billing run once nothing is left due for the clock's customers at `frozen_time`. */
+export const MarkTestClockReady = z.object({
+  type: z.literal('MarkTestClockReady'),
+  data: z.object({ ...clockId, frozen_time: z.iso.datetime() }),
+});
+export type MarkTestClockReady = z.infer<typeof MarkTestClockReady>;
+
+export const TestClockCommand = z.discriminatedUnion('type', [CreateTestClock, AdvanceTestClock, MarkTestClockReady]);
+export type TestClockCommand = z.infer<typeof TestClockCommand>;
+
+// Events (on `invoice.events`)
+
+export const TestClockCreated = z.object({
+  type: z.literal('TestClockCreated'),
+  data: z.object({
+    ...clockId,
+    name: z.string().nullable(),
+    frozen_time: z.iso.datetime(),
+    created_at: z.iso.datetime(),
+  }),
+});
+export type TestClockCreated = z.infer<typeof TestClockCreated>;
+
+/** `advanced_at` is the real instant of the advance: usage received before it arrived while the clock read `from`. */
+export const TestClockAdvanced = z.object({
+  type: z.literal('TestClockAdvanced'),
+  data: z.object({ ...clockId, from: z.iso.datetime(), frozen_time: z.iso.datetime(), advanced_at: z.iso.datetime() }),
+});
+export type TestClockAdvanced = z.infer<typeof TestClockAdvanced>;
+
+export const TestClockReady = z.object({
+  type: z.literal('TestClockReady'),
+  data: z.object({ ...clockId, frozen_time: z.iso.datetime(), ready_at: z.iso.datetime() }),
+});
+export type TestClockReady = z.infer<typeof TestClockReady>;
+
+export const TestClockEvent = z.discriminatedUnion('type', [TestClockCreated, TestClockAdvanced, TestClockReady]);
+export type TestClockEvent = z.infer<typeof TestClockEvent>;
+
+export const testClockEventWireNames = {
+  TestClockCreated: 'afternoon.invoicing.v1.test_clock_created',
+  TestClockAdvanced: 'afternoon.invoicing.v1.test_clock_advanced',
+  TestClockReady: 'afternoon.invoicing.v1.test_clock_ready',
+} as const satisfies Record<TestClockEvent['type'], string>;
+
+/** Which of the asked customers live on a test clock, and its time now: `GET /test-clocks/customer-times`. */
+export const CustomerClockTimes = z.object({ clock_times: z.record(ResourceId, z.iso.datetime()) });
+export type CustomerClockTimes = z.infer<typeof CustomerClockTimes>;
