@@ -16,6 +16,7 @@ import express from 'express';
 import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './auth/authenticate';
+import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { startCommandBus } from './commands/commandBus';
 import { customerRoutes } from './customers/customerRoutes';
 import type { GatewayEnv } from './env';
@@ -114,6 +115,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(planRoutes(deps));
   app.use(subscriptionRoutes(deps));
   app.use(testClockRoutes(deps));
+  app.use(billingSettingsRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
   app.use(errorHandler(logger));

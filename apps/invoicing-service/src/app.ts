@@ -3,6 +3,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, startService } from '@afternoon/service-kit';
 import { billingRoutes } from './billing/api';
 import { type BillingRun, startBillingRun } from './billing/billingRun';
+import { billingSettingsAggregate, billingSettingsProjection, billingSettingsRoutes } from './billingSettings';
 import { customersConsumer } from './customers/knownCustomers';
 import { InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
@@ -15,6 +16,7 @@ export const invoicingProjections = [
   plansProjection,
   subscriptionsProjection,
   testClocksProjection,
+  billingSettingsProjection,
 ];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -56,7 +58,13 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       deadLetterTopic: Topics.invoiceCommandsDeadLetter,
       eventsTopic: Topics.invoiceEvents,
       repliesTopic: Topics.gatewayReplies,
-      aggregates: [invoiceAggregate, planAggregate, subscriptionAggregate, testClockAggregate],
+      aggregates: [
+        invoiceAggregate,
+        planAggregate,
+        subscriptionAggregate,
+        testClockAggregate,
+        billingSettingsAggregate,
+      ],
     },
     consumers: [customersConsumer],
     projections: invoicingProjections,
@@ -65,6 +73,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       planRoutes(deps),
       subscriptionRoutes(deps),
       testClockRoutes(deps),
+      billingSettingsRoutes({ pool: deps.pool, invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
       billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL }),
     ],
   });
@@ -74,7 +83,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
     db: service.pool,
     meteringServiceUrl: env.METERING_SERVICE_URL,
     publicUrl: env.PUBLIC_URL,
-    gracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
+    defaultGracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
     intervalMs: env.BILLING_RUN_INTERVAL_MS,
     logger: service.logger,
     now: () => new Date(),

@@ -271,4 +271,49 @@ describe('test clocks: billing over months, now', () => {
     const liveCustomer = await acme.live.post('/v1/customers', { name: 'Eve', test_clock: clock });
     expect(liveCustomer.status).toBe(403);
   });
+
+  it("bills after the organization's own grace period, set in its billing settings", async () => {
+    const initech = await cluster.createOrganization('Initech');
+    const client = initech.test;
+    expect((await client.get('/v1/billing_settings')).body).toMatchObject({
+      success: true,
+      billing_settings: { invoice_grace_period_seconds: 3600, updated_at: null },
+    });
+    const bad = await client.patch('/v1/billing_settings', { invoice_grace_period_seconds: -1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.param).toBe('invoice_grace_period_seconds');
+    const set = await client.patch('/v1/billing_settings', { invoice_grace_period_seconds: 600 });
+    expect(set.status).toBe(200);
+    expect(set.body.billing_settings.invoice_grace_period_seconds).toBe(600);
+    expect((await client.get('/v1/billing_settings')).body.billing_settings.invoice_grace_period_seconds).toBe(600);
+    // Per organization and mode: live mode and other organizations keep the default.
+    expect((await initech.live.get('/v1/billing_settings')).body.billing_settings.invoice_grace_period_seconds).toBe(
+      3600,
+    );
+    expect((await test.get('/v1/billing_settings')).body.billing_settings.invoice_grace_period_seconds).toBe(3600);
+
+    const plan = {
+      code: 'flat',
+      name: 'Flat',
+      interval: 'month',
+      prices: [{ model: 'flat', description: 'Support', amount_cents: 1500, timing: 'in_arrears' }],
+    };
+    expect((await client.post('/v1/plans', plan)).status).toBe(201);
+    const clock = (await client.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00Z' })).body.test_clock.id;
+    const customerId = (await client.post('/v1/customers', { name: 'Peter', test_clock: clock })).body.customer.id;
+    await client.post('/v1/subscriptions', { customer_id: customerId, plan_code: 'flat', initial_status: 'active' });
+    const advanceTo = async (frozenTime: string) => {
+      expect((await client.post(`/v1/test_clocks/${clock}/advance`, { frozen_time: frozenTime })).status).toBe(200);
+      await eventually(
+        async () => expect((await client.get(`/v1/test_clocks/${clock}`)).body.test_clock.status).toBe('ready'),
+        { timeout: 30_000, label: `clock ready at ${frozenTime}` },
+      );
+    };
+    const invoices = async () => (await client.get(`/v1/invoices?customer_id=${customerId}`)).body.invoices;
+    // Nine minutes after the period: still inside ten minutes of grace.
+    await advanceTo('2027-02-01T00:09:00Z');
+    expect(await invoices()).toHaveLength(0);
+    await advanceTo('2027-02-01T00:10:00Z');
+    expect((await invoices()).map((invoice: Invoice) => invoice.total_cents)).toEqual([1500]);
+  });
 });

@@ -7,6 +7,8 @@ import { type BoundaryInvoiceDeps, boundaryInvoice } from './boundaryInvoice';
 import { type SubscriptionToBill, subscriptionsToBill } from './subscriptionsToBill';
 
 export interface BillingRunDeps extends BoundaryInvoiceDeps {
+  /** The grace period for late usage of organizations that did not set their own. */
+  defaultGracePeriodMs: number;
   logger: Logger;
   /** Produces a command to invoicing's own commands topic, keyed by `key`. */
   sendCommand(key: string, command: CommandRecord): Promise<void>;
@@ -41,7 +43,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     // Read before the subscriptions, so a clock is only called ready for the time its subscriptions were billed at.
     const advancing = await advancingClocks(deps.db);
     const busyClocks = new Set<string>();
-    for (const due of await subscriptionsToBill(deps.db, deps.now())) {
+    for (const due of await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs)) {
       try {
         const advanced = await advanceIfDue(due);
         const settled = await billDueBoundaries(due);
@@ -67,7 +69,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
 
   /** Whether everything due is billed already (nothing sent, in flight or waiting for usage). */
   async function billDueBoundaries(due: SubscriptionToBill): Promise<boolean> {
-    const { tenant, subscription, now } = due;
+    const { tenant, subscription, now, gracePeriodMs } = due;
     const receivedBy = receivedCutoffOf(due);
     let previous = due.billedThrough;
     let usageBilledThrough = due.usageBilledThrough;
@@ -78,14 +80,14 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
       boundary = nextBoundary(subscription, previous)
     ) {
       const billsUsage = previous !== null;
-      if (now.getTime() < boundary.getTime() + (billsUsage ? deps.gracePeriodMs : 0)) return settled;
+      if (now.getTime() < boundary.getTime() + (billsUsage ? gracePeriodMs : 0)) return settled;
       const key = `${subscription.id}|${boundary.toISOString()}`;
       const already = sent.get(key);
       if (already) {
         settled = false;
         usageBilledThrough = already.usageCutoff ?? usageBilledThrough;
       } else {
-        const bill = { tenant, subscription, previous, boundary, usageBilledThrough, receivedBy };
+        const bill = { tenant, subscription, previous, boundary, usageBilledThrough, gracePeriodMs, receivedBy };
         const invoice = await boundaryInvoice(deps, bill);
         if (invoice.status === 'waiting_for_usage') return false;
         if (invoice.status === 'ready') {

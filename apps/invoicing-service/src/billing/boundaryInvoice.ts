@@ -12,8 +12,6 @@ import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 export interface BoundaryInvoiceDeps {
   db: Queryable;
   meteringServiceUrl: string;
-  /** How long after a period ends its late usage is still billed with it. */
-  gracePeriodMs: number;
   /** Where hosted invoice pages are served (the gateway's public address). */
   publicUrl: string;
 }
@@ -26,6 +24,8 @@ export interface BoundaryToBill {
   boundary: Date;
   /** The received-at cutoff of the usage the subscription's invoices billed so far; null before any. */
   usageBilledThrough: Date | null;
+  /** How long after a period ends its late usage is still billed with it. */
+  gracePeriodMs: number;
   /** The real instant up to which usage counts as received by `instant` of the subscription's time. */
   receivedBy(instant: Date): Promise<Date>;
 }
@@ -49,7 +49,7 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
   const plan = await getPlan(deps.db, tenant, subscription.planCode, subscription.planVersion);
   if (!plan) throw new Error(`plan '${subscription.planCode}' v${subscription.planVersion} is missing`);
   const billing = boundaryBilling(subscription, previous, boundary);
-  const usageCutoff = billing.ended ? await bill.receivedBy(new Date(boundary.getTime() + deps.gracePeriodMs)) : null;
+  const usageCutoff = billing.ended ? await bill.receivedBy(new Date(boundary.getTime() + bill.gracePeriodMs)) : null;
 
   let usage: SpanUsage = { onTime: {}, late: {}, processedThrough: null };
   if (billing.ended && usageCutoff) {

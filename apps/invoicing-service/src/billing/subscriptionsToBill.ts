@@ -13,6 +13,8 @@ export interface SubscriptionToBill {
   testClockId: string | null;
   /** Its "now": the test clock's time, or the real time the run started at. */
   now: Date;
+  /** Its organization's grace period for late usage. */
+  gracePeriodMs: number;
 }
 
 type Row = SubscriptionRow & {
@@ -20,18 +22,25 @@ type Row = SubscriptionRow & {
   mode: Tenant['mode'];
   test_clock_id: string | null;
   clock_time: Date | null;
+  grace_period_seconds: number | null;
 };
 
 /**
  * Every subscription that has started by its "now" and still has something to bill, oldest first. A subscription
- * whose customer lives on a test clock runs on that clock's time.
+ * whose customer lives on a test clock runs on that clock's time; each has its organization's grace period, or
+ * `defaultGracePeriodMs` where it set none.
  */
-export async function subscriptionsToBill(db: Queryable, realNow: Date): Promise<SubscriptionToBill[]> {
+export async function subscriptionsToBill(
+  db: Queryable,
+  realNow: Date,
+  defaultGracePeriodMs: number,
+): Promise<SubscriptionToBill[]> {
   const { rows } = await db.query<Row>(
-    `SELECT s.*, c.test_clock_id, t.frozen_time AS clock_time
+    `SELECT s.*, c.test_clock_id, t.frozen_time AS clock_time, b.invoice_grace_period_seconds AS grace_period_seconds
        FROM subscriptions s
        LEFT JOIN invoice_customers c ON c.id = s.customer_id
        LEFT JOIN test_clocks t ON t.id = c.test_clock_id
+       LEFT JOIN billing_settings b ON b.organization_id = s.organization_id AND b.mode = s.mode
       WHERE NOT s.billing_finished AND s.start_date <= coalesce(t.frozen_time, $1)
       ORDER BY s.created_at, s.id`,
     [realNow],
@@ -43,5 +52,6 @@ export async function subscriptionsToBill(db: Queryable, realNow: Date): Promise
     usageBilledThrough: row.usage_billed_through,
     testClockId: row.test_clock_id,
     now: row.clock_time ?? realNow,
+    gracePeriodMs: row.grace_period_seconds === null ? defaultGracePeriodMs : row.grace_period_seconds * 1000,
   }));
 }

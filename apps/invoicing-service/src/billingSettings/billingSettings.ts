@@ -1,0 +1,24 @@
+import type { BillingSettingsEvent } from '@afternoon/contracts/billingSettings';
+
+export type BillingSettingsState =
+  | { status: 'default' }
+  | { status: 'configured'; invoiceGracePeriodSeconds: number; updatedAt: string };
+
+export function initialState(): BillingSettingsState {
+  return { status: 'default' };
+}
+
+export function evolve(_state: BillingSettingsState, event: BillingSettingsEvent): BillingSettingsState {
+  switch (event.type) {
+    case 'BillingConfigured':
+      return {
+        status: 'configured',
+        invoiceGracePeriodSeconds: event.data.invoice_grace_period_seconds,
+        updatedAt: event.data.configured_at,
+      };
+    default: {
+      const unknown: never = event.type;
+      return unknown;
+    }
+  }
+}
