@@ -161,8 +161,9 @@ describe('subscriptions through the gateway', () => {
   });
 
   it('cancels at period end (keeping its status until then) or now; a second cancel is refused', async () => {
+    // Starts in the future: a past start would be activated by the billing run meanwhile.
     const { id, current_period_end } = (
-      await subscribe({ customer_id: customers[2], plan_code: 'pro', start_date: '2026-02-01T00:00:00Z' })
+      await subscribe({ customer_id: customers[2], plan_code: 'pro', start_date: '2030-02-01T00:00:00Z' })
     ).body.subscription;
     const refusedPolicy = await acme.live.post(`/v1/subscriptions/${id}/cancel`, {
       cancel_mode: 'end_of_period',

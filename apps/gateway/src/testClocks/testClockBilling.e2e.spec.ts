@@ -255,6 +255,61 @@ describe('test clocks: billing over months, now', () => {
     expect(await invoicesOf(customerId)).toHaveLength(4);
   });
 
+  it('changes plan at the period end: the old plan bills its last period, the new one starts then', async () => {
+    const clock = await newClock('2027-01-01T00:00:00.000Z');
+    const customerId = (await test.post('/v1/customers', { name: 'Linus', test_clock: clock })).body.customer.id;
+    const { id } = (
+      await test.post('/v1/subscriptions', { customer_id: customerId, plan_code: 'metered', initial_status: 'active' })
+    ).body.subscription;
+    await advance(clock, '2027-01-10T00:00:00.000Z');
+    await ingest(customerId, [['jan-5', '2027-01-05T00:00:00Z']]);
+    const changed = await test.post(`/v1/subscriptions/${id}/change_plan`, {
+      target_plan_code: 'scale',
+      change_mode: 'end_of_period',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.old_subscription).toMatchObject({ status: 'active', cancel_at: '2027-02-01T00:00:00.000Z' });
+    expect(changed.body.new_subscription).toMatchObject({ status: 'pending', start_date: '2027-02-01T00:00:00.000Z' });
+    const newId = changed.body.new_subscription.id;
+
+    await advance(clock, '2027-02-01T02:00:00.000Z');
+    expect((await test.get(`/v1/subscriptions/${id}`)).body.subscription).toMatchObject({
+      status: 'canceled',
+      canceled_at: '2027-02-01T00:00:00.000Z',
+    });
+    expect((await test.get(`/v1/subscriptions/${newId}`)).body.subscription.status).toBe('active');
+    const invoices = await invoicesOf(customerId);
+    const oldEnd = invoices.find(
+      (invoice) => invoice.subscription_id === id && invoice.billing_reason === 'subscription_end',
+    );
+    // January's usage on the old price; no fee in advance, the old plan has ended
+    expect(shown(oldEnd)).toEqual([
+      ['usage', 'API calls', 1, 5, '2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+    ]);
+    const newStart = invoices.find((invoice) => invoice.subscription_id === newId);
+    // A whole month of the new plan in advance: it starts on the anchor day, nothing to prorate
+    expect(shown(newStart)).toEqual([
+      ['fee', 'Platform fee', 1, 9900, '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+    ]);
+  });
+
+  it("dates a clock customer's hand-made invoice by the clock", async () => {
+    const clock = await newClock('2027-04-01T12:00:00.000Z');
+    const customerId = (await test.post('/v1/customers', { name: 'Margaret', test_clock: clock })).body.customer.id;
+    const created = await test.post('/v1/invoices', {
+      customer_id: customerId,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      line_items: [{ description: 'Setup', quantity: 1, unit_amount_cents: 10_000 }],
+    });
+    expect(created.body.invoice.created_at).toBe('2027-04-01T12:00:00.000Z');
+    const finalized = await test.post(`/v1/invoices/${created.body.invoice.id}/finalize`);
+    expect(finalized.body.invoice).toMatchObject({
+      due_date: '2027-05-01',
+      status_transitions: { finalized_at: '2027-04-01T12:00:00.000Z' },
+    });
+  });
+
   it('keeps clocks to test mode, moves them forward only, and hides them from other organizations', async () => {
     const live = await acme.live.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00Z' });
     expect(live.status).toBe(403);

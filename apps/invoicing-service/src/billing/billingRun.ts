@@ -23,6 +23,12 @@ export interface BillingRun {
   stop(): Promise<void>;
 }
 
+/** What became of one due boundary in a pass; `usageCutoff` is the received-at cutoff its invoice bills up to. */
+interface BoundaryOutcome {
+  status: 'nothing_to_bill' | 'in_flight' | 'waiting_for_usage';
+  usageCutoff: Date | null;
+}
+
 /** A boundary already sent is not built again for this long, while its invoice is on its way to the projection. */
 const resendAfterMs = 60_000;
 
@@ -35,6 +41,8 @@ const resendAfterMs = 60_000;
  */
 export function startBillingRun(deps: BillingRunDeps): BillingRun {
   const sent = new Map<string, { at: number; usageCutoff: Date | null }>();
+  // A boundary with nothing to bill (a start without in-advance fees) stays so: its plan version never changes.
+  const nothingToBill = new Set<string>();
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -69,8 +77,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
 
   /** Whether everything due is billed already (nothing sent, in flight or waiting for usage). */
   async function billDueBoundaries(due: SubscriptionToBill): Promise<boolean> {
-    const { tenant, subscription, now, gracePeriodMs } = due;
-    const receivedBy = receivedCutoffOf(due);
+    const { subscription, now, gracePeriodMs } = due;
     let previous = due.billedThrough;
     let usageBilledThrough = due.usageBilledThrough;
     let settled = true;
@@ -80,26 +87,46 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
       boundary = nextBoundary(subscription, previous)
     ) {
       const billsUsage = previous !== null;
-      if (now.getTime() < boundary.getTime() + (billsUsage ? gracePeriodMs : 0)) return settled;
-      const key = `${subscription.id}|${boundary.toISOString()}`;
-      const already = sent.get(key);
-      if (already) {
-        settled = false;
-        usageBilledThrough = already.usageCutoff ?? usageBilledThrough;
-      } else {
-        const bill = { tenant, subscription, previous, boundary, usageBilledThrough, gracePeriodMs, receivedBy };
-        const invoice = await boundaryInvoice(deps, bill);
-        if (invoice.status === 'waiting_for_usage') return false;
-        if (invoice.status === 'ready') {
-          await send(tenant, subscription.id, 'BillSubscriptionPeriod', invoice.command, now);
-          sent.set(key, { at: Date.now(), usageCutoff: invoice.usageCutoff });
-          settled = false;
-          usageBilledThrough = invoice.usageCutoff ?? usageBilledThrough;
-        }
-      }
+      if (now.getTime() < boundary.getTime() + (billsUsage ? gracePeriodMs : 0)) break;
+      const outcome = await billBoundary(due, previous, boundary, usageBilledThrough);
+      if (outcome.status === 'waiting_for_usage') return false;
+      if (outcome.status === 'in_flight') settled = false;
+      usageBilledThrough = outcome.usageCutoff ?? usageBilledThrough;
       previous = boundary;
     }
     return settled;
+  }
+
+  /** Sends the boundary's invoice, unless it has nothing to bill or was sent a moment ago. */
+  async function billBoundary(
+    due: SubscriptionToBill,
+    previous: Date | null,
+    boundary: Date,
+    usageBilledThrough: Date | null,
+  ): Promise<BoundaryOutcome> {
+    const key = `${due.subscription.id}|${boundary.toISOString()}`;
+    if (nothingToBill.has(key)) return { status: 'nothing_to_bill', usageCutoff: null };
+    const already = sent.get(key);
+    if (already) return { status: 'in_flight', usageCutoff: already.usageCutoff };
+    const { tenant, subscription, now, gracePeriodMs } = due;
+    const receivedBy = receivedCutoffOf(due);
+    const bill = { tenant, subscription, previous, boundary, usageBilledThrough, gracePeriodMs, receivedBy };
+    const invoice = await boundaryInvoice(deps, bill);
+    switch (invoice.status) {
+      case 'waiting_for_usage':
+        return { status: 'waiting_for_usage', usageCutoff: null };
+      case 'nothing_to_bill':
+        nothingToBill.add(key);
+        return { status: 'nothing_to_bill', usageCutoff: null };
+      case 'ready':
+        await send(tenant, subscription.id, 'BillSubscriptionPeriod', invoice.command, now);
+        sent.set(key, { at: Date.now(), usageCutoff: invoice.usageCutoff });
+        return { status: 'in_flight', usageCutoff: invoice.usageCutoff };
+      default: {
+        const unknown: never = invoice;
+        return unknown;
+      }
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import {
 } from '@afternoon/contracts/invoices';
 import type { AggregateDefinition, CommandContext, Tenant, Transaction } from '@afternoon/service-kit';
 import { currentCustomer, knownCustomer } from '../customers/knownCustomers';
+import { customerNow } from '../testClocks/getTestClocks';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 import { type InvoiceState, toInvoice } from './invoice';
 import { nextInvoiceNumber } from './invoiceNumbers';
@@ -26,8 +27,27 @@ export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent,
   enrich: enrichInvoiceCommand,
 };
 
-/** Brings `decide` what lives outside the stream: the customer's details and the next invoice number. */
+/**
+ * Brings `decide` what lives outside the stream: the customer's details and the next invoice number; and for a
+ * customer on a test clock, the clock's time as the command's, so their invoices are dated by it.
+ */
 async function enrichInvoiceCommand(
+  tx: Transaction,
+  command: InvoiceCommand,
+  context: CommandContext,
+): Promise<InvoiceCommand> {
+  const enriched = await withOutsideFacts(tx, command, context);
+  const tenant: Tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
+  const customerId =
+    'customer_id' in command.data
+      ? command.data.customer_id
+      : await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
+  if (customerId === undefined) return enriched;
+  const now = await customerNow(tx, tenant, customerId, new Date(command.metadata.issued_at));
+  return { ...enriched, metadata: { ...enriched.metadata, issued_at: now.toISOString() } };
+}
+
+async function withOutsideFacts(
   tx: Transaction,
   command: InvoiceCommand,
   context: CommandContext,
