@@ -1,4 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
+import { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import {
   CancelSubscriptionBody,
   ChangeSubscriptionPlanBody,
@@ -75,7 +76,7 @@ export function subscriptionRoutes(deps: RouteDeps): Router {
       `/subscriptions/${id}/upcoming-invoice`,
       callerOf(response),
     )) as { upcoming_invoice: unknown };
-    respond(response, 200, { upcoming_invoice });
+    respond(response, 200, { upcoming_invoice: UpcomingInvoice.parse(upcoming_invoice) });
   });
 
   router.patch(

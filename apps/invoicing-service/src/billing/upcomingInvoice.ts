@@ -1,3 +1,4 @@
+import type { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { IllegalStateError, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { getPlan } from '../plans/getPlans';
@@ -8,7 +9,6 @@ import { getSubscription } from '../subscriptions/getSubscriptions';
 import { customerNow } from '../testClocks/getTestClocks';
 import { meterGroupBy, meterUsage } from './meteringUsage';
 import { type MeterPeriodUsage, periodLines } from './periodLines';
-import type { UpcomingInvoice } from './upcomingInvoiceSchema';
 
 export interface UpcomingInvoiceDeps {
   db: Queryable;
