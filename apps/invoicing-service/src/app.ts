@@ -3,6 +3,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, startService } from '@afternoon/service-kit';
 import { billingRoutes } from './billing/api';
 import { type BillingRun, startBillingRun } from './billing/billingRun';
+import { onBillingRunWakeups } from './billing/billingRunWakeups';
 import { billingSettingsAggregate, billingSettingsProjection, billingSettingsRoutes } from './billingSettings';
 import { customersConsumer } from './customers/knownCustomers';
 import { InvoicingServiceEnv } from './env';
@@ -24,6 +25,7 @@ type BillingSettings =
   | 'METERING_SERVICE_URL'
   | 'PUBLIC_URL'
   | 'BILLING_GRACE_PERIOD_SECONDS'
+  | 'BILLING_RUN_ENABLED'
   | 'BILLING_RUN_INTERVAL_MS';
 
 /** The parsed env; a caller that never bills usage (a test) may leave the billing settings at their defaults. */
@@ -32,11 +34,12 @@ export type InvoicingServiceOptions = Omit<InvoicingServiceEnv, BillingSettings>
 
 function billingDefaults() {
   const settings = { METERING_SERVICE_URL: true, PUBLIC_URL: true, BILLING_GRACE_PERIOD_SECONDS: true } as const;
-  return InvoicingServiceEnv.pick({ ...settings, BILLING_RUN_INTERVAL_MS: true }).parse({});
+  return InvoicingServiceEnv.pick({ ...settings, BILLING_RUN_ENABLED: true, BILLING_RUN_INTERVAL_MS: true }).parse({});
 }
 
 export interface RunningInvoicingService extends RunningService {
-  billingRun: BillingRun;
+  /** Null where `BILLING_RUN_ENABLED` is false. */
+  billingRun: BillingRun | null;
 }
 
 export async function startInvoicingService(options: InvoicingServiceOptions): Promise<RunningInvoicingService> {
@@ -77,6 +80,20 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL }),
     ],
   });
+  if (!env.BILLING_RUN_ENABLED) return { ...service, billingRun: null };
+  const { billingRun, stop } = await startBilling(service, env);
+  return {
+    ...service,
+    billingRun,
+    async stop() {
+      await stop();
+      await service.stop();
+    },
+  };
+}
+
+/** The billing run, sending its commands through a producer of its own and woken by the projections. */
+async function startBilling(service: RunningService, env: InvoicingServiceEnv) {
   const producer = await service.kafka.createProducer();
   const commandsTopic = service.kafka.topic(Topics.invoiceCommands);
   const billingRun = startBillingRun({
@@ -91,12 +108,12 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });
     },
   });
+  const stopWakeups = await onBillingRunWakeups(service.pool, env.DB_SCHEMA, billingRun.wake);
   return {
-    ...service,
     billingRun,
     async stop() {
+      await stopWakeups();
       await billingRun.stop();
-      await service.stop();
     },
   };
 }

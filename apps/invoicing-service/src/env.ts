@@ -10,6 +10,8 @@ export const InvoicingServiceEnv = ServiceEnv.extend({
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   /** How long after a period ends late usage is still billed with it. */
   BILLING_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** Whether this instance runs the billing run (one instance is enough; several are safe). */
+  BILLING_RUN_ENABLED: z.stringbool().default(true),
   /** How often subscriptions are checked for periods to bill, starts and ends that are due. */
   BILLING_RUN_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
 });

@@ -39,7 +39,8 @@ describe('test clocks: billing over months, now', () => {
   let test: GatewayClient;
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
+    // No billing pass on a timer within the test: advances and subscription changes must wake the run themselves.
+    cluster = await startTestCluster({ billingRunIntervalMs: 3_600_000 });
     acme = await cluster.createOrganization('Acme Inc.');
     test = acme.test;
     const meter = { code: 'api_calls', name: 'API calls', event_name: 'api.request', aggregation: 'count' };

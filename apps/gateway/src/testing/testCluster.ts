@@ -21,10 +21,15 @@ const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${servi
  * The gateway and every service in this process, on the real cluster, with their own schemas and topic
  * namespace, so test files never see each other's data. `withCustomerService: false` leaves customer-service
  * to be started later (commands wait on its topic; its reads are not served until then). Subscriptions are
- * checked for due billing every 200 ms.
+ * checked for due billing every 200 ms unless `billingRunIntervalMs` says otherwise.
  */
 export async function startTestCluster(
-  options: { commandTimeoutMs?: number; withCustomerService?: boolean; billingGracePeriodSeconds?: number } = {},
+  options: {
+    commandTimeoutMs?: number;
+    withCustomerService?: boolean;
+    billingGracePeriodSeconds?: number;
+    billingRunIntervalMs?: number;
+  } = {},
 ) {
   const topicPrefix = `${uniqueName('e2e')}.`;
   const schemas = {
@@ -43,7 +48,7 @@ export async function startTestCluster(
   const invoicingService = await startInvoicingService({
     ...serviceEnv(schemas.invoicing, topicPrefix),
     METERING_SERVICE_URL: urlOf(meteringService),
-    BILLING_RUN_INTERVAL_MS: 200,
+    BILLING_RUN_INTERVAL_MS: options.billingRunIntervalMs ?? 200,
     BILLING_GRACE_PERIOD_SECONDS: options.billingGracePeriodSeconds ?? 3600,
   });
 

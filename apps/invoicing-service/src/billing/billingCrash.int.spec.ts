@@ -113,9 +113,9 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
     );
   }
 
-  /** The plan and the first subscribers, by an in-process service whose billing run never comes round. */
+  /** The plan and the first subscribers, by an in-process service that runs no billing. */
   async function setUp(joining: readonly Subscriber[]): Promise<void> {
-    const service = await startInvoicingService({ ...env, BILLING_RUN_INTERVAL_MS: 3_600_000 });
+    const service = await startInvoicingService({ ...env, BILLING_RUN_ENABLED: false });
     try {
       const flat = (amount_cents: number, timing: string, description: string) => ({
         id: newResourceId(),

@@ -20,6 +20,8 @@ export interface BillingRunDeps extends BoundaryInvoiceDeps {
 export interface BillingRun {
   /** One pass over every subscription with something due now; resolves when its commands are sent. */
   runOnce(): Promise<void>;
+  /** Runs a pass now rather than at the next interval (a test clock was advanced). */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,9 @@ interface BoundaryOutcome {
   status: 'nothing_to_bill' | 'in_flight' | 'waiting_for_usage';
   usageCutoff: Date | null;
 }
+
+/** The pause before the next pass while a test clock is waiting to be called ready. */
+const followUpMs = 100;
 
 /** A boundary already sent is not built again for this long, while its invoice is on its way to the projection. */
 const resendAfterMs = 60_000;
@@ -47,7 +52,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
-  async function runOnce(): Promise<void> {
+  async function runOnce(): Promise<boolean> {
     // Read before the subscriptions, so a clock is only called ready for the time its subscriptions were billed at.
     const advancing = await advancingClocks(deps.db);
     const busyClocks = new Set<string>();
@@ -63,6 +68,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     }
     for (const clock of advancing.filter(({ id }) => !busyClocks.has(id))) await markReady(clock);
     for (const [key, { at }] of sent) if (Date.now() - at > resendAfterMs) sent.delete(key);
+    return advancing.length > 0 || busyClocks.size > 0;
   }
 
   /** Whether it sent anything: a pending subscription whose start has come, or an end that is past. */
@@ -159,24 +165,46 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     });
   }
 
-  /** Runs never overlap: each waits for the one before. */
-  function enqueue(): Promise<void> {
-    running = running.catch(() => undefined).then(runOnce);
-    return running;
+  /** Passes never overlap: each waits for the one before. Resolves with whether more is due soon. */
+  function enqueue(): Promise<boolean> {
+    const pass = running.catch(() => false).then(runOnce);
+    running = pass.then(() => undefined);
+    return pass;
   }
 
-  function schedule(): void {
+  let inPass = false;
+  let wakeRequested = false;
+
+  function schedule(delayMs: number): void {
     if (stopped) return;
-    timer = setTimeout(() => {
-      enqueue()
-        .catch((error) => deps.logger.error({ err: error }, 'billing run failed'))
-        .finally(schedule);
-    }, deps.intervalMs);
+    clearTimeout(timer);
+    timer = setTimeout(pass, delayMs);
   }
-  schedule();
+
+  /** A pass, then the next: soon while a clock waits to be ready or commands were just sent, else after the interval. */
+  async function pass(): Promise<void> {
+    inPass = true;
+    wakeRequested = false;
+    let moreSoon = false;
+    try {
+      moreSoon = await enqueue();
+    } catch (error) {
+      deps.logger.error({ err: error }, 'billing run failed');
+    } finally {
+      inPass = false;
+    }
+    schedule(wakeRequested ? 0 : moreSoon ? followUpMs : deps.intervalMs);
+  }
+  schedule(deps.intervalMs);
 
   return {
-    runOnce: enqueue,
+    runOnce: async () => {
+      await enqueue();
+    },
+    wake() {
+      wakeRequested = true;
+      if (!inPass) schedule(0);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

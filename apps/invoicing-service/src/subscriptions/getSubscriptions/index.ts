@@ -17,6 +17,7 @@ import {
   type Queryable,
   type Tenant,
 } from '@afternoon/service-kit';
+import { wakeBillingRun } from '../../billing/billingRunWakeups';
 import { customerClockTimes, customerNow } from '../../testClocks/getTestClocks';
 import { type SubscriptionRecord, toSubscription } from '../subscription';
 
@@ -38,6 +39,8 @@ export const subscriptionsProjection: Projection = {
   async apply(tx, stored) {
     const event = SubscriptionEvent.parse(stored);
     const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
+    // A new start, end or plan may have made something due already (a start in the past, a cancellation now).
+    await wakeBillingRun(tx);
     switch (event.type) {
       case 'SubscriptionCreated':
         await insertSubscription(tx, tenant, event.data, 'plan_code');

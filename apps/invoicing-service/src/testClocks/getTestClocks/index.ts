@@ -1,5 +1,6 @@
 import { type TestClock, TestClockEvent } from '@afternoon/contracts/testClocks';
 import type { Projection, Queryable, Tenant } from '@afternoon/service-kit';
+import { wakeBillingRun } from '../../billing/billingRunWakeups';
 
 /** `test_clocks` (one row per clock) and `test_clock_advances` (every advance, with its real instant). */
 export const testClocksProjection: Projection = {
@@ -33,6 +34,7 @@ export const testClocksProjection: Projection = {
            ON CONFLICT DO NOTHING`,
           [event.data.test_clock_id, event.data.from, event.data.frozen_time, event.data.advanced_at],
         );
+        await wakeBillingRun(tx);
         return;
       case 'TestClockReady':
         await tx.query(`UPDATE test_clocks SET status = 'ready' WHERE id = $1 AND frozen_time = $2`, [
