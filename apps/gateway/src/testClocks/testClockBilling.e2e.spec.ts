@@ -195,6 +195,15 @@ describe('test clocks: billing over months, now', () => {
       ['late_usage', 'API calls (late usage)', 1, 5, '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
     ]);
     expect(february?.total_cents).toBe(4920);
+    // Each usage line lists the events behind it: the late line, exactly the one that came after January's cutoff.
+    const eventsOf = async (invoice: Invoice | undefined, kind: string) => {
+      const line = invoice?.line_items.find((item) => item.kind === kind) as (Line & { id: string }) | undefined;
+      const listed = await test.get(`/v1/invoices/${invoice?.id}/line_items/${line?.id}/events`);
+      return listed.body.events.map((event: { idempotency_key: string }) => event.idempotency_key);
+    };
+    expect(await eventsOf(february, 'late_usage')).toEqual(['jan-15-after']);
+    expect(await eventsOf(february, 'usage')).toEqual(['feb-1', 'feb-10', 'feb-20']);
+    expect(await eventsOf(january, 'usage')).toEqual(['jan-2', 'jan-10', 'jan-20', 'jan-31', 'jan-31-late']);
     const page = await fetch(`${cluster.baseUrl}${new URL(february?.public_invoice_url ?? 'http://x/').pathname}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('API calls (late usage)');
