@@ -2,11 +2,19 @@ import type { MeterDefinition } from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { connectKafka, createLogger, newResourceId, type RunningService, type Tenant } from '@afternoon/service-kit';
-import { dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import {
+  customerCreatedRecord,
+  customerDeletedRecord,
+  dropSchemas,
+  eventually,
+  produce,
+  serviceEnv,
+  uniqueName,
+} from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMeteringService } from './app';
 import { rebuildMetering } from './rebuildMetering';
-import { createMeterCommand, customerCreatedRecord, customerDeletedRecord, readAs } from './testing/records';
+import { createMeterCommand, readAs } from './testing/records';
 import { usageConsumerName } from './usage/meterUsage';
 
 const tenant: Tenant = { organizationId: 'org_rebuild', mode: 'live' };
@@ -126,9 +134,9 @@ describe('rebuilding metering from its event store and the topics it consumes', 
 
   it('gives the same meters, usage and rejections, deciding deleted customers by when events arrived', async () => {
     await produce(topic(Topics.customerEvents.name), [
-      customerCreatedRecord(alice, tenant.organizationId),
-      customerCreatedRecord(bob, tenant.organizationId),
-      customerDeletedRecord(bob, tenant.organizationId, bobDeletedAt),
+      customerCreatedRecord(tenant, alice),
+      customerCreatedRecord(tenant, bob),
+      customerDeletedRecord(tenant, bob, bobDeletedAt),
     ]);
     await produce(
       topic(Topics.meterCommands.name),

@@ -1,10 +1,10 @@
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { consumerGroupId, newResourceId, type RunningService } from '@afternoon/service-kit';
-import { dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { customerCreatedRecord, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meteringServiceName, startMeteringService } from './app';
-import { customerCreatedRecord } from './testing/records';
+
 import { usageConsumerName } from './usage/meterUsage';
 
 const organizationId = 'org_scale_out';
@@ -72,7 +72,7 @@ describe('two metering instances in one consumer group', () => {
   it('split the partitions, and when one stops the other takes its partitions over, counting the same', async () => {
     await produce(
       `${topicPrefix}${Topics.customerEvents.name}`,
-      customers.map((customer) => customerCreatedRecord(customer, organizationId)),
+      customers.map((customer) => customerCreatedRecord({ organizationId, mode: 'live' }, customer)),
     );
     await eventually(async () => expect(await members()).toBe(2), {
       timeout: 30_000,

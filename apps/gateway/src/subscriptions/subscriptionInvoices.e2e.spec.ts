@@ -1,19 +1,21 @@
 import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthsLater } from '../testing/calendar';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 
 const day = 24 * 60 * 60 * 1000;
 
-/** `instant` `months` later on the same day of the month (clamped to the month's end), at the same time of day. */
-function monthsLater(instant: Date, months: number): Date {
-  const year = instant.getUTCFullYear();
-  const month = instant.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const sameTime = [instant.getUTCHours(), instant.getUTCMinutes(), instant.getUTCSeconds()] as const;
-  return new Date(Date.UTC(year, month, Math.min(instant.getUTCDate(), lastDay), ...sameTime));
-}
-
 const wholeSecond = (at: number) => new Date(Math.floor(at / 1000) * 1000);
+
+/** An invoice's lines as [kind, description, amount, period start, period end]. */
+const shown = (invoice: { line_items: InvoiceLine[] } | undefined) =>
+  invoice?.line_items.map((line) => [
+    line.kind,
+    line.description,
+    line.amount_cents,
+    line.period_start,
+    line.period_end,
+  ]);
 
 interface InvoiceLine {
   kind: string;
@@ -90,14 +92,7 @@ describe('invoices that subscriptions make by themselves', () => {
     expect(new Set(invoices.map((invoice) => invoice.invoice_number)).size).toBe(3);
     // At the start: the first month's seats in advance.
     expect(byBoundary[b0]?.billing_reason).toBe('subscription_start');
-    expect(
-      byBoundary[b0]?.line_items.map((line) => [
-        line.description,
-        line.amount_cents,
-        line.period_start,
-        line.period_end,
-      ]),
-    ).toEqual([['Seats', 4900, b0, b1]]);
+    expect(shown(byBoundary[b0])).toEqual([['fee', 'Seats', 4900, b0, b1]]);
     // At each period end: that period's support in arrears, the next period's seats in advance.
     for (const [ended, starting, next] of [
       [b0, b1, b2],
@@ -105,15 +100,7 @@ describe('invoices that subscriptions make by themselves', () => {
     ] as const) {
       const invoice = byBoundary[starting];
       expect(invoice?.billing_reason).toBe('subscription_cycle');
-      expect(
-        invoice?.line_items.map((line) => [
-          line.kind,
-          line.description,
-          line.amount_cents,
-          line.period_start,
-          line.period_end,
-        ]),
-      ).toEqual([
+      expect(shown(invoice)).toEqual([
         ['fee', 'Seats', 4900, starting, next],
         ['fee', 'Support', 1500, ended, starting],
       ]);
@@ -174,15 +161,7 @@ describe('invoices that subscriptions make by themselves', () => {
     const credit = prorate(4900, used, whole) - 4900;
     // Support in arrears for the used part of the month: 1500 × used / whole (half-up).
     const support = prorate(1500, used, whole);
-    expect(
-      final?.line_items.map((line) => [
-        line.kind,
-        line.description,
-        line.amount_cents,
-        line.period_start,
-        line.period_end,
-      ]),
-    ).toEqual([
+    expect(shown(final)).toEqual([
       ['credit', 'Unused Seats', credit, canceledAt.toISOString(), periodEnd.toISOString()],
       ['fee', 'Support (prorated)', support, start.toISOString(), canceledAt.toISOString()],
     ]);

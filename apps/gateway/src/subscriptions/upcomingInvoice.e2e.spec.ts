@@ -1,18 +1,10 @@
 import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthsLater } from '../testing/calendar';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 
 const day = 24 * 60 * 60 * 1000;
 const hour = 60 * 60 * 1000;
-
-/** `instant` `months` later on the same day of the month (clamped to the month's end), at the same time of day. */
-function monthsLater(instant: Date, months: number): Date {
-  const year = instant.getUTCFullYear();
-  const month = instant.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const sameTime = [instant.getUTCHours(), instant.getUTCMinutes(), instant.getUTCSeconds()] as const;
-  return new Date(Date.UTC(year, month, Math.min(instant.getUTCDate(), lastDay), ...sameTime));
-}
 
 const usagePlan = {
   code: 'usage_pro',

@@ -1,6 +1,14 @@
 import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
 import { connectKafka, createLogger, type KafkaConnection, newResourceId } from '@afternoon/service-kit';
-import { dropSchemas, eventually, produce, serviceEnv, testInfra, uniqueName } from '@afternoon/testkit';
+import {
+  customerCreatedRecord,
+  dropSchemas,
+  eventually,
+  produce,
+  serviceEnv,
+  testInfra,
+  uniqueName,
+} from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInvoicingService } from '../app';
@@ -19,7 +27,7 @@ import {
   periodEnds,
   type Subscriber,
 } from '../testing/monthlySubscribers';
-import { customerCreatedRecord, invoicingCommandRecord } from '../testing/records';
+import { invoicingCommandRecord } from '../testing/records';
 
 const subscriberCount = 40;
 const planCode = 'crash_monthly';
@@ -97,7 +105,7 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
   async function subscribe(joining: readonly Subscriber[]): Promise<void> {
     await produce(
       kafka.topic(Topics.customerEvents),
-      joining.map(({ customerId }) => customerCreatedRecord(tenant, customerId, `Subscriber ${customerId}`)),
+      joining.map(({ customerId }) => customerCreatedRecord(tenant, customerId, { name: `Subscriber ${customerId}` })),
     );
     await produce(
       kafka.topic(Topics.invoiceCommands),

@@ -1,10 +1,18 @@
 import type { MeterDefinition } from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId, type RunningService, type Tenant } from '@afternoon/service-kit';
-import { dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import {
+  customerCreatedRecord,
+  customerDeletedRecord,
+  dropSchemas,
+  eventually,
+  produce,
+  serviceEnv,
+  uniqueName,
+} from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMeteringService } from '../app';
-import { createMeterCommand, customerCreatedRecord, customerDeletedRecord, readAs } from '../testing/records';
+import { createMeterCommand, readAs } from '../testing/records';
 
 const tenant: Tenant = { organizationId: 'org_meter_api', mode: 'live' };
 const alice = newResourceId();
@@ -29,9 +37,9 @@ describe('meter read routes by customer', () => {
   beforeAll(async () => {
     service = await startMeteringService(serviceEnv(schema, topicPrefix));
     await produce(`${topicPrefix}${Topics.customerEvents.name}`, [
-      customerCreatedRecord(alice, tenant.organizationId),
-      customerCreatedRecord(deleted, tenant.organizationId),
-      customerDeletedRecord(deleted, tenant.organizationId, '2026-03-05T00:00:00.000Z'),
+      customerCreatedRecord(tenant, alice),
+      customerCreatedRecord(tenant, deleted),
+      customerDeletedRecord(tenant, deleted, '2026-03-05T00:00:00.000Z'),
     ]);
     await produce(`${topicPrefix}${Topics.meterCommands.name}`, [createMeterCommand(tenant, calls)]);
     await eventually(async () => expect((await readAs(service, tenant, '/meters/calls')).status).toBe(200), {

@@ -1,62 +1,6 @@
-import type { Mode } from '@afternoon/contracts/common';
-import { customerEventWireNames } from '@afternoon/contracts/customers';
 import type { MeterDefinition } from '@afternoon/contracts/meters';
 import { newResourceId, type RunningService, type Tenant, TenantHeaders } from '@afternoon/service-kit';
-
-/** A record as metering's tests produce it. */
-export interface TestRecord {
-  key: string;
-  value: string;
-}
-
-const eventMetadata = (organizationId: string, mode: Mode, at: string) => ({
-  organization_id: organizationId,
-  mode,
-  occurred_at: at,
-  correlation_id: 'test',
-  causation_id: 'test',
-});
-
-/** customer-service's CustomerCreated as it appears on the customer events topic. */
-export function customerCreatedRecord(customerId: string, organizationId: string, mode: Mode = 'live'): TestRecord {
-  const at = '2026-01-01T00:00:00.000Z';
-  const details = { name: 'Acme Corp', first_name: null, last_name: null, email: null, phone: null, url: null };
-  return {
-    key: customerId,
-    value: JSON.stringify({
-      event_id: newResourceId(),
-      type: customerEventWireNames.CustomerCreated,
-      stream_id: customerId,
-      version: 1,
-      data: {
-        customer_id: customerId,
-        created_at: at,
-        details: { ...details, external_id: null, billing_address: null, shipping_address: null, metadata: {} },
-      },
-      metadata: eventMetadata(organizationId, mode, at),
-    }),
-  };
-}
-
-/** customer-service's CustomerDeleted, the customer's second event. */
-export function customerDeletedRecord(
-  customerId: string,
-  organizationId: string,
-  deletedAt: string,
-  mode: Mode = 'live',
-): TestRecord {
-  return {
-    key: customerId,
-    value: JSON.stringify({
-      event_id: newResourceId(),
-      type: customerEventWireNames.CustomerDeleted,
-      stream_id: customerId,
-      version: 2,
-      data: { customer_id: customerId, deleted_at: deletedAt },
-      metadata: eventMetadata(organizationId, mode, deletedAt),
-    }),
-  };
-}
+import type { TestRecord } from '@afternoon/testkit';
 
 /** A CreateMeter command as the gateway sends it to the meter commands topic. */
 export function createMeterCommand(tenant: Tenant, definition: MeterDefinition): TestRecord {

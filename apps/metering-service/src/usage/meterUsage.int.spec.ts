@@ -1,10 +1,17 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId, type RunningService, TenantHeaders } from '@afternoon/service-kit';
-import { collectTopic, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import {
+  collectTopic,
+  customerCreatedRecord,
+  dropSchemas,
+  eventually,
+  produce,
+  serviceEnv,
+  uniqueName,
+} from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMeteringService } from '../app';
-import { customerCreatedRecord } from '../testing/records';
 
 const organizationId = 'org_metering_test';
 
@@ -52,8 +59,8 @@ describe('metering usage from the ingest topic', () => {
     const deadLetters = await collectTopic(service.kafka.topic(Topics.usageIngestDeadLetter));
     try {
       await produce(service.kafka.topic(Topics.customerEvents), [
-        customerCreatedRecord(customerId, organizationId),
-        customerCreatedRecord(strangerId, 'org_someone_else'),
+        customerCreatedRecord({ organizationId, mode: 'live' }, customerId),
+        customerCreatedRecord({ organizationId: 'org_someone_else', mode: 'live' }, strangerId),
       ]);
       await produce(service.kafka.topic(Topics.usageIngest), [
         usage(customerId, 'k1', { tokens: 0.1 }),
@@ -121,7 +128,9 @@ describe('metering usage from the ingest topic', () => {
     const customerId = newResourceId();
     const deadLetters = await collectTopic(service.kafka.topic(Topics.usageIngestDeadLetter));
     try {
-      await produce(service.kafka.topic(Topics.customerEvents), [customerCreatedRecord(customerId, organization)]);
+      await produce(service.kafka.topic(Topics.customerEvents), [
+        customerCreatedRecord({ organizationId: organization, mode: 'live' }, customerId),
+      ]);
       const dated = (key: string, timestamp: string) =>
         usage(customerId, key, { tokens: 1 }, { organization_id: organization, timestamp });
       await produce(service.kafka.topic(Topics.usageIngest), [

@@ -3,10 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { connectKafka, createLogger, type KafkaConnection, newResourceId } from '@afternoon/service-kit';
-import { dropSchemas, eventually, serviceEnv, testInfra, uniqueName } from '@afternoon/testkit';
+import { customerCreatedRecord, dropSchemas, eventually, serviceEnv, testInfra, uniqueName } from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerCreatedRecord } from '../testing/records';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const mainTs = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -101,7 +100,7 @@ async function produceCustomersAndUsage(
   await producer.send({
     topic: kafka.topic(Topics.customerEvents),
     acks: -1,
-    messages: customerIds.map((id) => customerCreatedRecord(id, organizationId)),
+    messages: customerIds.map((id) => customerCreatedRecord({ organizationId, mode: 'live' }, id)),
   });
   // Chunks keep each partition's record batch under the broker's 1 MB message limit.
   for (let start = 0; start < records.length; start += 1_000) {
