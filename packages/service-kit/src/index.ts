@@ -24,7 +24,7 @@ export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventSt
 export { parseInput } from './http/parseInput';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
-export { newResourceId } from './ids';
+export { newHostedInvoiceUrl, newResourceId } from './ids';
 export { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
 export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';

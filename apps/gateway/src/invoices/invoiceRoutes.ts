@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ResourceId } from '@afternoon/contracts/common';
 import {
   CreateInvoiceBody,
@@ -13,7 +12,7 @@ import {
 } from '@afternoon/contracts/invoices';
 import { MeterUsageEventList } from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
-import { newResourceId } from '@afternoon/service-kit';
+import { newHostedInvoiceUrl, newResourceId } from '@afternoon/service-kit';
 import { type Request, Router } from 'express';
 import { type CommandSpec, commandRoute } from '../commands/commandRoute';
 import { existingPathValue } from '../http/pathValue';
@@ -157,7 +156,7 @@ export function invoiceRoutes(deps: RouteDeps): Router {
   router.post(
     '/v1/invoices/:id/finalize',
     invoiceCommand('FinalizeInvoice', () => ({
-      public_invoice_url: `${deps.publicUrl.replace(/\/+$/, '')}/inv/${randomBytes(24).toString('base64url')}`,
+      public_invoice_url: newHostedInvoiceUrl(deps.publicUrl),
     })),
   );
   router.post(

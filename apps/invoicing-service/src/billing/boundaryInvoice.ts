@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
 import type { Plan } from '@afternoon/contracts/plans';
-import { newResourceId, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { newHostedInvoiceUrl, newResourceId, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { getPlan } from '../plans/getPlans';
-import { boundaryBilling, spanPaidInAdvance } from '../subscriptions/billingBoundaries';
+import { type BoundaryBilling, boundaryBilling, spanPaidInAdvance } from '../subscriptions/billingBoundaries';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
 import { meterGroupBy, meterUsage, type ReceivedWindow } from './meteringUsage';
 import { type BilledLine, type MeterPeriodUsage, periodLines } from './periodLines';
@@ -71,36 +70,40 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
   });
   if (lines.length === 0) return { status: 'nothing_to_bill' };
 
+  return { status: 'ready', usageCutoff, command: invoiceCommand(deps, bill, plan, billing, lines, usageCutoff) };
+}
+
+/** The command that creates and finalizes the boundary's invoice, its usage lines pointing at their events. */
+function invoiceCommand(
+  deps: BoundaryInvoiceDeps,
+  bill: BoundaryToBill,
+  plan: Plan,
+  billing: BoundaryBilling,
+  lines: BilledLine[],
+  usageCutoff: Date | null,
+): BillSubscriptionPeriod['data'] {
+  const { subscription, boundary } = bill;
   const lateFrom = new Date(subscription.startDate);
-  const lineItems = lines.map((line) =>
-    subscriptionLineItem(
-      line,
-      usageCutoff && { onTimeFrom: billing.ended?.start ?? lateFrom, lateFrom, usageCutoff, bill },
-    ),
-  );
+  const source = usageCutoff && { onTimeFrom: billing.ended?.start ?? lateFrom, lateFrom, usageCutoff, bill };
   return {
-    status: 'ready',
-    usageCutoff,
-    command: {
-      invoice_id: subscriptionInvoiceId(subscription.id, boundary),
-      customer_id: subscription.customerId,
-      billing: {
-        subscription_id: subscription.id,
-        boundary: boundary.toISOString(),
-        billing_reason: billing.reason,
-        usage_received_through: usageCutoff?.toISOString() ?? null,
-      },
-      terms: {
-        collection_method: 'send_invoice',
-        days_until_due: paymentTermsDays,
-        due_date: null,
-        memo: null,
-        metadata: {},
-      },
-      currency: plan.currency,
-      line_items: lineItems,
-      public_invoice_url: `${deps.publicUrl.replace(/\/+$/, '')}/inv/${randomBytes(24).toString('base64url')}`,
+    invoice_id: subscriptionInvoiceId(subscription.id, boundary),
+    customer_id: subscription.customerId,
+    billing: {
+      subscription_id: subscription.id,
+      boundary: boundary.toISOString(),
+      billing_reason: billing.reason,
+      usage_received_through: usageCutoff?.toISOString() ?? null,
     },
+    terms: {
+      collection_method: 'send_invoice',
+      days_until_due: paymentTermsDays,
+      due_date: null,
+      memo: null,
+      metadata: {},
+    },
+    currency: plan.currency,
+    line_items: lines.map((line) => subscriptionLineItem(line, source)),
+    public_invoice_url: newHostedInvoiceUrl(deps.publicUrl),
   };
 }
 
