@@ -175,10 +175,13 @@ export const ChangeSubscriptionPlan = z.object({
 });
 export type ChangeSubscriptionPlan = z.infer<typeof ChangeSubscriptionPlan>;
 
-/** What the passage of time to `issued_at` does: a pending subscription starts, a scheduled cancellation ends it. */
+/**
+ * What the passage of time to `issued_at` does: a pending subscription starts, a scheduled cancellation ends it, and
+ * a customer's deletion (`customer_deleted_at`, filled in by invoicing) ends it when the customer was deleted.
+ */
 export const AdvanceSubscription = z.object({
   type: z.literal('AdvanceSubscription'),
-  data: z.object({ subscription_id: ResourceId, ...origin }),
+  data: z.object({ subscription_id: ResourceId, customer_deleted_at: z.iso.datetime().optional(), ...origin }),
 });
 export type AdvanceSubscription = z.infer<typeof AdvanceSubscription>;
 

@@ -167,4 +167,49 @@ describe('invoices that subscriptions make by themselves', () => {
     ]);
     expect(final?.total_cents).toBe(credit + support);
   });
+
+  it("ends a deleted customer's subscription when they were deleted, and bills its last stretch", async () => {
+    const customerId = (await acme.live.post('/v1/customers', { name: 'Hedy' })).body.customer.id;
+    const start = wholeSecond(Date.now() - 5 * day);
+    const { id } = (
+      await acme.live.post('/v1/subscriptions', {
+        customer_id: customerId,
+        plan_code: 'team',
+        start_date: start.toISOString(),
+        initial_status: 'active',
+      })
+    ).body.subscription;
+    await eventually(async () => expect(await invoicesOf(customerId)).toHaveLength(1), {
+      timeout: 30_000,
+      label: 'the start invoice',
+    });
+    const before = Date.now();
+    expect((await acme.live.delete(`/v1/customers/${customerId}`)).status).toBe(200);
+    const after = Date.now();
+
+    const subscription = await eventually(
+      async () => {
+        const found = (await acme.live.get(`/v1/subscriptions/${id}`)).body.subscription;
+        expect(found.status).toBe('canceled');
+        return found;
+      },
+      { timeout: 30_000, label: 'the subscription ended' },
+    );
+    const canceledAt = Date.parse(subscription.canceled_at);
+    expect(canceledAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(canceledAt).toBeLessThanOrEqual(after + 1000);
+    const final = await eventually(
+      async () => {
+        const found = (await invoicesOf(customerId)).find((invoice) => invoice.billing_reason === 'subscription_end');
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeout: 30_000, label: 'the final invoice' },
+    );
+    // No refund on a deletion: the support used so far, in arrears, prorated.
+    expect(shown(final)).toEqual([
+      ['fee', 'Support (prorated)', expect.any(Number), start.toISOString(), subscription.canceled_at],
+    ]);
+    expect(final?.status).toBe('open');
+  });
 });

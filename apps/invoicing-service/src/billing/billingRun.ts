@@ -58,8 +58,9 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     const busyClocks = new Set<string>();
     for (const due of await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs)) {
       try {
+        // A start or an end changes what is due: bill once the projection has it (its change wakes the run).
         const advanced = await advanceIfDue(due);
-        const settled = await billDueBoundaries(due);
+        const settled = advanced ? false : await billDueBoundaries(due);
         if ((advanced || !settled) && due.testClockId) busyClocks.add(due.testClockId);
       } catch (error) {
         if (due.testClockId) busyClocks.add(due.testClockId);
@@ -72,10 +73,10 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   }
 
   /** Whether it sent anything: a pending subscription whose start has come, or an end that is past. */
-  async function advanceIfDue({ tenant, subscription, now }: SubscriptionToBill): Promise<boolean> {
+  async function advanceIfDue({ tenant, subscription, now, customerDeletedAt }: SubscriptionToBill): Promise<boolean> {
     const starts = subscription.status === 'pending' && new Date(subscription.startDate) <= now;
-    const ends =
-      subscription.status !== 'canceled' && subscription.cancelAt !== null && new Date(subscription.cancelAt) <= now;
+    const endsAt = [subscription.cancelAt ? new Date(subscription.cancelAt) : null, customerDeletedAt];
+    const ends = subscription.status !== 'canceled' && endsAt.some((end) => end !== null && end <= now);
     if (!starts && !ends) return false;
     await send(tenant, subscription.id, 'AdvanceSubscription', { subscription_id: subscription.id }, now);
     return true;

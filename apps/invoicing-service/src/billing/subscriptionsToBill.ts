@@ -15,6 +15,8 @@ export interface SubscriptionToBill {
   now: Date;
   /** Its organization's grace period for late usage. */
   gracePeriodMs: number;
+  /** When its customer was deleted, if they were: the subscription ends then. */
+  customerDeletedAt: Date | null;
 }
 
 type Row = SubscriptionRow & {
@@ -23,6 +25,7 @@ type Row = SubscriptionRow & {
   test_clock_id: string | null;
   clock_time: Date | null;
   grace_period_seconds: number | null;
+  customer_deleted_at: Date | null;
 };
 
 /**
@@ -36,7 +39,8 @@ export async function subscriptionsToBill(
   defaultGracePeriodMs: number,
 ): Promise<SubscriptionToBill[]> {
   const { rows } = await db.query<Row>(
-    `SELECT s.*, c.test_clock_id, t.frozen_time AS clock_time, b.invoice_grace_period_seconds AS grace_period_seconds
+    `SELECT s.*, c.test_clock_id, c.deleted_at AS customer_deleted_at, t.frozen_time AS clock_time,
+            b.invoice_grace_period_seconds AS grace_period_seconds
        FROM subscriptions s
        LEFT JOIN invoice_customers c ON c.id = s.customer_id
        LEFT JOIN test_clocks t ON t.id = c.test_clock_id
@@ -53,5 +57,6 @@ export async function subscriptionsToBill(
     testClockId: row.test_clock_id,
     now: row.clock_time ?? realNow,
     gracePeriodMs: row.grace_period_seconds === null ? defaultGracePeriodMs : row.grace_period_seconds * 1000,
+    customerDeletedAt: row.customer_deleted_at,
   }));
 }

@@ -109,6 +109,15 @@ export async function findCustomer(
   return rows[0];
 }
 
+/** When customer-service deleted the customer, if it did (their subscriptions end then). */
+export async function customerDeletedAt(db: Queryable, tenant: Tenant, id: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ deleted_at: Date | null }>(
+    'SELECT deleted_at FROM invoice_customers WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [id, tenant.organizationId, tenant.mode],
+  );
+  return rows[0]?.deleted_at?.toISOString();
+}
+
 function json(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }

@@ -179,7 +179,8 @@ function changePlan(command: CommandOn<'ChangeSubscriptionPlan'>, subscription: 
 
 /**
  * Catches the subscription up with time: started at its start date if it was pending, ended at its scheduled
- * cancellation once that is past. Nothing when neither is due, so it can be asked again safely.
+ * cancellation once that is past, or when its customer was deleted, whichever comes first. Nothing when none is
+ * due, so it can be asked again safely.
  */
 function advance(command: CommandOn<'AdvanceSubscription'>, state: SubscriptionState): SubscriptionEvent[] {
   if (state.status === 'absent') throw subscriptionNotFound(command.data.subscription_id);
@@ -189,11 +190,11 @@ function advance(command: CommandOn<'AdvanceSubscription'>, state: SubscriptionS
   const events: SubscriptionEvent[] = [];
   if (state.status === 'pending' && Date.parse(state.startDate) <= Date.parse(now))
     events.push({ type: 'SubscriptionActivated', data: { subscription_id, activated_at: state.startDate } });
-  if (state.cancelAt !== null && Date.parse(state.cancelAt) <= Date.parse(now))
-    events.push({
-      type: 'SubscriptionCanceled',
-      data: { subscription_id, refund_policy: null, canceled_at: state.cancelAt },
-    });
+  const ends = [state.cancelAt, command.data.customer_deleted_at ?? null]
+    .filter((end): end is string => end !== null && Date.parse(end) <= Date.parse(now))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  if (ends[0] !== undefined)
+    events.push({ type: 'SubscriptionCanceled', data: { subscription_id, refund_policy: null, canceled_at: ends[0] } });
   return events;
 }
 

@@ -288,6 +288,27 @@ describe('subscription decider', () => {
       ]);
     });
 
+    it('ends a subscription when its customer was deleted, at that time, or at its scheduled end if earlier', () => {
+      const advanceAfterDeletion = (at: string, deletedAt: string) =>
+        ({
+          type: 'AdvanceSubscription',
+          data: { subscription_id: subscriptionId, customer_deleted_at: deletedAt },
+          metadata: commandMetadata(at),
+        }) as const;
+      const canceledAt = (events: SubscriptionEvent[]) =>
+        events.map((event) => (event.type === 'SubscriptionCanceled' ? event.data.canceled_at : event.type));
+      expect(canceledAt(given([created]).when(advanceAfterDeletion('2026-03-01T00:00:00.000Z', midJanuary))())).toEqual(
+        [midJanuary],
+      );
+      expect(
+        canceledAt(
+          given([created, scheduled]).when(
+            advanceAfterDeletion('2026-03-01T00:00:00.000Z', '2026-02-20T00:00:00.000Z'),
+          )(),
+        ),
+      ).toEqual(['2026-02-10T09:00:00.000Z']);
+    });
+
     it('does nothing to a canceled subscription, and refuses an unknown one', () => {
       const canceled: SubscriptionEvent = {
         type: 'SubscriptionCanceled',

@@ -11,7 +11,7 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
-import { knownCustomer } from '../customers/knownCustomers';
+import { customerDeletedAt, knownCustomer } from '../customers/knownCustomers';
 import { customerNow } from '../testClocks/getTestClocks';
 import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
 import { findSubscriptionLineage, type SubscriptionLineage } from './getSubscriptions';
@@ -87,8 +87,13 @@ async function enrichChange(
       return { ...command, data: { ...command.data, origin } };
     case 'CancelSubscription':
       return { ...command, data: { ...command.data, origin } };
-    case 'AdvanceSubscription':
-      return { ...command, data: { ...command.data, origin } };
+    case 'AdvanceSubscription': {
+      const deletedAt = lineage && (await customerDeletedAt(tx, tenant, lineage.customerId));
+      return {
+        ...command,
+        data: { ...command.data, origin, ...(deletedAt ? { customer_deleted_at: deletedAt } : {}) },
+      };
+    }
     case 'ChangeSubscriptionPlan': {
       if (lineage) await knownCustomer(tx, tenant, lineage.customerId, context);
       const target_plan = await subscribablePlan(tx, tenant, command.data.target_plan_code, 'target_plan_code');
