@@ -25,6 +25,12 @@ export function formatMoney(cents: number, currency: string): string {
   return format.format(cents / 10 ** digits);
 }
 
+/** The span a subscription's line bills, by UTC date ("2027-01-01 to 2027-02-01"); hand-written lines have none. */
+export function linePeriod(line: Invoice['line_items'][number]): string | null {
+  if (line.period_start === null || line.period_end === null) return null;
+  return `${line.period_start.slice(0, 10)} to ${line.period_end.slice(0, 10)}`;
+}
+
 function formatDate(value: string | null): string {
   if (!value) return '—';
   return new Date(value).toLocaleDateString('en-US', {

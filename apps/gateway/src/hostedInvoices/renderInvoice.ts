@@ -4,6 +4,7 @@ import {
   finalizedDate,
   formatMoney,
   type HostedInvoiceView,
+  linePeriod,
   statusLabels,
 } from './hostedInvoiceView';
 
@@ -35,7 +36,7 @@ export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoi
   const lines = invoice.line_items
     .map(
       (line) =>
-        `<tr><td>${escapeHtml(line.description)}${linePeriod(line)}</td>` +
+        `<tr><td>${escapeHtml(line.description)}${periodNote(line)}</td>` +
         `<td class="num">${escapeHtml(line.quantity)}</td>` +
         `<td class="num">${line.unit_amount_cents === null ? '—' : money(line.unit_amount_cents)}</td>` +
         `<td class="num">${money(line.amount_cents)}</td></tr>`,
@@ -92,8 +93,7 @@ export function renderNotFoundPage(): string {
 `;
 }
 
-/** The span a subscription's line bills, by UTC date; hand-written lines have none. */
-function linePeriod(line: HostedInvoiceView['invoice']['line_items'][number]): string {
-  if (line.period_start === null || line.period_end === null) return '';
-  return `<div class="period">${line.period_start.slice(0, 10)} – ${line.period_end.slice(0, 10)}</div>`;
+function periodNote(line: HostedInvoiceView['invoice']['line_items'][number]): string {
+  const period = linePeriod(line);
+  return period === null ? '' : `<div class="period">${escapeHtml(period)}</div>`;
 }

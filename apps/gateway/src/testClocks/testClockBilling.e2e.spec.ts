@@ -1,4 +1,5 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 
@@ -206,7 +207,15 @@ describe('test clocks: billing over months, now', () => {
     expect(await eventsOf(january, 'usage')).toEqual(['jan-2', 'jan-10', 'jan-20', 'jan-31', 'jan-31-late']);
     const page = await fetch(`${cluster.baseUrl}${new URL(february?.public_invoice_url ?? 'http://x/').pathname}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('API calls (late usage)');
+    const html = await page.text();
+    expect(html).toContain('API calls (late usage)');
+    expect(html).toContain('<div class="period">2027-02-01 to 2027-03-01</div>');
+    const pdf = await fetch(`${cluster.baseUrl}${new URL(february?.public_invoice_url ?? 'http://x/').pathname}.pdf`);
+    const text = (
+      await extractText(await getDocumentProxy(new Uint8Array(await pdf.arrayBuffer())), { mergePages: true })
+    ).text;
+    expect(text).toContain('API calls (late usage)');
+    expect(text).toContain('2027-03-01 to 2027-04-01');
   });
 
   it('changes plan now with a prorated credit and a prorated new fee, then cancels at the period end', async () => {
