@@ -27,7 +27,10 @@ export const CreateSubscriptionBody = z.strictObject({
 });
 export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;
 
-/** `PATCH /v1/subscriptions/{id}`: `status: canceled` cancels now; `next_renewal_date: null` goes back to the period end. */
+/**
+ * `PATCH /v1/subscriptions/{id}`: `status: canceled` cancels now; `next_renewal_date` ends the current period then
+ * (after it, periods turn on the anchor day again), and `null` gives the period back its end on the anchor.
+ */
 export const UpdateSubscriptionBody = z.strictObject({
   billing_anchor_day: BillingAnchorDay.optional(),
   status: SubscriptionStatus.optional(),
@@ -200,15 +203,21 @@ export const SubscriptionCreated = z.object({ type: z.literal('SubscriptionCreat
 export type SubscriptionCreated = z.infer<typeof SubscriptionCreated>;
 
 /**
- * A new anchor day re-bases the schedule on `schedule_start` (the start of the period then current), so periods
- * from there turn on the new day; `next_renewal_date: null` clears an override.
+ * The schedule re-based: periods turn on `billing_anchor_day` counting from `schedule_start`. A new anchor day
+ * re-bases it on the start of the period then current; a renewal date set by hand on that date, and then
+ * `period_start` says where the period in progress, which ends at `schedule_start`, began.
  */
 export const SubscriptionUpdated = z.object({
   type: z.literal('SubscriptionUpdated'),
   data: z.object({
     subscription_id: ResourceId,
-    rescheduled: z.object({ billing_anchor_day: BillingAnchorDay, schedule_start: z.iso.datetime() }).optional(),
-    next_renewal_date: z.iso.datetime().nullable().optional(),
+    rescheduled: z
+      .object({
+        billing_anchor_day: BillingAnchorDay,
+        schedule_start: z.iso.datetime(),
+        period_start: z.iso.datetime().optional(),
+      })
+      .optional(),
     updated_at: z.iso.datetime(),
   }),
 });

@@ -145,7 +145,15 @@ describe('subscriptions through the gateway', () => {
     const renewal = '2030-04-01T00:00:00.000Z';
     expect(
       (await acme.live.patch(`/v1/subscriptions/${id}`, { next_renewal_date: renewal })).body.subscription,
-    ).toMatchObject({ next_renewal_date: renewal, current_period_end: '2030-03-20T00:00:00.000Z' });
+    ).toMatchObject({
+      // The period from 10 Mar now ends on the renewal date set by hand, instead of the anchor's 20 Mar.
+      current_period_start: '2030-03-10T00:00:00.000Z',
+      current_period_end: renewal,
+      next_renewal_date: renewal,
+    });
+    const past = await acme.live.patch(`/v1/subscriptions/${id}`, { next_renewal_date: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.body.error.param).toBe('next_renewal_date');
     expect((await acme.live.patch(`/v1/subscriptions/${id}`, { status: 'active' })).body.subscription.status).toBe(
       'active',
     );

@@ -39,9 +39,14 @@ function scheduleOf(subscription: SubscriptionRecord): BillingSchedule {
   return billingSchedule(new Date(subscription.scheduleStart), subscription.interval, subscription.anchorDay);
 }
 
-/** The period end after `instant` by the subscription's schedule, ignoring any end. */
+/**
+ * The period end after `instant` by the subscription's schedule, ignoring any end. Before the schedule's start:
+ * the start of the period that runs up to a renewal date set by hand, then that date.
+ */
 function scheduledBoundaryAfter(subscription: SubscriptionRecord, instant: Date): Date {
   const schedule = scheduleOf(subscription);
+  const bridgeStart = subscription.bridgeStart === null ? null : new Date(subscription.bridgeStart);
+  if (bridgeStart && instant < bridgeStart) return bridgeStart;
   return instant < schedule.start ? schedule.start : periodContaining(schedule, instant).end;
 }
 

@@ -12,7 +12,7 @@ const subscription = (overrides: Partial<SubscriptionRecord> = {}): Subscription
   anchorDay: 1,
   startDate: '2027-01-15T00:00:00.000Z',
   scheduleStart: '2027-01-15T00:00:00.000Z',
-  nextRenewalDate: null,
+  bridgeStart: null,
   cancelAt: null,
   canceledAt: null,
   refundPolicy: null,
@@ -102,5 +102,39 @@ describe('subscription billing boundaries', () => {
       '2027-04-15T00:00:00.000Z',
       '2027-05-15T00:00:00.000Z',
     ]);
+  });
+
+  it('bills a period ended by hand on its renewal date whole, then turns on the anchor again', () => {
+    const renewed = subscription({
+      startDate: '2027-01-01T00:00:00.000Z',
+      scheduleStart: '2027-02-15T00:00:00.000Z',
+      bridgeStart: '2027-01-01T00:00:00.000Z',
+    });
+    expect(boundaries(renewed, 4)).toEqual([
+      '2027-01-01T00:00:00.000Z',
+      '2027-02-15T00:00:00.000Z',
+      '2027-03-01T00:00:00.000Z',
+      '2027-04-01T00:00:00.000Z',
+    ]);
+    const extended = boundaryBilling(renewed, new Date('2027-01-01T00:00:00Z'), new Date('2027-02-15T00:00:00Z'));
+    // Six weeks, billed as one whole period: nothing to prorate against.
+    expect([iso(extended.ended?.whole.start), iso(extended.ended?.whole.end)]).toEqual([
+      '2027-01-01T00:00:00.000Z',
+      '2027-02-15T00:00:00.000Z',
+    ]);
+    // From the renewal to the next anchor date: a slice of February.
+    expect([iso(extended.starting?.end), iso(extended.starting?.whole.start)]).toEqual([
+      '2027-03-01T00:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('bills the period in progress up to where a renewal set by hand took it over', () => {
+    const renewed = subscription({
+      startDate: '2026-11-01T00:00:00.000Z',
+      scheduleStart: '2027-02-15T00:00:00.000Z',
+      bridgeStart: '2027-01-01T00:00:00.000Z',
+    });
+    expect(nextBoundary(renewed, new Date('2026-12-01T00:00:00Z'))?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 });

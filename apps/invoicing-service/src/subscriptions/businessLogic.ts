@@ -8,7 +8,14 @@ import type {
   SubscriptionTerms,
   UpdateSubscription,
 } from '@afternoon/contracts/subscriptions';
-import { type Command, ConflictError, type Decider, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import {
+  type Command,
+  ConflictError,
+  type Decider,
+  IllegalStateError,
+  NotFoundError,
+  ValidationError,
+} from '@afternoon/service-kit';
 import { currentPeriod, type ExistingSubscription, evolve, initialState, type SubscriptionState } from './subscription';
 
 type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
@@ -86,30 +93,18 @@ function create(command: CommandOn<'CreateSubscription'>, state: SubscriptionSta
 }
 
 /**
- * A new anchor day takes effect from the start of the current period: periods from there turn on the new day, and
- * a renewal date set by hand gives way to the new period end unless set again in the same request.
+ * Re-bases the schedule. A new anchor day takes effect from the start of the current period, and gives the period
+ * back its end on the (new) anchor, as `next_renewal_date: null` does. A renewal date ends the current period on
+ * that date instead, and periods after it turn on the anchor day again.
  */
 function update(command: CommandOn<'UpdateSubscription'>, subscription: Live): SubscriptionEvent[] {
   const now = command.metadata.issued_at;
   const { billing_anchor_day, next_renewal_date, status } = command.data.changes;
   const { subscription_id } = command.data;
   const events: SubscriptionEvent[] = [];
-  const newAnchorDay = billing_anchor_day === subscription.anchorDay ? undefined : billing_anchor_day;
-  const renewal = next_renewal_date !== undefined ? next_renewal_date : newAnchorDay ? null : undefined;
-  if (newAnchorDay !== undefined || (renewal !== undefined && renewal !== subscription.nextRenewalDate)) {
-    const scheduleStart = currentPeriod(subscription, new Date(now)).start.toISOString();
-    events.push({
-      type: 'SubscriptionUpdated',
-      data: {
-        subscription_id,
-        ...(newAnchorDay === undefined
-          ? {}
-          : { rescheduled: { billing_anchor_day: newAnchorDay, schedule_start: scheduleStart } }),
-        ...(renewal === undefined ? {} : { next_renewal_date: renewal }),
-        updated_at: now,
-      },
-    });
-  }
+  const rescheduled = reschedule(subscription, now, billing_anchor_day, next_renewal_date);
+  if (rescheduled)
+    events.push({ type: 'SubscriptionUpdated', data: { subscription_id, rescheduled, updated_at: now } });
   if (status === 'pending' && subscription.status === 'active')
     throw new IllegalStateError('an active subscription cannot go back to pending');
   if (status === 'active' && subscription.status === 'pending')
@@ -117,6 +112,27 @@ function update(command: CommandOn<'UpdateSubscription'>, subscription: Live): S
   if (status === 'canceled')
     events.push({ type: 'SubscriptionCanceled', data: { subscription_id, refund_policy: null, canceled_at: now } });
   return events;
+}
+
+type Rescheduled = NonNullable<Extract<SubscriptionEvent, { type: 'SubscriptionUpdated' }>['data']['rescheduled']>;
+
+function reschedule(
+  subscription: Live,
+  now: string,
+  anchorDay: number | undefined,
+  renewal: string | null | undefined,
+): Rescheduled | undefined {
+  const period = currentPeriod(subscription, new Date(now));
+  const billing_anchor_day = anchorDay ?? subscription.anchorDay;
+  if (renewal) {
+    if (Date.parse(renewal) <= Math.max(Date.parse(now), period.start.getTime()))
+      throw new ValidationError('must be in the future and after the current period start', 'next_renewal_date');
+    return { billing_anchor_day, schedule_start: renewal, period_start: period.start.toISOString() };
+  }
+  const renewalSet = subscription.bridgeStart !== null && Date.parse(subscription.scheduleStart) > Date.parse(now);
+  const anchorChanged = billing_anchor_day !== subscription.anchorDay;
+  if (!anchorChanged && !(renewal === null && renewalSet)) return undefined;
+  return { billing_anchor_day, schedule_start: period.start.toISOString() };
 }
 
 function cancel(command: CommandOn<'CancelSubscription'>, subscription: Live): SubscriptionEvent[] {

@@ -1,5 +1,5 @@
 import type { SubscribedPlan, SubscriptionEvent, SubscriptionTerms } from '@afternoon/contracts/subscriptions';
-import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { ConflictError, IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
 import { commandMetadata } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
 import { decide, type SubscriptionCommand } from './businessLogic';
@@ -115,7 +115,6 @@ describe('subscription decider', () => {
         data: {
           subscription_id: subscriptionId,
           rescheduled: { billing_anchor_day: 25, schedule_start: createdAt },
-          next_renewal_date: null,
           updated_at: midJanuary,
         },
       },
@@ -129,10 +128,41 @@ describe('subscription decider', () => {
     });
   });
 
-  it('keeps a renewal date set by hand, and changes nothing for a PATCH that changes nothing', () => {
+  it('ends the current period on a renewal date set by hand, then turns on the anchor day again', () => {
+    // Anchored on the 10th at 09:00: the period from 10 Jan would end on 10 Feb.
     const renewal = '2026-03-01T00:00:00.000Z';
     const events = given([created]).when(update({ next_renewal_date: renewal }))();
-    expect(toSubscription(stateAfter([created, ...events]), new Date(midJanuary)).next_renewal_date).toBe(renewal);
+    expect(events).toEqual([
+      {
+        type: 'SubscriptionUpdated',
+        data: {
+          subscription_id: subscriptionId,
+          rescheduled: { billing_anchor_day: 10, schedule_start: renewal, period_start: createdAt },
+          updated_at: midJanuary,
+        },
+      },
+    ]);
+    const renewed = stateAfter([created, ...events]);
+    expect(toSubscription(renewed, new Date(midJanuary))).toMatchObject({
+      current_period_start: createdAt,
+      current_period_end: renewal,
+      next_renewal_date: renewal,
+    });
+    // From 1 Mar, the next anchor date: 10 Mar (at midnight, the renewal's time of day), then monthly.
+    expect(toSubscription(renewed, new Date('2026-03-05T00:00:00.000Z'))).toMatchObject({
+      current_period_start: renewal,
+      current_period_end: '2026-03-10T00:00:00.000Z',
+    });
+    // null gives the period its end on the anchor back.
+    const reverted = given([created, ...events]).when(update({ next_renewal_date: null }))();
+    expect(toSubscription(stateAfter([created, ...events, ...reverted]), new Date(midJanuary)).current_period_end).toBe(
+      '2026-02-10T09:00:00.000Z',
+    );
+  });
+
+  it('refuses a renewal date in the past or before the current period, and changes nothing for a PATCH that changes nothing', () => {
+    expect(given([created]).when(update({ next_renewal_date: '2026-01-15T00:00:00.000Z' }))).toThrow(ValidationError);
+    expect(given([created]).when(update({ next_renewal_date: null }))()).toEqual([]);
     expect(given([created]).when(update({ billing_anchor_day: 10, status: 'active' }))()).toEqual([]);
   });
 

@@ -18,10 +18,10 @@ export interface SubscriptionRecord {
   status: SubscriptionStatus;
   anchorDay: number;
   startDate: string;
-  /** Where the periods are counted from: the start date, or the period start a new anchor day was set at. */
+  /** Where the periods are counted from: the start date, the period start a new anchor day was set at, or a renewal date set by hand. */
   scheduleStart: string;
-  /** Set by PATCH; otherwise the renewal is the current period's end. */
-  nextRenewalDate: string | null;
+  /** With a renewal date set by hand (`scheduleStart`): where the period that ends then began. */
+  bridgeStart: string | null;
   cancelAt: string | null;
   canceledAt: string | null;
   /** What ending now does with fees paid in advance for the rest of the period. */
@@ -52,13 +52,13 @@ export function evolve(state: SubscriptionState, event: SubscriptionEvent): Subs
   if (state.status === 'absent') return state;
   switch (event.type) {
     case 'SubscriptionUpdated': {
-      const { rescheduled, next_renewal_date, updated_at } = event.data;
+      const { rescheduled, updated_at } = event.data;
+      if (!rescheduled) return { ...state, updatedAt: updated_at };
       return {
         ...state,
-        ...(rescheduled
-          ? { anchorDay: rescheduled.billing_anchor_day, scheduleStart: rescheduled.schedule_start }
-          : {}),
-        ...(next_renewal_date === undefined ? {} : { nextRenewalDate: next_renewal_date }),
+        anchorDay: rescheduled.billing_anchor_day,
+        scheduleStart: rescheduled.schedule_start,
+        bridgeStart: rescheduled.period_start ?? null,
         updatedAt: updated_at,
       };
     }
@@ -92,7 +92,7 @@ export function started(terms: SubscriptionTerms): Exclude<SubscriptionState, { 
     anchorDay: terms.billing_anchor_day,
     startDate: terms.start_date,
     scheduleStart: terms.start_date,
-    nextRenewalDate: null,
+    bridgeStart: null,
     cancelAt: null,
     canceledAt: null,
     refundPolicy: null,
@@ -108,13 +108,16 @@ function ended(state: ExistingSubscription, at: string, refundPolicy: PrepaidRef
 
 /**
  * The period that holds `instant`: before the start, the first one; once canceled, the one it ended in (periods
- * do not run on after a cancellation).
+ * do not run on after a cancellation); before a renewal date set by hand, the period that ends on it.
  */
 export function currentPeriod(subscription: SubscriptionRecord, instant: Date): BillingPeriod {
   const schedule = billingSchedule(new Date(subscription.scheduleStart), subscription.interval, subscription.anchorDay);
   const canceledAt = subscription.canceledAt === null ? undefined : new Date(subscription.canceledAt);
   const at = canceledAt && canceledAt < instant ? canceledAt : instant;
-  return at < schedule.start ? firstPeriod(schedule) : periodContaining(schedule, at);
+  if (at >= schedule.start) return periodContaining(schedule, at);
+  return subscription.bridgeStart === null
+    ? firstPeriod(schedule)
+    : { start: new Date(subscription.bridgeStart), end: schedule.start };
 }
 
 /** The public shape of a subscription as it stands at `now`. */
@@ -131,7 +134,7 @@ export function toSubscription(subscription: SubscriptionRecord, now: Date): Sub
     start_date: subscription.startDate,
     current_period_start: period.start.toISOString(),
     current_period_end: periodEnd,
-    next_renewal_date: subscription.nextRenewalDate ?? periodEnd,
+    next_renewal_date: periodEnd,
     cancel_at_period_end: subscription.status !== 'canceled' && subscription.cancelAt !== null,
     cancel_at: subscription.cancelAt,
     canceled_at: subscription.canceledAt,

@@ -46,20 +46,19 @@ export const subscriptionsProjection: Projection = {
         await insertSubscription(tx, tenant, event.data, 'plan_code');
         return;
       case 'SubscriptionUpdated': {
-        const { subscription_id, rescheduled, next_renewal_date, updated_at } = event.data;
+        const { subscription_id, rescheduled, updated_at } = event.data;
         await tx.query(
           `UPDATE subscriptions SET
              billing_anchor_day = coalesce($2, billing_anchor_day),
              schedule_start = coalesce($3, schedule_start),
-             next_renewal_date = CASE WHEN $4 THEN $5::timestamptz ELSE next_renewal_date END,
-             updated_at = $6
+             bridge_start = CASE WHEN $2::integer IS NULL THEN bridge_start ELSE $4::timestamptz END,
+             updated_at = $5
            WHERE id = $1`,
           [
             subscription_id,
             rescheduled?.billing_anchor_day ?? null,
             rescheduled?.schedule_start ?? null,
-            next_renewal_date !== undefined,
-            next_renewal_date ?? null,
+            rescheduled?.period_start ?? null,
             updated_at,
           ],
         );
@@ -202,7 +201,7 @@ export interface SubscriptionRow {
   billing_anchor_day: number;
   start_date: Date;
   schedule_start: Date;
-  next_renewal_date: Date | null;
+  bridge_start: Date | null;
   cancel_at: Date | null;
   canceled_at: Date | null;
   refund_policy: PrepaidRefundPolicy | null;
@@ -223,7 +222,7 @@ export function toRecord(row: SubscriptionRow): SubscriptionRecord {
     anchorDay: row.billing_anchor_day,
     startDate: row.start_date.toISOString(),
     scheduleStart: row.schedule_start.toISOString(),
-    nextRenewalDate: row.next_renewal_date?.toISOString() ?? null,
+    bridgeStart: row.bridge_start?.toISOString() ?? null,
     cancelAt: row.cancel_at?.toISOString() ?? null,
     canceledAt: row.canceled_at?.toISOString() ?? null,
     refundPolicy: row.refund_policy,
