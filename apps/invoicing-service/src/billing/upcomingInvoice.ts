@@ -2,10 +2,11 @@ import type { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { IllegalStateError, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { getPlan } from '../plans/getPlans';
-import type { BilledSpan } from '../subscriptions/billingBoundaries';
-import { type BillingPeriod, nextPeriodEnd } from '../subscriptions/billingPeriods';
+import { type BilledSpan, boundaryBilling } from '../subscriptions/billingBoundaries';
+import type { BillingPeriod } from '../subscriptions/billingPeriods';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
-import { getSubscription } from '../subscriptions/getSubscriptions';
+import { getSubscriptionRecord } from '../subscriptions/getSubscriptions';
+import { toSubscription } from '../subscriptions/subscription';
 import { customerNow } from '../testClocks/getTestClocks';
 import { meterGroupBy, meterUsage } from './meteringUsage';
 import { type MeterPeriodUsage, periodLines } from './periodLines';
@@ -26,9 +27,10 @@ export async function upcomingInvoice(
   subscriptionId: string,
   realNow: Date,
 ): Promise<UpcomingInvoice> {
-  const subscription = await getSubscription(deps.db, tenant, subscriptionId, realNow);
-  if (!subscription) throw subscriptionNotFound(subscriptionId);
-  const now = await customerNow(deps.db, tenant, subscription.customer_id, realNow);
+  const record = await getSubscriptionRecord(deps.db, tenant, subscriptionId);
+  if (!record) throw subscriptionNotFound(subscriptionId);
+  const now = await customerNow(deps.db, tenant, record.customerId, realNow);
+  const subscription = toSubscription(record, now);
   const cancelAt = subscription.cancel_at === null ? null : new Date(subscription.cancel_at);
   if (subscription.status === 'canceled' || (cancelAt && cancelAt <= now))
     throw new IllegalStateError(`subscription '${subscriptionId}' is canceled: nothing upcoming`);
@@ -40,13 +42,8 @@ export async function upcomingInvoice(
     start: new Date(subscription.current_period_start),
     end: new Date(subscription.current_period_end),
   });
-  const nextPeriod =
-    cancelAt && cancelAt <= period.end
-      ? null
-      : wholeSpan({
-          start: period.end,
-          end: nextPeriodEnd(period.end, plan.interval, subscription.billing_anchor_day),
-        });
+  // The next period as the period end's invoice will bill it in advance (a slice of a period after a renewal by hand).
+  const nextPeriod = boundaryBilling(record, period.start, period.end).starting;
   const usage = await periodUsage(deps, tenant, subscription.customer_id, plan.prices, period.start, now);
   const billed = periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter });
   const lines = billed.lines.map(({ group: _group, ...line }) => line);

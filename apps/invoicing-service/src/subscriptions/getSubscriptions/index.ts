@@ -142,12 +142,21 @@ export async function getSubscription(
   id: string,
   now: Date,
 ): Promise<Subscription | undefined> {
+  const record = await getSubscriptionRecord(db, tenant, id);
+  return record && toSubscription(record, await customerNow(db, tenant, record.customerId, now));
+}
+
+/** The subscription as the billing rules read it. */
+export async function getSubscriptionRecord(
+  db: Queryable,
+  tenant: Tenant,
+  id: string,
+): Promise<SubscriptionRecord | undefined> {
   const { rows } = await db.query<SubscriptionRow>(
     'SELECT * FROM subscriptions WHERE id = $1 AND organization_id = $2 AND mode = $3',
     [id, tenant.organizationId, tenant.mode],
   );
-  const row = rows[0];
-  return row && toSubscription(toRecord(row), await customerNow(db, tenant, row.customer_id, now));
+  return rows[0] && toRecord(rows[0]);
 }
 
 /** Newest first, keyset-paginated on (created_at, id); periods as they stand at `now` (a clock's, on one). */
