@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResourceId } from './common';
+import { PageQuery, Pagination, ResourceId } from './common';
 import { UtcTimestamp } from './usage';
 
 /*
@@ -30,6 +30,13 @@ export const TestClock = z.object({
   created_at: z.iso.datetime(),
 });
 export type TestClock = z.infer<typeof TestClock>;
+
+/** `GET /v1/test_clocks`: newest first. */
+export const ListTestClocksQuery = PageQuery.strict();
+export type ListTestClocksQuery = z.infer<typeof ListTestClocksQuery>;
+
+export const TestClockList = z.object({ test_clocks: z.array(TestClock), pagination: Pagination });
+export type TestClockList = z.infer<typeof TestClockList>;
 
 // Commands (on `invoice.commands`: billing time belongs to invoicing), keyed by clock
 

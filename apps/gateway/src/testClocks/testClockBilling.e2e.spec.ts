@@ -339,6 +339,14 @@ describe('test clocks: billing over months, now', () => {
     expect(backwards.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'frozen_time' });
     const stranger = await cluster.createOrganization('Globex');
     expect((await stranger.test.get(`/v1/test_clocks/${clock}`)).status).toBe(404);
+    expect((await stranger.test.get('/v1/test_clocks')).body).toMatchObject({ success: true, test_clocks: [] });
+    const firstPage = await test.get('/v1/test_clocks?limit=1');
+    expect(firstPage.body.test_clocks.map((listed: { id: string }) => listed.id)).toEqual([clock]);
+    expect(firstPage.body.pagination.has_more).toBe(true);
+    const secondPage = await test.get(`/v1/test_clocks?limit=1&cursor=${firstPage.body.pagination.next_cursor}`);
+    expect(secondPage.body.test_clocks[0].id).not.toBe(clock);
+    expect((await test.get('/v1/test_clocks?limit=0')).status).toBe(400);
+    expect((await acme.live.get('/v1/test_clocks')).status).toBe(403);
     const foreignCustomer = await stranger.test.post('/v1/customers', { name: 'Eve', test_clock: clock });
     expect(foreignCustomer.status).toBe(404);
     expect(foreignCustomer.body.error.param).toBe('test_clock');

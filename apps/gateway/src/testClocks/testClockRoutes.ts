@@ -1,4 +1,10 @@
-import { AdvanceTestClockBody, CreateTestClockBody, TestClock } from '@afternoon/contracts/testClocks';
+import {
+  AdvanceTestClockBody,
+  CreateTestClockBody,
+  ListTestClocksQuery,
+  TestClock,
+  TestClockList,
+} from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
@@ -6,6 +12,7 @@ import { commandRoute } from '../commands/commandRoute';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
+import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 import { existingTestClock, requireTestMode } from './existingTestClock';
 
@@ -40,6 +47,17 @@ export function testClockRoutes(deps: RouteDeps): Router {
       };
     }),
   );
+
+  router.get('/v1/test_clocks', async (request, response) => {
+    const caller = callerOf(response);
+    requireTestMode(caller);
+    const query = validate(ListTestClocksQuery, request.query, 'query');
+    const list = await queryService(deps.serviceUrls.invoicing, '/test-clocks', caller, {
+      ...request.query,
+      limit: String(query.limit),
+    });
+    respond(response, 200, TestClockList.parse(list));
+  });
 
   router.get('/v1/test_clocks/:id', async (request, response) => {
     respond(response, 200, { test_clock: await existingTestClock(deps, callerOf(response), request.params.id, 'id') });

@@ -1,5 +1,10 @@
-import { type TestClock, TestClockEvent } from '@afternoon/contracts/testClocks';
-import type { Projection, Queryable, Tenant } from '@afternoon/service-kit';
+import {
+  type ListTestClocksQuery,
+  type TestClock,
+  TestClockEvent,
+  type TestClockList,
+} from '@afternoon/contracts/testClocks';
+import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { wakeBillingRun } from '../../billing/billingRunWakeups';
 
 /** `test_clocks` (one row per clock) and `test_clock_advances` (every advance, with its real instant). */
@@ -63,16 +68,35 @@ export async function getTestClock(db: Queryable, tenant: Tenant, id: string): P
     'SELECT id, name, frozen_time, status, created_at FROM test_clocks WHERE id = $1 AND organization_id = $2 AND mode = $3',
     [id, tenant.organizationId, tenant.mode],
   );
-  const row = rows[0];
-  return (
-    row && {
-      id: row.id,
-      name: row.name,
-      frozen_time: row.frozen_time.toISOString(),
-      status: row.status,
-      created_at: row.created_at.toISOString(),
-    }
-  );
+  return rows[0] && toTestClock(rows[0]);
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listTestClocks(
+  db: Queryable,
+  tenant: Tenant,
+  query: ListTestClocksQuery,
+): Promise<TestClockList> {
+  const listing = newestFirstSql({
+    select: 'id, name, frozen_time, status, created_at',
+    from: 'test_clocks',
+    tenant,
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  const { rows } = await db.query<TestClockRow>(listing.text, listing.values);
+  const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
+  return { test_clocks: page.map(toTestClock), pagination };
+}
+
+function toTestClock(row: TestClockRow): TestClock {
+  return {
+    id: row.id,
+    name: row.name,
+    frozen_time: row.frozen_time.toISOString(),
+    status: row.status,
+    created_at: row.created_at.toISOString(),
+  };
 }
 
 /** "Now" for each of the customers that lives on a test clock: its frozen time. Others are absent. */
