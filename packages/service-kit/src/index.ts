@@ -9,6 +9,7 @@ export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consume
 export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';
 export { recordHeaders } from './consumer/records';
+export { type ConsumedState, resetConsumedState } from './consumer/resetConsumedState';
 export { parseEnv, ServiceEnv } from './env';
 export {
   ConcurrencyError,
