@@ -38,6 +38,8 @@ interface EventRow {
   metadata: EventMetadata;
 }
 
+// position and transaction_id are read as text (bigint and xid8 exceed a JS number); ORDER BY must name the table's
+// columns, or it sorts by these text outputs ("10" before "9").
 const columns = 'event_id, stream_id, version, position::text, transaction_id::text, type, data, metadata';
 
 function toStoredEvent(row: EventRow): StoredEvent {
@@ -110,7 +112,7 @@ export async function readAllEvents(
   const { rows } = await db.query<EventRow>(
     `SELECT ${columns} FROM events
       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ${horizon}
-      ORDER BY transaction_id, position
+      ORDER BY events.transaction_id, events.position
       LIMIT $3`,
     [checkpoint.transactionId, checkpoint.position, limit],
   );
