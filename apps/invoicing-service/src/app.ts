@@ -20,6 +20,8 @@ export const invoicingProjections = [
   billingSettingsProjection,
 ];
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+/** The service's name: its consumer groups and logs are named after it. */
+export const invoicingServiceName = 'invoicing-service';
 
 type BillingSettings =
   | 'METERING_SERVICE_URL'
@@ -45,7 +47,7 @@ export interface RunningInvoicingService extends RunningService {
 export async function startInvoicingService(options: InvoicingServiceOptions): Promise<RunningInvoicingService> {
   const env: InvoicingServiceEnv = { ...billingDefaults(), ...options };
   const service = await startService({
-    name: 'invoicing-service',
+    name: invoicingServiceName,
     env,
     migrationsDir,
     topics: [

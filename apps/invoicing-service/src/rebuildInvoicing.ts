@@ -2,11 +2,9 @@ import { InvoiceFinalized } from '@afternoon/contracts/invoices';
 import { Topics } from '@afternoon/contracts/topics';
 import { type KafkaConnection, type Projection, rebuildProjections, resetConsumedState } from '@afternoon/service-kit';
 import type pg from 'pg';
-import { invoicingProjections } from './app';
+import { invoicingProjections, invoicingServiceName } from './app';
 import { customersConsumer } from './customers/knownCustomers';
-
-/** As app.ts names the service to `startService`: its consumer groups are named after it. */
-const invoicingServiceName = 'invoicing-service';
+import { invoiceNumberPattern } from './invoices/invoiceNumbers';
 
 /**
  * `invoice_number_sequences` as the finalized invoices imply it: the highest number per organization and mode.
@@ -22,10 +20,10 @@ const invoiceNumberSequencesProjection: Projection = {
     // An unparsable number leaves last_number null and fails the rebuild rather than restarting the sequence.
     await tx.query(
       `INSERT INTO invoice_number_sequences (organization_id, mode, last_number)
-       VALUES ($1, $2, substring($3 from '^INV-([0-9]+)$')::int)
+       VALUES ($1, $2, substring($3 from $4)::int)
        ON CONFLICT (organization_id, mode)
        DO UPDATE SET last_number = GREATEST(invoice_number_sequences.last_number, excluded.last_number)`,
-      [stored.metadata.organization_id, stored.metadata.mode, invoice_number],
+      [stored.metadata.organization_id, stored.metadata.mode, invoice_number, invoiceNumberPattern],
     );
   },
 };

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { AggregateDefinition } from './commands/commandHandler';
 import { createCommandRecordHandler } from './commands/commandHandler';
 import { waitUntilCaughtUp } from './consumer/catchUp';
-import { consumerGroupId } from './consumer/consumerGroupId';
+import { commandsConsumerName, consumerGroupId } from './consumer/consumerGroupId';
 import {
   type BatchHandler,
   type RecordHandler,
@@ -125,7 +125,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       await startIdempotentConsumer({
         kafka,
         pool,
-        groupId: groupId('commands'),
+        groupId: groupId(commandsConsumerName),
         topics: [kafka.topic(side.commandsTopic)],
         deadLetterTopic: kafka.topic(side.deadLetterTopic),
         producer,

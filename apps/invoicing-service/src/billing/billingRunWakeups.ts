@@ -23,7 +23,10 @@ export async function onBillingRunWakeups(
   };
   listener.on('notification', onNotification);
   await listener.query(`LISTEN ${channel}`);
+  let stopped = false;
   return async () => {
+    if (stopped) return;
+    stopped = true;
     listener.removeListener('notification', onNotification);
     try {
       await listener.query(`UNLISTEN ${channel}`);

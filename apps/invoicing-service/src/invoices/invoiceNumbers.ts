@@ -1,5 +1,13 @@
 import type { Tenant, Transaction } from '@afternoon/service-kit';
 
+/** `INV-0001`: the organization and mode's sequence number, four digits at least. */
+export function formatInvoiceNumber(number: number): string {
+  return `INV-${String(number).padStart(4, '0')}`;
+}
+
+/** A Postgres pattern whose one group is the sequence number of an invoice number `formatInvoiceNumber` made. */
+export const invoiceNumberPattern = '^INV-([0-9]+)$';
+
 /**
  * Takes the next number of the organization and mode in the command's transaction: the row lock of the upsert
  * makes concurrent finalizes wait for each other, and a refused finalize rolls its number back, so numbers are
@@ -14,5 +22,5 @@ export async function nextInvoiceNumber(tx: Transaction, tenant: Tenant): Promis
   );
   const number = rows[0]?.last_number;
   if (number === undefined) throw new Error('invoice number sequence returned no row');
-  return `INV-${String(number).padStart(4, '0')}`;
+  return formatInvoiceNumber(number);
 }

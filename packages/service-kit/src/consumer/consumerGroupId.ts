@@ -2,3 +2,6 @@
 export function consumerGroupId(topicPrefix: string, serviceName: string, consumerName: string): string {
   return `${topicPrefix}${serviceName}.${consumerName}`;
 }
+
+/** The consumer `startService` runs for a service's own commands; a rebuild never resets it (commands expire). */
+export const commandsConsumerName = 'commands';

@@ -2,10 +2,7 @@ import type { TopicSpec } from '@afternoon/contracts/topics';
 import type pg from 'pg';
 import type { KafkaConnection } from '../kafka/kafka';
 import { withTransaction } from '../postgres/database';
-import { consumerGroupId } from './consumerGroupId';
-
-/** The consumer `startService` runs for a service's own commands (see service.ts); never reset, commands expire. */
-const commandsConsumerName = 'commands';
+import { commandsConsumerName, consumerGroupId } from './consumerGroupId';
 
 export interface ConsumedState {
   pool: pg.Pool;
