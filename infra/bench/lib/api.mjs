@@ -39,3 +39,31 @@ export async function createMeter(baseUrl, key, definition) {
   const body = await callApi(baseUrl, key, 'POST', '/v1/meters', definition, 201);
   return body.meter;
 }
+
+/** `count` customers living on test clock `clockId` (a test key), created `parallel` at a time; their ids in order. */
+export async function createClockCustomers(baseUrl, key, clockId, count, prefix, parallel = 8) {
+  const ids = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const body = { name: `${prefix} ${index}`, test_clock: clockId };
+      ids[index] = (await callApi(baseUrl, key, 'POST', '/v1/customers', body, 201)).customer.id;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+  return ids;
+}
+
+/** Every invoice of the key's organization and mode, walking `GET /v1/invoices` a page of 100 at a time. */
+export async function listAllInvoices(baseUrl, key) {
+  const invoices = [];
+  let cursor;
+  do {
+    const query = cursor ? `limit=100&cursor=${encodeURIComponent(cursor)}` : 'limit=100';
+    const page = await callApi(baseUrl, key, 'GET', `/v1/invoices?${query}`);
+    invoices.push(...page.invoices);
+    cursor = page.pagination.has_more ? page.pagination.next_cursor : undefined;
+  } while (cursor);
+  return invoices;
+}
