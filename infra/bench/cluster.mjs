@@ -118,6 +118,9 @@ export function createCluster(env) {
         DB_SCHEMA: app.schema,
         PORT: String(app.port),
         LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
+        // Invoicing asks metering for usage and builds hosted links; the gateway asks every service.
+        METERING_SERVICE_URL: `http://127.0.0.1:${services[1].port}`,
+        PUBLIC_URL: this.baseUrl,
       };
       if (app !== gateway) return common;
       return {
@@ -125,9 +128,7 @@ export function createCluster(env) {
         ADMIN_TOKEN: this.adminToken,
         LOCAL_DIR: this.localDir,
         CUSTOMER_SERVICE_URL: `http://127.0.0.1:${services[0].port}`,
-        METERING_SERVICE_URL: `http://127.0.0.1:${services[1].port}`,
         INVOICING_SERVICE_URL: `http://127.0.0.1:${services[2].port}`,
-        PUBLIC_URL: this.baseUrl,
       };
     },
 

@@ -72,21 +72,9 @@ async function advanceAndWait(context, key, clockId, frozenTime, onPoll) {
   return Number.POSITIVE_INFINITY;
 }
 
-/**
- * The bench's cluster gives the services' addresses to the gateway only, so invoicing would ask for usage at its
- * default metering address (npm start's :4002) and bill nothing; it is restarted with the bench's own.
- */
-async function invoicingAsksBenchMetering(cluster) {
-  const metering = `http://127.0.0.1:${cluster.app('metering-service').port}`;
-  if (cluster.app('invoicing-service').extraEnv?.METERING_SERVICE_URL === metering) return;
-  await cluster.stopApp('invoicing-service');
-  await cluster.startApp('invoicing-service', { METERING_SERVICE_URL: metering, PUBLIC_URL: cluster.baseUrl });
-}
-
 /** An organization of its own, so the scenario runs the same whichever identity the apps are in. */
 async function setUp(context, count) {
   const { baseUrl, cluster } = context;
-  await invoicingAsksBenchMetering(cluster);
   const organization = await createOrganization(baseUrl, context.adminToken, `Bench ${cluster.runId} Billing`);
   const key = organization.keys.test;
   const clock = await callApi(baseUrl, key, 'POST', '/v1/test_clocks', { frozen_time: START, name: 'Bench' }, 201);
