@@ -13,6 +13,7 @@
 //                                of BENCH_KAFKA_EVENTS (the smaller of 1,000,000 and BENCH_EVENTS)
 //   BENCH_DRAIN_TIMEOUT_SECONDS (300)  how long the ingest scenarios wait for metering to store what they sent
 //   BENCH_PROFILE=1              write CPU profiles of metering while it consumes kafka-ingest's records
+//   BENCH_SUBSCRIPTIONS (1000)   how many subscriptions subscription-billing bills at one period end
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ensureDependencies, loadDotEnv, log as logAs } from './lib/workspace.mjs';
