@@ -4,6 +4,7 @@ import type { Logger, Tenant } from '@afternoon/service-kit';
 import { nextBoundary } from '../subscriptions/billingBoundaries';
 import { type AdvancingClock, advancingClocks, receivedByClockInstant } from '../testClocks/getTestClocks';
 import { type BoundaryInvoiceDeps, boundaryInvoice } from './boundaryInvoice';
+import { meterGroupBy } from './meteringUsage';
 import { type SubscriptionToBill, subscriptionsToBill } from './subscriptionsToBill';
 
 export interface BillingRunDeps extends BoundaryInvoiceDeps {
@@ -48,6 +49,8 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   const sent = new Map<string, { at: number; usageCutoff: Date | null }>();
   // A boundary with nothing to bill (a start without in-advance fees) stays so: its plan version never changes.
   const nothingToBill = new Set<string>();
+  // Meters' groupings, asked once per pass and tenant, not once per invoice.
+  const groupings = new Map<string, Promise<string[]>>();
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -55,6 +58,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   async function runOnce(): Promise<boolean> {
     // Read before the subscriptions, so a clock is only called ready for the time its subscriptions were billed at.
     const advancing = await advancingClocks(deps.db);
+    groupings.clear();
     const busyClocks = new Set<string>();
     for (const due of await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs)) {
       try {
@@ -117,7 +121,17 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     if (already) return { status: 'in_flight', usageCutoff: already.usageCutoff };
     const { tenant, subscription, now, gracePeriodMs } = due;
     const receivedBy = receivedCutoffOf(due);
-    const bill = { tenant, subscription, previous, boundary, usageBilledThrough, gracePeriodMs, receivedBy };
+    const meterGroupBy = (code: string) => groupingOf(tenant, code);
+    const bill = {
+      tenant,
+      subscription,
+      previous,
+      boundary,
+      usageBilledThrough,
+      gracePeriodMs,
+      receivedBy,
+      meterGroupBy,
+    };
     const invoice = await boundaryInvoice(deps, bill);
     switch (invoice.status) {
       case 'waiting_for_usage':
@@ -143,6 +157,17 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   function receivedCutoffOf({ testClockId }: SubscriptionToBill): (instant: Date) => Promise<Date> {
     if (!testClockId) return async (instant) => instant;
     return async (instant) => (await receivedByClockInstant(deps.db, testClockId, instant)) ?? new Date();
+  }
+
+  function groupingOf(tenant: Tenant, meterCode: string): Promise<string[]> {
+    const key = `${tenant.organizationId}|${tenant.mode}|${meterCode}`;
+    let grouping = groupings.get(key);
+    if (!grouping) {
+      grouping = meterGroupBy(deps.meteringServiceUrl, tenant, meterCode);
+      grouping.catch(() => groupings.delete(key));
+      groupings.set(key, grouping);
+    }
+    return grouping;
   }
 
   async function markReady(clock: AdvancingClock): Promise<void> {

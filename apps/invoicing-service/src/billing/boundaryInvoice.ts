@@ -4,7 +4,7 @@ import { newHostedInvoiceUrl, newResourceId, type Queryable, type Tenant } from 
 import { getPlan } from '../plans/getPlans';
 import { type BoundaryBilling, boundaryBilling, spanPaidInAdvance } from '../subscriptions/billingBoundaries';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
-import { meterGroupBy, meterUsage, type ReceivedWindow } from './meteringUsage';
+import { meterUsage, type ReceivedWindow } from './meteringUsage';
 import { type BilledLine, type MeterPeriodUsage, periodLines } from './periodLines';
 import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 
@@ -25,6 +25,8 @@ export interface BoundaryToBill {
   usageBilledThrough: Date | null;
   /** How long after a period ends its late usage is still billed with it. */
   gracePeriodMs: number;
+  /** The properties the tenant's meter groups usage by. */
+  meterGroupBy(meterCode: string): Promise<string[]>;
   /** The real instant up to which usage counts as received by `instant` of the subscription's time. */
   receivedBy(instant: Date): Promise<Date>;
 }
@@ -132,7 +134,7 @@ async function spanUsage(
     meterUsage(deps.meteringServiceUrl, tenant, subscription.customerId, code, from, to, groupBy, received);
   const answers = await Promise.all(
     meterCodes.map(async (code) => {
-      const groupBy = await meterGroupBy(deps.meteringServiceUrl, tenant, code);
+      const groupBy = await bill.meterGroupBy(code);
       const onTime = await ask(code, groupBy, ended.start, ended.end, { after: null, through: usageCutoff });
       const late =
         ended.start > start && bill.usageBilledThrough && bill.usageBilledThrough < usageCutoff

@@ -134,10 +134,9 @@ export async function currentCustomer(
   tenant: Tenant,
   customerId: string,
   context: CommandContext,
-  scope: CustomerScope = 'live',
 ): Promise<InvoiceCustomer | undefined> {
   await context.catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
-  return findCustomer(tx, tenant, customerId, scope);
+  return findCustomer(tx, tenant, customerId);
 }
 
 /** A customer something may be billed to, caught up as `currentCustomer` is; 404 naming `customer_id` if none. */

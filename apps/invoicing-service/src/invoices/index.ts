@@ -4,7 +4,7 @@ import {
   invoiceEventWireNames,
 } from '@afternoon/contracts/invoices';
 import type { AggregateDefinition, CommandContext, Tenant, Transaction } from '@afternoon/service-kit';
-import { currentCustomer, knownCustomer } from '../customers/knownCustomers';
+import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
 import { customerNow } from '../testClocks/getTestClocks';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 import { type InvoiceState, toInvoice } from './invoice';
@@ -59,8 +59,9 @@ async function withOutsideFacts(
       return { ...command, data: { ...command.data, customer } };
     }
     case 'BillSubscriptionPeriod': {
-      // A deleted customer's last period is still billed to them.
-      const customer = await currentCustomer(tx, tenant, command.data.customer_id, context, 'ever');
+      // Known since the subscription was made (no catch-up needed); a deleted customer's last stretch is still
+      // billed to them.
+      const customer = await findCustomer(tx, tenant, command.data.customer_id, 'ever');
       const invoice_number = await nextInvoiceNumber(tx, tenant);
       return { ...command, data: { ...command.data, customer, invoice_number } };
     }
