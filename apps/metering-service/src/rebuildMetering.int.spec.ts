@@ -20,7 +20,6 @@ import { usageConsumerName } from './usage/meterUsage';
 const tenant: Tenant = { organizationId: 'org_rebuild', mode: 'live' };
 const alice = newResourceId();
 const bob = newResourceId();
-const bobDeletedAt = '2026-06-01T12:00:00.000Z';
 
 const meters: MeterDefinition[] = [
   {
@@ -52,8 +51,12 @@ const meters: MeterDefinition[] = [
   },
 ];
 
-/** 600 events around Bob's deletion (11:00–13:00 received), every 20th sent twice and one sent with other content. */
-function usageRecords(): UsageRecord[] {
+/**
+ * 600 events dated 11:00–13:00 on 1 June, the first 300 received before Bob's deletion and the rest after it, every
+ * 20th sent twice and one sent with other content. Received as a gateway receives them: after the customer events
+ * they depend on were appended, so a replay judges them the same way.
+ */
+function usageRecords(receivedAt: (index: number) => string): UsageRecord[] {
   const records: UsageRecord[] = [];
   for (let index = 0; index < 600; index++) {
     const at = new Date(Date.parse('2026-06-01T11:00:00Z') + index * 12_000).toISOString();
@@ -65,7 +68,7 @@ function usageRecords(): UsageRecord[] {
       customer_id: index % 3 === 0 ? bob : alice,
       timestamp: at,
       properties: { tokens: (index % 7) + 0.25, model: index % 2 === 0 ? 'gpt-4' : 'claude', user: `u${index % 11}` },
-      received_at: at,
+      received_at: receivedAt(index),
     });
   }
   const repeats = records.filter((_, index) => index % 20 === 0);
@@ -133,33 +136,47 @@ describe('rebuilding metering from its event store and the topics it consumes', 
   };
 
   it('gives the same meters, usage and rejections, deciding deleted customers by when events arrived', async () => {
+    const bobKnown = async (deleted: boolean) =>
+      eventually(async () => {
+        const { rows } = await service.pool.query('SELECT deleted_at FROM known_customers WHERE id = $1', [bob]);
+        expect(rows[0] && rows[0].deleted_at !== null).toBe(deleted);
+      });
+    const produceUsage = (records: UsageRecord[]) =>
+      produce(
+        topic(Topics.usageIngest.name),
+        records.map((usage) => ({ key: usage.customer_id, value: JSON.stringify(usage) })),
+      );
     await produce(topic(Topics.customerEvents.name), [
       customerCreatedRecord(tenant, alice),
       customerCreatedRecord(tenant, bob),
-      customerDeletedRecord(tenant, bob, bobDeletedAt),
     ]);
     await produce(
       topic(Topics.meterCommands.name),
       meters.map((meter) => createMeterCommand(tenant, meter)),
     );
     await eventually(async () => expect((await readAs(service, tenant, '/meters')).body.meters).toHaveLength(3));
-    await eventually(async () => {
-      const { rows } = await service.pool.query('SELECT deleted_at FROM known_customers WHERE id = $1', [bob]);
-      expect(rows[0]?.deleted_at).not.toBeFalsy();
-    });
-    await produce(
-      topic(Topics.usageIngest.name),
-      usageRecords().map((usage) => ({ key: usage.customer_id, value: JSON.stringify(usage) })),
-    );
+    await bobKnown(false);
+
+    // A millisecond apart: the first 300 before the deletion, the rest after it was appended.
+    const beforeDeletion = Date.now();
+    const deletedAt = beforeDeletion + 300;
+    const receivedAt = (afterDeletion: number) => (index: number) =>
+      new Date(index < 300 ? beforeDeletion + index : afterDeletion + index - 300).toISOString();
+    await produceUsage(usageRecords(receivedAt(deletedAt + 1)).slice(0, 300));
+    await produce(topic(Topics.customerEvents.name), [
+      customerDeletedRecord(tenant, bob, new Date(deletedAt).toISOString()),
+    ]);
+    await bobKnown(true);
+    await produceUsage(usageRecords(receivedAt(Math.max(Date.now(), deletedAt + 1))).slice(300));
     await settled(Date.now());
     const before = await everythingReadable();
-    // Bob's events received at or after his deletion were refused; those before it count.
+    // Bob's events received at or after his deletion were refused; those before it count: one in three events is
+    // Bob's, so 100 of the first 300, the last received 297 ms after the first.
     const { rows: bobs } = await service.pool.query(
       'SELECT max(received_at) AS last, count(*)::int AS events FROM usage_events WHERE customer_id = $1',
       [bob],
     );
-    // One in three events is Bob's, every 12 s from 11:00: the 100 received before 12:00 count.
-    expect(bobs[0]).toEqual({ last: new Date('2026-06-01T11:59:24Z'), events: 100 });
+    expect(bobs[0]).toEqual({ last: new Date(beforeDeletion + 297), events: 100 });
 
     await service.stop();
     const kafka = connectKafka({
