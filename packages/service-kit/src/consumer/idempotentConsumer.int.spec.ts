@@ -131,6 +131,26 @@ describe('idempotent consumer', () => {
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten after restart' });
   });
 
+  it('handles again what a database restored from an older backup no longer holds, though Kafka is past it', async () => {
+    const s = await scenario('restored');
+    await s.send(tenRecords);
+    const first = await s.start(s.recordEffect);
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords));
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    const groupId = kafka.topic({ name: 'restored.group', partitions: 1, retentionMs: 0 });
+    const admin = await kafka.admin();
+    await eventually(async () => {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [kafka.topic(s.topics.source)] });
+      expect(committed?.partitions[0]?.offset).toBe('10');
+    });
+    // The backup was taken after the fourth record: its effects and its stored offset say so.
+    await db.pool.query(`DELETE FROM effects WHERE source = 'restored' AND payload >= 'r4'`);
+    await db.pool.query('UPDATE consumer_offsets SET next_offset = 4 WHERE group_id = $1', [groupId]);
+    await s.start(s.recordEffect);
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'r4 to r9 handled again' });
+  });
+
   it('sends a record that can never be handled to the dead-letter topic with the reason, and goes on', async () => {
     const s = await scenario('poison');
     const deadLetters = await collectTopic(kafka.topic(s.topics.dlq));

@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';
 import { recordHeaders } from './records';
+import { rewindToStoredOffsets } from './rewindToStoredOffsets';
 
 export interface ConsumedRecord {
   topic: string;
@@ -92,6 +93,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     logger.error({ err: payload.error, groupId }, 'consumer crashed; kafkajs restarts it');
   });
 
+  await rewindToStoredOffsets(await kafka.admin(), pool, groupId, options.topics);
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
@@ -130,7 +132,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         );
         await heartbeat();
       }
-      // Kafka's committed offset only shortens the replay after a restart; the stored offset decides.
+      // Kafka's committed offset only shortens the replay after a restart; the stored offset decides (and is where a
+      // group with no members starts from when Kafka's is ahead of it: see rewindToStoredOffsets).
       await commitOffsetsIfNecessary();
     },
   });

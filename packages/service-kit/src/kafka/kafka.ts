@@ -2,7 +2,7 @@ import type { TopicSpec } from '@afternoon/contracts/topics';
 import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 
-export type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
 /** The one place kafkajs is configured; swapping clients stays a change to this folder. */
 export interface KafkaConnection {
