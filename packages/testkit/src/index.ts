@@ -3,4 +3,4 @@ export { customerCreatedRecord, customerDeletedRecord, type TestRecord } from '.
 export { eventually } from './eventually';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';
-export { type CollectedMessage, collectTopic, produce } from './topics';
+export { type CollectedMessage, collectTopic, dropTopics, produce } from './topics';

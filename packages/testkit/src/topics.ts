@@ -56,3 +56,21 @@ export async function collectTopic(topic: string): Promise<{ messages: Collected
   });
   return { messages, stop: () => consumer.disconnect() };
 }
+
+/**
+ * Deletes the topics (and consumer groups) a test file made under its own `prefix`, so a broker shared by many
+ * runs does not keep thousands of partitions. Tests call it in afterAll, after their services stopped.
+ */
+export async function dropTopics(prefix: string): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    const groups = (await admin.listGroups()).groups.map((group) => group.groupId);
+    const ours = groups.filter((groupId) => groupId.startsWith(prefix));
+    if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -5,7 +5,7 @@ import { startCustomerService } from '@afternoon/customer-service';
 import { startInvoicingService } from '@afternoon/invoicing-service';
 import { startMeteringService } from '@afternoon/metering-service';
 import type { RunningService } from '@afternoon/service-kit';
-import { dropSchemas, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { dropSchemas, dropTopics, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../app';
 
 export interface TestOrganization {
@@ -85,6 +85,7 @@ export async function startTestCluster(
       await gateway.stop();
       await Promise.all([customerService?.stop(), meteringService.stop(), invoicingService.stop()]);
       await dropSchemas(...Object.values(schemas));
+      await dropTopics(topicPrefix);
     },
   };
 }
