@@ -5,6 +5,7 @@ import {
   customerCreatedRecord,
   customerDeletedRecord,
   dropSchemas,
+  dropTopics,
   eventually,
   produce,
   serviceEnv,
@@ -75,6 +76,7 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
     await replies.stop();
     if (running) await service.stop();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   /** Sends a command as the gateway does and waits for its reply, which must be a success. */

@@ -6,6 +6,7 @@ import {
   customerCreatedRecord,
   customerDeletedRecord,
   dropSchemas,
+  dropTopics,
   eventually,
   produce,
   serviceEnv,
@@ -89,6 +90,7 @@ describe('rebuilding metering from its event store and the topics it consumes', 
   afterAll(async () => {
     await service.stop();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   /** Everything a reader of metering can see, but the moment it was asked. */

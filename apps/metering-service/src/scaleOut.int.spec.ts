@@ -1,7 +1,15 @@
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { consumerGroupId, newResourceId, type RunningService } from '@afternoon/service-kit';
-import { customerCreatedRecord, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import {
+  customerCreatedRecord,
+  dropSchemas,
+  dropTopics,
+  eventually,
+  produce,
+  serviceEnv,
+  uniqueName,
+} from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meteringServiceName, startMeteringService } from './app';
 
@@ -51,6 +59,7 @@ describe('two metering instances in one consumer group', () => {
   afterAll(async () => {
     await Promise.allSettled([first.stop(), second.stop()]);
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   const handledBy = async (service: RunningService) =>

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, rebuildProjections } from '@afternoon/service-kit';
-import { collectTopic, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { collectTopic, dropSchemas, dropTopics, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerProjections, startCustomerService } from '../app';
 
@@ -56,6 +56,7 @@ describe('customer-service on real Kafka and Postgres', () => {
     await events.stop();
     await service.stop();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   const replyTo = (commandId: string) =>

@@ -3,6 +3,7 @@ import { connectKafka, createLogger, type KafkaConnection, newResourceId } from 
 import {
   customerCreatedRecord,
   dropSchemas,
+  dropTopics,
   eventually,
   produce,
   serviceEnv,
@@ -65,6 +66,7 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
     await kafka.close();
     await db.end();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   const count = async (sql: string) => (await db.query<{ n: number }>(sql)).rows[0]?.n ?? 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, rebuildProjections } from '@afternoon/service-kit';
-import { collectTopic, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { collectTopic, dropSchemas, dropTopics, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoicingProjections, startInvoicingService } from '../app';
 
@@ -79,6 +79,7 @@ describe('invoicing-service on real Kafka and Postgres', () => {
     await replies.stop();
     await service.stop();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   const replyTo = (commandId: string) =>

@@ -5,6 +5,7 @@ import {
   customerCreatedRecord,
   customerDeletedRecord,
   dropSchemas,
+  dropTopics,
   eventually,
   produce,
   serviceEnv,
@@ -63,6 +64,7 @@ describe('meter read routes by customer', () => {
   afterAll(async () => {
     await service?.stop();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   it('answers the usage within a received window', async () => {

@@ -3,7 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { connectKafka, createLogger, type KafkaConnection, newResourceId } from '@afternoon/service-kit';
-import { customerCreatedRecord, dropSchemas, eventually, serviceEnv, testInfra, uniqueName } from '@afternoon/testkit';
+import {
+  customerCreatedRecord,
+  dropSchemas,
+  dropTopics,
+  eventually,
+  serviceEnv,
+  testInfra,
+  uniqueName,
+} from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -138,6 +146,7 @@ describe('the metering service killed mid-stream and restarted', () => {
     await kafka.close();
     await db.end();
     await dropSchemas(schema);
+    await dropTopics(topicPrefix);
   });
 
   const storedCount = async () =>
