@@ -2,6 +2,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { connectKafka, createLogger, createPool, newResourceId, type Tenant } from '@afternoon/service-kit';
 import {
   collectTopic,
+  commandRecord,
   customerCreatedRecord,
   customerDeletedRecord,
   dropSchemas,
@@ -15,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningInvoicingService, startInvoicingService } from './app';
 import { rebuildInvoicing } from './rebuildInvoicing';
 import { monthlySubscribers } from './testing/monthlySubscribers';
-import { invoicingCommandRecord } from './testing/records';
 
 /** Every table invoicing derives, from its event store or from `customer.events`. */
 const derivedTables = [
@@ -81,7 +81,7 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
 
   /** Sends a command as the gateway does and waits for its reply, which must be a success. */
   async function send(tenant: Tenant, key: string, type: string, data: unknown) {
-    const record = invoicingCommandRecord(tenant, key, type, data);
+    const record = commandRecord(tenant, key, type, data);
     const commandId = JSON.parse(record.value).metadata.command_id;
     await produce(topic(Topics.invoiceCommands.name), [record]);
     const reply = await eventually(

@@ -1,6 +1,6 @@
 export { commandMetadata } from './commandMetadata';
-export { customerCreatedRecord, customerDeletedRecord, type TestRecord } from './customerRecords';
 export { eventually } from './eventually';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';
+export { commandRecord, customerCreatedRecord, customerDeletedRecord, type TestRecord } from './records';
 export { type CollectedMessage, collectTopic, dropTopics, produce } from './topics';

@@ -58,6 +58,31 @@ describe('invoices that subscriptions make by themselves', () => {
       line_items: InvoiceLine[];
     }[];
 
+  /** Subscribes the customer to 'team' from `start`, active, and waits for the invoice of its start. */
+  async function subscribeAndAwaitStartInvoice(customerId: string, start: Date): Promise<string> {
+    const created = await acme.live.post('/v1/subscriptions', {
+      customer_id: customerId,
+      plan_code: 'team',
+      start_date: start.toISOString(),
+      initial_status: 'active',
+    });
+    await eventually(async () => expect(await invoicesOf(customerId)).toHaveLength(1), {
+      timeout: 30_000,
+      label: 'the start invoice',
+    });
+    return created.body.subscription.id;
+  }
+
+  const finalInvoiceOf = (customerId: string) =>
+    eventually(
+      async () => {
+        const found = (await invoicesOf(customerId)).find((invoice) => invoice.billing_reason === 'subscription_end');
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeout: 30_000, label: 'the final invoice' },
+    );
+
   it('bills every boundary that has passed, once each, finalized with a number and a hosted page', async () => {
     const customerId = (await acme.live.post('/v1/customers', { name: 'Ada' })).body.customer.id;
     const start = wholeSecond(monthsLater(new Date(), -2).getTime() - day);
@@ -123,18 +148,7 @@ describe('invoices that subscriptions make by themselves', () => {
   it('ends a subscription canceled now with an invoice that credits the unused part of its seats', async () => {
     const customerId = (await acme.live.post('/v1/customers', { name: 'Grace' })).body.customer.id;
     const start = wholeSecond(Date.now() - 10 * day);
-    const { id } = (
-      await acme.live.post('/v1/subscriptions', {
-        customer_id: customerId,
-        plan_code: 'team',
-        start_date: start.toISOString(),
-        initial_status: 'active',
-      })
-    ).body.subscription;
-    await eventually(async () => expect(await invoicesOf(customerId)).toHaveLength(1), {
-      timeout: 30_000,
-      label: 'the start invoice',
-    });
+    const id = await subscribeAndAwaitStartInvoice(customerId, start);
     const canceled = await acme.live.post(`/v1/subscriptions/${id}/cancel`, {
       cancel_mode: 'now',
       cancel_now_prepaid_refund_policy: 'refund_prorated',
@@ -142,14 +156,7 @@ describe('invoices that subscriptions make by themselves', () => {
     expect(canceled.status).toBe(200);
     const canceledAt = new Date(canceled.body.subscription.canceled_at);
 
-    const final = await eventually(
-      async () => {
-        const found = (await invoicesOf(customerId)).find((invoice) => invoice.billing_reason === 'subscription_end');
-        expect(found).toBeDefined();
-        return found;
-      },
-      { timeout: 30_000, label: 'the final invoice' },
-    );
+    const final = await finalInvoiceOf(customerId);
     const periodEnd = monthsLater(start, 1);
     const seconds = (from: Date, to: Date) =>
       BigInt(Math.floor(to.getTime() / 1000) - Math.floor(from.getTime() / 1000));
@@ -171,18 +178,7 @@ describe('invoices that subscriptions make by themselves', () => {
   it("ends a deleted customer's subscription when they were deleted, and bills its last stretch", async () => {
     const customerId = (await acme.live.post('/v1/customers', { name: 'Hedy' })).body.customer.id;
     const start = wholeSecond(Date.now() - 5 * day);
-    const { id } = (
-      await acme.live.post('/v1/subscriptions', {
-        customer_id: customerId,
-        plan_code: 'team',
-        start_date: start.toISOString(),
-        initial_status: 'active',
-      })
-    ).body.subscription;
-    await eventually(async () => expect(await invoicesOf(customerId)).toHaveLength(1), {
-      timeout: 30_000,
-      label: 'the start invoice',
-    });
+    const id = await subscribeAndAwaitStartInvoice(customerId, start);
     const before = Date.now();
     expect((await acme.live.delete(`/v1/customers/${customerId}`)).status).toBe(200);
     const after = Date.now();
@@ -198,14 +194,7 @@ describe('invoices that subscriptions make by themselves', () => {
     const canceledAt = Date.parse(subscription.canceled_at);
     expect(canceledAt).toBeGreaterThanOrEqual(before - 1000);
     expect(canceledAt).toBeLessThanOrEqual(after + 1000);
-    const final = await eventually(
-      async () => {
-        const found = (await invoicesOf(customerId)).find((invoice) => invoice.billing_reason === 'subscription_end');
-        expect(found).toBeDefined();
-        return found;
-      },
-      { timeout: 30_000, label: 'the final invoice' },
-    );
+    const final = await finalInvoiceOf(customerId);
     // No refund on a deletion: the support used so far, in arrears, prorated.
     expect(shown(final)).toEqual([
       ['fee', 'Support (prorated)', expect.any(Number), start.toISOString(), subscription.canceled_at],

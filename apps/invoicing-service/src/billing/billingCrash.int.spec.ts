@@ -1,6 +1,7 @@
 import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
 import { connectKafka, createLogger, type KafkaConnection, newResourceId } from '@afternoon/service-kit';
 import {
+  commandRecord,
   customerCreatedRecord,
   dropSchemas,
   dropTopics,
@@ -28,7 +29,6 @@ import {
   periodEnds,
   type Subscriber,
 } from '../testing/monthlySubscribers';
-import { invoicingCommandRecord } from '../testing/records';
 
 const subscriberCount = 40;
 const planCode = 'crash_monthly';
@@ -112,7 +112,7 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
     await produce(
       kafka.topic(Topics.invoiceCommands),
       joining.map(({ customerId, subscriptionId, boundaries }) =>
-        invoicingCommandRecord(tenant, subscriptionId, 'CreateSubscription', {
+        commandRecord(tenant, subscriptionId, 'CreateSubscription', {
           subscription_id: subscriptionId,
           customer_id: customerId,
           plan_code: planCode,
@@ -143,7 +143,7 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
         minimum_amount_cents: null,
       };
       await produce(kafka.topic(Topics.invoiceCommands), [
-        invoicingCommandRecord(tenant, planCode, 'CreatePlan', { plan_id: newResourceId(), definition }),
+        commandRecord(tenant, planCode, 'CreatePlan', { plan_id: newResourceId(), definition }),
       ]);
       await eventually(async () => expect(await count(`SELECT count(*)::int AS n FROM ${schema}.plans`)).toBe(1), {
         label: 'plan created',

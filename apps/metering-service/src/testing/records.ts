@@ -1,25 +1,10 @@
 import type { MeterDefinition } from '@afternoon/contracts/meters';
 import { newResourceId, type RunningService, type Tenant, TenantHeaders } from '@afternoon/service-kit';
-import type { TestRecord } from '@afternoon/testkit';
+import { commandRecord, type TestRecord } from '@afternoon/testkit';
 
 /** A CreateMeter command as the gateway sends it to the meter commands topic. */
 export function createMeterCommand(tenant: Tenant, definition: MeterDefinition): TestRecord {
-  const commandId = `cmd_${newResourceId()}`;
-  return {
-    key: definition.code,
-    value: JSON.stringify({
-      type: 'CreateMeter',
-      data: { meter_id: newResourceId(), definition },
-      metadata: {
-        command_id: commandId,
-        correlation_id: commandId,
-        request_id: commandId,
-        organization_id: tenant.organizationId,
-        mode: tenant.mode,
-        issued_at: new Date().toISOString(),
-      },
-    }),
-  };
+  return commandRecord(tenant, definition.code, 'CreateMeter', { meter_id: newResourceId(), definition });
 }
 
 /** GETs a path of a running metering service's internal read API as a tenant; the status and parsed body. */

@@ -60,3 +60,23 @@ export function customerDeletedRecord(tenant: RecordTenant, customerId: string, 
     }),
   };
 }
+
+/** A command record as the gateway sends it to a service's commands topic, keyed by `key`. */
+export function commandRecord(tenant: RecordTenant, key: string, type: string, data: unknown): TestRecord {
+  const commandId = `cmd_${randomUUID()}`;
+  return {
+    key,
+    value: JSON.stringify({
+      type,
+      data,
+      metadata: {
+        command_id: commandId,
+        correlation_id: commandId,
+        request_id: commandId,
+        organization_id: tenant.organizationId,
+        mode: tenant.mode,
+        issued_at: new Date().toISOString(),
+      },
+    }),
+  };
+}
