@@ -1,8 +1,7 @@
 import type { CreateCustomer, CustomerEvent, DeleteCustomer, UpdateCustomer } from '@afternoon/contracts/customers';
-import { type Command, ConflictError, changedFields, type Decider, NotFoundError } from '@afternoon/service-kit';
+import { ConflictError, changedFields, type Decider, NotFoundError, type WithMetadata } from '@afternoon/service-kit';
 import { type CustomerState, evolve, initialState } from './customer';
 
-type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
 export type CustomerCommand =
   | WithMetadata<CreateCustomer>
   | WithMetadata<UpdateCustomer>

@@ -15,16 +15,15 @@ import type {
 } from '@afternoon/contracts/invoices';
 import { maxLineItems } from '@afternoon/contracts/invoices';
 import {
-  type Command,
   ConflictError,
   type Decider,
   IllegalStateError,
   NotFoundError,
   ValidationError,
+  type WithMetadata,
 } from '@afternoon/service-kit';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, totalCents } from './invoice';
 
-type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
 export type InvoiceCommand =
   | WithMetadata<CreateInvoice>
   | WithMetadata<AddInvoiceLineItem>

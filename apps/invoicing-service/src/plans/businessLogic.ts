@@ -1,8 +1,13 @@
 import type { ArchivePlan, CreatePlan, PlanDefinition, PlanEvent, RevisePlan } from '@afternoon/contracts/plans';
-import { type Command, ConflictError, type Decider, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import {
+  ConflictError,
+  type Decider,
+  IllegalStateError,
+  NotFoundError,
+  type WithMetadata,
+} from '@afternoon/service-kit';
 import { evolve, initialState, type PlanState } from './plan';
 
-type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
 export type PlanCommand = WithMetadata<CreatePlan> | WithMetadata<RevisePlan> | WithMetadata<ArchivePlan>;
 
 /**

@@ -9,16 +9,15 @@ import type {
   UpdateSubscription,
 } from '@afternoon/contracts/subscriptions';
 import {
-  type Command,
   ConflictError,
   type Decider,
   IllegalStateError,
   NotFoundError,
   ValidationError,
+  type WithMetadata,
 } from '@afternoon/service-kit';
 import { currentPeriod, type ExistingSubscription, evolve, initialState, type SubscriptionState } from './subscription';
 
-type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
 export type SubscriptionCommand =
   | WithMetadata<CreateSubscription>
   | WithMetadata<UpdateSubscription>

@@ -5,16 +5,15 @@ import type {
   TestClockEvent,
 } from '@afternoon/contracts/testClocks';
 import {
-  type Command,
   ConflictError,
   type Decider,
   IllegalStateError,
   NotFoundError,
   ValidationError,
+  type WithMetadata,
 } from '@afternoon/service-kit';
 import { evolve, initialState, type TestClockState } from './testClock';
 
-type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
 export type TestClockCommand =
   | WithMetadata<CreateTestClock>
   | WithMetadata<AdvanceTestClock>

@@ -1,15 +1,14 @@
 import type { ArchiveMeter, CreateMeter, MeterEvent, UpdateMeter } from '@afternoon/contracts/meters';
 import {
-  type Command,
   ConflictError,
   changedFields,
   type Decider,
   IllegalStateError,
   NotFoundError,
+  type WithMetadata,
 } from '@afternoon/service-kit';
 import { evolve, initialState, type MeterState } from './meter';
 
-type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
 export type MeterCommand = WithMetadata<CreateMeter> | WithMetadata<UpdateMeter> | WithMetadata<ArchiveMeter>;
 
 /**

@@ -6,6 +6,9 @@ export interface Command<Type extends string = string, Data = unknown> {
   metadata: CommandMetadata;
 }
 
+/** A contract's command (`{type, data}`, as the gateway sends it) with the metadata every command carries. */
+export type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
+
 export interface DomainEvent<Type extends string = string, Data = unknown> {
   type: Type;
   data: Data;
