@@ -36,38 +36,38 @@ async function enrichInvoiceCommand(
   command: InvoiceCommand,
   context: CommandContext,
 ): Promise<InvoiceCommand> {
-  const enriched = await withOutsideFacts(tx, command, context);
   const tenant: Tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
   const customerId =
     'customer_id' in command.data
       ? command.data.customer_id
       : await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
-  if (customerId === undefined) return enriched;
+  if (customerId === undefined) return command;
   const now = await customerNow(tx, tenant, customerId, new Date(command.metadata.issued_at));
-  return { ...enriched, metadata: { ...enriched.metadata, issued_at: now.toISOString() } };
+  const dated = { ...command, metadata: { ...command.metadata, issued_at: now.toISOString() } };
+  return withOutsideFacts(tx, dated, tenant, customerId, context);
 }
 
 async function withOutsideFacts(
   tx: Transaction,
   command: InvoiceCommand,
+  tenant: Tenant,
+  customerId: string,
   context: CommandContext,
 ): Promise<InvoiceCommand> {
-  const tenant: Tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
   switch (command.type) {
     case 'CreateInvoice': {
-      const customer = await knownCustomer(tx, tenant, command.data.customer_id, context);
+      const customer = await knownCustomer(tx, tenant, customerId, context);
       return { ...command, data: { ...command.data, customer } };
     }
     case 'BillSubscriptionPeriod': {
       // Known since the subscription was made (no catch-up needed); a deleted customer's last stretch is still
       // billed to them.
-      const customer = await findCustomer(tx, tenant, command.data.customer_id, 'ever');
+      const customer = await findCustomer(tx, tenant, customerId, 'ever');
       const invoice_number = await nextInvoiceNumber(tx, tenant);
       return { ...command, data: { ...command.data, customer, invoice_number } };
     }
     case 'FinalizeInvoice': {
-      const customerId = await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
-      const customer = customerId === undefined ? undefined : await currentCustomer(tx, tenant, customerId, context);
+      const customer = await currentCustomer(tx, tenant, customerId, context);
       // Taken last, so the sequence row stays locked only for the rest of this transaction.
       const invoice_number = await nextInvoiceNumber(tx, tenant);
       return { ...command, data: { ...command.data, invoice_number, customer } };
