@@ -55,11 +55,10 @@ describe('event store on Postgres', () => {
   it('reads events in the order they were appended, across positions of more digits', async () => {
     // One transaction whose positions cross from one digit count to the next (…, 98, 99, 100, 101, …): sorted as
     // text they would come back 100, 101, …, 98, 99.
-    const before = await readAllEvents(db.pool, startOfEventStore, 10_000);
-    const from = before.length === 0 ? startOfEventStore : checkpointOf(before[before.length - 1] as StoredEvent);
     const made = Array.from({ length: 120 }, (_, n) => ({ type: 'Counted', data: { n } }));
     await withTransaction(db.pool, (tx) => appendToStream(tx, 'counter-1', 0, made, metadata));
-    const read = await readAllEvents(db.pool, from, 10_000, { appendsLocked: true });
+    const all = await readAllEvents(db.pool, startOfEventStore, 10_000, { appendsLocked: true });
+    const read = all.filter((event) => event.streamId === 'counter-1');
     expect(read.map((event) => event.data)).toEqual(made.map((event) => event.data));
   });
 
