@@ -14,18 +14,33 @@ export async function queryService(
   for (const [name, value] of Object.entries(query)) {
     if (typeof value === 'string') url.searchParams.set(name, value);
   }
+  return askService(url, caller);
+}
+
+/** A read too large for a query string (a batch's ids): sent as a JSON body, answered like `queryService`. */
+export function queryServiceWithBody(baseUrl: string, path: string, caller: Caller, body: unknown): Promise<unknown> {
+  return askService(new URL(path, baseUrl), caller, body);
+}
+
+async function askService(url: URL, caller: Caller, body?: unknown): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { [TenantHeaders.organizationId]: caller.organizationId, [TenantHeaders.mode]: caller.mode },
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        [TenantHeaders.organizationId]: caller.organizationId,
+        [TenantHeaders.mode]: caller.mode,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
     throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (response.ok) return body;
-  const error = ApiError.safeParse((body as { error?: unknown } | undefined)?.error);
+  const answer: unknown = await response.json().catch(() => undefined);
+  if (response.ok) return answer;
+  const error = ApiError.safeParse((answer as { error?: unknown } | undefined)?.error);
   if (error.success && response.status < 500) throw new ApiHttpError(error.data);
   throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request failed; retry later');
 }

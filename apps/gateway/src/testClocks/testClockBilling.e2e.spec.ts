@@ -329,6 +329,26 @@ describe('test clocks: billing over months, now', () => {
     });
   });
 
+  it("checks a test-mode batch of a thousand customers' events against their clocks in one go", async () => {
+    const clock = await newClock('2027-09-01T00:00:00.000Z');
+    const onClock = (await test.post('/v1/customers', { name: 'Clocked', test_clock: clock })).body.customer.id;
+    const offClock = (await test.post('/v1/customers', { name: 'Wall clock' })).body.customer.id;
+    const strangers = Array.from({ length: 998 }, (_, n) => `cm${String(n).padStart(23, '0')}`);
+    const events = [onClock, offClock, ...strangers].map((customer_id, n) => ({
+      event_name: 'api.request',
+      idempotency_key: `batch-${n}`,
+      customer_id,
+      timestamp: '2027-08-31T23:59:00Z',
+    }));
+    const refused = await test.post('/v1/events/ingest', { events });
+    expect(refused.status).toBe(400);
+    const problems = refused.body.error.details as { param: string; message: string }[];
+    // The clock's customer is fine at its clock's time; the other is a year and more ahead of the wall.
+    expect(problems.filter((problem) => problem.param.startsWith('events[0]'))).toEqual([]);
+    expect(problems).toContainEqual({ param: 'events[1].timestamp', message: 'is more than 5 minutes in the future' });
+    expect(problems.filter((problem) => problem.message === 'no such customer')).toHaveLength(998);
+  });
+
   it('keeps clocks to test mode, moves them forward only, and hides them from other organizations', async () => {
     const live = await acme.live.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00Z' });
     expect(live.status).toBe(403);

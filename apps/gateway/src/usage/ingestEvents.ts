@@ -3,11 +3,10 @@ import { Headers } from '@afternoon/contracts/messaging';
 import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
-import { TenantHeaders } from '@afternoon/service-kit';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
-import { queryService } from '../queries/serviceQuery';
+import { queryServiceWithBody } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 
 /**
@@ -78,34 +77,22 @@ export async function ingestEvents(
 async function customerClockTimes(deps: RouteDeps, caller: Caller, ids: string[]): Promise<Map<string, string>> {
   if (caller.mode !== 'test') return new Map();
   const { clock_times } = CustomerClockTimes.parse(
-    await queryService(deps.serviceUrls.invoicing, '/customer-clock-times', caller, { customer_ids: ids.join(',') }),
+    await queryServiceWithBody(deps.serviceUrls.invoicing, '/customer-clock-times', caller, { customer_ids: ids }),
   );
   return new Map(Object.entries(clock_times));
 }
 
 /** Asks metering, in one request, which of the ids are not this tenant's customers (it catches up first). */
 async function unknownCustomers(deps: RouteDeps, caller: Caller, ids: string[]): Promise<string[]> {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/customers/known', deps.serviceUrls.metering), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [TenantHeaders.organizationId]: caller.organizationId,
-        [TenantHeaders.mode]: caller.mode,
-      },
-      body: JSON.stringify({ ids }),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch {
-    throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');
-  }
-  const body = (await response.json().catch(() => undefined)) as { unknown?: unknown } | undefined;
-  if (!response.ok || !Array.isArray(body?.unknown)) {
+  const answer = KnownCustomers.safeParse(
+    await queryServiceWithBody(deps.serviceUrls.metering, '/customers/known', caller, { ids }),
+  );
+  if (!answer.success)
     throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request failed; retry later');
-  }
-  return body.unknown.filter((id): id is string => typeof id === 'string');
+  return answer.data.unknown;
 }
+
+const KnownCustomers = z.object({ unknown: z.array(z.string()) });
 
 /** `events.3.timestamp` becomes `events[3].timestamp`, the way callers write it. */
 function toProblem(issue: z.core.$ZodIssue): FieldProblem {

@@ -1,18 +1,14 @@
+import { ResourceId } from '@afternoon/contracts/common';
 import { ListTestClocksQuery } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { parseInput, type RouteDeps, tenantOf } from '@afternoon/service-kit';
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { customersConsumer } from '../customers/knownCustomers';
 import { testClockNotFound } from './businessLogic';
 import { customerClockTimes, getTestClock, listTestClocks } from './getTestClocks';
 
-const CustomerIdsQuery = z.strictObject({
-  customer_ids: z
-    .string()
-    .max(30_000)
-    .transform((value) => value.split(',').filter(Boolean)),
-});
+const CustomerIds = z.strictObject({ customer_ids: z.array(ResourceId).max(1000) });
 
 const customerCatchUpMs = 5_000;
 
@@ -27,8 +23,9 @@ export function testClockRoutes({ pool, catchUp }: RouteDeps): Router {
     if (!clock) throw testClockNotFound(request.params.id);
     response.json({ test_clock: clock });
   });
-  router.get('/customer-clock-times', async (request, response) => {
-    const { customer_ids } = parseInput(CustomerIdsQuery, request.query);
+  // POST: a whole ingest batch's customer ids do not fit a query string.
+  router.post('/customer-clock-times', express.json({ limit: '1mb' }), async (request, response) => {
+    const { customer_ids } = parseInput(CustomerIds, request.body ?? {});
     // Customers created by the previous request are known once customer events are caught up with.
     await catchUp(customersConsumer.name, Topics.customerEvents, customerCatchUpMs);
     const times = await customerClockTimes(pool, tenantOf(request), customer_ids);
