@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
@@ -47,6 +49,10 @@ async function postgresContainer(): Promise<string> {
   return container.getConnectionUri();
 }
 
+/**
+ * The native broker, started by infra/kafka/kafka.sh when none runs. Every run on this machine registers itself
+ * beside the broker's state, and the run that started it stops it only once no other run is still using it.
+ */
 async function nativeKafka(): Promise<string> {
   const script = `${repoRoot}infra/kafka/kafka.sh`;
   const wasRunning = await run(script, ['status']).then(
@@ -56,8 +62,34 @@ async function nativeKafka(): Promise<string> {
   const { stdout } = await run(script, ['start'], { maxBuffer: 10 * 1024 * 1024 });
   const brokers = /KAFKA_BROKERS=(\S+)/.exec(stdout)?.[1];
   if (!brokers) throw new Error(`infra/kafka/kafka.sh start printed no KAFKA_BROKERS line:\n${stdout}`);
-  if (!wasRunning) teardowns.push(() => run(script, ['stop']));
+  const registration = join(testRunsDir(), String(process.pid));
+  mkdirSync(testRunsDir(), { recursive: true });
+  writeFileSync(registration, '');
+  teardowns.push(async () => {
+    rmSync(registration, { force: true });
+    if (!wasRunning && otherLiveRuns().length === 0) await run(script, ['stop']);
+  });
   return brokers;
+}
+
+function testRunsDir(): string {
+  return join(process.env.KAFKA_STATE_DIR ?? `${repoRoot}.local/kafka`, 'test-runs');
+}
+
+/** The other test runs registered with the broker whose process is still alive. */
+function otherLiveRuns(): number[] {
+  return readdirSync(testRunsDir())
+    .map(Number)
+    .filter((pid) => pid !== process.pid && Number.isInteger(pid) && isAlive(pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function nativePostgres(): Promise<string> {
