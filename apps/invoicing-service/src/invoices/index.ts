@@ -42,12 +42,22 @@ async function enrichInvoiceCommand(
       ? command.data.customer_id
       : await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
   if (customerId === undefined) return command;
+  // The customer first (caught up with customer.events, so one created a moment ago is known, with its clock).
+  const withCustomer = await withCustomerDetails(tx, command, tenant, customerId, context);
   const now = await customerNow(tx, tenant, customerId, new Date(command.metadata.issued_at));
-  const dated = { ...command, metadata: { ...command.metadata, issued_at: now.toISOString() } };
-  return withOutsideFacts(tx, dated, tenant, customerId, context);
+  const dated = { ...withCustomer, metadata: { ...withCustomer.metadata, issued_at: now.toISOString() } };
+  // Taken last, so the sequence row stays locked only for the rest of this transaction.
+  switch (dated.type) {
+    case 'FinalizeInvoice':
+      return { ...dated, data: { ...dated.data, invoice_number: await nextInvoiceNumber(tx, tenant) } };
+    case 'BillSubscriptionPeriod':
+      return { ...dated, data: { ...dated.data, invoice_number: await nextInvoiceNumber(tx, tenant) } };
+    default:
+      return dated;
+  }
 }
 
-async function withOutsideFacts(
+async function withCustomerDetails(
   tx: Transaction,
   command: InvoiceCommand,
   tenant: Tenant,
@@ -55,22 +65,15 @@ async function withOutsideFacts(
   context: CommandContext,
 ): Promise<InvoiceCommand> {
   switch (command.type) {
-    case 'CreateInvoice': {
-      const customer = await knownCustomer(tx, tenant, customerId, context);
-      return { ...command, data: { ...command.data, customer } };
-    }
-    case 'BillSubscriptionPeriod': {
+    case 'CreateInvoice':
+      return { ...command, data: { ...command.data, customer: await knownCustomer(tx, tenant, customerId, context) } };
+    case 'BillSubscriptionPeriod':
       // Known since the subscription was made (no catch-up needed); a deleted customer's last stretch is still
       // billed to them.
-      const customer = await findCustomer(tx, tenant, customerId, 'ever');
-      const invoice_number = await nextInvoiceNumber(tx, tenant);
-      return { ...command, data: { ...command.data, customer, invoice_number } };
-    }
+      return { ...command, data: { ...command.data, customer: await findCustomer(tx, tenant, customerId, 'ever') } };
     case 'FinalizeInvoice': {
       const customer = await currentCustomer(tx, tenant, customerId, context);
-      // Taken last, so the sequence row stays locked only for the rest of this transaction.
-      const invoice_number = await nextInvoiceNumber(tx, tenant);
-      return { ...command, data: { ...command.data, invoice_number, customer } };
+      return { ...command, data: { ...command.data, customer } };
     }
     default:
       return command;
