@@ -4,6 +4,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
+import { insertUsageEvent } from '../../testing/storedRows';
 import { customerMeterUsage } from '../getMeterUsage';
 import { listMeterEvents } from '.';
 
@@ -88,21 +89,14 @@ describe('the events behind a meter usage', () => {
     await migrate(pool, schema, migrationsDir);
     for (const event of events) {
       const tenant = event.tenant ?? acme;
-      await pool.query(
-        `INSERT INTO usage_events (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp",
-                                   properties, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          tenant.organizationId,
-          tenant.mode,
-          event.key,
-          event.event ?? 'llm.tokens',
-          event.customer ?? alice,
-          event.at,
-          JSON.stringify(event.properties),
-          event.receivedAt ?? event.at,
-        ],
-      );
+      await insertUsageEvent(pool, tenant, {
+        key: event.key,
+        eventName: event.event ?? 'llm.tokens',
+        customerId: event.customer ?? alice,
+        timestamp: event.at,
+        properties: event.properties,
+        receivedAt: event.receivedAt ?? event.at,
+      });
     }
   });
   afterAll(async () => {

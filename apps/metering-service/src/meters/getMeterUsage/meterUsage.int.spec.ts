@@ -4,6 +4,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
+import { insertUsageEvent } from '../../testing/storedRows';
 import { customerMeterUsage } from '.';
 import { meterTopCustomers } from './topCustomers';
 
@@ -76,21 +77,14 @@ describe('usage of a meter, from the stored events', () => {
     await migrate(pool, schema, migrationsDir);
     for (const [index, event] of events.entries()) {
       const tenant = event.tenant ?? acme;
-      await pool.query(
-        `INSERT INTO usage_events (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp",
-                                   properties, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          tenant.organizationId,
-          tenant.mode,
-          `evt_${index}`,
-          event.event ?? 'llm.tokens',
-          event.customer ?? alice,
-          event.at,
-          JSON.stringify(event.properties),
-          event.receivedAt ?? event.at,
-        ],
-      );
+      await insertUsageEvent(pool, tenant, {
+        key: `evt_${index}`,
+        eventName: event.event ?? 'llm.tokens',
+        customerId: event.customer ?? alice,
+        timestamp: event.at,
+        properties: event.properties,
+        receivedAt: event.receivedAt ?? event.at,
+      });
     }
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
+import { insertMeter, insertUsageEvent } from '../../testing/storedRows';
 import { buildMeterRollup } from '../rollups/buildRollup';
 import { customerMeterUsage } from '.';
 
@@ -52,42 +53,19 @@ describe('usage of a meter within a received window', () => {
   let pool: pg.Pool;
 
   const store = (event: typeof unrolled | (typeof rolledUp)[number]) =>
-    pool.query(
-      `INSERT INTO usage_events (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp",
-                                 properties, received_at)
-       VALUES ($1, $2, $3, 'llm.tokens', $4, $5, $6, $7)`,
-      [
-        tenant.organizationId,
-        tenant.mode,
-        event.key,
-        alice,
-        event.at,
-        JSON.stringify(event.properties),
-        event.receivedAt,
-      ],
-    );
+    insertUsageEvent(pool, tenant, {
+      key: event.key,
+      eventName: 'llm.tokens',
+      customerId: alice,
+      timestamp: event.at,
+      properties: event.properties,
+      receivedAt: event.receivedAt,
+    });
 
   beforeAll(async () => {
     pool = createPool({ url: testInfra().databaseUrl, schema, applicationName: 'received-window-test' });
     await migrate(pool, schema, migrationsDir);
-    await pool.query(
-      `INSERT INTO meters (id, organization_id, mode, code, name, event_name, aggregation, property, filters, group_by,
-                           status, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)`,
-      [
-        meter.id,
-        tenant.organizationId,
-        tenant.mode,
-        meter.code,
-        meter.name,
-        meter.event_name,
-        meter.aggregation,
-        meter.property,
-        JSON.stringify(meter.filters),
-        JSON.stringify(meter.group_by),
-        meter.created_at,
-      ],
-    );
+    await insertMeter(pool, tenant, meter);
     for (const event of rolledUp) await store(event);
     expect(await buildMeterRollup(pool, meter.id)).toBe(true);
     await store(unrolled);

@@ -5,6 +5,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
+import { insertMeter } from '../../testing/storedRows';
 import { storeUsageEvents } from '../../usage/storeUsageEvents';
 import { customerMeterUsage } from '../getMeterUsage';
 import { meterTopCustomers } from '../getMeterUsage/topCustomers';
@@ -185,24 +186,7 @@ describe('hourly rollups', () => {
         archived_at: null,
       };
       meters.push(meter);
-      await pool.query(
-        `INSERT INTO meters (id, organization_id, mode, code, name, event_name, aggregation, property, filters, group_by,
-                             status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)`,
-        [
-          meter.id,
-          tenant.organizationId,
-          tenant.mode,
-          meter.code,
-          meter.name,
-          meter.event_name,
-          meter.aggregation,
-          meter.property,
-          JSON.stringify(meter.filters),
-          JSON.stringify(meter.group_by),
-          meter.created_at,
-        ],
-      );
+      await insertMeter(pool, tenant, meter);
     }
     const usages = Array.from({ length: 3000 }, (_, index) => randomUsage(index));
     // Half before the rollups exist (the builder counts them), half after (ingest adds them), and every tenth
