@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMeteringService } from '../app';
 import { createMeterCommand, readAs } from '../testing/records';
+import { insertUsageEvent } from '../testing/storedRows';
 
 const tenant: Tenant = { organizationId: 'org_meter_api', mode: 'live' };
 const alice = newResourceId();
@@ -53,12 +54,14 @@ describe('meter read routes by customer', () => {
       ['evt_2', alice, '2026-03-02T10:00:00Z'],
       ['evt_3', deleted, '2026-03-01T10:00:00Z'],
     ] as const) {
-      await service.pool.query(
-        `INSERT INTO usage_events (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp",
-                                   properties, received_at)
-         VALUES ($1, $2, $3, 'api.request', $4, '2026-03-01T10:00:00Z', '{"endpoint":"/v1/x"}', $5)`,
-        [tenant.organizationId, tenant.mode, key, customer, receivedAt],
-      );
+      await insertUsageEvent(service.pool, tenant, {
+        key,
+        eventName: 'api.request',
+        customerId: customer,
+        timestamp: '2026-03-01T10:00:00Z',
+        properties: { endpoint: '/v1/x' },
+        receivedAt,
+      });
     }
   });
   afterAll(async () => {
