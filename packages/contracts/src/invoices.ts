@@ -164,6 +164,7 @@ export type DeletedInvoice = z.infer<typeof DeletedInvoice>;
 
 export const ListInvoicesQuery = PageQuery.extend({
   customer_id: z.string().max(255).optional(),
+  subscription_id: z.string().max(255).optional(),
   status: InvoiceStatus.optional(),
 }).strict();
 export type ListInvoicesQuery = z.infer<typeof ListInvoicesQuery>;

@@ -137,6 +137,11 @@ describe('invoices that subscriptions make by themselves', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Support');
 
+    // Listed by subscription too, and only its own.
+    const listed = (await acme.live.get(`/v1/invoices?subscription_id=${subscriptionId}`)).body.invoices;
+    expect(listed.map((invoice: { id: string }) => invoice.id).sort()).toEqual(invoices.map(({ id }) => id).sort());
+    expect((await acme.live.get(`/v1/invoices?subscription_id=${customerId}`)).body.invoices).toEqual([]);
+
     // The subscription's billing has moved past the last boundary: further runs add nothing.
     const billingRun = cluster.services.invoicing.billingRun;
     if (!billingRun) throw new Error('the test cluster runs billing');

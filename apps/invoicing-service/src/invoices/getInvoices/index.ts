@@ -115,7 +115,7 @@ export async function listInvoices(db: Queryable, tenant: Tenant, query: ListInv
     select: 'document',
     from: 'invoices',
     tenant,
-    filters: { customer_id: query.customer_id, status: query.status },
+    filters: { customer_id: query.customer_id, subscription_id: query.subscription_id, status: query.status },
     cursor: query.cursor,
     limit: query.limit,
   });
