@@ -1,5 +1,5 @@
-import type { Meter } from '@afternoon/contracts/meters';
-import type { Queryable, Tenant } from '@afternoon/service-kit';
+import type { Meter, MeterDefinition } from '@afternoon/contracts/meters';
+import { newResourceId, type Queryable, type Tenant } from '@afternoon/service-kit';
 
 /** A usage event as specs write it straight into `usage_events`, bypassing Kafka. */
 export interface StoredUsageEvent {
@@ -27,6 +27,12 @@ export function insertUsageEvent(db: Queryable, tenant: Tenant, event: StoredUsa
       event.receivedAt,
     ],
   );
+}
+
+/** An active meter of `definition`, as the meters projection returns one. */
+export function activeMeter(definition: MeterDefinition): Meter {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { id: newResourceId(), ...definition, status: 'active', created_at: at, updated_at: at, archived_at: null };
 }
 
 /** An active meter written straight into `meters`, as its projection would hold it. */

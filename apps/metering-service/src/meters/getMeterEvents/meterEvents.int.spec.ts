@@ -4,7 +4,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
-import { insertUsageEvent } from '../../testing/storedRows';
+import { activeMeter, insertUsageEvent } from '../../testing/storedRows';
 import { customerMeterUsage } from '../getMeterUsage';
 import { listMeterEvents } from '.';
 
@@ -68,17 +68,7 @@ const tokens: MeterDefinition = {
   group_by: ['model', 'region'],
 };
 
-function meter(definition: Partial<MeterDefinition> = {}): Meter {
-  return {
-    id: newResourceId(),
-    ...tokens,
-    ...definition,
-    status: 'active',
-    created_at: '2026-02-01T00:00:00.000Z',
-    updated_at: '2026-02-01T00:00:00.000Z',
-    archived_at: null,
-  };
-}
+const meter = (definition: Partial<MeterDefinition> = {}): Meter => activeMeter({ ...tokens, ...definition });
 
 describe('the events behind a meter usage', () => {
   const schema = uniqueName('meter_events');

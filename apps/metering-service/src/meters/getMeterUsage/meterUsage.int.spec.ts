@@ -4,7 +4,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
-import { insertUsageEvent } from '../../testing/storedRows';
+import { activeMeter, insertUsageEvent } from '../../testing/storedRows';
 import { customerMeterUsage } from '.';
 import { meterTopCustomers } from './topCustomers';
 
@@ -50,9 +50,8 @@ const events: StoredUsage[] = [
 
 const day = { from: '2026-03-01T10:00:00Z', to: '2026-03-01T13:00:00Z' };
 
-function meter(definition: Partial<MeterDefinition>): Meter {
-  return {
-    id: newResourceId(),
+const meter = (definition: Partial<MeterDefinition>): Meter =>
+  activeMeter({
     code: 'tokens',
     name: 'Tokens',
     event_name: 'llm.tokens',
@@ -61,12 +60,7 @@ function meter(definition: Partial<MeterDefinition>): Meter {
     filters: {},
     group_by: ['model', 'region'],
     ...definition,
-    status: 'active',
-    created_at: '2026-11-01T00:00:00.000Z',
-    updated_at: '2026-11-01T00:00:00.000Z',
-    archived_at: null,
-  };
-}
+  });
 
 describe('usage of a meter, from the stored events', () => {
   const schema = uniqueName('meter_usage');

@@ -4,7 +4,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../app';
-import { insertMeter, insertUsageEvent } from '../../testing/storedRows';
+import { activeMeter, insertMeter, insertUsageEvent } from '../../testing/storedRows';
 import { buildMeterRollup } from '../rollups/buildRollup';
 import { customerMeterUsage } from '.';
 
@@ -12,8 +12,7 @@ const tenant: Tenant = { organizationId: 'org_received', mode: 'live' };
 const alice = newResourceId();
 const cutoff = '2026-03-02T00:00:00.000Z';
 
-const meter: Meter = {
-  id: newResourceId(),
+const meter: Meter = activeMeter({
   code: 'tokens',
   name: 'Tokens',
   event_name: 'llm.tokens',
@@ -21,11 +20,7 @@ const meter: Meter = {
   property: 'tokens',
   filters: {},
   group_by: ['model'],
-  status: 'active',
-  created_at: '2026-02-01T00:00:00.000Z',
-  updated_at: '2026-02-01T00:00:00.000Z',
-  archived_at: null,
-};
+});
 
 // Alice's events on 2026-03-01 10h–13h and when each arrived, around an invoice cut off at `cutoff`.
 const rolledUp = [
