@@ -93,7 +93,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     logger.error({ err: payload.error, groupId }, 'consumer crashed; kafkajs restarts it');
   });
 
-  await rewindToStoredOffsets(await kafka.admin(), pool, groupId, options.topics);
+  await rewindToStoredOffsets(await kafka.admin(), pool, groupId, options.topics, logger);
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
