@@ -18,9 +18,10 @@ export function restartDelayMs(attempt, { initialMs, maxMs }) {
 
 /**
  * A supervisor for apps ({name, …}). `spawn(app, env(app))` starts one run and returns `{pid, exited}` (`exited`
- * resolves with the exit status, whatever `report` should carry); `waitReady(app, run)` resolves once the run serves and rejects if it exits first;
- * `stop(app, run)` ends a run and resolves once it has exited. `report(event)` hears every start, readiness, exit and
- * restart (see the event types below).
+ * resolves with the exit status); `waitReady(app, run)` resolves once the run serves and rejects if it exits first;
+ * `stop(app, run)` ends a run and resolves once it has exited. `report(event)` hears, each with `app`:
+ * `ready` {attempt, ms?}, `exited` {status, attempt, delayMs} (a restart is scheduled), `restarted` {attempt, pid},
+ * `not-ready` {attempt, error} and `restart-cancelled` (by `stop`).
  *
  * An app that exits before it was ever ready fails `launch` and is not restarted: a misconfiguration stops the
  * start instead of looping. Once ready, an exit nobody asked for schedules a restart after `restartDelayMs`;
