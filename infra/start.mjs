@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: dependencies, Kafka, Postgres, then the four apps natively, until Ctrl-C.
+// `npm start`: dependencies, Kafka, Postgres, then the four apps natively, until Ctrl-C; an app that exits once it
+// was ready is restarted with backoff (infra/lib/supervise.mjs).
 // Stops only what it started: a Kafka broker or Postgres server that was already running is left running.
 import { join, resolve } from 'node:path';
 import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from './lib/apps.mjs';
+import { createSupervisor } from './lib/supervise.mjs';
 import {
   bringUpInfrastructure,
   ensureDependencies,
@@ -63,12 +65,21 @@ const state = {
   databaseUrl: undefined,
 };
 
-process.on('exit', () => killAllNow(apps));
+const width = Math.max(...apps.map((app) => app.name.length));
+const supervisor = createSupervisor({
+  spawn: (app, appEnvironment) => spawnApp(app, appEnvironment, apps.indexOf(app), width),
+  env: appEnv,
+  waitReady: (app, run) => waitUntilReady(app, run, Date.now() + readyTimeoutMs),
+  stop: (app, run) => stopApp(app, run, stopTimeoutMs),
+  report: logSupervision,
+});
+
+process.on('exit', () => killAllNow(supervisor.runs()));
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (state.stopping) {
       log(`${signal} again: killing the apps now`);
-      killAllNow(apps);
+      killAllNow(supervisor.runs());
       return;
     }
     log(`${signal}: stopping (press Ctrl-C again to kill the apps at once)`);
@@ -85,12 +96,14 @@ setInterval(() => {
   shutdown(0);
 }, 1000).unref();
 
-/** Stops the apps (gateway first), then Kafka and Postgres if this run started them; exits with `code`. */
+/**
+ * Stops the apps (gateway first, and none waiting for a restart is started again), then Kafka and Postgres if this
+ * run started them; exits with `code`.
+ */
 function shutdown(code) {
   state.stopping ??= (async () => {
-    await stopApp(gateway, stopTimeoutMs);
-    await Promise.all(services.map((app) => stopApp(app, stopTimeoutMs)));
-    if (apps.some((app) => app.child)) log('apps stopped');
+    await supervisor.stop();
+    if (supervisor.runs().length > 0) log('apps stopped');
     if (state.kafkaOurs) {
       log('stopping the Kafka broker this run started');
       await stopKafka(env);
@@ -142,25 +155,28 @@ function appEnv(app) {
   };
 }
 
-const width = Math.max(...apps.map((app) => app.name.length));
+const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
 
-function launch(group) {
-  for (const app of group) {
-    spawnApp(app, appEnv(app), apps.indexOf(app), width);
-    app.exited.then((status) => {
-      if (state.stopping) return;
-      log(`${app.name} ${describeExit(status)} unexpectedly: stopping everything`);
-      shutdown(1);
-    });
+function logSupervision(event) {
+  const { app } = event;
+  switch (event.type) {
+    case 'ready':
+      return log(
+        event.attempt === 0
+          ? `${app.name} ready on :${app.port} (${seconds(event.ms)})`
+          : `${app.name} ready again on :${app.port} after restart ${event.attempt}`,
+      );
+    case 'exited':
+      return log(
+        `${app.name} ${describeExit(event.status)} unexpectedly: restart ${event.attempt} in ${seconds(event.delayMs)}`,
+      );
+    case 'restarted':
+      return log(`${app.name} restarted (restart ${event.attempt}, pid ${event.pid})`);
+    case 'not-ready':
+      return log(`${app.name} not ready after restart ${event.attempt}: ${event.error.message}`);
+    case 'restart-cancelled':
+      return log(`${app.name} was waiting to be restarted: not restarting it`);
   }
-  const deadline = Date.now() + readyTimeoutMs;
-  return Promise.all(
-    group.map(async (app) => {
-      const started = Date.now();
-      await waitUntilReady(app, deadline);
-      log(`${app.name} ready on :${app.port} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-    }),
-  );
 }
 
 function redact(url) {
@@ -203,7 +219,7 @@ function banner() {
     '',
     `    npm run cli -- organizations create --name "Acme Inc"`,
     '',
-    '  Ctrl-C stops the apps (and whatever this run started).',
+    '  An app that exits is restarted. Ctrl-C stops the apps (and whatever this run started).',
     '='.repeat(78),
     '',
   ];
@@ -218,9 +234,9 @@ async function main() {
   await bringUpInfrastructure(env, state);
   if (state.stopping) return;
 
-  await launch(services);
+  await supervisor.launch(services);
   if (state.stopping) return;
-  await launch([gateway]);
+  await supervisor.launch([gateway]);
   if (state.stopping) return;
   banner();
 }

@@ -1,6 +1,7 @@
 // Running the apps natively for `npm start`: spawn with tsx, prefix their output, wait for /readyz, stop them.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -21,7 +22,7 @@ export async function portTaken(port) {
 /**
  * Spawns `tsx src/main.ts` in the app's folder, in its own process group (so a Ctrl-C reaches only the
  * supervisor, which then stops the apps in order), with every output line prefixed by the app's name.
- * Sets app.child and app.exited (a promise of {code, signal}) and app.exitStatus once it has exited.
+ * Returns the run: {pid, child, exited (a promise of {code, signal}), exitStatus once it has exited}.
  */
 export function spawnApp(app, env, index, width) {
   const tty = process.stdout.isTTY;
@@ -41,29 +42,33 @@ export function spawnApp(app, env, index, width) {
       target.write(`${prefix}${line}\n`);
     });
   }
-  app.child = child;
-  app.exited = new Promise((resolve) => {
+  const run = { pid: child.pid, child, exitStatus: undefined };
+  run.exited = new Promise((resolve) => {
     child.once('error', (error) => {
-      app.exitStatus = { code: 127, signal: null, error };
-      resolve(app.exitStatus);
+      run.exitStatus ??= { code: 127, signal: null, error };
+      resolve(run.exitStatus);
     });
     child.once('exit', (code, signal) => {
-      app.exitStatus = { code, signal };
-      resolve(app.exitStatus);
+      run.exitStatus ??= { code, signal };
+      resolve(run.exitStatus);
     });
   });
+  return run;
 }
 
 export function describeExit({ code, signal, error }) {
   if (error) return `could not be started: ${error.message}`;
-  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  if (signal) return `was killed by ${signal}`;
+  // tsx exits with 128+n when the app's Node process dies of signal n (137: a kill -9).
+  const killedBy = Object.entries(constants.signals).find(([, number]) => code === 128 + number)?.[0];
+  return killedBy ? `exited with code ${code} (killed by ${killedBy})` : `exited with code ${code}`;
 }
 
-/** Polls the app's /readyz until it answers 200; throws if the app exits first or the deadline passes. */
-export async function waitUntilReady(app, deadline) {
+/** Polls the app's /readyz until it answers 200; throws if the run exits first or the deadline passes. */
+export async function waitUntilReady(app, run, deadline) {
   const url = `http://127.0.0.1:${app.port}/readyz`;
   let last = 'no answer yet';
-  while (!app.exitStatus) {
+  while (!run.exitStatus) {
     if (Date.now() > deadline) throw new Error(`${app.name} was not ready at ${url} in time (last: ${last})`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -75,7 +80,7 @@ export async function waitUntilReady(app, deadline) {
     }
     await delay(250);
   }
-  throw new Error(`${app.name} ${describeExit(app.exitStatus)} before it was ready`);
+  throw new Error(`${app.name} ${describeExit(run.exitStatus)} before it was ready`);
 }
 
 function signalGroup(pid, signal) {
@@ -88,22 +93,22 @@ function signalGroup(pid, signal) {
  * SIGTERM to the app (tsx relays it to the Node process running main.ts, which shuts down gracefully), then
  * SIGKILL to its whole process group if it has not exited within graceMs.
  */
-export async function stopApp(app, graceMs) {
-  if (!app.child?.pid) return;
-  if (!app.exitStatus) {
-    app.child.kill('SIGTERM');
+export async function stopApp(app, run, graceMs) {
+  if (!run.pid) return;
+  if (!run.exitStatus) {
+    run.child.kill('SIGTERM');
     const timer = setTimeout(() => {
       process.stderr.write(`[start] ${app.name} still running after ${graceMs / 1000}s: SIGKILL\n`);
-      signalGroup(app.child.pid, 'SIGKILL');
+      signalGroup(run.pid, 'SIGKILL');
     }, graceMs);
-    await app.exited;
+    await run.exited;
     clearTimeout(timer);
   }
   // Whatever the app's process group still holds (a grandchild that outlived tsx) goes too.
-  signalGroup(app.child.pid, 'SIGKILL');
+  signalGroup(run.pid, 'SIGKILL');
 }
 
 /** Last resort when the supervisor itself exits: nothing it spawned may outlive it. */
-export function killAllNow(apps) {
-  for (const app of apps) if (app.child?.pid) signalGroup(app.child.pid, 'SIGKILL');
+export function killAllNow(runs) {
+  for (const run of runs) if (run?.pid) signalGroup(run.pid, 'SIGKILL');
 }

@@ -61,6 +61,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     brokers: env.KAFKA_BROKERS,
     topicPrefix: env.TOPIC_PREFIX,
     logger,
+    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
   });
   await kafka.ensureTopics([
     Topics.gatewayReplies,

@@ -11,7 +11,7 @@ export function parseEnv<Schema extends z.ZodType>(
   throw new Error(`Invalid environment:\n${problems.join('\n')}`);
 }
 
-/** What every service needs: its database and schema, the brokers, and the namespace of its topics. */
+/** What every service needs: its database and schema, the brokers, the namespace and replication of its topics. */
 export const ServiceEnv = z.object({
   DATABASE_URL: z.url({ message: 'DATABASE_URL must be a postgres:// URL' }),
   KAFKA_BROKERS: z
@@ -19,6 +19,10 @@ export const ServiceEnv = z.object({
     .min(1, 'KAFKA_BROKERS must list host:port pairs')
     .transform((value) => value.split(',').map((broker) => broker.trim())),
   TOPIC_PREFIX: z.string().default(''),
+  /** Copies of each topic the apps create: 1 on the single local broker, 3 in production. */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  /** Copies a record needs before a write is acknowledged (acks: all): 1 locally, 2 in production. */
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;

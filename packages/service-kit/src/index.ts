@@ -27,7 +27,7 @@ export { parseInput } from './http/parseInput';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newHostedInvoiceUrl, newResourceId } from './ids';
-export { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
+export { connectKafka, type KafkaConnection, type Producer, type TopicReplication } from './kafka/kafka';
 export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';
 export { enqueueOutbox, type OutboxMessage } from './outbox/outbox';

@@ -87,7 +87,13 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: name });
   await migrate(pool, env.DB_SCHEMA, definition.migrationsDir);
 
-  const kafka = connectKafka({ clientId: name, brokers: env.KAFKA_BROKERS, topicPrefix: env.TOPIC_PREFIX, logger });
+  const kafka = connectKafka({
+    clientId: name,
+    brokers: env.KAFKA_BROKERS,
+    topicPrefix: env.TOPIC_PREFIX,
+    logger,
+    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
+  });
   await kafka.ensureTopics(definition.topics);
   const producer = await kafka.createProducer();
   const relay: OutboxRelay = startOutboxRelay({

@@ -20,6 +20,8 @@ export function serviceEnv(schema: string, topicPrefix: string) {
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafkaBrokers,
     TOPIC_PREFIX: topicPrefix,
+    KAFKA_REPLICATION_FACTOR: 1,
+    KAFKA_MIN_INSYNC_REPLICAS: 1,
     DB_SCHEMA: schema,
     LOG_LEVEL: 'warn' as const,
     PORT: 0,

@@ -1,14 +1,21 @@
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import { testInfra, uniqueName } from '@afternoon/testkit';
+import { ConfigResourceTypes, ConfigSource } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { connectKafka, type KafkaConnection } from './kafka';
+import { connectKafka, type KafkaConnection, type TopicReplication } from './kafka';
 
 describe('ensureTopics', () => {
   const logger = createLogger('kit-test', 'error');
   const opened: KafkaConnection[] = [];
-  const connect = (topicPrefix: string) => {
-    const connection = connectKafka({ clientId: 'kit-test', brokers: testInfra().kafkaBrokers, topicPrefix, logger });
+  const connect = (topicPrefix: string, replication?: TopicReplication) => {
+    const connection = connectKafka({
+      clientId: 'kit-test',
+      brokers: testInfra().kafkaBrokers,
+      topicPrefix,
+      logger,
+      ...(replication ? { replication } : {}),
+    });
     opened.push(connection);
     return connection;
   };
@@ -60,6 +67,45 @@ describe('ensureTopics', () => {
     const partitions = new Map(topics.map(({ name, partitions }) => [name, partitions.length]));
     expect(specs.slice(0, 5).map((spec) => partitions.get(kafka.topic(spec)))).toEqual(
       specs.slice(0, 5).map((spec) => spec.partitions),
+    );
+  });
+
+  it('creates topics with the replication factor and min.insync.replicas it is configured with', async () => {
+    const kafka = connect(`${uniqueName('t')}.`, { factor: 1, minInsyncReplicas: 1 });
+    await kafka.ensureTopics(specs.slice(0, 2));
+    const admin = await kafka.admin();
+    const names = specs.slice(0, 2).map((spec) => kafka.topic(spec));
+
+    const { topics } = await admin.fetchTopicMetadata({ topics: names });
+    // One copy of each of the three partitions (1 + 2).
+    expect(topics.flatMap(({ partitions }) => partitions.map(({ replicas }) => replicas.length))).toEqual([1, 1, 1]);
+    const { resources } = await admin.describeConfigs({
+      resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas'] })),
+      includeSynonyms: false,
+    });
+    // Set on the topic itself, not inherited from whatever the broker defaults to.
+    expect(
+      resources.map(({ configEntries }) =>
+        configEntries.map(({ configName, configValue, configSource }) => ({ configName, configValue, configSource })),
+      ),
+    ).toEqual(
+      names.map(() => [
+        { configName: 'min.insync.replicas', configValue: '1', configSource: ConfigSource.TOPIC_CONFIG },
+      ]),
+    );
+  });
+
+  it('refuses a replication factor the cluster cannot hold, naming the variable to change', async () => {
+    const kafka = connect(`${uniqueName('t')}.`, { factor: 2, minInsyncReplicas: 1 });
+    await expect(kafka.ensureTopics(specs.slice(0, 1))).rejects.toThrow(
+      'KAFKA_REPLICATION_FACTOR=2 asks for more copies of each topic than the Kafka cluster has brokers (1)',
+    );
+  });
+
+  it('refuses a min.insync.replicas above the replication factor, as no write could be acknowledged', async () => {
+    const kafka = connect(`${uniqueName('t')}.`, { factor: 1, minInsyncReplicas: 2 });
+    await expect(kafka.ensureTopics(specs.slice(0, 1))).rejects.toThrow(
+      'KAFKA_MIN_INSYNC_REPLICAS=2 is more than KAFKA_REPLICATION_FACTOR=1',
     );
   });
 });

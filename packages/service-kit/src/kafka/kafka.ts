@@ -4,6 +4,18 @@ import type { Logger } from '../logger';
 
 export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
+/**
+ * How many brokers hold a copy of each topic the apps create, and how many of them must have a record before a write
+ * is acknowledged (producers send acks: -1): KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS.
+ */
+export interface TopicReplication {
+  factor: number;
+  minInsyncReplicas: number;
+}
+
+/** One copy: all the single local broker can hold. */
+const singleBroker: TopicReplication = { factor: 1, minInsyncReplicas: 1 };
+
 /** The one place kafkajs is configured; swapping clients stays a change to this folder. */
 export interface KafkaConnection {
   readonly kafka: Kafka;
@@ -20,7 +32,10 @@ export function connectKafka(options: {
   brokers: string[];
   topicPrefix: string;
   logger: Logger;
+  /** Of the topics ensureTopics creates; one copy (singleBroker) unless said otherwise. */
+  replication?: TopicReplication;
 }): KafkaConnection {
+  const replication = options.replication ?? singleBroker;
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -53,6 +68,11 @@ export function connectKafka(options: {
     topic,
     admin,
     async ensureTopics(specs) {
+      if (replication.minInsyncReplicas > replication.factor) {
+        throw new Error(
+          `KAFKA_MIN_INSYNC_REPLICAS=${replication.minInsyncReplicas} is more than KAFKA_REPLICATION_FACTOR=${replication.factor}: no write to the topics could ever be acknowledged`,
+        );
+      }
       const client = await admin();
       const existing = new Set(await client.listTopics());
       const missing = specs.filter((spec) => !existing.has(topic(spec)));
@@ -64,14 +84,16 @@ export function connectKafka(options: {
             topics: missing.map((spec) => ({
               topic: topic(spec),
               numPartitions: spec.partitions,
-              replicationFactor: 1,
+              replicationFactor: replication.factor,
               configEntries: [
                 { name: 'retention.ms', value: String(spec.retentionMs) },
+                { name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) },
                 ...(spec.appendTime ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []),
               ],
             })),
           });
         } catch (error) {
+          if (refusedReplicationFactor(error)) throw await replicationFactorTooLarge(client, replication.factor);
           // Another app may create the same topic at the same moment, or a busy controller may answer late; the
           // wait below decides whether the topics are there. Anything else is a failure.
           if (!creationMayHaveWorked(error)) throw error;
@@ -150,4 +172,19 @@ function creationMayHaveWorked(error: unknown): boolean {
   };
   if (!Array.isArray(errors)) return retriable === true;
   return errors.every((each) => each.type === 'TOPIC_ALREADY_EXISTS' || each.retriable === true);
+}
+
+function refusedReplicationFactor(error: unknown): boolean {
+  const { errors } = error as { errors?: Array<{ type?: string }> };
+  return Array.isArray(errors) && errors.some((each) => each.type === 'INVALID_REPLICATION_FACTOR');
+}
+
+async function replicationFactorTooLarge(client: Admin, factor: number): Promise<Error> {
+  const brokerCount = await client.describeCluster().then(
+    ({ brokers }) => ` (${brokers.length})`,
+    () => '',
+  );
+  return new Error(
+    `KAFKA_REPLICATION_FACTOR=${factor} asks for more copies of each topic than the Kafka cluster has brokers${brokerCount}: lower it (1 for the single local broker)`,
+  );
 }
