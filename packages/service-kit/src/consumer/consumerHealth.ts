@@ -25,3 +25,10 @@ export class ConsumerHealth {
     return lines.length > 0 ? lines.join('; ') : undefined;
   }
 }
+
+/** The `consumers` readiness check: fails with what is wrong with each consumer that is not joined or is retrying. */
+export async function consumersReady(consumers: readonly { problem(): string | undefined }[]): Promise<boolean> {
+  const problems = consumers.flatMap((consumer) => consumer.problem() ?? []);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return true;
+}

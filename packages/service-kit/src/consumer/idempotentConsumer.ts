@@ -42,7 +42,6 @@ export type BatchHandler = (tx: Transaction, records: ConsumedRecord[], context:
 export interface RunningConsumer {
   /** Resolves once the consumer has joined its group and been given its partitions. */
   readonly joined: Promise<void>;
-  isJoined(): boolean;
   /** What keeps it from keeping up, for /readyz: not in its group, or retrying a failure of the world since when. */
   problem(): string | undefined;
   stop(): Promise<void>;
@@ -276,7 +275,6 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
 
   return {
     joined: joinedPromise,
-    isJoined: () => joined,
     problem: () => (joined ? health.problem() : `${groupId} has not joined its group`),
     async stop() {
       await consumer.disconnect();
