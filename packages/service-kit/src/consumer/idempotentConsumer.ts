@@ -116,12 +116,14 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       const membership = new BatchMembership({ heartbeat, isRunning, isStale }, heartbeatInterval);
-      const partitionLogger = logger.child({ topic: batch.topic, partition: batch.partition });
-      const untilOutcome = <T>(work: () => Promise<T>, log: Logger) =>
-        untilRecordOutcome(work, retriesOf(membership, batch.topic, batch.partition, log));
-      const stored = await untilOutcome(
+      const stored = await untilRecordOutcome(
         () => storedNextOffset(pool, groupId, batch.topic, batch.partition),
-        partitionLogger,
+        retriesOf(
+          membership,
+          batch.topic,
+          batch.partition,
+          logger.child({ topic: batch.topic, partition: batch.partition }),
+        ),
       );
       if (stored.status === 'refused') throw stored.error;
       if (stored.status === 'abandoned') {
@@ -130,22 +132,13 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       }
       let next = stored.value;
       const appliedByBatch = new Set<string>();
-      const { handleBatch } = options;
-      if (handleBatch && membership.active()) {
-        const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
-        const last = pending[pending.length - 1];
-        if (last) {
-          const records = pending.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
-          const batchLogger = partitionLogger.child({ first_offset: records[0]?.offset, count: records.length });
-          const outcome = await untilOutcome(() => handleAsBatch(handleBatch, records, batchLogger), batchLogger);
-          if (outcome.status === 'done') {
-            for (const message of pending) appliedByBatch.add(message.offset);
-            next = BigInt(last.offset) + 1n;
-            await options.afterRecordCommitted?.(last.offset);
-          } else if (outcome.status === 'refused') {
-            batchLogger.warn({ err: outcome.error }, 'batch refused; handling its records one by one');
-          }
-        }
+      const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
+      const last = pending[pending.length - 1];
+      const wholeBatch = () => pending.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
+      if (options.handleBatch && last && (await handledWhole(options.handleBatch, wholeBatch(), membership))) {
+        for (const message of pending) appliedByBatch.add(message.offset);
+        next = BigInt(last.offset) + 1n;
+        await options.afterRecordCommitted?.(last.offset);
       }
       for (const message of batch.messages) {
         if (!membership.active()) break;
@@ -188,23 +181,37 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     };
   }
 
-  async function handleAsBatch(handleBatch: BatchHandler, records: ConsumedRecord[], batchLogger: Logger) {
-    const first = records[0];
-    const last = records[records.length - 1];
-    if (!first || !last) return;
-    const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
-    try {
-      await withTransaction(pool, async (tx) => {
-        await handleBatch(tx, records, { logger: batchLogger });
-        await storeHandledThrough(tx, groupId, last);
-      });
-    } finally {
-      stopTimer({ type: 'batch' });
-    }
+  /** Tries the batch whole, retrying world failures; false when it is refused (or given up): go record by record. */
+  async function handledWhole(
+    handleBatch: BatchHandler,
+    records: ConsumedRecord[],
+    membership: BatchMembership,
+  ): Promise<boolean> {
+    const [first, last] = [records[0], records[records.length - 1]];
+    if (!first || !last || !membership.active()) return false;
+    const batchLogger = logger.child({ topic: first.topic, partition: first.partition, first_offset: first.offset });
+    const outcome = await untilRecordOutcome(
+      async () => {
+        const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
+        try {
+          await withTransaction(pool, async (tx) => {
+            await handleBatch(tx, records, { logger: batchLogger });
+            await storeHandledThrough(tx, groupId, last);
+          });
+        } finally {
+          stopTimer({ type: 'batch' });
+        }
+      },
+      retriesOf(membership, first.topic, first.partition, batchLogger),
+    );
+    if (outcome.status === 'refused')
+      batchLogger.warn({ err: outcome.error, count: records.length }, 'batch refused; handling its records one by one');
+    if (outcome.status !== 'done') return false;
     metrics.recordsHandled.inc(
       { group: groupId, topic: first.topic, type: 'batch', outcome: 'handled' },
       records.length,
     );
+    return true;
   }
 
   /** Handles one record or dead-letters it; false when the batch was given up before either (stopping, rebalance). */
