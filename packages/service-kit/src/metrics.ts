@@ -19,6 +19,12 @@ export function createServiceMetrics(service: string) {
       labelNames: ['group', 'topic', 'type', 'outcome'],
       registers: [registry],
     }),
+    consumerRetries: new Counter({
+      name: 'afternoon_consumer_retries_total',
+      help: 'Retries of records or batches that failed for a reason outside the record (database, broker, a dependency behind)',
+      labelNames: ['group', 'topic'],
+      registers: [registry],
+    }),
     handlerDuration: new Histogram({
       name: 'afternoon_handler_duration_seconds',
       help: 'Time to handle one record, including its transaction',

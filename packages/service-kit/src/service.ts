@@ -5,6 +5,7 @@ import type { AggregateDefinition } from './commands/commandHandler';
 import { createCommandRecordHandler } from './commands/commandHandler';
 import { waitUntilCaughtUp } from './consumer/catchUp';
 import { commandsConsumerName, consumerGroupId } from './consumer/consumerGroupId';
+import { consumersReady } from './consumer/consumerHealth';
 import {
   type BatchHandler,
   type RecordHandler,
@@ -157,7 +158,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     readiness: [
       { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
       { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
-      { name: 'consumers', check: async () => consumers.every((consumer) => consumer.isJoined()) },
+      { name: 'consumers', check: () => consumersReady(consumers) },
     ],
   });
   await Promise.all(consumers.map((consumer) => consumer.joined));

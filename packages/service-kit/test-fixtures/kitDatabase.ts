@@ -4,7 +4,8 @@ import type pg from 'pg';
 import { createPool } from '../src/postgres/database';
 import { migrate } from '../src/postgres/migrate';
 
-const fixtureMigrations = fileURLToPath(new URL('./migrations', import.meta.url));
+/** The kit's tables and a test `effects` table. */
+export const fixtureMigrations = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** A fresh schema with the kit's tables and a test `effects` table, on the real Postgres. */
 export async function kitDatabase(): Promise<{ pool: pg.Pool; schema: string; drop(): Promise<void> }> {

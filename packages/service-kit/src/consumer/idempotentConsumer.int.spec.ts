@@ -1,87 +1,28 @@
 import { Headers } from '@afternoon/contracts/messaging';
-import { collectTopic, eventually, produce } from '@afternoon/testkit';
+import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerScenario, type ScenarioDeps } from '../../test-fixtures/consumerScenario';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
 import { kitKafka } from '../../test-fixtures/kitKafka';
 import { PoisonRecordError } from '../errors';
-import type { Producer } from '../kafka/kafka';
-import { createServiceMetrics } from '../metrics';
-import {
-  type BatchHandler,
-  type RecordHandler,
-  type RunningConsumer,
-  startIdempotentConsumer,
-} from './idempotentConsumer';
+import { NotYetError } from '../failures';
 
 describe('idempotent consumer', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
   const { kafka, logger } = kitKafka();
-  let producer: Producer;
-  const running: RunningConsumer[] = [];
+  let deps: ScenarioDeps;
 
   beforeAll(async () => {
     db = await kitDatabase();
-    producer = await kafka.createProducer();
+    deps = { kafka, pool: db.pool, producer: await kafka.createProducer(), logger, running: [] };
   });
   afterAll(async () => {
-    await Promise.all(running.map((consumer) => consumer.stop()));
+    await Promise.all(deps.running.map((consumer) => consumer.stop()));
     await kafka.close();
     await db.drop();
   });
 
-  async function scenario(name: string, partitions = 1) {
-    const topics = {
-      source: { name, partitions, retentionMs: -1 },
-      dlq: { name: `${name}.dlq`, partitions: 1, retentionMs: -1 },
-    };
-    await kafka.ensureTopics([topics.source, topics.dlq]);
-    const metrics = createServiceMetrics(name);
-    const start = async (
-      handle: RecordHandler,
-      afterRecordCommitted?: (offset: string) => Promise<void>,
-      handleBatch?: BatchHandler,
-    ) => {
-      const consumer = await startIdempotentConsumer({
-        kafka,
-        pool: db.pool,
-        groupId: kafka.topic({ name: `${name}.group`, partitions: 1, retentionMs: 0 }),
-        topics: [kafka.topic(topics.source)],
-        deadLetterTopic: kafka.topic(topics.dlq),
-        producer,
-        logger,
-        metrics,
-        handle,
-        afterRecordCommitted,
-        ...(handleBatch ? { handleBatch } : {}),
-      });
-      running.push(consumer);
-      await consumer.joined;
-      return consumer;
-    };
-    const send = (values: string[]) =>
-      produce(
-        kafka.topic(topics.source),
-        values.map((value) => ({ key: 'same-key', value })),
-      );
-    const effects = async () =>
-      (
-        await db.pool.query<{ payload: string }>('SELECT payload FROM effects WHERE source = $1 ORDER BY id', [name])
-      ).rows.map((row) => row.payload);
-    const recordEffect: RecordHandler = async (tx, record) => {
-      await tx.query('INSERT INTO effects (source, payload) VALUES ($1, $2)', [name, record.value]);
-    };
-    const recordEffects: BatchHandler = async (tx, records) => {
-      await tx.query('INSERT INTO effects (source, payload) SELECT $1, unnest($2::text[])', [
-        name,
-        records.map((record) => record.value),
-      ]);
-    };
-    const duplicatesSkipped = async () =>
-      (await metrics.recordsHandled.get()).values
-        .filter((value) => value.labels.outcome === 'duplicate')
-        .reduce((sum, value) => sum + value.value, 0);
-    return { topics, start, send, effects, recordEffect, recordEffects, duplicatesSkipped };
-  }
+  const scenario = (name: string) => consumerScenario(deps, name);
 
   const tenRecords = Array.from({ length: 10 }, (_, index) => `r${index}`);
 
@@ -89,11 +30,13 @@ describe('idempotent consumer', () => {
     const s = await scenario('crash-after-commit');
     let crashed = false;
     await s.send(tenRecords);
-    await s.start(s.recordEffect, async (offset) => {
-      if (offset === '4' && !crashed) {
-        crashed = true;
-        throw new Error('simulated crash between the Postgres commit and the Kafka offset commit');
-      }
+    await s.start(s.recordEffect, {
+      afterRecordCommitted: async (offset) => {
+        if (offset === '4' && !crashed) {
+          crashed = true;
+          throw new Error('simulated crash between the Postgres commit and the Kafka offset commit');
+        }
+      },
     });
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords), {
       label: 'all ten effects',
@@ -124,8 +67,7 @@ describe('idempotent consumer', () => {
     await s.send(tenRecords.slice(0, 5));
     const first = await s.start(s.recordEffect);
     await eventually(async () => expect(await s.effects()).toHaveLength(5));
-    await first.stop();
-    running.splice(running.indexOf(first), 1);
+    await s.stop(first);
     await s.send(tenRecords.slice(5));
     await s.start(s.recordEffect);
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten after restart' });
@@ -136,9 +78,8 @@ describe('idempotent consumer', () => {
     await s.send(tenRecords);
     const first = await s.start(s.recordEffect);
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords));
-    await first.stop();
-    running.splice(running.indexOf(first), 1);
-    const groupId = kafka.topic({ name: 'restored.group', partitions: 1, retentionMs: 0 });
+    await s.stop(first);
+    const { groupId } = s;
     const admin = await kafka.admin();
     await eventually(async () => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [kafka.topic(s.topics.source)] });
@@ -153,7 +94,7 @@ describe('idempotent consumer', () => {
 
   it('sends a record that can never be handled to the dead-letter topic with the reason, and goes on', async () => {
     const s = await scenario('poison');
-    const deadLetters = await collectTopic(kafka.topic(s.topics.dlq));
+    const deadLetters = await s.deadLetters();
     await s.send(['good-1', 'poison', 'good-2']);
     await s.start(async (tx, record, context) => {
       if (record.value === 'poison') throw new PoisonRecordError('not a valid record: poison');
@@ -171,19 +112,18 @@ describe('idempotent consumer', () => {
     let crashed = false;
     let batches = 0;
     await s.send(tenRecords);
-    await s.start(
-      s.recordEffect,
-      async () => {
+    await s.start(s.recordEffect, {
+      afterRecordCommitted: async () => {
         if (!crashed) {
           crashed = true;
           throw new Error('simulated crash between the Postgres commit and the Kafka offset commit');
         }
       },
-      async (tx, records, context) => {
+      handleBatch: async (tx, records, context) => {
         batches++;
         await s.recordEffects(tx, records, context);
       },
-    );
+    });
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords), {
       label: 'all ten effects',
       timeout: 30_000,
@@ -200,22 +140,65 @@ describe('idempotent consumer', () => {
 
   it('in batch mode, falls back to one record at a time when a batch fails, isolating the poison record', async () => {
     const s = await scenario('batch-poison');
-    const deadLetters = await collectTopic(kafka.topic(s.topics.dlq));
+    const deadLetters = await s.deadLetters();
     await s.send(['good-1', 'poison', 'good-2']);
     await s.start(
       async (tx, record, context) => {
         if (record.value === 'poison') throw new PoisonRecordError('not a valid record: poison');
         await s.recordEffect(tx, record, context);
       },
-      undefined,
-      async (tx, records, context) => {
-        if (records.some((record) => record.value === 'poison')) throw new Error('batch holds a poison record');
-        await s.recordEffects(tx, records, context);
+      {
+        handleBatch: async (tx, records, context) => {
+          if (records.some((record) => record.value === 'poison'))
+            throw new PoisonRecordError('batch holds a poison record');
+          await s.recordEffects(tx, records, context);
+        },
       },
     );
     await eventually(async () => expect(await s.effects()).toEqual(['good-1', 'good-2']));
     await eventually(() => expect(deadLetters.messages).toHaveLength(1));
     expect(deadLetters.messages[0]?.headers[Headers.deadLetterReason]).toBe('not a valid record: poison');
     await deadLetters.stop();
+  });
+
+  it('dead-letters a value the store cannot hold on its first attempt, with the reason, and goes straight on', async () => {
+    const s = await scenario('nul-text');
+    const deadLetters = await s.deadLetters();
+    const attempts = new Map<string | null, number>();
+    await s.send(['good-1', 'text with a NUL \u0000', 'good-2']);
+    await s.start(async (tx, record, context) => {
+      attempts.set(record.value, (attempts.get(record.value) ?? 0) + 1);
+      await s.recordEffect(tx, record, context);
+    });
+    await eventually(async () => expect(await s.effects()).toEqual(['good-1', 'good-2']));
+    await eventually(() => expect(deadLetters.messages).toHaveLength(1));
+    // Postgres refuses the NUL byte (SQLSTATE class 22): the record's fault, so no retry could ever store it.
+    expect(deadLetters.messages[0]?.headers[Headers.deadLetterReason]).toMatch(/0x00/);
+    expect(attempts.get('text with a NUL \u0000')).toBe(1);
+    expect(await s.retries()).toBe(0);
+    await deadLetters.stop();
+  });
+
+  it('in batch mode, retries the whole batch while the world fails, instead of handling its records one by one', async () => {
+    const s = await scenario('batch-world');
+    let batchAttempts = 0;
+    let recordsHandledAlone = 0;
+    await s.send(tenRecords);
+    await s.start(
+      async (tx, record, context) => {
+        recordsHandledAlone++;
+        await s.recordEffect(tx, record, context);
+      },
+      {
+        retryDelay: () => 10,
+        handleBatch: async (tx, records, context) => {
+          if (++batchAttempts <= 2) throw new NotYetError('customers projection behind');
+          await s.recordEffects(tx, records, context);
+        },
+      },
+    );
+    await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten effects' });
+    expect(recordsHandledAlone).toBe(0);
+    expect(await s.retries()).toBe(2);
   });
 });

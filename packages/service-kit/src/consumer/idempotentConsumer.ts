@@ -1,12 +1,15 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import type pg from 'pg';
-import { PoisonRecordError } from '../errors';
 import type { Consumer, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';
+import { BatchMembership } from './batchMembership';
+import { ConsumerHealth } from './consumerHealth';
 import { recordHeaders } from './records';
+import { cappedExponentialDelay, type RetryDelay } from './retryDelay';
 import { rewindToStoredOffsets } from './rewindToStoredOffsets';
+import { untilRecordOutcome } from './worldRetries';
 
 export interface ConsumedRecord {
   topic: string;
@@ -39,7 +42,8 @@ export type BatchHandler = (tx: Transaction, records: ConsumedRecord[], context:
 export interface RunningConsumer {
   /** Resolves once the consumer has joined its group and been given its partitions. */
   readonly joined: Promise<void>;
-  isJoined(): boolean;
+  /** What keeps it from keeping up, for /readyz: not in its group, or retrying a failure of the world since when. */
+  problem(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -55,7 +59,12 @@ export interface IdempotentConsumerOptions {
   producer: Producer;
   logger: Logger;
   metrics: ServiceMetrics;
-  maxAttempts?: number;
+  /** The wait before each retry of a failure of the world; by default 100 ms doubling to 30 s, with jitter. */
+  retryDelay?: RetryDelay;
+  /** A member silent this long is evicted from the group (10 s by default). */
+  sessionTimeout?: number;
+  /** How often the member tells the group it is alive, also while a handler runs or a retry waits (1 s). */
+  heartbeatInterval?: number;
   /**
    * Fault injection for tests: runs after a record's transaction commits, before Kafka hears of it (in batch mode,
    * once per batch transaction, with the batch's last offset).
@@ -66,17 +75,20 @@ export interface IdempotentConsumerOptions {
 /**
  * The one way services consume Kafka. Each record's effects and the partition's next offset commit in one
  * Postgres transaction; records below the stored offset are skipped, so a crash between the database commit and
- * the Kafka offset commit neither loses nor doubles anything. Failures retry with backoff; records that cannot
- * be handled go to the dead-letter topic with the reason.
+ * the Kafka offset commit neither loses nor doubles anything. A record that fails for its own reason (see
+ * `failureKind`) goes to the dead-letter topic with the reason at once; any other failure is retried with backoff
+ * for as long as it takes, holding the partition, heartbeating, and saying so on /readyz.
  */
 export async function startIdempotentConsumer(options: IdempotentConsumerOptions): Promise<RunningConsumer> {
   const { kafka, pool, groupId, logger, metrics } = options;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const retryDelay = options.retryDelay ?? cappedExponentialDelay;
+  const heartbeatInterval = options.heartbeatInterval ?? 1_000;
+  const health = new ConsumerHealth(groupId);
   const consumer: Consumer = kafka.kafka.consumer({
     groupId,
     maxWaitTimeInMs: 50,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
+    sessionTimeout: options.sessionTimeout ?? 10_000,
+    heartbeatInterval,
     retry: { retries: 10 },
   });
   let joined = false;
@@ -103,25 +115,40 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-      let next = await storedNextOffset(pool, groupId, batch.topic, batch.partition);
+      const membership = new BatchMembership({ heartbeat, isRunning, isStale }, heartbeatInterval);
+      const stored = await untilRecordOutcome(
+        () => storedNextOffset(pool, groupId, batch.topic, batch.partition),
+        retriesOf(
+          membership,
+          batch.topic,
+          batch.partition,
+          logger.child({ topic: batch.topic, partition: batch.partition }),
+        ),
+      );
+      if (stored.status === 'refused') throw stored.error;
+      if (stored.status === 'abandoned') {
+        membership.throwIfLost();
+        return;
+      }
+      let next = stored.value;
       const appliedByBatch = new Set<string>();
-      if (options.handleBatch && isRunning() && !isStale()) {
-        const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
-        const last = pending[pending.length - 1];
-        if (last && (await handleAsBatch(options.handleBatch, batch.topic, batch.partition, pending))) {
-          for (const message of pending) appliedByBatch.add(message.offset);
-          next = BigInt(last.offset) + 1n;
-          await options.afterRecordCommitted?.(last.offset);
-        }
+      const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
+      const last = pending[pending.length - 1];
+      const wholeBatch = () => pending.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
+      if (options.handleBatch && last && (await handledWhole(options.handleBatch, wholeBatch(), membership))) {
+        for (const message of pending) appliedByBatch.add(message.offset);
+        next = BigInt(last.offset) + 1n;
+        await options.afterRecordCommitted?.(last.offset);
       }
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (!membership.active()) break;
         if (appliedByBatch.has(message.offset)) {
           // Counted when its batch committed.
         } else if (next !== undefined && BigInt(message.offset) < next) {
           metrics.recordsHandled.inc({ group: groupId, topic: batch.topic, type: 'any', outcome: 'duplicate' });
         } else {
-          await handleWithRetries(batch.topic, batch.partition, message);
+          const record = toConsumedRecord(batch.topic, batch.partition, message);
+          if (!(await handleRecord(record, membership))) break;
           next = BigInt(message.offset) + 1n;
           await options.afterRecordCommitted?.(message.offset);
         }
@@ -132,48 +159,74 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         );
         await heartbeat();
       }
+      membership.throwIfLost();
       // Kafka's committed offset only shortens the replay after a restart; the stored offset decides (and is where a
       // group with no members starts from when Kafka's is ahead of it: see rewindToStoredOffsets).
       await commitOffsetsIfNecessary();
     },
   });
 
-  async function handleAsBatch(
-    handleBatch: BatchHandler,
-    topic: string,
-    partition: number,
-    messages: KafkaMessage[],
-  ): Promise<boolean> {
-    const records = messages.map((message) => toConsumedRecord(topic, partition, message));
-    const batchLogger = logger.child({ topic, partition, first_offset: records[0]?.offset, count: records.length });
-    const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
-    try {
-      await withTransaction(pool, async (tx) => {
-        await handleBatch(tx, records, { logger: batchLogger });
-        const last = records[records.length - 1];
-        if (last) await storeHandledThrough(tx, groupId, last);
-      });
-      stopTimer({ type: 'batch' });
-      metrics.recordsHandled.inc({ group: groupId, topic, type: 'batch', outcome: 'handled' }, records.length);
-      return true;
-    } catch (error) {
-      stopTimer({ type: 'batch' });
-      batchLogger.warn({ err: error }, 'batch failed; handling its records one by one');
-      return false;
-    }
+  function retriesOf(membership: BatchMembership, topic: string, partition: number, log: Logger) {
+    return {
+      membership,
+      delay: retryDelay,
+      onRetry(error: unknown, attempt: number) {
+        log.warn({ err: error, attempt }, 'failed for a reason outside the record; retrying');
+        metrics.consumerRetries.inc({ group: groupId, topic });
+        health.retryingAt(topic, partition, error);
+      },
+      onOutcome() {
+        health.movedOn(topic, partition);
+      },
+    };
   }
 
-  async function handleWithRetries(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const record = toConsumedRecord(topic, partition, message);
+  /** Tries the batch whole, retrying world failures; false when it is refused (or given up): go record by record. */
+  async function handledWhole(
+    handleBatch: BatchHandler,
+    records: ConsumedRecord[],
+    membership: BatchMembership,
+  ): Promise<boolean> {
+    const [first, last] = [records[0], records[records.length - 1]];
+    if (!first || !last || !membership.active()) return false;
+    const batchLogger = logger.child({ topic: first.topic, partition: first.partition, first_offset: first.offset });
+    const outcome = await untilRecordOutcome(
+      async () => {
+        const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
+        try {
+          await withTransaction(pool, async (tx) => {
+            await handleBatch(tx, records, { logger: batchLogger });
+            await storeHandledThrough(tx, groupId, last);
+          });
+        } finally {
+          stopTimer({ type: 'batch' });
+        }
+      },
+      retriesOf(membership, first.topic, first.partition, batchLogger),
+    );
+    if (outcome.status === 'refused')
+      batchLogger.warn({ err: outcome.error, count: records.length }, 'batch refused; handling its records one by one');
+    if (outcome.status !== 'done') return false;
+    metrics.recordsHandled.inc(
+      { group: groupId, topic: first.topic, type: 'batch', outcome: 'handled' },
+      records.length,
+    );
+    return true;
+  }
+
+  /** Handles one record or dead-letters it; false when the batch was given up before either (stopping, rebalance). */
+  async function handleRecord(record: ConsumedRecord, membership: BatchMembership): Promise<boolean> {
     const recordLogger = logger.child({
       correlation_id: record.headers[Headers.correlationId],
       request_id: record.headers[Headers.requestId],
-      topic,
-      partition,
+      topic: record.topic,
+      partition: record.partition,
       offset: record.offset,
     });
-    for (let attempt = 1; ; attempt++) {
-      let type = 'unknown';
+    let type = 'unknown';
+    const untilOutcome = <T>(work: () => Promise<T>) =>
+      untilRecordOutcome(work, retriesOf(membership, record.topic, record.partition, recordLogger));
+    const handled = await untilOutcome(async () => {
       let outcome = 'handled';
       const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
       try {
@@ -189,24 +242,23 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
           });
           await storeHandledThrough(tx, groupId, record);
         });
+      } finally {
         stopTimer({ type });
-        metrics.recordsHandled.inc({ group: groupId, topic, type, outcome });
-        return;
-      } catch (error) {
-        stopTimer({ type });
-        const poison = error instanceof PoisonRecordError;
-        if (!poison && attempt < maxAttempts) {
-          recordLogger.warn({ err: error, attempt }, 'record failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
-          continue;
-        }
-        const reason = error instanceof Error ? error.message : String(error);
-        recordLogger.error({ err: error, attempt }, 'record sent to the dead-letter topic');
-        await deadLetter(record, reason);
-        metrics.recordsHandled.inc({ group: groupId, topic, type, outcome: 'dead_lettered' });
-        return;
       }
+      return outcome;
+    });
+    if (handled.status === 'abandoned') return false;
+    if (handled.status === 'done') {
+      metrics.recordsHandled.inc({ group: groupId, topic: record.topic, type, outcome: handled.value });
+      return true;
     }
+    const reason = handled.error instanceof Error ? handled.error.message : String(handled.error);
+    recordLogger.error({ err: handled.error }, 'record refused; sent to the dead-letter topic');
+    const sent = await untilOutcome(() => deadLetter(record, reason));
+    if (sent.status === 'refused') throw sent.error;
+    if (sent.status === 'abandoned') return false;
+    metrics.recordsHandled.inc({ group: groupId, topic: record.topic, type, outcome: 'dead_lettered' });
+    return true;
   }
 
   async function deadLetter(record: ConsumedRecord, reason: string): Promise<void> {
@@ -230,7 +282,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
 
   return {
     joined: joinedPromise,
-    isJoined: () => joined,
+    problem: () => (joined ? health.problem() : `${groupId} has not joined its group`),
     async stop() {
       await consumer.disconnect();
     },

@@ -7,6 +7,7 @@ import { MissingTenantError } from './tenant';
 
 export interface ReadinessCheck {
   name: string;
+  /** True when ready; false, or an error whose message /readyz shows, when not. */
   check(): Promise<boolean>;
 }
 
@@ -18,9 +19,12 @@ export function operationalRoutes(options: { readiness: readonly ReadinessCheck[
   });
   router.get('/readyz', async (_request, response) => {
     const results = await Promise.all(
-      options.readiness.map(async ({ name, check }) => [name, await check().catch(() => false)] as const),
+      options.readiness.map(
+        async ({ name, check }) =>
+          [name, await check().catch((error: unknown) => (error instanceof Error ? error.message : false))] as const,
+      ),
     );
-    const ready = results.every(([, ok]) => ok);
+    const ready = results.every(([, ok]) => ok === true);
     response
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });

@@ -1,0 +1,94 @@
+import { collectTopic, produce } from '@afternoon/testkit';
+import type pg from 'pg';
+import {
+  type BatchHandler,
+  type IdempotentConsumerOptions,
+  type RecordHandler,
+  type RunningConsumer,
+  startIdempotentConsumer,
+} from '../src/consumer/idempotentConsumer';
+import type { KafkaConnection, Producer } from '../src/kafka/kafka';
+import type { Logger } from '../src/logger';
+import { createServiceMetrics } from '../src/metrics';
+
+export interface ScenarioDeps {
+  kafka: KafkaConnection;
+  pool: pg.Pool;
+  producer: Producer;
+  logger: Logger;
+  /** Every consumer a scenario starts, for the spec to stop in afterAll. */
+  running: RunningConsumer[];
+}
+
+/** A source topic, its dead-letter topic and a consumer group of their own, with an `effects` table handler. */
+export async function consumerScenario(deps: ScenarioDeps, name: string, partitions = 1) {
+  const { kafka, pool } = deps;
+  const topics = {
+    source: { name, partitions, retentionMs: -1 },
+    dlq: { name: `${name}.dlq`, partitions: 1, retentionMs: -1 },
+  };
+  await kafka.ensureTopics([topics.source, topics.dlq]);
+  const metrics = createServiceMetrics(name);
+  const groupId = kafka.topic({ name: `${name}.group`, partitions: 1, retentionMs: 0 });
+  const start = async (
+    handle: RecordHandler,
+    extra: Partial<Omit<IdempotentConsumerOptions, 'handle' | 'kafka' | 'pool'>> = {},
+  ) => {
+    const consumer = await startIdempotentConsumer({
+      kafka,
+      pool,
+      groupId,
+      topics: [kafka.topic(topics.source)],
+      deadLetterTopic: kafka.topic(topics.dlq),
+      producer: deps.producer,
+      logger: deps.logger,
+      metrics,
+      handle,
+      ...extra,
+    });
+    deps.running.push(consumer);
+    await consumer.joined;
+    return consumer;
+  };
+  const stop = async (consumer: RunningConsumer) => {
+    await consumer.stop();
+    deps.running.splice(deps.running.indexOf(consumer), 1);
+  };
+  const send = (values: string[]) =>
+    produce(
+      kafka.topic(topics.source),
+      values.map((value) => ({ key: 'same-key', value })),
+    );
+  const effects = async () =>
+    (
+      await pool.query<{ payload: string }>('SELECT payload FROM effects WHERE source = $1 ORDER BY id', [name])
+    ).rows.map((row) => row.payload);
+  const recordEffect: RecordHandler = async (tx, record) => {
+    await tx.query('INSERT INTO effects (source, payload) VALUES ($1, $2)', [name, record.value]);
+  };
+  const recordEffects: BatchHandler = async (tx, records) => {
+    await tx.query('INSERT INTO effects (source, payload) SELECT $1, unnest($2::text[])', [
+      name,
+      records.map((record) => record.value),
+    ]);
+  };
+  const countOf = async (outcome: string) =>
+    (await metrics.recordsHandled.get()).values
+      .filter((value) => value.labels.outcome === outcome)
+      .reduce((sum, value) => sum + value.value, 0);
+  const retries = async () => (await metrics.consumerRetries.get()).values.reduce((sum, value) => sum + value.value, 0);
+  const deadLetters = () => collectTopic(kafka.topic(topics.dlq));
+  return {
+    topics,
+    groupId,
+    start,
+    stop,
+    send,
+    effects,
+    recordEffect,
+    recordEffects,
+    duplicatesSkipped: () => countOf('duplicate'),
+    retries,
+    deadLetters,
+  };
+}
