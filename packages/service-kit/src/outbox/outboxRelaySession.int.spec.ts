@@ -1,11 +1,14 @@
-import { collectTopic, dropTopics, eventually } from '@afternoon/testkit';
+import { fileURLToPath } from 'node:url';
+import { collectTopic, dropTopics, eventually, startPrivatePostgres } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
 import { kitKafka } from '../../test-fixtures/kitKafka';
-import { withTransaction } from '../postgres/database';
+import { createPool, withTransaction } from '../postgres/database';
+import { migrate } from '../postgres/migrate';
 import { enqueueOutbox, outboxChannel } from './outbox';
 import { type OutboxRelay, startOutboxRelay } from './outboxRelay';
 
+const fixtureMigrations = fileURLToPath(new URL('../../test-fixtures/migrations', import.meta.url));
 const spec = { name: 'outbox.session', partitions: 1, retentionMs: -1 };
 
 describe('outbox relay whose held connection is dropped', () => {
@@ -25,18 +28,17 @@ describe('outbox relay whose held connection is dropped', () => {
     await dropTopics(topic.slice(0, -spec.name.length));
   });
 
-  async function enqueue(n: number): Promise<void> {
-    await withTransaction(db.pool, (tx) => enqueueOutbox(tx, db.schema, [{ topic, key: 'invoice-1', payload: { n } }]));
+  async function enqueue(n: number, pool = db.pool, schema = db.schema): Promise<void> {
+    await withTransaction(pool, (tx) => enqueueOutbox(tx, schema, [{ topic, key: 'invoice-1', payload: { n } }]));
   }
 
-  /** The backend of the relay's held session: the one connection of this schema that ran LISTEN last. */
-  async function listeningBackend(): Promise<number> {
-    const { rows } = await db.pool.query<{ pid: number }>(
+  /** The backends of the relay's held session: connections whose last statement was this schema's LISTEN. */
+  async function listeningBackends(pool = db.pool, schema = db.schema): Promise<number[]> {
+    const { rows } = await pool.query<{ pid: number }>(
       'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1',
-      [`LISTEN ${outboxChannel(db.schema)}`],
+      [`LISTEN ${outboxChannel(schema)}`],
     );
-    expect(rows).toHaveLength(1);
-    return (rows[0] as { pid: number }).pid;
+    return rows.map((row) => row.pid);
   }
 
   it('survives its LISTEN backend being terminated, takes the lead again and publishes', async () => {
@@ -50,11 +52,17 @@ describe('outbox relay whose held connection is dropped', () => {
     await enqueue(1);
     await eventually(() => expect(collected.messages).toHaveLength(1), { label: 'published before' });
 
-    const terminated = await listeningBackend();
+    const [terminated] = await listeningBackends();
+    expect(terminated).toBeDefined();
     await db.pool.query('SELECT pg_terminate_backend($1)', [terminated]);
-    await eventually(async () => expect(await listeningBackend()).not.toBe(terminated), {
-      label: 'listening again on a new session',
-    });
+    await eventually(
+      async () => {
+        const listening = await listeningBackends();
+        expect(listening).toHaveLength(1);
+        expect(listening).not.toContain(terminated);
+      },
+      { label: 'listening again on a new session' },
+    );
     expect(relay.isLeader()).toBe(true);
 
     await enqueue(2);
@@ -62,5 +70,37 @@ describe('outbox relay whose held connection is dropped', () => {
       label: 'published after',
     });
     await collected.stop();
+  });
+
+  it('survives a Postgres crash and restart and publishes what is queued after it', async () => {
+    const postgres = await startPrivatePostgres();
+    const schema = 'outbox_restart';
+    const pool = createPool({ url: postgres.url, schema, applicationName: 'outbox-restart-test' });
+    // The pool's idle clients are not the relay's to watch; this test only asks about the relay's own session.
+    pool.on('error', () => undefined);
+    await migrate(pool, schema, fixtureMigrations);
+    const collected = await collectTopic(topic);
+    const restarted = startOutboxRelay({ pool, schema, createProducer: () => kafka.createProducer(), logger });
+    try {
+      await enqueue(10, pool, schema);
+      await eventually(() => expect(collected.messages.map((message) => JSON.parse(message.value!).n)).toContain(10), {
+        label: 'published before the crash',
+      });
+
+      await postgres.restart('immediate');
+      await eventually(() => enqueue(11, pool, schema), { label: 'Postgres back', timeout: 30_000 });
+      await eventually(() => expect(collected.messages.map((message) => JSON.parse(message.value!).n)).toContain(11), {
+        label: 'published after the restart',
+        timeout: 30_000,
+      });
+      await eventually(async () => expect(await listeningBackends(pool, schema)).toHaveLength(1), {
+        label: 'listening again after the restart',
+      });
+    } finally {
+      await restarted.stop();
+      await collected.stop();
+      await pool.end();
+      await postgres.destroy();
+    }
   });
 });
