@@ -37,6 +37,12 @@ export function createServiceMetrics(service: string) {
       help: 'Outbox messages published to Kafka',
       registers: [registry],
     }),
+    outboxSetAside: new Counter({
+      name: 'afternoon_outbox_set_aside_total',
+      help: 'Outbox messages Kafka refused for their size, moved to outbox_failed',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
   };
 }
 export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;

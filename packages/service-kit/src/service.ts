@@ -100,10 +100,11 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const relay: OutboxRelay = startOutboxRelay({
     pool,
     schema: env.DB_SCHEMA,
-    producer,
+    createProducer: () => kafka.createProducer(),
     logger,
     publishLast: definition.commands ? [kafka.topic(definition.commands.repliesTopic)] : [],
     onPublished: (count) => metrics.outboxPublished.inc(count),
+    onSetAside: (topic) => metrics.outboxSetAside.inc({ topic }),
   });
 
   const groupId = (consumerName: string) => consumerGroupId(env.TOPIC_PREFIX, name, consumerName);

@@ -2,7 +2,6 @@ import { collectTopic, eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
 import { kitKafka } from '../../test-fixtures/kitKafka';
-import type { Producer } from '../kafka/kafka';
 import { withTransaction } from '../postgres/database';
 import { enqueueOutbox } from './outbox';
 import { type OutboxRelay, startOutboxRelay } from './outboxRelay';
@@ -12,14 +11,12 @@ const spec = { name: 'outbox.test', partitions: 3, retentionMs: -1 };
 describe('outbox relay', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
   const { kafka, logger } = kitKafka();
-  let producer: Producer;
   const relays: OutboxRelay[] = [];
   const topic = kafka.topic(spec);
 
   beforeAll(async () => {
     db = await kitDatabase();
     await kafka.ensureTopics([spec]);
-    producer = await kafka.createProducer();
   });
   afterAll(async () => {
     await Promise.all(relays.map((relay) => relay.stop()));
@@ -29,8 +26,12 @@ describe('outbox relay', () => {
 
   it('publishes what committed, keyed and in order, skips what rolled back, and has one leader', async () => {
     const collected = await collectTopic(topic);
-    relays.push(startOutboxRelay({ pool: db.pool, schema: db.schema, producer, logger }));
-    relays.push(startOutboxRelay({ pool: db.pool, schema: db.schema, producer, logger }));
+    relays.push(
+      startOutboxRelay({ pool: db.pool, schema: db.schema, createProducer: () => kafka.createProducer(), logger }),
+    );
+    relays.push(
+      startOutboxRelay({ pool: db.pool, schema: db.schema, createProducer: () => kafka.createProducer(), logger }),
+    );
 
     for (let n = 1; n <= 5; n++) {
       await withTransaction(db.pool, (tx) =>

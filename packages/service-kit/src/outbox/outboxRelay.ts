@@ -1,24 +1,26 @@
 import type pg from 'pg';
 import type { Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
+import { type LeaderSession, openLeaderSession } from './leaderSession';
 import { outboxChannel } from './outbox';
-
-interface OutboxRow {
-  position: string;
-  topic: string;
-  key: string | null;
-  headers: Record<string, string>;
-  payload: unknown;
-}
+import { byteBoundedBatches, encodedSize, maxRequestBytes, type OutgoingMessage } from './outboxBatches';
+import { errorReplyFor, isSizeRefusal, type OutboxRow, setAsideOversized } from './oversizedMessage';
 
 export interface OutboxRelay {
   isLeader(): boolean;
   stop(): Promise<void>;
 }
 
-const batchSize = 500;
+interface Outgoing {
+  row: OutboxRow;
+  message: OutgoingMessage;
+  size: number;
+}
+
+const fetchLimit = 500;
 const pollIntervalMs = 1000;
 const leadershipRetryMs = 1000;
+const maxRetryDelayMs = 10_000;
 
 /**
  * Publishes the outbox to Kafka in insertion order, then deletes what was sent. One instance per service leads,
@@ -30,21 +32,29 @@ const leadershipRetryMs = 1000;
  * end-offset lookup while its 51 ms send was still unanswered, and that lookup did not yet count the event beside
  * it. So messages on `publishLast` topics (command replies, which tell a caller that the events queued before them
  * exist) go out in a second send, once the rest of the batch is acknowledged and so inside any end offset read after.
+ *
+ * Requests are bounded in bytes (`maxRequestBytes`). A request the broker still refuses for its size is split in
+ * two; a single message it refuses is set aside in `outbox_failed` (a command reply is replaced by an error reply)
+ * and the messages after it go on.
  */
 export function startOutboxRelay(options: {
   pool: pg.Pool;
   schema: string;
-  producer: Producer;
+  /** The relay owns its producer, so it can start a fresh one when a refused request leaves it out of step. */
+  createProducer: () => Promise<Producer>;
   logger: Logger;
   /** Full topic names whose messages are sent only after the batch's other messages are acknowledged. */
   publishLast?: readonly string[];
   onPublished?: (count: number) => void;
+  /** Called for each message set aside because the broker refused its size. */
+  onSetAside?: (topic: string) => void;
 }): OutboxRelay {
-  const { pool, schema, producer, logger } = options;
+  const { pool, schema, logger } = options;
   const publishedLast = new Set(options.publishLast ?? []);
   let stopped = false;
   let leader = false;
-  let session: pg.PoolClient | undefined;
+  let session: LeaderSession | undefined;
+  let producer: Producer | undefined;
   let wake: (() => void) | undefined;
   let pending = true;
 
@@ -64,62 +74,98 @@ export function startOutboxRelay(options: {
     });
 
   async function becomeLeader(): Promise<boolean> {
-    session ??= await pool.connect();
-    const { rows } = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      `outbox-relay:${schema}`,
-    ]);
-    if (!rows[0]?.locked) return false;
-    session.on('notification', signal);
-    await session.query(`LISTEN ${outboxChannel(schema)}`);
-    return true;
+    session ??= await openLeaderSession({
+      pool,
+      lockKey: `outbox-relay:${schema}`,
+      channel: outboxChannel(schema),
+      onNotification: signal,
+      onLost: () => wake?.(),
+    });
+    return session.tryLead();
+  }
+
+  function throwIfSessionLost(): void {
+    const lost = session?.lost();
+    if (lost) throw lost;
   }
 
   async function publishPending(): Promise<number> {
+    throwIfSessionLost();
+    // Qualified: a bare `position` would sort by the text column of the select list ('10' before '9').
     const { rows } = await pool.query<OutboxRow>(
-      'SELECT position::text, topic, key, headers, payload FROM outbox ORDER BY position LIMIT $1',
-      [batchSize],
+      'SELECT position::text AS position, topic, key, headers, payload FROM outbox ORDER BY outbox.position LIMIT $1',
+      [fetchLimit],
     );
-    if (rows.length === 0) return 0;
-    await send(rows.filter((row) => !publishedLast.has(row.topic)));
-    await send(rows.filter((row) => publishedLast.has(row.topic)));
-    await pool.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [rows.map((row) => row.position)]);
-    options.onPublished?.(rows.length);
+    for (const batch of byteBoundedBatches(rows.map(outgoing), maxRequestBytes)) await deliver(batch);
     return rows.length;
   }
 
-  async function send(rows: OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const byTopic = new Map<string, OutboxRow[]>();
-    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+  async function deliver(batch: Outgoing[]): Promise<void> {
+    try {
+      await send(batch.filter(({ row }) => !publishedLast.has(row.topic)));
+      await send(batch.filter(({ row }) => publishedLast.has(row.topic)));
+    } catch (error) {
+      if (!isSizeRefusal(error)) throw error;
+      if (batch.length === 1) return setAside(batch[0] as Outgoing, error);
+      // kafkajs rolls back the sequence numbers of every partition of a refused request, also of those the broker
+      // appended; the idempotent producer would then be out of step with the broker, so a new one starts clean.
+      await renewProducer();
+      const half = Math.ceil(batch.length / 2);
+      await deliver(batch.slice(0, half));
+      await deliver(batch.slice(half));
+      return;
+    }
+    await pool.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [batch.map(({ row }) => row.position)]);
+    options.onPublished?.(batch.length);
+  }
+
+  async function send(batch: Outgoing[]): Promise<void> {
+    if (batch.length === 0) return;
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const { row, message } of batch) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), message]);
+    producer ??= await options.createProducer();
     await producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic,
-        messages: messages.map((row) => ({ key: row.key, headers: row.headers, value: JSON.stringify(row.payload) })),
-      })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+  }
+
+  async function setAside({ row, size }: Outgoing, error: unknown): Promise<void> {
+    const reason = `${(error as { type?: string }).type ?? 'refused'}: ${(error as Error).message}`;
+    const reply = publishedLast.has(row.topic) ? errorReplyFor(row, size) : undefined;
+    // A replacement the broker also refuses would be replaced again, forever; only a smaller one can help.
+    const replacement = reply && outgoing({ ...row, payload: reply }).size < size ? reply : undefined;
+    await setAsideOversized(pool, row, { sizeBytes: size, reason, replacement });
+    logger.error(
+      { topic: row.topic, key: row.key, position: row.position, sizeBytes: size, reason, replied: !!replacement },
+      'outbox message refused by Kafka for its size; moved to outbox_failed',
+    );
+    options.onSetAside?.(row.topic);
+    if (replacement) await deliver([outgoing({ ...row, payload: replacement })]);
+  }
+
+  async function renewProducer(): Promise<void> {
+    const previous = producer;
+    producer = undefined;
+    await previous?.disconnect().catch(() => undefined);
   }
 
   async function releaseSession(): Promise<void> {
     const ended = session;
     session = undefined;
     leader = false;
-    if (!ended) return;
-    ended.removeListener('notification', signal);
-    try {
-      await ended.query('SELECT pg_advisory_unlock_all()');
-      ended.release();
-    } catch {
-      ended.release(true);
-    }
+    await ended?.release();
   }
 
   const loop = (async () => {
+    let failures = 0;
     while (!stopped) {
       try {
+        throwIfSessionLost();
         if (!leader) {
           leader = await becomeLeader();
           if (!leader) {
+            failures = 0;
             await idle(leadershipRetryMs);
             continue;
           }
@@ -127,12 +173,14 @@ export function startOutboxRelay(options: {
         }
         if (!pending) await idle(pollIntervalMs);
         pending = false;
-        while (!stopped && (await publishPending()) === batchSize) {}
+        while (!stopped && (await publishPending()) === fetchLimit) {}
+        failures = 0;
       } catch (error) {
         if (stopped) break;
+        failures += 1;
         logger.error({ err: error }, 'outbox relay failed; retrying');
         await releaseSession();
-        await idle(leadershipRetryMs);
+        await idle(Math.min(leadershipRetryMs * 2 ** (failures - 1), maxRetryDelayMs));
         pending = true;
       }
     }
@@ -145,6 +193,12 @@ export function startOutboxRelay(options: {
       wake?.();
       await loop;
       await releaseSession();
+      await renewProducer();
     },
   };
+}
+
+function outgoing(row: OutboxRow): Outgoing {
+  const message = { key: row.key, headers: row.headers, value: JSON.stringify(row.payload) };
+  return { row, message, size: encodedSize(message) };
 }
