@@ -2,7 +2,7 @@ import { fieldPath } from '@afternoon/contracts/common';
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
 import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
-import { failureKind, parseRecordJson } from '@afternoon/service-kit';
+import { failureKind, NotYetError, parseRecordJson } from '@afternoon/service-kit';
 import { rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
 
@@ -43,12 +43,17 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
       }
     }
     // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
-    // when customer events replay beside it, decides every event the same way.
+    // when customer events replay beside it, decides every event the same way. Until the projection has got that
+    // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
     const newestReceived = parsed.reduce((newest, { usage }) => Math.max(newest, Date.parse(usage.received_at)), 0);
-    if (parsed.length > 0) await options.customersHandledBefore(new Date(Math.min(newestReceived, Date.now())));
+    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(Math.min(newestReceived, Date.now())))))
+      throw new NotYetError('the customer events before this usage was received are not handled yet');
     let customers = await knownCustomersOf(tx, parsed);
-    if (parsed.some(({ usage }) => !customers.has(customerKey(usage))) && (await options.catchUpCustomers()))
+    if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
+      if (!(await options.catchUpCustomers()))
+        throw new NotYetError('the customer events are not handled up to the end of their topic yet');
       customers = await knownCustomersOf(tx, parsed);
+    }
     const owned: ParsedUsage[] = [];
     for (const entry of parsed) {
       const deletedAt = customers.get(customerKey(entry.usage));
