@@ -114,4 +114,10 @@ describe('text the store cannot hold is refused at the edge', () => {
       message: `event_name: ${nul}`,
     });
   });
+
+  it('answers 404 for a path holding a NUL, which can name nothing', async () => {
+    const apiKeys = await cluster.admin.post(`/v1/admin/organizations/${acme.id}%00/api_keys`, { mode: 'live' });
+    expect(apiKeys.status).toBe(404);
+    expect(apiKeys.body.error.code).toBe('NOT_FOUND');
+  });
 });
