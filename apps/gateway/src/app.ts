@@ -23,6 +23,7 @@ import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { assignRequestId } from './http/requestContext';
+import { refuseUnstorableInput } from './http/storableInput';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
 import { meterRoutes } from './meters/meterRoutes';
@@ -95,6 +96,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(assignRequestId);
   app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
   app.use(express.json({ limit: bodyLimit }));
+  app.use(refuseUnstorableInput);
   app.use(adminRoutes(pool, admin.token));
   app.use(hostedInvoiceRoutes({ pool, invoicingUrl: env.INVOICING_SERVICE_URL }));
   app.use('/v1', authenticate(pool));

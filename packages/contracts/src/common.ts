@@ -62,3 +62,78 @@ export const Pagination = z.object({
   next_cursor: z.string().nullable(),
 });
 export type Pagination = z.infer<typeof Pagination>;
+
+/** Where a value holds something Postgres cannot store, and what: `path` as zod writes issue paths. */
+export interface UnstorableValue {
+  path: (string | number)[];
+  message: string;
+}
+
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
+  if (loneSurrogate.test(text)) return 'contains a lone UTF-16 surrogate, which cannot be stored';
+  return undefined;
+}
+
+interface PathNode {
+  parent: PathNode | undefined;
+  key: string | number;
+}
+
+function pathOf(node: PathNode | undefined): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let at = node; at; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+/**
+ * Every place in a parsed JSON value that Postgres refuses in text or jsonb: a NUL character or a lone UTF-16
+ * surrogate in a string or an object key, and a number `JSON.parse` made infinite (`1e400`). Walks without
+ * recursion, so no nesting depth overflows the stack.
+ */
+export function unstorableValues(value: unknown): UnstorableValue[] {
+  const found: UnstorableValue[] = [];
+  const pending: { value: unknown; at: PathNode | undefined }[] = [{ value, at: undefined }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value: current, at } = next;
+    if (typeof current === 'string') {
+      const problem = textProblem(current);
+      if (problem) found.push({ path: pathOf(at), message: problem });
+    } else if (typeof current === 'number') {
+      if (!Number.isFinite(current)) found.push({ path: pathOf(at), message: 'is a number too large to store' });
+    } else if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--)
+        pending.push({ value: current[index], at: { parent: at, key: index } });
+    } else if (typeof current === 'object' && current !== null) {
+      const entries = Object.entries(current);
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [key, child] = entries[index] as [string, unknown];
+        const keyProblem = textProblem(key);
+        if (keyProblem) found.push({ path: pathOf({ parent: at, key }), message: `field name ${keyProblem}` });
+        else pending.push({ value: child, at: { parent: at, key } });
+      }
+    }
+  }
+  return found;
+}
+
+/** Any JSON value that Postgres can store as it is; see `unstorableValues`. */
+export const StorableJson = z.unknown().superRefine((value, context) => {
+  for (const { path, message } of unstorableValues(value))
+    context.addIssue({ code: 'custom', path, message, input: value });
+});
+
+/**
+ * A field path the way callers write it, `events[3].properties.model`; a key that could not be stored is quoted and
+ * escaped, `properties["mo\u0000del"]`, so the path itself always can be.
+ */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((written, part) => {
+    if (typeof part === 'number') return `${written}[${part}]`;
+    const key = String(part);
+    if (textProblem(key)) return `${written}[${JSON.stringify(key)}]`;
+    return written ? `${written}.${key}` : key;
+  }, '');
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Mode, PageQuery, Pagination, ResourceId } from './common';
+import { Mode, PageQuery, Pagination, ResourceId, StorableJson } from './common';
 
 /**
  * The earliest event timestamp accepted. A fixed floor, not a rolling window: the quickstart sends an event dated
@@ -59,32 +59,35 @@ export type IngestResponse = z.infer<typeof IngestResponse>;
 
 /**
  * One record on the usage ingest topic, keyed by `customer_id`: the event as sent plus its tenant and the time it
- * was received. Any Kafka producer may write these, so the gateway's timestamp limits hold against `received_at`.
+ * was received. Any Kafka producer may write these, so the gateway's rules hold here too: nothing Postgres cannot
+ * store, and timestamp limits against `received_at`.
  */
-export const UsageRecord = z
-  .strictObject({
-    organization_id: z.string().min(1),
-    mode: Mode,
-    event_name: IngestEvent.shape.event_name,
-    idempotency_key: IngestEvent.shape.idempotency_key,
-    customer_id: ResourceId,
-    timestamp: UtcTimestamp,
-    properties: UsageProperties.default({}),
-    received_at: UtcTimestamp,
-    /** Test mode, a customer on a test clock: the clock's time when received, which the limits hold against. */
-    clock_time: UtcTimestamp.optional(),
-  })
-  .superRefine((record, context) => {
-    if (record.clock_time !== undefined && record.mode !== 'test')
-      context.addIssue({
-        code: 'custom',
-        path: ['clock_time'],
-        message: 'is for test mode only',
-        input: record.clock_time,
-      });
-    const problem = eventTimestampProblem(record.timestamp, record.clock_time ?? record.received_at);
-    if (problem) context.addIssue({ code: 'custom', path: ['timestamp'], message: problem, input: record.timestamp });
-  });
+export const UsageRecord = StorableJson.pipe(
+  z
+    .strictObject({
+      organization_id: z.string().min(1),
+      mode: Mode,
+      event_name: IngestEvent.shape.event_name,
+      idempotency_key: IngestEvent.shape.idempotency_key,
+      customer_id: ResourceId,
+      timestamp: UtcTimestamp,
+      properties: UsageProperties.default({}),
+      received_at: UtcTimestamp,
+      /** Test mode, a customer on a test clock: the clock's time when received, which the limits hold against. */
+      clock_time: UtcTimestamp.optional(),
+    })
+    .superRefine((record, context) => {
+      if (record.clock_time !== undefined && record.mode !== 'test')
+        context.addIssue({
+          code: 'custom',
+          path: ['clock_time'],
+          message: 'is for test mode only',
+          input: record.clock_time,
+        });
+      const problem = eventTimestampProblem(record.timestamp, record.clock_time ?? record.received_at);
+      if (problem) context.addIssue({ code: 'custom', path: ['timestamp'], message: problem, input: record.timestamp });
+    }),
+);
 export type UsageRecord = z.infer<typeof UsageRecord>;
 
 /** A stored event, as `GET /v1/events` lists it. */

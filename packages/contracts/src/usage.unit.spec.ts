@@ -53,6 +53,22 @@ describe('usage contracts', () => {
     expect(UsageRecord.safeParse({ ...record, mode: 'prod' }).success).toBe(false);
   });
 
+  it('refuses a usage record holding text Postgres cannot store, naming each field', () => {
+    const record = {
+      organization_id: 'org_1',
+      mode: 'live',
+      event_name: 'api.request',
+      idempotency_key: 'evt_\u0000',
+      customer_id: quickstartEvent.customer_id,
+      timestamp: '2024-01-15T10:30:00Z',
+      properties: { model: '\udc00', 'k\u0000': 1 },
+      received_at: '2024-01-15T10:30:01Z',
+    };
+    expect(UsageRecord.safeParse(record).error?.issues.map(({ path }) => path)).toEqual(
+      expect.arrayContaining([['idempotency_key'], ['properties', 'model'], ['properties', 'k\u0000']]),
+    );
+  });
+
   describe('a usage record is held to the timestamp limits against its received_at', () => {
     const record = {
       organization_id: 'org_1',

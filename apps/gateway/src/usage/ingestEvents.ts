@@ -1,4 +1,4 @@
-import type { FieldProblem } from '@afternoon/contracts/common';
+import { type FieldProblem, fieldPath } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
 import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
@@ -96,13 +96,9 @@ const KnownCustomers = z.object({ unknown: z.array(z.string()) });
 
 /** `events.3.timestamp` becomes `events[3].timestamp`, the way callers write it. */
 function toProblem(issue: z.core.$ZodIssue): FieldProblem {
-  const path = issue.path.reduce<string>(
-    (written, part) =>
-      typeof part === 'number' ? `${written}[${part}]` : written ? `${written}.${String(part)}` : String(part),
-    '',
-  );
+  const path = fieldPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return { param: issue.keys.map((key) => (path ? `${path}.${key}` : key)).join(', '), message: 'unknown field' };
+    return { param: issue.keys.map((key) => fieldPath([...issue.path, key])).join(', '), message: 'unknown field' };
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return { param: path, message: 'is required' };
   return { param: path, message: issue.message };

@@ -173,4 +173,93 @@ describe('metering usage from the ingest topic', () => {
       await deadLetters.stop();
     }
   });
+
+  const rejectedOf = async (organization: string) => {
+    const response = await fetch(`${base}/rejected-events`, {
+      headers: { [TenantHeaders.organizationId]: organization, [TenantHeaders.mode]: 'live' },
+    });
+    return ((await response.json()) as { rejected_events: Array<{ reason: string; idempotency_key: string | null }> })
+      .rejected_events;
+  };
+  const storedKeys = async (organization: string) =>
+    (
+      await service.pool.query<{ idempotency_key: string }>(
+        'SELECT idempotency_key FROM usage_events WHERE organization_id = $1 ORDER BY idempotency_key',
+        [organization],
+      )
+    ).rows.map((row) => row.idempotency_key);
+  const deadLetteredByTheKit = async () =>
+    (await service.metrics.recordsHandled.get()).values
+      .filter((value) => value.labels.outcome === 'dead_lettered')
+      .reduce((sum, value) => sum + value.value, 0);
+
+  it('refuses a Kafka-direct record with NUL text into the rejected list at once, storing the next one beside it', async () => {
+    const [sender, neighbour] = ['org_metering_nul', 'org_metering_nul_neighbour'];
+    const [senderCustomer, neighbourCustomer] = [newResourceId(), newResourceId()];
+    await produce(service.kafka.topic(Topics.customerEvents), [
+      customerCreatedRecord({ organizationId: sender, mode: 'live' }, senderCustomer),
+      customerCreatedRecord({ organizationId: neighbour, mode: 'live' }, neighbourCustomer),
+    ]);
+    const deadLetteredBefore = await deadLetteredByTheKit();
+    // One key, so both land on one partition, the neighbour's record right behind the bad one.
+    const samePartition = (record: { value: string }) => ({ ...record, key: neighbourCustomer });
+    const producedAt = Date.now();
+    await produce(service.kafka.topic(Topics.usageIngest), [
+      samePartition(usage(senderCustomer, 'nul', { model: 'gpt\u00004' }, { organization_id: sender })),
+      samePartition(usage(neighbourCustomer, 'next', { tokens: 1 }, { organization_id: neighbour })),
+    ]);
+
+    // Within the time to recognise it: the kit's retries alone would hold the partition for 3 s.
+    await eventually(async () => expect(await storedKeys(neighbour)).toEqual(['next']), {
+      timeout: 2_500,
+      label: "the neighbour's record stored promptly",
+    });
+    const waited = Date.now() - producedAt;
+    expect(await rejectedOf(sender)).toEqual([
+      expect.objectContaining({
+        idempotency_key: null,
+        reason: 'invalid usage record: properties.model: contains a NUL character (\\u0000), which cannot be stored',
+      }),
+    ]);
+    expect(await storedKeys(sender)).toEqual([]);
+    expect(await deadLetteredByTheKit()).toBe(deadLetteredBefore);
+    expect(waited).toBeLessThan(2_500);
+  });
+
+  it('refuses a record whose value Postgres refuses, storing the rest of its batch without retrying it', async () => {
+    const [sender, neighbour] = ['org_metering_refused', 'org_metering_refused_neighbour'];
+    const [senderCustomer, neighbourCustomer] = [newResourceId(), newResourceId()];
+    await produce(service.kafka.topic(Topics.customerEvents), [
+      customerCreatedRecord({ organizationId: sender, mode: 'live' }, senderCustomer),
+      customerCreatedRecord({ organizationId: neighbour, mode: 'live' }, neighbourCustomer),
+    ]);
+    // A stand-in for any value the contract lets through and a column refuses (SQLSTATE class 23).
+    await service.pool.query(
+      "ALTER TABLE usage_events ADD CONSTRAINT refuses_one_key CHECK (idempotency_key <> 'refused-by-store')",
+    );
+    try {
+      const deadLetteredBefore = await deadLetteredByTheKit();
+      const samePartition = (record: { value: string }) => ({ ...record, key: neighbourCustomer });
+      await produce(service.kafka.topic(Topics.usageIngest), [
+        samePartition(usage(senderCustomer, 'before', { tokens: 1 }, { organization_id: sender })),
+        samePartition(usage(senderCustomer, 'refused-by-store', { tokens: 2 }, { organization_id: sender })),
+        samePartition(usage(neighbourCustomer, 'after', { tokens: 3 }, { organization_id: neighbour })),
+      ]);
+
+      await eventually(async () => expect(await storedKeys(neighbour)).toEqual(['after']), {
+        timeout: 2_500,
+        label: "the neighbour's record stored promptly",
+      });
+      expect(await storedKeys(sender)).toEqual(['before']);
+      expect(await rejectedOf(sender)).toEqual([
+        expect.objectContaining({
+          idempotency_key: 'refused-by-store',
+          reason: expect.stringMatching(/^refused by the store: .*violates check constraint "refuses_one_key"/),
+        }),
+      ]);
+      expect(await deadLetteredByTheKit()).toBe(deadLetteredBefore);
+    } finally {
+      await service.pool.query('ALTER TABLE usage_events DROP CONSTRAINT refuses_one_key');
+    }
+  });
 });

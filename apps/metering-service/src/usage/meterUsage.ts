@@ -1,7 +1,8 @@
+import { fieldPath } from '@afternoon/contracts/common';
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
 import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
-import { parseRecordJson } from '@afternoon/service-kit';
+import { failureKind, NotYetError, parseRecordJson } from '@afternoon/service-kit';
 import { rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
 
@@ -23,8 +24,9 @@ export interface ParsedUsage {
 /**
  * Stores each usage record once per (organization, mode, idempotency key), forever, a whole fetched batch with one
  * multi-row statement. A record that is invalid, names a customer the organization does not have (or had deleted
- * when the event was received), or reuses a key with different content is refused: kept in `rejected_events` and
- * queued for the dead-letter topic with the reason, in the same transaction as the events and the offset.
+ * when the event was received), reuses a key with different content or holds a value Postgres refuses is refused:
+ * kept in `rejected_events` and queued for the dead-letter topic with the reason, in the same transaction as the
+ * events and the offset.
  */
 export function meterUsage(options: MeterUsageOptions): BatchHandler {
   return async (tx, records) => {
@@ -36,17 +38,22 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
       if (usage.success) {
         parsed.push({ record, usage: usage.data });
       } else {
-        const fields = usage.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
+        const fields = usage.error.issues.map((issue) => `${fieldPath(issue.path) || 'record'}: ${issue.message}`);
         await reject(record, `invalid usage record: ${fields.join('; ')}`);
       }
     }
     // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
-    // when customer events replay beside it, decides every event the same way.
+    // when customer events replay beside it, decides every event the same way. Until the projection has got that
+    // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
     const newestReceived = parsed.reduce((newest, { usage }) => Math.max(newest, Date.parse(usage.received_at)), 0);
-    if (parsed.length > 0) await options.customersHandledBefore(new Date(Math.min(newestReceived, Date.now())));
+    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(Math.min(newestReceived, Date.now())))))
+      throw new NotYetError('the customer events before this usage was received are not handled yet');
     let customers = await knownCustomersOf(tx, parsed);
-    if (parsed.some(({ usage }) => !customers.has(customerKey(usage))) && (await options.catchUpCustomers()))
+    if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
+      if (!(await options.catchUpCustomers()))
+        throw new NotYetError('the customer events are not handled up to the end of their topic yet');
       customers = await knownCustomersOf(tx, parsed);
+    }
     const owned: ParsedUsage[] = [];
     for (const entry of parsed) {
       const deletedAt = customers.get(customerKey(entry.usage));
@@ -60,10 +67,43 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
         );
       else owned.push(entry);
     }
-    for (const conflicting of await storeUsageEvents(tx, owned)) {
+    const refusedByStore = (entry: ParsedUsage, error: Error) =>
+      reject(entry.record, `refused by the store: ${error.message}`, entry.usage);
+    for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
       await reject(conflicting.record, 'duplicate idempotency_key with different content', conflicting.usage);
     }
   };
+}
+
+/**
+ * Stores the entries; when Postgres refuses a value (a failure about the record, not the world), halves the batch
+ * until the refused records are alone and hands each to `refuse`, storing all the others, so one bad record never
+ * holds its partition. Answers the conflicting entries, as `storeUsageEvents` does.
+ */
+async function storeRefusingBadValues(
+  tx: Transaction,
+  entries: readonly ParsedUsage[],
+  refuse: (entry: ParsedUsage, error: Error) => Promise<void>,
+): Promise<ParsedUsage[]> {
+  await tx.query('SAVEPOINT store_usage');
+  try {
+    const conflicting = await storeUsageEvents(tx, entries);
+    await tx.query('RELEASE SAVEPOINT store_usage');
+    return conflicting;
+  } catch (error) {
+    if (failureKind(error) !== 'record' || !(error instanceof Error)) throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT store_usage; RELEASE SAVEPOINT store_usage');
+    const [only] = entries;
+    if (entries.length === 1 && only) {
+      await refuse(only, error);
+      return [];
+    }
+    const half = Math.ceil(entries.length / 2);
+    return [
+      ...(await storeRefusingBadValues(tx, entries.slice(0, half), refuse)),
+      ...(await storeRefusingBadValues(tx, entries.slice(half), refuse)),
+    ];
+  }
 }
 
 export const usageConsumerName = 'usage';

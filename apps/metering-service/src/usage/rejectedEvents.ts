@@ -1,3 +1,4 @@
+import { unstorableValues } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
 import type { RejectedEventList, UsageRecord } from '@afternoon/contracts/usage';
 import {
@@ -11,7 +12,7 @@ import {
 
 /**
  * Refuses an ingest record: lists it in `rejected_events` and queues it for the dead-letter topic with the reason.
- * The outbox publishes the parsed JSON (or the raw text when it was not JSON).
+ * The outbox publishes the parsed JSON (or the raw text when it was not JSON, or held what Postgres cannot store).
  */
 export async function rejectRecord(
   tx: Transaction,
@@ -32,24 +33,38 @@ export async function rejectRecord(
       usage?.idempotency_key ?? null,
       usage?.customer_id ?? null,
       reason,
-      record.value,
+      storableRaw(record.value),
     ],
   );
   if (inserted.rowCount === 0) return;
+  const parsed = parseRecordJson(record.value);
   await enqueueOutbox(tx, target.schema, [
     {
       topic: target.deadLetterTopic,
-      key: record.key,
-      headers: { ...record.headers, [Headers.deadLetterReason]: reason, [Headers.deadLetterSource]: source },
-      payload: parseRecordJson(record.value) ?? record.value,
+      key: storableRaw(record.key),
+      headers: {
+        ...Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [name, storableRaw(value)])),
+        [Headers.deadLetterReason]: reason,
+        [Headers.deadLetterSource]: source,
+      },
+      payload: parsed !== undefined && unstorableValues(parsed).length === 0 ? parsed : storableRaw(record.value),
     },
   ]);
+}
+
+/**
+ * Raw record text as Postgres can hold it. Decoded bytes never hold a lone surrogate, but may hold NUL (a `\u0000`
+ * in JSON is six characters, so this only touches records that were not JSON): it becomes U+FFFD.
+ */
+function storableRaw<Text extends string | null>(text: Text): Text {
+  return (text === null ? text : text.replaceAll('\u0000', '\uFFFD')) as Text;
 }
 
 /** A record too broken to parse may still say whose it is; then its owner can list it. */
 function tenantOfRaw(value: string | null): { organization_id: string; mode: string } | undefined {
   const raw = parseRecordJson(value) as { organization_id?: unknown; mode?: unknown } | undefined;
   if (typeof raw?.organization_id !== 'string' || (raw.mode !== 'live' && raw.mode !== 'test')) return undefined;
+  if (unstorableValues(raw.organization_id).length > 0) return undefined;
   return { organization_id: raw.organization_id, mode: raw.mode };
 }
 
