@@ -35,6 +35,23 @@ describe('test clocks: an advance that makes more due than one billing pass may 
   });
   afterAll(() => cluster?.stop());
 
+  it('refuses start dates and clock times outside 2000..2100, and an advance of more than two years, naming the field', async () => {
+    const clock = (await test.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00Z' })).body.test_clock.id;
+    const customer = (await test.post('/v1/customers', { name: 'Bounds', test_clock: clock })).body.customer;
+    const refused = async (path: string, body: object, param: string) => {
+      const response = await test.post(path, body);
+      expect(response.status, JSON.stringify(response.body)).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param });
+    };
+    const subscribe = (start_date: string) => ({ customer_id: customer.id, plan_code: 'weekly', start_date });
+    await refused('/v1/subscriptions', subscribe('1999-12-31T23:59:59Z'), 'start_date');
+    await refused('/v1/subscriptions', subscribe('2100-01-01T00:00:00Z'), 'start_date');
+    await refused('/v1/test_clocks', { frozen_time: '1970-01-01T00:00:00Z' }, 'frozen_time');
+    await refused(`/v1/test_clocks/${clock}/advance`, { frozen_time: '2100-01-01T00:00:00Z' }, 'frozen_time');
+    await refused(`/v1/test_clocks/${clock}/advance`, { frozen_time: '2029-01-01T00:00:01Z' }, 'frozen_time');
+    await refused(`/v1/test_clocks/${clock}/advance`, { frozen_time: '2026-12-31T00:00:00Z' }, 'frozen_time');
+  });
+
   it('bills every boundary exactly once over several passes, numbered without gaps, and only then is ready', {
     timeout: 180_000,
   }, async () => {
