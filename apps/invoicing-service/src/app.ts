@@ -28,7 +28,9 @@ type BillingSettings =
   | 'PUBLIC_URL'
   | 'BILLING_GRACE_PERIOD_SECONDS'
   | 'BILLING_RUN_ENABLED'
-  | 'BILLING_RUN_INTERVAL_MS';
+  | 'BILLING_RUN_INTERVAL_MS'
+  | 'BILLING_RUN_MAX_COMMANDS_PER_PASS'
+  | 'BILLING_BOUNDARY_RETRY_MS';
 
 /** The parsed env; a caller that never bills usage (a test) may leave the billing settings at their defaults. */
 export type InvoicingServiceOptions = Omit<InvoicingServiceEnv, BillingSettings> &
@@ -36,7 +38,13 @@ export type InvoicingServiceOptions = Omit<InvoicingServiceEnv, BillingSettings>
 
 function billingDefaults() {
   const settings = { METERING_SERVICE_URL: true, PUBLIC_URL: true, BILLING_GRACE_PERIOD_SECONDS: true } as const;
-  return InvoicingServiceEnv.pick({ ...settings, BILLING_RUN_ENABLED: true, BILLING_RUN_INTERVAL_MS: true }).parse({});
+  const run = {
+    BILLING_RUN_ENABLED: true,
+    BILLING_RUN_INTERVAL_MS: true,
+    BILLING_RUN_MAX_COMMANDS_PER_PASS: true,
+    BILLING_BOUNDARY_RETRY_MS: true,
+  } as const;
+  return InvoicingServiceEnv.pick({ ...settings, ...run }).parse({});
 }
 
 export interface RunningInvoicingService extends RunningService {
@@ -104,6 +112,8 @@ async function startBilling(service: RunningService, env: InvoicingServiceEnv) {
     publicUrl: env.PUBLIC_URL,
     defaultGracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
     intervalMs: env.BILLING_RUN_INTERVAL_MS,
+    maxCommandsPerPass: env.BILLING_RUN_MAX_COMMANDS_PER_PASS,
+    boundaryRetryMs: env.BILLING_BOUNDARY_RETRY_MS,
     logger: service.logger,
     now: () => new Date(),
     async sendCommand(key, command) {

@@ -14,6 +14,10 @@ export const InvoicingServiceEnv = ServiceEnv.extend({
   BILLING_RUN_ENABLED: z.stringbool().default(true),
   /** How often subscriptions are checked for periods to bill, starts and ends that are due. */
   BILLING_RUN_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  /** The most commands one billing pass sends; the rest go in the next pass, which starts at once. */
+  BILLING_RUN_MAX_COMMANDS_PER_PASS: z.coerce.number().int().positive().default(500),
+  /** How long a sent boundary waits for its invoice before it is sent again; doubles per attempt, up to an hour. */
+  BILLING_BOUNDARY_RETRY_MS: z.coerce.number().int().positive().default(60_000),
 });
 export type InvoicingServiceEnv = z.infer<typeof InvoicingServiceEnv>;
 

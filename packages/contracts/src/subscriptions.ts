@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Pagination, ResourceId } from './common';
 import { PlanCode, PlanInterval } from './plans';
+import { billingRangeMessage, withinBillingRange } from './usage';
 
 export const SubscriptionStatus = z.enum(['pending', 'active', 'canceled']);
 export type SubscriptionStatus = z.infer<typeof SubscriptionStatus>;
@@ -16,12 +17,14 @@ export const PrepaidRefundPolicy = z.enum(['refund_prorated', 'no_refund']);
 export type PrepaidRefundPolicy = z.infer<typeof PrepaidRefundPolicy>;
 
 const Instant = z.iso.datetime({ offset: true });
+/** A start date billing can walk from: not before 2000 (as usage), not from 2100 on. */
+const StartDate = Instant.refine(withinBillingRange, billingRangeMessage);
 
 /** `POST /v1/subscriptions`: `start_date` defaults to now, `billing_anchor_day` to the start date's day (UTC). */
 export const CreateSubscriptionBody = z.strictObject({
   customer_id: ResourceId,
   plan_code: PlanCode,
-  start_date: Instant.optional(),
+  start_date: StartDate.optional(),
   billing_anchor_day: BillingAnchorDay.optional(),
   initial_status: z.enum(['pending', 'active']).default('pending'),
 });

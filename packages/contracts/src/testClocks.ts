@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuery, Pagination, ResourceId } from './common';
-import { UtcTimestamp } from './usage';
+import { billingRangeMessage, UtcTimestamp, withinBillingRange } from './usage';
 
 /*
  * Test clocks (test mode only), as Stripe has them: customers created on a clock live at its frozen time, and
@@ -11,15 +11,25 @@ import { UtcTimestamp } from './usage';
 export const TestClockStatus = z.enum(['ready', 'advancing']);
 export type TestClockStatus = z.infer<typeof TestClockStatus>;
 
+/** A clock's time: within the range billing works in (2000 to 2100). */
+const ClockTime = UtcTimestamp.refine(withinBillingRange, billingRangeMessage);
+
+/**
+ * How far one advance may move a clock: two years, enough to bill a yearly plan's renewal and the year after it in
+ * one request, while a weekly plan makes at most ~105 invoices per subscription per advance. Longer simulations
+ * advance several times.
+ */
+export const maxTestClockAdvanceDays = 731;
+
 /** `POST /v1/test_clocks`. */
 export const CreateTestClockBody = z.strictObject({
-  frozen_time: UtcTimestamp,
+  frozen_time: ClockTime,
   name: z.string().trim().min(1).max(255).optional(),
 });
 export type CreateTestClockBody = z.infer<typeof CreateTestClockBody>;
 
-/** `POST /v1/test_clocks/{id}/advance`: only forward. */
-export const AdvanceTestClockBody = z.strictObject({ frozen_time: UtcTimestamp });
+/** `POST /v1/test_clocks/{id}/advance`: only forward, by at most `maxTestClockAdvanceDays`. */
+export const AdvanceTestClockBody = z.strictObject({ frozen_time: ClockTime });
 export type AdvanceTestClockBody = z.infer<typeof AdvanceTestClockBody>;
 
 export const TestClock = z.object({

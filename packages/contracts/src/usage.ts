@@ -20,6 +20,19 @@ export function eventTimestampProblem(timestamp: string, receivedAt: string): st
   return undefined;
 }
 
+/**
+ * The latest instant a subscription may start at or a test clock may be set to: far enough ahead for any real
+ * schedule, bounded so one request cannot make a billing run walk centuries of periods.
+ */
+export const latestBillingInstant = '2100-01-01T00:00:00Z';
+
+/** Whether an instant lies in [`earliestEventTimestamp`, `latestBillingInstant`): the range billing works in. */
+export function withinBillingRange(value: string): boolean {
+  const at = Date.parse(value);
+  return at >= Date.parse(earliestEventTimestamp) && at < Date.parse(latestBillingInstant);
+}
+export const billingRangeMessage = `must be on or after ${earliestEventTimestamp} and before ${latestBillingInstant}`;
+
 /** ISO 8601 in UTC only: `Z` or `+00:00`. */
 const isoDatetime = z.iso.datetime({ offset: true });
 export const UtcTimestamp = z

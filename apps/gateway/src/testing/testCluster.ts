@@ -29,6 +29,7 @@ export async function startTestCluster(
     withCustomerService?: boolean;
     billingGracePeriodSeconds?: number;
     billingRunIntervalMs?: number;
+    billingRunMaxCommandsPerPass?: number;
   } = {},
 ) {
   const topicPrefix = `${uniqueName('e2e')}.`;
@@ -50,6 +51,9 @@ export async function startTestCluster(
     METERING_SERVICE_URL: urlOf(meteringService),
     BILLING_RUN_INTERVAL_MS: options.billingRunIntervalMs ?? 200,
     BILLING_GRACE_PERIOD_SECONDS: options.billingGracePeriodSeconds ?? 3600,
+    ...(options.billingRunMaxCommandsPerPass
+      ? { BILLING_RUN_MAX_COMMANDS_PER_PASS: options.billingRunMaxCommandsPerPass }
+      : {}),
   });
 
   const adminToken = uniqueName('admin_token_for_tests');

@@ -1,5 +1,6 @@
 import { tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
+import { stuckBoundaries } from './boundaryAttempts';
 import { type UpcomingInvoiceDeps, upcomingInvoice } from './upcomingInvoice';
 
 /** Internal billing reads the gateway calls; they compute from plans, subscriptions and usage and store nothing. */
@@ -9,6 +10,10 @@ export function billingRoutes(deps: UpcomingInvoiceDeps): Router {
     response.json({
       upcoming_invoice: await upcomingInvoice(deps, tenantOf(request), request.params.id, new Date()),
     });
+  });
+  // Boundaries that were sent more than once without an invoice: their subscriptions' later boundaries wait.
+  router.get('/billing-run/stuck-boundaries', async (request, response) => {
+    response.json({ stuck_boundaries: await stuckBoundaries(deps.db, tenantOf(request)) });
   });
   return router;
 }

@@ -29,7 +29,9 @@ type Row = SubscriptionRow & {
 };
 
 /**
- * Every subscription that has started by its "now" and still has something to bill, oldest first. A subscription
+ * Every subscription that has started by its "now" and still has something to bill: the organizations' oldest
+ * first, taken in turn (one of each tenant, then the second of each, ...), so a pass that stops at its bound has
+ * served every tenant alike. A subscription
  * whose customer lives on a test clock runs on that clock's time; each has its organization's grace period, or
  * `defaultGracePeriodMs` where it set none.
  */
@@ -46,7 +48,8 @@ export async function subscriptionsToBill(
        LEFT JOIN test_clocks t ON t.id = c.test_clock_id
        LEFT JOIN billing_settings b ON b.organization_id = s.organization_id AND b.mode = s.mode
       WHERE NOT s.billing_finished AND s.start_date <= coalesce(t.frozen_time, $1)
-      ORDER BY s.created_at, s.id`,
+      ORDER BY row_number() OVER (PARTITION BY s.organization_id, s.mode ORDER BY s.created_at, s.id),
+               s.organization_id, s.mode`,
     [realNow],
   );
   return rows.map((row) => ({

@@ -4,6 +4,7 @@ import type {
   MarkTestClockReady,
   TestClockEvent,
 } from '@afternoon/contracts/testClocks';
+import { maxTestClockAdvanceDays } from '@afternoon/contracts/testClocks';
 import {
   ConflictError,
   type Decider,
@@ -18,6 +19,8 @@ export type TestClockCommand =
   | WithMetadata<CreateTestClock>
   | WithMetadata<AdvanceTestClock>
   | WithMetadata<MarkTestClockReady>;
+
+const day = 24 * 60 * 60 * 1000;
 
 export function testClockNotFound(id: string, param = 'id'): NotFoundError {
   return new NotFoundError(`No such test clock: '${id}'`, param);
@@ -42,6 +45,11 @@ export function decide(command: TestClockCommand, state: TestClockState): TestCl
         throw new IllegalStateError(`test clock '${test_clock_id}' is still advancing to ${state.frozenTime}`);
       if (Date.parse(command.data.frozen_time) <= Date.parse(state.frozenTime))
         throw new ValidationError(`must be after the clock's current time, ${state.frozenTime}`, 'frozen_time');
+      if (Date.parse(command.data.frozen_time) - Date.parse(state.frozenTime) > maxTestClockAdvanceDays * day)
+        throw new ValidationError(
+          `must be at most ${maxTestClockAdvanceDays} days after the clock's current time, ${state.frozenTime}; advance in several steps`,
+          'frozen_time',
+        );
       return [
         {
           type: 'TestClockAdvanced',

@@ -50,6 +50,14 @@ describe('test clock decider', () => {
     expect(given([]).when(advance('2027-03-01T00:00:00.000Z'))).toThrow(NotFoundError);
   });
 
+  it('advances at most 731 days (two years) at a time, naming frozen_time', () => {
+    // 2027-01-01 + 731 days = 2029-01-01 (2028 is a leap year): the longest step; a second more is refused.
+    expect(given([created]).when(advance('2029-01-01T00:00:00.000Z'))()).toHaveLength(1);
+    expect(given([created]).when(advance('2029-01-01T00:00:01.000Z'))).toThrow(
+      expect.objectContaining({ param: 'frozen_time' }),
+    );
+  });
+
   it('is ready only for the advance the billing run finished, once', () => {
     expect(given([created, advanced]).when(ready('2027-02-01T00:00:00.000Z'))()).toEqual([
       { type: 'TestClockReady', data: { test_clock_id, frozen_time: '2027-02-01T00:00:00.000Z', ready_at: realNow } },

@@ -9,6 +9,7 @@ import {
   type SubscriptionBilling,
 } from '@afternoon/contracts/invoices';
 import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { wakeBillingRun } from '../../billing/billingRunWakeups';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
 /**
@@ -56,8 +57,12 @@ export const invoicesProjection: Projection = {
   },
 };
 
-/** Moves the subscription's billing on past the boundary this invoice bills (see the subscriptions table). */
+/**
+ * Moves the subscription's billing on past the boundary this invoice bills (see the subscriptions table), and wakes
+ * the billing run: it sends a subscription's next boundary only once this one is billed.
+ */
 async function recordBilledBoundary(tx: Queryable, billing: SubscriptionBilling): Promise<void> {
+  await wakeBillingRun(tx);
   await tx.query(
     `UPDATE subscriptions SET
        billed_through = greatest(billed_through, $2::timestamptz),
