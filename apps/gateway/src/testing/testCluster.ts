@@ -70,6 +70,8 @@ export async function startTestCluster(
 
   return {
     gateway,
+    topicPrefix,
+    schemas,
     baseUrl,
     anonymous,
     admin,
