@@ -64,14 +64,14 @@ const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicat
 let kafka: KafkaConnection | undefined;
 
 /** Kafka, for the dead-letters commands only; its logs go to stderr so stdout stays the command's output. */
-async function connectDeadLetters() {
+function connectDeadLetters() {
   kafka = connectKafka({
     clientId: 'afternoon-cli',
     brokers: env.KAFKA_BROKERS,
     topicPrefix: env.TOPIC_PREFIX,
     logger: createLogger('cli', 'error', process.stderr),
   });
-  return { kafka, pool, topicPrefix: env.TOPIC_PREFIX, producer: await kafka.createProducer() };
+  return { kafka, pool, topicPrefix: env.TOPIC_PREFIX };
 }
 
 function required(name: 'name' | 'org' | 'mode' | 'id'): string {

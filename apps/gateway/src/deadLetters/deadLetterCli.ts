@@ -1,12 +1,11 @@
 import { type DeadLetter, DeadLetterTopic, deadLetterTopicNames } from '@afternoon/contracts/deadLetters';
-import type { Producer } from '@afternoon/service-kit';
 import { type DeadLetterSource, findDeadLetters } from './listDeadLetters';
 import { replayDeadLetters } from './replayDeadLetters';
 
 export const deadLetterUsage = `  dead-letters list [--topic <dlq topic>] [--org <id>] [--json]
                                          list dead-lettered records, newest first, and whether each was replayed
   dead-letters replay --id <id> | --all [--topic <dlq topic>] [--org <id>] [--force]
-                                         send them back to their source topic (oldest first); --all skips
+                                         send them back to their source topic (oldest first), skipping
                                          those already replayed unless --force`;
 
 export interface DeadLetterArgs {
@@ -22,7 +21,7 @@ export interface DeadLetterArgs {
 export async function runDeadLetterCommand(
   action: string,
   args: DeadLetterArgs,
-  connect: () => Promise<DeadLetterSource & { producer: Producer }>,
+  connect: () => DeadLetterSource,
 ): Promise<unknown> {
   if (args.topic !== undefined && !DeadLetterTopic.safeParse(args.topic).success) {
     throw new Error(`--topic must be one of: ${deadLetterTopicNames.join(', ')}`);
@@ -31,13 +30,15 @@ export async function runDeadLetterCommand(
   const filter = { topic, organizationId: args.org };
   switch (action) {
     case 'list': {
-      const letters = (await findDeadLetters(await connect(), filter)).map(({ letter }) => letter);
+      const letters = (await findDeadLetters(connect(), filter)).map(({ letter }) => letter);
       return args.json ? { dead_letters: letters } : table(letters);
     }
     case 'replay': {
       if (Boolean(args.id) === Boolean(args.all)) throw new Error('replay needs --id <id> or --all');
       const selection = args.id ? { ids: [args.id] } : { all: filter };
-      return replayDeadLetters(await connect(), selection, { force: args.force ?? false });
+      const source = connect();
+      const producer = await source.kafka.createProducer();
+      return replayDeadLetters({ ...source, producer }, selection, { force: args.force ?? false });
     }
     default:
       throw new Error(`unknown command: dead-letters ${action}`);
