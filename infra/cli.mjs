@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run cli -- <args>`: the gateway's admin CLI (apps/gateway/src/cli.ts) against the local database, or
+// `npm run cli -- <args>`: the gateway's admin CLI (apps/gateway/src/cli.ts) against the local database and broker
+// (dead-letters list|replay), or
 // `npm run cli -- rebuild <service>`: drop what that service derived and derive it again (its src/rebuild.ts).
 // Only the CLI's own output goes to stdout, so `npm run -s cli -- ... | jq` works.
 import { existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ const url = await postgresUrl(shellEnv).catch((error) => {
 const env = {
   ...shellEnv,
   DATABASE_URL: url,
+  KAFKA_BROKERS: shellEnv.KAFKA_BROKERS || `127.0.0.1:${shellEnv.KAFKA_PORT || 9092}`,
   LOCAL_DIR: shellEnv.LOCAL_DIR ? resolve(ROOT, shellEnv.LOCAL_DIR) : LOCAL_DIR,
 };
 

@@ -19,6 +19,7 @@ import { authenticate } from './auth/authenticate';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { startCommandBus } from './commands/commandBus';
 import { customerRoutes } from './customers/customerRoutes';
+import { deadLetterRoutes } from './deadLetters/deadLetterRoutes';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
@@ -98,6 +99,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(express.json({ limit: bodyLimit }));
   app.use(refuseUnstorableInput);
   app.use(adminRoutes(pool, admin.token));
+  app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
   app.use(hostedInvoiceRoutes({ pool, invoicingUrl: env.INVOICING_SERVICE_URL }));
   app.use('/v1', authenticate(pool));
   const deps: RouteDeps = {

@@ -1,9 +1,18 @@
 #!/usr/bin/env -S npx tsx
 import { parseArgs } from 'node:util';
 import { Mode } from '@afternoon/contracts/common';
-import { createPool, migrate, parseEnv } from '@afternoon/service-kit';
+import {
+  connectKafka,
+  createLogger,
+  createPool,
+  type KafkaConnection,
+  migrate,
+  parseEnv,
+  ServiceEnv,
+} from '@afternoon/service-kit';
 import { z } from 'zod';
 import { migrationsDir } from './app';
+import { deadLetterUsage, runDeadLetterCommand } from './deadLetters/deadLetterCli';
 import {
   createApiKey,
   createOrganization,
@@ -20,14 +29,28 @@ const usage = `Afternoon admin CLI (the admin API's operations, straight on the 
   api-keys list --org <id>               list an organization's keys (never the secrets)
   api-keys create --org <id> --mode live|test
   api-keys revoke --id <key id>
+${deadLetterUsage}
 
-Needs DATABASE_URL (and DB_SCHEMA if not "gateway"). Prints JSON.`;
+Needs DATABASE_URL (and DB_SCHEMA if not "gateway"); dead-letters also KAFKA_BROKERS (default 127.0.0.1:9092) and
+TOPIC_PREFIX. Prints JSON (dead-letters list: a table unless --json).`;
 
-const CliEnv = z.object({ DATABASE_URL: z.url(), DB_SCHEMA: z.string().default('gateway') });
+const CliEnv = ServiceEnv.pick({ DATABASE_URL: true, TOPIC_PREFIX: true }).extend({
+  DB_SCHEMA: z.string().default('gateway'),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092').pipe(ServiceEnv.shape.KAFKA_BROKERS),
+});
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { name: { type: 'string' }, org: { type: 'string' }, mode: { type: 'string' }, id: { type: 'string' } },
+  options: {
+    name: { type: 'string' },
+    org: { type: 'string' },
+    mode: { type: 'string' },
+    id: { type: 'string' },
+    topic: { type: 'string' },
+    all: { type: 'boolean' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
 });
 const [resource, action] = positionals;
 if (!resource || !action) {
@@ -38,7 +61,20 @@ if (!resource || !action) {
 const env = parseEnv(CliEnv, process.env);
 const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'afternoon-cli', max: 1 });
 
-function required(name: keyof typeof values): string {
+let kafka: KafkaConnection | undefined;
+
+/** Kafka, for the dead-letters commands only; its logs go to stderr so stdout stays the command's output. */
+function connectDeadLetters() {
+  kafka = connectKafka({
+    clientId: 'afternoon-cli',
+    brokers: env.KAFKA_BROKERS,
+    topicPrefix: env.TOPIC_PREFIX,
+    logger: createLogger('cli', 'error', process.stderr),
+  });
+  return { kafka, pool, topicPrefix: env.TOPIC_PREFIX };
+}
+
+function required(name: 'name' | 'org' | 'mode' | 'id'): string {
   const value = values[name];
   if (!value) throw new Error(`--${name} is required`);
   return value;
@@ -51,6 +87,7 @@ async function requireOrganization(id: string): Promise<string> {
 
 async function run(): Promise<unknown> {
   await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  if (resource === 'dead-letters') return runDeadLetterCommand(action as string, values, connectDeadLetters);
   switch (`${resource} ${action}`) {
     case 'organizations create':
       return createOrganization(pool, required('name'));
@@ -73,10 +110,12 @@ async function run(): Promise<unknown> {
 }
 
 try {
-  console.log(JSON.stringify(await run(), null, 2));
+  const output = await run();
+  console.log(typeof output === 'string' ? output : JSON.stringify(output, null, 2));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 } finally {
+  await kafka?.close();
   await pool.end();
 }

@@ -57,4 +57,6 @@ export const Headers = {
   eventType: 'afternoon-event-type',
   deadLetterReason: 'afternoon-dead-letter-reason',
   deadLetterSource: 'afternoon-dead-letter-source',
+  /** On a record replayed from a dead-letter topic: the dead letter's id (`<dlq topic>/<partition>/<offset>`). */
+  replayedFrom: 'afternoon-replayed-from',
 } as const;

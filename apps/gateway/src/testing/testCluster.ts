@@ -74,6 +74,8 @@ export async function startTestCluster(
 
   return {
     gateway,
+    topicPrefix,
+    schemas,
     baseUrl,
     anonymous,
     admin,
