@@ -75,6 +75,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     producer,
     repliesTopic: Topics.gatewayReplies,
     timeoutMs: env.COMMAND_TIMEOUT_MS,
+    produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
     logger,
   });
 
@@ -102,6 +103,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     bus,
     kafka,
     producer,
+    produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
     serviceUrls: {
       customers: env.CUSTOMER_SERVICE_URL,
       metering: env.METERING_SERVICE_URL,

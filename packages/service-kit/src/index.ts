@@ -28,6 +28,7 @@ export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './h
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newHostedInvoiceUrl, newResourceId } from './ids';
 export { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
+export { ProduceTimeoutError, sendWithin } from './kafka/sendWithin';
 export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';
 export { enqueueOutbox, type OutboxMessage } from './outbox/outbox';

@@ -3,6 +3,7 @@ import { Headers } from '@afternoon/contracts/messaging';
 import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
+import { sendWithin } from '@afternoon/service-kit';
 import { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
@@ -54,19 +55,30 @@ export async function ingestEvents(
       ...(clockTimes.has(event.customer_id) ? { clock_time: nowOf(event.customer_id) } : {}),
     }),
   );
-  await deps.producer.send({
-    topic: deps.kafka.topic(Topics.usageIngest),
-    acks: -1,
-    messages: records.map((record) => ({
-      key: record.customer_id,
-      value: JSON.stringify(record),
-      headers: {
-        [Headers.requestId]: requestId,
-        [Headers.organizationId]: caller.organizationId,
-        [Headers.mode]: caller.mode,
+  try {
+    await sendWithin(
+      deps.producer,
+      {
+        topic: deps.kafka.topic(Topics.usageIngest),
+        messages: records.map((record) => ({
+          key: record.customer_id,
+          value: JSON.stringify(record),
+          headers: {
+            [Headers.requestId]: requestId,
+            [Headers.organizationId]: caller.organizationId,
+            [Headers.mode]: caller.mode,
+          },
+        })),
       },
-    })),
-  });
+      deps.produceTimeoutMs,
+    );
+  } catch {
+    // Some records may land later all the same: a retry of the batch is deduplicated on idempotency_key.
+    throw ApiHttpError.of(
+      'SERVICE_UNAVAILABLE',
+      'The events could not be queued; retry the batch with exponential backoff',
+    );
+  }
   return records.length;
 }
 
