@@ -36,6 +36,7 @@ export { startOutboxRelay } from './outbox/outboxRelay';
 export { decodeCursor, encodeCursor, keysetPage, newestFirstSql } from './pagination';
 export { createPool, isUniqueViolation, type Queryable, type Transaction, withTransaction } from './postgres/database';
 export { migrate } from './postgres/migrate';
+export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
 export {
