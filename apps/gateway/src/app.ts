@@ -19,6 +19,7 @@ import { authenticate } from './auth/authenticate';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { startCommandBus } from './commands/commandBus';
 import { customerRoutes } from './customers/customerRoutes';
+import { databaseOutage } from './databaseOutage';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
@@ -51,7 +52,7 @@ const hour = 60 * 60 * 1000;
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const metrics = createServiceMetrics('gateway');
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway' });
+  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway', logger });
   await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
@@ -120,6 +121,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(billingSettingsRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
+  app.use(databaseOutage);
   app.use(errorHandler(logger));
 
   const http: { server: Server; port: number } = await listen(app, env.PORT);

@@ -34,7 +34,14 @@ export { createServiceMetrics, type ServiceMetrics } from './metrics';
 export { enqueueOutbox, type OutboxMessage } from './outbox/outbox';
 export { startOutboxRelay } from './outbox/outboxRelay';
 export { decodeCursor, encodeCursor, keysetPage, newestFirstSql } from './pagination';
-export { createPool, isUniqueViolation, type Queryable, type Transaction, withTransaction } from './postgres/database';
+export {
+  createPool,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  type Queryable,
+  type Transaction,
+  withTransaction,
+} from './postgres/database';
 export { migrate } from './postgres/migrate';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export type { Projection } from './projections/projection';

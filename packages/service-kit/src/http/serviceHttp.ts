@@ -10,6 +10,9 @@ export interface ReadinessCheck {
   check(): Promise<boolean>;
 }
 
+// A dependency that does not answer is as down as one that refuses: /readyz must answer promptly during an outage.
+const readinessCheckTimeoutMs = 2_000;
+
 /** Liveness, readiness and Prometheus metrics: the same three routes on every app. */
 export function operationalRoutes(options: { readiness: readonly ReadinessCheck[]; metrics: ServiceMetrics }): Router {
   const router = Router();
@@ -18,7 +21,7 @@ export function operationalRoutes(options: { readiness: readonly ReadinessCheck[
   });
   router.get('/readyz', async (_request, response) => {
     const results = await Promise.all(
-      options.readiness.map(async ({ name, check }) => [name, await check().catch(() => false)] as const),
+      options.readiness.map(async ({ name, check }) => [name, await withinReadinessTimeout(check())] as const),
     );
     const ready = results.every(([, ok]) => ok);
     response
@@ -29,6 +32,18 @@ export function operationalRoutes(options: { readiness: readonly ReadinessCheck[
     response.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   return router;
+}
+
+async function withinReadinessTimeout(check: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), readinessCheckTimeoutMs);
+  });
+  try {
+    return await Promise.race([check.catch(() => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Listens on `port` (0 picks a free one) and tells which port it got. */
