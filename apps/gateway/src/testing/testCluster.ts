@@ -53,7 +53,8 @@ export async function startTestCluster(
     return customerService;
   };
   if (options.withCustomerService !== false) await startCustomers();
-  const meteringService = await startMeteringService(envOf(schemas.metering));
+  let meteringService: RunningService | undefined = await startMeteringService(envOf(schemas.metering));
+  const meteringPort = meteringService.port;
   const invoicingService = await startInvoicingService({
     ...envOf(schemas.invoicing),
     METERING_SERVICE_URL: urlOf(meteringService),
@@ -83,8 +84,23 @@ export async function startTestCluster(
     baseUrl,
     anonymous,
     admin,
-    services: { metering: meteringService, invoicing: invoicingService, customers: () => customerService },
+    services: {
+      get metering(): RunningService {
+        if (!meteringService) throw new Error('metering-service is stopped');
+        return meteringService;
+      },
+      invoicing: invoicingService,
+      customers: () => customerService,
+    },
     startCustomerService: startCustomers,
+    /** Stops metering-service (as if killed between deploys); `startMeteringService` brings it back on its port. */
+    async stopMeteringService() {
+      await meteringService?.stop();
+      meteringService = undefined;
+    },
+    async startMeteringService() {
+      meteringService = await startMeteringService({ ...envOf(schemas.metering), PORT: meteringPort });
+    },
     async createOrganization(name = 'Acme Inc.'): Promise<TestOrganization> {
       const response = await admin.post('/v1/admin/organizations', { name });
       if (response.status !== 201) throw new Error(`could not create organization: ${JSON.stringify(response.body)}`);
@@ -93,7 +109,7 @@ export async function startTestCluster(
     },
     async stop() {
       await gateway.stop();
-      await Promise.all([customerService?.stop(), meteringService.stop(), invoicingService.stop()]);
+      await Promise.all([customerService?.stop(), meteringService?.stop(), invoicingService.stop()]);
       if (!options.databaseUrl) await dropSchemas(...Object.values(schemas));
       if (!options.kafkaBrokers) await dropTopics(topicPrefix);
     },
