@@ -194,7 +194,10 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   /** Passes never overlap: each waits for the one before. Resolves with whether more is due soon. */
   function enqueue(): Promise<boolean> {
     const pass = running.catch(() => false).then(runOnce);
-    running = pass.then(() => undefined);
+    running = pass.then(
+      () => undefined,
+      () => undefined,
+    );
     return pass;
   }
 
