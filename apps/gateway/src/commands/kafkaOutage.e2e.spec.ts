@@ -47,6 +47,9 @@ describe('a Kafka broker outage', () => {
     expect(ingest.answer.status).toBe(503);
     expect(ingest.answer.body.error.code).toBe('SERVICE_UNAVAILABLE');
     expect(ingest.elapsedMs).toBeLessThan(answerBoundMs);
+    const readiness = await timed(() => fetch(`${cluster.baseUrl}/readyz`));
+    expect(readiness.answer.status).toBe(503);
+    expect(readiness.elapsedMs).toBeLessThan(answerBoundMs);
 
     await broker.start();
     const retried = await eventually(
