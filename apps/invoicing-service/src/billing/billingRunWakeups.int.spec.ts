@@ -6,19 +6,22 @@ import { onBillingRunWakeups, wakeBillingRun } from './billingRunWakeups';
 
 let server: PrivatePostgres;
 let pool: pg.Pool;
+let stopWakeups: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   server = await startPrivatePostgres();
   pool = createPool({ url: server.url, schema: 'public', applicationName: 'wakeups-test' });
 });
 afterAll(async () => {
+  // The listening connection is held from the pool: pool.end() waits for it, so stop listening first.
+  await stopWakeups?.();
   await pool?.end();
   await server?.destroy();
 });
 
 it('listens again after Postgres restarts, wakes the run once it does, and hears later wakeups', async () => {
   let wakes = 0;
-  const stop = await onBillingRunWakeups({
+  stopWakeups = await onBillingRunWakeups({
     pool,
     schema: 'public',
     wake: () => {
@@ -35,5 +38,4 @@ it('listens again after Postgres restarts, wakes the run once it does, and hears
   await eventually(() => expect(wakes).toBe(2), { timeout: 30_000, label: 'the wake on listening again' });
   await wakeBillingRun(pool);
   await eventually(() => expect(wakes).toBe(3), { label: 'a wakeup after the restart' });
-  await stop();
 });
