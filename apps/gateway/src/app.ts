@@ -19,6 +19,7 @@ import { authenticate } from './auth/authenticate';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { startCommandBus } from './commands/commandBus';
 import { customerRoutes } from './customers/customerRoutes';
+import { databaseOutage } from './databaseOutage';
 import { deadLetterRoutes } from './deadLetters/deadLetterRoutes';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
@@ -53,7 +54,7 @@ const hour = 60 * 60 * 1000;
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const metrics = createServiceMetrics('gateway');
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway' });
+  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway', logger });
   await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
@@ -78,6 +79,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     producer,
     repliesTopic: Topics.gatewayReplies,
     timeoutMs: env.COMMAND_TIMEOUT_MS,
+    produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
     logger,
   });
 
@@ -107,6 +109,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     bus,
     kafka,
     producer,
+    produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
     serviceUrls: {
       customers: env.CUSTOMER_SERVICE_URL,
       metering: env.METERING_SERVICE_URL,
@@ -123,6 +126,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(billingSettingsRoutes(deps));
   app.use(invoiceRoutes(deps));
   app.use(unknownRoute);
+  app.use(databaseOutage);
   app.use(errorHandler(logger));
 
   const http: { server: Server; port: number } = await listen(app, env.PORT);

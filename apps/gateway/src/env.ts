@@ -13,6 +13,8 @@ export const GatewayEnv = ServiceEnv.extend({
   /** Where the public reaches the gateway; hosted invoice links are built on it. */
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long a write or an ingest waits for the broker to acknowledge it before answering 503 (a Kafka outage). */
+  PRODUCE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;

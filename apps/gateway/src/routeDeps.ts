@@ -8,6 +8,8 @@ export interface RouteDeps {
   bus: CommandBus;
   kafka: KafkaConnection;
   producer: Producer;
+  /** The bound on a send's acknowledgement (see `sendWithin`). */
+  produceTimeoutMs: number;
   serviceUrls: { customers: string; metering: string; invoicing: string };
   publicUrl: string;
 }

@@ -120,7 +120,12 @@ async function startBilling(service: RunningService, env: InvoicingServiceEnv) {
       await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });
     },
   });
-  const stopWakeups = await onBillingRunWakeups(service.pool, env.DB_SCHEMA, billingRun.wake);
+  const stopWakeups = await onBillingRunWakeups({
+    pool: service.pool,
+    schema: env.DB_SCHEMA,
+    wake: billingRun.wake,
+    logger: service.logger,
+  });
   return {
     billingRun,
     async stop() {

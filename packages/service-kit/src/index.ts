@@ -28,13 +28,22 @@ export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './h
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newHostedInvoiceUrl, newResourceId } from './ids';
 export { connectKafka, type KafkaConnection, type Producer, type TopicReplication } from './kafka/kafka';
+export { ProduceTimeoutError, sendWithin } from './kafka/sendWithin';
 export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';
 export { enqueueOutbox, type OutboxMessage } from './outbox/outbox';
 export { startOutboxRelay } from './outbox/outboxRelay';
 export { decodeCursor, encodeCursor, keysetPage, newestFirstSql } from './pagination';
-export { createPool, isUniqueViolation, type Queryable, type Transaction, withTransaction } from './postgres/database';
+export {
+  createPool,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  type Queryable,
+  type Transaction,
+  withTransaction,
+} from './postgres/database';
 export { migrate } from './postgres/migrate';
+export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
 export {

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { unhandledErrorsCaught } from './processGuard';
 
 /** One registry per running service, so several services can share a process (tests) without clashing. */
 export function createServiceMetrics(service: string) {
@@ -31,6 +32,16 @@ export function createServiceMetrics(service: string) {
       labelNames: ['group', 'type'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
+    }),
+    unhandledErrors: new Counter({
+      name: 'afternoon_unhandled_errors_total',
+      help: 'Unhandled rejections and uncaught exceptions the process guard logged and survived (each one is a bug)',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [kind, count] of Object.entries(unhandledErrorsCaught())) this.inc({ kind }, count);
+      },
     }),
     outboxPublished: new Counter({
       name: 'afternoon_outbox_published_total',

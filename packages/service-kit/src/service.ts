@@ -85,7 +85,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const { env, name } = definition;
   const logger = createLogger(name, env.LOG_LEVEL);
   const metrics = createServiceMetrics(name);
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: name });
+  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: name, logger });
   await migrate(pool, env.DB_SCHEMA, definition.migrationsDir);
 
   const kafka = connectKafka({

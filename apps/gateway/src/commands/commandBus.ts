@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CommandRecord, CommandReply, Headers } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
-import type { KafkaConnection, Logger, Producer } from '@afternoon/service-kit';
+import { type KafkaConnection, type Logger, type Producer, sendWithin } from '@afternoon/service-kit';
 
 export class CommandTimeoutError extends Error {
   constructor(commandId: string) {
@@ -10,13 +10,24 @@ export class CommandTimeoutError extends Error {
 }
 
 export interface CommandBus {
-  /** Produces the command (acks: all) and resolves with the owning service's reply. */
+  /**
+   * Produces the command (acks: all, within `produceTimeoutMs`) and resolves with the owning service's reply.
+   * Rejects with `ProduceTimeoutError` or the client's error when the broker did not take it, and with
+   * `CommandTimeoutError` when it did but no reply came within `timeoutMs`.
+   */
   send(topic: TopicSpec, key: string, command: CommandRecord): Promise<CommandReply>;
   isReady(): boolean;
   stop(): Promise<void>;
 }
 
 const probeDeadlineMs = 30_000;
+const probeEchoMs = 1_000;
+
+/** A reply awaited from before its command is sent (a fast reply must not slip past), timed from the send's ack. */
+interface AwaitedReply {
+  within(timeoutMs: number): Promise<CommandReply>;
+  cancel(): void;
+}
 
 /**
  * Commands go out on the owning service's topic; replies come back on one replies topic that every gateway
@@ -27,9 +38,10 @@ export async function startCommandBus(options: {
   producer: Producer;
   repliesTopic: TopicSpec;
   timeoutMs: number;
+  produceTimeoutMs: number;
   logger: Logger;
 }): Promise<CommandBus> {
-  const { kafka, producer, logger } = options;
+  const { kafka, producer, logger, produceTimeoutMs } = options;
   const repliesTopic = kafka.topic(options.repliesTopic);
   const instanceId = randomUUID();
   const waiting = new Map<string, (reply: CommandReply) => void>();
@@ -70,66 +82,92 @@ export async function startCommandBus(options: {
       for (;;) {
         if (Date.now() > deadline) throw new Error(`replies consumer not positioned on ${repliesTopic}`);
         const probeId = `probe-${instanceId}-${partitionId}-${randomUUID()}`;
-        const echoed = awaitReply(probeId, 1_000);
-        await producer.send({
-          topic: repliesTopic,
-          acks: -1,
-          messages: [
+        const echo = awaitReply(probeId);
+        try {
+          await sendWithin(
+            producer,
             {
-              partition: partitionId,
-              key: probeId,
-              value: JSON.stringify({ correlation_id: probeId, command_id: probeId, ok: true, result: null }),
+              topic: repliesTopic,
+              messages: [
+                {
+                  partition: partitionId,
+                  key: probeId,
+                  value: JSON.stringify({ correlation_id: probeId, command_id: probeId, ok: true, result: null }),
+                },
+              ],
             },
-          ],
-        });
-        if (await echoed.then(() => true).catch(() => false)) break;
+            produceTimeoutMs,
+          );
+        } catch (error) {
+          echo.cancel();
+          throw error;
+        }
+        if (
+          await echo
+            .within(probeEchoMs)
+            .then(() => true)
+            .catch(() => false)
+        )
+          break;
       }
     }
   }
 
-  function awaitReply(commandId: string, timeoutMs: number): Promise<CommandReply> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiting.delete(commandId);
-        reject(new CommandTimeoutError(commandId));
-      }, timeoutMs);
-      waiting.set(commandId, (reply) => {
-        clearTimeout(timer);
-        waiting.delete(commandId);
-        resolve(reply);
-      });
+  function awaitReply(commandId: string): AwaitedReply {
+    let deliver: (reply: CommandReply) => void = () => undefined;
+    const arrived = new Promise<CommandReply>((resolve) => {
+      deliver = resolve;
     });
+    waiting.set(commandId, (reply) => deliver(reply));
+    const cancel = () => waiting.delete(commandId);
+    return {
+      cancel,
+      async within(timeoutMs) {
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new CommandTimeoutError(commandId)), timeoutMs);
+        });
+        try {
+          return await Promise.race([arrived, timedOut]);
+        } finally {
+          clearTimeout(timer);
+          cancel();
+        }
+      },
+    };
   }
 
   return {
     isReady: () => ready,
     async send(topic, key, command) {
-      const reply = awaitReply(command.metadata.command_id, options.timeoutMs);
+      const reply = awaitReply(command.metadata.command_id);
       try {
-        await producer.send({
-          topic: kafka.topic(topic),
-          acks: -1,
-          messages: [
-            {
-              key,
-              value: JSON.stringify(command),
-              headers: {
-                [Headers.commandId]: command.metadata.command_id,
-                [Headers.correlationId]: command.metadata.correlation_id,
-                [Headers.requestId]: command.metadata.request_id,
-                [Headers.organizationId]: command.metadata.organization_id,
-                [Headers.mode]: command.metadata.mode,
+        await sendWithin(
+          producer,
+          {
+            topic: kafka.topic(topic),
+            messages: [
+              {
+                key,
+                value: JSON.stringify(command),
+                headers: {
+                  [Headers.commandId]: command.metadata.command_id,
+                  [Headers.correlationId]: command.metadata.correlation_id,
+                  [Headers.requestId]: command.metadata.request_id,
+                  [Headers.organizationId]: command.metadata.organization_id,
+                  [Headers.mode]: command.metadata.mode,
+                },
               },
-            },
-          ],
-        });
+            ],
+          },
+          produceTimeoutMs,
+        );
       } catch (error) {
-        waiting.delete(command.metadata.command_id);
-        reply.catch(() => undefined);
+        reply.cancel();
         throw error;
       }
       logger.debug({ command_id: command.metadata.command_id, type: command.type }, 'command sent');
-      return reply;
+      return reply.within(options.timeoutMs);
     },
     async stop() {
       ready = false;

@@ -106,7 +106,10 @@ async function sendAndAnswer(
         'The request was accepted but not completed in time; retry it with the same Idempotency-Key',
       );
     }
-    throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The request could not be queued; retry with exponential backoff');
+    throw ApiHttpError.of(
+      'SERVICE_UNAVAILABLE',
+      'The request could not be queued; retry it with the same Idempotency-Key and exponential backoff',
+    );
   }
   if (reply.ok) {
     return {

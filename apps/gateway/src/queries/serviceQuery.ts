@@ -17,12 +17,20 @@ export async function queryService(
   return askService(url, caller);
 }
 
+const defaultTimeoutMs = 10_000;
+
 /** A read too large for a query string (a batch's ids): sent as a JSON body, answered like `queryService`. */
-export function queryServiceWithBody(baseUrl: string, path: string, caller: Caller, body: unknown): Promise<unknown> {
-  return askService(new URL(path, baseUrl), caller, body);
+export function queryServiceWithBody(
+  baseUrl: string,
+  path: string,
+  caller: Caller,
+  body: unknown,
+  timeoutMs = defaultTimeoutMs,
+): Promise<unknown> {
+  return askService(new URL(path, baseUrl), caller, body, timeoutMs);
 }
 
-async function askService(url: URL, caller: Caller, body?: unknown): Promise<unknown> {
+async function askService(url: URL, caller: Caller, body?: unknown, timeoutMs = defaultTimeoutMs): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -33,7 +41,7 @@ async function askService(url: URL, caller: Caller, body?: unknown): Promise<unk
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {
     throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');

@@ -21,15 +21,19 @@ const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${servi
  * The gateway and every service in this process, on the real cluster, with their own schemas and topic
  * namespace, so test files never see each other's data. `withCustomerService: false` leaves customer-service
  * to be started later (commands wait on its topic; its reads are not served until then). Subscriptions are
- * checked for due billing every 200 ms unless `billingRunIntervalMs` says otherwise.
+ * checked for due billing every 200 ms unless `billingRunIntervalMs` says otherwise. `databaseUrl` and
+ * `kafkaBrokers` put the cluster on a private server or broker a fault test may stop (nothing is dropped there).
  */
 export async function startTestCluster(
   options: {
     commandTimeoutMs?: number;
+    produceTimeoutMs?: number;
     withCustomerService?: boolean;
     billingGracePeriodSeconds?: number;
     billingRunIntervalMs?: number;
     billingRunMaxCommandsPerPass?: number;
+    databaseUrl?: string;
+    kafkaBrokers?: string[];
   } = {},
 ) {
   const topicPrefix = `${uniqueName('e2e')}.`;
@@ -39,15 +43,21 @@ export async function startTestCluster(
     invoicing: uniqueName('invoicing'),
     gateway: uniqueName('gateway'),
   };
+  const envOf = (schema: string) => ({
+    ...serviceEnv(schema, topicPrefix),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
+  });
   let customerService: RunningService | undefined;
   const startCustomers = async () => {
-    customerService = await startCustomerService(serviceEnv(schemas.customers, topicPrefix));
+    customerService = await startCustomerService(envOf(schemas.customers));
     return customerService;
   };
   if (options.withCustomerService !== false) await startCustomers();
-  const meteringService = await startMeteringService(serviceEnv(schemas.metering, topicPrefix));
+  let meteringService: RunningService | undefined = await startMeteringService(envOf(schemas.metering));
+  const meteringPort = meteringService.port;
   const invoicingService = await startInvoicingService({
-    ...serviceEnv(schemas.invoicing, topicPrefix),
+    ...envOf(schemas.invoicing),
     METERING_SERVICE_URL: urlOf(meteringService),
     BILLING_RUN_INTERVAL_MS: options.billingRunIntervalMs ?? 200,
     BILLING_GRACE_PERIOD_SECONDS: options.billingGracePeriodSeconds ?? 3600,
@@ -58,7 +68,7 @@ export async function startTestCluster(
 
   const adminToken = uniqueName('admin_token_for_tests');
   const gateway: RunningGateway = await startGateway({
-    ...serviceEnv(schemas.gateway, topicPrefix),
+    ...envOf(schemas.gateway),
     ADMIN_TOKEN: adminToken,
     LOCAL_DIR: mkdtempSync(join(tmpdir(), 'afternoon-gateway-')),
     CUSTOMER_SERVICE_URL: urlOf(customerService),
@@ -66,6 +76,7 @@ export async function startTestCluster(
     INVOICING_SERVICE_URL: urlOf(invoicingService),
     PUBLIC_URL: 'http://localhost:3000',
     COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
+    PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
     IDEMPOTENCY_RETENTION_HOURS: 24,
   });
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
@@ -79,8 +90,23 @@ export async function startTestCluster(
     baseUrl,
     anonymous,
     admin,
-    services: { metering: meteringService, invoicing: invoicingService, customers: () => customerService },
+    services: {
+      get metering(): RunningService {
+        if (!meteringService) throw new Error('metering-service is stopped');
+        return meteringService;
+      },
+      invoicing: invoicingService,
+      customers: () => customerService,
+    },
     startCustomerService: startCustomers,
+    /** Stops metering-service (as if killed between deploys); `startMeteringService` brings it back on its port. */
+    async stopMeteringService() {
+      await meteringService?.stop();
+      meteringService = undefined;
+    },
+    async startMeteringService() {
+      meteringService = await startMeteringService({ ...envOf(schemas.metering), PORT: meteringPort });
+    },
     async createOrganization(name = 'Acme Inc.'): Promise<TestOrganization> {
       const response = await admin.post('/v1/admin/organizations', { name });
       if (response.status !== 201) throw new Error(`could not create organization: ${JSON.stringify(response.body)}`);
@@ -89,9 +115,9 @@ export async function startTestCluster(
     },
     async stop() {
       await gateway.stop();
-      await Promise.all([customerService?.stop(), meteringService.stop(), invoicingService.stop()]);
-      await dropSchemas(...Object.values(schemas));
-      await dropTopics(topicPrefix);
+      await Promise.all([customerService?.stop(), meteringService?.stop(), invoicingService.stop()]);
+      if (!options.databaseUrl) await dropSchemas(...Object.values(schemas));
+      if (!options.kafkaBrokers) await dropTopics(topicPrefix);
     },
   };
 }

@@ -3,6 +3,7 @@ import { Headers } from '@afternoon/contracts/messaging';
 import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
+import { sendWithin } from '@afternoon/service-kit';
 import { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
@@ -54,25 +55,38 @@ export async function ingestEvents(
       ...(clockTimes.has(event.customer_id) ? { clock_time: nowOf(event.customer_id) } : {}),
     }),
   );
-  await deps.producer.send({
-    topic: deps.kafka.topic(Topics.usageIngest),
-    acks: -1,
-    messages: records.map((record) => ({
-      key: record.customer_id,
-      value: JSON.stringify(record),
-      headers: {
-        [Headers.requestId]: requestId,
-        [Headers.organizationId]: caller.organizationId,
-        [Headers.mode]: caller.mode,
+  try {
+    await sendWithin(
+      deps.producer,
+      {
+        topic: deps.kafka.topic(Topics.usageIngest),
+        messages: records.map((record) => ({
+          key: record.customer_id,
+          value: JSON.stringify(record),
+          headers: {
+            [Headers.requestId]: requestId,
+            [Headers.organizationId]: caller.organizationId,
+            [Headers.mode]: caller.mode,
+          },
+        })),
       },
-    })),
-  });
+      deps.produceTimeoutMs,
+    );
+  } catch {
+    // Some records may land later all the same: a retry of the batch is deduplicated on idempotency_key.
+    throw ApiHttpError.of(
+      'SERVICE_UNAVAILABLE',
+      'The events could not be queued; retry the batch with exponential backoff',
+    );
+  }
   return records.length;
 }
 
 /**
  * In test mode, "now" of the customers that live on a test clock: the clock's time, which their events' timestamps
- * are held to and default to. Live mode has no clocks.
+ * are held to and default to. Live mode has no clocks. Unlike the customer check below, this one cannot be skipped
+ * when invoicing does not answer: stamped with the wall clock, a clock customer's usage would land in the wrong
+ * period, so test-mode ingest answers 503 until invoicing is back.
  */
 async function customerClockTimes(deps: RouteDeps, caller: Caller, ids: string[]): Promise<Map<string, string>> {
   if (caller.mode !== 'test') return new Map();
@@ -82,14 +96,31 @@ async function customerClockTimes(deps: RouteDeps, caller: Caller, ids: string[]
   return new Map(Object.entries(clock_times));
 }
 
-/** Asks metering, in one request, which of the ids are not this tenant's customers (it catches up first). */
+// Above metering's own wait for its customer projection to catch up (5 s), so an answer on its way is not cut off.
+const knownCustomersTimeoutMs = 6_000;
+
+/**
+ * Asks metering, in one request, which of the ids are not this tenant's customers (it catches up first), so a
+ * typo is refused at once. Only a convenience: when metering does not answer (down, slow, failing) the batch is
+ * accepted unchecked, since Kafka alone must be enough to take usage, and metering lists any unknown customer's
+ * events in GET /v1/events/rejected when it consumes them.
+ */
 async function unknownCustomers(deps: RouteDeps, caller: Caller, ids: string[]): Promise<string[]> {
-  const answer = KnownCustomers.safeParse(
-    await queryServiceWithBody(deps.serviceUrls.metering, '/customers/known', caller, { ids }),
-  );
-  if (!answer.success)
-    throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request failed; retry later');
-  return answer.data.unknown;
+  let answer: unknown;
+  try {
+    answer = await queryServiceWithBody(
+      deps.serviceUrls.metering,
+      '/customers/known',
+      caller,
+      { ids },
+      knownCustomersTimeoutMs,
+    );
+  } catch (error) {
+    if (error instanceof ApiHttpError && error.error.code === 'SERVICE_UNAVAILABLE') return [];
+    throw error;
+  }
+  const known = KnownCustomers.safeParse(answer);
+  return known.success ? known.data.unknown : [];
 }
 
 const KnownCustomers = z.object({ unknown: z.array(z.string()) });

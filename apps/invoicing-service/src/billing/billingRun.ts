@@ -282,7 +282,10 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
   /** Passes never overlap: each waits for the one before. */
   function enqueue(): Promise<BillingPass & { moreSoon: boolean }> {
     const pass = running.catch(() => undefined).then(runOnce);
-    running = pass;
+    running = pass.then(
+      () => undefined,
+      () => undefined,
+    );
     return pass;
   }
 

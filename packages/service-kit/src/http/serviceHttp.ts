@@ -11,6 +11,9 @@ export interface ReadinessCheck {
   check(): Promise<boolean>;
 }
 
+// A dependency that does not answer is as down as one that refuses: /readyz must answer promptly during an outage.
+const readinessCheckTimeoutMs = 2_000;
+
 /** Liveness, readiness and Prometheus metrics: the same three routes on every app. */
 export function operationalRoutes(options: { readiness: readonly ReadinessCheck[]; metrics: ServiceMetrics }): Router {
   const router = Router();
@@ -19,10 +22,7 @@ export function operationalRoutes(options: { readiness: readonly ReadinessCheck[
   });
   router.get('/readyz', async (_request, response) => {
     const results = await Promise.all(
-      options.readiness.map(
-        async ({ name, check }) =>
-          [name, await check().catch((error: unknown) => (error instanceof Error ? error.message : false))] as const,
-      ),
+      options.readiness.map(async ({ name, check }) => [name, await withinReadinessTimeout(check())] as const),
     );
     const ready = results.every(([, ok]) => ok === true);
     response
@@ -33,6 +33,21 @@ export function operationalRoutes(options: { readiness: readonly ReadinessCheck[
     response.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   return router;
+}
+
+async function withinReadinessTimeout(check: Promise<boolean>): Promise<boolean | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${readinessCheckTimeoutMs} ms`), readinessCheckTimeoutMs);
+  });
+  try {
+    return await Promise.race([
+      check.catch((error: unknown) => (error instanceof Error ? error.message : false)),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Listens on `port` (0 picks a free one) and tells which port it got. */

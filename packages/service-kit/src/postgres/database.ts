@@ -1,18 +1,56 @@
 import pg from 'pg';
+import type { Logger } from '../logger';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 export type Transaction = pg.PoolClient;
 
-/** A pool whose sessions work in one schema; the schema can live on its own server by changing the URL. */
-export function createPool(options: { url: string; schema: string; max?: number; applicationName: string }): pg.Pool {
+const connectionTimeoutMs = 5_000;
+
+/**
+ * A pool whose sessions work in one schema; the schema can live on its own server by changing the URL. Survives a
+ * Postgres restart: a connection lost while idle or held is dropped (and, idle, logged) instead of ending the
+ * process, the next query opens a new one, and waiting for a connection gives up after a few seconds.
+ */
+export function createPool(options: {
+  url: string;
+  schema: string;
+  max?: number;
+  applicationName: string;
+  logger?: Logger;
+}): pg.Pool {
   assertIdentifier(options.schema);
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
     application_name: options.applicationName,
+    connectionTimeoutMillis: connectionTimeoutMs,
     // An idle open transaction would stall every ordered reader of the event store.
     options: `-c search_path=${options.schema} -c idle_in_transaction_session_timeout=60000`,
   });
+  // An 'error' event with no listener ends the process. The pool re-emits one for an idle connection; a connection
+  // held by a caller (a transaction, a LISTEN) only emits on its client, and its caller sees the failure in its
+  // next query, so that listener has nothing to add.
+  pool.on('error', (error) => options.logger?.warn({ err: error }, 'an idle Postgres connection was lost'));
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
+// SQLSTATE classes of a server that cannot serve now: connection exceptions (08), insufficient resources (53),
+// operator intervention (57: shutting down, starting up, a cancelled statement).
+const unavailableSqlStateClasses = new Set(['08', '53', '57']);
+const unavailableNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN']);
+// What pg and pg-pool throw without a code: a socket closed under a query, a client left broken by it, a pool
+// that found no connection in time.
+const unavailableMessages = /Connection terminated|not queryable|timeout exceeded when trying to connect/;
+
+/** Whether an error says the database is unreachable or unavailable right now, rather than anything about the query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (/^[0-9A-Z]{5}$/.test(code)) return unavailableSqlStateClasses.has(code.slice(0, 2));
+    if (unavailableNodeCodes.has(code)) return true;
+  }
+  return typeof message === 'string' && unavailableMessages.test(message);
 }
 
 export async function withTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {

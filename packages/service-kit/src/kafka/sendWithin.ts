@@ -1,0 +1,26 @@
+import type { Producer, ProducerRecord } from 'kafkajs';
+
+/** The broker did not acknowledge a send in time. The records may still land later: callers answer "retry". */
+export class ProduceTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the broker did not acknowledge the send within ${timeoutMs} ms`);
+    this.name = 'ProduceTimeoutError';
+  }
+}
+
+/**
+ * Sends with `acks: all` and stops waiting after `timeoutMs`. During a broker outage kafkajs retries a send for
+ * tens of seconds; a request waiting on it must answer promptly instead, and is never told "done" unless acked.
+ */
+export async function sendWithin(producer: Producer, record: ProducerRecord, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ProduceTimeoutError(timeoutMs)), timeoutMs);
+  });
+  try {
+    // The race handles a late rejection of the send too, so an outlived send never becomes an unhandled rejection.
+    await Promise.race([producer.send({ ...record, acks: -1 }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
