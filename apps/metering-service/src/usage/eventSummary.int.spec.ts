@@ -10,6 +10,7 @@ import {
   serviceEnv,
   uniqueName,
 } from '@afternoon/testkit';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { meteringServiceName, startMeteringService } from '../app';
 import { readAs } from '../testing/records';
@@ -70,7 +71,8 @@ describe('the ingest ledger', () => {
     await produce(`${topicPrefix}${Topics.usageIngest.name}`, records);
     // A later batch repeats a stored key: a duplicate too.
     await produce(`${topicPrefix}${Topics.usageIngest.name}`, [{ key: alice, value: JSON.stringify(usage('k2')) }]);
-    const to = new Date();
+    // A millisecond on: a record appended in the same millisecond as `to` is outside [from, to).
+    const to = new Date(Date.now() + 1);
 
     const first = await completeSummary(from, to);
     expect(first).toEqual({
@@ -119,5 +121,39 @@ describe('the ingest ledger', () => {
     const { processed_through: _, ...again } = await completeSummary(from, to);
     const { processed_through: __, ...before } = first;
     expect(again).toEqual(before);
+  });
+
+  it('counts the records of the window not handled yet, of every organization, as in flight until they are', async () => {
+    const running = service as RunningService;
+    const alice = newResourceId();
+    await produce(`${topicPrefix}${Topics.customerEvents.name}`, [customerCreatedRecord(tenant, alice)]);
+    const from = new Date();
+    const blocker = new pg.Client({ connectionString: env.DATABASE_URL });
+    await blocker.connect();
+    try {
+      // Metering can read but not store while this transaction holds the table.
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE "${schema}".usage_events IN EXCLUSIVE MODE`);
+      const record = (key: string) => ({
+        key: alice,
+        value: JSON.stringify({
+          organization_id: tenant.organizationId,
+          mode: tenant.mode,
+          event_name: 'api.request',
+          idempotency_key: key,
+          customer_id: alice,
+          timestamp: from.toISOString(),
+          received_at: from.toISOString(),
+        }),
+      });
+      await produce(running.kafka.topic(Topics.usageIngest), [record('f1'), record('f2'), record('f3')]);
+      // A millisecond on: a record appended in the same millisecond as `to` is outside [from, to).
+      const to = new Date(Date.now() + 1);
+      expect(await summaryOf(from, to)).toMatchObject({ received: 0, in_flight: 3, complete: false });
+      await blocker.query('COMMIT');
+      expect(await completeSummary(from, to)).toMatchObject({ received: 3, stored: 3, in_flight: 0 });
+    } finally {
+      await blocker.end();
+    }
   });
 });
