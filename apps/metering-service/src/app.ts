@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
-import { type RunningService, startService } from '@afternoon/service-kit';
+import { consumerGroupId, type RunningService, startService } from '@afternoon/service-kit';
 import { customersConsumer, knownCustomersCatchingUp } from './customers/knownCustomers';
 import type { MeteringServiceEnv } from './env';
 import { meterAggregate, meterRoutes, metersProjection } from './meters';
 import { startRollupBuilder } from './meters/rollups/buildRollup';
 import { usageRoutes } from './usage/api';
+import type { IngestProgress } from './usage/eventSummary';
+import { ingestInFlight } from './usage/ingestInFlight';
 import { usageConsumer, usageConsumerName } from './usage/meterUsage';
 
 export const meteringServiceName = 'metering-service';
@@ -41,6 +43,14 @@ export async function startMeteringService(env: MeteringServiceEnv): Promise<Run
   });
   const processedThrough = async () =>
     (await (await started).processedThrough(usage.name, Topics.usageIngest)).toISOString();
+  const ingestProgress: IngestProgress = {
+    processedThrough: async () => (await started).processedThrough(usage.name, Topics.usageIngest),
+    inFlight: async (from, to) => {
+      const { pool, kafka } = await started;
+      const groupId = consumerGroupId(env.TOPIC_PREFIX, meteringServiceName, usage.name);
+      return ingestInFlight({ pool, kafka, groupId, topic: Topics.usageIngest }, from, to);
+    },
+  };
 
   const service = await startService({
     name: meteringServiceName,
@@ -67,7 +77,10 @@ export async function startMeteringService(env: MeteringServiceEnv): Promise<Run
     consumers: [customersConsumer, usage],
     routes: ({ pool }) => {
       const knownCustomers = knownCustomersCatchingUp(pool, catchUpCustomers);
-      return [usageRoutes({ pool, knownCustomers }), meterRoutes({ pool, knownCustomers, processedThrough })];
+      return [
+        usageRoutes({ pool, knownCustomers, ingestProgress }),
+        meterRoutes({ pool, knownCustomers, processedThrough }),
+      ];
     },
   });
   markStarted(service);

@@ -159,7 +159,7 @@ describe('rebuilding metering from its event store and the topics it consumes', 
     await eventually(async () => expect((await readAs(service, tenant, '/meters')).body.meters).toHaveLength(3));
     await bobKnown(false);
 
-    // A millisecond apart: the first 300 before the deletion, the rest after it was appended.
+    // The first 300 appended before the deletion, the rest after it (their own stamps agree, a millisecond apart).
     const beforeDeletion = Date.now();
     const deletedAt = beforeDeletion + 300;
     const receivedAt = (afterDeletion: number) => (index: number) =>
@@ -172,13 +172,15 @@ describe('rebuilding metering from its event store and the topics it consumes', 
     await produceUsage(usageRecords(receivedAt(Math.max(Date.now(), deletedAt + 1))).slice(300));
     await settled(Date.now());
     const before = await everythingReadable();
-    // Bob's events received at or after his deletion were refused; those before it count: one in three events is
-    // Bob's, so 100 of the first 300, the last received 297 ms after the first.
+    // Bob's events appended after his deletion were refused; those before it count: one in three events
+    // is Bob's, so 100 of the first 300, all received before the deletion.
     const { rows: bobs } = await service.pool.query(
-      'SELECT max(received_at) AS last, count(*)::int AS events FROM usage_events WHERE customer_id = $1',
+      `SELECT max(received_at) < (SELECT deleted_at FROM known_customers WHERE id = $1) AS before_deletion,
+              count(*)::int AS events
+         FROM usage_events WHERE customer_id = $1`,
       [bob],
     );
-    expect(bobs[0]).toEqual({ last: new Date(beforeDeletion + 297), events: 100 });
+    expect(bobs[0]).toEqual({ before_deletion: true, events: 100 });
 
     await service.stop();
     const kafka = connectKafka({

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { meteringConsumedTopics, meteringProjections, meteringServiceName } from './app';
 
 /** The tables metering fills from the topics it consumes (not from its event store). */
-const consumedTables = ['usage_events', 'rejected_events', 'known_customers'];
+const consumedTables = ['usage_events', 'usage_duplicates', 'rejected_events', 'known_customers'];
 
 /**
  * Drops everything metering derived and makes it derive it again: the meters from its event store, at once; the

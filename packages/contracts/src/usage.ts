@@ -127,10 +127,25 @@ export type ListUsageEventsQuery = z.infer<typeof ListUsageEventsQuery>;
 export const UsageEventList = z.object({ events: z.array(UsageEvent), pagination: Pagination });
 export type UsageEventList = z.infer<typeof UsageEventList>;
 
-/** An ingest record metering refused, and why. `record` is the raw value as it arrived. */
+/** Why metering refused an ingest record, in a word; the rejected list's `reason` keeps the detail. */
+export const RejectionReason = z.enum([
+  'invalid_record',
+  'unknown_customer',
+  'customer_deleted',
+  'conflicting_duplicate',
+  'unstorable_value',
+]);
+export type RejectionReason = z.infer<typeof RejectionReason>;
+
+/**
+ * An ingest record metering refused, and why. `record` is the raw value as it arrived, `received_at` when the
+ * ingest topic received it.
+ */
 export const RejectedEvent = z.object({
   id: z.string(),
   reason: z.string(),
+  reason_code: RejectionReason,
+  received_at: z.iso.datetime(),
   idempotency_key: z.string().nullable(),
   customer_id: z.string().nullable(),
   record: z.string().nullable(),
@@ -155,3 +170,45 @@ export const CustomerUsage = z.object({
   sums: z.record(z.string(), z.string()),
 });
 export type CustomerUsage = z.infer<typeof CustomerUsage>;
+
+/** The longest window one ingest summary may cover. */
+export const maxEventSummaryDays = 366;
+
+/** `GET /v1/events/summary`: records received in [from, to), by when the ingest topic received them. */
+export const EventSummaryQuery = z
+  .strictObject({ from: UtcTimestamp, to: UtcTimestamp })
+  .superRefine(({ from, to }, context) => {
+    const span = Date.parse(to) - Date.parse(from);
+    if (!(span > 0)) context.addIssue({ code: 'custom', path: ['to'], message: 'must be after from', input: to });
+    else if (span > maxEventSummaryDays * 24 * 60 * 60 * 1000)
+      context.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `must be at most ${maxEventSummaryDays} days after from`,
+        input: to,
+      });
+  });
+export type EventSummaryQuery = z.infer<typeof EventSummaryQuery>;
+
+/**
+ * What became of the caller's usage records the ingest topic received in [from, to) (by its append time, the
+ * `received_at` usage is billed by): `received` = `stored` + `duplicates` + `rejected.total`, always. Metering only
+ * learns whose a record is by handling it, so `in_flight` counts the window's records of every organization not
+ * handled yet; the caller's among them join `received` once handled. `complete` (processed_through ≥ to) says
+ * none is left: the numbers are final.
+ */
+export const EventSummary = z.object({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  received: z.number().int(),
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.object({
+    total: z.number().int(),
+    by_reason: z.record(RejectionReason, z.number().int()),
+  }),
+  in_flight: z.number().int(),
+  complete: z.boolean(),
+  processed_through: z.iso.datetime(),
+});
+export type EventSummary = z.infer<typeof EventSummary>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earliestEventTimestamp, eventTimestampProblem, IngestBody, UsageRecord } from './usage';
+import { EventSummaryQuery, earliestEventTimestamp, eventTimestampProblem, IngestBody, UsageRecord } from './usage';
 
 const quickstartEvent = {
   event_name: 'api.request',
@@ -128,5 +128,16 @@ describe('usage contracts', () => {
         { path: ['clock_time'], message: 'is for test mode only' },
       ]);
     });
+  });
+
+  it('takes an ingest summary window of UTC instants, forward, up to 366 days', () => {
+    const problems = (from: string, to: string) =>
+      EventSummaryQuery.safeParse({ from, to }).error?.issues.map((issue) => `${issue.path}: ${issue.message}`) ?? [];
+    expect(problems('2026-01-01T00:00:00Z', '2027-01-02T00:00:00Z')).toEqual([]);
+    expect(problems('2026-01-01T00:00:00Z', '2027-01-02T00:00:00.001Z')).toEqual([
+      'to: must be at most 366 days after from',
+    ]);
+    expect(problems('2026-01-01T00:00:00Z', '2026-01-01T00:00:00+00:00')).toEqual(['to: must be after from']);
+    expect(problems('2026-01-01T00:00:00+01:00', '2026-01-02T00:00:00Z')).toHaveLength(1);
   });
 });

@@ -1,8 +1,10 @@
 import { ResourceId } from '@afternoon/contracts/common';
+import { EventSummaryQuery } from '@afternoon/contracts/usage';
 import { Router } from 'express';
 import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
+import { validate } from '../http/validation';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 import { ingestEvents } from './ingestEvents';
@@ -24,6 +26,15 @@ export function usageRoutes(deps: RouteDeps): Router {
       unknown
     >;
     respond(response, 200, list);
+  });
+
+  // What became of the caller's records the ingest topic received in [from, to): the ingest ledger.
+  router.get('/v1/events/summary', async (request, response) => {
+    const query = validate(EventSummaryQuery, request.query, 'query');
+    const { summary } = (await queryService(metering, '/events/summary', callerOf(response), query)) as {
+      summary: unknown;
+    };
+    respond(response, 200, { summary });
   });
 
   router.get('/v1/events', async (request, response) => {

@@ -28,10 +28,12 @@ export const applyCustomerEvent: RecordHandler = async (tx, record, context) => 
     case 'CustomerUpdated':
       return;
     case 'CustomerDeleted':
+      // When the topic received the deletion (its append time), the clock usage is judged by as well: an event
+      // appended before it was sent while the customer existed, on every replay.
       await tx.query(
-        `UPDATE known_customers SET deleted_at = $3, version = $4
+        `UPDATE known_customers SET deleted_at = to_timestamp($3::bigint / 1000.0), version = $4
           WHERE id = $1 AND organization_id = $2 AND version < $4`,
-        [event.data.customer_id, metadata.organization_id, event.data.deleted_at, version],
+        [event.data.customer_id, metadata.organization_id, record.timestamp, version],
       );
       return;
     default: {

@@ -1,9 +1,10 @@
 import { PageQuery, ResourceId } from '@afternoon/contracts/common';
-import { ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
+import { EventSummaryQuery, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
 import type { CustomerScope } from '../customers/knownCustomers';
+import { eventSummary, type IngestProgress } from './eventSummary';
 import { customerUsage, listUsageEvents } from './getUsage';
 import { listRejectedEvents } from './rejectedEvents';
 
@@ -11,10 +12,11 @@ export interface UsageRoutesDeps {
   pool: pg.Pool;
   /** Which of the ids are the tenant's customers, catching up on customer events before calling one unknown. */
   knownCustomers(tenant: Tenant, ids: string[], scope: CustomerScope): Promise<Set<string>>;
+  ingestProgress: IngestProgress;
 }
 
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
-export function usageRoutes({ pool, knownCustomers }: UsageRoutesDeps): Router {
+export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoutesDeps): Router {
   const router = Router();
 
   // Which of the given ids are this tenant's customers: the gateway checks a whole ingest batch in one call.
@@ -30,6 +32,11 @@ export function usageRoutes({ pool, knownCustomers }: UsageRoutesDeps): Router {
 
   router.get('/rejected-events', async (request, response) => {
     response.json(await listRejectedEvents(pool, tenantOf(request), parseInput(PageQuery.strict(), request.query)));
+  });
+
+  router.get('/events/summary', async (request, response) => {
+    const query = parseInput(EventSummaryQuery, request.query);
+    response.json({ summary: await eventSummary(pool, tenantOf(request), query, ingestProgress) });
   });
 
   router.get('/customers/:id/usage', async (request, response) => {

@@ -3,7 +3,8 @@ import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
 import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
 import { failureKind, NotYetError, parseRecordJson } from '@afternoon/service-kit';
-import { rejectRecord } from './rejectedEvents';
+import { receivedAtOf } from './receivedAt';
+import { type Refusal, rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
 
 export interface MeterUsageOptions {
@@ -19,6 +20,8 @@ export interface MeterUsageOptions {
 export interface ParsedUsage {
   record: ConsumedRecord;
   usage: UsageRecord;
+  /** The broker's append time (see `receivedAtOf`): what the event is stored, judged and billed as received at. */
+  receivedAt: string;
 }
 
 /**
@@ -30,23 +33,23 @@ export interface ParsedUsage {
  */
 export function meterUsage(options: MeterUsageOptions): BatchHandler {
   return async (tx, records) => {
-    const reject = (record: ConsumedRecord, reason: string, usage?: UsageRecord) =>
+    const reject = (record: ConsumedRecord, reason: Refusal, usage?: UsageRecord) =>
       rejectRecord(tx, options, record, reason, usage);
     const parsed: ParsedUsage[] = [];
     for (const record of records) {
       const usage = UsageRecord.safeParse(parseRecordJson(record.value));
       if (usage.success) {
-        parsed.push({ record, usage: usage.data });
+        parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
       } else {
         const fields = usage.error.issues.map((issue) => `${fieldPath(issue.path) || 'record'}: ${issue.message}`);
-        await reject(record, `invalid usage record: ${fields.join('; ')}`);
+        await reject(record, { code: 'invalid_record', reason: `invalid usage record: ${fields.join('; ')}` });
       }
     }
     // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
     // when customer events replay beside it, decides every event the same way. Until the projection has got that
     // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
-    const newestReceived = parsed.reduce((newest, { usage }) => Math.max(newest, Date.parse(usage.received_at)), 0);
-    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(Math.min(newestReceived, Date.now())))))
+    const newestReceived = parsed.reduce((newest, { receivedAt }) => Math.max(newest, Date.parse(receivedAt)), 0);
+    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(newestReceived))))
       throw new NotYetError('the customer events before this usage was received are not handled yet');
     let customers = await knownCustomersOf(tx, parsed);
     if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
@@ -57,20 +60,26 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
     const owned: ParsedUsage[] = [];
     for (const entry of parsed) {
       const deletedAt = customers.get(customerKey(entry.usage));
+      const { customer_id } = entry.usage;
       if (deletedAt === undefined)
-        await reject(entry.record, `unknown customer: ${entry.usage.customer_id}`, entry.usage);
-      else if (deletedAt !== null && deletedAt <= new Date(entry.usage.received_at))
         await reject(
           entry.record,
-          `customer deleted before the event was received: ${entry.usage.customer_id}`,
+          { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` },
+          entry.usage,
+        );
+      else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
+        await reject(
+          entry.record,
+          { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
           entry.usage,
         );
       else owned.push(entry);
     }
     const refusedByStore = (entry: ParsedUsage, error: Error) =>
-      reject(entry.record, `refused by the store: ${error.message}`, entry.usage);
+      reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
     for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
-      await reject(conflicting.record, 'duplicate idempotency_key with different content', conflicting.usage);
+      const reason = 'duplicate idempotency_key with different content';
+      await reject(conflicting.record, { code: 'conflicting_duplicate', reason }, conflicting.usage);
     }
   };
 }

@@ -1,6 +1,6 @@
 import { unstorableValues } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
-import type { RejectedEventList, UsageRecord } from '@afternoon/contracts/usage';
+import type { RejectedEventList, RejectionReason, UsageRecord } from '@afternoon/contracts/usage';
 import {
   type ConsumedRecord,
   enqueueOutbox,
@@ -9,6 +9,13 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
+import { receivedAtOf, sourceOf } from './receivedAt';
+
+/** Why a record is refused: the kind, which the ingest summary counts by, and the detail the caller reads. */
+export interface Refusal {
+  code: RejectionReason;
+  reason: string;
+}
 
 /**
  * Refuses an ingest record: lists it in `rejected_events` and queues it for the dead-letter topic with the reason.
@@ -18,14 +25,15 @@ export async function rejectRecord(
   tx: Transaction,
   target: { schema: string; deadLetterTopic: string },
   record: ConsumedRecord,
-  reason: string,
+  { code, reason }: Refusal,
   usage?: UsageRecord,
 ): Promise<void> {
-  const source = `${record.topic}/${record.partition}/${record.offset}`;
+  const source = sourceOf(record);
   const tenant = usage ?? tenantOfRaw(record.value);
   const inserted = await tx.query(
-    `INSERT INTO rejected_events (source, organization_id, mode, idempotency_key, customer_id, reason, record)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING`,
+    `INSERT INTO rejected_events
+       (source, organization_id, mode, idempotency_key, customer_id, reason, reason_code, record, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (source) DO NOTHING`,
     [
       source,
       tenant?.organization_id ?? null,
@@ -33,7 +41,9 @@ export async function rejectRecord(
       usage?.idempotency_key ?? null,
       usage?.customer_id ?? null,
       reason,
+      code,
       storableRaw(record.value),
+      receivedAtOf(record),
     ],
   );
   if (inserted.rowCount === 0) return;
@@ -84,19 +94,26 @@ export async function listRejectedEvents(
   const { rows } = await db.query<{
     id: string;
     reason: string;
+    reason_code: RejectionReason;
+    received_at: Date;
     idempotency_key: string | null;
     customer_id: string | null;
     record: string | null;
     rejected_at: Date;
   }>(
-    `SELECT id::text, reason, idempotency_key, customer_id, record, rejected_at FROM rejected_events
+    `SELECT id::text, reason, reason_code, received_at, idempotency_key, customer_id, record, rejected_at
+       FROM rejected_events
       WHERE organization_id = $1 AND mode = $2 ${after} ORDER BY id DESC LIMIT $${values.length}`,
     values,
   );
   const shown = rows.slice(0, page.limit);
   const hasMore = rows.length > page.limit;
   return {
-    rejected_events: shown.map((row) => ({ ...row, rejected_at: row.rejected_at.toISOString() })),
+    rejected_events: shown.map((row) => ({
+      ...row,
+      received_at: row.received_at.toISOString(),
+      rejected_at: row.rejected_at.toISOString(),
+    })),
     pagination: { has_more: hasMore, next_cursor: hasMore ? (shown[shown.length - 1]?.id ?? null) : null },
   };
 }

@@ -156,12 +156,13 @@ describe('hourly rollups', () => {
     withTransaction(pool, (tx) =>
       storeUsageEvents(
         tx,
-        usages.map((usage, index) => ({
+        usages.map((usage) => ({
           usage,
+          receivedAt: usage.received_at,
           record: {
             topic: 'usage',
             partition: 0,
-            offset: String(index),
+            offset: usage.idempotency_key,
             timestamp: '0',
             key: null,
             value: null,
