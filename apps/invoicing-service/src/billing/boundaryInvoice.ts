@@ -55,8 +55,7 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
   let usage: SpanUsage = { onTime: {}, late: {}, processedThrough: null };
   if (billing.ended && usageCutoff) {
     usage = await spanUsage(deps, bill, plan, billing.ended, usageCutoff);
-    if (usage.processedThrough && usage.processedThrough < usageCutoff)
-      return { status: 'waiting_for_usage', usageCutoff };
+    if (!usageSettled(usage.processedThrough, usageCutoff)) return { status: 'waiting_for_usage', usageCutoff };
   }
   const paid =
     billing.reason === 'subscription_end' && previous && subscription.refundPolicy === 'refund_prorated'
@@ -177,4 +176,13 @@ function subscriptionLineItem(line: BilledLine, source: UsageSource | null): Sub
         }
       : null,
   };
+}
+
+/**
+ * Whether metering has stored all the usage a window up to `cutoff` (inclusive) takes. `processedThrough` vouches only
+ * for records appended strictly before it, so it must be past the cutoff: equal is not enough, since a record of that
+ * same millisecond may still be unhandled. Null means no meter was asked.
+ */
+export function usageSettled(processedThrough: Date | null, cutoff: Date): boolean {
+  return processedThrough === null || processedThrough > cutoff;
 }
