@@ -203,27 +203,26 @@ describe('metering usage from the ingest topic', () => {
     const deadLetteredBefore = await deadLetteredByTheKit();
     // One key, so both land on one partition, the neighbour's record right behind the bad one.
     const samePartition = (record: { value: string }) => ({ ...record, key: neighbourCustomer });
-    const producedAt = Date.now();
     await produce(service.kafka.topic(Topics.usageIngest), [
       samePartition(usage(senderCustomer, 'nul', { model: 'gpt\u00004' }, { organization_id: sender })),
       samePartition(usage(neighbourCustomer, 'next', { tokens: 1 }, { organization_id: neighbour })),
     ]);
 
-    // Within the time to recognise it: the kit's retries alone would hold the partition for 3 s.
     await eventually(async () => expect(await storedKeys(neighbour)).toEqual(['next']), {
-      timeout: 2_500,
-      label: "the neighbour's record stored promptly",
+      timeout: 30_000,
+      label: "the neighbour's record stored",
     });
-    const waited = Date.now() - producedAt;
+    // Refused by its contract, never retried: nothing went the kit's way to the dead-letter topic. Still named by
+    // the key its sender gave it, so the sender can find it.
     expect(await rejectedOf(sender)).toEqual([
       expect.objectContaining({
-        idempotency_key: null,
+        idempotency_key: 'nul',
+        customer_id: senderCustomer,
         reason: 'invalid usage record: properties.model: contains a NUL character (\\u0000), which cannot be stored',
       }),
     ]);
     expect(await storedKeys(sender)).toEqual([]);
     expect(await deadLetteredByTheKit()).toBe(deadLetteredBefore);
-    expect(waited).toBeLessThan(2_500);
   });
 
   it('refuses a record whose value Postgres refuses, storing the rest of its batch without retrying it', async () => {

@@ -29,17 +29,17 @@ export async function rejectRecord(
   usage?: UsageRecord,
 ): Promise<void> {
   const source = sourceOf(record);
-  const tenant = usage ?? tenantOfRaw(record.value);
+  const named = usage ?? namedByRaw(record.value);
   const inserted = await tx.query(
     `INSERT INTO rejected_events
        (source, organization_id, mode, idempotency_key, customer_id, reason, reason_code, record, received_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (source) DO NOTHING`,
     [
       source,
-      tenant?.organization_id ?? null,
-      tenant?.mode ?? null,
-      usage?.idempotency_key ?? null,
-      usage?.customer_id ?? null,
+      named?.organization_id ?? null,
+      named?.mode ?? null,
+      named?.idempotency_key ?? null,
+      named?.customer_id ?? null,
       reason,
       code,
       storableRaw(record.value),
@@ -70,12 +70,34 @@ function storableRaw<Text extends string | null>(text: Text): Text {
   return (text === null ? text : text.replaceAll('\u0000', '\uFFFD')) as Text;
 }
 
-/** A record too broken to parse may still say whose it is; then its owner can list it. */
-function tenantOfRaw(value: string | null): { organization_id: string; mode: string } | undefined {
-  const raw = parseRecordJson(value) as { organization_id?: unknown; mode?: unknown } | undefined;
-  if (typeof raw?.organization_id !== 'string' || (raw.mode !== 'live' && raw.mode !== 'test')) return undefined;
-  if (unstorableValues(raw.organization_id).length > 0) return undefined;
-  return { organization_id: raw.organization_id, mode: raw.mode };
+interface RawNames {
+  organization_id: string;
+  mode: string;
+  idempotency_key?: string;
+  customer_id?: string;
+}
+
+/**
+ * A record too broken to pass its contract may still say whose it is, and which event: then its owner can list it
+ * and find it by the idempotency key they sent.
+ */
+function namedByRaw(value: string | null): RawNames | undefined {
+  const raw = parseRecordJson(value) as Record<string, unknown> | undefined;
+  const organizationId = storableName(raw?.organization_id);
+  if (!organizationId || (raw?.mode !== 'live' && raw?.mode !== 'test')) return undefined;
+  const idempotencyKey = storableName(raw.idempotency_key);
+  const customerId = storableName(raw.customer_id);
+  return {
+    organization_id: organizationId,
+    mode: raw.mode,
+    ...(idempotencyKey ? { idempotency_key: idempotencyKey } : {}),
+    ...(customerId ? { customer_id: customerId } : {}),
+  };
+}
+
+function storableName(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) return undefined;
+  return unstorableValues(value).length === 0 ? value : undefined;
 }
 
 /** Newest first, keyset-paginated on the row id. */
