@@ -1,7 +1,6 @@
 export { commandMetadata } from './commandMetadata';
 export { eventually } from './eventually';
-export { type PrivateKafka, startPrivateKafka } from './faults/privateKafka';
-export { type PrivatePostgres, startPrivatePostgres } from './faults/privatePostgres';
+export { freePort, type PrivateKafka, type PrivatePostgres, startPrivateKafka, startPrivatePostgres } from './faults';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';
 export { commandRecord, customerCreatedRecord, customerDeletedRecord, type TestRecord } from './records';

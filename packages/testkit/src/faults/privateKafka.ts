@@ -1,49 +1,57 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './freePort';
 
 const run = promisify(execFile);
-const script = fileURLToPath(new URL('../../../../infra/kafka/kafka.sh', import.meta.url));
+const kafkaScript = resolve(import.meta.dirname, '../../../../infra/kafka/kafka.sh');
 
-/** A Kafka broker of a test's own (infra/kafka/kafka.sh on free ports), so the test can stop and restart it. */
+/** A single-node broker of a test's own (infra/kafka/kafka.sh with its own ports and data), to stop and kill at will. */
 export interface PrivateKafka {
-  /** `127.0.0.1:<port>`; the port and the data stay the same across restarts. */
+  /** `127.0.0.1:<port>`; the port stays the same across restarts. */
   readonly brokers: string;
   start(): Promise<void>;
-  /** A clean shutdown (SIGTERM, the script waits for the broker to exit). */
-  stop(): Promise<void>;
+  /** `graceful` is a controlled shutdown; `kill` is SIGKILL (the log is recovered at the next start). */
+  stop(mode?: 'graceful' | 'kill'): Promise<void>;
   /** Stops the broker and deletes its files. */
   destroy(): Promise<void>;
 }
 
-/** Starts a single-node broker with its state in a temporary folder, never touching the shared one on 9092. */
-export async function startPrivateKafka(): Promise<PrivateKafka> {
+export async function startPrivateKafka(options: { heap?: string } = {}): Promise<PrivateKafka> {
   const stateDir = mkdtempSync(join(tmpdir(), 'afternoon-kafka-'));
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   const env = {
     ...process.env,
     KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
     KAFKA_STATE_DIR: stateDir,
-    KAFKA_HEAP_OPTS: '-Xmx512m',
+    KAFKA_HEAP_OPTS: options.heap ?? '-Xmx512m',
+    KAFKA_START_TIMEOUT: '120',
+  };
+  const script = (command: 'start' | 'stop') => run('bash', [kafkaScript, command], { env });
+  const kill = () => {
+    const pid = Number(readFileSync(join(stateDir, 'kafka.pid'), 'utf8').trim());
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   };
   const start = async () => {
-    await run(script, ['start'], { env });
-  };
-  const stop = async () => {
-    await run(script, ['stop'], { env });
+    await script('start');
   };
   await start();
   return {
     brokers: `127.0.0.1:${port}`,
     start,
-    stop,
+    async stop(mode = 'graceful') {
+      if (mode === 'kill') kill();
+      await script('stop');
+    },
     async destroy() {
-      await stop().catch(() => undefined);
+      await script('stop').catch(() => undefined);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

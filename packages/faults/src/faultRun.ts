@@ -1,0 +1,169 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { type BillingBook, billNextMonth, openBillingBook } from './billingLoad';
+import { type FaultCluster, startFaultCluster } from './faultCluster';
+import { describeFault, type Fault, faultSchedule } from './faultPlan';
+import { injectFault, noiseTopic } from './injectFault';
+import { emptyRunLedger, type RunLedger, type Tenant } from './ledger';
+import { timeToRecover, untilAppsReady, untilUsageDrained } from './quiescence';
+import { seededRandom } from './seededRandom';
+import { setUpTenants } from './tenants';
+import { httpIngestWorker, kafkaIngestWorker, type LoadContext } from './usageLoad';
+import { billingFinding, customersFinding, type Finding, numberingFinding, usageFindings } from './verdict';
+import { customerWriter, invoiceWriter } from './writeLoad';
+
+export interface FaultRunOptions {
+  seed: number;
+  /** How long the load runs; the faults are spread over it. */
+  loadMs: number;
+  /** How many times each app is killed. */
+  killRounds: number;
+  log(line: string): void;
+}
+
+export interface InjectedFault {
+  fault: string;
+  atMs: number;
+  recoveryMs: number;
+}
+
+export interface FaultRunResult {
+  findings: Finding[];
+  faults: InjectedFault[];
+  restarts: Map<string, number>;
+  ledger: RunLedger;
+  passed: boolean;
+}
+
+const tenantCount = 3;
+const drainMs = 240_000;
+
+/** Starts a cluster, loads it while injecting the seed's faults, lets it settle, and checks nothing was lost or doubled. */
+export async function runFaults(options: FaultRunOptions): Promise<FaultRunResult> {
+  const { log } = options;
+  const cluster = await startFaultCluster(log);
+  const kafka = new Kafka({
+    clientId: 'afternoon-faults',
+    brokers: [cluster.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  try {
+    await createNoiseTopic(kafka);
+    await producer.connect();
+    const tenants = await setUpTenants(cluster, tenantCount);
+    const ledger = emptyRunLedger(tenants);
+    let running = true;
+    let giveUpAt = Number.POSITIVE_INFINITY;
+    const context = (stream: number): LoadContext => ({
+      baseUrl: cluster.baseUrl,
+      ledger,
+      random: seededRandom(options.seed * 1_000 + stream),
+      running: () => running,
+      giveUpAt: () => giveUpAt,
+    });
+    const billed = tenants[0] as Tenant;
+    const book = await openBillingBook(context(0), billed);
+    log(`load: ${tenants.length} organizations, ${book.subscriptionIds.length} subscriptions on a test clock`);
+    const workers = tenants.flatMap((tenant, index) => [
+      httpIngestWorker(context(10 * index + 1), tenant, 0),
+      httpIngestWorker(context(10 * index + 2), tenant, 1),
+      kafkaIngestWorker(context(10 * index + 3), tenant, producer, 'usage.ingest'),
+      customerWriter(context(10 * index + 4), tenant),
+      invoiceWriter(context(10 * index + 5), tenant, 0),
+      invoiceWriter(context(10 * index + 6), tenant, 1),
+    ]);
+    workers.push(billMonthAfterMonth(context(0), billed, book));
+
+    const faults = await injectSchedule(cluster, billed, ledger, options);
+    running = false;
+    giveUpAt = Date.now() + drainMs;
+    log('load stopped; letting work in flight finish');
+    const loadErrors = (await Promise.allSettled(workers)).flatMap((outcome) =>
+      outcome.status === 'rejected' ? [String((outcome.reason as Error)?.message ?? outcome.reason)] : [],
+    );
+    await untilAppsReady(cluster, giveUpAt);
+    await untilUsageDrained(cluster, giveUpAt);
+
+    const reader = { baseUrl: cluster.baseUrl, databaseUrl: cluster.postgres.url, ledger };
+    const findings: Finding[] = [
+      {
+        check: 'the load ran without a refused request',
+        found: loadErrors.slice(0, 3).join('; ') || 'none refused',
+        holds: loadErrors.length === 0,
+      },
+      ...(await usageFindings(reader, tenants)),
+    ];
+    for (const [index, tenant] of tenants.entries()) {
+      findings.push(await numberingFinding(reader, tenant, index, tenant.liveKey, 'live'));
+      findings.push(await customersFinding(reader, tenant, index));
+    }
+    findings.push(await numberingFinding(reader, billed, 0, billed.testKey, 'test'));
+    findings.push(await billingFinding(reader, billed, book));
+    findings.push(everyFaultInjected(faults, options.killRounds));
+    findings.push({
+      check: 'no 500 from the gateway',
+      found: `${ledger.tally.serverErrors} (${ledger.tally.unavailable} × 503, ${ledger.tally.timeouts} × 504, ${ledger.tally.noAnswer} unanswered) ${ledger.tally.serverErrorSamples.slice(0, 2).join('; ')}`,
+      holds: ledger.tally.serverErrors === 0,
+    });
+    return { findings, faults, restarts: cluster.restarts, ledger, passed: findings.every((finding) => finding.holds) };
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (app logs in ${cluster.logDir})`);
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await cluster.stop();
+  }
+}
+
+async function injectSchedule(
+  cluster: FaultCluster,
+  tenant: Tenant,
+  ledger: RunLedger,
+  options: FaultRunOptions,
+): Promise<InjectedFault[]> {
+  const random = seededRandom(options.seed);
+  const schedule = faultSchedule(random, options.killRounds);
+  const started = Date.now();
+  const injected: InjectedFault[] = [];
+  for (const [index, fault] of schedule.entries()) {
+    const dueAt = started + ((index + 1) * options.loadMs) / (schedule.length + 1);
+    await delay(Math.max(0, dueAt - Date.now()));
+    const atMs = Date.now() - started;
+    options.log(`fault ${index + 1}/${schedule.length} at ${(atMs / 1000).toFixed(1)} s: ${describeFault(fault)}`);
+    await injectFault(cluster, fault);
+    const recoveryMs = await timeToRecover(cluster, tenant, `${index}`, ledger.tally);
+    options.log(`  recovered in ${(recoveryMs / 1000).toFixed(1)} s`);
+    injected.push({ fault: describeFault(fault), atMs, recoveryMs });
+  }
+  await delay(Math.max(0, started + options.loadMs - Date.now()));
+  return injected;
+}
+
+async function billMonthAfterMonth(context: LoadContext, tenant: Tenant, book: BillingBook): Promise<void> {
+  while (context.running()) await billNextMonth(context, tenant, book);
+}
+
+function everyFaultInjected(faults: readonly InjectedFault[], killRounds: number): Finding {
+  const expected = faultSchedule(seededRandom(0), killRounds).length;
+  return {
+    check: 'every fault injected, every app killed',
+    found: `${faults.length} of ${expected}`,
+    holds: faults.length === expected,
+  };
+}
+
+async function createNoiseTopic(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic: noiseTopic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export type { Fault };

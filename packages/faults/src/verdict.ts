@@ -1,0 +1,178 @@
+import pg from 'pg';
+import type { BillingBook } from './billingLoad';
+import { monthlyFeeCents } from './billingLoad';
+import { ledgerOf, type RunLedger, type Tenant } from './ledger';
+import { callUntilAnswered } from './resilientCaller';
+
+/** One line of the run's table: what must hold, what was found, and whether it held. */
+export interface Finding {
+  check: string;
+  found: string;
+  holds: boolean;
+}
+
+interface Reader {
+  baseUrl: string;
+  databaseUrl: string;
+  ledger: RunLedger;
+}
+
+/** Every accepted event stored once with its content, every bad one rejected with a reason, sums exact. */
+export async function usageFindings(reader: Reader, tenants: readonly Tenant[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const client = new pg.Client({ connectionString: reader.databaseUrl });
+  await client.connect();
+  try {
+    for (const [index, tenant] of tenants.entries()) {
+      const ledger = ledgerOf(reader.ledger, tenant.organizationId);
+      const { rows: stored } = await client.query<{ key: string; units: number | null }>(
+        `SELECT idempotency_key AS key, (properties->>'units')::int AS units FROM metering.usage_events
+          WHERE organization_id = $1 AND mode = 'live'`,
+        [tenant.organizationId],
+      );
+      const { rows: rejected } = await client.query<{ key: string; reason: string }>(
+        'SELECT idempotency_key AS key, reason FROM metering.rejected_events WHERE organization_id = $1',
+        [tenant.organizationId],
+      );
+      const storedUnits = new Map(stored.map((row) => [row.key, row.units]));
+      const rejectedReasons = new Map(rejected.map((row) => [row.key, row.reason]));
+      const lost = [...ledger.acceptedKeys].filter((key) => !storedUnits.has(key));
+      const altered = stored.filter((row) => ledger.sent.get(row.key)?.units !== row.units);
+      const badRejected = [...ledger.badAccepted].filter(
+        ([key, word]) => rejectedReasons.get(key)?.toLowerCase().includes(word) === true,
+      ).length;
+      const goodRejected = [...rejectedReasons.keys()].filter((key) => ledger.sent.has(key)).length;
+      const accepted = ledger.acceptedKeys.size + ledger.duplicatesAccepted + ledger.badAccepted.size;
+      const accounted = ledger.acceptedKeys.size - lost.length + ledger.duplicatesAccepted + badRejected;
+      findings.push({
+        check: `org ${index}: accepted = stored + duplicates + rejected`,
+        found:
+          `${accepted} = ${ledger.acceptedKeys.size - lost.length} + ${ledger.duplicatesAccepted} + ${badRejected}; ` +
+          `lost ${lost.length}, altered ${altered.length}, good rejected ${goodRejected}, ` +
+          `stored unconfirmed ${stored.length - (ledger.acceptedKeys.size - lost.length)}`,
+        holds: accepted === accounted && lost.length === 0 && altered.length === 0 && goodRejected === 0,
+      });
+      findings.push(await sumsFinding(reader, tenant, index, stored));
+    }
+  } finally {
+    await client.end();
+  }
+  return findings;
+}
+
+/** What metering answers per customer equals the units of the events stored for it: nothing counted twice. */
+async function sumsFinding(
+  reader: Reader,
+  tenant: Tenant,
+  index: number,
+  stored: ReadonlyArray<{ key: string; units: number | null }>,
+): Promise<Finding> {
+  const ledger = ledgerOf(reader.ledger, tenant.organizationId);
+  const expected = new Map<string, number>();
+  for (const row of stored) {
+    const customerId = ledger.sent.get(row.key)?.customerId;
+    if (customerId) expected.set(customerId, (expected.get(customerId) ?? 0) + (row.units ?? 0));
+  }
+  const wrong: string[] = [];
+  for (const customerId of tenant.customerIds) {
+    const answer = await get(reader, tenant.liveKey, `/v1/customers/${customerId}/usage?event_name=faults.call`);
+    const sum = Number(answer?.usage?.sums?.units ?? 0);
+    if (sum !== (expected.get(customerId) ?? 0)) wrong.push(`${customerId}: ${sum} ≠ ${expected.get(customerId) ?? 0}`);
+  }
+  return {
+    check: `org ${index}: usage sums per customer exact`,
+    found: wrong.length === 0 ? `${tenant.customerIds.length} customers exact` : wrong.slice(0, 3).join('; '),
+    holds: wrong.length === 0,
+  };
+}
+
+/** Finalized invoices numbered INV-0001…N without gap or repeat, each as its finalize answered. */
+export async function numberingFinding(
+  reader: Reader,
+  tenant: Tenant,
+  index: number,
+  apiKey: string,
+  mode: string,
+): Promise<Finding> {
+  const invoices = await listInvoices(reader, apiKey);
+  const numbers = invoices
+    .map((invoice) => invoice.invoice_number)
+    .filter((number): number is string => !!number)
+    .sort();
+  const gapless = numbers.every((number, at) => number === `INV-${String(at + 1).padStart(4, '0')}`);
+  const ledger = ledgerOf(reader.ledger, tenant.organizationId);
+  const byId = new Map(invoices.map((invoice) => [invoice.id, invoice.invoice_number]));
+  const differing =
+    mode === 'live' ? [...ledger.invoicesFinalized].filter(([id, number]) => byId.get(id) !== number).length : 0;
+  return {
+    check: `org ${index} ${mode}: invoice numbers gapless and unique`,
+    found: `${numbers.length} numbered${numbers.length ? ` (${numbers[0]}…${numbers.at(-1)})` : ''}, ${differing} differ from their finalize answer`,
+    holds: gapless && differing === 0,
+  };
+}
+
+/** Every subscription billed once at its start and once per month end passed, each for the monthly fee. */
+export async function billingFinding(reader: Reader, tenant: Tenant, book: BillingBook): Promise<Finding> {
+  const expectedCount = 1 + book.monthEndsPassed;
+  const wrong: string[] = [];
+  for (const subscriptionId of book.subscriptionIds) {
+    const answer = await get(reader, tenant.testKey, `/v1/invoices?subscription_id=${subscriptionId}&limit=100`);
+    const invoices: Array<{ total_cents: number }> = answer?.invoices ?? [];
+    const totalsRight = invoices.every((invoice) => invoice.total_cents === monthlyFeeCents);
+    if (invoices.length !== expectedCount || !totalsRight) wrong.push(`${subscriptionId}: ${invoices.length} invoices`);
+  }
+  return {
+    check: 'every subscription boundary billed exactly once, right total',
+    found: `${book.subscriptionIds.length} subscriptions × ${expectedCount} boundaries; ${wrong.length} wrong ${wrong.slice(0, 2).join('; ')}`,
+    holds: wrong.length === 0,
+  };
+}
+
+/** Each customer create (by its Idempotency-Key, which is also its external id) made exactly one customer. */
+export async function customersFinding(reader: Reader, tenant: Tenant, index: number): Promise<Finding> {
+  const ledger = ledgerOf(reader.ledger, tenant.organizationId);
+  let wrong = 0;
+  for (const [key, id] of ledger.customersCreated) {
+    const answer = await get(reader, tenant.liveKey, `/v1/customers?external_id=${encodeURIComponent(key)}`);
+    const found: Array<{ id: string }> = answer?.customers ?? [];
+    if (found.length !== 1 || found[0]?.id !== id) wrong += 1;
+  }
+  return {
+    check: `org ${index}: every customer created exactly once`,
+    found: `${ledger.customersCreated.size} created, ${wrong} missing or doubled`,
+    holds: wrong === 0,
+  };
+}
+
+async function listInvoices(
+  reader: Reader,
+  apiKey: string,
+): Promise<Array<{ id: string; invoice_number: string | null }>> {
+  const invoices: Array<{ id: string; invoice_number: string | null }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await get(
+      reader,
+      apiKey,
+      `/v1/invoices?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    invoices.push(...(page?.invoices ?? []));
+    cursor = page?.pagination?.has_more ? page.pagination.next_cursor : undefined;
+  } while (cursor);
+  return invoices;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the run reads whatever the gateway sent
+async function get(reader: Reader, apiKey: string, path: string): Promise<any> {
+  const deadline = Date.now() + 60_000;
+  const answer = await callUntilAnswered({
+    baseUrl: reader.baseUrl,
+    apiKey,
+    method: 'GET',
+    path,
+    giveUpAt: () => deadline,
+    tally: reader.ledger.tally,
+  });
+  if (answer?.status !== 200) throw new Error(`GET ${path} answered ${answer?.status ?? 'nothing'}`);
+  return answer.body;
+}
