@@ -9,7 +9,7 @@ import { timeToRecover, untilAppsReady, untilUsageDrained } from './quiescence';
 import { seededRandom } from './seededRandom';
 import { setUpTenants } from './tenants';
 import { httpIngestWorker, kafkaIngestWorker, type LoadContext } from './usageLoad';
-import { billingFinding, customersFinding, type Finding, numberingFinding, usageFindings } from './verdict';
+import { dataFindings, type Finding } from './verdict';
 import { customerWriter, invoiceWriter } from './writeLoad';
 
 export interface FaultRunOptions {
@@ -24,7 +24,8 @@ export interface FaultRunOptions {
 export interface InjectedFault {
   fault: string;
   atMs: number;
-  recoveryMs: number;
+  /** Undefined when the cluster did not recover within the limit (the run injects nothing more after it). */
+  recoveryMs: number | undefined;
 }
 
 export interface FaultRunResult {
@@ -86,25 +87,27 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     const loadErrors = (await Promise.allSettled(workers)).flatMap((outcome) =>
       outcome.status === 'rejected' ? [String((outcome.reason as Error)?.message ?? outcome.reason)] : [],
     );
-    await untilAppsReady(cluster, giveUpAt);
-    await untilUsageDrained(cluster, giveUpAt);
-
-    const reader = { baseUrl: cluster.baseUrl, databaseUrl: cluster.postgres.url, ledger };
+    const settled = await untilAppsReady(cluster, giveUpAt)
+      .then(() => untilUsageDrained(cluster, giveUpAt))
+      .then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
     const findings: Finding[] = [
+      everyFaultInjected(faults, options.killRounds),
+      {
+        check: 'the cluster settled after the load',
+        found: settled ?? 'every app ready, usage drained',
+        holds: settled === undefined,
+      },
       {
         check: 'the load ran without a refused request',
         found: loadErrors.slice(0, 3).join('; ') || 'none refused',
         holds: loadErrors.length === 0,
       },
-      ...(await usageFindings(reader, tenants)),
     ];
-    for (const [index, tenant] of tenants.entries()) {
-      findings.push(await numberingFinding(reader, tenant, index, tenant.liveKey, 'live'));
-      findings.push(await customersFinding(reader, tenant, index));
-    }
-    findings.push(await numberingFinding(reader, billed, 0, billed.testKey, 'test'));
-    findings.push(await billingFinding(reader, billed, book));
-    findings.push(everyFaultInjected(faults, options.killRounds));
+    const reader = { baseUrl: cluster.baseUrl, databaseUrl: cluster.postgres.url, ledger };
+    if (settled === undefined) findings.push(...(await dataFindings(reader, tenants, book)));
     findings.push({
       check: 'no 500 from the gateway',
       found: `${ledger.tally.serverErrors} (${ledger.tally.unavailable} × 503, ${ledger.tally.timeouts} × 504, ${ledger.tally.noAnswer} unanswered) ${ledger.tally.serverErrorSamples.slice(0, 2).join('; ')}`,
@@ -136,8 +139,12 @@ async function injectSchedule(
     options.log(`fault ${index + 1}/${schedule.length} at ${(atMs / 1000).toFixed(1)} s: ${describeFault(fault)}`);
     await injectFault(cluster, fault);
     const recoveryMs = await timeToRecover(cluster, tenant, `${index}`, ledger.tally);
-    options.log(`  recovered in ${(recoveryMs / 1000).toFixed(1)} s`);
     injected.push({ fault: describeFault(fault), atMs, recoveryMs });
+    if (recoveryMs === undefined) {
+      options.log('  not recovered: no more faults');
+      return injected;
+    }
+    options.log(`  recovered in ${(recoveryMs / 1000).toFixed(1)} s`);
   }
   await delay(Math.max(0, started + options.loadMs - Date.now()));
   return injected;
@@ -149,10 +156,11 @@ async function billMonthAfterMonth(context: LoadContext, tenant: Tenant, book: B
 
 function everyFaultInjected(faults: readonly InjectedFault[], killRounds: number): Finding {
   const expected = faultSchedule(seededRandom(0), killRounds).length;
+  const stuck = faults.find((fault) => fault.recoveryMs === undefined);
   return {
-    check: 'every fault injected, every app killed',
-    found: `${faults.length} of ${expected}`,
-    holds: faults.length === expected,
+    check: 'every fault injected and recovered from',
+    found: `${faults.length} of ${expected} injected${stuck ? `; not recovered from ${stuck.fault}` : ', all recovered'}`,
+    holds: faults.length === expected && !stuck,
   };
 }
 

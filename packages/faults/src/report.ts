@@ -14,7 +14,7 @@ export function formatReport(result: FaultRunResult, seed: number): string {
     'fault                                       at (s)   recovered in (s)',
     ...result.faults.map(
       (fault) =>
-        `${fault.fault.padEnd(42)}  ${(fault.atMs / 1000).toFixed(1).padStart(6)}   ${(fault.recoveryMs / 1000).toFixed(1).padStart(8)}`,
+        `${fault.fault.padEnd(42)}  ${(fault.atMs / 1000).toFixed(1).padStart(6)}   ${fault.recoveryMs === undefined ? '     never' : (fault.recoveryMs / 1000).toFixed(1).padStart(8)}`,
     ),
     '',
     `restarts by the supervisor: ${[...result.restarts].map(([app, count]) => `${app} ${count}`).join(', ') || 'none'}`,

@@ -11,6 +11,19 @@ export interface Finding {
   holds: boolean;
 }
 
+/** What the data says once the cluster has settled; the first tenant also carries the billing book. */
+export async function dataFindings(reader: Reader, tenants: readonly Tenant[], book: BillingBook): Promise<Finding[]> {
+  const findings = await usageFindings(reader, tenants);
+  for (const [index, tenant] of tenants.entries()) {
+    findings.push(await numberingFinding(reader, tenant, index, tenant.liveKey, 'live'));
+    findings.push(await customersFinding(reader, tenant, index));
+  }
+  const billed = tenants[0] as Tenant;
+  findings.push(await numberingFinding(reader, billed, 0, billed.testKey, 'test'));
+  findings.push(await billingFinding(reader, billed, book));
+  return findings;
+}
+
 interface Reader {
   baseUrl: string;
   databaseUrl: string;
@@ -18,7 +31,7 @@ interface Reader {
 }
 
 /** Every accepted event stored once with its content, every bad one rejected with a reason, sums exact. */
-export async function usageFindings(reader: Reader, tenants: readonly Tenant[]): Promise<Finding[]> {
+async function usageFindings(reader: Reader, tenants: readonly Tenant[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   const client = new pg.Client({ connectionString: reader.databaseUrl });
   await client.connect();
@@ -87,7 +100,7 @@ async function sumsFinding(
 }
 
 /** Finalized invoices numbered INV-0001…N without gap or repeat, each as its finalize answered. */
-export async function numberingFinding(
+async function numberingFinding(
   reader: Reader,
   tenant: Tenant,
   index: number,
@@ -112,7 +125,7 @@ export async function numberingFinding(
 }
 
 /** Every subscription billed once at its start and once per month end passed, each for the monthly fee. */
-export async function billingFinding(reader: Reader, tenant: Tenant, book: BillingBook): Promise<Finding> {
+async function billingFinding(reader: Reader, tenant: Tenant, book: BillingBook): Promise<Finding> {
   const expectedCount = 1 + book.monthEndsPassed;
   const wrong: string[] = [];
   for (const subscriptionId of book.subscriptionIds) {
@@ -129,7 +142,7 @@ export async function billingFinding(reader: Reader, tenant: Tenant, book: Billi
 }
 
 /** Each customer create (by its Idempotency-Key, which is also its external id) made exactly one customer. */
-export async function customersFinding(reader: Reader, tenant: Tenant, index: number): Promise<Finding> {
+async function customersFinding(reader: Reader, tenant: Tenant, index: number): Promise<Finding> {
   const ledger = ledgerOf(reader.ledger, tenant.organizationId);
   let wrong = 0;
   for (const [key, id] of ledger.customersCreated) {
