@@ -21,8 +21,11 @@ interface SentEvent {
 }
 
 const batchSize = 50;
+/** Each worker's own rate limit: at most one batch per this many ms (500 events/s), so the load never floods. */
+const batchEveryMs = 100;
 const duplicateShare = 0.1;
-const badShare = 0.02;
+/** About one record in a hundred is bad: one in every other batch. */
+const badBatchShare = 0.5;
 /** Well formed, but no customer of any organization has it. */
 const unknownCustomerId = 'cfaultsnosuchcustomer0000';
 
@@ -59,6 +62,7 @@ export async function httpIngestWorker(context: LoadContext, tenant: Tenant, wor
   const sent: SentEvent[] = [];
   const counter = { next: 0 };
   while (context.running()) {
+    const paced = pace();
     const batch = nextBatch(context, tenant, sent, `http${worker}`, counter);
     for (const event of batch) ledger.sent.set(event.key, { customerId: event.customerId, units: event.units });
     const answer = await callUntilAnswered({
@@ -80,6 +84,7 @@ export async function httpIngestWorker(context: LoadContext, tenant: Tenant, wor
     });
     if (answer?.status === 200) confirm(ledger, batch);
     else if (answer) throw new Error(`ingest refused a good batch: ${answer.status} ${JSON.stringify(answer.body)}`);
+    await paced;
   }
 }
 
@@ -95,9 +100,10 @@ export async function kafkaIngestWorker(
   const counter = { next: 0 };
   let bad = 0;
   while (context.running()) {
+    const paced = pace();
     const batch = nextBatch(context, tenant, sent, 'kafka', counter);
     const badOnes = new Map<string, { record: Record<string, unknown>; reason: string }>();
-    if (context.random.chance(badShare * batchSize)) {
+    if (context.random.chance(badBatchShare)) {
       const key = `kafka-bad-${bad++}`;
       badOnes.set(
         key,
@@ -136,7 +142,12 @@ export async function kafkaIngestWorker(
       confirm(ledger, batch);
       for (const [key, bad] of badOnes) ledger.badAccepted.set(key, bad.reason);
     }
+    await paced;
   }
+}
+
+function pace(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, batchEveryMs));
 }
 
 async function sendUntilAcknowledged(
