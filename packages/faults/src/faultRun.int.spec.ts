@@ -7,7 +7,7 @@ import { formatReport } from './report';
 describe('the fault-injection run (short)', () => {
   it('loses and doubles nothing while every kind of fault is injected', { timeout: 900_000 }, async () => {
     const seed = 20261204;
-    const result = await runFaults({ seed, loadMs: 75_000, killRounds: 1, log: () => undefined });
+    const result = await runFaults({ seed, loadMs: 60_000, killRounds: 1, log: () => undefined });
     const report = formatReport(result, seed);
     expect(
       result.findings.filter((finding) => !finding.holds),

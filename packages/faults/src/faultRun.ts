@@ -70,6 +70,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     const billed = tenants[0] as Tenant;
     const book = await openBillingBook(context(0), billed);
     log(`load: ${tenants.length} organizations, ${book.subscriptionIds.length} subscriptions on a test clock`);
+    const loadStartedAt = new Date().toISOString();
     const workers = tenants.flatMap((tenant, index) => [
       httpIngestWorker(context(10 * index + 1), tenant, 0),
       httpIngestWorker(context(10 * index + 2), tenant, 1),
@@ -86,6 +87,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     log('load stopped; letting work in flight finish');
     const loadErrors = (await Promise.allSettled(workers)).flatMap((outcome) =>
       outcome.status === 'rejected' ? [String((outcome.reason as Error)?.message ?? outcome.reason)] : [],
+    );
+    log(
+      `work in flight finished${loadErrors.length ? ` (${loadErrors.length} workers failed)` : ''}; waiting for the cluster to settle`,
     );
     const settled = await untilAppsReady(cluster, giveUpAt)
       .then(() => untilUsageDrained(cluster, giveUpAt))
@@ -106,7 +110,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
         holds: loadErrors.length === 0,
       },
     ];
-    const reader = { baseUrl: cluster.baseUrl, databaseUrl: cluster.postgres.url, ledger };
+    const window = { from: loadStartedAt, to: new Date().toISOString() };
+    const reader = { baseUrl: cluster.baseUrl, databaseUrl: cluster.postgres.url, ledger, window };
+    log('checking what was stored, billed and numbered');
     if (settled === undefined) findings.push(...(await dataFindings(reader, tenants, book)));
     findings.push({
       check: 'no 500 from the gateway',

@@ -17,7 +17,9 @@ if (!Number.isInteger(seed) || !(loadMs > 0) || !Number.isInteger(killRounds) ||
   process.stderr.write('usage: npm run faults -- [--seed N] [--minutes M] [--kill-rounds K]\n');
   process.exit(2);
 }
-const log = (line: string) => process.stdout.write(`[faults] ${line}\n`);
+const startedAt = Date.now();
+const log = (line: string) =>
+  process.stdout.write(`[faults ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 log(
   `seed ${seed}, ${values.minutes} minutes of load, each app killed ${killRounds} times (repeat with --seed ${seed})`,
 );

@@ -28,6 +28,8 @@ interface Reader {
   baseUrl: string;
   databaseUrl: string;
   ledger: RunLedger;
+  /** From before the first usage was sent to after metering drained the ingest topic. */
+  window: { from: string; to: string };
 }
 
 /** Every accepted event stored once with its content, every bad one rejected with a reason, sums exact. */
@@ -66,6 +68,9 @@ async function usageFindings(reader: Reader, tenants: readonly Tenant[]): Promis
         holds: accepted === accounted && lost.length === 0 && altered.length === 0 && goodRejected === 0,
       });
       findings.push(await sumsFinding(reader, tenant, index, stored));
+      findings.push(
+        await summaryFinding(reader, tenant, index, { stored: stored.length, rejected: rejected.length, accepted }),
+      );
     }
   } finally {
     await client.end();
@@ -96,6 +101,34 @@ async function sumsFinding(
     check: `org ${index}: usage sums per customer exact`,
     found: wrong.length === 0 ? `${tenant.customerIds.length} customers exact` : wrong.slice(0, 3).join('; '),
     holds: wrong.length === 0,
+  };
+}
+
+/**
+ * What Afternoon itself reports in `GET /v1/events/summary` agrees with the store and with what was sent: its
+ * received adds up, it is complete, it stored and rejected what the store holds, and it received at least every
+ * record the run had confirmed (more when a send that failed had in fact landed and was resent).
+ */
+async function summaryFinding(
+  reader: Reader,
+  tenant: Tenant,
+  index: number,
+  counted: { stored: number; rejected: number; accepted: number },
+): Promise<Finding> {
+  const query = `from=${encodeURIComponent(reader.window.from)}&to=${encodeURIComponent(reader.window.to)}`;
+  const { summary } = await get(reader, tenant.liveKey, `/v1/events/summary?${query}`);
+  const addsUp = summary.received === summary.stored + summary.duplicates + summary.rejected.total;
+  return {
+    check: `org ${index}: /v1/events/summary adds up and matches`,
+    found:
+      `received ${summary.received} = ${summary.stored} stored + ${summary.duplicates} duplicates + ` +
+      `${summary.rejected.total} rejected; complete ${summary.complete}; store holds ${counted.stored} + ${counted.rejected}`,
+    holds:
+      addsUp &&
+      summary.complete === true &&
+      summary.stored === counted.stored &&
+      summary.rejected.total === counted.rejected &&
+      summary.received >= counted.accepted,
   };
 }
 
