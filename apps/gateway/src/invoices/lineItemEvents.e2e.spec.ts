@@ -214,7 +214,7 @@ describe('the usage events behind an invoice line', () => {
     expect(manualLine.body.error.code).toBe('INVALID_STATE');
   });
 
-  it('sums the groups past 100 into one line, whose events are not listed: it points at each group's usage', async () => {
+  it("sums the groups past 100 into one line, whose events are not listed: it points at the groups' usage", async () => {
     const buckets = lines.filter((line) => line.description.startsWith('Writes (bucket: '));
     expect(buckets).toHaveLength(100);
     // 2 writes × 3¢ each
