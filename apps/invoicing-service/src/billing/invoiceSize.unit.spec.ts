@@ -99,7 +99,7 @@ function invoiceMessages(prices: PlanPrice[], byMeter: Record<string, MeterPerio
 const wellUnderKafkaLimit = 448 * 1024;
 
 describe('the size of a subscription invoice on Kafka', () => {
-  it('stays well under 512 KiB with every text at its longest: long group keys get no line of their own', () => {
+  it('stays well under 512 KiB with every text at its longest: groups whose lines do not fit are summed', () => {
     const prices = Array.from({ length: maxPrices }, (_, index) => groupedPrice(index, wide('語', 500), 1_000_000));
     const groups = () => Array.from({ length: 3 }, (_, index) => ({ key: longKey(index), value: String(index + 1) }));
     const invoice = invoiceMessages(prices, usageOf(prices, groups), 1_000_000_000);

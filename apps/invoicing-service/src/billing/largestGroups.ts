@@ -28,7 +28,9 @@ const othersSlackBytes = 16;
 export function largestGroups(sections: InvoiceSection[]): BilledLine[] {
   const grouped = sections.filter(isGroupLines).map((lines) => ({ ...lines, groups: ranked(lines.groups) }));
   const shown = grouped.map(() => 0);
-  const reserved = grouped.map((lines) => bytesOf(summed(lines, lines.groups)) + othersSlackBytes);
+  const reserved = grouped.map((lines) =>
+    lines.groups.length === 0 ? 0 : bytesOf(summed(lines, lines.groups)) + othersSlackBytes,
+  );
   let room = maxSubscriptionLinesBytes - sum(sections.filter(isLine).map(bytesOf)) - sum(reserved);
   for (let rank = 0; rank < maxGroupLinesPerPrice; rank++)
     grouped.forEach(({ groups }, index) => {
@@ -38,14 +40,12 @@ export function largestGroups(sections: InvoiceSection[]): BilledLine[] {
       room -= bytesOf(next);
       shown[index] = rank + 1;
     });
-  let index = 0;
-  return sections.flatMap((section) => {
-    if (isLine(section)) return [section];
-    const { groups } = grouped[index] ?? section;
-    const count = shown[index++] ?? 0;
-    const rest = groups.slice(count);
-    return rest.length === 0 ? groups : [...groups.slice(0, count), summed(section, rest)];
+  const bounded = grouped.map((lines, index) => {
+    const rest = lines.groups.slice(shown[index]);
+    return rest.length === 0 ? lines.groups : [...lines.groups.slice(0, shown[index]), summed(lines, rest)];
   });
+  let next = 0;
+  return sections.flatMap((section) => (isLine(section) ? [section] : (bounded[next++] ?? [])));
 }
 
 function summed(lines: GroupLines, rest: BilledLine[]): BilledLine {
