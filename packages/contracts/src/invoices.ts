@@ -42,6 +42,20 @@ export type LineItemBody = z.infer<typeof LineItemBody>;
 
 export const maxLineItems = 250;
 
+/**
+ * A grouped usage price shows at most this many groups on lines of their own, for its usage and again for its late
+ * usage; its other groups are summed into one "N other groups" line. With at most 50 prices a plan bills at most
+ * 50 × (2 × (100 + 1) + 1) + 1 = 10,151 lines, whatever the number of groups.
+ */
+export const maxGroupLinesPerPrice = 100;
+
+/**
+ * A subscription invoice's lines, as JSON, take at most this many bytes whenever its lines that cannot be summed
+ * (fees, credits, minimums, one "other groups" line per grouped price and kind) fit in it: fewer groups get a line
+ * of their own when their keys are long. It keeps the invoice's event far below Kafka's 1 MiB message limit.
+ */
+export const maxSubscriptionLinesBytes = 384 * 1024;
+
 /** Checks the terms rule even when other fields are bad, so every problem is reported at once. */
 function termsParsed(payload: z.core.ParsePayload): boolean {
   return (
@@ -101,6 +115,8 @@ export const LineUsage = z.object({
   received_through: z.iso.datetime(),
   /** The group's key when the meter groups usage; null for the meter's total. */
   group: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable()).nullable(),
+  /** On an "N other groups" line: how many groups it sums (their events are not listed line by line). */
+  summed_groups: z.number().int().positive().optional(),
 });
 export type LineUsage = z.infer<typeof LineUsage>;
 

@@ -24,6 +24,7 @@ const plan = {
     { model: 'flat', description: 'Support', amount_cents: 1500, timing: 'in_arrears' },
     { model: 'per_unit', description: 'API calls', meter_code: 'api_calls', unit_amount: '10' },
     { model: 'per_unit', description: 'Tokens', meter_code: 'tokens', unit_amount: '1' },
+    { model: 'per_unit', description: 'Writes', meter_code: 'writes', unit_amount: '3' },
   ],
 };
 
@@ -31,6 +32,8 @@ interface Line {
   id: string;
   kind: string;
   description: string;
+  quantity: number;
+  amount_cents: number;
   meter_code: string | null;
 }
 
@@ -91,6 +94,7 @@ describe('the usage events behind an invoice line', () => {
         property: 'tokens',
         group_by: ['model'],
       },
+      { code: 'writes', name: 'Writes', event_name: 'storage.write', aggregation: 'count', group_by: ['bucket'] },
     ];
     for (const meter of meters) expect((await acme.live.post('/v1/meters', meter)).status).toBe(201);
     expect((await acme.live.post('/v1/plans', plan)).status).toBe(201);
@@ -128,6 +132,17 @@ describe('the usage events behind an invoice line', () => {
     ];
     const ingest = await acme.live.post('/v1/events/ingest', { events: [...ingested, ...ignored] });
     expect(ingest.body).toMatchObject({ success: true, accepted: 7 });
+    // 101 buckets, one more than an invoice shows of a price: 100 of 2 writes each, and one of a single write.
+    const write = (n: number, bucket: string) => ({
+      event_name: 'storage.write',
+      idempotency_key: `write_${n}`,
+      customer_id: customerId,
+      timestamp: new Date(start.getTime() + hour).toISOString(),
+      properties: { bucket },
+    });
+    const writes = Array.from({ length: 200 }, (_, n) => write(n, `b${String(n % 100).padStart(3, '0')}`));
+    const written = await acme.live.post('/v1/events/ingest', { events: [...writes, write(200, 'z-small')] });
+    expect(written.body).toMatchObject({ success: true, accepted: 201 });
 
     const invoice = await eventually(
       async () => {
@@ -197,6 +212,22 @@ describe('the usage events behind an invoice line', () => {
     const manualLine = await acme.live.get(`/v1/invoices/${id}/line_items/${line_items[0].id}/events`);
     expect(manualLine.status).toBe(409);
     expect(manualLine.body.error.code).toBe('INVALID_STATE');
+  });
+
+  it("sums the groups past 100 into one line, whose events are not listed: it points at the groups' usage", async () => {
+    const buckets = lines.filter((line) => line.description.startsWith('Writes (bucket: '));
+    expect(buckets).toHaveLength(100);
+    // 2 writes × 3¢ each
+    expect(buckets.every((line) => line.quantity === 2 && line.amount_cents === 6)).toBe(true);
+    const others = lineNamed('Writes (1 other group)');
+    // the z-small bucket's one write at 3¢
+    expect(others).toMatchObject({ kind: 'usage', meter_code: 'writes', quantity: 1, amount_cents: 3 });
+    const response = await acme.live.get(eventsPath(others.id));
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringContaining(`line item ${others.id} sums one group of meter 'writes'`),
+    });
   });
 
   it('answers 404 for an unknown invoice or line item, naming the path parameter', async () => {

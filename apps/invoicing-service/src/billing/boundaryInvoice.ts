@@ -85,7 +85,12 @@ function invoiceCommand(
 ): BillSubscriptionPeriod['data'] {
   const { subscription, boundary } = bill;
   const lateFrom = new Date(subscription.startDate);
-  const source = usageCutoff && { onTimeFrom: billing.ended?.start ?? lateFrom, lateFrom, usageCutoff, bill };
+  const source = usageCutoff && {
+    onTimeFrom: billing.ended?.start ?? lateFrom,
+    lateFrom,
+    lateReceivedAfter: bill.usageBilledThrough,
+    usageCutoff,
+  };
   return {
     invoice_id: subscriptionInvoiceId(subscription.id, boundary),
     customer_id: subscription.customerId,
@@ -151,16 +156,18 @@ async function spanUsage(
   };
 }
 
-interface UsageSource {
+/** Where the events of an invoice's usage lines are: on time from `onTimeFrom`, late from `lateFrom` on. */
+export interface UsageSource {
   onTimeFrom: Date;
   lateFrom: Date;
+  /** The previous invoice's usage cutoff: late usage was received after it. */
+  lateReceivedAfter: Date | null;
   usageCutoff: Date;
-  bill: BoundaryToBill;
 }
 
 /** The line as the invoice keeps it, with where a usage line's events can be found again. */
-function subscriptionLineItem(line: BilledLine, source: UsageSource | null): SubscriptionLineItem {
-  const { group, meter_code, ...shown } = line;
+export function subscriptionLineItem(line: BilledLine, source: UsageSource | null): SubscriptionLineItem {
+  const { group, meter_code, summed_groups, ...shown } = line;
   const isUsage = (line.kind === 'usage' || line.kind === 'late_usage') && meter_code !== undefined && source;
   return {
     id: newResourceId(),
@@ -170,9 +177,10 @@ function subscriptionLineItem(line: BilledLine, source: UsageSource | null): Sub
           meter_code,
           from: (line.kind === 'usage' ? source.onTimeFrom : source.lateFrom).toISOString(),
           to: (line.kind === 'usage' ? new Date(line.period_end) : source.onTimeFrom).toISOString(),
-          received_after: line.kind === 'usage' ? null : (source.bill.usageBilledThrough?.toISOString() ?? null),
+          received_after: line.kind === 'usage' ? null : (source.lateReceivedAfter?.toISOString() ?? null),
           received_through: source.usageCutoff.toISOString(),
           group: group ?? null,
+          ...(summed_groups === undefined ? {} : { summed_groups }),
         }
       : null,
   };

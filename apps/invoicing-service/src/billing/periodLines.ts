@@ -4,6 +4,7 @@ import { chargeForPrice } from '../pricing/chargeForPrice';
 import { addDecimals, formatDecimal, parseDecimal } from '../pricing/exactDecimal';
 import { prorateFlatFee } from '../pricing/prorate';
 import type { BilledSpan } from '../subscriptions/billingBoundaries';
+import { type InvoiceSection, largestGroups } from './largestGroups';
 
 type GroupKey = Record<string, string | number | boolean | null>;
 
@@ -27,7 +28,10 @@ export interface PeriodLinesInput {
   refund?: { paid: BilledSpan; used: BilledSpan };
 }
 
-/** One line as a plan's prices bill it; `group` is set on a grouped meter's lines. */
+/**
+ * One line as a plan's prices bill it; `group` is set on a grouped meter's line of one group, `summed_groups` on the
+ * line summing its groups that get no line of their own.
+ */
 export interface BilledLine {
   kind: Exclude<LineItemKind, 'manual'>;
   price_id: string | null;
@@ -38,6 +42,7 @@ export interface BilledLine {
   period_end: string;
   meter_code?: string;
   group?: GroupKey;
+  summed_groups?: number;
 }
 
 export interface PeriodLines {
@@ -51,28 +56,31 @@ type Refund = NonNullable<PeriodLinesInput['refund']>;
 /**
  * The lines of a plan at one boundary, in the plan's price order: flat in-arrears fees for the ended span, flat
  * in-advance fees for the starting one (both prorated by the second when the span is a slice of a period), one line
- * per usage price (one per group when its meter groups) and one more for late usage, credits for unused in-advance
- * fees, then the plan's minimum as a "Minimum commitment" line topping the subtotal up when it falls short.
+ * per usage price (one per group when its meter groups, largest first, the smallest summed past a bound) and one more
+ * for late usage, credits for unused in-advance fees, then the plan's minimum as a "Minimum commitment" line topping
+ * the subtotal up when it falls short.
  */
 export function periodLines(input: PeriodLinesInput): PeriodLines {
   const { plan, ended, starting } = input;
-  const lines: BilledLine[] = [];
+  const sections: InvoiceSection[] = [];
   for (const price of plan.prices) {
     if (price.model !== 'flat') {
-      if (ended) lines.push(...usageLines(prorated(price, ended), ended, input));
+      if (ended) sections.push(...usageLines(prorated(price, ended), ended, input));
       continue;
     }
     const span = price.timing === 'in_arrears' ? ended : starting;
-    if (span) lines.push(feeLine(price, span));
-    if (price.timing === 'in_advance' && input.refund) lines.push(refundLine(price, input.refund));
+    if (span) sections.push(feeLine(price, span));
+    if (price.timing === 'in_advance' && input.refund) sections.push(refundLine(price, input.refund));
   }
+  const billed = sections.flatMap((section) => ('groups' in section ? section.groups : [section]));
   // Credits give back what was paid before; they do not count against the minimum.
-  const charged = sumCents(lines.filter((line) => line.kind !== 'credit'));
+  const charged = sumCents(billed.filter((line) => line.kind !== 'credit'));
   const minimum = ended ? proratedCents(plan.minimum_amount_cents ?? 0, ended) : 0;
   // The starting span's in-advance fees count towards the ended span's minimum: under one plan version they are
   // the same amounts as the in-advance fees the ended span was billed at its own start.
   if (ended && charged < minimum)
-    lines.push(line('minimum', null, 'Minimum commitment', '1', minimum - charged, ended));
+    sections.push(line('minimum', null, 'Minimum commitment', '1', minimum - charged, ended));
+  const lines = largestGroups(sections);
   return { lines, subtotal_cents: sumCents(lines) };
 }
 
@@ -94,7 +102,7 @@ function refundLine(price: Extract<PlanPrice, { model: 'flat' }>, { paid, used }
  * do); the price's own minimum applies to the price as a whole, as one top-up line, not once per group. Late usage
  * is priced at the margin: what the span's usage and the late usage cost together, minus what the span's alone does.
  */
-function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput): BilledLine[] {
+function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput): InvoiceSection[] {
   const usage = input.usageByMeter[price.meter_code];
   const late = input.lateUsageByMeter?.[price.meter_code];
   const meter = { meter_code: price.meter_code };
@@ -113,24 +121,39 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
     return lines;
   }
   const withoutMinimum = { ...price, minimum_amount_cents: undefined };
-  const grouped: BilledLine[] = [];
+  const onTimeLines: BilledLine[] = [];
   for (const { key, value } of usage?.groups ?? []) {
     const quantity = value ?? '0';
     const description = `${price.description} (${describeKey(key)})`;
     const amount = charge(withoutMinimum, quantity);
-    grouped.push({ ...line('usage', price.id, description, quantity, amount, span), ...meter, group: key });
+    onTimeLines.push({ ...line('usage', price.id, description, quantity, amount, span), ...meter, group: key });
   }
+  const onTimeByKey = new Map((usage?.groups ?? []).map((group) => [canonicalKey(group.key), group.value]));
+  const lateLines: BilledLine[] = [];
   for (const { key, value } of late?.groups ?? []) {
     const lateQuantity = value ?? '0';
     if (!isPositive(lateQuantity)) continue;
-    const onTime = usage?.groups?.find((group) => sameKey(group.key, key))?.value ?? '0';
+    const onTime = onTimeByKey.get(canonicalKey(key)) ?? '0';
     const amount = charge(withoutMinimum, sum(onTime, lateQuantity)) - charge(withoutMinimum, onTime);
     const description = `${price.description} (${describeKey(key)}, late usage)`;
-    grouped.push({ ...line('late_usage', price.id, description, lateQuantity, amount, span), ...meter, group: key });
+    lateLines.push({ ...line('late_usage', price.id, description, lateQuantity, amount, span), ...meter, group: key });
   }
-  const shortfall = (price.minimum_amount_cents ?? 0) - sumCents(grouped);
-  if (shortfall > 0) grouped.push(line('minimum', price.id, `${price.description} (minimum)`, '1', shortfall, span));
-  return grouped;
+  const others = (kind: 'usage' | 'late_usage') => (count: number) => {
+    const description = `${price.description} (${otherGroups(count)}${kind === 'usage' ? '' : ', late usage'})`;
+    const { quantity: _quantity, amount_cents: _amount, ...summary } = line(kind, price.id, description, '0', 0, span);
+    return { ...summary, ...meter, summed_groups: count };
+  };
+  const sections: InvoiceSection[] = [
+    { groups: onTimeLines, others: others('usage') },
+    { groups: lateLines, others: others('late_usage') },
+  ];
+  const shortfall = (price.minimum_amount_cents ?? 0) - sumCents([...onTimeLines, ...lateLines]);
+  if (shortfall > 0) sections.push(line('minimum', price.id, `${price.description} (minimum)`, '1', shortfall, span));
+  return sections;
+}
+
+function otherGroups(count: number): string {
+  return count === 1 ? '1 other group' : `${count} other groups`;
 }
 
 function charge(price: UsagePrice, quantity: string): number {
@@ -178,9 +201,9 @@ function isPositive(quantity: string): boolean {
   return /[1-9]/.test(quantity) && !quantity.startsWith('-');
 }
 
-function sameKey(a: GroupKey, b: GroupKey): boolean {
-  const names = Object.keys(a);
-  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
+/** The same text for the same group whatever order its properties come in. */
+function canonicalKey(key: GroupKey): string {
+  return JSON.stringify(Object.entries(key).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** `model: gpt-4, region: eu`; an event without the property is grouped under `none`. */

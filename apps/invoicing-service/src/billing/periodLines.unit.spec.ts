@@ -246,6 +246,68 @@ describe('periodLines', () => {
     ]);
   });
 
+  it('shows at most 100 groups of a price, largest first, and sums the rest into one line at their own prices', () => {
+    // 100 groups of 150 tokens each: 100 × 10¢ + 50 × 5¢ + 200¢ (second tier entered) = 1450¢ per group.
+    const large = Array.from({ length: 100 }, (_, index) => ({
+      key: { model: `model-${String(index).padStart(3, '0')}` },
+      value: '150',
+    }));
+    // The 3 smallest come first from metering (in key order): 60, 50 and 40 tokens, within the first tier.
+    const small = [
+      { key: { model: 'a-small' }, value: '60' },
+      { key: { model: 'b-small' }, value: '40' },
+      { key: { model: 'c-small' }, value: '50' },
+    ];
+    const { lines, subtotal_cents } = periodLines({
+      plan: plan(null, [tokens]),
+      ended: january,
+      starting: february,
+      usageByMeter: { tokens: { total: '15150', groups: [...small, ...large] } },
+    });
+    expect(lines).toHaveLength(101);
+    // Equal amounts and quantities: by key.
+    expect(lines.slice(0, 2).map((line) => [line.description, line.amount_cents])).toEqual([
+      ['Tokens (model: model-000)', 1450],
+      ['Tokens (model: model-001)', 1450],
+    ]);
+    expect(lines.slice(0, 100).every((line) => line.quantity === '150' && line.group !== undefined)).toBe(true);
+    expect(lines[100]).toEqual({
+      kind: 'usage',
+      price_id: ids.tokens,
+      description: 'Tokens (3 other groups)',
+      // 60 + 40 + 50 tokens
+      quantity: '150',
+      // each group priced on its own: 60 × 10¢ + 40 × 10¢ + 50 × 10¢ = 1500¢ (150 tokens priced at once: 1450¢)
+      amount_cents: 1500,
+      meter_code: 'tokens',
+      summed_groups: 3,
+      ...inJanuary,
+    });
+    // 100 × 1450¢ + 600¢ + 400¢ + 500¢: every one of the 103 groups priced one by one
+    expect(subtotal_cents).toBe(146_500);
+  });
+
+  it('sums late usage groups past 100 into a line of their own, beside the usage groups', () => {
+    const groups = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ key: { model: `m${1000 + index}` }, value: '1' }));
+    const { lines, subtotal_cents } = periodLines({
+      plan: plan(null, [tokens]),
+      ended: january,
+      starting: february,
+      usageByMeter: { tokens: { total: '2', groups: groups(2) } },
+      lateUsageByMeter: { tokens: { total: '102', groups: groups(102) } },
+    });
+    expect(lines.map((line) => [line.kind, line.description, line.quantity, line.amount_cents]).slice(-3)).toEqual([
+      ['late_usage', 'Tokens (model: m1098, late usage)', '1', 10],
+      ['late_usage', 'Tokens (model: m1099, late usage)', '1', 10],
+      // m1100 and m1101: 1 token each at 10¢
+      ['late_usage', 'Tokens (2 other groups, late usage)', '2', 20],
+    ]);
+    expect(lines).toHaveLength(2 + 101);
+    // 2 × 10¢ on time + 102 × 10¢ late (m1000 and m1001 at the margin: 2 tokens cost 20¢, 10¢ of it billed on time)
+    expect(subtotal_cents).toBe(1040);
+  });
+
   it('credits the unused part of an in-advance fee when the subscription stops within the paid span', () => {
     const canceledAt = new Date('2027-02-15T00:00:00Z');
     const { lines, subtotal_cents } = periodLines({

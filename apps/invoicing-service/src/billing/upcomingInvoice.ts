@@ -46,7 +46,7 @@ export async function upcomingInvoice(
   const nextPeriod = boundaryBilling(record, period.start, period.end).starting;
   const usage = await periodUsage(deps, tenant, subscription.customer_id, plan.prices, period.start, now);
   const billed = periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter });
-  const lines = billed.lines.map(({ group: _group, ...line }) => line);
+  const lines = billed.lines.map(({ group: _group, summed_groups: _summed, ...line }) => line);
   const { subtotal_cents } = billed;
   return {
     subscription_id: subscription.id,

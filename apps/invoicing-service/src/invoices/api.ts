@@ -35,6 +35,17 @@ export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
         throw new NotFoundError(`No such line item: '${lineItemId}'`, 'line_item_id');
       case 'no_usage':
         throw new IllegalStateError(`line item ${lineItemId} bills no usage events (it is a ${lookup.kind} line)`);
+      case 'summed_groups': {
+        const { customer_id, usage } = lookup.window;
+        const groups = lookup.count === 1 ? 'one group' : `${lookup.count} groups`;
+        const after = usage.received_after ? `&received_after=${usage.received_after}` : '';
+        const window = `from=${usage.from}&to=${usage.to}${after}&received_through=${usage.received_through}`;
+        throw new IllegalStateError(
+          `line item ${lineItemId} sums ${groups} of meter '${usage.meter_code}' with no line of their own: their ` +
+            `events are not listed. Each group's usage: GET /v1/customers/${customer_id}/usage` +
+            `?meter=${usage.meter_code}&${window}&group_by=<the meter's group_by>`,
+        );
+      }
       default: {
         const unknown: never = lookup;
         return unknown;

@@ -91,6 +91,8 @@ export type LineItemUsageLookup =
   | { status: 'no_invoice' }
   | { status: 'no_line_item' }
   | { status: 'no_usage'; kind: LineItemKind }
+  /** An "N other groups" line: its groups' events are not listed line by line. */
+  | { status: 'summed_groups'; window: LineItemUsageWindow; count: number }
   | { status: 'found'; window: LineItemUsageWindow };
 
 /** Reads the line's usage window from the invoice's folded state: the public document does not keep it. */
@@ -111,6 +113,7 @@ export async function getLineItemUsage(
   if (!line) return { status: 'no_line_item' };
   if (!line.usage) return { status: 'no_usage', kind: line.kind };
   const window = { invoice_id: invoiceId, line_item_id: lineItemId, customer_id: row.customer_id, usage: line.usage };
+  if (line.usage.summed_groups) return { status: 'summed_groups', window, count: line.usage.summed_groups };
   return { status: 'found', window };
 }
 
