@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type KafkaConnection, recordHeaders } from '@afternoon/service-kit';
+import { type ConsumedRecord, type KafkaConnection, recordHeaders } from '@afternoon/service-kit';
 
-/** One record as it sits on a dead-letter topic; `topic` is the platform's name, without TOPIC_PREFIX. */
-export interface DeadLetterRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  /** Kafka timestamp, milliseconds since the epoch: when the consumer dead-lettered it. */
-  timestamp: string;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
+/**
+ * One record as it sits on a dead-letter topic, as a consumer reads it; `topic` is the platform's name, without
+ * TOPIC_PREFIX, and `timestamp` tells when the consumer dead-lettered it.
+ */
+export type DeadLetterRecord = ConsumedRecord;
 
 const readDeadlineMs = 30_000;
 
