@@ -1,12 +1,13 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import type pg from 'pg';
-import type { Consumer, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
+import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';
 import { BatchMembership } from './batchMembership';
 import { ConsumerHealth } from './consumerHealth';
 import { recordHeaders } from './records';
+import { restartAfterCrash } from './restartAfterCrash';
 import { cappedExponentialDelay, type RetryDelay } from './retryDelay';
 import { rewindToStoredOffsets } from './rewindToStoredOffsets';
 import { untilRecordOutcome } from './worldRetries';
@@ -102,14 +103,14 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     joined = false;
-    logger.error({ err: payload.error, groupId }, 'consumer crashed; kafkajs restarts it');
+    logger.error({ err: payload.error, groupId, restart: payload.restart }, 'consumer crashed');
   });
 
   await rewindToStoredOffsets(await kafka.admin(), pool, groupId, options.topics, logger);
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     autoCommit: true,
     autoCommitInterval: 1_000,
     eachBatchAutoResolve: false,
@@ -164,6 +165,17 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       // group with no members starts from when Kafka's is ahead of it: see rewindToStoredOffsets).
       await commitOffsetsIfNecessary();
     },
+  };
+  await consumer.run(runConfig);
+  const restarts = restartAfterCrash({
+    consumer,
+    start: async () => {
+      await consumer.connect();
+      await consumer.run(runConfig);
+    },
+    delay: retryDelay,
+    logger,
+    groupId,
   });
 
   function retriesOf(membership: BatchMembership, topic: string, partition: number, log: Logger) {
@@ -284,6 +296,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     joined: joinedPromise,
     problem: () => (joined ? health.problem() : `${groupId} has not joined its group`),
     async stop() {
+      restarts.stop();
       await consumer.disconnect();
     },
   };

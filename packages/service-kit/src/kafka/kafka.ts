@@ -2,7 +2,7 @@ import type { TopicSpec } from '@afternoon/contracts/topics';
 import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 
-export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+export type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
 /**
  * How many brokers hold a copy of each topic the apps create, and how many of them must have a record before a write
