@@ -10,6 +10,8 @@ export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } fro
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';
 export { recordHeaders } from './consumer/records';
 export { type ConsumedState, resetConsumedState } from './consumer/resetConsumedState';
+export { restartAfterCrash } from './consumer/restartAfterCrash';
+export { cappedExponentialDelay } from './consumer/retryDelay';
 export { parseEnv, ServiceEnv } from './env';
 export {
   ConcurrencyError,
@@ -27,7 +29,13 @@ export { parseInput } from './http/parseInput';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newHostedInvoiceUrl, newResourceId } from './ids';
-export { connectKafka, type KafkaConnection, type Producer, type TopicReplication } from './kafka/kafka';
+export {
+  type ConsumerRunConfig,
+  connectKafka,
+  type KafkaConnection,
+  type Producer,
+  type TopicReplication,
+} from './kafka/kafka';
 export { ProduceTimeoutError, sendWithin } from './kafka/sendWithin';
 export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type CommandRecord, CommandReply, Headers } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
-import { type KafkaConnection, type Logger, type Producer, sendWithin } from '@afternoon/service-kit';
+import {
+  type ConsumerRunConfig,
+  cappedExponentialDelay,
+  type KafkaConnection,
+  type Logger,
+  type Producer,
+  restartAfterCrash,
+  sendWithin,
+} from '@afternoon/service-kit';
 
 export class CommandTimeoutError extends Error {
   constructor(commandId: string) {
@@ -55,7 +63,7 @@ export async function startCommandBus(options: {
   });
   await consumer.connect();
   await consumer.subscribe({ topic: repliesTopic, fromBeginning: false });
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     eachMessage: async ({ message }) => {
       if (!message.value) return;
       let json: unknown;
@@ -68,6 +76,17 @@ export async function startCommandBus(options: {
       if (!reply.success) return;
       waiting.get(reply.data.command_id)?.(reply.data);
     },
+  };
+  await consumer.run(runConfig);
+  const restarts = restartAfterCrash({
+    consumer,
+    start: async () => {
+      await consumer.connect();
+      await consumer.run(runConfig);
+    },
+    delay: cappedExponentialDelay,
+    logger,
+    groupId: `${repliesTopic}.gateway-${instanceId}`,
   });
   await waitUntilPositioned();
   ready = true;
@@ -171,6 +190,7 @@ export async function startCommandBus(options: {
     },
     async stop() {
       ready = false;
+      restarts.stop();
       await consumer.disconnect();
     },
   };
