@@ -17,6 +17,7 @@ const repoRoot = resolve(import.meta.dirname, '../../..');
 const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 const readyTimeoutMs = 180_000;
 const stopGraceMs = 10_000;
+const interrupts: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 interface FaultApp {
   name: AppName;
@@ -81,10 +82,17 @@ export async function startFaultCluster(log: (line: string) => void): Promise<Fa
     },
   });
   const stopAll = async () => {
+    for (const signal of interrupts) process.removeListener(signal, interrupted);
     await supervisor.stop();
     await kafka.destroy();
     await postgres.destroy();
   };
+  // Ctrl-C stops what the run started: the apps run in process groups of their own and would outlive it.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the apps, the broker and Postgres`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  for (const signal of interrupts) process.once(signal, interrupted);
   try {
     await supervisor.launch(apps.filter((app) => app.name !== 'gateway'));
     await supervisor.launch(apps.filter((app) => app.name === 'gateway'));
