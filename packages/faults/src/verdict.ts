@@ -162,8 +162,7 @@ async function billingFinding(reader: Reader, tenant: Tenant, book: BillingBook)
   const expectedCount = 1 + book.monthEndsPassed;
   const wrong: string[] = [];
   for (const subscriptionId of book.subscriptionIds) {
-    const answer = await get(reader, tenant.testKey, `/v1/invoices?subscription_id=${subscriptionId}&limit=100`);
-    const invoices: Array<{ total_cents: number }> = answer?.invoices ?? [];
+    const invoices = await listInvoices(reader, tenant.testKey, `subscription_id=${subscriptionId}&`);
     const totalsRight = invoices.every((invoice) => invoice.total_cents === monthlyFeeCents);
     if (invoices.length !== expectedCount || !totalsRight) wrong.push(`${subscriptionId}: ${invoices.length} invoices`);
   }
@@ -190,18 +189,19 @@ async function customersFinding(reader: Reader, tenant: Tenant, index: number): 
   };
 }
 
-async function listInvoices(
-  reader: Reader,
-  apiKey: string,
-): Promise<Array<{ id: string; invoice_number: string | null }>> {
-  const invoices: Array<{ id: string; invoice_number: string | null }> = [];
+interface ListedInvoice {
+  id: string;
+  invoice_number: string | null;
+  total_cents: number;
+}
+
+/** Every invoice the key sees (narrowed by `filter`, `name=value&`), a page of 100 at a time. */
+async function listInvoices(reader: Reader, apiKey: string, filter = ''): Promise<ListedInvoice[]> {
+  const invoices: ListedInvoice[] = [];
   let cursor: string | undefined;
   do {
-    const page = await get(
-      reader,
-      apiKey,
-      `/v1/invoices?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
+    const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = await get(reader, apiKey, `/v1/invoices?${filter}limit=100${after}`);
     invoices.push(...(page?.invoices ?? []));
     cursor = page?.pagination?.has_more ? page.pagination.next_cursor : undefined;
   } while (cursor);
