@@ -120,8 +120,8 @@ describe('the size of a subscription invoice on Kafka', () => {
     expect(invoice.linesBytes).toBeLessThanOrEqual(maxSubscriptionLinesBytes);
     expect(invoice.eventBytes).toBeLessThan(wellUnderKafkaLimit);
     expect(invoice.commandBytes).toBeLessThan(wellUnderKafkaLimit);
-    // Room is handed out rank by rank: every price and kind shows its largest groups (150, 149, …) first, and as
-    // many as the others give or take the one rank the room ran out in.
+    // Room is handed out rank by rank: every price and kind shows its largest groups (150, 149, …), and as many as
+    // the others give or take the one rank the room ran out in; the lines keep the groups' order (…, 149, 150).
     const shown = new Map<string, string[]>();
     for (const line of invoice.lines.filter((billed) => billed.group !== undefined))
       shown.set(`${line.price_id} ${line.kind}`, [
@@ -131,7 +131,10 @@ describe('the size of a subscription invoice on Kafka', () => {
     const counts = [...shown.values()].map((quantities) => quantities.length);
     expect(shown.size).toBe(2 * maxPrices);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-    expect([...shown.values()].every((quantities) => quantities[0] === '150' && quantities[1] === '149')).toBe(true);
+    const largest = (count: number) => Array.from({ length: count }, (_, index) => String(151 - count + index));
+    expect([...shown.values()].every((quantities) => quantities.join() === largest(quantities.length).join())).toBe(
+      true,
+    );
     // 1 + 2 + … + 150 = 11,325 tokens at 1¢, on time and again late, for each of the 50 prices
     expect(invoice.subtotal_cents).toBe(maxPrices * 2 * 11_325);
   });

@@ -20,13 +20,15 @@ const othersSlackBytes = 16;
 
 /**
  * The invoice's lines with each grouped price's largest groups (by amount, then quantity, then key) on lines of their
- * own: at most `maxGroupLinesPerPrice` of each kind, and only while all the lines stay within
+ * own, in the order the groups came in: at most `maxGroupLinesPerPrice` of each kind, and only while all the lines stay within
  * `maxSubscriptionLinesBytes`, handing out room rank by rank so every price shows its largest groups first. The rest
  * of a price's groups are summed into one "N other groups" line with their exact quantity and amount: each group was
  * priced on its own before, so the invoice's total is the same as with every group on a line.
  */
 export function largestGroups(sections: InvoiceSection[]): BilledLine[] {
-  const grouped = sections.filter(isGroupLines).map((lines) => ({ ...lines, groups: ranked(lines.groups) }));
+  const grouped = sections
+    .filter(isGroupLines)
+    .map((lines) => ({ ...lines, inOrder: lines.groups, groups: ranked(lines.groups) }));
   const shown = grouped.map(() => 0);
   const reserved = grouped.map((lines) =>
     lines.groups.length === 0 ? 0 : bytesOf(summed(lines, lines.groups)) + othersSlackBytes,
@@ -40,9 +42,12 @@ export function largestGroups(sections: InvoiceSection[]): BilledLine[] {
       room -= bytesOf(next);
       shown[index] = rank + 1;
     });
+  // The largest groups decide which get a line; the lines keep the order the groups came in, the sum last.
   const bounded = grouped.map((lines, index) => {
     const rest = lines.groups.slice(shown[index]);
-    return rest.length === 0 ? lines.groups : [...lines.groups.slice(0, shown[index]), summed(lines, rest)];
+    if (rest.length === 0) return lines.inOrder;
+    const onALine = new Set(lines.groups.slice(0, shown[index]));
+    return [...lines.inOrder.filter((line) => onALine.has(line)), summed(lines, rest)];
   });
   let next = 0;
   return sections.flatMap((section) => (isLine(section) ? [section] : (bounded[next++] ?? [])));
