@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCustomerService } from '@afternoon/customer-service';
@@ -67,10 +67,11 @@ export async function startTestCluster(
   });
 
   const adminToken = uniqueName('admin_token_for_tests');
+  const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
   const gateway: RunningGateway = await startGateway({
     ...envOf(schemas.gateway),
     ADMIN_TOKEN: adminToken,
-    LOCAL_DIR: mkdtempSync(join(tmpdir(), 'afternoon-gateway-')),
+    LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
     INVOICING_SERVICE_URL: urlOf(invoicingService),
@@ -118,6 +119,7 @@ export async function startTestCluster(
       await Promise.all([customerService?.stop(), meteringService?.stop(), invoicingService.stop()]);
       if (!options.databaseUrl) await dropSchemas(...Object.values(schemas));
       if (!options.kafkaBrokers) await dropTopics(topicPrefix);
+      rmSync(localDir, { recursive: true, force: true });
     },
   };
 }
