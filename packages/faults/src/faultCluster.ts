@@ -43,7 +43,8 @@ export interface FaultCluster {
   /** Restarts the supervisor made after an exit, by app. */
   restarts: Map<AppName, number>;
   readiness(): Promise<Map<AppName, boolean>>;
-  stop(): Promise<void>;
+  /** Stops everything it started; the apps' logs are deleted unless `keepLogs` (a failed run's, to read). */
+  stop(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
 export async function startFaultCluster(log: (line: string) => void): Promise<FaultCluster> {
@@ -112,9 +113,9 @@ export async function startFaultCluster(log: (line: string) => void): Promise<Fa
       const answers = await Promise.all(apps.map(async (app) => [app.name, await isReady(app.port)] as const));
       return new Map(answers);
     },
-    async stop() {
+    async stop({ keepLogs = false } = {}) {
       await stopAll();
-      rmSync(logDir, { recursive: true, force: true });
+      if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

@@ -48,6 +48,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     brokers: [cluster.kafka.brokers],
     logLevel: logLevel.NOTHING,
   });
+  let passed = false;
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     idempotent: true,
@@ -119,12 +120,14 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
       found: `${ledger.tally.serverErrors} (${ledger.tally.unavailable} × 503, ${ledger.tally.timeouts} × 504, ${ledger.tally.noAnswer} unanswered) ${ledger.tally.serverErrorSamples.slice(0, 2).join('; ')}`,
       holds: ledger.tally.serverErrors === 0,
     });
-    return { findings, faults, restarts: cluster.restarts, ledger, passed: findings.every((finding) => finding.holds) };
+    passed = findings.every((finding) => finding.holds);
+    if (!passed) log(`the apps' logs are kept in ${cluster.logDir}`);
+    return { findings, faults, restarts: cluster.restarts, ledger, passed };
   } catch (error) {
     throw new Error(`${(error as Error).message} (app logs in ${cluster.logDir})`);
   } finally {
     await producer.disconnect().catch(() => undefined);
-    await cluster.stop();
+    await cluster.stop({ keepLogs: !passed });
   }
 }
 
