@@ -1,5 +1,6 @@
 import { collectTopic, produce } from '@afternoon/testkit';
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import {
   type BatchHandler,
   type IdempotentConsumerOptions,
@@ -10,6 +11,8 @@ import {
 import type { KafkaConnection, Producer } from '../src/kafka/kafka';
 import type { Logger } from '../src/logger';
 import { createServiceMetrics } from '../src/metrics';
+import { kitDatabase } from './kitDatabase';
+import { kitKafka } from './kitKafka';
 
 export interface ScenarioDeps {
   kafka: KafkaConnection;
@@ -90,5 +93,29 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
     duplicatesSkipped: () => countOf('duplicate'),
     retries,
     deadLetters,
+  };
+}
+
+/**
+ * A consumer spec's real Postgres schema, Kafka connection and producer, opened before its tests and closed after
+ * them (with every consumer its scenarios started); `scenario` builds one on them.
+ */
+export function consumerSpec() {
+  const { kafka, logger } = kitKafka();
+  let db: Awaited<ReturnType<typeof kitDatabase>>;
+  let deps: ScenarioDeps;
+  beforeAll(async () => {
+    db = await kitDatabase();
+    deps = { kafka, pool: db.pool, producer: await kafka.createProducer(), logger, running: [] };
+  });
+  afterAll(async () => {
+    await Promise.all(deps.running.map((consumer) => consumer.stop()));
+    await kafka.close();
+    await db.drop();
+  });
+  return {
+    kafka,
+    pool: () => db.pool,
+    scenario: (name: string, partitions?: number) => consumerScenario(deps, name, partitions),
   };
 }

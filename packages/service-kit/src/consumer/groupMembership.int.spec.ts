@@ -1,8 +1,6 @@
 import { eventually } from '@afternoon/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerScenario, type ScenarioDeps } from '../../test-fixtures/consumerScenario';
-import { kitDatabase } from '../../test-fixtures/kitDatabase';
-import { kitKafka } from '../../test-fixtures/kitKafka';
+import { describe, expect, it } from 'vitest';
+import { consumerSpec } from '../../test-fixtures/consumerScenario';
 import { NotYetError } from '../failures';
 import type { RecordHandler } from './idempotentConsumer';
 
@@ -11,19 +9,7 @@ const sessionTimeout = 6_000;
 const longerThanTheSession = sessionTimeout + 3_000;
 
 describe('idempotent consumer group membership', () => {
-  let db: Awaited<ReturnType<typeof kitDatabase>>;
-  const { kafka, logger } = kitKafka();
-  let deps: ScenarioDeps;
-
-  beforeAll(async () => {
-    db = await kitDatabase();
-    deps = { kafka, pool: db.pool, producer: await kafka.createProducer(), logger, running: [] };
-  });
-  afterAll(async () => {
-    await Promise.all(deps.running.map((consumer) => consumer.stop()));
-    await kafka.close();
-    await db.drop();
-  });
+  const { kafka, scenario } = consumerSpec();
 
   const slowWork = () => new Promise((resolve) => setTimeout(resolve, longerThanTheSession));
 
@@ -55,7 +41,7 @@ describe('idempotent consumer group membership', () => {
   ])(
     'keeps its place in the group through $name, so nothing is fetched twice',
     async ({ name, slowFirstRecord, retryDelay }) => {
-      const s = await consumerScenario(deps, `membership-${name.replaceAll(' ', '-')}`);
+      const s = await scenario(`membership-${name.replaceAll(' ', '-')}`);
       await s.send(['slow', 'next']);
       await s.start(slowFirstRecord(s.recordEffect), { sessionTimeout, heartbeatInterval: 500, retryDelay });
       const admin = await kafka.admin();

@@ -1,28 +1,12 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import { eventually } from '@afternoon/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerScenario, type ScenarioDeps } from '../../test-fixtures/consumerScenario';
-import { kitDatabase } from '../../test-fixtures/kitDatabase';
-import { kitKafka } from '../../test-fixtures/kitKafka';
+import { describe, expect, it } from 'vitest';
+import { consumerSpec } from '../../test-fixtures/consumerScenario';
 import { PoisonRecordError } from '../errors';
 import { NotYetError } from '../failures';
 
 describe('idempotent consumer', () => {
-  let db: Awaited<ReturnType<typeof kitDatabase>>;
-  const { kafka, logger } = kitKafka();
-  let deps: ScenarioDeps;
-
-  beforeAll(async () => {
-    db = await kitDatabase();
-    deps = { kafka, pool: db.pool, producer: await kafka.createProducer(), logger, running: [] };
-  });
-  afterAll(async () => {
-    await Promise.all(deps.running.map((consumer) => consumer.stop()));
-    await kafka.close();
-    await db.drop();
-  });
-
-  const scenario = (name: string) => consumerScenario(deps, name);
+  const { kafka, pool, scenario } = consumerSpec();
 
   const tenRecords = Array.from({ length: 10 }, (_, index) => `r${index}`);
 
@@ -86,8 +70,8 @@ describe('idempotent consumer', () => {
       expect(committed?.partitions[0]?.offset).toBe('10');
     });
     // The backup was taken after the fourth record: its effects and its stored offset say so.
-    await db.pool.query(`DELETE FROM effects WHERE source = 'restored' AND payload >= 'r4'`);
-    await db.pool.query('UPDATE consumer_offsets SET next_offset = 4 WHERE group_id = $1', [groupId]);
+    await pool().query(`DELETE FROM effects WHERE source = 'restored' AND payload >= 'r4'`);
+    await pool().query('UPDATE consumer_offsets SET next_offset = 4 WHERE group_id = $1', [groupId]);
     await s.start(s.recordEffect);
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'r4 to r9 handled again' });
   });

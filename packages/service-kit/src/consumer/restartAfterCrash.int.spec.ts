@@ -1,27 +1,13 @@
 import { eventually } from '@afternoon/testkit';
 import { KafkaJSNonRetriableError } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerScenario, type ScenarioDeps } from '../../test-fixtures/consumerScenario';
-import { kitDatabase } from '../../test-fixtures/kitDatabase';
-import { kitKafka } from '../../test-fixtures/kitKafka';
+import { describe, expect, it } from 'vitest';
+import { consumerSpec } from '../../test-fixtures/consumerScenario';
 
 describe('a consumer kafkajs gives up on', () => {
-  let db: Awaited<ReturnType<typeof kitDatabase>>;
-  const { kafka, logger } = kitKafka();
-  let deps: ScenarioDeps;
-
-  beforeAll(async () => {
-    db = await kitDatabase();
-    deps = { kafka, pool: db.pool, producer: await kafka.createProducer(), logger, running: [] };
-  });
-  afterAll(async () => {
-    await Promise.all(deps.running.map((consumer) => consumer.stop()));
-    await kafka.close();
-    await db.drop();
-  });
+  const { scenario } = consumerSpec();
 
   it('is started again, and goes on from where it was, each record once', async () => {
-    const s = await consumerScenario(deps, 'crash-not-restarted');
+    const s = await scenario('crash-not-restarted');
     const records = Array.from({ length: 6 }, (_, index) => `r${index}`);
     let crashed = false;
     await s.send(records.slice(0, 3));
