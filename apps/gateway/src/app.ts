@@ -110,6 +110,8 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     kafka,
     producer,
     produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
+    // A command waits at most for the broker's ack and then for its reply.
+    idempotencyClaimMs: env.PRODUCE_TIMEOUT_MS + env.COMMAND_TIMEOUT_MS,
     serviceUrls: {
       customers: env.CUSTOMER_SERVICE_URL,
       metering: env.METERING_SERVICE_URL,

@@ -1,9 +1,10 @@
 import type { KafkaConnection, Producer } from '@afternoon/service-kit';
 import type pg from 'pg';
 import type { CommandBus } from './commands/commandBus';
+import type { IdempotencyDeps } from './idempotency/answerOnce';
 
 /** What every slice's public routes may use: the gateway's own schema, Kafka, and the services' read APIs. */
-export interface RouteDeps {
+export interface RouteDeps extends IdempotencyDeps {
   pool: pg.Pool;
   bus: CommandBus;
   kafka: KafkaConnection;

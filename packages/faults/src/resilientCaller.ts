@@ -13,19 +13,21 @@ export interface AnswerTally {
   timeouts: number;
   serverErrors: number;
   noAnswer: number;
+  /** 409 IDEMPOTENCY_KEY_IN_USE: an earlier attempt (one that seemed unanswered) was still being worked on. */
+  inUse: number;
   /** 5xx other than 503/504, with what was asked: each is a bug. */
   serverErrorSamples: string[];
 }
 
 export function emptyTally(): AnswerTally {
-  return { ok: 0, unavailable: 0, timeouts: 0, serverErrors: 0, noAnswer: 0, serverErrorSamples: [] };
+  return { ok: 0, unavailable: 0, timeouts: 0, serverErrors: 0, noAnswer: 0, inUse: 0, serverErrorSamples: [] };
 }
 
 const requestTimeoutMs = 30_000;
 
 /**
- * Calls the gateway as a careful client does: an `Idempotency-Key` on writes, and a retry with backoff after a 5xx or
- * no answer, until an answer that is not the world's fault arrives or `giveUpAt` passes (undefined then).
+ * Calls the gateway as a careful client does: an `Idempotency-Key` on writes, and a retry with backoff after a 5xx,
+ * no answer, or 409 `IDEMPOTENCY_KEY_IN_USE` (its earlier attempt still running), until an answer that is not the world's fault arrives or `giveUpAt` passes (undefined then).
  */
 export async function callUntilAnswered(options: {
   baseUrl: string;
@@ -50,12 +52,14 @@ export async function callUntilAnswered(options: {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
-      const body = await response.json().catch(() => undefined);
-      if (response.status < 500) {
+      const body: Answer['body'] = await response.json().catch(() => undefined);
+      const inUse = response.status === 409 && body?.error?.code === 'IDEMPOTENCY_KEY_IN_USE';
+      if (response.status < 500 && !inUse) {
         tally.ok += 1;
         return { status: response.status, body };
       }
-      if (response.status === 503) tally.unavailable += 1;
+      if (inUse) tally.inUse += 1;
+      else if (response.status === 503) tally.unavailable += 1;
       else if (response.status === 504) tally.timeouts += 1;
       else {
         tally.serverErrors += 1;

@@ -10,6 +10,7 @@ import {
   restartAfterCrash,
   sendWithin,
 } from '@afternoon/service-kit';
+import { ReplyWaiters } from './replyWaiters';
 
 export class CommandTimeoutError extends Error {
   constructor(commandId: string) {
@@ -52,7 +53,7 @@ export async function startCommandBus(options: {
   const { kafka, producer, logger, produceTimeoutMs } = options;
   const repliesTopic = kafka.topic(options.repliesTopic);
   const instanceId = randomUUID();
-  const waiting = new Map<string, (reply: CommandReply) => void>();
+  const waiting = new ReplyWaiters();
   let ready = false;
 
   const consumer = kafka.kafka.consumer({
@@ -74,7 +75,7 @@ export async function startCommandBus(options: {
       }
       const reply = CommandReply.safeParse(json);
       if (!reply.success) return;
-      waiting.get(reply.data.command_id)?.(reply.data);
+      waiting.deliver(reply.data);
     },
   };
   await consumer.run(runConfig);
@@ -137,8 +138,7 @@ export async function startCommandBus(options: {
     const arrived = new Promise<CommandReply>((resolve) => {
       deliver = resolve;
     });
-    waiting.set(commandId, (reply) => deliver(reply));
-    const cancel = () => waiting.delete(commandId);
+    const cancel = waiting.add(commandId, (reply) => deliver(reply));
     return {
       cancel,
       async within(timeoutMs) {

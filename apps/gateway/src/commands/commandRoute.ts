@@ -1,15 +1,10 @@
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { Request, RequestHandler, Response } from 'express';
-import type pg from 'pg';
 import { ApiHttpError, httpStatusOf } from '../http/apiError';
 import { callerOf } from '../http/requestContext';
-import {
-  claimIdempotencyKey,
-  fingerprint,
-  recordIdempotentResponse,
-  type StoredResponse,
-} from '../idempotency/idempotencyStore';
+import { answerOnce, type IdempotencyDeps } from '../idempotency/answerOnce';
+import type { StoredResponse } from '../idempotency/idempotencyOutcome';
 import { type CommandBus, CommandTimeoutError } from './commandBus';
 
 /** What a route asks of its owning service: the command, and how a success is answered. */
@@ -22,14 +17,13 @@ export interface CommandSpec {
   successBody(result: unknown): Record<string, unknown>;
 }
 
-export interface CommandRouteDeps {
-  pool: pg.Pool;
+export interface CommandRouteDeps extends IdempotencyDeps {
   bus: CommandBus;
 }
 
 /**
- * A write route: validate (inside `build`), send the command, wait for the reply, answer. With an
- * `Idempotency-Key` header a retry returns the first answer, or re-sends the first command if it is unanswered.
+ * A write route: validate (inside `build`), send the command, wait for the reply, answer, once per
+ * `Idempotency-Key` (see `answerOnce`).
  */
 export function commandRoute(
   deps: CommandRouteDeps,
@@ -39,7 +33,7 @@ export function commandRoute(
     const spec = await build(request, response);
     const caller = callerOf(response);
     const requestId = response.locals.requestId;
-    let command: CommandRecord = {
+    const command: CommandRecord = {
       type: spec.type,
       data: spec.data,
       metadata: {
@@ -52,40 +46,7 @@ export function commandRoute(
       },
     };
 
-    const idempotencyKey = idempotencyKeyOf(request);
-    if (idempotencyKey) {
-      const claim = await claimIdempotencyKey(
-        deps.pool,
-        caller,
-        idempotencyKey,
-        fingerprint(request.method, request.path, request.body),
-        command,
-      );
-      switch (claim.outcome) {
-        case 'reused_with_other_request':
-          throw ApiHttpError.of(
-            'IDEMPOTENCY_KEY_REUSED',
-            'This Idempotency-Key was already used with a different request',
-            'Idempotency-Key',
-          );
-        case 'answered':
-          response.setHeader('Idempotent-Replayed', 'true');
-          response.status(claim.response.status).json(claim.response.body);
-          return;
-        case 'new':
-        case 'pending':
-          command = claim.command;
-          break;
-        default: {
-          const unknown: never = claim;
-          return unknown;
-        }
-      }
-    }
-
-    const answer = await sendAndAnswer(deps.bus, spec, command, response);
-    if (idempotencyKey) await recordIdempotentResponse(deps.pool, caller, idempotencyKey, answer);
-    response.status(answer.status).json(answer.body);
+    await answerOnce(deps, request, response, command, (toSend) => sendAndAnswer(deps.bus, spec, toSend, response));
   };
 }
 
@@ -121,13 +82,4 @@ async function sendAndAnswer(
     status: httpStatusOf(reply.error.code),
     body: { success: false, error: reply.error, request_id: requestId },
   };
-}
-
-function idempotencyKeyOf(request: Request): string | undefined {
-  const key = request.header('idempotency-key');
-  if (key === undefined) return undefined;
-  if (key.length < 1 || key.length > 255) {
-    throw ApiHttpError.of('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 characters', 'Idempotency-Key');
-  }
-  return key;
 }

@@ -1,3 +1,4 @@
+import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 
@@ -10,6 +11,34 @@ describe('a command nobody answers in time', () => {
     org = await cluster.createOrganization('Patient Co');
   });
   afterAll(() => cluster.stop());
+
+  it('answers 409 IDEMPOTENCY_KEY_IN_USE at once while the first request waits, and frees the key when it gives up', async () => {
+    // A delete of a customer that does not exist: once the service runs, it refuses it and creates nothing.
+    const path = '/v1/customers/cm5x9z8nv0000h85r7l9p2k1m';
+    const headers = { 'idempotency-key': 'in-flight' };
+    const first = org.live.delete(path, headers);
+    await eventually(
+      async () => {
+        const { rows } = await cluster.gateway.pool.query(
+          "SELECT claimed_by FROM idempotency_keys WHERE key = 'in-flight' AND locked_until > now()",
+        );
+        expect(rows).toHaveLength(1);
+      },
+      { label: 'the first request holds the key' },
+    );
+
+    const second = await org.live.delete(path, headers);
+    expect(second.status).toBe(409);
+    expect(second.body).toEqual({
+      success: false,
+      error: { code: 'IDEMPOTENCY_KEY_IN_USE', message: expect.stringMatching(/retry/), param: 'Idempotency-Key' },
+      request_id: second.headers.get('x-request-id'),
+    });
+    expect((await first).status).toBe(504);
+
+    // The first request gave up: a retry takes the key over (and waits for the service in its turn).
+    expect((await org.live.delete(path, headers)).status).toBe(504);
+  });
 
   it('answers 504 with its request id, and a retry with the same Idempotency-Key completes it exactly once', async () => {
     const body = { name: 'Eventually Inc.', external_id: 'cust_eventually' };

@@ -1,61 +1,79 @@
 import { createHash } from 'node:crypto';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { Queryable } from '@afternoon/service-kit';
+import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
-
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-}
-
-export type IdempotencyClaim =
-  | { outcome: 'new'; command: CommandRecord }
-  | { outcome: 'pending'; command: CommandRecord }
-  | { outcome: 'answered'; response: StoredResponse }
-  | { outcome: 'reused_with_other_request' };
+import { type HeldKey, type IdempotencyClaim, outcomeForHeldKey, type StoredResponse } from './idempotencyOutcome';
 
 /** What makes two requests "the same" for an Idempotency-Key: method, path and body. */
 export function fingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .update(`${method} ${path}\n${serialized(body ?? null)}`)
     .digest('hex');
 }
 
+// A body nested deeper than JSON.stringify can recurse parses all the same (on routes that ignore their body too).
+function serialized(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw ApiHttpError.validation([{ param: '', message: 'is nested too deeply' }]);
+  }
+}
+
+export interface ClaimRequest {
+  requestHash: string;
+  /** The command this request would send; a request taking over a lapsed claim gets the first one's instead. */
+  command: CommandRecord | null;
+  /** The request claiming the key (its request id). */
+  claimant: string;
+  /** How long the claim holds before another request may take the key over. */
+  claimMs: number;
+}
+
 /**
- * Claims a key for a command. The first request stores its command; a retry gets that same command back
- * (so the service recognises it by command id) or, once answered, the stored response.
+ * Claims a key in one statement, so of concurrent requests exactly one wins: a new key, or one that is unanswered
+ * and whose claim has lapsed (its request gave up or died), is claimed; otherwise the key's state says why not.
  */
 export async function claimIdempotencyKey(
   db: Queryable,
   caller: Caller,
   key: string,
-  requestHash: string,
-  command: CommandRecord,
+  claim: ClaimRequest,
 ): Promise<IdempotencyClaim> {
-  const inserted = await db.query(
-    `INSERT INTO idempotency_keys (organization_id, mode, key, request_hash, command) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT DO NOTHING`,
-    [caller.organizationId, caller.mode, key, requestHash, JSON.stringify(command)],
+  const claimed = await db.query<{ command: CommandRecord | null }>(
+    `INSERT INTO idempotency_keys (organization_id, mode, key, request_hash, command, claimed_by, locked_until)
+     VALUES ($1, $2, $3, $4, $5, $6, now() + $7::integer * interval '1 millisecond')
+     ON CONFLICT (organization_id, mode, key) DO UPDATE
+       SET claimed_by = excluded.claimed_by, locked_until = excluded.locked_until
+       WHERE idempotency_keys.request_hash = excluded.request_hash
+         AND idempotency_keys.response_status IS NULL
+         AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until <= now())
+     RETURNING command`,
+    [
+      caller.organizationId,
+      caller.mode,
+      key,
+      claim.requestHash,
+      claim.command === null ? null : JSON.stringify(claim.command),
+      claim.claimant,
+      claim.claimMs,
+    ],
   );
-  if (inserted.rowCount === 1) return { outcome: 'new', command };
-  const { rows } = await db.query<{
-    request_hash: string;
-    command: CommandRecord;
-    response_status: number | null;
-    response_body: unknown;
-  }>(
-    'SELECT request_hash, command, response_status, response_body FROM idempotency_keys WHERE organization_id = $1 AND mode = $2 AND key = $3',
+  const won = claimed.rows[0];
+  if (won) return { outcome: 'claimed', command: won.command };
+  const { rows } = await db.query<HeldKey>(
+    'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE organization_id = $1 AND mode = $2 AND key = $3',
     [caller.organizationId, caller.mode, key],
   );
-  const existing = rows[0];
-  if (!existing) throw new Error('idempotency key vanished between insert and select');
-  if (existing.request_hash !== requestHash) return { outcome: 'reused_with_other_request' };
-  if (existing.response_status !== null) {
-    return { outcome: 'answered', response: { status: existing.response_status, body: existing.response_body } };
-  }
-  return { outcome: 'pending', command: existing.command };
+  const held = rows[0];
+  // Forgotten (expired) between the two statements: the key is free again.
+  if (!held) return claimIdempotencyKey(db, caller, key, claim);
+  return outcomeForHeldKey(held, claim.requestHash);
 }
 
+/** Stores the answer, which every later request with the key replays. */
 export async function recordIdempotentResponse(
   db: Queryable,
   caller: Caller,
@@ -63,8 +81,18 @@ export async function recordIdempotentResponse(
   response: StoredResponse,
 ): Promise<void> {
   await db.query(
-    'UPDATE idempotency_keys SET response_status = $4, response_body = $5 WHERE organization_id = $1 AND mode = $2 AND key = $3',
+    `UPDATE idempotency_keys SET response_status = $4, response_body = $5, claimed_by = NULL, locked_until = NULL
+     WHERE organization_id = $1 AND mode = $2 AND key = $3`,
     [caller.organizationId, caller.mode, key, response.status, JSON.stringify(response.body)],
+  );
+}
+
+/** Frees a key its claimant could not answer for (a timeout, the broker down), so a retry need not wait. */
+export async function releaseIdempotencyKey(db: Queryable, caller: Caller, key: string, claimant: string) {
+  await db.query(
+    `UPDATE idempotency_keys SET claimed_by = NULL, locked_until = NULL
+     WHERE organization_id = $1 AND mode = $2 AND key = $3 AND claimed_by = $4 AND response_status IS NULL`,
+    [caller.organizationId, caller.mode, key, claimant],
   );
 }
 

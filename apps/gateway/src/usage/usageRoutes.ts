@@ -5,6 +5,7 @@ import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
+import { answerOnce } from '../idempotency/answerOnce';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 import { ingestEvents } from './ingestEvents';
@@ -16,8 +17,16 @@ export function usageRoutes(deps: RouteDeps): Router {
 
   router.post('/v1/events/ingest', async (request, response) => {
     const receivedAt = new Date();
-    const accepted = await ingestEvents(deps, callerOf(response), response.locals.requestId, request.body, receivedAt);
-    respond(response, 200, { accepted });
+    await answerOnce(deps, request, response, null, async () => {
+      const accepted = await ingestEvents(
+        deps,
+        callerOf(response),
+        response.locals.requestId,
+        request.body,
+        receivedAt,
+      );
+      return { status: 200, body: { success: true, accepted, request_id: response.locals.requestId } };
+    });
   });
 
   router.get('/v1/events/rejected', async (request, response) => {
