@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Metadata, PageQuery, Pagination, ResourceId } from './common';
+import { Currency } from './currencies';
 import { Address } from './customers';
+import { maxPriceAmountCents } from './money';
 
 export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']);
 export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
@@ -28,8 +30,7 @@ function canonicalDecimal(value: string): string {
 }
 
 /** Non-negative: credits are not offered yet (the rounding would allow them, half away from zero). */
-const UnitAmountCents = z.number().int().min(0).max(1e12);
-const Currency = z.string().regex(/^[a-z]{3}$/, 'must be a three-letter lowercase ISO 4217 code');
+const UnitAmountCents = z.number().int().min(0).max(maxPriceAmountCents);
 const DueDate = z.iso.date();
 const DaysUntilDue = z.number().int().min(0).max(3650);
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ResourceId } from './common';
+import { Currency } from './currencies';
 import { MeterCode } from './meters';
+import { DecimalCents, PriceAmountCents } from './money';
 
 /** A plan's code follows the same lower_snake_case rule as a meter's. */
 export const PlanCode = MeterCode;
@@ -9,32 +11,17 @@ export type PlanCode = z.infer<typeof PlanCode>;
 export const PlanInterval = z.enum(['week', 'month', 'quarter', 'year']);
 export type PlanInterval = z.infer<typeof PlanInterval>;
 
-/**
- * An exact non-negative amount of cents as a decimal string ("0.0025"): up to 13 integer digits without leading
- * zeros and up to 12 decimals. A string, so fractions of a cent survive exactly.
- */
-export const DecimalCents = z
-  .string()
-  .regex(
-    /^(?:0|[1-9]\d{0,12})(?:\.\d{1,12})?$/,
-    'must be a non-negative decimal string with at most 13 integer digits and 12 decimals',
-  );
-export type DecimalCents = z.infer<typeof DecimalCents>;
-
-const Cents = z.number().int().min(0);
-const Currency = z.string().regex(/^[a-z]{3}$/, 'must be a three-letter lowercase ISO 4217 code');
-
 const priceFields = {
   /** The invoice line's text. */
   description: z.string().trim().min(1).max(500),
   /** The charge is raised to this when it comes out lower. */
-  minimum_amount_cents: Cents.optional(),
+  minimum_amount_cents: PriceAmountCents.optional(),
 };
 
 export const FlatPrice = z.strictObject({
   model: z.literal('flat'),
   ...priceFields,
-  amount_cents: Cents,
+  amount_cents: PriceAmountCents,
   timing: z.enum(['in_advance', 'in_arrears']),
 });
 export type FlatPrice = z.infer<typeof FlatPrice>;
@@ -138,7 +125,7 @@ export const CreatePlanBody = z.strictObject({
   interval: PlanInterval,
   prices: z.array(Price).min(1).max(maxPlanPrices),
   /** The plan's charges together are raised to this when they come out lower. */
-  minimum_amount_cents: Cents.optional(),
+  minimum_amount_cents: PriceAmountCents.optional(),
 });
 export type CreatePlanBody = z.infer<typeof CreatePlanBody>;
 
@@ -154,7 +141,7 @@ export const Plan = z.object({
   currency: z.string(),
   interval: PlanInterval,
   prices: z.array(PlanPrice),
-  minimum_amount_cents: Cents.nullable(),
+  minimum_amount_cents: PriceAmountCents.nullable(),
   status: PlanStatus,
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
@@ -175,7 +162,7 @@ export type RevisedPrice = z.infer<typeof RevisedPrice>;
 export const RevisePlanBody = z.strictObject({
   name: CreatePlanBody.shape.name.optional(),
   prices: z.array(RevisedPrice).min(1).max(maxPlanPrices).optional(),
-  minimum_amount_cents: Cents.nullable().optional(),
+  minimum_amount_cents: PriceAmountCents.nullable().optional(),
 });
 export type RevisePlanBody = z.infer<typeof RevisePlanBody>;
 
@@ -186,7 +173,7 @@ export const PlanDefinition = z.object({
   currency: z.string(),
   interval: PlanInterval,
   prices: z.array(PlanPrice),
-  minimum_amount_cents: Cents.nullable(),
+  minimum_amount_cents: PriceAmountCents.nullable(),
 });
 export type PlanDefinition = z.infer<typeof PlanDefinition>;
 

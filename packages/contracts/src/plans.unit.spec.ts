@@ -8,9 +8,17 @@ const perUnit = { model: 'per_unit', description: 'API calls', meter_code: 'api_
 const graduated = (tiers: unknown) => ({ model: 'graduated', description: 'Tokens', meter_code: 'tokens', tiers });
 
 describe('exact decimal amounts', () => {
-  it('accept non-negative decimal strings up to 12 decimals', () => {
-    for (const unit_amount of ['0', '0.0025', '12', '1234567890123.123456789012'])
+  it('accept non-negative decimal strings up to 12 decimals, up to 10^12', () => {
+    for (const unit_amount of ['0', '0.0025', '12', '123456789012.123456789012', '1000000000000', '1000000000000.000'])
       expect(problems({ ...perUnit, unit_amount })).toEqual([]);
+  });
+
+  it('refuse amounts past 10^12 minor units, compared exactly', () => {
+    for (const unit_amount of ['1000000000000.000000000001', '1234567890123.123456789012', '9999999999999'])
+      expect(problems({ ...perUnit, unit_amount })).toEqual(['unit_amount: must be at most 1000000000000']);
+    expect(problems(graduated([{ up_to: null, unit_amount: '1', flat_amount: '1000000000001' }]))).toEqual([
+      'tiers.0.flat_amount: must be at most 1000000000000',
+    ]);
   });
 
   it('refuse numbers, signs, exponents, leading zeros and more than 12 decimals', () => {
@@ -98,6 +106,10 @@ describe('other price models', () => {
     expect(problems({ model: 'flat', description: 'Fee', amount_cents: -1, timing: 'in_advance' })).toHaveLength(1);
     expect(problems({ model: 'flat', description: 'Fee', amount_cents: 1.5, timing: 'in_arrears' })).toHaveLength(1);
     expect(problems({ ...perUnit, unit_amount: '1', minimum_amount_cents: -1 })).toHaveLength(1);
+    expect(
+      problems({ model: 'flat', description: 'Fee', amount_cents: 9007199254740991, timing: 'in_advance' }),
+    ).toEqual(['amount_cents: Too big: expected number to be <=1000000000000']);
+    expect(problems({ ...perUnit, unit_amount: '1', minimum_amount_cents: 1e12 + 1 })).toHaveLength(1);
     expect(problems({ ...perUnit, unit_amount: '1', meter_code: 'API-calls' })).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ApiError } from '@afternoon/contracts/common';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { Logger, Tenant } from '@afternoon/service-kit';
 import { nextBoundary } from '../subscriptions/billingBoundaries';
@@ -42,7 +43,8 @@ type BoundaryOutcome = 'nothing_to_bill' | 'sent' | 'in_flight' | 'waiting_for_u
 
 /** A boundary sent and not billed yet: the command that carries it, and when to send it again. */
 interface SentBoundary {
-  commandId: string;
+  /** Null when no command was sent: its invoice was refused before (it would cross a money bound). */
+  commandId: string | null;
   attempts: number;
   firstSentAt: Date;
   retryAt: number;
@@ -199,12 +201,19 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
       case 'nothing_to_bill':
         nothingToBill.add(key);
         return 'nothing_to_bill';
+      case 'refused':
+        await holdRefused(due, boundary, key, attempt, invoice.error);
+        return 'in_flight';
       case 'ready': {
         if (attempt) await recordRetry(due, boundary, attempt);
         const commandId = await send(tenant, subscription.id, 'BillSubscriptionPeriod', invoice.command, now);
         const attempts = (attempt?.attempts ?? 0) + 1;
-        const retryAt = deps.now().getTime() + Math.min(deps.boundaryRetryMs * 2 ** (attempts - 1), maxRetryMs);
-        sent.set(key, { commandId, attempts, firstSentAt: attempt?.firstSentAt ?? deps.now(), retryAt });
+        sent.set(key, {
+          commandId,
+          attempts,
+          firstSentAt: attempt?.firstSentAt ?? deps.now(),
+          retryAt: retryAfter(attempts),
+        });
         pass.commandsSent += 1;
         resumeAfter = subscription.id;
         return 'sent';
@@ -216,9 +225,40 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     }
   }
 
+  /**
+   * A boundary whose invoice cannot be issued (a money bound): nothing is sent, it is logged and listed as stuck
+   * with the reason, and looked at again with the same backoff; its later boundaries wait.
+   */
+  async function holdRefused(
+    due: SubscriptionToBill,
+    boundary: Date,
+    key: string,
+    attempt: SentBoundary | undefined,
+    error: ApiError,
+  ): Promise<void> {
+    const attempts = (attempt?.attempts ?? 0) + 1;
+    const firstSentAt = attempt?.firstSentAt ?? deps.now();
+    const subscriptionId = due.subscription.id;
+    deps.logger.error(
+      { subscription_id: subscriptionId, boundary: boundary.toISOString(), attempts, refused: error },
+      'a billing boundary cannot be invoiced; trying it again later (its later boundaries wait)',
+    );
+    await recordBoundaryRetry(
+      deps.db,
+      due.tenant,
+      { subscriptionId, boundary, attempts, firstSentAt, error },
+      deps.now(),
+    );
+    sent.set(key, { commandId: null, attempts, firstSentAt, retryAt: retryAfter(attempts) });
+  }
+
+  function retryAfter(attempts: number): number {
+    return deps.now().getTime() + Math.min(deps.boundaryRetryMs * 2 ** (attempts - 1), maxRetryMs);
+  }
+
   /** A boundary sent before has no invoice yet: say so (loudly), and keep it where the status read finds it. */
   async function recordRetry(due: SubscriptionToBill, boundary: Date, attempt: SentBoundary): Promise<void> {
-    const error = await commandRefusal(deps.db, attempt.commandId);
+    const error = attempt.commandId === null ? null : await commandRefusal(deps.db, attempt.commandId);
     const subscriptionId = due.subscription.id;
     deps.logger.error(
       {

@@ -1,6 +1,13 @@
+import type { ApiError } from '@afternoon/contracts/common';
 import type { BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
 import type { Plan } from '@afternoon/contracts/plans';
-import { newHostedInvoiceUrl, newResourceId, type Queryable, type Tenant } from '@afternoon/service-kit';
+import {
+  newHostedInvoiceUrl,
+  newResourceId,
+  type Queryable,
+  type Tenant,
+  ValidationError,
+} from '@afternoon/service-kit';
 import { getPlan } from '../plans/getPlans';
 import { type BoundaryBilling, boundaryBilling, spanPaidInAdvance } from '../subscriptions/billingBoundaries';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
@@ -39,7 +46,9 @@ export type BoundaryInvoice =
   /** Metering has not yet stored every event received up to the cutoff: billing now could miss some. */
   | { status: 'waiting_for_usage'; usageCutoff: Date }
   /** Nothing to bill here (a start with no in-advance fee). */
-  | { status: 'nothing_to_bill' };
+  | { status: 'nothing_to_bill' }
+  /** Its invoice would cross a money bound (a line or the total past 10^15 minor units): it cannot be issued. */
+  | { status: 'refused'; error: ApiError };
 
 /**
  * The invoice for one boundary of a subscription: the span that ended there bills its usage received up to the
@@ -61,14 +70,20 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
     billing.reason === 'subscription_end' && previous && subscription.refundPolicy === 'refund_prorated'
       ? spanPaidInAdvance(subscription, previous, boundary)
       : null;
-  const { lines } = periodLines({
-    plan,
-    ended: billing.ended,
-    starting: billing.starting,
-    usageByMeter: usage.onTime,
-    lateUsageByMeter: usage.late,
-    ...(paid && previous ? { refund: { paid, used: { start: previous, end: boundary, whole: paid.whole } } } : {}),
-  });
+  let lines: BilledLine[];
+  try {
+    ({ lines } = periodLines({
+      plan,
+      ended: billing.ended,
+      starting: billing.starting,
+      usageByMeter: usage.onTime,
+      lateUsageByMeter: usage.late,
+      ...(paid && previous ? { refund: { paid, used: { start: previous, end: boundary, whole: paid.whole } } } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof ValidationError) return { status: 'refused', error: error.toApiError() };
+    throw error;
+  }
   if (lines.length === 0) return { status: 'nothing_to_bill' };
 
   return { status: 'ready', usageCutoff, command: invoiceCommand(deps, bill, plan, billing, lines, usageCutoff) };

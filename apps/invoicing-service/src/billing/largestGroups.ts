@@ -1,5 +1,6 @@
 import { maxGroupLinesPerPrice, maxSubscriptionLinesBytes } from '@afternoon/contracts/invoices';
 import { addDecimals, compareDecimals, formatDecimal, parseDecimal, zero } from '../pricing/exactDecimal';
+import { boundedLineAmount, sumMinorUnits } from '../pricing/moneyBounds';
 import type { BilledLine } from './periodLines';
 
 /** A grouped usage price's lines of one kind (usage or late usage), one per group, each priced on its own. */
@@ -55,8 +56,9 @@ export function largestGroups(sections: InvoiceSection[]): BilledLine[] {
 
 function summed(lines: GroupLines, rest: BilledLine[]): BilledLine {
   const quantity = rest.reduce((total, line) => addDecimals(total, parseDecimal(line.quantity)), zero);
-  const amount = sum(rest.map((line) => line.amount_cents));
-  return { ...lines.others(rest.length), quantity: formatDecimal(quantity), amount_cents: amount };
+  const others = lines.others(rest.length);
+  const amount = boundedLineAmount(sumMinorUnits(rest.map((line) => line.amount_cents)), `'${others.description}'`);
+  return { ...others, quantity: formatDecimal(quantity), amount_cents: amount };
 }
 
 function ranked(groups: BilledLine[]): BilledLine[] {

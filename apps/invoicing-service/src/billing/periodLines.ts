@@ -2,6 +2,7 @@ import type { LineItemKind } from '@afternoon/contracts/invoices';
 import type { PlanDefinition, PlanPrice } from '@afternoon/contracts/plans';
 import { chargeForPrice } from '../pricing/chargeForPrice';
 import { addDecimals, formatDecimal, parseDecimal } from '../pricing/exactDecimal';
+import { boundedInvoiceTotal, sumMinorUnits } from '../pricing/moneyBounds';
 import { prorateFlatFee } from '../pricing/prorate';
 import type { BilledSpan } from '../subscriptions/billingBoundaries';
 import { type InvoiceSection, largestGroups } from './largestGroups';
@@ -75,13 +76,13 @@ export function periodLines(input: PeriodLinesInput): PeriodLines {
   const billed = sections.flatMap((section) => ('groups' in section ? section.groups : [section]));
   // Credits give back what was paid before; they do not count against the minimum.
   const charged = sumCents(billed.filter((line) => line.kind !== 'credit'));
-  const minimum = ended ? proratedCents(plan.minimum_amount_cents ?? 0, ended) : 0;
+  const minimum = BigInt(ended ? proratedCents(plan.minimum_amount_cents ?? 0, ended) : 0);
   // The starting span's in-advance fees count towards the ended span's minimum: under one plan version they are
   // the same amounts as the in-advance fees the ended span was billed at its own start.
   if (ended && charged < minimum)
-    sections.push(line('minimum', null, 'Minimum commitment', '1', minimum - charged, ended));
+    sections.push(line('minimum', null, 'Minimum commitment', '1', Number(minimum - charged), ended));
   const lines = largestGroups(sections);
-  return { lines, subtotal_cents: sumCents(lines) };
+  return { lines, subtotal_cents: boundedInvoiceTotal(lines.map(({ amount_cents }) => amount_cents)) };
 }
 
 function feeLine(price: Extract<PlanPrice, { model: 'flat' }>, span: BilledSpan): BilledLine {
@@ -147,8 +148,9 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
     { groups: onTimeLines, others: others('usage') },
     { groups: lateLines, others: others('late_usage') },
   ];
-  const shortfall = (price.minimum_amount_cents ?? 0) - sumCents([...onTimeLines, ...lateLines]);
-  if (shortfall > 0) sections.push(line('minimum', price.id, `${price.description} (minimum)`, '1', shortfall, span));
+  const shortfall = BigInt(price.minimum_amount_cents ?? 0) - sumCents([...onTimeLines, ...lateLines]);
+  if (shortfall > 0n)
+    sections.push(line('minimum', price.id, `${price.description} (minimum)`, '1', Number(shortfall), span));
   return sections;
 }
 
@@ -213,6 +215,6 @@ function describeKey(key: GroupKey): string {
     .join(', ');
 }
 
-function sumCents(lines: { amount_cents: number }[]): number {
-  return lines.reduce((total, { amount_cents }) => total + amount_cents, 0);
+function sumCents(lines: { amount_cents: number }[]): bigint {
+  return sumMinorUnits(lines.map(({ amount_cents }) => amount_cents));
 }

@@ -23,6 +23,7 @@ import {
   type WithMetadata,
 } from '@afternoon/service-kit';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, totalCents } from './invoice';
+import { checkManualLines, checkSubscriptionLines } from './money';
 
 export type InvoiceCommand =
   | WithMetadata<CreateInvoice>
@@ -44,12 +45,14 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
       if (state.status !== 'absent') throw new ConflictError(`invoice ${base.invoice_id} already exists`, 'id');
       const { customer, customer_id, terms, currency, line_items } = command.data;
       if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
+      checkManualLines(line_items, { line: (index) => `line_items[${index}].unit_amount_cents`, total: 'line_items' });
       return [{ type: 'InvoiceCreated', data: { ...base, customer_id, customer, terms, currency, line_items } }];
     }
     case 'AddInvoiceLineItem': {
       const draft = requireDraft(state, command);
       if (draft.lineItems.length >= maxLineItems)
         throw new ValidationError(`an invoice has at most ${maxLineItems} line items`, 'line_items');
+      checkManualLines([...draft.lineItems, command.data.line_item], changedLine);
       return [{ type: 'InvoiceLineItemAdded', data: { ...base, line_item: command.data.line_item } }];
     }
     case 'UpdateInvoiceLineItem': {
@@ -57,6 +60,10 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
       const line = draft.lineItems.find((item) => item.id === command.data.line_item_id);
       if (!line) throw lineItemNotFound(command.data.line_item_id);
       const line_item = { ...line, ...definedOnly(command.data.changes) };
+      checkManualLines(
+        draft.lineItems.map((item) => (item.id === line_item.id ? line_item : item)),
+        changedLine,
+      );
       return [{ type: 'InvoiceLineItemUpdated', data: { ...base, line_item } }];
     }
     case 'DeleteInvoiceLineItem': {
@@ -93,6 +100,7 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
         command.data;
       if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
       if (!invoice_number) throw new Error('BillSubscriptionPeriod reached decide without an invoice number');
+      checkSubscriptionLines(line_items);
       const created: InvoiceEvent = {
         type: 'InvoiceCreated',
         data: {
@@ -168,6 +176,9 @@ function requireStatus<S extends ExistingInvoice['status']>(
 function requireDraft(state: InvoiceState, command: InvoiceCommand) {
   return requireStatus(state, command, ['draft']);
 }
+
+/** A line added or changed on a draft: the line's amount, and the total it makes, are that line's doing. */
+const changedLine = { line: () => 'unit_amount_cents', total: 'unit_amount_cents' };
 
 function lineItemNotFound(lineItemId: string): NotFoundError {
   return new NotFoundError(`No such line item: '${lineItemId}'`, 'line_item_id');

@@ -225,4 +225,69 @@ describe('invoice decider', () => {
         expect(given(history).when(bill())).toThrow(ConflictError);
     });
   });
+
+  describe('money bounds: a line amounts to at most 10^15 minor units, an invoice totals at most 10^15', () => {
+    const create = (line_items: object[]) =>
+      command('CreateInvoice', { customer_id: customerId, customer, terms, currency: 'usd', line_items });
+    const refusal = (param: string) => expect.objectContaining({ code: 'VALIDATION_ERROR', param });
+
+    it('refuses a line past the bound, naming its field', () => {
+      // 999,999,999 × 10^12 = 9.99999999 × 10^20 > 10^15
+      const huge = { ...line, quantity: '999999999', unit_amount_cents: 1e12 };
+      expect(given([]).when(create([line, huge]))).toThrow(refusal('line_items[1].unit_amount_cents'));
+      expect(given([created]).when(command('AddInvoiceLineItem', { line_item: huge }))).toThrow(
+        refusal('unit_amount_cents'),
+      );
+      expect(
+        given([created]).when(
+          command('UpdateInvoiceLineItem', { line_item_id: lineId, changes: { quantity: '999999999' } }),
+        ),
+      ).not.toThrow(); // 999,999,999 × 5000 = 4,999,999,995,000 ≤ 10^15
+    });
+
+    it('refuses lines that each fit but together cross the total, and takes the total at the bound exactly', () => {
+      const half = { ...line, quantity: '500', unit_amount_cents: 1e12 }; // 500 × 10^12 = 5 × 10^14
+      // 5000 + 5 × 10^14 + 5 × 10^14 = 10^15 + 5000 > 10^15
+      const full = [created, { type: 'InvoiceLineItemAdded', data: at({ line_item: { ...half, id: 'c2' } }) }];
+      expect(given(full as InvoiceEvent[]).when(command('AddInvoiceLineItem', { line_item: half }))).toThrow(
+        refusal('unit_amount_cents'),
+      );
+      expect(given([]).when(create([half, half]))).not.toThrow(); // 2 × 5 × 10^14 = 10^15 exactly
+      expect(given([]).when(create([half, half, { ...line, unit_amount_cents: 1 }]))).toThrow(refusal('line_items'));
+    });
+
+    it('refuses a subscription invoice whose line or total crosses a bound', () => {
+      const fee = (amount_cents: number) => ({
+        id: lineId,
+        kind: 'fee',
+        description: 'Seats',
+        quantity: '1',
+        amount_cents,
+        price_id: null,
+        period_start: '2026-02-01T00:00:00.000Z',
+        period_end: '2026-03-01T00:00:00.000Z',
+        usage: null,
+      });
+      const bill = (line_items: object[]) =>
+        command('BillSubscriptionPeriod', {
+          customer_id: customerId,
+          billing: {
+            subscription_id: 'csub0000000000000000000001',
+            boundary: '2026-02-01T00:00:00.000Z',
+            billing_reason: 'subscription_cycle',
+            usage_received_through: null,
+          },
+          terms,
+          currency: 'usd',
+          line_items,
+          public_invoice_url: 'http://x/inv/t',
+          customer,
+          invoice_number: 'INV-0007',
+        });
+      expect(given([]).when(bill([fee(1e15 + 1)]))).toThrow(refusal('line_items[0].amount_cents'));
+      // 2 × 9 × 10^14 = 1.8 × 10^15 in all, past 10^15 although each line is within it
+      expect(given([]).when(bill([fee(9e14), fee(9e14)]))).toThrow(refusal('line_items'));
+      expect(given([]).when(bill([fee(1e15), fee(-1e15)]))).not.toThrow(); // 10^15 − 10^15 = 0
+    });
+  });
 });

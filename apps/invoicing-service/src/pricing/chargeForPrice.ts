@@ -11,6 +11,7 @@ import {
   subtractDecimals,
   zero,
 } from './exactDecimal';
+import { boundedLineAmount } from './moneyBounds';
 import { graduatedCharge, volumeCharge } from './tieredCharges';
 
 /** What one price charges for one period. */
@@ -53,12 +54,13 @@ function modelCharge(price: Price, quantity: ExactDecimal): ExactDecimal {
 /**
  * The charge of `price` for a period whose usage of its meter is `usage`, an exact decimal string as meters report
  * it ("1234.5"); a flat price ignores it. Usage below zero bills as zero. The charge is computed exactly, raised to
- * `minimum_amount_cents`, and only then rounded half-up to a whole cent, so fractions of a cent are never rounded
- * unit by unit.
+ * `minimum_amount_cents`, and only then rounded half-up to a whole minor unit, so fractions of one are never rounded
+ * unit by unit. A charge past a line's bound (±10^15 minor units) is refused with a ValidationError.
  */
 export function chargeForPrice(price: Price, usage: string): Charge {
   const quantity = maxDecimal(zero, parseDecimal(usage));
   const minimum = decimalFromInteger(price.minimum_amount_cents ?? 0);
   const exact = maxDecimal(minimum, modelCharge(price, quantity));
-  return { exactCents: formatDecimal(exact), amountCents: roundToWholeCents(exact) };
+  const amountCents = boundedLineAmount(roundToWholeCents(exact), `the charge of '${price.description}'`);
+  return { exactCents: formatDecimal(exact), amountCents };
 }

@@ -90,7 +90,10 @@ export function safeCents(cents: bigint): number {
   return value;
 }
 
-/** An exact amount of cents rounded once to a whole cent, halves away from zero (half-up for charges). */
-export function roundToWholeCents(cents: ExactDecimal): number {
-  return safeCents(divideRoundingHalfUp(cents.units, 10n ** BigInt(cents.scale)));
+/**
+ * An exact amount of minor units rounded once to a whole minor unit, halves away from zero (half-up for charges),
+ * still exact: whether it is within bounds is for the caller to say (see moneyBounds.ts).
+ */
+export function roundToWholeCents(cents: ExactDecimal): bigint {
+  return divideRoundingHalfUp(cents.units, 10n ** BigInt(cents.scale));
 }

@@ -48,9 +48,13 @@ describe('exact decimals', () => {
   });
 
   it('rounds exact cents to a whole cent once, half-up', () => {
-    expect(roundToWholeCents(exact('3086.4175'))).toBe(3086);
-    expect(roundToWholeCents(exact('3086.5'))).toBe(3087);
-    expect(roundToWholeCents(exact('3086.4999999999'))).toBe(3086);
-    expect(() => roundToWholeCents(exact('9007199254740992'))).toThrow(RangeError); // 2^53: past safe integers
+    expect(roundToWholeCents(exact('3086.4175'))).toBe(3086n);
+    expect(roundToWholeCents(exact('3086.5'))).toBe(3087n);
+    expect(roundToWholeCents(exact('3086.4999999999'))).toBe(3086n);
+  });
+
+  it('stays exact past 2^53: bounds are checked on the exact amount, not on a rounded number', () => {
+    // 2^53 + 1 = 9007199254740993, which a JS number cannot hold (it reads as 9007199254740992).
+    expect(roundToWholeCents(exact('9007199254740992.5'))).toBe(9007199254740993n);
   });
 });
