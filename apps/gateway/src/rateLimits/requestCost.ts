@@ -11,8 +11,8 @@ const weightedReads: readonly { path: RegExp; cost: number }[] = [
   { path: /^\/v1\/subscriptions\/[^/]+\/upcoming_invoice\/?$/, cost: 5 },
 ];
 
-/** Units of the rate-limit window that a request takes: 1, or a weighted read's cost. */
+/** Units of the rate-limit window that a request takes: 1, or a weighted read's cost (HEAD runs the GET). */
 export function requestCost(method: string, path: string): number {
-  if (method !== 'GET') return 1;
+  if (method !== 'GET' && method !== 'HEAD') return 1;
   return weightedReads.find((read) => read.path.test(path))?.cost ?? 1;
 }

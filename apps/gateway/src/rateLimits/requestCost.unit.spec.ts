@@ -9,6 +9,7 @@ describe('requestCost', () => {
     expect(requestCost('GET', '/v1/events/summary')).toBe(10);
     expect(requestCost('GET', '/v1/invoices/inv_1/line_items/li_1/events')).toBe(5);
     expect(requestCost('GET', '/v1/subscriptions/sub_1/upcoming_invoice')).toBe(5);
+    expect(requestCost('HEAD', '/v1/meters/api_calls/usage')).toBe(10);
     expect(requestCost('GET', '/v1/customers/cus_1')).toBe(1);
     expect(requestCost('GET', '/v1/meters/api_calls')).toBe(1);
     expect(requestCost('GET', '/v1/customers/cus_1/usage/extra')).toBe(1);
