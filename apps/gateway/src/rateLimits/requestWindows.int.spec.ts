@@ -66,6 +66,13 @@ describe('request windows in Postgres', () => {
     }
   });
 
+  it('counts concurrent requests exactly: no more than the limit get through', async () => {
+    const windows = requestWindows(pool, schema);
+    const counts = await Promise.all(Array.from({ length: 20 }, () => windows.count('org_e:live', 5, 1)));
+    expect(counts.filter((count) => !count.exceeded)).toHaveLength(5);
+    expect(counts.map((count) => count.remaining).sort()).toEqual([...Array(16).fill(0), 1, 2, 3, 4]);
+  });
+
   it('forgets windows that ended long enough ago', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(t0);
