@@ -32,7 +32,7 @@ export function limitRequests(limits: RequestLimits): RequestHandler {
   });
   return async (request, response, next) => {
     const caller = callerOf(response);
-    let count: WindowCount | undefined;
+    let count: WindowCount;
     try {
       const perMinute = (await organizationRateLimit(limits.pool, caller.organizationId)) ?? limits.defaultPerMinute;
       if (perMinute === 0) return next();
