@@ -59,6 +59,9 @@ export function createCluster(env) {
   const width = Math.max(...apps.map((app) => app.name.length));
   const readyTimeoutMs = Number(env.START_TIMEOUT_SECONDS ?? 120) * 1000;
   const stopTimeoutMs = Number(env.STOP_TIMEOUT_SECONDS ?? 15) * 1000;
+  const stopRun = async (app) => {
+    if (app.run) await stopApp(app, app.run, stopTimeoutMs);
+  };
 
   const schemaOf = (identity, app) => `${identity}_${app.key}`;
   const cluster = {
@@ -127,6 +130,8 @@ export function createCluster(env) {
         ...common,
         ADMIN_TOKEN: this.adminToken,
         LOCAL_DIR: this.localDir,
+        // The load points send far more than 1,000 requests a minute; rate-limit-overhead turns it on per organization.
+        RATE_LIMIT_PER_MINUTE: '0',
         CUSTOMER_SERVICE_URL: `http://127.0.0.1:${services[0].port}`,
         INVOICING_SERVICE_URL: `http://127.0.0.1:${services[2].port}`,
       };
@@ -135,9 +140,8 @@ export function createCluster(env) {
     launch(group) {
       for (const app of group) {
         app.stoppedOnPurpose = false;
-        app.exitStatus = undefined;
-        spawnApp(app, { ...this.appEnv(app), ...app.extraEnv }, apps.indexOf(app), width);
-        app.exited.then((status) => {
+        app.run = spawnApp(app, { ...this.appEnv(app), ...app.extraEnv }, apps.indexOf(app), width);
+        app.run.exited.then((status) => {
           if (this.stopping || app.stoppedOnPurpose) return;
           const onExit = this.onAppExit;
           this.onAppExit = undefined;
@@ -148,7 +152,7 @@ export function createCluster(env) {
       return Promise.all(
         group.map(async (app) => {
           const started = Date.now();
-          await waitUntilReady(app, deadline);
+          await waitUntilReady(app, app.run, deadline);
           log(`${app.name} ready on :${app.port} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
         }),
       );
@@ -164,7 +168,7 @@ export function createCluster(env) {
     async stopApp(name) {
       const app = this.app(name);
       app.stoppedOnPurpose = true;
-      await stopApp(app, stopTimeoutMs);
+      await stopRun(app);
     },
 
     /** Starts one app again, with `extraEnv` on top of its usual environment; resolves once it is ready. */
@@ -181,8 +185,8 @@ export function createCluster(env) {
      */
     async useIdentity(identity) {
       for (const app of apps) app.stoppedOnPurpose = true;
-      await stopApp(gateway, stopTimeoutMs);
-      await Promise.all(services.map((app) => stopApp(app, stopTimeoutMs)));
+      await stopRun(gateway);
+      await Promise.all(services.map(stopRun));
       await endBackends(
         this.databaseUrl,
         apps.map((app) => app.schema),
@@ -204,9 +208,9 @@ export function createCluster(env) {
     /** Stops what start() started, in reverse; safe to call at any point and more than once. */
     async stop() {
       this.stopping = true;
-      await stopApp(gateway, stopTimeoutMs);
-      await Promise.all(services.map((app) => stopApp(app, stopTimeoutMs)));
-      if (apps.some((app) => app.child)) log('apps stopped');
+      await stopRun(gateway);
+      await Promise.all(services.map(stopRun));
+      if (apps.some((app) => app.run)) log('apps stopped');
       if (this.localDir) rmSync(this.localDir, { recursive: true, force: true });
       await endBackends(this.databaseUrl, this.ownSchemas).catch(() => undefined);
       if (env.BENCH_KEEP_DATA === '1') {
@@ -235,7 +239,7 @@ export function createCluster(env) {
     },
 
     killNow() {
-      killAllNow(apps);
+      killAllNow(apps.map((app) => app.run));
       this.ownBroker?.killNow();
     },
   };

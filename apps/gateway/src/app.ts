@@ -32,6 +32,8 @@ import { meterRoutes } from './meters/meterRoutes';
 import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
 import { planRoutes } from './plans/planRoutes';
+import { limitRequests } from './rateLimits/limitRequests';
+import { requestWindows } from './rateLimits/requestWindows';
 import type { RouteDeps } from './routeDeps';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
@@ -104,6 +106,11 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
   app.use(hostedInvoiceRoutes({ pool, invoicingUrl: env.INVOICING_SERVICE_URL }));
   app.use('/v1', authenticate(pool));
+  const windows = requestWindows(pool, env.DB_SCHEMA);
+  app.use(
+    '/v1',
+    limitRequests({ pool, windows, defaultPerMinute: env.RATE_LIMIT_PER_MINUTE, logger, registry: metrics.registry }),
+  );
   const deps: RouteDeps = {
     pool,
     bus,
@@ -136,6 +143,9 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     forgetExpiredIdempotencyKeys(pool, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
       logger.warn({ err: error }, 'could not forget expired idempotency keys'),
     );
+    windows
+      .forgetEnded(hour)
+      .catch((error) => logger.warn({ err: error }, 'could not forget ended rate-limit windows'));
   }, hour);
   cleanup.unref();
   logger.info({ port: http.port }, 'gateway ready');

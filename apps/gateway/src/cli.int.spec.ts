@@ -36,6 +36,15 @@ describe('admin CLI', () => {
     expect(keys.filter((key: { revoked_at: string | null }) => key.revoked_at !== null)).toHaveLength(1);
   });
 
+  it("sets an organization's rate limit, and back to the default", async () => {
+    const orgId = (await cli('organizations', 'create', '--name', 'Limited Co')).organization.id;
+    const limited = await cli('organizations', 'set-rate-limit', '--id', orgId, '--per-minute', '50');
+    expect(limited.organization).toMatchObject({ id: orgId, rate_limit_per_minute: 50 });
+    const reset = await cli('organizations', 'set-rate-limit', '--id', orgId, '--per-minute', 'default');
+    expect(reset.organization.rate_limit_per_minute).toBeNull();
+    await expect(cli('organizations', 'set-rate-limit', '--id', orgId, '--per-minute=-3')).rejects.toThrow(/>=0/);
+  });
+
   it('fails with a message for an unknown organization', async () => {
     await expect(cli('api-keys', 'list', '--org', 'nope')).rejects.toThrow(/no such organization/);
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { parseArgs } from 'node:util';
 import { Mode } from '@afternoon/contracts/common';
+import { RateLimitPerMinute } from '@afternoon/contracts/organizations';
 import {
   connectKafka,
   createLogger,
@@ -20,12 +21,15 @@ import {
   listOrganizations,
   organizationExists,
   revokeApiKey,
+  setOrganizationRateLimit,
 } from './organizations/organizationStore';
 
 const usage = `Afternoon admin CLI (the admin API's operations, straight on the gateway's schema)
 
   organizations create --name <name>     create an organization with a live and a test key
   organizations list                     list organizations
+  organizations set-rate-limit --id <org id> --per-minute <n>|default
+                                         the organization's requests per minute and mode (0: unlimited)
   api-keys list --org <id>               list an organization's keys (never the secrets)
   api-keys create --org <id> --mode live|test
   api-keys revoke --id <key id>
@@ -46,6 +50,7 @@ const { positionals, values } = parseArgs({
     org: { type: 'string' },
     mode: { type: 'string' },
     id: { type: 'string' },
+    'per-minute': { type: 'string' },
     topic: { type: 'string' },
     all: { type: 'boolean' },
     force: { type: 'boolean' },
@@ -74,7 +79,7 @@ function connectDeadLetters() {
   return { kafka, pool, topicPrefix: env.TOPIC_PREFIX };
 }
 
-function required(name: 'name' | 'org' | 'mode' | 'id'): string {
+function required(name: 'name' | 'org' | 'mode' | 'id' | 'per-minute'): string {
   const value = values[name];
   if (!value) throw new Error(`--${name} is required`);
   return value;
@@ -93,6 +98,13 @@ async function run(): Promise<unknown> {
       return createOrganization(pool, required('name'));
     case 'organizations list':
       return { organizations: await listOrganizations(pool) };
+    case 'organizations set-rate-limit': {
+      const perMinute = required('per-minute');
+      const limit = perMinute === 'default' ? null : RateLimitPerMinute.parse(Number(perMinute));
+      const organization = await setOrganizationRateLimit(pool, required('id'), limit);
+      if (!organization) throw new Error(`no such organization: ${values.id}`);
+      return { organization };
+    }
     case 'api-keys list':
       return { api_keys: await listApiKeys(pool, await requireOrganization(required('org'))) };
     case 'api-keys create':

@@ -16,6 +16,8 @@ export const GatewayEnv = ServiceEnv.extend({
   /** How long a write or an ingest waits for the broker to acknowledge it before answering 503 (a Kafka outage). */
   PRODUCE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  /** Requests per organization and mode in each 60-second window, unless the organization has its own; 0: no limit. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1000),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 

@@ -6,11 +6,13 @@ import eventToQueryable from './event-to-queryable.mjs';
 import httpIngest from './http-ingest.mjs';
 import kafkaIngest from './kafka-ingest.mjs';
 import machineLimits from './machine-limits.mjs';
+import rateLimitOverhead from './rate-limit-overhead.mjs';
 import subscriptionBilling from './subscription-billing.mjs';
 import usageQuery from './usage-query.mjs';
 
 export const scenarios = [
   createCustomer,
+  ...rateLimitOverhead,
   httpIngest,
   eventToQueryable,
   kafkaIngest,

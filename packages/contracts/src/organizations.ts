@@ -4,8 +4,22 @@ import { Mode } from './common';
 export const CreateOrganizationBody = z.strictObject({ name: z.string().trim().min(1).max(255) });
 export type CreateOrganizationBody = z.infer<typeof CreateOrganizationBody>;
 
-export const Organization = z.object({ id: z.string(), name: z.string(), created_at: z.iso.datetime() });
+/** Requests an organization may make per minute in each mode; 0 means unlimited. */
+export const RateLimitPerMinute = z.int().min(0).max(10_000_000);
+export type RateLimitPerMinute = z.infer<typeof RateLimitPerMinute>;
+
+/** `rate_limit_per_minute: null` follows the gateway's RATE_LIMIT_PER_MINUTE. */
+export const Organization = z.object({
+  id: z.string(),
+  name: z.string(),
+  rate_limit_per_minute: RateLimitPerMinute.nullable(),
+  created_at: z.iso.datetime(),
+});
 export type Organization = z.infer<typeof Organization>;
+
+/** `null` sets the organization back to the gateway's default. */
+export const UpdateOrganizationBody = z.strictObject({ rate_limit_per_minute: RateLimitPerMinute.nullable() });
+export type UpdateOrganizationBody = z.infer<typeof UpdateOrganizationBody>;
 
 export const ApiKeyPair = z.object({ live: z.string(), test: z.string() });
 export type ApiKeyPair = z.infer<typeof ApiKeyPair>;

@@ -291,7 +291,12 @@ describe('customers through the gateway', () => {
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
         success: true,
-        organization: { id: expect.any(String), name: 'Umbrella', created_at: expect.any(String) },
+        organization: {
+          id: expect.any(String),
+          name: 'Umbrella',
+          rate_limit_per_minute: null,
+          created_at: expect.any(String),
+        },
         api_keys: {
           live: expect.stringMatching(/^ak_live_[A-Za-z0-9]{40}$/),
           test: expect.stringMatching(/^ak_test_[A-Za-z0-9]{40}$/),

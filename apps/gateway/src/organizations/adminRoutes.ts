@@ -1,4 +1,4 @@
-import { CreateApiKeyBody, CreateOrganizationBody } from '@afternoon/contracts/organizations';
+import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from '@afternoon/contracts/organizations';
 import { Router } from 'express';
 import type pg from 'pg';
 import { authenticateAdmin } from '../auth/authenticate';
@@ -12,6 +12,7 @@ import {
   listOrganizations,
   organizationExists,
   revokeApiKey,
+  setOrganizationRateLimit,
 } from './organizationStore';
 
 /** The self-hoster's API: organizations and their keys, behind ADMIN_TOKEN. */
@@ -26,6 +27,13 @@ export function adminRoutes(pool: pg.Pool, adminToken: string): Router {
 
   router.get('/v1/admin/organizations', async (_request, response) => {
     respond(response, 200, { organizations: await listOrganizations(pool) });
+  });
+
+  router.patch('/v1/admin/organizations/:id', async (request, response) => {
+    const body = validate(UpdateOrganizationBody, request.body);
+    const organization = await setOrganizationRateLimit(pool, request.params.id, body.rate_limit_per_minute);
+    if (!organization) throw ApiHttpError.of('NOT_FOUND', `No such organization: '${request.params.id}'`, 'id');
+    respond(response, 200, { organization });
   });
 
   router.get('/v1/admin/organizations/:id/api_keys', async (request, response) => {

@@ -4,6 +4,15 @@ import { newResourceId, type Queryable, withTransaction } from '@afternoon/servi
 import type pg from 'pg';
 import { generateApiKey, hashApiKey } from '../auth/apiKeys';
 
+interface OrganizationRow {
+  id: string;
+  name: string;
+  rate_limit_per_minute: number | null;
+  created_at: Date;
+}
+
+const organizationColumns = 'id, name, rate_limit_per_minute, created_at';
+
 interface ApiKeyRow {
   id: string;
   organization_id: string;
@@ -19,25 +28,44 @@ export async function createOrganization(
   name: string,
 ): Promise<{ organization: Organization; api_keys: ApiKeyPair }> {
   return withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ id: string; name: string; created_at: Date }>(
-      'INSERT INTO organizations (id, name) VALUES ($1, $2) RETURNING id, name, created_at',
+    const { rows } = await tx.query<OrganizationRow>(
+      `INSERT INTO organizations (id, name) VALUES ($1, $2) RETURNING ${organizationColumns}`,
       [newResourceId(), name],
     );
     const row = rows[0]!;
     const live = await insertApiKey(tx, row.id, 'live');
     const test = await insertApiKey(tx, row.id, 'test');
-    return {
-      organization: { id: row.id, name: row.name, created_at: row.created_at.toISOString() },
-      api_keys: { live: live.key, test: test.key },
-    };
+    return { organization: toOrganization(row), api_keys: { live: live.key, test: test.key } };
   });
 }
 
 export async function listOrganizations(db: Queryable): Promise<Organization[]> {
-  const { rows } = await db.query<{ id: string; name: string; created_at: Date }>(
-    'SELECT id, name, created_at FROM organizations ORDER BY created_at, id',
+  const { rows } = await db.query<OrganizationRow>(
+    `SELECT ${organizationColumns} FROM organizations ORDER BY created_at, id`,
   );
-  return rows.map((row) => ({ id: row.id, name: row.name, created_at: row.created_at.toISOString() }));
+  return rows.map(toOrganization);
+}
+
+/** Gives an organization its own requests per minute and mode (`null`: the gateway's default again). */
+export async function setOrganizationRateLimit(
+  db: Queryable,
+  organizationId: string,
+  perMinute: number | null,
+): Promise<Organization | undefined> {
+  const { rows } = await db.query<OrganizationRow>(
+    `UPDATE organizations SET rate_limit_per_minute = $2 WHERE id = $1 RETURNING ${organizationColumns}`,
+    [organizationId, perMinute],
+  );
+  return rows[0] && toOrganization(rows[0]);
+}
+
+/** The organization's own limit, or `null` when it follows the default (or is unknown). */
+export async function organizationRateLimit(db: Queryable, organizationId: string): Promise<number | null> {
+  const { rows } = await db.query<{ rate_limit_per_minute: number | null }>(
+    'SELECT rate_limit_per_minute FROM organizations WHERE id = $1',
+    [organizationId],
+  );
+  return rows[0]?.rate_limit_per_minute ?? null;
 }
 
 export async function organizationExists(db: Queryable, organizationId: string): Promise<boolean> {
@@ -79,6 +107,15 @@ async function insertApiKey(db: Queryable, organizationId: string, mode: Mode): 
     [newResourceId(), organizationId, mode, hashApiKey(key), key.slice(-4)],
   );
   return { ...toApiKey(rows[0]!), key };
+}
+
+function toOrganization(row: OrganizationRow): Organization {
+  return {
+    id: row.id,
+    name: row.name,
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    created_at: row.created_at.toISOString(),
+  };
 }
 
 function toApiKey(row: ApiKeyRow): ApiKey {

@@ -23,6 +23,7 @@ const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${servi
  * to be started later (commands wait on its topic; its reads are not served until then). Subscriptions are
  * checked for due billing every 200 ms unless `billingRunIntervalMs` says otherwise. `databaseUrl` and
  * `kafkaBrokers` put the cluster on a private server or broker a fault test may stop (nothing is dropped there).
+ * Requests are not rate-limited unless `rateLimitPerMinute` says so (RATE_LIMIT_PER_MINUTE).
  */
 export async function startTestCluster(
   options: {
@@ -34,6 +35,7 @@ export async function startTestCluster(
     billingRunMaxCommandsPerPass?: number;
     databaseUrl?: string;
     kafkaBrokers?: string[];
+    rateLimitPerMinute?: number;
   } = {},
 ) {
   const topicPrefix = `${uniqueName('e2e')}.`;
@@ -68,7 +70,7 @@ export async function startTestCluster(
 
   const adminToken = uniqueName('admin_token_for_tests');
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
-  const gateway: RunningGateway = await startGateway({
+  const gatewayEnv = {
     ...envOf(schemas.gateway),
     ADMIN_TOKEN: adminToken,
     LOCAL_DIR: localDir,
@@ -79,7 +81,10 @@ export async function startTestCluster(
     COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
     PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
     IDEMPOTENCY_RETENTION_HOURS: 24,
-  });
+    RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+  };
+  const gateway: RunningGateway = await startGateway(gatewayEnv);
+  const replicas: RunningGateway[] = [];
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   const anonymous = new GatewayClient(baseUrl);
   const admin = anonymous.as(adminToken);
@@ -108,6 +113,12 @@ export async function startTestCluster(
     async startMeteringService() {
       meteringService = await startMeteringService({ ...envOf(schemas.metering), PORT: meteringPort });
     },
+    /** Another gateway on the same schema and topics, as a second replica behind a load balancer. */
+    async startGatewayReplica(): Promise<{ gateway: RunningGateway; client: GatewayClient }> {
+      const replica = await startGateway(gatewayEnv);
+      replicas.push(replica);
+      return { gateway: replica, client: new GatewayClient(`http://127.0.0.1:${replica.port}`) };
+    },
     async createOrganization(name = 'Acme Inc.'): Promise<TestOrganization> {
       const response = await admin.post('/v1/admin/organizations', { name });
       if (response.status !== 201) throw new Error(`could not create organization: ${JSON.stringify(response.body)}`);
@@ -115,6 +126,7 @@ export async function startTestCluster(
       return { id: response.body.organization.id, keys, live: anonymous.as(keys.live), test: anonymous.as(keys.test) };
     },
     async stop() {
+      await Promise.all(replicas.map((replica) => replica.stop()));
       await gateway.stop();
       await Promise.all([customerService?.stop(), meteringService?.stop(), invoicingService.stop()]);
       if (!options.databaseUrl) await dropSchemas(...Object.values(schemas));
