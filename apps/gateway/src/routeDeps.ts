@@ -1,4 +1,4 @@
-import type { KafkaConnection, Producer } from '@afternoon/service-kit';
+import type { InternalApi, KafkaConnection, Producer } from '@afternoon/service-kit';
 import type pg from 'pg';
 import type { CommandBus } from './commands/commandBus';
 
@@ -10,6 +10,6 @@ export interface RouteDeps {
   producer: Producer;
   /** The bound on a send's acknowledgement (see `sendWithin`). */
   produceTimeoutMs: number;
-  serviceUrls: { customers: string; metering: string; invoicing: string };
+  services: { customers: InternalApi; metering: InternalApi; invoicing: InternalApi };
   publicUrl: string;
 }

@@ -23,6 +23,7 @@ const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${servi
  * to be started later (commands wait on its topic; its reads are not served until then). Subscriptions are
  * checked for due billing every 200 ms unless `billingRunIntervalMs` says otherwise. `databaseUrl` and
  * `kafkaBrokers` put the cluster on a private server or broker a fault test may stop (nothing is dropped there).
+ * `separateAdminPort` serves the admin API on a port of its own (ADMIN_PORT), where `admin` then asks.
  */
 export async function startTestCluster(
   options: {
@@ -34,6 +35,7 @@ export async function startTestCluster(
     billingRunMaxCommandsPerPass?: number;
     databaseUrl?: string;
     kafkaBrokers?: string[];
+    separateAdminPort?: boolean;
   } = {},
 ) {
   const topicPrefix = `${uniqueName('e2e')}.`;
@@ -79,16 +81,19 @@ export async function startTestCluster(
     COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
     PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
     IDEMPOTENCY_RETENTION_HOURS: 24,
+    ...(options.separateAdminPort ? { ADMIN_PORT: 0 } : {}),
   });
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   const anonymous = new GatewayClient(baseUrl);
-  const admin = anonymous.as(adminToken);
+  const adminUrl = gateway.adminPort === undefined ? baseUrl : `http://127.0.0.1:${gateway.adminPort}`;
+  const admin = new GatewayClient(adminUrl).as(adminToken);
 
   return {
     gateway,
     topicPrefix,
     schemas,
     baseUrl,
+    adminUrl,
     anonymous,
     admin,
     services: {
