@@ -3,7 +3,15 @@
 // was ready is restarted with backoff (infra/lib/supervise.mjs).
 // Stops only what it started: a Kafka broker or Postgres server that was already running is left running.
 import { join, resolve } from 'node:path';
-import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from './lib/apps.mjs';
+import {
+  describeExit,
+  internalApiToken,
+  killAllNow,
+  portTaken,
+  spawnApp,
+  stopApp,
+  waitUntilReady,
+} from './lib/apps.mjs';
 import { createSupervisor } from './lib/supervise.mjs';
 import {
   bringUpInfrastructure,
@@ -51,6 +59,8 @@ const services = [
   },
 ];
 const gateway = { name: 'gateway', dir: 'apps/gateway', port: portFrom('PORT', 3000), portVar: 'PORT' };
+// The admin API's own port when ADMIN_PORT is set (on INTERNAL_HOST); else it shares the gateway's.
+const adminPort = env.ADMIN_PORT ? portFrom('ADMIN_PORT') : undefined;
 const apps = [...services, gateway];
 const readyTimeoutMs = Number(env.START_TIMEOUT_SECONDS ?? 120) * 1000;
 const stopTimeoutMs = Number(env.STOP_TIMEOUT_SECONDS ?? 15) * 1000;
@@ -63,6 +73,7 @@ const state = {
   postgresOurs: false,
   kafkaBrokers: undefined,
   databaseUrl: undefined,
+  internalApiToken: undefined,
 };
 
 const width = Math.max(...apps.map((app) => app.name.length));
@@ -132,6 +143,12 @@ async function checkPortsFree() {
     }
     process.exit(1);
   }
+  if (adminPort && (await portTaken(adminPort))) {
+    log(
+      `port ${adminPort} (the gateway's ADMIN_PORT) is already in use; set ADMIN_PORT to a free port. Nothing was started.`,
+    );
+    process.exit(1);
+  }
 }
 
 function appEnv(app) {
@@ -141,6 +158,7 @@ function appEnv(app) {
     DATABASE_URL: state.databaseUrl,
     KAFKA_BROKERS: state.kafkaBrokers,
     PORT: String(app.port),
+    INTERNAL_API_TOKEN: state.internalApiToken,
     // Invoicing asks metering for usage; the gateway asks every service.
     METERING_SERVICE_URL: env.METERING_SERVICE_URL ?? `http://127.0.0.1:${services[1].port}`,
     // Hosted invoice links: the gateway serves them; invoicing builds them for the invoices subscriptions make.
@@ -191,6 +209,7 @@ function redact(url) {
 
 function banner() {
   const base = `http://localhost:${gateway.port}`;
+  const adminBase = adminPort ? `http://127.0.0.1:${adminPort}` : base;
   const tokenFile = join(localDir, 'admin-token');
   const bearer = env.ADMIN_TOKEN ? '$ADMIN_TOKEN' : `$(cat ${tokenFile})`;
   const kafkaNote = env.KAFKA_BROKERS
@@ -208,10 +227,11 @@ function banner() {
     `  kafka        ${state.kafkaBrokers} (${kafkaNote})`,
     `  postgres     ${redact(state.databaseUrl)} (${postgresNote})`,
     `  admin token  ${env.ADMIN_TOKEN ? 'ADMIN_TOKEN from the environment' : tokenFile}`,
+    ...(adminPort ? [`  admin API    ${adminBase} (ADMIN_PORT; the public port answers 404 for it)`] : []),
     '',
     '  Create an organization (the answer holds its live and test API keys):',
     '',
-    `    curl -sS -X POST ${base}/v1/admin/organizations \\`,
+    `    curl -sS -X POST ${adminBase}/v1/admin/organizations \\`,
     `      -H "Authorization: Bearer ${bearer}" \\`,
     `      -H 'Content-Type: application/json' -d '{"name":"Acme Inc"}'`,
     '',
@@ -233,6 +253,7 @@ async function main() {
 
   await bringUpInfrastructure(env, state);
   if (state.stopping) return;
+  state.internalApiToken = await internalApiToken(env, localDir);
 
   await supervisor.launch(services);
   if (state.stopping) return;

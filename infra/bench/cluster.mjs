@@ -26,6 +26,7 @@ const NOT_INHERITED = [
   'DB_SCHEMA',
   'TOPIC_PREFIX',
   'ADMIN_TOKEN',
+  'ADMIN_PORT',
   'LOCAL_DIR',
   'PUBLIC_URL',
   'CUSTOMER_SERVICE_URL',
@@ -75,6 +76,7 @@ export function createCluster(env) {
     gateway,
     baseUrl: `http://127.0.0.1:${gatewayPort}`,
     adminToken: `adm_${randomBytes(24).toString('base64url')}`,
+    internalApiToken: `int_${randomBytes(24).toString('base64url')}`,
     localDir: undefined,
     kafkaBrokers: undefined,
     databaseUrl: undefined,
@@ -121,6 +123,7 @@ export function createCluster(env) {
         DB_SCHEMA: app.schema,
         PORT: String(app.port),
         LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
+        INTERNAL_API_TOKEN: this.internalApiToken,
         // Invoicing asks metering for usage and builds hosted links; the gateway asks every service.
         METERING_SERVICE_URL: `http://127.0.0.1:${services[1].port}`,
         PUBLIC_URL: this.baseUrl,

@@ -11,6 +11,9 @@
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xmx1g),
 #              KAFKA_START_TIMEOUT seconds (60), KAFKA_STATE_DIR (.local/kafka: data, logs, pid file),
 #              JAVA_HOME (else `java` from PATH).
+#              KAFKA_SASL_MECHANISM=scram-sha-256|scram-sha-512 with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (the
+#              apps' own variables): the client listener is SASL_PLAINTEXT and takes only that user, whose SCRAM
+#              credentials are written when the storage is formatted (a broker's first start; later starts keep them).
 # Only the KAFKA_BROKERS=... line goes to stdout; progress and errors go to stderr.
 set -euo pipefail
 
@@ -43,8 +46,26 @@ LOCK_FILE="$STATE_DIR/.lock"
 
 if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
 
+SASL_MECHANISM="${KAFKA_SASL_MECHANISM:-}"
+SASL_USERNAME="${KAFKA_SASL_USERNAME:-}"
+SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-}"
+CLIENT_LISTENER=PLAINTEXT
+if [[ -n "$SASL_MECHANISM" ]]; then
+  CLIENT_LISTENER=SASL_PLAINTEXT
+  SCRAM_MECHANISM="${SASL_MECHANISM^^}" # SCRAM-SHA-256 or SCRAM-SHA-512, as Kafka names them
+fi
+
 log() { printf 'kafka: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+check_sasl_settings() {
+  [[ -n "$SASL_MECHANISM" ]] || return 0
+  [[ "$SASL_MECHANISM" == scram-sha-256 || "$SASL_MECHANISM" == scram-sha-512 ]] ||
+    die "KAFKA_SASL_MECHANISM=$SASL_MECHANISM: the local broker takes scram-sha-256 or scram-sha-512"
+  # They are written into the JAAS line and the --add-scram argument, which have no quoting of their own.
+  [[ "$SASL_USERNAME" =~ ^[A-Za-z0-9._-]+$ && "$SASL_PASSWORD" =~ ^[A-Za-z0-9._~-]+$ ]] ||
+    die "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set, of letters, digits and . _ - (password also ~)"
+}
 
 # Serialise fetch/start/stop so two concurrent callers (e.g. parallel test tasks) cannot both start a broker.
 take_lock() {
@@ -75,7 +96,15 @@ metadata_ok() {
   (( 16#${hex:16:8} >= 1 ))
 }
 
-broker_answers() { port_open "$KAFKA_PORT" && metadata_ok; }
+# A SASL listener refuses the unauthenticated probe above; there, a started broker is one whose log says so.
+broker_answers() { # [byte offset of server.log before this start]
+  port_open "$KAFKA_PORT" || return 1
+  if [[ "$CLIENT_LISTENER" == PLAINTEXT ]]; then metadata_ok; else started_since "${1:-0}"; fi
+}
+
+started_since() { # byte offset
+  [[ -f "$SERVER_LOG" ]] && tail -c +$(($1 + 1)) "$SERVER_LOG" | grep -q 'Kafka Server started'
+}
 
 pom_hash() { sha256sum "$POM" | cut -d' ' -f1; }
 
@@ -131,11 +160,11 @@ write_properties() {
 process.roles=broker,controller
 node.id=$NODE_ID
 controller.quorum.voters=$NODE_ID@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+listeners=$CLIENT_LISTENER://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$CLIENT_LISTENER://$KAFKA_HOST:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=$CLIENT_LISTENER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,$CLIENT_LISTENER:$CLIENT_LISTENER
 log.dirs=$DATA_DIR
 num.partitions=1
 default.replication.factor=1
@@ -149,6 +178,13 @@ share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
+EOF
+  [[ "$CLIENT_LISTENER" == SASL_PLAINTEXT ]] || return 0
+  cat >>"$PROPS" <<EOF
+# SCRAM on the client listener; the broker reaches itself over it as the same user.
+sasl.enabled.mechanisms=$SCRAM_MECHANISM
+sasl.mechanism.inter.broker.protocol=$SCRAM_MECHANISM
+listener.name.sasl_plaintext.${SASL_MECHANISM}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SASL_USERNAME" password="$SASL_PASSWORD";
 EOF
 }
 
@@ -172,8 +208,9 @@ format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
     return 0 # formatted on an earlier start: reuse the data
   fi
-  local out
-  if ! out="$(run_java_tool kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$PROPS" --ignore-formatted 2>&1)"; then
+  local out scram=()
+  [[ -n "$SASL_MECHANISM" ]] && scram=(--add-scram "$SCRAM_MECHANISM=[name=$SASL_USERNAME,password=$SASL_PASSWORD]")
+  if ! out="$(run_java_tool kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$PROPS" --ignore-formatted "${scram[@]}" 2>&1)"; then
     printf '%s\n' "$out" >&2
     die "StorageTool format failed"
   fi
@@ -217,13 +254,15 @@ stop_pid() { # pid
 print_brokers() { printf 'KAFKA_BROKERS=%s:%s\n' "$KAFKA_HOST" "$KAFKA_PORT"; }
 
 do_start() {
+  check_sasl_settings
   take_lock
-  local started=$SECONDS pid
+  local started=$SECONDS pid log_mark
 
   if port_open "$KAFKA_PORT"; then
     # Something listens already: reuse it if it speaks Kafka (give a broker that is still starting time to finish).
     local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-    until metadata_ok; do
+    # (A SASL listener cannot be probed without credentials: what answers there is taken as it is.)
+    until [[ "$CLIENT_LISTENER" != PLAINTEXT ]] || metadata_ok; do
       ((SECONDS < deadline)) || die "port $KAFKA_PORT is taken but does not answer Kafka metadata requests"
       sleep 0.5
     done
@@ -235,7 +274,7 @@ do_start() {
   pid="$(our_pid)"
   if [[ -n "$pid" ]]; then
     local running_port
-    running_port="$(sed -n 's/^advertised.listeners=PLAINTEXT:\/\/[^:]*:\([0-9]*\).*/\1/p' "$PROPS" 2>/dev/null || true)"
+    running_port="$(sed -n 's/^advertised.listeners=[A-Z_]*:\/\/[^:]*:\([0-9]*\).*/\1/p' "$PROPS" 2>/dev/null || true)"
     if [[ -n "$running_port" && "$running_port" != "$KAFKA_PORT" ]]; then
       die "this checkout's broker (pid $pid) already runs on port $running_port with ${DATA_DIR#"$ROOT"/}; stop it first or use KAFKA_PORT=$running_port"
     fi
@@ -253,7 +292,8 @@ do_start() {
   ensure_cluster_id
   format_storage
 
-  log "starting broker on $KAFKA_HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT) ..."
+  log "starting broker on $KAFKA_HOST:$KAFKA_PORT ($CLIENT_LISTENER; controller $KAFKA_CONTROLLER_PORT) ..."
+  log_mark="$(wc -c <"$SERVER_LOG" 2>/dev/null || echo 0)"
   {
     printf '\n==== %s start ====\n' "$(date -Is)"
   } >>"$STDOUT_LOG"
@@ -270,7 +310,7 @@ do_start() {
 
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   while :; do
-    if port_open "$KAFKA_PORT" && metadata_ok; then
+    if broker_answers "$log_mark"; then
       break
     fi
     pid="$(cat "$PID_FILE" 2>/dev/null || true)"

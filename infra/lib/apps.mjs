@@ -1,5 +1,7 @@
 // Running the apps natively for `npm start`: spawn with tsx, prefix their output, wait for /readyz, stop them.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,21 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { binPath, ROOT, tcpOpen } from './workspace.mjs';
 
 const colors = [36, 35, 33, 32, 34];
+
+/**
+ * The token every app's internal requests carry: INTERNAL_API_TOKEN when set, else one generated once into
+ * `<localDir>/internal-api-token` (as the gateway keeps its admin token), so restarts and every app share it.
+ */
+export async function internalApiToken(env, localDir) {
+  if (env.INTERNAL_API_TOKEN) return env.INTERNAL_API_TOKEN;
+  const path = join(localDir, 'internal-api-token');
+  const stored = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (stored) return stored;
+  const token = `int_${randomBytes(24).toString('base64url')}`;
+  await mkdir(localDir, { recursive: true });
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
 
 /** True when `port` cannot be listened on the way the apps listen (all interfaces) or something answers on it. */
 export async function portTaken(port) {

@@ -7,6 +7,8 @@ import {
   createLogger,
   createPool,
   createServiceMetrics,
+  type InternalApi,
+  kafkaSecurity,
   type Logger,
   listen,
   migrate,
@@ -29,6 +31,7 @@ import { refuseUnstorableInput } from './http/storableInput';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
 import { meterRoutes } from './meters/meterRoutes';
+import { adminPort } from './organizations/adminPort';
 import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
 import { planRoutes } from './plans/planRoutes';
@@ -43,6 +46,8 @@ export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.
 
 export interface RunningGateway {
   port: number;
+  /** The admin API's own port (ADMIN_PORT); undefined when it shares the public one. */
+  adminPort: number | undefined;
   adminToken: string;
   pool: pg.Pool;
   logger: Logger;
@@ -67,6 +72,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     topicPrefix: env.TOPIC_PREFIX,
     logger,
     replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
+    security: kafkaSecurity(env),
   });
   await kafka.ensureTopics([
     Topics.gatewayReplies,
@@ -85,6 +91,8 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     logger,
   });
 
+  const services = internalApis(env);
+  const adminDoor = adminPort(env.ADMIN_PORT !== undefined);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -100,11 +108,13 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   );
   app.use(assignRequestId);
   app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
+  app.all(['/v1/admin', '/v1/admin/*path'], adminDoor.adminOnly);
   app.use(express.json({ limit: bodyLimit }));
   app.use(refuseUnstorableInput);
   app.use(adminRoutes(pool, admin.token));
   app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
-  app.use(hostedInvoiceRoutes({ pool, invoicingUrl: env.INVOICING_SERVICE_URL }));
+  app.use(adminDoor.adminPortServesNothingElse);
+  app.use(hostedInvoiceRoutes({ pool, invoicing: services.invoicing }));
   app.use('/v1', authenticate(pool));
   const windows = requestWindows(pool, env.DB_SCHEMA);
   app.use(
@@ -119,11 +129,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
     // A command waits at most for the broker's ack and then for its reply.
     idempotencyClaimMs: env.PRODUCE_TIMEOUT_MS + env.COMMAND_TIMEOUT_MS,
-    serviceUrls: {
-      customers: env.CUSTOMER_SERVICE_URL,
-      metering: env.METERING_SERVICE_URL,
-      invoicing: env.INVOICING_SERVICE_URL,
-    },
+    services,
     publicUrl: env.PUBLIC_URL,
   };
   app.use(customerRoutes(deps));
@@ -139,6 +145,8 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(errorHandler(logger));
 
   const http: { server: Server; port: number } = await listen(app, env.PORT);
+  const adminHttp = env.ADMIN_PORT === undefined ? undefined : await listen(app, env.ADMIN_PORT, env.INTERNAL_HOST);
+  if (adminHttp) adminDoor.listening(adminHttp.server);
   const cleanup = setInterval(() => {
     forgetExpiredIdempotencyKeys(pool, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
       logger.warn({ err: error }, 'could not forget expired idempotency keys'),
@@ -148,19 +156,31 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       .catch((error) => logger.warn({ err: error }, 'could not forget ended rate-limit windows'));
   }, hour);
   cleanup.unref();
-  logger.info({ port: http.port }, 'gateway ready');
+  logger.info({ port: http.port, admin_port: adminHttp?.port }, 'gateway ready');
 
   return {
     port: http.port,
+    adminPort: adminHttp?.port,
     adminToken: admin.token,
     pool,
     logger,
     async stop() {
       clearInterval(cleanup);
       await closeServer(http.server);
+      if (adminHttp) await closeServer(adminHttp.server);
       await bus.stop();
       await kafka.close();
       if (!pool.ended) await pool.end();
     },
+  };
+}
+
+/** The services' internal read APIs: where each answers, and the token they all ask. */
+function internalApis(env: GatewayEnv): RouteDeps['services'] {
+  const api = (url: string): InternalApi => ({ url, token: env.INTERNAL_API_TOKEN });
+  return {
+    customers: api(env.CUSTOMER_SERVICE_URL),
+    metering: api(env.METERING_SERVICE_URL),
+    invoicing: api(env.INVOICING_SERVICE_URL),
   };
 }

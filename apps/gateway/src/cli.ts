@@ -7,6 +7,7 @@ import {
   createLogger,
   createPool,
   type KafkaConnection,
+  kafkaSecurity,
   migrate,
   parseEnv,
   ServiceEnv,
@@ -36,9 +37,17 @@ const usage = `Afternoon admin CLI (the admin API's operations, straight on the 
 ${deadLetterUsage}
 
 Needs DATABASE_URL (and DB_SCHEMA if not "gateway"); dead-letters also KAFKA_BROKERS (default 127.0.0.1:9092) and
-TOPIC_PREFIX. Prints JSON (dead-letters list: a table unless --json).`;
+TOPIC_PREFIX (and KAFKA_SASL_*, KAFKA_SSL* for a secured broker). Prints JSON (dead-letters list: a table unless --json).`;
 
-const CliEnv = ServiceEnv.pick({ DATABASE_URL: true, TOPIC_PREFIX: true }).extend({
+const CliEnv = ServiceEnv.pick({
+  DATABASE_URL: true,
+  TOPIC_PREFIX: true,
+  KAFKA_SASL_MECHANISM: true,
+  KAFKA_SASL_USERNAME: true,
+  KAFKA_SASL_PASSWORD: true,
+  KAFKA_SSL: true,
+  KAFKA_SSL_CA_FILE: true,
+}).extend({
   DB_SCHEMA: z.string().default('gateway'),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').pipe(ServiceEnv.shape.KAFKA_BROKERS),
 });
@@ -75,6 +84,7 @@ function connectDeadLetters() {
     brokers: env.KAFKA_BROKERS,
     topicPrefix: env.TOPIC_PREFIX,
     logger: createLogger('cli', 'error', process.stderr),
+    security: kafkaSecurity(env),
   });
   return { kafka, pool, topicPrefix: env.TOPIC_PREFIX };
 }

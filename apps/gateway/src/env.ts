@@ -3,6 +3,11 @@ import { z } from 'zod';
 
 export const GatewayEnv = ServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * When set, the admin API (/v1/admin/*) answers only on this port, on INTERNAL_HOST, and the public PORT answers
+   * 404 for it; unset, it shares the public port (development).
+   */
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DB_SCHEMA: z.string().default('gateway'),
   /** Bearer token of the admin API; generated into LOCAL_DIR when unset (development). */
   ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
@@ -21,6 +26,14 @@ export const GatewayEnv = ServiceEnv.extend({
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 
+const separatePorts = GatewayEnv.refine(
+  (env) => env.ADMIN_PORT === undefined || env.ADMIN_PORT !== env.PORT || !env.PORT,
+  {
+    message: 'ADMIN_PORT must differ from PORT (unset it to serve the admin API on the public port)',
+    path: ['ADMIN_PORT'],
+  },
+);
+
 export function loadEnv(source: Record<string, string | undefined>): GatewayEnv {
-  return parseEnv(GatewayEnv, source);
+  return parseEnv(separatePorts, source);
 }

@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from './env';
 
-const required = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/afternoon', KAFKA_BROKERS: '127.0.0.1:9092' };
+const required = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/afternoon',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  INTERNAL_API_TOKEN: 'internal_token_of_this_spec_0123456789',
+};
 
-describe('gateway environment', () => {
+describe('the gateway environment', () => {
   it("limits each organization and mode to Afternoon's 1,000 requests a minute unless told otherwise", () => {
     expect(loadEnv(required).RATE_LIMIT_PER_MINUTE).toBe(1000);
     expect(loadEnv({ ...required, RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).toBe(0);
     expect(loadEnv({ ...required, RATE_LIMIT_PER_MINUTE: '250' }).RATE_LIMIT_PER_MINUTE).toBe(250);
     expect(() => loadEnv({ ...required, RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
     expect(() => loadEnv({ ...required, RATE_LIMIT_PER_MINUTE: '1.5' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+  });
+
+  it('serves the admin API on the public port unless ADMIN_PORT names its own', () => {
+    expect(loadEnv(required).ADMIN_PORT).toBeUndefined();
+    expect(loadEnv({ ...required, ADMIN_PORT: '3001' }).ADMIN_PORT).toBe(3001);
+  });
+
+  it('refuses an ADMIN_PORT that is the public PORT', () => {
+    expect(() => loadEnv({ ...required, PORT: '3000', ADMIN_PORT: '3000' })).toThrow(
+      /ADMIN_PORT: ADMIN_PORT must differ/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { KafkaConnection, Producer } from '@afternoon/service-kit';
+import type { InternalApi, KafkaConnection, Producer } from '@afternoon/service-kit';
 import type pg from 'pg';
 import type { CommandBus } from './commands/commandBus';
 import type { IdempotencyDeps } from './idempotency/answerOnce';
@@ -11,6 +11,6 @@ export interface RouteDeps extends IdempotencyDeps {
   producer: Producer;
   /** The bound on a send's acknowledgement (see `sendWithin`). */
   produceTimeoutMs: number;
-  serviceUrls: { customers: string; metering: string; invoicing: string };
+  services: { customers: InternalApi; metering: InternalApi; invoicing: InternalApi };
   publicUrl: string;
 }

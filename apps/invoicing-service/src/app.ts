@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
-import { type RunningService, startService } from '@afternoon/service-kit';
+import { type InternalApi, type RunningService, startService } from '@afternoon/service-kit';
 import { billingRoutes } from './billing/api';
 import { type BillingRun, startBillingRun } from './billing/billingRun';
 import { onBillingRunWakeups } from './billing/billingRunWakeups';
@@ -47,6 +47,11 @@ function billingDefaults() {
   return InvoicingServiceEnv.pick({ ...settings, ...run }).parse({});
 }
 
+/** Metering's internal API, asked for usage when billing: its address and the token every app shares. */
+function meteringApi(env: InvoicingServiceEnv): InternalApi {
+  return { url: env.METERING_SERVICE_URL, token: env.INTERNAL_API_TOKEN };
+}
+
 export interface RunningInvoicingService extends RunningService {
   /** Null where `BILLING_RUN_ENABLED` is false. */
   billingRun: BillingRun | null;
@@ -87,7 +92,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       subscriptionRoutes(deps),
       testClockRoutes(deps),
       billingSettingsRoutes({ pool: deps.pool, invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
-      billingRoutes({ db: deps.pool, meteringServiceUrl: env.METERING_SERVICE_URL }),
+      billingRoutes({ db: deps.pool, metering: meteringApi(env) }),
     ],
   });
   if (!env.BILLING_RUN_ENABLED) return { ...service, billingRun: null };
@@ -108,7 +113,7 @@ async function startBilling(service: RunningService, env: InvoicingServiceEnv) {
   const commandsTopic = service.kafka.topic(Topics.invoiceCommands);
   const billingRun = startBillingRun({
     db: service.pool,
-    meteringServiceUrl: env.METERING_SERVICE_URL,
+    metering: meteringApi(env),
     publicUrl: env.PUBLIC_URL,
     defaultGracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
     intervalMs: env.BILLING_RUN_INTERVAL_MS,

@@ -1,9 +1,10 @@
-import { connectKafka, createLogger, createPool, migrate } from '@afternoon/service-kit';
+import { connectKafka, createLogger, createPool, kafkaSecurity, migrate, parseEnv } from '@afternoon/service-kit';
 import { migrationsDir } from './app';
-import { loadEnv } from './env';
+import { InvoicingServiceEnv } from './env';
 import { rebuildInvoicing } from './rebuildInvoicing';
 
-const env = loadEnv(process.env);
+// Rebuilding serves no internal API: it needs no INTERNAL_API_TOKEN.
+const env = parseEnv(InvoicingServiceEnv.omit({ INTERNAL_API_TOKEN: true }), process.env);
 const logger = createLogger('invoicing-service-rebuild', env.LOG_LEVEL);
 const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'invoicing-service-rebuild' });
 const kafka = connectKafka({
@@ -11,6 +12,7 @@ const kafka = connectKafka({
   brokers: env.KAFKA_BROKERS,
   topicPrefix: env.TOPIC_PREFIX,
   logger,
+  security: kafkaSecurity(env),
 });
 try {
   await migrate(pool, env.DB_SCHEMA, migrationsDir);

@@ -52,6 +52,7 @@ export async function startFaultCluster(log: (line: string) => void): Promise<Fa
   const kafka = await startPrivateKafka();
   const logDir = mkdtempSync(join(tmpdir(), 'afternoon-faults-'));
   const adminToken = `adm_${randomBytes(24).toString('base64url')}`;
+  const internalApiToken = `int_${randomBytes(24).toString('base64url')}`;
   const apps: FaultApp[] = [];
   for (const name of appNames) apps.push({ name, dir: join(repoRoot, 'apps', name), port: await freePort() });
   const portOf = (name: AppName) => apps.find((app) => app.name === name)?.port as number;
@@ -64,6 +65,7 @@ export async function startFaultCluster(log: (line: string) => void): Promise<Fa
     PORT: String(app.port),
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN: adminToken,
+    INTERNAL_API_TOKEN: internalApiToken,
     LOCAL_DIR: logDir,
     PUBLIC_URL: baseUrl,
     CUSTOMER_SERVICE_URL: `http://127.0.0.1:${portOf('customer-service')}`,

@@ -11,7 +11,15 @@ export function parseEnv<Schema extends z.ZodType>(
   throw new Error(`Invalid environment:\n${problems.join('\n')}`);
 }
 
-/** What every service needs: its database and schema, the brokers, the namespace and replication of its topics. */
+const requiredSecret = (name: string, hint: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `${name} is required: ${hint}` : undefined) })
+    .min(24, `${name} must be at least 24 characters`);
+
+/**
+ * What every service needs: its database and schema, the brokers (and how to authenticate to them), the namespace and
+ * replication of its topics, and the door of its internal HTTP API.
+ */
 export const ServiceEnv = z.object({
   DATABASE_URL: z.url({ message: 'DATABASE_URL must be a postgres:// URL' }),
   KAFKA_BROKERS: z
@@ -23,6 +31,20 @@ export const ServiceEnv = z.object({
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
   /** Copies a record needs before a write is acknowledged (acks: all): 1 locally, 2 in production. */
   KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).default(1),
+  /** Kafka authentication: SASL with this mechanism, user and password when set (SCRAM in production). */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers; KAFKA_SSL_CA_FILE names a PEM file of the CA that signed them (else the system's CAs). */
+  KAFKA_SSL: z.stringbool().default(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** The interface internal HTTP APIs listen on: loopback unless a deployment opens it (0.0.0.0 in containers). */
+  INTERNAL_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Shared by every app: a service answers an internal request only when it carries this token. */
+  INTERNAL_API_TOKEN: requiredSecret(
+    'INTERNAL_API_TOKEN',
+    'the token every internal request carries (npm start generates one into .local/; set the same value on every app)',
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;

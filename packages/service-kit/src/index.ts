@@ -25,6 +25,7 @@ export {
 export type { GlobalCheckpoint, NewEvent, StoredEvent } from './eventStore/eventStore';
 export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventStore } from './eventStore/eventStore';
 export { type FailureKind, failureKind, NotYetError } from './failures';
+export { type InternalApi, internalApiHeaders } from './http/internalApi';
 export { parseInput } from './http/parseInput';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
@@ -36,6 +37,7 @@ export {
   type Producer,
   type TopicReplication,
 } from './kafka/kafka';
+export { type KafkaSecurity, kafkaSecurity } from './kafka/kafkaSecurity';
 export { ProduceTimeoutError, sendWithin } from './kafka/sendWithin';
 export { createLogger, type Logger } from './logger';
 export { createServiceMetrics, type ServiceMetrics } from './metrics';

@@ -16,6 +16,7 @@ import { processedThrough, processedThroughWaiter } from './consumer/processedTh
 import type { ServiceEnv } from './env';
 import { closeServer, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection } from './kafka/kafka';
+import { kafkaSecurity } from './kafka/kafkaSecurity';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, type ServiceMetrics } from './metrics';
 import { type OutboxRelay, startOutboxRelay } from './outbox/outboxRelay';
@@ -94,6 +95,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     topicPrefix: env.TOPIC_PREFIX,
     logger,
     replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
+    security: kafkaSecurity(env),
   });
   await kafka.ensureTopics(definition.topics);
   const producer = await kafka.createProducer();
@@ -152,7 +154,9 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   }
 
   const http = await startServiceHttp({
+    host: env.INTERNAL_HOST,
     port: env.PORT,
+    token: env.INTERNAL_API_TOKEN,
     routers: definition.routes?.({ pool, catchUp }) ?? [],
     metrics,
     logger,
@@ -163,7 +167,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     ],
   });
   await Promise.all(consumers.map((consumer) => consumer.joined));
-  logger.info({ port: http.port }, `${name} ready`);
+  logger.info({ host: env.INTERNAL_HOST, port: http.port }, `${name} ready`);
 
   return {
     name,

@@ -2,6 +2,6 @@ export { commandMetadata } from './commandMetadata';
 export { eventually } from './eventually';
 export { freePort, type PrivateKafka, type PrivatePostgres, startPrivateKafka, startPrivatePostgres } from './faults';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
-export { dropSchemas, serviceEnv, testInfra, uniqueName } from './infra';
+export { dropSchemas, serviceEnv, testInfra, testInternalApiToken, uniqueName } from './infra';
 export { commandRecord, customerCreatedRecord, customerDeletedRecord, type TestRecord } from './records';
 export { type CollectedMessage, collectTopic, dropTopics, produce } from './topics';

@@ -13,6 +13,9 @@ export function testInfra(): { kafkaBrokers: string[]; databaseUrl: string } {
   return { kafkaBrokers: inject('kafkaBrokers').split(','), databaseUrl: inject('databaseUrl') };
 }
 
+/** The internal token every app of a test shares (an app refuses to start without one). */
+export const testInternalApiToken = 'internal_api_token_for_tests';
+
 /** The environment an app under test gets: its own schema and topic namespace on the shared cluster. */
 export function serviceEnv(schema: string, topicPrefix: string) {
   const { kafkaBrokers, databaseUrl } = testInfra();
@@ -22,6 +25,9 @@ export function serviceEnv(schema: string, topicPrefix: string) {
     TOPIC_PREFIX: topicPrefix,
     KAFKA_REPLICATION_FACTOR: 1,
     KAFKA_MIN_INSYNC_REPLICAS: 1,
+    KAFKA_SSL: false,
+    INTERNAL_HOST: '127.0.0.1',
+    INTERNAL_API_TOKEN: testInternalApiToken,
     DB_SCHEMA: schema,
     LOG_LEVEL: 'warn' as const,
     PORT: 0,

@@ -14,7 +14,7 @@ export function billingSettingsRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/billing_settings', async (_request, response) => {
     const { billing_settings } = (await queryService(
-      deps.serviceUrls.invoicing,
+      deps.services.invoicing,
       '/billing-settings',
       callerOf(response),
     )) as { billing_settings: unknown };

@@ -44,7 +44,7 @@ export function customerRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/customers/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    const { customer } = (await queryService(deps.serviceUrls.customers, `/customers/${id}`, callerOf(response))) as {
+    const { customer } = (await queryService(deps.services.customers, `/customers/${id}`, callerOf(response))) as {
       customer: unknown;
     };
     respond(response, 200, { customer });
@@ -52,7 +52,7 @@ export function customerRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/customers', async (request, response) => {
     const query = validate(ListCustomersQuery, request.query, 'query');
-    const list = (await queryService(deps.serviceUrls.customers, '/customers', callerOf(response), {
+    const list = (await queryService(deps.services.customers, '/customers', callerOf(response), {
       ...request.query,
       limit: String(query.limit),
     })) as Record<string, unknown>;

@@ -1,10 +1,11 @@
 import type { Invoice } from '@afternoon/contracts/invoices';
+import { type InternalApi, internalApiHeaders } from '@afternoon/service-kit';
 import type pg from 'pg';
 import type { HostedInvoiceView } from './hostedInvoiceView';
 
 export interface HostedInvoiceDeps {
   pool: pg.Pool;
-  invoicingUrl: string;
+  invoicing: InternalApi;
 }
 
 const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
@@ -24,7 +25,7 @@ export async function loadHostedInvoice(
   token: string,
 ): Promise<HostedInvoiceView | undefined> {
   if (!tokenFormat.test(token)) return undefined;
-  const answer = await findPublicInvoice(deps.invoicingUrl, token);
+  const answer = await findPublicInvoice(deps.invoicing, token);
   if (!answer) return undefined;
   const { rows } = await deps.pool.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [
     answer.organization_id,
@@ -32,8 +33,9 @@ export async function loadHostedInvoice(
   return { sellerName: rows[0]?.name ?? '', invoice: answer.invoice, customer: answer.customer };
 }
 
-async function findPublicInvoice(invoicingUrl: string, token: string): Promise<PublicInvoiceAnswer | undefined> {
-  const response = await fetch(new URL(`/public-invoices/${encodeURIComponent(token)}`, invoicingUrl), {
+async function findPublicInvoice(invoicing: InternalApi, token: string): Promise<PublicInvoiceAnswer | undefined> {
+  const response = await fetch(new URL(`/public-invoices/${encodeURIComponent(token)}`, invoicing.url), {
+    headers: internalApiHeaders(invoicing.token),
     signal: AbortSignal.timeout(10_000),
   });
   if (response.status === 404) return undefined;

@@ -69,7 +69,7 @@ export function invoiceRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/invoices/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    const { invoice } = (await queryService(deps.serviceUrls.invoicing, `/invoices/${id}`, callerOf(response))) as {
+    const { invoice } = (await queryService(deps.services.invoicing, `/invoices/${id}`, callerOf(response))) as {
       invoice: unknown;
     };
     respond(response, 200, { invoice });
@@ -77,7 +77,7 @@ export function invoiceRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/invoices', async (request, response) => {
     const query = validate(ListInvoicesQuery, request.query, 'query');
-    const list = (await queryService(deps.serviceUrls.invoicing, '/invoices', callerOf(response), {
+    const list = (await queryService(deps.services.invoicing, '/invoices', callerOf(response), {
       ...request.query,
       limit: String(query.limit),
     })) as Record<string, unknown>;
@@ -91,24 +91,19 @@ export function invoiceRoutes(deps: RouteDeps): Router {
     const query = validate(LineItemEventsQuery, request.query, 'query');
     const caller = callerOf(response);
     const line = LineItemUsageWindow.parse(
-      await queryService(deps.serviceUrls.invoicing, `/invoices/${id}/line-items/${lineItemId}/usage`, caller),
+      await queryService(deps.services.invoicing, `/invoices/${id}/line-items/${lineItemId}/usage`, caller),
     );
     const { usage } = line;
-    const events = await queryService(
-      deps.serviceUrls.metering,
-      `/customers/${line.customer_id}/meter-events`,
-      caller,
-      {
-        meter: usage.meter_code,
-        from: usage.from,
-        to: usage.to,
-        received_after: usage.received_after ?? undefined,
-        received_through: usage.received_through,
-        group: usage.group === null ? undefined : JSON.stringify(usage.group),
-        limit: String(query.limit),
-        cursor: query.cursor,
-      },
-    );
+    const events = await queryService(deps.services.metering, `/customers/${line.customer_id}/meter-events`, caller, {
+      meter: usage.meter_code,
+      from: usage.from,
+      to: usage.to,
+      received_after: usage.received_after ?? undefined,
+      received_through: usage.received_through,
+      group: usage.group === null ? undefined : JSON.stringify(usage.group),
+      limit: String(query.limit),
+      cursor: query.cursor,
+    });
     respond(response, 200, MeterUsageEventList.parse(events));
   });
 

@@ -14,7 +14,7 @@ import type { RouteDeps } from '../routeDeps';
 export function meterRoutes(deps: RouteDeps): Router {
   const router = Router();
   const topic = Topics.meterCommands;
-  const metering = deps.serviceUrls.metering;
+  const metering = deps.services.metering;
   const meterBody = (meter: unknown) => ({ meter: Meter.parse(meter) });
 
   router.post(

@@ -1,13 +1,14 @@
 import type { FieldProblem } from '@afternoon/contracts/common';
 import type { Meter } from '@afternoon/contracts/meters';
 import type { Price } from '@afternoon/contracts/plans';
+import type { InternalApi } from '@afternoon/service-kit';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 import { queryService } from '../queries/serviceQuery';
 
 /** Refuses prices that bill a meter the caller does not have, or has archived, naming each such price's field. */
 export async function checkMeterReferences(
-  meteringUrl: string,
+  metering: InternalApi,
   caller: Caller,
   prices: readonly Price[],
 ): Promise<void> {
@@ -16,7 +17,7 @@ export async function checkMeterReferences(
   await Promise.all(
     codes.map(async (code) => {
       try {
-        found.set(code, ((await queryService(meteringUrl, `/meters/${code}`, caller)) as { meter: Meter }).meter);
+        found.set(code, ((await queryService(metering, `/meters/${code}`, caller)) as { meter: Meter }).meter);
       } catch (error) {
         if (error instanceof ApiHttpError && error.error.code === 'NOT_FOUND') found.set(code, undefined);
         else throw error;

@@ -15,14 +15,14 @@ import { checkMeterReferences } from './meterReferences';
 export function planRoutes(deps: RouteDeps): Router {
   const router = Router();
   const topic = Topics.invoiceCommands;
-  const invoicing = deps.serviceUrls.invoicing;
+  const invoicing = deps.services.invoicing;
   const planBody = (plan: unknown) => ({ plan: Plan.parse(plan) });
 
   router.post(
     '/v1/plans',
     commandRoute(deps, async (request, response) => {
       const body = validate(CreatePlanBody, request.body);
-      await checkMeterReferences(deps.serviceUrls.metering, callerOf(response), body.prices);
+      await checkMeterReferences(deps.services.metering, callerOf(response), body.prices);
       const definition = {
         code: body.code,
         name: body.name,
@@ -63,7 +63,7 @@ export function planRoutes(deps: RouteDeps): Router {
     commandRoute(deps, async (request, response) => {
       const code = existingCode(request.params.code);
       const changes = validate(RevisePlanBody, request.body ?? {});
-      if (changes.prices) await checkMeterReferences(deps.serviceUrls.metering, callerOf(response), changes.prices);
+      if (changes.prices) await checkMeterReferences(deps.services.metering, callerOf(response), changes.prices);
       const prices = changes.prices?.map((price) => ({ ...price, id: price.id ?? newResourceId() }) as PlanPrice);
       return {
         topic,

@@ -1,41 +1,48 @@
 import { ApiError } from '@afternoon/contracts/common';
-import { TenantHeaders } from '@afternoon/service-kit';
+import { type InternalApi, internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 
 /** Asks the owning service's internal read API, scoped to the caller's organization and mode. */
 export async function queryService(
-  baseUrl: string,
+  service: InternalApi,
   path: string,
   caller: Caller,
   query: Record<string, unknown> = {},
 ): Promise<unknown> {
-  const url = new URL(path, baseUrl);
+  const url = new URL(path, service.url);
   for (const [name, value] of Object.entries(query)) {
     if (typeof value === 'string') url.searchParams.set(name, value);
   }
-  return askService(url, caller);
+  return askService(service, url, caller);
 }
 
 const defaultTimeoutMs = 10_000;
 
 /** A read too large for a query string (a batch's ids): sent as a JSON body, answered like `queryService`. */
 export function queryServiceWithBody(
-  baseUrl: string,
+  service: InternalApi,
   path: string,
   caller: Caller,
   body: unknown,
   timeoutMs = defaultTimeoutMs,
 ): Promise<unknown> {
-  return askService(new URL(path, baseUrl), caller, body, timeoutMs);
+  return askService(service, new URL(path, service.url), caller, body, timeoutMs);
 }
 
-async function askService(url: URL, caller: Caller, body?: unknown, timeoutMs = defaultTimeoutMs): Promise<unknown> {
+async function askService(
+  service: InternalApi,
+  url: URL,
+  caller: Caller,
+  body?: unknown,
+  timeoutMs = defaultTimeoutMs,
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
+        ...internalApiHeaders(service.token),
         [TenantHeaders.organizationId]: caller.organizationId,
         [TenantHeaders.mode]: caller.mode,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -1,5 +1,5 @@
-import { TenantHeaders } from '@afternoon/service-kit';
-import { eventually } from '@afternoon/testkit';
+import { internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
+import { eventually, testInternalApiToken } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 
@@ -100,7 +100,11 @@ describe('money on plans and subscriptions: bounded where it enters, and where u
 
   async function stuckBoundaries(): Promise<{ subscription_id: string }[]> {
     const response = await fetch(`http://127.0.0.1:${cluster.services.invoicing.port}/billing-run/stuck-boundaries`, {
-      headers: { [TenantHeaders.organizationId]: acme.id, [TenantHeaders.mode]: 'test' },
+      headers: {
+        ...internalApiHeaders(testInternalApiToken),
+        [TenantHeaders.organizationId]: acme.id,
+        [TenantHeaders.mode]: 'test',
+      },
     });
     expect(response.status).toBe(200);
     return ((await response.json()) as { stuck_boundaries: { subscription_id: string }[] }).stuck_boundaries;

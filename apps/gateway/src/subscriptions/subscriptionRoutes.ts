@@ -23,7 +23,7 @@ import type { RouteDeps } from '../routeDeps';
 export function subscriptionRoutes(deps: RouteDeps): Router {
   const router = Router();
   const topic = Topics.invoiceCommands;
-  const invoicing = deps.serviceUrls.invoicing;
+  const invoicing = deps.services.invoicing;
   const subscriptionBody = (result: unknown) => ({
     subscription: Subscription.parse((result as { subscription: unknown }).subscription),
   });

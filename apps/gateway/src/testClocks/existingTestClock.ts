@@ -22,7 +22,7 @@ export async function existingTestClock(
   const notFound = ApiHttpError.of('NOT_FOUND', `No such test clock: '${id}'`, param);
   if (!ResourceId.safeParse(id).success) throw notFound;
   try {
-    const { test_clock } = (await queryService(deps.serviceUrls.invoicing, `/test-clocks/${id}`, caller)) as {
+    const { test_clock } = (await queryService(deps.services.invoicing, `/test-clocks/${id}`, caller)) as {
       test_clock: unknown;
     };
     return TestClock.parse(test_clock);

@@ -52,7 +52,7 @@ export function testClockRoutes(deps: RouteDeps): Router {
     const caller = callerOf(response);
     requireTestMode(caller);
     const query = validate(ListTestClocksQuery, request.query, 'query');
-    const list = await queryService(deps.serviceUrls.invoicing, '/test-clocks', caller, {
+    const list = await queryService(deps.services.invoicing, '/test-clocks', caller, {
       ...request.query,
       limit: String(query.limit),
     });

@@ -24,6 +24,7 @@ const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${servi
  * checked for due billing every 200 ms unless `billingRunIntervalMs` says otherwise. `databaseUrl` and
  * `kafkaBrokers` put the cluster on a private server or broker a fault test may stop (nothing is dropped there).
  * Requests are not rate-limited unless `rateLimitPerMinute` says so (RATE_LIMIT_PER_MINUTE).
+ * `separateAdminPort` serves the admin API on a port of its own (ADMIN_PORT), where `admin` then asks.
  */
 export async function startTestCluster(
   options: {
@@ -36,6 +37,7 @@ export async function startTestCluster(
     databaseUrl?: string;
     kafkaBrokers?: string[];
     rateLimitPerMinute?: number;
+    separateAdminPort?: boolean;
   } = {},
 ) {
   const topicPrefix = `${uniqueName('e2e')}.`;
@@ -82,18 +84,21 @@ export async function startTestCluster(
     PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
     IDEMPOTENCY_RETENTION_HOURS: 24,
     RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+    ...(options.separateAdminPort ? { ADMIN_PORT: 0 } : {}),
   };
   const gateway: RunningGateway = await startGateway(gatewayEnv);
   const replicas: RunningGateway[] = [];
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   const anonymous = new GatewayClient(baseUrl);
-  const admin = anonymous.as(adminToken);
+  const adminUrl = gateway.adminPort === undefined ? baseUrl : `http://127.0.0.1:${gateway.adminPort}`;
+  const admin = new GatewayClient(adminUrl).as(adminToken);
 
   return {
     gateway,
     topicPrefix,
     schemas,
     baseUrl,
+    adminUrl,
     anonymous,
     admin,
     services: {

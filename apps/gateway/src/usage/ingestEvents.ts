@@ -91,7 +91,7 @@ export async function ingestEvents(
 async function customerClockTimes(deps: RouteDeps, caller: Caller, ids: string[]): Promise<Map<string, string>> {
   if (caller.mode !== 'test') return new Map();
   const { clock_times } = CustomerClockTimes.parse(
-    await queryServiceWithBody(deps.serviceUrls.invoicing, '/customer-clock-times', caller, { customer_ids: ids }),
+    await queryServiceWithBody(deps.services.invoicing, '/customer-clock-times', caller, { customer_ids: ids }),
   );
   return new Map(Object.entries(clock_times));
 }
@@ -109,7 +109,7 @@ async function unknownCustomers(deps: RouteDeps, caller: Caller, ids: string[]):
   let answer: unknown;
   try {
     answer = await queryServiceWithBody(
-      deps.serviceUrls.metering,
+      deps.services.metering,
       '/customers/known',
       caller,
       { ids },

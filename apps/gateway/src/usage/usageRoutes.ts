@@ -13,7 +13,7 @@ import { ingestEvents } from './ingestEvents';
 /** `/v1/events`: usage ingestion straight onto the ingest topic, reads from metering-service. */
 export function usageRoutes(deps: RouteDeps): Router {
   const router = Router();
-  const metering = deps.serviceUrls.metering;
+  const metering = deps.services.metering;
 
   router.post('/v1/events/ingest', async (request, response) => {
     const receivedAt = new Date();

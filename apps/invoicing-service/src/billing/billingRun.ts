@@ -289,7 +289,7 @@ export function startBillingRun(deps: BillingRunDeps): BillingRun {
     const key = `${tenant.organizationId}|${tenant.mode}|${meterCode}`;
     let grouping = groupings.get(key);
     if (!grouping) {
-      grouping = meterGroupBy(deps.meteringServiceUrl, tenant, meterCode);
+      grouping = meterGroupBy(deps.metering, tenant, meterCode);
       grouping.catch(() => groupings.delete(key));
       groupings.set(key, grouping);
     }

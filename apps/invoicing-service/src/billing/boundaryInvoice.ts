@@ -2,6 +2,7 @@ import type { ApiError } from '@afternoon/contracts/common';
 import type { BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
 import type { Plan } from '@afternoon/contracts/plans';
 import {
+  type InternalApi,
   newHostedInvoiceUrl,
   newResourceId,
   type Queryable,
@@ -17,7 +18,7 @@ import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 
 export interface BoundaryInvoiceDeps {
   db: Queryable;
-  meteringServiceUrl: string;
+  metering: InternalApi;
   /** Where hosted invoice pages are served (the gateway's public address). */
   publicUrl: string;
 }
@@ -150,7 +151,7 @@ async function spanUsage(
   const meterCodes = [...new Set(plan.prices.flatMap((price) => (price.model === 'flat' ? [] : [price.meter_code])))];
   const start = new Date(subscription.startDate);
   const ask = (code: string, groupBy: string[], from: Date, to: Date, received: ReceivedWindow) =>
-    meterUsage(deps.meteringServiceUrl, tenant, subscription.customerId, code, from, to, groupBy, received);
+    meterUsage(deps.metering, tenant, subscription.customerId, code, from, to, groupBy, received);
   const answers = await Promise.all(
     meterCodes.map(async (code) => {
       const groupBy = await bill.meterGroupBy(code);

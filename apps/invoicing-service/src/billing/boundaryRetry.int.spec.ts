@@ -1,5 +1,12 @@
 import { Topics } from '@afternoon/contracts/topics';
-import { connectKafka, createLogger, type KafkaConnection, newResourceId, TenantHeaders } from '@afternoon/service-kit';
+import {
+  connectKafka,
+  createLogger,
+  internalApiHeaders,
+  type KafkaConnection,
+  newResourceId,
+  TenantHeaders,
+} from '@afternoon/service-kit';
 import {
   commandRecord,
   customerCreatedRecord,
@@ -9,6 +16,7 @@ import {
   produce,
   serviceEnv,
   testInfra,
+  testInternalApiToken,
   uniqueName,
 } from '@afternoon/testkit';
 import pg from 'pg';
@@ -65,7 +73,11 @@ describe('a boundary whose invoice command is dead-lettered', () => {
     (await db.query(`SELECT billed_through FROM ${schema}.subscriptions`)).rows[0]?.billed_through;
   const stuck = async (): Promise<StuckBoundary[]> => {
     const response = await fetch(`http://127.0.0.1:${service.port}/billing-run/stuck-boundaries`, {
-      headers: { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode },
+      headers: {
+        ...internalApiHeaders(testInternalApiToken),
+        [TenantHeaders.organizationId]: tenant.organizationId,
+        [TenantHeaders.mode]: tenant.mode,
+      },
     });
     expect(response.status).toBe(200);
     return ((await response.json()) as { stuck_boundaries: StuckBoundary[] }).stuck_boundaries;

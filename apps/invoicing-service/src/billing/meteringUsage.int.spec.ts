@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { InternalApi } from '@afternoon/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeteringRequestError, meterGroupBy, meterUsage } from './meteringUsage';
 
@@ -8,8 +9,13 @@ const customerId = 'cm5x9z8nv0000h85r7l9p2k1m';
 
 describe('meterUsage against an HTTP server standing in for metering-service', () => {
   let server: Server;
-  let baseUrl: string;
-  const seen: { url: string; organization: string | undefined; mode: string | undefined }[] = [];
+  let metering: InternalApi;
+  const seen: {
+    url: string;
+    organization: string | undefined;
+    mode: string | undefined;
+    authorization: string | undefined;
+  }[] = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -17,6 +23,7 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
         url: request.url ?? '',
         organization: request.headers['x-afternoon-organization-id'] as string | undefined,
         mode: request.headers['x-afternoon-mode'] as string | undefined,
+        authorization: request.headers.authorization,
       });
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (url.pathname === '/meters/missing') {
@@ -52,20 +59,23 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
       response.end(JSON.stringify({ usage }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    metering = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: 'internal_token_of_this_test',
+    };
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it("asks the customer's usage with the tenant headers and the meter's grouping", async () => {
     const from = new Date('2027-01-01T00:00:00Z');
     const to = new Date('2027-01-09T12:00:00Z');
-    const usage = await meterUsage(baseUrl, tenant, customerId, 'tokens', from, to, ['model']);
+    const usage = await meterUsage(metering, tenant, customerId, 'tokens', from, to, ['model']);
     expect(usage).toEqual({
       total: '12.5',
       groups: [{ key: { model: 'gpt-4' }, value: '12.5' }],
       processed_through: '2027-01-10T00:00:00.000Z',
     });
-    const asked = new URL(seen.at(-1)?.url ?? '', baseUrl);
+    const asked = new URL(seen.at(-1)?.url ?? '', metering.url);
     expect(asked.pathname).toBe(`/customers/${customerId}/meter-usage`);
     expect(Object.fromEntries(asked.searchParams)).toEqual({
       meter: 'tokens',
@@ -73,19 +83,23 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
       to: '2027-01-09T12:00:00.000Z',
       group_by: 'model',
     });
-    expect(seen.at(-1)).toMatchObject({ organization: 'org_1', mode: 'live' });
-    expect(await meterUsage(baseUrl, tenant, customerId, 'tokens', from, to)).toEqual({
+    expect(seen.at(-1)).toMatchObject({
+      organization: 'org_1',
+      mode: 'live',
+      authorization: 'Bearer internal_token_of_this_test',
+    });
+    expect(await meterUsage(metering, tenant, customerId, 'tokens', from, to)).toEqual({
       total: '12.5',
       processed_through: '2027-01-10T00:00:00.000Z',
     });
   });
 
   it('fails with the status and body when metering does not answer 200, and on an unexpected shape', async () => {
-    await expect(meterGroupBy(baseUrl, tenant, 'missing')).rejects.toThrow(
+    await expect(meterGroupBy(metering, tenant, 'missing')).rejects.toThrow(
       /metering-service answered 404 to GET \/meters\/missing: .*No such meter/,
     );
-    await expect(meterGroupBy(baseUrl, tenant, 'garbled')).rejects.toBeInstanceOf(MeteringRequestError);
-    await expect(meterGroupBy('http://127.0.0.1:1', tenant, 'tokens')).rejects.toThrow(
+    await expect(meterGroupBy(metering, tenant, 'garbled')).rejects.toBeInstanceOf(MeteringRequestError);
+    await expect(meterGroupBy({ ...metering, url: 'http://127.0.0.1:1' }, tenant, 'tokens')).rejects.toThrow(
       /metering-service did not answer GET \/meters\/tokens/,
     );
   });

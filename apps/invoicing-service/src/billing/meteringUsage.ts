@@ -1,5 +1,5 @@
 import { Meter, MeterUsage } from '@afternoon/contracts/meters';
-import { type Tenant, TenantHeaders } from '@afternoon/service-kit';
+import { type InternalApi, internalApiHeaders, type Tenant, TenantHeaders } from '@afternoon/service-kit';
 import { z } from 'zod';
 import type { MeterPeriodUsage } from './periodLines';
 
@@ -27,7 +27,7 @@ export class MeteringRequestError extends Error {
  * the events received in `received` when given.
  */
 export async function meterUsage(
-  baseUrl: string,
+  metering: InternalApi,
   tenant: Tenant,
   customerId: string,
   meterCode: string,
@@ -41,7 +41,7 @@ export async function meterUsage(
   if (received?.after) query.received_after = received.after.toISOString();
   if (received) query.received_through = received.through.toISOString();
   const { usage } = await askMetering(
-    baseUrl,
+    metering,
     `/customers/${encodeURIComponent(customerId)}/meter-usage`,
     tenant,
     z.object({ usage: MeterUsage }),
@@ -52,9 +52,9 @@ export async function meterUsage(
 }
 
 /** The properties a meter groups usage by (empty when it does not). */
-export async function meterGroupBy(baseUrl: string, tenant: Tenant, meterCode: string): Promise<string[]> {
+export async function meterGroupBy(metering: InternalApi, tenant: Tenant, meterCode: string): Promise<string[]> {
   const { meter } = await askMetering(
-    baseUrl,
+    metering,
     `/meters/${encodeURIComponent(meterCode)}`,
     tenant,
     z.object({ meter: Meter }),
@@ -63,19 +63,23 @@ export async function meterGroupBy(baseUrl: string, tenant: Tenant, meterCode: s
 }
 
 async function askMetering<T>(
-  baseUrl: string,
+  metering: InternalApi,
   path: string,
   tenant: Tenant,
   schema: z.ZodType<T>,
   query: Record<string, string> = {},
 ): Promise<T> {
-  const url = new URL(path, baseUrl);
+  const url = new URL(path, metering.url);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   let response: Response;
   let text: string;
   try {
     response = await fetch(url, {
-      headers: { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode },
+      headers: {
+        ...internalApiHeaders(metering.token),
+        [TenantHeaders.organizationId]: tenant.organizationId,
+        [TenantHeaders.mode]: tenant.mode,
+      },
       signal: AbortSignal.timeout(timeoutMs),
     });
     text = await response.text();

@@ -1,6 +1,6 @@
 import type { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import type { PlanPrice } from '@afternoon/contracts/plans';
-import { IllegalStateError, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { IllegalStateError, type InternalApi, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { getPlan } from '../plans/getPlans';
 import { type BilledSpan, boundaryBilling } from '../subscriptions/billingBoundaries';
 import type { BillingPeriod } from '../subscriptions/billingPeriods';
@@ -13,7 +13,7 @@ import { type MeterPeriodUsage, periodLines } from './periodLines';
 
 export interface UpcomingInvoiceDeps {
   db: Queryable;
-  meteringServiceUrl: string;
+  metering: InternalApi;
 }
 
 /**
@@ -77,8 +77,8 @@ async function periodUsage(
   if (meterCodes.length === 0 || to <= from) return { byMeter: {}, processedThrough: null };
   const answers = await Promise.all(
     meterCodes.map(async (code) => {
-      const groupBy = await meterGroupBy(deps.meteringServiceUrl, tenant, code);
-      return [code, await meterUsage(deps.meteringServiceUrl, tenant, customerId, code, from, to, groupBy)] as const;
+      const groupBy = await meterGroupBy(deps.metering, tenant, code);
+      return [code, await meterUsage(deps.metering, tenant, customerId, code, from, to, groupBy)] as const;
     }),
   );
   const horizons = answers.map(([, answer]) => answer.processed_through).sort((a, b) => Date.parse(a) - Date.parse(b));

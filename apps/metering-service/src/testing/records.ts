@@ -1,6 +1,12 @@
 import type { MeterDefinition } from '@afternoon/contracts/meters';
-import { newResourceId, type RunningService, type Tenant, TenantHeaders } from '@afternoon/service-kit';
-import { commandRecord, type TestRecord } from '@afternoon/testkit';
+import {
+  internalApiHeaders,
+  newResourceId,
+  type RunningService,
+  type Tenant,
+  TenantHeaders,
+} from '@afternoon/service-kit';
+import { commandRecord, type TestRecord, testInternalApiToken } from '@afternoon/testkit';
 
 /** A CreateMeter command as the gateway sends it to the meter commands topic. */
 export function createMeterCommand(tenant: Tenant, definition: MeterDefinition): TestRecord {
@@ -14,7 +20,11 @@ export async function readAs(
   path: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`http://127.0.0.1:${service.port}${path}`, {
-    headers: { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode },
+    headers: {
+      ...internalApiHeaders(testInternalApiToken),
+      [TenantHeaders.organizationId]: tenant.organizationId,
+      [TenantHeaders.mode]: tenant.mode,
+    },
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -1,6 +1,6 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
-import { newResourceId, type RunningService, TenantHeaders } from '@afternoon/service-kit';
+import { internalApiHeaders, newResourceId, type RunningService, TenantHeaders } from '@afternoon/service-kit';
 import {
   collectTopic,
   customerCreatedRecord,
@@ -8,6 +8,7 @@ import {
   eventually,
   produce,
   serviceEnv,
+  testInternalApiToken,
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,11 @@ describe('metering usage from the ingest topic', () => {
     await dropSchemas(schema);
   });
 
-  const tenantHeaders = { [TenantHeaders.organizationId]: organizationId, [TenantHeaders.mode]: 'live' };
+  const tenantHeaders = {
+    ...internalApiHeaders(testInternalApiToken),
+    [TenantHeaders.organizationId]: organizationId,
+    [TenantHeaders.mode]: 'live',
+  };
 
   it('stores raw records once, and refuses bad, unknown-customer and conflicting ones to the DLQ and the rejected list', async () => {
     const customerId = newResourceId();
@@ -143,7 +148,11 @@ describe('metering usage from the ingest topic', () => {
       const rejected = await eventually(
         async () => {
           const response = await fetch(`${base}/rejected-events`, {
-            headers: { [TenantHeaders.organizationId]: organization, [TenantHeaders.mode]: 'live' },
+            headers: {
+              ...internalApiHeaders(testInternalApiToken),
+              [TenantHeaders.organizationId]: organization,
+              [TenantHeaders.mode]: 'live',
+            },
           });
           const body = (await response.json()) as { rejected_events: Array<{ reason: string; record: string }> };
           expect(body.rejected_events).toHaveLength(2);
@@ -176,7 +185,11 @@ describe('metering usage from the ingest topic', () => {
 
   const rejectedOf = async (organization: string) => {
     const response = await fetch(`${base}/rejected-events`, {
-      headers: { [TenantHeaders.organizationId]: organization, [TenantHeaders.mode]: 'live' },
+      headers: {
+        ...internalApiHeaders(testInternalApiToken),
+        [TenantHeaders.organizationId]: organization,
+        [TenantHeaders.mode]: 'live',
+      },
     });
     return ((await response.json()) as { rejected_events: Array<{ reason: string; idempotency_key: string | null }> })
       .rejected_events;

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express, Router } from 'express
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
+import { requireInternalToken } from './internalApi';
 import { MissingTenantError } from './tenant';
 
 export interface ReadinessCheck {
@@ -50,10 +51,11 @@ async function withinReadinessTimeout(check: Promise<boolean>): Promise<boolean 
   }
 }
 
-/** Listens on `port` (0 picks a free one) and tells which port it got. */
-export async function listen(app: Express, port: number): Promise<{ server: Server; port: number }> {
+/** Listens on `port` (0 picks a free one) of `host` (every interface when not given) and tells which port it got. */
+export async function listen(app: Express, port: number, host?: string): Promise<{ server: Server; port: number }> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const ready = (error?: Error) => (error ? reject(error) : resolve(listening));
+    const listening = host === undefined ? app.listen(port, ready) : app.listen(port, host, ready);
   });
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : port };
@@ -66,9 +68,14 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** A service's HTTP side: the operational routes, then the slices' internal read routes. */
+/**
+ * A service's HTTP side on INTERNAL_HOST: the operational routes, open to probes and scrapers, then the slices'
+ * internal read routes behind the internal token.
+ */
 export async function startServiceHttp(options: {
+  host: string;
   port: number;
+  token: string;
   routers: readonly Router[];
   readiness: readonly ReadinessCheck[];
   metrics: ServiceMetrics;
@@ -77,9 +84,10 @@ export async function startServiceHttp(options: {
   const app = express();
   app.disable('x-powered-by');
   app.use(operationalRoutes(options));
+  app.use(requireInternalToken(options.token));
   for (const router of options.routers) app.use(router);
   app.use(internalErrors(options.logger));
-  return listen(app, options.port);
+  return listen(app, options.port, options.host);
 }
 
 function internalErrors(logger: Logger): ErrorRequestHandler {

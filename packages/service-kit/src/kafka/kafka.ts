@@ -1,6 +1,7 @@
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
+import type { KafkaSecurity } from './kafkaSecurity';
 
 export type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
@@ -34,11 +35,14 @@ export function connectKafka(options: {
   logger: Logger;
   /** Of the topics ensureTopics creates; one copy (singleBroker) unless said otherwise. */
   replication?: TopicReplication;
+  /** SASL credentials and TLS (see `kafkaSecurity`); none for the local broker. */
+  security?: KafkaSecurity;
 }): KafkaConnection {
   const replication = options.replication ?? singleBroker;
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...options.security,
     logLevel: logLevel.WARN,
     logCreator:
       () =>

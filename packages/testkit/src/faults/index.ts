@@ -1,3 +1,3 @@
 export { freePort } from './freePort';
-export { type PrivateKafka, startPrivateKafka } from './privateKafka';
+export { type PrivateKafka, type ScramUser, startPrivateKafka } from './privateKafka';
 export { type PrivatePostgres, startPrivatePostgres } from './privatePostgres';

@@ -19,7 +19,13 @@ export interface PrivateKafka {
   destroy(): Promise<void>;
 }
 
-export async function startPrivateKafka(options: { heap?: string } = {}): Promise<PrivateKafka> {
+/** SCRAM-SHA-256 credentials the broker's only listener asks of every client (SASL_PLAINTEXT). */
+export interface ScramUser {
+  username: string;
+  password: string;
+}
+
+export async function startPrivateKafka(options: { heap?: string; scram?: ScramUser } = {}): Promise<PrivateKafka> {
   const stateDir = mkdtempSync(join(tmpdir(), 'afternoon-kafka-'));
   const port = await freePort();
   const env = {
@@ -29,6 +35,10 @@ export async function startPrivateKafka(options: { heap?: string } = {}): Promis
     KAFKA_STATE_DIR: stateDir,
     KAFKA_HEAP_OPTS: options.heap ?? '-Xmx512m',
     KAFKA_START_TIMEOUT: '120',
+    // Set either way, so SASL settings in the shell (meant for the apps) never reach a broker that did not ask them.
+    KAFKA_SASL_MECHANISM: options.scram ? 'scram-sha-256' : '',
+    KAFKA_SASL_USERNAME: options.scram?.username ?? '',
+    KAFKA_SASL_PASSWORD: options.scram?.password ?? '',
   };
   const script = (command: 'start' | 'stop') => run('bash', [kafkaScript, command], { env });
   const kill = () => {
