@@ -24,7 +24,9 @@ import { deadLetterRoutes } from './deadLetters/deadLetterRoutes';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
+import { jsonBody } from './http/jsonBody';
 import { assignRequestId } from './http/requestContext';
+import { refuseUnreadablePath } from './http/requestPath';
 import { refuseUnstorableInput } from './http/storableInput';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
@@ -47,7 +49,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-const bodyLimit = '1mb';
 const hour = 60 * 60 * 1000;
 
 /** The HTTP edge: authenticates, validates, sends commands over Kafka and forwards queries to services. */
@@ -98,7 +99,8 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   );
   app.use(assignRequestId);
   app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
-  app.use(express.json({ limit: bodyLimit }));
+  app.use(refuseUnreadablePath);
+  app.use(jsonBody);
   app.use(refuseUnstorableInput);
   app.use(adminRoutes(pool, admin.token));
   app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
