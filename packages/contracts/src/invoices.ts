@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Metadata, PageQuery, Pagination, ResourceId } from './common';
+import { Metadata, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { Address } from './customers';
 
 export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']);
@@ -34,7 +34,7 @@ const DueDate = z.iso.date();
 const DaysUntilDue = z.number().int().min(0).max(3650);
 
 export const LineItemBody = z.strictObject({
-  description: z.string().trim().min(1).max(500),
+  description: NonBlankString.trim().max(500),
   quantity: Quantity,
   unit_amount_cents: UnitAmountCents,
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Mode } from './common';
+import { Mode, NonBlankString } from './common';
 
-export const CreateOrganizationBody = z.strictObject({ name: z.string().trim().min(1).max(255) });
+export const CreateOrganizationBody = z.strictObject({ name: NonBlankString.trim().max(255) });
 export type CreateOrganizationBody = z.infer<typeof CreateOrganizationBody>;
 
 export const Organization = z.object({ id: z.string(), name: z.string(), created_at: z.iso.datetime() });

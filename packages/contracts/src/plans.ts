@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResourceId } from './common';
+import { NonBlankString, ResourceId } from './common';
 import { MeterCode } from './meters';
 
 /** A plan's code follows the same lower_snake_case rule as a meter's. */
@@ -26,7 +26,7 @@ const Currency = z.string().regex(/^[a-z]{3}$/, 'must be a three-letter lowercas
 
 const priceFields = {
   /** The invoice line's text. */
-  description: z.string().trim().min(1).max(500),
+  description: NonBlankString.trim().max(500),
   /** The charge is raised to this when it comes out lower. */
   minimum_amount_cents: Cents.optional(),
 };
@@ -133,7 +133,7 @@ export const maxPlanPrices = 50;
 /** `POST /v1/plans`. */
 export const CreatePlanBody = z.strictObject({
   code: PlanCode,
-  name: z.string().trim().min(1).max(255),
+  name: NonBlankString.trim().max(255),
   currency: Currency.default('usd'),
   interval: PlanInterval,
   prices: z.array(Price).min(1).max(maxPlanPrices),
