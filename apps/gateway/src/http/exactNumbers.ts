@@ -7,15 +7,16 @@ import { ApiHttpError } from './apiError';
 type Path = (string | number)[];
 
 /**
- * Where a JSON text holds a number that `JSON.parse` would change or that JavaScript cannot count with exactly: an
+ * Where a JSON body holds a number that `JSON.parse` would change or that JavaScript cannot count with exactly: an
  * integer beyond ±(2^53 − 1), a decimal with more significant digits than a double keeps, one that overflows or
- * underflows. Cheap when there is none (one pass over the text outside its strings); otherwise the text is parsed
- * again without losing digits, to name where. A repeated key counts once, as `JSON.parse` keeps it: the last. The
- * text must already be known to be JSON of a bounded depth (that parse recurses).
+ * underflows. Cheap when there is none (one pass over the bytes outside its strings, nothing decoded); otherwise the
+ * body is parsed again without losing digits, to name where. A repeated key counts once, as `JSON.parse` keeps it:
+ * the last. The body must already be known to be UTF-8 JSON of a bounded depth (that parse recurses).
  */
-export function inexactNumbers(text: string): Path[] {
-  if (!holdsInexactLiteral(text)) return [];
+export function inexactNumbers(json: Uint8Array): Path[] {
+  if (!holdsInexactLiteral(json)) return [];
   const found: Path[] = [];
+  const text = new TextDecoder().decode(json); // as the body parser read it: without a byte order mark
   const root = parse(text, null, { onDuplicateKey: ({ newValue }) => newValue });
   const pending: { value: unknown; path: Path }[] = [{ value: root, path: [] }];
   for (let next = pending.pop(); next; next = pending.pop()) {
@@ -43,28 +44,31 @@ const continuesNumber = (code: number) =>
  * exponent is an integer below 2^53 or a decimal of at most 14 significant digits, which a double keeps exactly, so
  * only longer ones and exponents are looked at closely.
  */
-function holdsInexactLiteral(text: string): boolean {
+function holdsInexactLiteral(json: Uint8Array): boolean {
   let at = 0;
-  while (at < text.length) {
-    const code = text.charCodeAt(at);
-    if (code === quote) at = afterString(text, at + 1);
+  while (at < json.length) {
+    const code = json[at] as number;
+    if (code === quote) at = afterString(json, at + 1);
     else if (isDigit(code)) {
       const start = at;
       let exponent = false;
-      for (let next = code; continuesNumber(next); next = text.charCodeAt(++at)) exponent ||= (next | 0x20) === 0x65;
-      if ((exponent || at - start > 15) && !isSafeNumber(text.slice(start, at))) return true;
+      for (let next = code; at < json.length && continuesNumber(next); next = json[++at] as number)
+        exponent ||= (next | 0x20) === 0x65;
+      if ((exponent || at - start > 15) && !isSafeNumber(latin1.decode(json.subarray(start, at)))) return true;
     } else at++;
   }
   return false;
 }
 
+const latin1 = new TextDecoder('latin1');
+
 /** The index just after the string whose content starts at `from`: its first quote not escaped by a backslash. */
-function afterString(text: string, from: number): number {
+function afterString(json: Uint8Array, from: number): number {
   for (let searchFrom = from; ; ) {
-    const end = text.indexOf('"', searchFrom);
-    if (end < 0) return text.length;
+    const end = json.indexOf(quote, searchFrom);
+    if (end < 0) return json.length;
     let backslashes = 0;
-    while (text.charCodeAt(end - 1 - backslashes) === backslash) backslashes++;
+    while (json[end - 1 - backslashes] === backslash) backslashes++;
     if (backslashes % 2 === 0) return end + 1;
     searchFrom = end + 1;
   }
@@ -81,7 +85,7 @@ export function keepRawBody(request: IncomingMessage, _response: unknown, raw: B
 export const refuseInexactNumbers: RequestHandler = (request, _response, next) => {
   const raw = rawBodies.get(request);
   if (!raw) return next();
-  const paths = inexactNumbers(new TextDecoder().decode(raw));
+  const paths = inexactNumbers(raw);
   if (paths.length > 0) {
     throw ApiHttpError.validation(
       paths.map((path) => ({

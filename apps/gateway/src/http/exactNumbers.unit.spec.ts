@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { inexactNumbers } from './exactNumbers';
+import { inexactNumbers as inexactNumbersOf } from './exactNumbers';
+
+const inexactNumbers = (text: string) => inexactNumbersOf(Buffer.from(text));
 
 const inexact = (value: string) => inexactNumbers(`{"value":${value}}`);
 
@@ -59,6 +61,10 @@ describe('numbers JSON parsing would change', () => {
       ['line_items', 0, 'quantity'],
       ['nested', 0, 1, 0],
     ]);
+  });
+
+  it('reads the body as the body parser does: UTF-8, with or without a byte order mark', () => {
+    expect(inexactNumbers('\ufeff{"café 😀":9007199254740993,"b":"😀1e400"}')).toEqual([['café 😀']]);
   });
 
   it('judges a repeated key by the value JSON.parse keeps, the last', () => {
