@@ -13,7 +13,7 @@ type Path = (string | number)[];
  * body is parsed again without losing digits, to name where. A repeated key counts once, as `JSON.parse` keeps it:
  * the last. The body must already be known to be UTF-8 JSON of a bounded depth (that parse recurses).
  */
-export function inexactNumbers(json: Uint8Array): Path[] {
+export function inexactNumbers(json: Buffer): Path[] {
   if (!holdsInexactLiteral(json)) return [];
   const found: Path[] = [];
   const text = new TextDecoder().decode(json); // as the body parser read it: without a byte order mark
@@ -40,30 +40,46 @@ const continuesNumber = (code: number) =>
   isDigit(code) || code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === 0x2d;
 
 /**
- * Whether any numeric literal outside the text's strings is unsafe. A literal of at most 15 characters without an
+ * Whether any numeric literal outside the body's strings is unsafe. A literal of at most 15 characters without an
  * exponent is an integer below 2^53 or a decimal of at most 14 significant digits, which a double keeps exactly, so
  * only longer ones and exponents are looked at closely.
  */
-function holdsInexactLiteral(json: Uint8Array): boolean {
+function holdsInexactLiteral(json: Buffer): boolean {
   let at = 0;
   while (at < json.length) {
     const code = json[at] as number;
     if (code === quote) at = afterString(json, at + 1);
     else if (isDigit(code)) {
       const start = at;
-      let exponent = false;
+      let exponentAt = -1;
       for (let next = code; at < json.length && continuesNumber(next); next = json[++at] as number)
-        exponent ||= (next | 0x20) === 0x65;
-      if ((exponent || at - start > 15) && !isSafeNumber(latin1.decode(json.subarray(start, at)))) return true;
+        if ((next | 0x20) === 0x65) exponentAt = at;
+      const exact =
+        exponentAt < 0
+          ? at - start <= 15 || isSafeNumber(json.toString('latin1', start, at))
+          : exactWithExponent(json.toString('latin1', start, at), exponentAt - start);
+      if (!exact) return true;
     } else at++;
   }
   return false;
 }
 
-const latin1 = new TextDecoder('latin1');
+const smallestNormal = 2.2250738585072014e-308;
+
+/**
+ * `1.5e3`, `2e21`: a mantissa of at most 15 characters is exact in the normal range of a double, unless it makes an
+ * integer past 2^53; the rest is `isSafeNumber`'s. Keeps a body of many exponents about as cheap as `JSON.parse`.
+ */
+function exactWithExponent(literal: string, mantissaLength: number): boolean {
+  if (mantissaLength > 15) return isSafeNumber(literal);
+  const value = Number(literal);
+  if (!Number.isFinite(value)) return false;
+  if (Math.abs(value) < smallestNormal) return isSafeNumber(literal);
+  return !Number.isInteger(value) || Number.isSafeInteger(value);
+}
 
 /** The index just after the string whose content starts at `from`: its first quote not escaped by a backslash. */
-function afterString(json: Uint8Array, from: number): number {
+function afterString(json: Buffer, from: number): number {
   for (let searchFrom = from; ; ) {
     const end = json.indexOf(quote, searchFrom);
     if (end < 0) return json.length;

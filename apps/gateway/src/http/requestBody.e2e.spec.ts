@@ -42,6 +42,16 @@ describe('request bodies the edge refuses with a 4xx, never a 5xx or silence', (
     }
   });
 
+  it('counts the 1 MiB limit after decompression (413), so a small bomb cannot grow past it', async () => {
+    const bomb = gzipSync(`{"name":"${' '.repeat(2 * 1024 * 1024)}"}`);
+    expect(bomb.length).toBeLessThan(16 * 1024);
+    refused(
+      await send('POST', '/v1/customers', { ...json, 'content-encoding': 'gzip' }, bomb),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+  });
+
   it('answers 415 for a Content-Encoding it cannot read', async () => {
     const response = await send('POST', '/v1/customers', { ...json, 'content-encoding': 'compress' }, customer);
     refused(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
