@@ -22,6 +22,10 @@ describe('numbers JSON parsing would change', () => {
     '5e-324',
     '123456789.123456',
     '0.000000000000001',
+    '1.5e3',
+    '9e15',
+    '123456789012345e1',
+    '1e-320',
   ])('keeps %s, which a double holds exactly', (value) => {
     expect(inexact(value)).toEqual([]);
   });
@@ -37,6 +41,10 @@ describe('numbers JSON parsing would change', () => {
     ['a decimal of 17 digits', '12345678.123456789'],
     ['an overflow', '1e400'],
     ['an underflow', '1e-400'],
+    ['a subnormal that loses a digit', '1.2345e-320'],
+    ['a short mantissa whose exponent makes an integer past 2^53', '9.1e15'],
+    ['a 15-digit mantissa whose exponent makes an integer past 2^53', '123456789012345e2'],
+    ['an overflow below zero', '-1e400'],
   ])('finds %s (%s)', (_why, value) => {
     expect(inexact(value)).toEqual([['value']]);
   });
