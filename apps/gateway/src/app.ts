@@ -104,6 +104,8 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(refuseUnstorableInput);
   app.use(adminRoutes(pool, admin.token));
   app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
+  // An admin request no admin route serves ends here, not at the API-key check below.
+  app.use('/v1/admin', unknownRoute);
   app.use(hostedInvoiceRoutes({ pool, invoicingUrl: env.INVOICING_SERVICE_URL }));
   app.use('/v1', authenticate(pool));
   const deps: RouteDeps = {

@@ -17,16 +17,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** No route matched: 405 with `Allow` when the path is served by other methods, else 404. */
+/** No route matched: 405 with `Allow` when the path is served by other methods, else 404. Mountable anywhere. */
 export const unknownRoute: RequestHandler = (request, response) => {
-  const allowed = methodsServing(request.app, request.path);
-  if (allowed.length === 0) {
-    throw ApiHttpError.of('NOT_FOUND', `Unrecognized request URL (${request.method} ${request.path})`);
-  }
+  const path = request.baseUrl + request.path;
+  const allowed = methodsServing(request.app, path);
+  if (allowed.length === 0) throw ApiHttpError.of('NOT_FOUND', `Unrecognized request URL (${request.method} ${path})`);
   response.setHeader('Allow', allowed.join(', '));
   throw ApiHttpError.of(
     'METHOD_NOT_ALLOWED',
-    `${request.method} is not served at ${request.path}; it serves ${allowed.join(', ')}`,
+    `${request.method} is not served at ${path}; it serves ${allowed.join(', ')}`,
   );
 };
 

@@ -3,8 +3,8 @@ import { refuseDeepBody } from './bodyDepth';
 import { keepRawBody, refuseInexactNumbers } from './exactNumbers';
 import { refuseNonJsonBody } from './jsonMediaType';
 
-/** The largest request body read, in the body parser's notation; `errorHandler` names it in its 413. */
-export const bodyLimit = '1mb';
+/** The largest request body read (after decompression), as the 413 of `errorHandler` says: 1 MiB. */
+const bodyLimit = '1mb';
 
 /**
  * How every request body is read, before any route runs: JSON only (415 otherwise), decompressed when its

@@ -46,6 +46,13 @@ describe('methods, paths, query strings and schemes the edge answers with a 4xx,
     refused(put, 405, 'METHOD_NOT_ALLOWED');
     expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD, PATCH');
 
+    const asAdmin = { authorization: `Bearer ${cluster.gateway.adminToken}` };
+    const admin = await rawRequest(cluster.baseUrl, 'DELETE', '/v1/admin/organizations', asAdmin);
+    refused(admin, 405, 'METHOD_NOT_ALLOWED');
+    expect(admin.headers.get('allow')).toBe('GET, HEAD, POST');
+    refused(await rawRequest(cluster.baseUrl, 'GET', '/v1/admin/nothing', asAdmin), 404, 'NOT_FOUND');
+    refused(await rawRequest(cluster.baseUrl, 'DELETE', '/v1/admin/organizations'), 401, 'UNAUTHORIZED');
+
     const health = await rawRequest(cluster.baseUrl, 'POST', '/healthz');
     refused(health, 405, 'METHOD_NOT_ALLOWED');
     expect(health.headers.get('allow')).toBe('GET, HEAD');
