@@ -26,7 +26,9 @@ import { deadLetterRoutes } from './deadLetters/deadLetterRoutes';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
+import { jsonBody } from './http/jsonBody';
 import { assignRequestId } from './http/requestContext';
+import { refuseUnreadablePath } from './http/requestPath';
 import { refuseUnstorableInput } from './http/storableInput';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
@@ -54,7 +56,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-const bodyLimit = '1mb';
 const hour = 60 * 60 * 1000;
 
 /** The HTTP edge: authenticates, validates, sends commands over Kafka and forwards queries to services. */
@@ -109,10 +110,13 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   app.use(assignRequestId);
   app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
   app.all(['/v1/admin', '/v1/admin/*path'], adminDoor.adminOnly);
-  app.use(express.json({ limit: bodyLimit }));
+  app.use(refuseUnreadablePath);
+  app.use(jsonBody);
   app.use(refuseUnstorableInput);
   app.use(adminRoutes(pool, admin.token));
   app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
+  // An admin request no admin route serves ends here, not at the API-key check below.
+  app.use('/v1/admin', unknownRoute);
   app.use(adminDoor.adminPortServesNothingElse);
   app.use(hostedInvoiceRoutes({ pool, invoicing: services.invoicing }));
   app.use('/v1', authenticate(pool));

@@ -8,6 +8,12 @@ export type Mode = z.infer<typeof Mode>;
 export const ResourceId = z.string().regex(/^[a-z][a-z0-9]{24}$/, 'must be an Afternoon id');
 export type ResourceId = z.infer<typeof ResourceId>;
 
+/**
+ * Text that names or identifies something: refused when empty or only whitespace (`"   "`), and otherwise kept as
+ * sent (add `.trim()` where surrounding spaces should go).
+ */
+export const NonBlankString = z.string().regex(/\S/, 'must not be blank');
+
 export const Metadata = z
   .record(z.string().min(1).max(40), z.string().max(500))
   .refine((value) => Object.keys(value).length <= 50, 'at most 50 keys');
@@ -17,6 +23,8 @@ export const ErrorCode = z.enum([
   'VALIDATION_ERROR',
   'INVALID_JSON',
   'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'METHOD_NOT_ALLOWED',
   'UNAUTHORIZED',
   'INVALID_API_KEY',
   'API_KEY_REVOKED',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Metadata, PageQuery, Pagination, ResourceId } from './common';
+import { Metadata, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 
 export const Address = z.strictObject({
   line1: z.string().max(255).optional(),
@@ -12,7 +12,7 @@ export const Address = z.strictObject({
 export type Address = z.infer<typeof Address>;
 
 const customerFields = {
-  name: z.string().trim().min(1).max(255),
+  name: NonBlankString.trim().max(255),
   first_name: z.string().max(255).nullable(),
   last_name: z.string().max(255).nullable(),
   email: z.email().max(255).nullable(),
@@ -32,7 +32,7 @@ export const CreateCustomerBody = z.strictObject({
   email: customerFields.email.optional(),
   phone: customerFields.phone.optional(),
   url: customerFields.url.optional(),
-  external_id: customerFields.external_id.optional(),
+  external_id: NonBlankString.max(255).nullable().optional(),
   billing_address: customerFields.billing_address.optional(),
   shipping_address: customerFields.shipping_address.optional(),
   metadata: customerFields.metadata.optional(),

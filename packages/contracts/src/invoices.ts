@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Metadata, PageQuery, Pagination, ResourceId } from './common';
+import { Metadata, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { Currency } from './currencies';
 import { Address } from './customers';
 import { maxPriceAmountCents } from './money';
@@ -35,7 +35,7 @@ const DueDate = z.iso.date();
 const DaysUntilDue = z.number().int().min(0).max(3650);
 
 export const LineItemBody = z.strictObject({
-  description: z.string().trim().min(1).max(500),
+  description: NonBlankString.trim().max(500),
   quantity: Quantity,
   unit_amount_cents: UnitAmountCents,
 });

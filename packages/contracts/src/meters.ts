@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, Pagination, ResourceId } from './common';
+import { NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { UsageEvent, UtcTimestamp } from './usage';
 
 export const Aggregation = z.enum(['count', 'sum', 'min', 'max', 'avg', 'unique_count', 'latest']);
@@ -32,7 +32,7 @@ export type MeterGroupBy = z.infer<typeof MeterGroupBy>;
 
 const meterFields = {
   code: MeterCode,
-  name: z.string().trim().min(1).max(255),
+  name: NonBlankString.trim().max(255),
   event_name: z.string().min(1).max(255),
   aggregation: Aggregation,
   property: PropertyName.nullable(),
@@ -53,6 +53,7 @@ export type MeterDefinition = z.infer<typeof MeterDefinition>;
 export const CreateMeterBody = z
   .strictObject({
     ...meterFields,
+    event_name: NonBlankString.max(255),
     property: meterFields.property.optional(),
     filters: meterFields.filters.optional(),
     group_by: meterFields.group_by.optional(),

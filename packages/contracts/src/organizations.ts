@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Mode } from './common';
+import { Mode, NonBlankString } from './common';
 
-export const CreateOrganizationBody = z.strictObject({ name: z.string().trim().min(1).max(255) });
+export const CreateOrganizationBody = z.strictObject({ name: NonBlankString.trim().max(255) });
 export type CreateOrganizationBody = z.infer<typeof CreateOrganizationBody>;
 
 /** Requests an organization may make per minute in each mode; 0 means unlimited. */

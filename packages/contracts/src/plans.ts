@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResourceId } from './common';
+import { NonBlankString, ResourceId } from './common';
 import { Currency } from './currencies';
 import { MeterCode } from './meters';
 import { DecimalCents, PriceAmountCents } from './money';
@@ -13,7 +13,7 @@ export type PlanInterval = z.infer<typeof PlanInterval>;
 
 const priceFields = {
   /** The invoice line's text. */
-  description: z.string().trim().min(1).max(500),
+  description: NonBlankString.trim().max(500),
   /** The charge is raised to this when it comes out lower. */
   minimum_amount_cents: PriceAmountCents.optional(),
 };
@@ -120,7 +120,7 @@ export const maxPlanPrices = 50;
 /** `POST /v1/plans`. */
 export const CreatePlanBody = z.strictObject({
   code: PlanCode,
-  name: z.string().trim().min(1).max(255),
+  name: NonBlankString.trim().max(255),
   currency: Currency.default('usd'),
   interval: PlanInterval,
   prices: z.array(Price).min(1).max(maxPlanPrices),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, Pagination, ResourceId } from './common';
+import { NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { billingRangeMessage, UtcTimestamp, withinBillingRange } from './usage';
 
 /*
@@ -24,7 +24,7 @@ export const maxTestClockAdvanceDays = 731;
 /** `POST /v1/test_clocks`. */
 export const CreateTestClockBody = z.strictObject({
   frozen_time: ClockTime,
-  name: z.string().trim().min(1).max(255).optional(),
+  name: NonBlankString.trim().max(255).optional(),
 });
 export type CreateTestClockBody = z.infer<typeof CreateTestClockBody>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Mode, PageQuery, Pagination, ResourceId, StorableJson } from './common';
+import { Mode, NonBlankString, PageQuery, Pagination, ResourceId, StorableJson } from './common';
 
 /**
  * The earliest event timestamp accepted. A fixed floor, not a rolling window: the quickstart sends an event dated
@@ -51,8 +51,8 @@ export type UsageProperties = z.infer<typeof UsageProperties>;
 
 /** One event as a caller sends it to `POST /v1/events/ingest`. */
 export const IngestEvent = z.strictObject({
-  event_name: z.string().min(1).max(255),
-  idempotency_key: z.string().min(1).max(255),
+  event_name: NonBlankString.max(255),
+  idempotency_key: NonBlankString.max(255),
   customer_id: ResourceId,
   timestamp: UtcTimestamp.optional(),
   properties: UsageProperties.optional(),

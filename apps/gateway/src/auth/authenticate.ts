@@ -42,7 +42,8 @@ export function authenticateAdmin(adminToken: string): RequestHandler {
   };
 }
 
+/** The token of `Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1), so `bearer` works too. */
 function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/.exec(header ?? '');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }

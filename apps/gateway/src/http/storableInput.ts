@@ -5,10 +5,9 @@ import { ApiHttpError } from './apiError';
 /**
  * Refuses, before any route runs, a request whose JSON body or query string holds what Postgres cannot store (NUL,
  * lone surrogates, infinite numbers): otherwise a service would refuse it only after the gateway answered, or the
- * command would time out. Every bad field is named by its path. A path with a NUL (`%00`) names no resource.
+ * command would time out. Every bad field is named by its path.
  */
 export const refuseUnstorableInput: RequestHandler = (request, _response, next) => {
-  if (/%00/.test(request.path)) throw ApiHttpError.of('NOT_FOUND', 'Unrecognized request URL (it holds a NUL)');
   const problems: FieldProblem[] = [request.query, request.body].flatMap((input) =>
     unstorableValues(input).map(({ path, message }) => ({ param: fieldPath(path), message })),
   );
