@@ -5,8 +5,9 @@ import {
   closeServer,
   connectKafka,
   createLogger,
-  createPool,
   createServiceMetrics,
+  createServicePool,
+  endPools,
   type Logger,
   listen,
   migrate,
@@ -42,6 +43,7 @@ export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.
 export interface RunningGateway {
   port: number;
   adminToken: string;
+  /** The pool requests use (API keys, Idempotency-Keys, organizations). */
   pool: pg.Pool;
   logger: Logger;
   stop(): Promise<void>;
@@ -54,8 +56,11 @@ const hour = 60 * 60 * 1000;
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const metrics = createServiceMetrics('gateway');
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway', logger });
-  await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  // Requests and background work (migrations, forgetting keys) each get their own connections; the gateway consumes
+  // no records, so it has no ingest pool (ADR 0007).
+  const pool = createServicePool(env, 'queries', 'gateway', logger);
+  const background = createServicePool(env, 'background', 'gateway', logger);
+  await migrate(background, env.DB_SCHEMA, migrationsDir, { kitTables: false });
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
 
@@ -131,7 +136,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
 
   const http: { server: Server; port: number } = await listen(app, env.PORT);
   const cleanup = setInterval(() => {
-    forgetExpiredIdempotencyKeys(pool, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
+    forgetExpiredIdempotencyKeys(background, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
       logger.warn({ err: error }, 'could not forget expired idempotency keys'),
     );
   }, hour);
@@ -148,7 +153,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       await closeServer(http.server);
       await bus.stop();
       await kafka.close();
-      if (!pool.ended) await pool.end();
+      await endPools({ queries: pool, background });
     },
   };
 }

@@ -1,11 +1,11 @@
-import { connectKafka, createLogger, createPool, migrate } from '@afternoon/service-kit';
+import { connectKafka, createLogger, createServicePool, migrate } from '@afternoon/service-kit';
 import { migrationsDir } from './app';
 import { loadEnv } from './env';
 import { rebuildInvoicing } from './rebuildInvoicing';
 
 const env = loadEnv(process.env);
 const logger = createLogger('invoicing-service-rebuild', env.LOG_LEVEL);
-const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'invoicing-service-rebuild' });
+const pool = createServicePool(env, 'background', 'invoicing-service-rebuild');
 const kafka = connectKafka({
   clientId: 'invoicing-service-rebuild',
   brokers: env.KAFKA_BROKERS,
