@@ -166,7 +166,11 @@ const receivedWindow = { received_after: UtcTimestamp.optional(), received_throu
 const receivedInOrder = (query: { received_after?: string; received_through?: string }) =>
   !(Date.parse(query.received_after ?? '') >= Date.parse(query.received_through ?? ''));
 
-/** `GET /v1/customers/{id}/usage?meter=…`: `from` inclusive, `to` exclusive; one total unless `window` is given. */
+/**
+ * `GET /v1/customers/{id}/usage?meter=…`: `from` inclusive, `to` exclusive; one total unless `window` is given. An
+ * answer holds at most 2,000 windows and 10,000 groups across them; past either it is a 400 naming `window` or
+ * `group_by`.
+ */
 export const MeterUsageQuery = z
   .strictObject({
     meter: MeterCode,
