@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { failureKind } from '@afternoon/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeteringRequestError, meterGroupBy, meterUsage } from './meteringUsage';
+import { MeteringRequestError, MeteringUnavailableError, meterGroupBy, meterUsage } from './meteringUsage';
 
 const tenant = { organizationId: 'org_1', mode: 'live' as const };
 const customerId = 'cm5x9z8nv0000h85r7l9p2k1m';
@@ -22,6 +23,11 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
       if (url.pathname === '/meters/missing') {
         response.writeHead(404, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: "No such meter: 'missing'" } }));
+        return;
+      }
+      if (url.pathname === '/meters/failing') {
+        response.writeHead(503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'briefly unavailable; retry' } }));
         return;
       }
       if (url.pathname === '/meters/garbled') {
@@ -88,5 +94,18 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
     await expect(meterGroupBy('http://127.0.0.1:1', tenant, 'tokens')).rejects.toThrow(
       /metering-service did not answer GET \/meters\/tokens/,
     );
+  });
+
+  it('tells a metering-service that is down or failing (asked again later) from one that refuses the question', async () => {
+    const refused = await meterGroupBy(baseUrl, tenant, 'missing').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MeteringRequestError);
+    expect(refused).not.toBeInstanceOf(MeteringUnavailableError);
+    for (const unavailable of [
+      await meterGroupBy('http://127.0.0.1:1', tenant, 'tokens').catch((error: unknown) => error),
+      await meterGroupBy(baseUrl, tenant, 'failing').catch((error: unknown) => error),
+    ]) {
+      expect(unavailable).toBeInstanceOf(MeteringUnavailableError);
+      expect(failureKind(unavailable)).toBe('world');
+    }
   });
 });
