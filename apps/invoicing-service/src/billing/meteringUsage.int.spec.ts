@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allGroupsHeader } from '@afternoon/contracts/meters';
 import { failureKind } from '@afternoon/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeteringRequestError, MeteringUnavailableError, meterGroupBy, meterUsage } from './meteringUsage';
@@ -10,7 +11,7 @@ const customerId = 'cm5x9z8nv0000h85r7l9p2k1m';
 describe('meterUsage against an HTTP server standing in for metering-service', () => {
   let server: Server;
   let baseUrl: string;
-  const seen: { url: string; organization: string | undefined; mode: string | undefined }[] = [];
+  const seen: { url: string; organization?: string; mode?: string; allGroups?: string }[] = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -18,6 +19,7 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
         url: request.url ?? '',
         organization: request.headers['x-afternoon-organization-id'] as string | undefined,
         mode: request.headers['x-afternoon-mode'] as string | undefined,
+        allGroups: request.headers[allGroupsHeader] as string | undefined,
       });
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (url.pathname === '/meters/missing') {
@@ -79,7 +81,7 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
       to: '2027-01-09T12:00:00.000Z',
       group_by: 'model',
     });
-    expect(seen.at(-1)).toMatchObject({ organization: 'org_1', mode: 'live' });
+    expect(seen.at(-1)).toMatchObject({ organization: 'org_1', mode: 'live', allGroups: 'true' });
     expect(await meterUsage(baseUrl, tenant, customerId, 'tokens', from, to)).toEqual({
       total: '12.5',
       processed_through: '2027-01-10T00:00:00.000Z',

@@ -1,4 +1,4 @@
-import { Meter, MeterUsage } from '@afternoon/contracts/meters';
+import { allGroupsHeader, Meter, MeterUsage } from '@afternoon/contracts/meters';
 import { NotYetError, type Tenant, TenantHeaders } from '@afternoon/service-kit';
 import { z } from 'zod';
 import type { MeterPeriodUsage } from './periodLines';
@@ -83,7 +83,11 @@ async function askMetering<T>(
   let text: string;
   try {
     response = await fetch(url, {
-      headers: { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode },
+      headers: {
+        [TenantHeaders.organizationId]: tenant.organizationId,
+        [TenantHeaders.mode]: tenant.mode,
+        [allGroupsHeader]: 'true',
+      },
       signal: AbortSignal.timeout(timeoutMs),
     });
     text = await response.text();
