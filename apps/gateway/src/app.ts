@@ -5,8 +5,9 @@ import {
   closeServer,
   connectKafka,
   createLogger,
-  createPool,
   createServiceMetrics,
+  createServicePool,
+  endPools,
   type InternalApi,
   kafkaSecurity,
   type Logger,
@@ -51,6 +52,7 @@ export interface RunningGateway {
   /** The admin API's own port (ADMIN_PORT); undefined when it shares the public one. */
   adminPort: number | undefined;
   adminToken: string;
+  /** The pool requests use (API keys, Idempotency-Keys, organizations). */
   pool: pg.Pool;
   logger: Logger;
   stop(): Promise<void>;
@@ -62,8 +64,11 @@ const hour = 60 * 60 * 1000;
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const metrics = createServiceMetrics('gateway');
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'gateway', logger });
-  await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  // Requests and background work (migrations, forgetting keys) each get their own connections; the gateway consumes
+  // no records, so it has no ingest pool (ADR 0007).
+  const pool = createServicePool(env, 'queries', 'gateway', logger);
+  const background = createServicePool(env, 'background', 'gateway', logger);
+  await migrate(background, env.DB_SCHEMA, migrationsDir, { kitTables: false });
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
 
@@ -152,7 +157,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const adminHttp = env.ADMIN_PORT === undefined ? undefined : await listen(app, env.ADMIN_PORT, env.INTERNAL_HOST);
   if (adminHttp) adminDoor.listening(adminHttp.server);
   const cleanup = setInterval(() => {
-    forgetExpiredIdempotencyKeys(pool, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
+    forgetExpiredIdempotencyKeys(background, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
       logger.warn({ err: error }, 'could not forget expired idempotency keys'),
     );
     windows
@@ -174,7 +179,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       if (adminHttp) await closeServer(adminHttp.server);
       await bus.stop();
       await kafka.close();
-      if (!pool.ended) await pool.end();
+      await endPools({ queries: pool, background });
     },
   };
 }

@@ -112,7 +112,7 @@ async function startBilling(service: RunningService, env: InvoicingServiceEnv) {
   const producer = await service.kafka.createProducer();
   const commandsTopic = service.kafka.topic(Topics.invoiceCommands);
   const billingRun = startBillingRun({
-    db: service.pool,
+    db: service.pools.background,
     metering: meteringApi(env),
     publicUrl: env.PUBLIC_URL,
     defaultGracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
@@ -126,7 +126,7 @@ async function startBilling(service: RunningService, env: InvoicingServiceEnv) {
     },
   });
   const stopWakeups = await onBillingRunWakeups({
-    pool: service.pool,
+    pool: service.pools.background,
     schema: env.DB_SCHEMA,
     wake: billingRun.wake,
     logger: service.logger,

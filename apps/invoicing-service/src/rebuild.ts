@@ -1,4 +1,11 @@
-import { connectKafka, createLogger, createPool, kafkaSecurity, migrate, parseEnv } from '@afternoon/service-kit';
+import {
+  connectKafka,
+  createLogger,
+  createServicePool,
+  kafkaSecurity,
+  migrate,
+  parseEnv,
+} from '@afternoon/service-kit';
 import { migrationsDir } from './app';
 import { InvoicingServiceEnv } from './env';
 import { rebuildInvoicing } from './rebuildInvoicing';
@@ -6,7 +13,7 @@ import { rebuildInvoicing } from './rebuildInvoicing';
 // Rebuilding serves no internal API: it needs no INTERNAL_API_TOKEN.
 const env = parseEnv(InvoicingServiceEnv.omit({ INTERNAL_API_TOKEN: true }), process.env);
 const logger = createLogger('invoicing-service-rebuild', env.LOG_LEVEL);
-const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'invoicing-service-rebuild' });
+const pool = createServicePool(env, 'background', 'invoicing-service-rebuild');
 const kafka = connectKafka({
   clientId: 'invoicing-service-rebuild',
   brokers: env.KAFKA_BROKERS,

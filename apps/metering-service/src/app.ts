@@ -46,9 +46,9 @@ export async function startMeteringService(env: MeteringServiceEnv): Promise<Run
   const ingestProgress: IngestProgress = {
     processedThrough: async () => (await started).processedThrough(usage.name, Topics.usageIngest),
     inFlight: async (from, to) => {
-      const { pool, kafka } = await started;
+      const { pools, kafka } = await started;
       const groupId = consumerGroupId(env.TOPIC_PREFIX, meteringServiceName, usage.name);
-      return ingestInFlight({ pool, kafka, groupId, topic: Topics.usageIngest }, from, to);
+      return ingestInFlight({ pool: pools.queries, kafka, groupId, topic: Topics.usageIngest }, from, to);
     },
   };
 
@@ -84,7 +84,7 @@ export async function startMeteringService(env: MeteringServiceEnv): Promise<Run
     },
   });
   markStarted(service);
-  const rollups = startRollupBuilder({ pool: service.pool, logger: service.logger });
+  const rollups = startRollupBuilder({ pool: service.pools.background, logger: service.logger });
   return {
     ...service,
     async stop() {

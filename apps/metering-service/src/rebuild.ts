@@ -1,4 +1,11 @@
-import { connectKafka, createLogger, createPool, kafkaSecurity, migrate, parseEnv } from '@afternoon/service-kit';
+import {
+  connectKafka,
+  createLogger,
+  createServicePool,
+  kafkaSecurity,
+  migrate,
+  parseEnv,
+} from '@afternoon/service-kit';
 import { migrationsDir } from './app';
 import { MeteringServiceEnv } from './env';
 import { rebuildMetering } from './rebuildMetering';
@@ -6,7 +13,7 @@ import { rebuildMetering } from './rebuildMetering';
 // Rebuilding serves no internal API: it needs no INTERNAL_API_TOKEN.
 const env = parseEnv(MeteringServiceEnv.omit({ INTERNAL_API_TOKEN: true }), process.env);
 const logger = createLogger('metering-service-rebuild', env.LOG_LEVEL);
-const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: 'metering-service-rebuild' });
+const pool = createServicePool(env, 'background', 'metering-service-rebuild');
 const kafka = connectKafka({
   clientId: 'metering-service-rebuild',
   brokers: env.KAFKA_BROKERS,

@@ -167,7 +167,11 @@ const receivedWindow = { received_after: UtcTimestamp.optional(), received_throu
 const receivedInOrder = (query: { received_after?: string; received_through?: string }) =>
   !(Date.parse(query.received_after ?? '') >= Date.parse(query.received_through ?? ''));
 
-/** `GET /v1/customers/{id}/usage?meter=…`: `from` inclusive, `to` exclusive; one total unless `window` is given. */
+/**
+ * `GET /v1/customers/{id}/usage?meter=…`: `from` inclusive, `to` exclusive; one total unless `window` is given. An
+ * answer holds at most 2,000 windows and 10,000 groups across them; past either it is a 400 naming `window` or
+ * `group_by`.
+ */
 export const MeterUsageQuery = z
   .strictObject({
     meter: MeterCode,
@@ -180,6 +184,12 @@ export const MeterUsageQuery = z
   .refine((query) => Date.parse(query.from) < Date.parse(query.to), { path: ['to'], message: 'must be after from' })
   .refine(receivedInOrder, { path: ['received_through'], message: 'must be after received_after' });
 export type MeterUsageQuery = z.infer<typeof MeterUsageQuery>;
+
+/**
+ * Sent by the billing run alone on its internal usage questions: a bill needs every group (those past the ones shown
+ * are summed into one line), so the bound on the groups of an answer does not apply. The gateway never forwards it.
+ */
+export const allGroupsHeader = 'x-afternoon-all-groups';
 
 /** Values are exact decimal strings; `null` where a window has no event to take a min, max, avg or latest of. */
 export const UsageValue = z.string().nullable();

@@ -31,6 +31,18 @@ export const ServiceEnv = z.object({
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
   /** Copies a record needs before a write is acknowledged (acks: all): 1 locally, 2 in production. */
   KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).default(1),
+  /** Longest a statement of a request or a consumed record may run before Postgres cancels it (0: no limit). */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Longest a statement may wait for a row or table lock before Postgres gives up (0: no limit). */
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Longest a statement of background work (billing run, rollups, outbox relay) may run (0: no limit). */
+  DB_BACKGROUND_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Connections of the pool that handles consumed records: usage ingest, commands, other services' events. */
+  DB_POOL_INGEST_MAX: z.coerce.number().int().min(1).default(5),
+  /** Connections of the pool that answers reads (the internal read API; the gateway's requests). */
+  DB_POOL_QUERIES_MAX: z.coerce.number().int().min(1).default(3),
+  /** Connections of the pool of background work: migrations, outbox relay, billing run, rollup builder. */
+  DB_POOL_BACKGROUND_MAX: z.coerce.number().int().min(1).default(4),
   /** Kafka authentication: SASL with this mechanism, user and password when set (SCRAM in production). */
   KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),

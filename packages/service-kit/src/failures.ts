@@ -17,7 +17,8 @@ export class NotYetError extends Error {
 
 // SQLSTATE classes about the value, not the server: data exceptions (22: a NUL byte, an untranslatable character,
 // a number out of range) and integrity violations (23). Everything else (connections 08, resources 53, operator
-// intervention 57, serialization 40, lock waits 55P03) is the world's.
+// intervention 57 with a statement past its timeout 57014, serialization 40, a lock wait past its timeout 55P03) is
+// the world's: the same statement succeeds once the database is less busy (ADR 0007).
 const recordSqlStateClasses = new Set(['22', '23']);
 
 /** Classifies a handler's error; unknown errors count as the world's, so a good record is never dead-lettered by a bug. */

@@ -17,6 +17,7 @@ describe('failureKind', () => {
     ['a serialization failure', pgError('40001'), 'world'],
     ['a deadlock', pgError('40P01'), 'world'],
     ['a lock wait that timed out', pgError('55P03'), 'world'],
+    ['a statement cancelled by its timeout', pgError('57014'), 'world'],
     ['too many connections', pgError('53300'), 'world'],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'world'],
     ['a connection that ended', new Error('Connection terminated unexpectedly'), 'world'],

@@ -53,6 +53,13 @@ export {
   withTransaction,
 } from './postgres/database';
 export { migrate } from './postgres/migrate';
+export {
+  createServicePool,
+  createServicePools,
+  endPools,
+  type PoolRole,
+  type ServicePools,
+} from './postgres/servicePools';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';

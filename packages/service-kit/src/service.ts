@@ -20,8 +20,8 @@ import { kafkaSecurity } from './kafka/kafkaSecurity';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, type ServiceMetrics } from './metrics';
 import { type OutboxRelay, startOutboxRelay } from './outbox/outboxRelay';
-import { createPool } from './postgres/database';
 import { migrate } from './postgres/migrate';
+import { createServicePools, endPools, type ServicePools } from './postgres/servicePools';
 import type { Projection } from './projections/projection';
 
 export interface CommandSide {
@@ -44,7 +44,7 @@ export interface ConsumerDefinition {
   handleBatch?: BatchHandler;
 }
 
-/** What a service's read routes get: its pool, and a wait for one of its consumers to catch up with a topic. */
+/** What a service's read routes get: its queries pool, and a wait for one of its consumers to catch up with a topic. */
 export interface RouteDeps {
   pool: pg.Pool;
   catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
@@ -65,11 +65,14 @@ export interface ServiceDefinition {
 export interface RunningService {
   name: string;
   port: number;
+  /** Ingest (consumed records), queries (read routes) and background work, each with its own connections. */
+  pools: ServicePools;
+  /** The queries pool, for the reads of tools and tests. */
   pool: pg.Pool;
   kafka: KafkaConnection;
   logger: Logger;
   metrics: ServiceMetrics;
-  /** Waits until the named consumer has handled everything on `topic` as of now; false after `timeoutMs`. */
+  /** Waits until the named consumer has handled everything on `topic` as of now; false after `timeoutMs` (ingest pool). */
   catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
   /** The instant before which every record appended to `topic` has been handled by the named consumer. */
   processedThrough(consumerName: string, topic: TopicSpec): Promise<Date>;
@@ -86,8 +89,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const { env, name } = definition;
   const logger = createLogger(name, env.LOG_LEVEL);
   const metrics = createServiceMetrics(name);
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DB_SCHEMA, applicationName: name, logger });
-  await migrate(pool, env.DB_SCHEMA, definition.migrationsDir);
+  const pools = createServicePools(env, name, logger);
+  await migrate(pools.background, env.DB_SCHEMA, definition.migrationsDir);
 
   const kafka = connectKafka({
     clientId: name,
@@ -100,7 +103,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   await kafka.ensureTopics(definition.topics);
   const producer = await kafka.createProducer();
   const relay: OutboxRelay = startOutboxRelay({
-    pool,
+    pool: pools.background,
     schema: env.DB_SCHEMA,
     createProducer: () => kafka.createProducer(),
     logger,
@@ -110,14 +113,16 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   });
 
   const groupId = (consumerName: string) => consumerGroupId(env.TOPIC_PREFIX, name, consumerName);
-  const catchUp = (consumerName: string, topic: TopicSpec, timeoutMs: number) =>
+  const catchUpOn = (pool: pg.Pool) => (consumerName: string, topic: TopicSpec, timeoutMs: number) =>
     waitUntilCaughtUp({ pool, kafka, groupId: groupId(consumerName), topic, timeoutMs });
+  // Consumers wait on the ingest pool, never on the pool a slow read can exhaust.
+  const catchUp = catchUpOn(pools.ingest);
   const consumers: RunningConsumer[] = [];
   for (const consumer of definition.consumers ?? []) {
     consumers.push(
       await startIdempotentConsumer({
         kafka,
-        pool,
+        pool: pools.ingest,
         groupId: groupId(consumer.name),
         topics: consumer.topics.map((topic) => kafka.topic(topic)),
         deadLetterTopic: kafka.topic(consumer.deadLetterTopic),
@@ -134,7 +139,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     consumers.push(
       await startIdempotentConsumer({
         kafka,
-        pool,
+        pool: pools.ingest,
         groupId: groupId(commandsConsumerName),
         topics: [kafka.topic(side.commandsTopic)],
         deadLetterTopic: kafka.topic(side.deadLetterTopic),
@@ -157,11 +162,11 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     host: env.INTERNAL_HOST,
     port: env.PORT,
     token: env.INTERNAL_API_TOKEN,
-    routers: definition.routes?.({ pool, catchUp }) ?? [],
+    routers: definition.routes?.({ pool: pools.queries, catchUp: catchUpOn(pools.queries) }) ?? [],
     metrics,
     logger,
     readiness: [
-      { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
+      { name: 'postgres', check: async () => (await pools.queries.query('SELECT 1')).rowCount === 1 },
       { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
       { name: 'consumers', check: () => consumersReady(consumers) },
     ],
@@ -172,20 +177,22 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   return {
     name,
     port: http.port,
-    pool,
+    pools,
+    pool: pools.queries,
     kafka,
     logger,
     metrics,
     catchUp,
-    processedThrough: (consumerName, topic) => processedThrough({ pool, kafka, groupId: groupId(consumerName), topic }),
+    processedThrough: (consumerName, topic) =>
+      processedThrough({ pool: pools.ingest, kafka, groupId: groupId(consumerName), topic }),
     processedThroughWaiter: (consumerName, topic) =>
-      processedThroughWaiter({ pool, kafka, groupId: groupId(consumerName), topic }),
+      processedThroughWaiter({ pool: pools.ingest, kafka, groupId: groupId(consumerName), topic }),
     async stop() {
       await closeServer(http.server);
       await Promise.allSettled(consumers.map((consumer) => consumer.stop()));
       await relay.stop();
       await kafka.close();
-      await pool.end();
+      await endPools(pools);
     },
   };
 }

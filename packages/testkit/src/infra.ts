@@ -29,6 +29,12 @@ export function serviceEnv(schema: string, topicPrefix: string) {
     INTERNAL_HOST: '127.0.0.1',
     INTERNAL_API_TOKEN: testInternalApiToken,
     DB_SCHEMA: schema,
+    DB_STATEMENT_TIMEOUT_MS: 15_000,
+    DB_LOCK_TIMEOUT_MS: 5_000,
+    DB_BACKGROUND_STATEMENT_TIMEOUT_MS: 300_000,
+    DB_POOL_INGEST_MAX: 5,
+    DB_POOL_QUERIES_MAX: 3,
+    DB_POOL_BACKGROUND_MAX: 4,
     LOG_LEVEL: 'warn' as const,
     PORT: 0,
   };

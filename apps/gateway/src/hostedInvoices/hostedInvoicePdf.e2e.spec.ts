@@ -66,6 +66,17 @@ describe('hosted invoice PDF', () => {
     expect(await textOf(bytes)).toContain('VOID');
   });
 
+  it('serves the same PDF until the invoice changes, and the VOID-stamped one after a void', async () => {
+    const { id, path } = await finalizedTestInvoice(acme.live);
+    const before = await download(`${path}.pdf`);
+    expect((await download(`${path}.pdf`)).bytes).toEqual(before.bytes);
+    expect(await textOf(before.bytes)).not.toContain('VOID');
+    expect((await acme.live.post(`/v1/invoices/${id}/void`)).status).toBe(200);
+    const after = await download(`${path}.pdf`);
+    expect(after.response.status).toBe(200);
+    expect(await textOf(after.bytes)).toContain('VOID');
+  });
+
   it('answers unknown and malformed tokens with the same 404 page as the HTML route', async () => {
     const unknownPage = await download(`/inv/${'A'.repeat(32)}`);
     const unknown = await download(`/inv/${'A'.repeat(32)}.pdf`);

@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import { cachedInvoicePdf } from './invoicePdfCache';
 import { type HostedInvoiceDeps, loadHostedInvoice } from './loadHostedInvoice';
 import { renderInvoicePage, renderNotFoundPage } from './renderInvoice';
 import { renderInvoicePdf } from './renderInvoicePdf';
@@ -9,12 +10,13 @@ import { renderInvoicePdf } from './renderInvoicePdf';
  */
 export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
   const router = Router();
+  const renderPdf = cachedInvoicePdf(renderInvoicePdf);
   // Registered first: the page's route would otherwise take "<token>.pdf" for a (malformed) token.
   router.get('/inv/:token.pdf', async (request: Request<{ token: string }>, response: Response) => {
     keepPrivate(response);
     const view = await loadHostedInvoice(deps, request.params.token);
     if (!view) return notFound(response);
-    const pdf = await renderInvoicePdf(view);
+    const pdf = await renderPdf(view);
     // Quoted by hand: Express's attachment() leaves a plain name like INV-0001.pdf unquoted.
     const filename = `${view.invoice.invoice_number ?? 'invoice'}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_');
     response.status(200).type('pdf').set('Content-Disposition', `attachment; filename="${filename}"`).send(pdf);

@@ -1,6 +1,7 @@
 import type { Invoice } from '@afternoon/contracts/invoices';
 import { type InternalApi, internalApiHeaders } from '@afternoon/service-kit';
 import type pg from 'pg';
+import { ApiHttpError } from '../http/apiError';
 import type { HostedInvoiceView } from './hostedInvoiceView';
 
 export interface HostedInvoiceDeps {
@@ -9,6 +10,7 @@ export interface HostedInvoiceDeps {
 }
 
 const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
+const invoicingDeadlineMs = 10_000;
 
 interface PublicInvoiceAnswer {
   organization_id: string;
@@ -33,12 +35,18 @@ export async function loadHostedInvoice(
   return { sellerName: rows[0]?.name ?? '', invoice: answer.invoice, customer: answer.customer };
 }
 
+/** Unreachable, past its deadline or failing, invoicing-service makes the page briefly unavailable, never a 500. */
 async function findPublicInvoice(invoicing: InternalApi, token: string): Promise<PublicInvoiceAnswer | undefined> {
-  const response = await fetch(new URL(`/public-invoices/${encodeURIComponent(token)}`, invoicing.url), {
-    headers: internalApiHeaders(invoicing.token),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`invoicing-service answered ${response.status} for a hosted invoice`);
-  return (await response.json()) as PublicInvoiceAnswer;
+  const url = new URL(`/public-invoices/${encodeURIComponent(token)}`, invoicing.url);
+  try {
+    const response = await fetch(url, {
+      headers: internalApiHeaders(invoicing.token),
+      signal: AbortSignal.timeout(invoicingDeadlineMs),
+    });
+    if (response.status === 404) return undefined;
+    if (response.ok) return (await response.json()) as PublicInvoiceAnswer;
+  } catch {
+    // Unreachable or past the deadline: answered as a failure below.
+  }
+  throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'This invoice is briefly unavailable; retry later');
 }

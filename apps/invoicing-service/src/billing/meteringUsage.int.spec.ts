@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { InternalApi } from '@afternoon/service-kit';
+import { allGroupsHeader } from '@afternoon/contracts/meters';
+import { failureKind, type InternalApi } from '@afternoon/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeteringRequestError, meterGroupBy, meterUsage } from './meteringUsage';
+import { MeteringRequestError, MeteringUnavailableError, meterGroupBy, meterUsage } from './meteringUsage';
 
 const tenant = { organizationId: 'org_1', mode: 'live' as const };
 const customerId = 'cm5x9z8nv0000h85r7l9p2k1m';
@@ -15,6 +16,7 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
     organization: string | undefined;
     mode: string | undefined;
     authorization: string | undefined;
+    allGroups: string | undefined;
   }[] = [];
 
   beforeAll(async () => {
@@ -24,11 +26,17 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
         organization: request.headers['x-afternoon-organization-id'] as string | undefined,
         mode: request.headers['x-afternoon-mode'] as string | undefined,
         authorization: request.headers.authorization,
+        allGroups: request.headers[allGroupsHeader] as string | undefined,
       });
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (url.pathname === '/meters/missing') {
         response.writeHead(404, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: "No such meter: 'missing'" } }));
+        return;
+      }
+      if (url.pathname === '/meters/failing') {
+        response.writeHead(503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'briefly unavailable; retry' } }));
         return;
       }
       if (url.pathname === '/meters/garbled') {
@@ -87,6 +95,7 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
       organization: 'org_1',
       mode: 'live',
       authorization: 'Bearer internal_token_of_this_test',
+      allGroups: 'true',
     });
     expect(await meterUsage(metering, tenant, customerId, 'tokens', from, to)).toEqual({
       total: '12.5',
@@ -102,5 +111,18 @@ describe('meterUsage against an HTTP server standing in for metering-service', (
     await expect(meterGroupBy({ ...metering, url: 'http://127.0.0.1:1' }, tenant, 'tokens')).rejects.toThrow(
       /metering-service did not answer GET \/meters\/tokens/,
     );
+  });
+
+  it('tells a metering-service that is down or failing (asked again later) from one that refuses the question', async () => {
+    const refused = await meterGroupBy(metering, tenant, 'missing').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MeteringRequestError);
+    expect(refused).not.toBeInstanceOf(MeteringUnavailableError);
+    for (const unavailable of [
+      await meterGroupBy({ ...metering, url: 'http://127.0.0.1:1' }, tenant, 'tokens').catch((error: unknown) => error),
+      await meterGroupBy(metering, tenant, 'failing').catch((error: unknown) => error),
+    ]) {
+      expect(unavailable).toBeInstanceOf(MeteringUnavailableError);
+      expect(failureKind(unavailable)).toBe('world');
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { Meter, MeterUsage } from '@afternoon/contracts/meters';
-import { type InternalApi, internalApiHeaders, type Tenant, TenantHeaders } from '@afternoon/service-kit';
+import { allGroupsHeader, Meter, MeterUsage } from '@afternoon/contracts/meters';
+import { type InternalApi, internalApiHeaders, NotYetError, type Tenant, TenantHeaders } from '@afternoon/service-kit';
 import { z } from 'zod';
 import type { MeterPeriodUsage } from './periodLines';
 
@@ -14,11 +14,19 @@ export interface ReceivedWindow {
   through: Date;
 }
 
-/** Metering-service could not be asked, or did not answer 200. */
+/** Metering-service refused the question (a 4xx) or answered in a shape this service does not understand. */
 export class MeteringRequestError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'MeteringRequestError';
+  }
+}
+
+/** Metering-service did not answer within the deadline, could not be reached, or failed (5xx): asked again later. */
+export class MeteringUnavailableError extends NotYetError {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'MeteringUnavailableError';
   }
 }
 
@@ -79,13 +87,16 @@ async function askMetering<T>(
         ...internalApiHeaders(metering.token),
         [TenantHeaders.organizationId]: tenant.organizationId,
         [TenantHeaders.mode]: tenant.mode,
+        [allGroupsHeader]: 'true',
       },
       signal: AbortSignal.timeout(timeoutMs),
     });
     text = await response.text();
   } catch (error) {
-    throw new MeteringRequestError(`metering-service did not answer GET ${url.pathname}: ${String(error)}`);
+    throw new MeteringUnavailableError(`metering-service did not answer GET ${url.pathname}: ${String(error)}`);
   }
+  if (response.status >= 500)
+    throw new MeteringUnavailableError(`metering-service answered ${response.status} to GET ${url.pathname}`);
   if (response.status !== 200)
     throw new MeteringRequestError(
       `metering-service answered ${response.status} to GET ${url.pathname}${url.search}: ${text.slice(0, 500)}`,

@@ -1,5 +1,6 @@
 import { ResourceId } from '@afternoon/contracts/common';
 import {
+  allGroupsHeader,
   ListMetersQuery,
   MeterEventsQuery,
   MeterTopCustomersQuery,
@@ -61,7 +62,8 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     const horizon = await processedThrough();
     await readableCustomer(tenant, id);
     const meter = await existingMeter(tenant, query.meter);
-    const usage = await customerMeterUsage(pool, tenant, id, meter, query);
+    const maxGroups = request.header(allGroupsHeader) === 'true' ? Number.POSITIVE_INFINITY : undefined;
+    const usage = await customerMeterUsage(pool, tenant, id, meter, query, maxGroups);
     response.json({ usage: { ...usage, processed_through: horizon } });
   });
 

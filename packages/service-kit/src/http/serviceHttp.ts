@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, Router } from 'express';
 import { DomainError } from '../errors';
+import { NotYetError } from '../failures';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
+import { isDatabaseUnavailable } from '../postgres/database';
 import { requireInternalToken } from './internalApi';
 import { MissingTenantError } from './tenant';
 
@@ -96,6 +98,10 @@ function internalErrors(logger: Logger): ErrorRequestHandler {
       response.status(error.code === 'NOT_FOUND' ? 404 : 400).json({ error: error.toApiError() });
     } else if (error instanceof MissingTenantError) {
       response.status(400).json({ error: { code: 'VALIDATION_ERROR', message: error.message } });
+    } else if (isDatabaseUnavailable(error) || error instanceof NotYetError) {
+      // Down, busy or past its statement timeout: the caller may retry, so this is no bug to log as one.
+      logger.warn({ err: error }, 'internal query could not be answered now');
+      response.status(503).json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'briefly unavailable; retry' } });
     } else {
       logger.error({ err: error }, 'internal query failed');
       response.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });

@@ -5,6 +5,17 @@ export type Queryable = pg.Pool | pg.PoolClient;
 export type Transaction = pg.PoolClient;
 
 const connectionTimeoutMs = 5_000;
+// An idle open transaction would stall every ordered reader of the event store.
+const idleInTransactionTimeoutMs = 60_000;
+
+/** How long one statement may run and wait for a lock before Postgres cancels it; 0 means no limit. */
+export interface StatementLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+
+/** The limits of a pool that serves requests and records (ADR 0007); the env's DB_*_TIMEOUT_MS override them. */
+export const defaultStatementLimits: StatementLimits = { statementTimeoutMs: 15_000, lockTimeoutMs: 5_000 };
 
 /**
  * A pool whose sessions work in one schema; the schema can live on its own server by changing the URL. Survives a
@@ -17,15 +28,21 @@ export function createPool(options: {
   max?: number;
   applicationName: string;
   logger?: Logger;
+  limits?: StatementLimits;
 }): pg.Pool {
   assertIdentifier(options.schema);
+  const limits = options.limits ?? defaultStatementLimits;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
     application_name: options.applicationName,
     connectionTimeoutMillis: connectionTimeoutMs,
-    // An idle open transaction would stall every ordered reader of the event store.
-    options: `-c search_path=${options.schema} -c idle_in_transaction_session_timeout=60000`,
+    options: [
+      `-c search_path=${options.schema}`,
+      `-c idle_in_transaction_session_timeout=${idleInTransactionTimeoutMs}`,
+      `-c statement_timeout=${limits.statementTimeoutMs}`,
+      `-c lock_timeout=${limits.lockTimeoutMs}`,
+    ].join(' '),
   });
   // An 'error' event with no listener ends the process. The pool re-emits one for an idle connection; a connection
   // held by a caller (a transaction, a LISTEN) only emits on its client, and its caller sees the failure in its
@@ -36,18 +53,24 @@ export function createPool(options: {
 }
 
 // SQLSTATE classes of a server that cannot serve now: connection exceptions (08), insufficient resources (53),
-// operator intervention (57: shutting down, starting up, a cancelled statement).
+// operator intervention (57: shutting down, starting up, a statement cancelled by statement_timeout, 57014); and
+// a lock wait past lock_timeout (55P03), the one code of its class (55) that says "busy" rather than "wrong".
 const unavailableSqlStateClasses = new Set(['08', '53', '57']);
+const lockNotAvailable = '55P03';
 const unavailableNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN']);
 // What pg and pg-pool throw without a code: a socket closed under a query, a client left broken by it, a pool
 // that found no connection in time.
 const unavailableMessages = /Connection terminated|not queryable|timeout exceeded when trying to connect/;
 
-/** Whether an error says the database is unreachable or unavailable right now, rather than anything about the query. */
+/**
+ * Whether an error says the database is unreachable, unavailable or too busy right now (a statement or lock wait
+ * past its timeout), rather than anything wrong with the query.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
-    if (/^[0-9A-Z]{5}$/.test(code)) return unavailableSqlStateClasses.has(code.slice(0, 2));
+    if (/^[0-9A-Z]{5}$/.test(code))
+      return code === lockNotAvailable || unavailableSqlStateClasses.has(code.slice(0, 2));
     if (unavailableNodeCodes.has(code)) return true;
   }
   return typeof message === 'string' && unavailableMessages.test(message);

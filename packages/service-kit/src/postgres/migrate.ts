@@ -18,6 +18,10 @@ export async function migrate(
 ): Promise<void> {
   assertIdentifier(schema);
   await withTransaction(pool, async (tx) => {
+    // A migration may rewrite a large table, and a second instance waits here for the first one's: neither is a
+    // request, so the pool's statement and lock timeouts do not apply to them.
+    await tx.query('SET LOCAL statement_timeout = 0');
+    await tx.query('SET LOCAL lock_timeout = 0');
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:${schema}`]);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await tx.query(`SET LOCAL search_path TO ${schema}`);

@@ -5,7 +5,7 @@ import { normalizeDecimal } from '../../usage/exactDecimal';
 import { checkGroupedBy, receivedWindowOf, type UsageScope } from '../countedEvents';
 import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
-import { type TimeWindow, windowStart, windowsBetween } from './usageWindows';
+import { maxGroupsPerQuery, type TimeWindow, windowStart, windowsBetween } from './usageWindows';
 
 interface AggregateRow {
   level: number;
@@ -19,7 +19,8 @@ export type MeterUsageAnswer = Omit<MeterUsage, 'processed_through'>;
 
 /**
  * A customer's usage of a meter over [from, to), computed from the stored events and the meter's definition as it
- * is now, so a meter made or changed after its events arrived counts them all the same.
+ * is now, so a meter made or changed after its events arrived counts them all the same. More than `maxGroups`
+ * groups across its windows is refused.
  */
 export async function customerMeterUsage(
   pool: pg.Pool,
@@ -27,6 +28,7 @@ export async function customerMeterUsage(
   customerId: string,
   meter: Meter,
   query: MeterUsageQuery,
+  maxGroups = maxGroupsPerQuery,
 ): Promise<MeterUsageAnswer> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
@@ -38,13 +40,18 @@ export async function customerMeterUsage(
   const scope: UsageScope = { tenant, customerId, from, to, ...receivedWindowOf(query) };
   const { rows, excludedRows } = await withRollupSnapshot(pool, meter, async (tx, rollupCurrent) => {
     const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy, rollupCurrent });
+    // Besides its groups, an answer has a row per window and one for the total: one row past that is too many.
+    const bounded = Number.isFinite(maxGroups)
+      ? `SELECT * FROM (${aggregate.text}) answer LIMIT ${maxGroups + windows.length + 2}`
+      : aggregate.text;
     const excluded = excludedEventsSql(meter, scope, rollupCurrent);
     return {
-      rows: (await tx.query<AggregateRow>(aggregate.text, aggregate.values)).rows,
+      rows: (await tx.query<AggregateRow>(bounded, aggregate.values)).rows,
       excludedRows: excluded && (await tx.query<MeterUsage['excluded_events']>(excluded.text, excluded.values)),
     };
   });
 
+  checkGroupCount(rows, windows.length, maxGroups);
   const empty = emptyValue(meter.aggregation);
   const value = (row: AggregateRow | undefined) => (row?.value == null ? empty : normalizeDecimal(row.value));
   // `level` is the GROUPING() bitmask over [bucket?, g0…]: a set bit is a dimension summed over.
@@ -82,6 +89,15 @@ export async function customerMeterUsage(
     }),
     excluded_events: excludedRows?.rows[0] ?? { missing_property: 0, not_numeric: 0 },
   };
+}
+
+function checkGroupCount(rows: readonly AggregateRow[], windowCount: number, maxGroups: number): void {
+  const groups = rows.filter((row) => row.level === 0).length;
+  if (rows.length <= maxGroups + windowCount + 1 && groups <= maxGroups) return;
+  throw new ValidationError(
+    `group_by splits this answer into more than ${maxGroups} groups across its windows; group by fewer properties, or ask for a larger window or a shorter range`,
+    'group_by',
+  );
 }
 
 function groupKey(row: AggregateRow, groupBy: readonly string[]): UsageGroup['key'] {

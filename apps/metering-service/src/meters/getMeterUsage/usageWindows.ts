@@ -8,6 +8,12 @@ export interface TimeWindow {
 /** More windows than this in one answer is refused: ask for a larger window or a shorter range. */
 export const maxWindowsPerQuery = 2_000;
 
+/**
+ * More groups than this across the windows of one answer (a group counts once in each window it has usage in) is
+ * refused: a meter grouped by a property with a value per event would otherwise answer with every event.
+ */
+export const maxGroupsPerQuery = 10_000;
+
 /** The start of the UTC calendar window of `size` that holds `instant`. */
 export function windowStart(instant: Date, size: UsageWindowSize): Date {
   const t = new Date(instant);
