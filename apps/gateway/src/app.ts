@@ -33,6 +33,7 @@ import { adminRoutes } from './organizations/adminRoutes';
 import { resolveAdminToken } from './organizations/adminToken';
 import { planRoutes } from './plans/planRoutes';
 import type { RouteDeps } from './routeDeps';
+import { type ServedRoute, servedRoutes } from './routeTable';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
 import { usageRoutes } from './usage/usageRoutes';
@@ -44,6 +45,8 @@ export interface RunningGateway {
   adminToken: string;
   pool: pg.Pool;
   logger: Logger;
+  /** Every method and path this gateway serves, read from its router. */
+  routes(): ServedRoute[];
   stop(): Promise<void>;
 }
 
@@ -143,6 +146,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     adminToken: admin.token,
     pool,
     logger,
+    routes: () => servedRoutes(app),
     async stop() {
       clearInterval(cleanup);
       await closeServer(http.server);

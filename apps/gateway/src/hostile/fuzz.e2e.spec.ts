@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../testing/testCluster';
+import type { HostileCase } from './hostileRequests';
+import { bodyCases, namedCases, propertyCases } from './routeCases';
+import { routeDescriptions, routeKey } from './routeDescriptions';
+import { routeUnderFuzz } from './routeUnderFuzz';
+import { type Failure, type KnownState, trial } from './trial';
+
+/**
+ * Hostile requests known to fail until another part of issue 11 is merged, each naming the helper area that fixes it
+ * and what it answers today. The lead empties this list after merging; until then these are reported, not failed.
+ */
+const knownEdgeGaps: { route: string; kind: string | RegExp; area: string; observed: string }[] = [
+  // Every route with a path parameter (/inv/:token too): Express cannot decode the value.
+  {
+    route: '*',
+    kind: /^path \w+ (%E0%A4%A|%C0%AF|%FF|%ED%A0%80)$/,
+    area: 'edge (percent-encoding)',
+    observed: '500 INTERNAL_ERROR',
+  },
+  // Every POST/PATCH/DELETE route: body-parser's 415/400 errors reach the error handler as unknown errors.
+  { route: '*', kind: 'charset latin1', area: 'edge (charset)', observed: '500 INTERNAL_ERROR' },
+  { route: '*', kind: 'gzip header, plain body', area: 'edge (gzip)', observed: '500 INTERNAL_ERROR' },
+  { route: '*', kind: 'unknown content encoding', area: 'edge (gzip)', observed: '500 INTERNAL_ERROR' },
+  // Every GET route behind an API key or the admin token.
+  { route: '*', kind: 'lower-case bearer scheme', area: 'edge (bearer case)', observed: '401 UNAUTHORIZED' },
+  // The nine command routes that take no body (DELETE, archive, finalize, pay, void, mark_uncollectible): the body is
+  // still fingerprinted for Idempotency-Key, recursively.
+  { route: '*', kind: 'deep nesting', area: 'edge (deep JSON)', observed: '500 INTERNAL_ERROR' },
+  // The PATCH routes and the admin revoke route answer 200 and ignore the body.
+  ...['text/plain body', 'form body', 'multipart body', 'no content type'].map((kind) => ({
+    route: '*',
+    kind,
+    area: 'edge (non-JSON bodies)',
+    observed: '200, body ignored',
+  })),
+];
+
+// Fixed so a failure replays exactly: fc.assert(…, { seed: fuzzSeed, numRuns: runsPerRoute }).
+const fuzzSeed = 20_261_105;
+const runsPerRoute = 12;
+
+const isKnownGap = (failure: Failure) =>
+  knownEdgeGaps.some(
+    (gap) =>
+      (gap.route === '*' || gap.route === failure.route) &&
+      (typeof gap.kind === 'string' ? gap.kind === failure.kind : gap.kind.test(failure.kind)),
+  );
+
+describe(`every route the gateway serves, fuzzed (fast-check seed ${fuzzSeed}, ${runsPerRoute} runs a route)`, () => {
+  let cluster: TestCluster;
+  const knownSeen: Failure[] = [];
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+  afterAll(async () => {
+    if (knownSeen.length)
+      console.info(`known edge gaps hit (${knownSeen.length}):\n${knownSeen.map(format).join('\n')}`);
+    await cluster?.stop();
+  });
+
+  it('has a fuzz description for every served route, and none for a route it does not serve', () => {
+    const served = cluster.gateway.routes().map((route) => routeKey(route.method, route.path));
+    const described = Object.keys(routeDescriptions);
+    expect(
+      served.filter((key) => !described.includes(key)),
+      'served routes without a fuzz description',
+    ).toEqual([]);
+    expect(
+      described.filter((key) => !served.includes(key)),
+      'fuzz descriptions of routes not served',
+    ).toEqual([]);
+  });
+
+  for (const [key, fuzz] of Object.entries(routeDescriptions)) {
+    it(`${key}: no 5xx, the error envelope on every 4xx, nothing half-accepted, nothing changed by a refusal`, async () => {
+      const { route, org } = await routeUnderFuzz(cluster, key, fuzz);
+      const servedMethods = cluster.gateway
+        .routes()
+        .filter((served) => served.path === route.path)
+        .map((served) => served.method);
+      const failures: Failure[] = [];
+      const known: KnownState = {};
+      const judge = async (hostile: HostileCase) => {
+        const failure = await trial(cluster.gateway.port, route, hostile, known);
+        if (failure) (isKnownGap(failure) ? knownSeen : failures).push(failure);
+      };
+      for (const hostile of namedCases(route, servedMethods, org.keys.live)) await judge(hostile);
+      await fc.assert(
+        fc.asyncProperty(propertyCases(route), async (hostile) => {
+          await judge(hostile);
+        }),
+        { seed: fuzzSeed, numRuns: runsPerRoute },
+      );
+      for (const hostile of bodyCases(route)) await judge(hostile);
+      expect(failures.map(format), `seed ${fuzzSeed}`).toEqual([]);
+    });
+  }
+});
+
+function format(failure: Failure): string {
+  return `${failure.route} [${failure.kind}] ${failure.problems.join('; ')} <- ${failure.request} => ${failure.observed}`;
+}

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { contractArbitrary } from './contractArbitrary';
+import {
+  bodyEncodings,
+  contractTakes,
+  duplicatedKey,
+  type HostileCase,
+  hostilePathValues,
+  jsonBody,
+  pathOf,
+  queryArbitrary,
+  queryTakes,
+  type RouteUnderFuzz,
+  requestTo,
+} from './hostileRequests';
+import { bodyText, mutated } from './hostileValues';
+
+const oddMethods = ['PUT', 'TRACE', 'PROPFIND'];
+
+/** The enumerated hostile requests for a route: credentials, methods and path bytes (before the property runs). */
+export function namedCases(route: RouteUnderFuzz, servedMethods: string[], apiKey: string): HostileCase[] {
+  const sample = sampleText(route);
+  const withSample = route.fuzz.body
+    ? { headers: { 'content-type': 'application/json' }, body: Buffer.from(sample) }
+    : {};
+  const cases: HostileCase[] = [];
+  if (route.fuzz.auth !== 'none') {
+    cases.push({ kind: 'no credentials', expect: 'refuse', request: { ...requestTo(route, withSample), headers: {} } });
+    const wrong = route.fuzz.auth === 'admin' ? `Bearer ${apiKey}` : 'Bearer ak_live_000000000000000000000000';
+    cases.push({
+      kind: 'wrong credentials',
+      expect: 'refuse',
+      request: withAuthorization(requestTo(route, withSample), wrong),
+    });
+    if (route.method === 'GET' && route.authorization)
+      cases.push({
+        kind: 'lower-case bearer scheme',
+        expect: 'authorized',
+        request: withAuthorization(requestTo(route, {}), route.authorization.replace('Bearer', 'bearer')),
+      });
+  }
+  if (route.fuzz.query)
+    cases.push({
+      kind: 'repeated query parameter',
+      expect: 'refuse',
+      request: requestTo(route, { query: 'limit=5&limit=6' }),
+    });
+  for (const method of oddMethods.filter((odd) => !servedMethods.includes(odd)))
+    cases.push({ kind: `${method} method`, expect: 'refuse', request: { ...requestTo(route, {}), method } });
+  for (const name of Object.keys(route.fuzz.params ?? {}))
+    for (const value of hostilePathValues)
+      cases.push({
+        kind: pathKind(name, value),
+        expect: 'refuse',
+        request: { ...requestTo(route, withSample), target: pathOf(route, { [name]: value }) },
+      });
+  return cases;
+}
+
+/** The body encodings, charsets and JSON oddities for a write route, sent after the property (they may succeed). */
+export function bodyCases(route: RouteUnderFuzz): HostileCase[] {
+  if (route.method === 'GET') return [];
+  const sample = sampleText(route);
+  // A route that takes no body must refuse one that is not JSON; what it does with a JSON one is its own affair.
+  const refused = (encoding: { refuse: boolean; json?: true }) =>
+    route.fuzz.body ? encoding.refuse || !contractTakes(route.fuzz, sample) : encoding.refuse && !encoding.json;
+  const encodings = bodyEncodings(sample)
+    .filter((encoding) => encoding.refuse || route.fuzz.body)
+    .map<HostileCase>((encoding) => ({
+      kind: encoding.kind,
+      expect: refused(encoding) ? 'refuse' : 'contract',
+      request: requestTo(route, { headers: encoding.headers, body: encoding.body }),
+    }));
+  const duplicates = ['[[]]', '"\\u0000"', '9007199254740993'].flatMap((hostile) => {
+    const first = duplicatedKey(sample, hostile);
+    const last = first && `${sample.slice(0, -1)},${first.slice(1, first.indexOf(':'))}:${hostile}}`;
+    return route.fuzz.body && first && last
+      ? [
+          { text: first, inexact: false },
+          { text: last, inexact: hostile === '9007199254740993' },
+        ].map<HostileCase>(({ text, inexact }) => ({
+          kind: `duplicated key ${hostile}`,
+          expect: contractTakes(route.fuzz, text) && !inexact ? 'contract' : 'refuse',
+          request: requestTo(route, { headers: { 'content-type': 'application/json' }, body: Buffer.from(text) }),
+        }))
+      : [];
+  });
+  return [...encodings, ...duplicates];
+}
+
+/** Contract-derived, mutated requests: body from the body contract, query from the query contract, odd path values. */
+export function propertyCases(route: RouteUnderFuzz): fc.Arbitrary<HostileCase> {
+  const { fuzz } = route;
+  const body = fuzz.body ? mutated(contractArbitrary(fuzz.body)) : fc.constant(undefined);
+  const query = fuzz.query
+    ? queryArbitrary(fuzz, contractArbitrary(fuzz.query))
+    : fc.constantFrom('', 'q=%00', 'expand=%E0%A4%A', 'limit=9007199254740993');
+  const params = Object.keys(fuzz.params ?? {});
+  const param = params.length
+    ? fc.option(fc.tuple(fc.constantFrom(...params), fc.constantFrom(...hostilePathValues)), {
+        nil: undefined,
+        freq: 4,
+      })
+    : fc.constant(undefined);
+  return fc.tuple(body, query, param).map(([generated, queryText, hostileParam]) => {
+    const sent = generated ? jsonBody(generated) : undefined;
+    const target = `${pathOf(route, hostileParam ? { [hostileParam[0]]: hostileParam[1] } : {})}${queryText ? `?${queryText}` : ''}`;
+    const refused =
+      hostileParam !== undefined ||
+      (generated !== undefined && (generated.mustRefuse || !contractTakes(fuzz, sent?.text ?? ''))) ||
+      (route.method === 'GET' && !queryTakes(fuzz, queryText));
+    return {
+      kind: hostileParam ? pathKind(...hostileParam) : (generated?.kind ?? 'query'),
+      expect: refused ? 'refuse' : 'contract',
+      request: { ...requestTo(route, sent?.request ?? {}), target },
+    };
+  });
+}
+
+function pathKind(name: string, value: string): string {
+  return `path ${name} ${value.length > 40 ? `${value.slice(0, 8)}… (${value.length})` : value}`;
+}
+
+function sampleText(route: RouteUnderFuzz): string {
+  return bodyText(route.fuzz.sample?.(route.fixtures) ?? {});
+}
+
+function withAuthorization(request: HostileCase['request'], authorization: string): HostileCase['request'] {
+  return { ...request, headers: { ...request.headers, authorization } };
+}
