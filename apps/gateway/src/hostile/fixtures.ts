@@ -1,4 +1,5 @@
-import type { GatewayClient, GatewayResponse } from '@afternoon/testkit';
+import { eventually, type GatewayClient, type GatewayResponse } from '@afternoon/testkit';
+import { expect } from 'vitest';
 import type { TestCluster, TestOrganization } from '../testing/testCluster';
 
 /** A real resource a path parameter can name, created on demand in one organization (live mode; clocks in test). */
@@ -77,10 +78,14 @@ function buildersFor(
           prices: [{ model: 'flat', description: 'Base fee', amount_cents: 1000, timing: 'in_arrears' }],
         }),
       ).plan.code,
-    subscription: async () =>
-      created(
-        await live.post('/v1/subscriptions', { customer_id: await get('customer'), plan_code: await get('plan') }),
-      ).subscription.id,
+    // Waits for the billing run to activate it, so no later read sees it move on its own.
+    subscription: async () => {
+      const body = { customer_id: await get('customer'), plan_code: await get('plan') };
+      const id: string = created(await live.post('/v1/subscriptions', body)).subscription.id;
+      const status = async () => ok(await live.get(`/v1/subscriptions/${id}`)).subscription.status;
+      await eventually(async () => expect(await status()).toBe('active'), { label: 'fixture subscription active' });
+      return id;
+    },
     invoice: async () => (await draftInvoice(live, await get('customer'))).id,
     lineItem: async () => {
       const invoice = await live.get(`/v1/invoices/${await get('invoice')}`);

@@ -43,8 +43,12 @@ export interface RouteFuzz {
   query?: z.ZodType;
   /** A body the contract accepts for the fixtures, for the tenancy matrix. */
   sample?: (fixtures: Fixtures) => unknown;
+  /** A query the contract accepts, where the route needs one (the tenancy matrix sends it). */
+  sampleQuery?: string;
   /** GET paths (same credentials) whose answers a refused request must leave unchanged: the route's state. */
   readBack?: (fixtures: Fixtures) => string[];
+  /** Its read-back state is every organization's (the organization list): fuzzed alone, not beside other routes. */
+  sharedState?: true;
   /** Answers HTML pages for browsers (its 404 is a page, not the envelope). */
   pages?: true;
 }
@@ -58,6 +62,7 @@ const subscriptions = (f: Fixtures) => ['/v1/subscriptions?limit=100', `/v1/subs
 const invoices = (f: Fixtures) => ['/v1/invoices?limit=100', `/v1/invoices/${f.invoice}`];
 const testClocks = (f: Fixtures) => ['/v1/test_clocks?limit=100', `/v1/test_clocks/${f.testClock}`];
 const apiKeys = (f: Fixtures) => [`/v1/admin/organizations/${f.organization}/api_keys`];
+const month = 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
 const line = { description: 'Support', quantity: 1, unit_amount_cents: 500 };
 
 export const routeDescriptions: Record<string, RouteFuzz> = {
@@ -70,6 +75,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     body: CreateOrganizationBody,
     sample: () => ({ name: 'Initech' }),
     readBack: () => ['/v1/admin/organizations'],
+    sharedState: true,
   },
   [routeKey('GET', '/v1/admin/organizations')]: { auth: 'admin' },
   [routeKey('GET', '/v1/admin/organizations/:id/api_keys')]: { auth: 'admin', params: { id: 'organization' } },
@@ -106,6 +112,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     auth: 'key',
     params: { id: 'customer' },
     query: z.union([UsageQuery, MeterUsageQuery]),
+    sampleQuery: month,
   },
 
   [routeKey('POST', '/v1/events/ingest')]: {
@@ -130,6 +137,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     auth: 'key',
     params: { code: 'meter' },
     query: MeterTopCustomersQuery,
+    sampleQuery: month,
   },
   [routeKey('PATCH', '/v1/meters/:code')]: {
     auth: 'key',
@@ -220,7 +228,12 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('POST', '/v1/invoices')]: {
     auth: 'key',
     body: CreateInvoiceBody,
-    sample: (f) => ({ customer_id: f.customer, collection_method: 'send_invoice', line_items: [line] }),
+    sample: (f) => ({
+      customer_id: f.customer,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      line_items: [line],
+    }),
     readBack: invoices,
   },
   [routeKey('GET', '/v1/invoices/:id')]: { auth: 'key', params: { id: 'invoice' } },

@@ -51,10 +51,12 @@ describe('tenancy: every route naming a resource, asked by another organization 
     return { method, path, fuzz, fixtures, authorization: `Bearer ${apiKey}` };
   };
   const ownerKey = (fuzz: RouteFuzz) => (fuzz.auth === 'test key' ? acme.keys.test : acme.keys.live);
-  const withSample = (fuzz: RouteFuzz) =>
-    fuzz.sample
+  const withSample = (fuzz: RouteFuzz) => ({
+    ...(fuzz.sampleQuery ? { query: fuzz.sampleQuery } : {}),
+    ...(fuzz.sample
       ? { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(fuzz.sample(fixtures))) }
-      : {};
+      : {}),
+  });
 
   for (const [key, fuzz] of routesNamingAResource) {
     it(`${key}: another organization's keys and the other mode's key get 404 and change nothing`, async () => {
@@ -67,14 +69,18 @@ describe('tenancy: every route naming a resource, asked by another organization 
         'Acme other mode': fuzz.auth === 'test key' ? acme.keys.live : acme.keys.test,
       };
       const answers: Record<string, string> = {};
+      const bodies: string[] = [];
       for (const [who, apiKey] of Object.entries(strangers)) {
         const response = await sendRaw(cluster.gateway.port, requestTo(routeAs(key, fuzz, apiKey), withSample(fuzz)));
         answers[who] = [`${response.status} ${codeOf(response)}`, ...envelopeProblems(response)].join('; ');
+        bodies.push(`${who}: ${response.text}`);
       }
       // Test clocks exist in test mode only: a live key is refused as such (403) whatever the id, which tells nothing.
       const expected = (who: string) =>
         fuzz.auth === 'test key' && !who.endsWith('test') ? '403 FORBIDDEN' : '404 NOT_FOUND';
-      expect(answers).toEqual(Object.fromEntries(Object.keys(strangers).map((who) => [who, expected(who)])));
+      expect(answers, bodies.join('\n')).toEqual(
+        Object.fromEntries(Object.keys(strangers).map((who) => [who, expected(who)])),
+      );
       expect(await settledState(cluster.gateway.port, owner, readBack)).toEqual(before);
     });
   }

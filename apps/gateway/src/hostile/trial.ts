@@ -36,7 +36,10 @@ export async function trial(
   if (!(response instanceof Error) && response.status >= 400 && response.status < 500) {
     const after = await readState(port, route, readBack);
     readBack.forEach((path, index) => {
-      if (after[index] !== before[index]) problems.push(`state read back at ${path} changed after a refusal`);
+      if (after[index] !== before[index])
+        problems.push(
+          `state read back at ${path} changed after a refusal: ${firstDifference(before[index], after[index])}`,
+        );
     });
     if (problems.length === 0) known.state = after;
   }
@@ -57,23 +60,35 @@ export async function trial(
 export async function settledState(port: number, route: RouteUnderFuzz, paths: string[]): Promise<string[]> {
   if (paths.length === 0) return [];
   let last = '';
+  let unchangedReads = 0;
   return eventually(
     async () => {
       const state = await readState(port, route, paths);
-      const same = JSON.stringify(state) === last;
+      unchangedReads = JSON.stringify(state) === last ? unchangedReads + 1 : 0;
       last = JSON.stringify(state);
-      if (!same || state.some((answer) => answer.includes('"advancing"'))) throw new Error('state still moving');
+      // Quiet for longer than one pass of the test cluster's billing run (200 ms), and no clock mid-advance.
+      if (unchangedReads < quietReads || state.some((answer) => answer.includes('"advancing"')))
+        throw new Error('state still moving');
       return state;
     },
-    { timeout: 10_000, interval: 100, label: `settled state of ${paths.join(', ')}` },
+    { timeout: 10_000, interval: 150, label: `settled state of ${paths.join(', ')}` },
   );
 }
+
+const quietReads = 2;
 
 async function readState(port: number, route: RouteUnderFuzz, paths: string[]): Promise<string[]> {
   const headers: Record<string, string> = route.authorization ? { authorization: route.authorization } : {};
   return Promise.all(
     paths.map(async (target) => stateOf((await sendRaw(port, { method: 'GET', target, headers })) as RawResponse)),
   );
+}
+
+function firstDifference(before = '', after = ''): string {
+  let at = 0;
+  while (at < before.length && before[at] === after[at]) at += 1;
+  const around = (text: string) => text.slice(Math.max(0, at - 40), at + 40);
+  return `was …${around(before)}…, now …${around(after)}…`;
 }
 
 function describeRequest({ request }: HostileCase): string {
