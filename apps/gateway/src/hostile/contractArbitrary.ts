@@ -31,6 +31,15 @@ export function contractArbitrary(schema: z.ZodType): fc.Arbitrary<unknown> {
   return fromJsonSchema(z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema);
 }
 
+/** The top-level property names of `schema`'s input, across its alternatives. */
+export function contractKeys(schema: z.ZodType): string[] {
+  const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
+  const keys = [json, ...(json.anyOf ?? []), ...(json.oneOf ?? [])].flatMap((part) =>
+    Object.keys(part.properties ?? {}),
+  );
+  return [...new Set(keys)];
+}
+
 function fromJsonSchema(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);

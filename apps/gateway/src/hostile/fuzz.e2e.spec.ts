@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../testing/testCluster';
 import type { Fixtures } from './fixtures';
 import type { HostileCase } from './hostileRequests';
-import { bodyCases, namedCases, propertyCases } from './routeCases';
+import { bodyCases, fieldCases, namedCases, propertyCases } from './routeCases';
 import { routeDescriptions, routeKey } from './routeDescriptions';
 import { routeUnderFuzz } from './routeUnderFuzz';
 import { type Failure, type KnownState, trial } from './trial';
@@ -29,6 +29,21 @@ const knownEdgeGaps: { route: string; kind: string | RegExp; area: string; obser
   // The nine command routes that take no body (DELETE, archive, finalize, pay, void, mark_uncollectible): the body is
   // still fingerprinted for Idempotency-Key, recursively.
   { route: '*', kind: 'deep nesting', area: 'edge (deep JSON)', observed: '500 INTERNAL_ERROR' },
+  // Ingest parses event properties with JSON.parse: a number it cannot carry exactly is stored rounded.
+  {
+    route: 'POST /v1/events/ingest',
+    kind: /^inexact number .* at events\.0\.properties\.tokens$/,
+    area: 'edge (exact numbers)',
+    observed: '200, the number rounded',
+  },
+  // Every numeric body field (quantity, unit_amount_cents, amount_cents, days_until_due, billing_anchor_day,
+  // invoice_grace_period_seconds): 1.00000000000000000001 parses to exactly 1 and is taken as 1.
+  {
+    route: '*',
+    kind: /^inexact number 1\.00000000000000000001 at /,
+    area: 'edge (exact numbers)',
+    observed: '200/201, taken as 1',
+  },
   // The PATCH routes and the admin revoke route answer 200 and ignore the body.
   ...['text/plain body', 'form body', 'multipart body', 'no content type'].map((kind) => ({
     route: '*',
@@ -114,7 +129,7 @@ describe(`every route the gateway serves, fuzzed (fast-check seed ${fuzzSeed}, $
         }),
         { seed: fuzzSeed, numRuns: runsPerRoute },
       );
-      for (const hostile of bodyCases(route)) await judge(hostile);
+      for (const hostile of [...fieldCases(route), ...bodyCases(route)]) await judge(hostile);
       expect(failures.map(format), `seed ${fuzzSeed}`).toEqual([]);
     });
   }

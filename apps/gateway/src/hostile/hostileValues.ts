@@ -11,7 +11,13 @@ export interface HostileBody {
 }
 
 // Number literals JSON.parse cannot carry exactly: accepting one silently changes the client's number.
-const inexactNumbers = ['9007199254740993', '0.12345678901234567890123', '1e400', '123456789012345678901234567890'];
+export const inexactNumbers = [
+  '9007199254740993',
+  '1.00000000000000000001',
+  '0.12345678901234567890123',
+  '1e400',
+  '123456789012345678901234567890',
+];
 // Exact but extreme: the contract decides.
 const extremeNumbers = ['-0', '1e308', '9007199254740991', '-9007199254740991', '5e-324', '0.1'];
 const rawMark = '\u0001raw:';
@@ -44,16 +50,18 @@ export const hostileJsonValue: fc.Arbitrary<{ kind: string; value: unknown; must
   fc.constant({ kind: 'huge string', value: 'x'.repeat(100_000), mustRefuse: false }),
 );
 
-type Path = (string | number)[];
+export type Path = (string | number)[];
 
-function pathsOf(value: unknown, prefix: Path = []): Path[] {
+/** Every path into `value`, itself first. */
+export function pathsOf(value: unknown, prefix: Path = []): Path[] {
   if (Array.isArray(value)) return [prefix, ...value.flatMap((item, index) => pathsOf(item, [...prefix, index]))];
   if (value && typeof value === 'object')
     return [prefix, ...Object.entries(value).flatMap(([key, item]) => pathsOf(item, [...prefix, key]))];
   return [prefix];
 }
 
-function replaceAt(value: unknown, path: Path, replacement: unknown): unknown {
+/** `value` with what is at `path` replaced. */
+export function replaceAt(value: unknown, path: Path, replacement: unknown): unknown {
   const [head, ...rest] = path;
   if (head === undefined) return replacement;
   if (Array.isArray(value))

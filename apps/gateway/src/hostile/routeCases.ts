@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import { contractArbitrary } from './contractArbitrary';
+import { bodyEncodings, duplicatedKey } from './bodyEncodings';
+import { contractArbitrary, contractKeys } from './contractArbitrary';
 import {
-  bodyEncodings,
   contractTakes,
-  duplicatedKey,
   type HostileCase,
   hostilePathValues,
   jsonBody,
@@ -13,7 +12,7 @@ import {
   type RouteUnderFuzz,
   requestTo,
 } from './hostileRequests';
-import { bodyText, mutated } from './hostileValues';
+import { bodyText, inexactNumbers, mutated, pathsOf, rawNumber, replaceAt } from './hostileValues';
 
 const oddMethods = ['PUT', 'TRACE', 'PROPFIND'];
 
@@ -88,12 +87,41 @@ export function bodyCases(route: RouteUnderFuzz): HostileCase[] {
   return [...encodings, ...duplicates];
 }
 
+/**
+ * Each number of the route's sample as a literal JSON cannot carry exactly, each string with a NUL or a lone
+ * surrogate: whichever field it is, the request must be refused, never bent or half-stored.
+ */
+export function fieldCases(route: RouteUnderFuzz): HostileCase[] {
+  const sample = route.fuzz.sample?.(route.fixtures);
+  if (sample === undefined) return [];
+  return pathsOf(sample).flatMap((path) => {
+    const value = path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], sample);
+    const hostile =
+      typeof value === 'number'
+        ? inexactNumbers.map((literal) => ({ kind: `inexact number ${literal}`, value: rawNumber(literal) }))
+        : typeof value === 'string'
+          ? [
+              { kind: 'NUL in a string', value: `${value}\u0000` },
+              { kind: 'lone surrogate in a string', value: `${value}\ud800` },
+            ]
+          : [];
+    return hostile.map<HostileCase>((variant) => ({
+      kind: `${variant.kind} at ${path.join('.')}`,
+      expect: 'refuse',
+      request: requestTo(route, {
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(bodyText(replaceAt(sample, path, variant.value))),
+      }),
+    }));
+  });
+}
+
 /** Contract-derived, mutated requests: body from the body contract, query from the query contract, odd path values. */
 export function propertyCases(route: RouteUnderFuzz): fc.Arbitrary<HostileCase> {
   const { fuzz } = route;
   const body = fuzz.body ? mutated(contractArbitrary(fuzz.body)) : fc.constant(undefined);
   const query = fuzz.query
-    ? queryArbitrary(fuzz, contractArbitrary(fuzz.query))
+    ? queryArbitrary(contractArbitrary(fuzz.query), contractKeys(fuzz.query))
     : fc.constantFrom('', 'q=%00', 'expand=%E0%A4%A', 'limit=9007199254740993');
   const params = Object.keys(fuzz.params ?? {});
   const param = params.length

@@ -118,7 +118,11 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('POST', '/v1/events/ingest')]: {
     auth: 'key',
     body: IngestBody,
-    sample: (f) => ({ events: [{ event_name: 'api_call', idempotency_key: 'fuzz-sample', customer_id: f.customer }] }),
+    sample: (f) => ({
+      events: [
+        { event_name: 'api_call', idempotency_key: 'fuzz-sample', customer_id: f.customer, properties: { tokens: 12 } },
+      ],
+    }),
     readBack: () => ['/v1/events?limit=100'],
   },
   [routeKey('GET', '/v1/events/rejected')]: { auth: 'key', query: PageQuery.strict() },
