@@ -38,12 +38,12 @@ export function namedCases(route: RouteUnderFuzz, servedMethods: string[], apiKe
         request: withAuthorization(requestTo(route, {}), route.authorization.replace('Bearer', 'bearer')),
       });
   }
-  if (route.fuzz.query)
-    cases.push({
-      kind: 'repeated query parameter',
-      expect: 'refuse',
-      request: requestTo(route, { query: 'limit=5&limit=6' }),
-    });
+  if (route.fuzz.query) {
+    const query = (text: string) => requestTo(route, { query: text });
+    cases.push({ kind: 'repeated query parameter', expect: 'refuse', request: query('limit=5&limit=6') });
+    for (const key of contractKeys(route.fuzz.query))
+      cases.push({ kind: `NUL in query ${key}`, expect: 'refuse', request: query(`${key}=%00`) });
+  }
   for (const method of oddMethods.filter((odd) => !servedMethods.includes(odd)))
     cases.push({ kind: `${method} method`, expect: 'refuse', request: { ...requestTo(route, {}), method } });
   for (const name of Object.keys(route.fuzz.params ?? {}))
@@ -89,31 +89,36 @@ export function bodyCases(route: RouteUnderFuzz): HostileCase[] {
 
 /**
  * Each number of the route's sample as a literal JSON cannot carry exactly, each string with a NUL or a lone
- * surrogate: whichever field it is, the request must be refused, never bent or half-stored.
+ * surrogate, and blank (spaces only) where the contract refuses it empty: whichever field it is, the request must be
+ * refused, never bent or half-stored.
  */
 export function fieldCases(route: RouteUnderFuzz): HostileCase[] {
   const sample = route.fuzz.sample?.(route.fixtures);
   if (sample === undefined) return [];
-  return pathsOf(sample).flatMap((path) => {
-    const value = path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], sample);
-    const hostile =
-      typeof value === 'number'
-        ? inexactNumbers.map((literal) => ({ kind: `inexact number ${literal}`, value: rawNumber(literal) }))
-        : typeof value === 'string'
-          ? [
-              { kind: 'NUL in a string', value: `${value}\u0000` },
-              { kind: 'lone surrogate in a string', value: `${value}\ud800` },
-            ]
-          : [];
-    return hostile.map<HostileCase>((variant) => ({
-      kind: `${variant.kind} at ${path.join('.')}`,
-      expect: 'refuse',
-      request: requestTo(route, {
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.from(bodyText(replaceAt(sample, path, variant.value))),
-      }),
-    }));
+  const json = (value: unknown) => ({
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(bodyText(value)),
   });
+  return pathsOf(sample).flatMap((path) =>
+    fieldVariants(path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], sample))
+      .filter((variant) => !variant.blank || !contractTakes(route.fuzz, bodyText(replaceAt(sample, path, ''))))
+      .map<HostileCase>((variant) => ({
+        kind: `${variant.kind} at ${path.join('.')}`,
+        expect: 'refuse',
+        request: requestTo(route, json(replaceAt(sample, path, variant.value))),
+      })),
+  );
+}
+
+function fieldVariants(value: unknown): { kind: string; value: unknown; blank?: true }[] {
+  if (typeof value === 'number')
+    return inexactNumbers.map((literal) => ({ kind: `inexact number ${literal}`, value: rawNumber(literal) }));
+  if (typeof value !== 'string') return [];
+  return [
+    { kind: 'NUL in a string', value: `${value}\u0000` },
+    { kind: 'lone surrogate in a string', value: `${value}\ud800` },
+    { kind: 'blank string', value: '   ', blank: true },
+  ];
 }
 
 /** Contract-derived, mutated requests: body from the body contract, query from the query contract, odd path values. */
