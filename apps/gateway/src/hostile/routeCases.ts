@@ -56,7 +56,7 @@ export function namedCases(route: RouteUnderFuzz, servedMethods: string[], apiKe
   return cases;
 }
 
-/** The body encodings, charsets and JSON oddities for a write route, sent after the property (they may succeed). */
+/** The body encodings, charsets and JSON oddities for a write route (those the contract takes may succeed). */
 export function bodyCases(route: RouteUnderFuzz): HostileCase[] {
   if (route.method === 'GET') return [];
   const sample = sampleText(route);
