@@ -52,7 +52,8 @@ const knownEdgeGaps: { route: string; kind: string | RegExp; area: string; obser
     observed: '200 accepted',
   })),
   { route: 'POST /v1/meters', kind: 'blank string at event_name', area: 'edge (blank names)', observed: '201 created' },
-  // The PATCH routes and the admin revoke route answer 200 and ignore the body.
+  // The six PATCH routes, the admin revoke route and the body-less command routes (DELETE, archive, finalize) answer
+  // 200 and ignore the body.
   ...['text/plain body', 'form body', 'multipart body', 'no content type'].map((kind) => ({
     route: '*',
     kind,
