@@ -41,6 +41,7 @@ import { planRoutes } from './plans/planRoutes';
 import { limitRequests } from './rateLimits/limitRequests';
 import { requestWindows } from './rateLimits/requestWindows';
 import type { RouteDeps } from './routeDeps';
+import { type ServedRoute, servedRoutes } from './routeTable';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
 import { usageRoutes } from './usage/usageRoutes';
@@ -55,6 +56,8 @@ export interface RunningGateway {
   /** The pool requests use (API keys, Idempotency-Keys, organizations). */
   pool: pg.Pool;
   logger: Logger;
+  /** Every method and path this gateway serves, read from its router. */
+  routes(): ServedRoute[];
   stop(): Promise<void>;
 }
 
@@ -173,6 +176,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     adminToken: admin.token,
     pool,
     logger,
+    routes: () => servedRoutes(app),
     async stop() {
       clearInterval(cleanup);
       await closeServer(http.server);

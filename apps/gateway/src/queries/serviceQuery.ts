@@ -3,7 +3,10 @@ import { type InternalApi, internalApiHeaders, TenantHeaders } from '@afternoon/
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 
-/** Asks the owning service's internal read API, scoped to the caller's organization and mode. */
+/**
+ * Asks the owning service's internal read API, scoped to the caller's organization and mode. A parameter the client
+ * repeated (`?limit=5&limit=6`) is refused: forwarding one of them, or none, would answer a question not asked.
+ */
 export async function queryService(
   service: InternalApi,
   path: string,
@@ -13,6 +16,7 @@ export async function queryService(
   const url = new URL(path, service.url);
   for (const [name, value] of Object.entries(query)) {
     if (typeof value === 'string') url.searchParams.set(name, value);
+    else if (value !== undefined) throw ApiHttpError.validation([{ param: name, message: 'must be given once' }]);
   }
   return askService(service, url, caller);
 }

@@ -1,0 +1,285 @@
+import { UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
+import { PageQuery } from '@afternoon/contracts/common';
+import { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from '@afternoon/contracts/customers';
+import { ListDeadLettersQuery } from '@afternoon/contracts/deadLetters';
+import {
+  CreateInvoiceBody,
+  LineItemBody,
+  LineItemEventsQuery,
+  ListInvoicesQuery,
+  UpdateInvoiceBody,
+  UpdateLineItemBody,
+} from '@afternoon/contracts/invoices';
+import {
+  CreateMeterBody,
+  ListMetersQuery,
+  MeterTopCustomersQuery,
+  MeterUsageQuery,
+  UpdateMeterBody,
+} from '@afternoon/contracts/meters';
+import { CreateApiKeyBody, CreateOrganizationBody } from '@afternoon/contracts/organizations';
+import { CreatePlanBody, GetPlanQuery, ListPlansQuery, RevisePlanBody } from '@afternoon/contracts/plans';
+import {
+  CancelSubscriptionBody,
+  ChangeSubscriptionPlanBody,
+  CreateSubscriptionBody,
+  ListSubscriptionsQuery,
+  UpdateSubscriptionBody,
+} from '@afternoon/contracts/subscriptions';
+import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '@afternoon/contracts/testClocks';
+import { EventSummaryQuery, IngestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
+import { z } from 'zod';
+import type { Fixture, Fixtures } from './fixtures';
+
+/** How the suite fuzzes one served route; every route the gateway serves has one (see `routeKey`). */
+export interface RouteFuzz {
+  /** Whose credentials the route takes: an API key (`test key`: test mode only), the admin token, or none. */
+  auth: 'key' | 'test key' | 'admin' | 'none';
+  /** Each path parameter and the fixture that gives it a real value. */
+  params?: Record<string, Fixture>;
+  /** The JSON body's contract; a write route without one takes no body. */
+  body?: z.ZodType;
+  /** The query's contract; a read route without one takes no query. */
+  query?: z.ZodType;
+  /** A body the contract accepts for the fixtures, for the tenancy matrix. */
+  sample?: (fixtures: Fixtures) => unknown;
+  /** A query the contract accepts, where the route needs one (the tenancy matrix sends it). */
+  sampleQuery?: string;
+  /** GET paths (same credentials) whose answers a refused request must leave unchanged: the route's state. */
+  readBack?: (fixtures: Fixtures) => string[];
+  /** Its read-back state is every organization's (the organization list): fuzzed alone, not beside other routes. */
+  sharedState?: true;
+  /** Answers HTML pages for browsers (its 404 is a page, not the envelope). */
+  pages?: true;
+}
+
+export const routeKey = (method: string, path: string) => `${method} ${path}`;
+
+const customers = (f: Fixtures) => ['/v1/customers?limit=100', `/v1/customers/${f.customer}`];
+const meters = (f: Fixtures) => ['/v1/meters?limit=100', `/v1/meters/${f.meter}`];
+const plans = (f: Fixtures) => ['/v1/plans?limit=100', `/v1/plans/${f.plan}`];
+const subscriptions = (f: Fixtures) => ['/v1/subscriptions?limit=100', `/v1/subscriptions/${f.subscription}`];
+const invoices = (f: Fixtures) => ['/v1/invoices?limit=100', `/v1/invoices/${f.invoice}`];
+const testClocks = (f: Fixtures) => ['/v1/test_clocks?limit=100', `/v1/test_clocks/${f.testClock}`];
+const apiKeys = (f: Fixtures) => [`/v1/admin/organizations/${f.organization}/api_keys`];
+const month = 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
+const line = { description: 'Support', quantity: 1, unit_amount_cents: 500 };
+
+export const routeDescriptions: Record<string, RouteFuzz> = {
+  [routeKey('GET', '/healthz')]: { auth: 'none' },
+  [routeKey('GET', '/readyz')]: { auth: 'none' },
+  [routeKey('GET', '/metrics')]: { auth: 'none' },
+
+  [routeKey('POST', '/v1/admin/organizations')]: {
+    auth: 'admin',
+    body: CreateOrganizationBody,
+    sample: () => ({ name: 'Initech' }),
+    readBack: () => ['/v1/admin/organizations'],
+    sharedState: true,
+  },
+  [routeKey('GET', '/v1/admin/organizations')]: { auth: 'admin' },
+  [routeKey('GET', '/v1/admin/organizations/:id/api_keys')]: { auth: 'admin', params: { id: 'organization' } },
+  [routeKey('POST', '/v1/admin/organizations/:id/api_keys')]: {
+    auth: 'admin',
+    params: { id: 'organization' },
+    body: CreateApiKeyBody,
+    sample: () => ({ mode: 'live' }),
+    readBack: apiKeys,
+  },
+  [routeKey('POST', '/v1/admin/api_keys/:id/revoke')]: { auth: 'admin', params: { id: 'apiKey' }, readBack: apiKeys },
+  [routeKey('GET', '/v1/admin/dead_letters')]: { auth: 'admin', query: ListDeadLettersQuery },
+
+  [routeKey('GET', '/inv/:token.pdf')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+  [routeKey('GET', '/inv/:token')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+
+  [routeKey('POST', '/v1/customers')]: {
+    auth: 'key',
+    body: CreateCustomerBody,
+    sample: () => ({ name: 'Umbrella' }),
+    readBack: customers,
+  },
+  [routeKey('GET', '/v1/customers/:id')]: { auth: 'key', params: { id: 'customer' } },
+  [routeKey('GET', '/v1/customers')]: { auth: 'key', query: ListCustomersQuery },
+  [routeKey('PATCH', '/v1/customers/:id')]: {
+    auth: 'key',
+    params: { id: 'customer' },
+    body: UpdateCustomerBody,
+    sample: () => ({ name: 'Renamed' }),
+    readBack: customers,
+  },
+  [routeKey('DELETE', '/v1/customers/:id')]: { auth: 'key', params: { id: 'customer' }, readBack: customers },
+  [routeKey('GET', '/v1/customers/:id/usage')]: {
+    auth: 'key',
+    params: { id: 'customer' },
+    query: z.union([UsageQuery, MeterUsageQuery]),
+    sampleQuery: month,
+  },
+
+  [routeKey('POST', '/v1/events/ingest')]: {
+    auth: 'key',
+    body: IngestBody,
+    sample: (f) => ({
+      events: [
+        { event_name: 'api_call', idempotency_key: 'fuzz-sample', customer_id: f.customer, properties: { tokens: 12 } },
+      ],
+    }),
+    readBack: () => ['/v1/events?limit=100'],
+  },
+  [routeKey('GET', '/v1/events/rejected')]: { auth: 'key', query: PageQuery.strict() },
+  [routeKey('GET', '/v1/events/summary')]: { auth: 'key', query: EventSummaryQuery },
+  [routeKey('GET', '/v1/events')]: { auth: 'key', query: ListUsageEventsQuery },
+
+  [routeKey('POST', '/v1/meters')]: {
+    auth: 'key',
+    body: CreateMeterBody,
+    sample: () => ({ code: 'storage', name: 'Storage', event_name: 'stored', aggregation: 'count' }),
+    readBack: meters,
+  },
+  [routeKey('GET', '/v1/meters')]: { auth: 'key', query: ListMetersQuery },
+  [routeKey('GET', '/v1/meters/:code')]: { auth: 'key', params: { code: 'meter' } },
+  [routeKey('GET', '/v1/meters/:code/usage')]: {
+    auth: 'key',
+    params: { code: 'meter' },
+    query: MeterTopCustomersQuery,
+    sampleQuery: month,
+  },
+  [routeKey('PATCH', '/v1/meters/:code')]: {
+    auth: 'key',
+    params: { code: 'meter' },
+    body: UpdateMeterBody,
+    sample: () => ({ name: 'Renamed' }),
+    readBack: meters,
+  },
+  [routeKey('POST', '/v1/meters/:code/archive')]: { auth: 'key', params: { code: 'meter' }, readBack: meters },
+
+  [routeKey('POST', '/v1/plans')]: {
+    auth: 'key',
+    body: CreatePlanBody,
+    sample: () => ({
+      code: 'pro',
+      name: 'Pro',
+      interval: 'month',
+      prices: [{ model: 'flat', description: 'Base', amount_cents: 2000, timing: 'in_arrears' }],
+    }),
+    readBack: plans,
+  },
+  [routeKey('GET', '/v1/plans')]: { auth: 'key', query: ListPlansQuery },
+  [routeKey('GET', '/v1/plans/:code')]: { auth: 'key', params: { code: 'plan' }, query: GetPlanQuery },
+  [routeKey('PATCH', '/v1/plans/:code')]: {
+    auth: 'key',
+    params: { code: 'plan' },
+    body: RevisePlanBody,
+    sample: () => ({ name: 'Renamed' }),
+    readBack: plans,
+  },
+  [routeKey('POST', '/v1/plans/:code/archive')]: { auth: 'key', params: { code: 'plan' }, readBack: plans },
+
+  [routeKey('POST', '/v1/subscriptions')]: {
+    auth: 'key',
+    body: CreateSubscriptionBody,
+    sample: (f) => ({ customer_id: f.customer, plan_code: f.plan }),
+    readBack: subscriptions,
+  },
+  [routeKey('GET', '/v1/subscriptions')]: { auth: 'key', query: ListSubscriptionsQuery },
+  [routeKey('GET', '/v1/subscriptions/:id')]: { auth: 'key', params: { id: 'subscription' } },
+  [routeKey('GET', '/v1/subscriptions/:id/upcoming_invoice')]: { auth: 'key', params: { id: 'subscription' } },
+  [routeKey('PATCH', '/v1/subscriptions/:id')]: {
+    auth: 'key',
+    params: { id: 'subscription' },
+    body: UpdateSubscriptionBody,
+    sample: () => ({ billing_anchor_day: 15 }),
+    readBack: subscriptions,
+  },
+  [routeKey('POST', '/v1/subscriptions/:id/cancel')]: {
+    auth: 'key',
+    params: { id: 'subscription' },
+    body: CancelSubscriptionBody,
+    sample: () => ({ cancel_mode: 'end_of_period' }),
+    readBack: subscriptions,
+  },
+  [routeKey('POST', '/v1/subscriptions/:id/change_plan')]: {
+    auth: 'key',
+    params: { id: 'subscription' },
+    body: ChangeSubscriptionPlanBody,
+    sample: (f) => ({ target_plan_code: f.plan, change_mode: 'end_of_period' }),
+    readBack: subscriptions,
+  },
+
+  [routeKey('POST', '/v1/test_clocks')]: {
+    auth: 'test key',
+    body: CreateTestClockBody,
+    sample: () => ({ frozen_time: '2026-01-01T00:00:00Z' }),
+    readBack: testClocks,
+  },
+  [routeKey('GET', '/v1/test_clocks')]: { auth: 'test key', query: ListTestClocksQuery },
+  [routeKey('GET', '/v1/test_clocks/:id')]: { auth: 'test key', params: { id: 'testClock' } },
+  [routeKey('POST', '/v1/test_clocks/:id/advance')]: {
+    auth: 'test key',
+    params: { id: 'testClock' },
+    body: AdvanceTestClockBody,
+    sample: () => ({ frozen_time: '2026-01-02T00:00:00Z' }),
+    readBack: testClocks,
+  },
+
+  [routeKey('GET', '/v1/billing_settings')]: { auth: 'key' },
+  [routeKey('PATCH', '/v1/billing_settings')]: {
+    auth: 'key',
+    body: UpdateBillingSettingsBody,
+    sample: () => ({ invoice_grace_period_seconds: 600 }),
+    readBack: () => ['/v1/billing_settings'],
+  },
+
+  [routeKey('POST', '/v1/invoices')]: {
+    auth: 'key',
+    body: CreateInvoiceBody,
+    sample: (f) => ({
+      customer_id: f.customer,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      line_items: [line],
+    }),
+    readBack: invoices,
+  },
+  [routeKey('GET', '/v1/invoices/:id')]: { auth: 'key', params: { id: 'invoice' } },
+  [routeKey('GET', '/v1/invoices')]: { auth: 'key', query: ListInvoicesQuery },
+  [routeKey('GET', '/v1/invoices/:id/line_items/:line_item_id/events')]: {
+    auth: 'key',
+    params: { id: 'invoice', line_item_id: 'lineItem' },
+    query: LineItemEventsQuery,
+  },
+  [routeKey('PATCH', '/v1/invoices/:id')]: {
+    auth: 'key',
+    params: { id: 'invoice' },
+    body: UpdateInvoiceBody,
+    sample: () => ({ memo: 'Thanks' }),
+    readBack: invoices,
+  },
+  [routeKey('DELETE', '/v1/invoices/:id')]: { auth: 'key', params: { id: 'invoice' }, readBack: invoices },
+  [routeKey('POST', '/v1/invoices/:id/line_items')]: {
+    auth: 'key',
+    params: { id: 'invoice' },
+    body: LineItemBody,
+    sample: () => line,
+    readBack: invoices,
+  },
+  [routeKey('PATCH', '/v1/invoices/:id/line_items/:line_item_id')]: {
+    auth: 'key',
+    params: { id: 'invoice', line_item_id: 'lineItem' },
+    body: UpdateLineItemBody,
+    sample: () => ({ quantity: 2 }),
+    readBack: invoices,
+  },
+  [routeKey('DELETE', '/v1/invoices/:id/line_items/:line_item_id')]: {
+    auth: 'key',
+    params: { id: 'invoice', line_item_id: 'lineItem' },
+    readBack: invoices,
+  },
+  [routeKey('POST', '/v1/invoices/:id/finalize')]: { auth: 'key', params: { id: 'invoice' }, readBack: invoices },
+  [routeKey('POST', '/v1/invoices/:id/pay')]: { auth: 'key', params: { id: 'invoice' }, readBack: invoices },
+  [routeKey('POST', '/v1/invoices/:id/void')]: { auth: 'key', params: { id: 'invoice' }, readBack: invoices },
+  [routeKey('POST', '/v1/invoices/:id/mark_uncollectible')]: {
+    auth: 'key',
+    params: { id: 'invoice' },
+    readBack: invoices,
+  },
+};
