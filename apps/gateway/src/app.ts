@@ -117,7 +117,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   );
   app.use(assignRequestId);
   app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
-  app.all(['/v1/admin', '/v1/admin/*path'], adminDoor.adminOnly);
+  app.use('/v1/admin', adminDoor.adminOnly);
   app.use(refuseUnreadablePath);
   app.use(jsonBody);
   app.use(refuseUnstorableInput);

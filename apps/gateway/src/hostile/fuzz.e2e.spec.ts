@@ -8,82 +8,17 @@ import { routeDescriptions, routeKey } from './routeDescriptions';
 import { routeUnderFuzz } from './routeUnderFuzz';
 import { type Failure, type KnownState, trial } from './trial';
 
-/**
- * Hostile requests known to fail until another part of issue 11 is merged, each naming the helper area that fixes it
- * and what it answers today. The lead empties this list after merging; until then these are reported, not failed.
- */
-const knownEdgeGaps: { route: string; kind: string | RegExp; area: string; observed: string }[] = [
-  // Every route with a path parameter (/inv/:token too): Express cannot decode the value.
-  {
-    route: '*',
-    kind: /^path \w+ (%E0%A4%A|%C0%AF|%FF|%ED%A0%80)$/,
-    area: 'edge (percent-encoding)',
-    observed: '500 INTERNAL_ERROR',
-  },
-  // Every POST/PATCH/DELETE route: body-parser's 415/400 errors reach the error handler as unknown errors.
-  { route: '*', kind: 'charset latin1', area: 'edge (charset)', observed: '500 INTERNAL_ERROR' },
-  { route: '*', kind: 'gzip header, plain body', area: 'edge (gzip)', observed: '500 INTERNAL_ERROR' },
-  { route: '*', kind: 'unknown content encoding', area: 'edge (gzip)', observed: '500 INTERNAL_ERROR' },
-  // Every GET route behind an API key or the admin token.
-  { route: '*', kind: 'lower-case bearer scheme', area: 'edge (bearer case)', observed: '401 UNAUTHORIZED' },
-  // The nine command routes that take no body (DELETE, archive, finalize, pay, void, mark_uncollectible): the body is
-  // still fingerprinted for Idempotency-Key, recursively.
-  { route: '*', kind: 'deep nesting', area: 'edge (deep JSON)', observed: '500 INTERNAL_ERROR' },
-  // Ingest parses event properties with JSON.parse: a number it cannot carry exactly is stored rounded.
-  {
-    route: 'POST /v1/events/ingest',
-    kind: /^inexact number .* at events\.0\.properties\.tokens$/,
-    area: 'edge (exact numbers)',
-    observed: '200, the number rounded',
-  },
-  // Every numeric body field (quantity, unit_amount_cents, amount_cents, days_until_due, billing_anchor_day,
-  // invoice_grace_period_seconds): 1.00000000000000000001 parses to exactly 1 and is taken as 1.
-  {
-    route: '*',
-    kind: /^inexact number 1\.00000000000000000001 at /,
-    area: 'edge (exact numbers)',
-    observed: '200/201, taken as 1',
-  },
-  // Whitespace-only event names and usage idempotency keys pass `min(1)`.
-  ...['events.0.event_name', 'events.0.idempotency_key'].map((field) => ({
-    route: 'POST /v1/events/ingest',
-    kind: `blank string at ${field}`,
-    area: 'edge (blank names)',
-    observed: '200 accepted',
-  })),
-  { route: 'POST /v1/meters', kind: 'blank string at event_name', area: 'edge (blank names)', observed: '201 created' },
-  // The six PATCH routes, the admin revoke route and the body-less command routes (DELETE, archive, finalize) answer
-  // 200 and ignore the body.
-  ...['text/plain body', 'form body', 'multipart body', 'no content type'].map((kind) => ({
-    route: '*',
-    kind,
-    area: 'edge (non-JSON bodies)',
-    observed: '200, body ignored',
-  })),
-];
-
 // Fixed so a failure replays exactly: fc.assert(…, { seed: fuzzSeed, numRuns: runsPerRoute }).
 const fuzzSeed = 20_261_105;
 const runsPerRoute = 12;
 
-const matches = (gap: (typeof knownEdgeGaps)[number], failure: Failure) =>
-  (gap.route === '*' || gap.route === failure.route) &&
-  (typeof gap.kind === 'string' ? gap.kind === failure.kind : gap.kind.test(failure.kind));
-const isKnownGap = (failure: Failure) => knownEdgeGaps.some((gap) => matches(gap, failure));
-
 describe(`every route the gateway serves, fuzzed (fast-check seed ${fuzzSeed}, ${runsPerRoute} runs a route)`, () => {
   let cluster: TestCluster;
-  const knownSeen: Failure[] = [];
 
   beforeAll(async () => {
     cluster = await startTestCluster();
   });
   afterAll(async () => {
-    const stale = knownEdgeGaps.filter((gap) => !knownSeen.some((failure) => matches(gap, failure)));
-    if (stale.length)
-      console.warn(`known edge gaps no longer seen, to remove: ${stale.map((gap) => gap.kind).join(', ')}`);
-    if (knownSeen.length)
-      console.info(`known edge gaps hit (${knownSeen.length}):\n${knownSeen.map(format).join('\n')}`);
     await cluster?.stop();
   });
 
@@ -130,7 +65,7 @@ describe(`every route the gateway serves, fuzzed (fast-check seed ${fuzzSeed}, $
       const known: KnownState = {};
       const judge = async (hostile: HostileCase) => {
         const failure = await trial(cluster.gateway.port, route, hostile, known);
-        if (failure) (isKnownGap(failure) ? knownSeen : failures).push(failure);
+        if (failure) failures.push(failure);
       };
       // The enumerated cases first, while the route's resource is untouched (a DELETE the property sends may end it).
       const enumerated = [

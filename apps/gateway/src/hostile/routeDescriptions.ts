@@ -17,7 +17,7 @@ import {
   MeterUsageQuery,
   UpdateMeterBody,
 } from '@afternoon/contracts/meters';
-import { CreateApiKeyBody, CreateOrganizationBody } from '@afternoon/contracts/organizations';
+import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from '@afternoon/contracts/organizations';
 import { CreatePlanBody, GetPlanQuery, ListPlansQuery, RevisePlanBody } from '@afternoon/contracts/plans';
 import {
   CancelSubscriptionBody,
@@ -78,6 +78,14 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     sharedState: true,
   },
   [routeKey('GET', '/v1/admin/organizations')]: { auth: 'admin' },
+  [routeKey('PATCH', '/v1/admin/organizations/:id')]: {
+    auth: 'admin',
+    params: { id: 'organization' },
+    body: UpdateOrganizationBody,
+    sample: () => ({ rate_limit_per_minute: 5000 }),
+    readBack: () => ['/v1/admin/organizations'],
+    sharedState: true,
+  },
   [routeKey('GET', '/v1/admin/organizations/:id/api_keys')]: { auth: 'admin', params: { id: 'organization' } },
   [routeKey('POST', '/v1/admin/organizations/:id/api_keys')]: {
     auth: 'admin',

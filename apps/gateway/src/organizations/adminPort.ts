@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Request, RequestHandler } from 'express';
-import { unknownRoute } from '../http/errorHandler';
+import { ApiHttpError } from '../http/apiError';
 
 /** Where the admin API answers: on the public port (no ADMIN_PORT) or only on a port of its own. */
 export interface AdminPort {
@@ -21,12 +21,18 @@ export function adminPort(separate: boolean): AdminPort {
   let port: number | undefined;
   const onAdminPort = (request: Request) => port !== undefined && request.socket.localPort === port;
   return {
-    adminOnly: (request, response, next) =>
-      !separate || onAdminPort(request) ? next() : unknownRoute(request, response, next),
-    adminPortServesNothingElse: (request, response, next) =>
-      onAdminPort(request) ? unknownRoute(request, response, next) : next(),
+    adminOnly: (request, _response, next) => (!separate || onAdminPort(request) ? next() : notServedHere(request)),
+    adminPortServesNothingElse: (request, _response, next) => (onAdminPort(request) ? notServedHere(request) : next()),
     listening(server) {
       port = (server.address() as AddressInfo).port;
     },
   };
+}
+
+// A 404 whatever the method: a 405 would list the methods the other port serves, telling that the route exists.
+function notServedHere(request: Request): never {
+  throw ApiHttpError.of(
+    'NOT_FOUND',
+    `Unrecognized request URL (${request.method} ${request.originalUrl.split('?')[0]})`,
+  );
 }
