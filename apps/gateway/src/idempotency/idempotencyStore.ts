@@ -1,25 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { Queryable } from '@afternoon/service-kit';
-import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 import { type HeldKey, type IdempotencyClaim, outcomeForHeldKey, type StoredResponse } from './idempotencyOutcome';
 
 /** What makes two requests "the same" for an Idempotency-Key: method, path and body. */
 export function fingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${method} ${path}\n${serialized(body ?? null)}`)
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
     .digest('hex');
-}
-
-// A body nested deeper than JSON.stringify can recurse parses all the same (on routes that ignore their body too).
-function serialized(body: unknown): string {
-  try {
-    return JSON.stringify(body);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    throw ApiHttpError.validation([{ param: '', message: 'is nested too deeply' }]);
-  }
 }
 
 export interface ClaimRequest {
