@@ -1,6 +1,6 @@
 import { allGroupsHeader, type MeterUsage } from '@afternoon/contracts/meters';
-import { TenantHeaders } from '@afternoon/service-kit';
-import { eventually } from '@afternoon/testkit';
+import { internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
+import { eventually, testInternalApiToken } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 
@@ -65,7 +65,12 @@ describe('usage answers with a bounded size', () => {
       meteringUrl(),
     );
     const forBilling = await fetch(internal, {
-      headers: { [TenantHeaders.organizationId]: acme.id, [TenantHeaders.mode]: 'live', [allGroupsHeader]: 'true' },
+      headers: {
+        ...internalApiHeaders(testInternalApiToken),
+        [TenantHeaders.organizationId]: acme.id,
+        [TenantHeaders.mode]: 'live',
+        [allGroupsHeader]: 'true',
+      },
     });
     expect(forBilling.status).toBe(200);
     expect(((await forBilling.json()) as MeterUsageAnswer).usage.windows[0]?.groups).toHaveLength(events);
