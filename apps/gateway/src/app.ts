@@ -131,7 +131,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const windows = requestWindows(pool, env.DB_SCHEMA);
   app.use(
     '/v1',
-    limitRequests({ pool, windows, defaultPerMinute: env.RATE_LIMIT_PER_MINUTE, logger, registry: metrics.registry }),
+    limitRequests({ windows, defaultPerMinute: env.RATE_LIMIT_PER_MINUTE, logger, registry: metrics.registry }),
   );
   const deps: RouteDeps = {
     pool,

@@ -5,6 +5,14 @@ import type pg from 'pg';
 import { ApiHttpError } from '../http/apiError';
 import { hashApiKey, modeOfKey } from './apiKeys';
 
+interface KeyRow {
+  id: string;
+  organization_id: string;
+  mode: Mode;
+  revoked_at: Date | null;
+  rate_limit_per_minute: number | null;
+}
+
 /** Resolves `Authorization: Bearer ak_…` to the organization and mode the key belongs to. */
 export function authenticate(pool: pg.Pool): RequestHandler {
   return async (request, response, next) => {
@@ -12,18 +20,26 @@ export function authenticate(pool: pg.Pool): RequestHandler {
     if (!token) throw ApiHttpError.of('UNAUTHORIZED', 'Missing or invalid Authorization header');
     const mode = modeOfKey(token);
     if (!mode) throw ApiHttpError.of('INVALID_API_KEY', 'Invalid API key format');
-    let rows: { id: string; organization_id: string; mode: Mode; revoked_at: Date | null }[];
+    let rows: KeyRow[];
     try {
-      ({ rows } = await pool.query('SELECT id, organization_id, mode, revoked_at FROM api_keys WHERE key_hash = $1', [
-        hashApiKey(token),
-      ]));
+      // The organization's rate limit comes with the key, so limiting the request costs no query of its own.
+      ({ rows } = await pool.query(
+        `SELECT k.id, k.organization_id, k.mode, k.revoked_at, o.rate_limit_per_minute
+         FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = $1`,
+        [hashApiKey(token)],
+      ));
     } catch {
       throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'Authentication is unavailable; retry with exponential backoff');
     }
     const key = rows[0];
     if (!key) throw ApiHttpError.of('INVALID_API_KEY', 'Invalid API key');
     if (key.revoked_at) throw ApiHttpError.of('API_KEY_REVOKED', 'API key has been revoked');
-    response.locals.caller = { organizationId: key.organization_id, mode: key.mode, apiKeyId: key.id };
+    response.locals.caller = {
+      organizationId: key.organization_id,
+      mode: key.mode,
+      apiKeyId: key.id,
+      rateLimitPerMinute: key.rate_limit_per_minute,
+    };
     next();
   };
 }

@@ -6,6 +6,8 @@ export interface Caller {
   organizationId: string;
   mode: Mode;
   apiKeyId: string;
+  /** The organization's own requests-per-minute limit; null: RATE_LIMIT_PER_MINUTE applies. */
+  rateLimitPerMinute: number | null;
 }
 
 declare global {

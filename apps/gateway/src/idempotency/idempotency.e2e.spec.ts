@@ -121,7 +121,7 @@ describe('Idempotency-Key under concurrency', () => {
       // Another gateway replica has claimed the key for this very batch and not answered yet.
       await claimIdempotencyKey(
         cluster.gateway.pool,
-        { organizationId: org.id, mode: 'live', apiKeyId: 'other' },
+        { organizationId: org.id, mode: 'live', apiKeyId: 'other', rateLimitPerMinute: null },
         'batch-2',
         {
           requestHash: fingerprint('POST', '/v1/events/ingest', batch),

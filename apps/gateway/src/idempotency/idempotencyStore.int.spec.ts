@@ -7,7 +7,7 @@ import type { Caller } from '../http/requestContext';
 import { claimIdempotencyKey, recordIdempotentResponse, releaseIdempotencyKey } from './idempotencyStore';
 
 const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
-const caller: Caller = { organizationId: 'org_store', mode: 'live', apiKeyId: 'key_store' };
+const caller: Caller = { organizationId: 'org_store', mode: 'live', apiKeyId: 'key_store', rateLimitPerMinute: null };
 const commandOf = (requestId: string): CommandRecord => ({
   type: 'CreateCustomer',
   data: { name: 'Claimed Co' },

@@ -60,14 +60,6 @@ export async function setOrganizationRateLimit(
 }
 
 /** The organization's own limit, or `null` when it follows the default (or is unknown). */
-export async function organizationRateLimit(db: Queryable, organizationId: string): Promise<number | null> {
-  const { rows } = await db.query<{ rate_limit_per_minute: number | null }>(
-    'SELECT rate_limit_per_minute FROM organizations WHERE id = $1',
-    [organizationId],
-  );
-  return rows[0]?.rate_limit_per_minute ?? null;
-}
-
 export async function organizationExists(db: Queryable, organizationId: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM organizations WHERE id = $1', [organizationId]);
   return rowCount === 1;

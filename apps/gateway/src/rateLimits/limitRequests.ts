@@ -1,15 +1,12 @@
 import type { Logger } from '@afternoon/service-kit';
 import type { RequestHandler, Response } from 'express';
-import type pg from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import { ApiHttpError } from '../http/apiError';
 import { callerOf } from '../http/requestContext';
-import { organizationRateLimit } from '../organizations/organizationStore';
 import { requestCost } from './requestCost';
 import type { RequestWindows, WindowCount } from './requestWindows';
 
 export interface RequestLimits {
-  pool: pg.Pool;
   windows: RequestWindows;
   /** RATE_LIMIT_PER_MINUTE: what an organization without a limit of its own gets; 0 is unlimited. */
   defaultPerMinute: number;
@@ -34,7 +31,7 @@ export function limitRequests(limits: RequestLimits): RequestHandler {
     const caller = callerOf(response);
     let count: WindowCount;
     try {
-      const perMinute = (await organizationRateLimit(limits.pool, caller.organizationId)) ?? limits.defaultPerMinute;
+      const perMinute = caller.rateLimitPerMinute ?? limits.defaultPerMinute;
       if (perMinute === 0) return next();
       // A weighted read never costs more than a whole window, so a small limit still allows it.
       const cost = Math.min(requestCost(request.method, `${request.baseUrl}${request.path}`), perMinute);
