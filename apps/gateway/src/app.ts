@@ -28,6 +28,7 @@ import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { jsonBody } from './http/jsonBody';
+import { refuseConnect } from './http/refuseConnect';
 import { assignRequestId } from './http/requestContext';
 import { refuseUnreadablePath } from './http/requestPath';
 import { refuseUnstorableInput } from './http/storableInput';
@@ -159,6 +160,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const http: { server: Server; port: number } = await listen(app, env.PORT);
   const adminHttp = env.ADMIN_PORT === undefined ? undefined : await listen(app, env.ADMIN_PORT, env.INTERNAL_HOST);
   if (adminHttp) adminDoor.listening(adminHttp.server);
+  for (const server of [http.server, adminHttp?.server]) server?.on('connect', refuseConnect);
   const cleanup = setInterval(() => {
     forgetExpiredIdempotencyKeys(background, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
       logger.warn({ err: error }, 'could not forget expired idempotency keys'),

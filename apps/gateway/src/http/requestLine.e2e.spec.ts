@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { GatewayResponse } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../testing/rawRequest';
@@ -59,6 +60,28 @@ describe('methods, paths, query strings and schemes the edge answers with a 4xx,
 
     refused(await send('TRACE', '/v1/no_such_thing'), 404, 'NOT_FOUND');
     refused(await send('GET', '/v1/no_such_thing'), 404, 'NOT_FOUND');
+  });
+
+  it('answers CONNECT (which Node hands past the app) with 405 and the envelope, not a closed socket', async () => {
+    const port = new URL(cluster.baseUrl).port;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
+      );
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
+    expect(JSON.parse(body)).toMatchObject({
+      success: false,
+      error: { code: 'METHOD_NOT_ALLOWED' },
+      request_id: expect.stringMatching(/^req_/),
+    });
   });
 
   it('accepts the Bearer scheme in any case, for API keys and the admin token', async () => {
