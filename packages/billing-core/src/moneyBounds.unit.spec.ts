@@ -1,7 +1,7 @@
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { ValidationError } from '@afternoon/service-kit';
 import { describe, expect, it } from 'vitest';
-import { periodLines } from '../billing/periodLines';
+import { periodLines } from './periodLines';
 import { chargeForPrice } from './chargeForPrice';
 import { boundedInvoiceTotal, boundedLineAmount, sumMinorUnits } from './moneyBounds';
 

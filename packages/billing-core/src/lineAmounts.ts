@@ -1,6 +1,6 @@
 import type { LineItem, SubscriptionLineItem } from '@afternoon/contracts/invoices';
-import { decimalFromInteger, multiplyDecimals, parseDecimal, roundToWholeCents } from '../pricing/exactDecimal';
-import { boundedInvoiceTotal, boundedLineAmount } from '../pricing/moneyBounds';
+import { decimalFromInteger, multiplyDecimals, parseDecimal, roundToWholeCents } from './exactDecimal';
+import { boundedInvoiceTotal, boundedLineAmount } from './moneyBounds';
 
 /**
  * `quantity × unitAmountCents`, rounded to a whole minor unit half away from zero (half-up for the non-negative

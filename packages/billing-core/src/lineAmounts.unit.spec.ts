@@ -1,6 +1,6 @@
 import { ValidationError } from '@afternoon/service-kit';
 import { describe, expect, it } from 'vitest';
-import { lineAmountCents } from './money';
+import { lineAmountCents } from './lineAmounts';
 
 describe('lineAmountCents', () => {
   it.each([
