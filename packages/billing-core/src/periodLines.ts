@@ -1,11 +1,11 @@
 import type { LineItemKind } from '@afternoon/contracts/invoices';
 import type { PlanDefinition, PlanPrice } from '@afternoon/contracts/plans';
+import type { BilledSpan } from './billingBoundaries';
 import { chargeForPrice } from './chargeForPrice';
 import { addDecimals, formatDecimal, parseDecimal } from './exactDecimal';
+import { type InvoiceSection, largestGroups } from './largestGroups';
 import { boundedInvoiceTotal, sumMinorUnits } from './moneyBounds';
 import { prorateFlatFee } from './prorate';
-import type { BilledSpan } from './billingBoundaries';
-import { type InvoiceSection, largestGroups } from './largestGroups';
 
 type GroupKey = Record<string, string | number | boolean | null>;
 
