@@ -16,6 +16,7 @@ COPY apps/customer-service/package.json apps/customer-service/
 COPY apps/metering-service/package.json apps/metering-service/
 COPY apps/invoicing-service/package.json apps/invoicing-service/
 COPY packages/contracts/package.json packages/contracts/
+COPY packages/billing-core/package.json packages/billing-core/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY packages/testkit/package.json packages/testkit/
 RUN pnpm install --frozen-lockfile

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { nextBoundary } from '@afternoon/billing-core/billingBoundaries';
 import type { ApiError } from '@afternoon/contracts/common';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { Logger, Tenant } from '@afternoon/service-kit';
-import { nextBoundary } from '../subscriptions/billingBoundaries';
 import { type AdvancingClock, advancingClocks, receivedByClockInstant } from '../testClocks/getTestClocks';
 import { commandRefusal, forgetBilledBoundaries, recordBoundaryRetry } from './boundaryAttempts';
 import { type BoundaryInvoiceDeps, boundaryInvoice } from './boundaryInvoice';

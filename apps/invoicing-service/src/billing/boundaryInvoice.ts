@@ -1,3 +1,5 @@
+import { type BoundaryBilling, boundaryBilling, spanPaidInAdvance } from '@afternoon/billing-core/billingBoundaries';
+import { type BilledLine, type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/periodLines';
 import type { ApiError } from '@afternoon/contracts/common';
 import type { BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
 import type { Plan } from '@afternoon/contracts/plans';
@@ -9,11 +11,10 @@ import {
   type Tenant,
   ValidationError,
 } from '@afternoon/service-kit';
+import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
-import { type BoundaryBilling, boundaryBilling, spanPaidInAdvance } from '../subscriptions/billingBoundaries';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
 import { meterUsage, type ReceivedWindow } from './meteringUsage';
-import { type BilledLine, type MeterPeriodUsage, periodLines } from './periodLines';
 import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 
 export interface BoundaryInvoiceDeps {
@@ -73,14 +74,16 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
       : null;
   let lines: BilledLine[];
   try {
-    ({ lines } = periodLines({
-      plan,
-      ended: billing.ended,
-      starting: billing.starting,
-      usageByMeter: usage.onTime,
-      lateUsageByMeter: usage.late,
-      ...(paid && previous ? { refund: { paid, used: { start: previous, end: boundary, whole: paid.whole } } } : {}),
-    }));
+    ({ lines } = withinMoneyBounds(() =>
+      periodLines({
+        plan,
+        ended: billing.ended,
+        starting: billing.starting,
+        usageByMeter: usage.onTime,
+        lateUsageByMeter: usage.late,
+        ...(paid && previous ? { refund: { paid, used: { start: previous, end: boundary, whole: paid.whole } } } : {}),
+      }),
+    ));
   } catch (error) {
     if (error instanceof ValidationError) return { status: 'refused', error: error.toApiError() };
     throw error;

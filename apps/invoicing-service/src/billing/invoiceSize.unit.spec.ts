@@ -1,3 +1,4 @@
+import { type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/periodLines';
 import {
   BillSubscriptionPeriod,
   InvoiceCreated,
@@ -8,7 +9,6 @@ import type { PlanPrice } from '@afternoon/contracts/plans';
 import { newResourceId } from '@afternoon/service-kit';
 import { describe, expect, it } from 'vitest';
 import { subscriptionLineItem } from './boundaryInvoice';
-import { type MeterPeriodUsage, periodLines } from './periodLines';
 
 // The most a plan allows: 50 prices, 500-character descriptions, 100-character meter codes, 5 grouped properties
 // of 255-character names and 1000-character values, in characters that take 3 bytes of UTF-8 each.

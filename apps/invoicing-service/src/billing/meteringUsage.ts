@@ -1,7 +1,7 @@
+import type { MeterPeriodUsage } from '@afternoon/billing-core/periodLines';
 import { allGroupsHeader, Meter, MeterUsage } from '@afternoon/contracts/meters';
 import { type InternalApi, internalApiHeaders, NotYetError, type Tenant, TenantHeaders } from '@afternoon/service-kit';
 import { z } from 'zod';
-import type { MeterPeriodUsage } from './periodLines';
 
 const timeoutMs = 10_000;
 

@@ -1,15 +1,16 @@
+import { type BilledSpan, boundaryBilling } from '@afternoon/billing-core/billingBoundaries';
+import type { BillingPeriod } from '@afternoon/billing-core/billingPeriods';
+import { type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/periodLines';
 import type { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { IllegalStateError, type InternalApi, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
-import { type BilledSpan, boundaryBilling } from '../subscriptions/billingBoundaries';
-import type { BillingPeriod } from '../subscriptions/billingPeriods';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
 import { getSubscriptionRecord } from '../subscriptions/getSubscriptions';
 import { toSubscription } from '../subscriptions/subscription';
 import { customerNow } from '../testClocks/getTestClocks';
 import { meterGroupBy, meterUsage } from './meteringUsage';
-import { type MeterPeriodUsage, periodLines } from './periodLines';
 
 export interface UpcomingInvoiceDeps {
   db: Queryable;
@@ -45,7 +46,9 @@ export async function upcomingInvoice(
   // The next period as the period end's invoice will bill it in advance (a slice of a period after a renewal by hand).
   const nextPeriod = boundaryBilling(record, period.start, period.end).starting;
   const usage = await periodUsage(deps, tenant, subscription.customer_id, plan.prices, period.start, now);
-  const billed = periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter });
+  const billed = withinMoneyBounds(() =>
+    periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter }),
+  );
   const lines = billed.lines.map(({ group: _group, summed_groups: _summed, ...line }) => line);
   const { subtotal_cents } = billed;
   return {

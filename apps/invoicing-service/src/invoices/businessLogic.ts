@@ -1,3 +1,4 @@
+import { checkManualLines, checkSubscriptionLines } from '@afternoon/billing-core/lineAmounts';
 import type {
   AddInvoiceLineItem,
   BillSubscriptionPeriod,
@@ -22,8 +23,8 @@ import {
   ValidationError,
   type WithMetadata,
 } from '@afternoon/service-kit';
+import { withinMoneyBounds } from '../moneyBounds';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, totalCents } from './invoice';
-import { checkManualLines, checkSubscriptionLines } from './money';
 
 export type InvoiceCommand =
   | WithMetadata<CreateInvoice>
@@ -45,14 +46,19 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
       if (state.status !== 'absent') throw new ConflictError(`invoice ${base.invoice_id} already exists`, 'id');
       const { customer, customer_id, terms, currency, line_items } = command.data;
       if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
-      checkManualLines(line_items, { line: (index) => `line_items[${index}].unit_amount_cents`, total: 'line_items' });
+      withinMoneyBounds(() =>
+        checkManualLines(line_items, {
+          line: (index) => `line_items[${index}].unit_amount_cents`,
+          total: 'line_items',
+        }),
+      );
       return [{ type: 'InvoiceCreated', data: { ...base, customer_id, customer, terms, currency, line_items } }];
     }
     case 'AddInvoiceLineItem': {
       const draft = requireDraft(state, command);
       if (draft.lineItems.length >= maxLineItems)
         throw new ValidationError(`an invoice has at most ${maxLineItems} line items`, 'line_items');
-      checkManualLines([...draft.lineItems, command.data.line_item], changedLine);
+      withinMoneyBounds(() => checkManualLines([...draft.lineItems, command.data.line_item], changedLine));
       return [{ type: 'InvoiceLineItemAdded', data: { ...base, line_item: command.data.line_item } }];
     }
     case 'UpdateInvoiceLineItem': {
@@ -60,9 +66,11 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
       const line = draft.lineItems.find((item) => item.id === command.data.line_item_id);
       if (!line) throw lineItemNotFound(command.data.line_item_id);
       const line_item = { ...line, ...definedOnly(command.data.changes) };
-      checkManualLines(
-        draft.lineItems.map((item) => (item.id === line_item.id ? line_item : item)),
-        changedLine,
+      withinMoneyBounds(() =>
+        checkManualLines(
+          draft.lineItems.map((item) => (item.id === line_item.id ? line_item : item)),
+          changedLine,
+        ),
       );
       return [{ type: 'InvoiceLineItemUpdated', data: { ...base, line_item } }];
     }
@@ -100,7 +108,7 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
         command.data;
       if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
       if (!invoice_number) throw new Error('BillSubscriptionPeriod reached decide without an invoice number');
-      checkSubscriptionLines(line_items);
+      withinMoneyBounds(() => checkSubscriptionLines(line_items));
       const created: InvoiceEvent = {
         type: 'InvoiceCreated',
         data: {

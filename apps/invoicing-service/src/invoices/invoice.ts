@@ -1,3 +1,4 @@
+import { lineAmountCents } from '@afternoon/billing-core/lineAmounts';
 import type {
   Invoice,
   InvoiceCustomer,
@@ -8,7 +9,7 @@ import type {
   SubscriptionBilling,
   SubscriptionLineItem,
 } from '@afternoon/contracts/invoices';
-import { lineAmountCents } from './money';
+import { withinMoneyBounds } from '../moneyBounds';
 
 interface InvoiceFields {
   id: string;
@@ -121,7 +122,7 @@ export function publicLineItems(state: ExistingInvoice): InvoiceLineItem[] {
       description: line.description,
       quantity: Number(line.quantity),
       unit_amount_cents: line.unit_amount_cents,
-      amount_cents: lineAmountCents(line.quantity, line.unit_amount_cents),
+      amount_cents: withinMoneyBounds(() => lineAmountCents(line.quantity, line.unit_amount_cents)),
       price_id: null,
       period_start: null,
       period_end: null,

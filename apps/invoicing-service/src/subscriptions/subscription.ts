@@ -1,3 +1,9 @@
+import {
+  type BillingPeriod,
+  billingSchedule,
+  firstPeriod,
+  periodContaining,
+} from '@afternoon/billing-core/billingPeriods';
 import type { PlanInterval } from '@afternoon/contracts/plans';
 import type {
   PrepaidRefundPolicy,
@@ -6,7 +12,6 @@ import type {
   SubscriptionStatus,
   SubscriptionTerms,
 } from '@afternoon/contracts/subscriptions';
-import { type BillingPeriod, billingSchedule, firstPeriod, periodContaining } from './billingPeriods';
 
 /** What fixes a subscription's public shape at any instant; the state and the projection's row both reduce to it. */
 export interface SubscriptionRecord {

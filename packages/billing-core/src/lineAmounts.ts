@@ -1,11 +1,11 @@
 import type { LineItem, SubscriptionLineItem } from '@afternoon/contracts/invoices';
-import { decimalFromInteger, multiplyDecimals, parseDecimal, roundToWholeCents } from '../pricing/exactDecimal';
-import { boundedInvoiceTotal, boundedLineAmount } from '../pricing/moneyBounds';
+import { decimalFromInteger, multiplyDecimals, parseDecimal, roundToWholeCents } from './exactDecimal';
+import { boundedInvoiceTotal, boundedLineAmount } from './moneyBounds';
 
 /**
  * `quantity × unitAmountCents`, rounded to a whole minor unit half away from zero (half-up for the non-negative
  * amounts the API accepts), in exact decimal arithmetic: `quantity` is a decimal string such as "2.5". Past a line's
- * bound it is a ValidationError naming `param`.
+ * bound it is a MoneyBoundError naming `param`.
  */
 export function lineAmountCents(quantity: string, unitAmountCents: number, param = 'unit_amount_cents'): number {
   const exact = multiplyDecimals(parseDecimal(quantity), decimalFromInteger(unitAmountCents));

@@ -1,6 +1,6 @@
-import { ValidationError } from '@afternoon/service-kit';
 import { describe, expect, it } from 'vitest';
-import { lineAmountCents } from './money';
+import { lineAmountCents } from './lineAmounts';
+import { MoneyBoundError } from './moneyBounds';
 
 describe('lineAmountCents', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('lineAmountCents', () => {
   it("refuses what is not a decimal, and amounts beyond a line's bound as a validation error naming the field", () => {
     expect(() => lineAmountCents('1e3', 1)).toThrow(RangeError);
     // 999,999,999 × 10^12 = 9.99999999 × 10^20 minor units: past 10^15 (and past 2^53)
-    expect(() => lineAmountCents('999999999', 1e12)).toThrow(ValidationError);
+    expect(() => lineAmountCents('999999999', 1e12)).toThrow(MoneyBoundError);
     expect(() => lineAmountCents('999999999', 1e12, 'line_items[0].unit_amount_cents')).toThrow(
       expect.objectContaining({ code: 'VALIDATION_ERROR', param: 'line_items[0].unit_amount_cents' }),
     );
@@ -35,7 +35,7 @@ describe('lineAmountCents', () => {
 
   it('takes a line up to exactly 10^15 minor units and not one more', () => {
     expect(lineAmountCents('1000', 1e12)).toBe(1e15); // 1000 × 10^12 = 10^15, the bound itself
-    expect(() => lineAmountCents('1000.000001', 1e12)).toThrow(ValidationError); // 10^15 + 10^6
+    expect(() => lineAmountCents('1000.000001', 1e12)).toThrow(MoneyBoundError); // 10^15 + 10^6
     expect(lineAmountCents('0.4', 2.5e15)).toBe(1e15); // 0.4 × 2.5 × 10^15 = 10^15
   });
 });

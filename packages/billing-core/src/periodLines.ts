@@ -1,11 +1,11 @@
 import type { LineItemKind } from '@afternoon/contracts/invoices';
 import type { PlanDefinition, PlanPrice } from '@afternoon/contracts/plans';
-import { chargeForPrice } from '../pricing/chargeForPrice';
-import { addDecimals, formatDecimal, parseDecimal } from '../pricing/exactDecimal';
-import { boundedInvoiceTotal, sumMinorUnits } from '../pricing/moneyBounds';
-import { prorateFlatFee } from '../pricing/prorate';
-import type { BilledSpan } from '../subscriptions/billingBoundaries';
+import type { BilledSpan } from './billingBoundaries';
+import { chargeForPrice } from './chargeForPrice';
+import { addDecimals, formatDecimal, parseDecimal } from './exactDecimal';
 import { type InvoiceSection, largestGroups } from './largestGroups';
+import { boundedInvoiceTotal, sumMinorUnits } from './moneyBounds';
+import { prorateFlatFee } from './prorate';
 
 type GroupKey = Record<string, string | number | boolean | null>;
 

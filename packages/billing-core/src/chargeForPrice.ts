@@ -55,7 +55,7 @@ function modelCharge(price: Price, quantity: ExactDecimal): ExactDecimal {
  * The charge of `price` for a period whose usage of its meter is `usage`, an exact decimal string as meters report
  * it ("1234.5"); a flat price ignores it. Usage below zero bills as zero. The charge is computed exactly, raised to
  * `minimum_amount_cents`, and only then rounded half-up to a whole minor unit, so fractions of one are never rounded
- * unit by unit. A charge past a line's bound (±10^15 minor units) is refused with a ValidationError.
+ * unit by unit. A charge past a line's bound (±10^15 minor units) is refused with a MoneyBoundError.
  */
 export function chargeForPrice(price: Price, usage: string): Charge {
   const quantity = maxDecimal(zero, parseDecimal(usage));
