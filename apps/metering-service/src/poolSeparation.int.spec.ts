@@ -3,8 +3,8 @@ import { newResourceId, type RunningService } from '@afternoon/service-kit';
 import { customerCreatedRecord, dropSchemas, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAs } from '../test/records';
 import { startMeteringService } from './app';
-import { readAs } from './testing/records';
 
 const tenant = { organizationId: 'org_pool_separation', mode: 'live' as const };
 

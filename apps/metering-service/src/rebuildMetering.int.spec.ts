@@ -13,9 +13,9 @@ import {
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMeterCommand, readAs } from '../test/records';
 import { startMeteringService } from './app';
 import { rebuildMetering } from './rebuildMetering';
-import { createMeterCommand, readAs } from './testing/records';
 import { usageConsumerName } from './usage/meterUsage';
 
 const tenant: Tenant = { organizationId: 'org_rebuild', mode: 'live' };

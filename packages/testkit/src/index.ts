@@ -1,4 +1,3 @@
-export { commandMetadata } from './commandMetadata';
 export { eventually } from './eventually';
 export { freePort, type PrivateKafka, type PrivatePostgres, startPrivateKafka, startPrivatePostgres } from './faults';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';

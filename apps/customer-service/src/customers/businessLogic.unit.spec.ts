@@ -1,6 +1,6 @@
 import type { CustomerDetails, CustomerEvent } from '@afternoon/contracts/customers';
 import { ConflictError, NotFoundError } from '@afternoon/service-kit';
-import { commandMetadata } from '@afternoon/testkit';
+import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { type CustomerCommand, decide } from './businessLogic';
 import { evolve, initialState, toCustomer } from './customer';
@@ -22,10 +22,7 @@ const details: CustomerDetails = {
   metadata: {},
 };
 
-function given(events: CustomerEvent[]) {
-  const state = events.reduce(evolve, initialState());
-  return { when: (command: CustomerCommand) => () => decide(command, state) };
-}
+const { given } = deciderSpec({ decide, evolve, initialState });
 
 const created: CustomerEvent = {
   type: 'CustomerCreated',
@@ -40,7 +37,7 @@ describe('customer decider', () => {
       data: { customer_id: customerId, details, test_clock: null },
       metadata: commandMetadata(createdAt),
     };
-    expect(given([]).when(command)()).toEqual([created]);
+    given([]).when(command).thenEmits([created]);
   });
 
   it('refuses to create the same customer twice', () => {
@@ -49,7 +46,7 @@ describe('customer decider', () => {
       data: { customer_id: customerId, details, test_clock: null },
       metadata: commandMetadata(later),
     };
-    expect(given([created]).when(command)).toThrow(ConflictError);
+    given([created]).when(command).thenThrows(ConflictError);
   });
 
   it('records only the fields an update actually changes', () => {
@@ -58,12 +55,14 @@ describe('customer decider', () => {
       data: { customer_id: customerId, changes: { name: 'Acme Corp', email: 'ap@acme.com', phone: '+1 555 0100' } },
       metadata: commandMetadata(later),
     };
-    expect(given([created]).when(command)()).toEqual([
-      {
-        type: 'CustomerUpdated',
-        data: { customer_id: customerId, changes: { email: 'ap@acme.com', phone: '+1 555 0100' }, updated_at: later },
-      },
-    ]);
+    given([created])
+      .when(command)
+      .thenEmits([
+        {
+          type: 'CustomerUpdated',
+          data: { customer_id: customerId, changes: { email: 'ap@acme.com', phone: '+1 555 0100' }, updated_at: later },
+        },
+      ]);
   });
 
   it('records nothing for an update that changes nothing', () => {
@@ -72,7 +71,7 @@ describe('customer decider', () => {
       data: { customer_id: customerId, changes: { name: 'Acme Corp' } },
       metadata: commandMetadata(later),
     };
-    expect(given([created]).when(command)()).toEqual([]);
+    given([created]).when(command).thenEmits([]);
   });
 
   it('clears an optional field set to null', () => {
@@ -101,8 +100,8 @@ describe('customer decider', () => {
         data: { customer_id: customerId },
         metadata: commandMetadata(later),
       };
-      expect(given(history).when(update)).toThrow(NotFoundError);
-      expect(given(history).when(remove)).toThrow(NotFoundError);
+      given(history).when(update).thenThrows(NotFoundError);
+      given(history).when(remove).thenThrows(NotFoundError);
     }
   });
 
@@ -112,7 +111,7 @@ describe('customer decider', () => {
       data: { customer_id: customerId },
       metadata: commandMetadata(later),
     };
-    expect(given([created]).when(command)()).toEqual([deleted]);
+    given([created]).when(command).thenEmits([deleted]);
   });
 
   it('evolves an update onto the state and moves updated_at only', () => {

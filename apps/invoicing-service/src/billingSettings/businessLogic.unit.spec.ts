@@ -1,5 +1,5 @@
 import type { BillingSettingsEvent } from '@afternoon/contracts/billingSettings';
-import { commandMetadata } from '@afternoon/testkit';
+import { commandMetadata } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { evolve, initialState } from './billingSettings';
 import { decide } from './businessLogic';

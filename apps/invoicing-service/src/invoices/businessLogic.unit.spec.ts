@@ -1,7 +1,8 @@
 import type { InvoiceEvent } from '@afternoon/contracts/invoices';
 import { ConflictError, foldEvents, IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
+import { deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
-import { decide, type InvoiceCommand, invoiceDecider } from './businessLogic';
+import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 
 const invoiceId = 'cinvoice000000000000000001';
 const customerId = 'ccustomer00000000000000001';
@@ -52,16 +53,13 @@ const histories = {
 const command = <T extends InvoiceCommand['type']>(type: T, data: object = {}) =>
   ({ type, data: { invoice_id: invoiceId, ...data }, metadata }) as InvoiceCommand;
 
-function given(history: readonly InvoiceEvent[]) {
-  const state = foldEvents(invoiceDecider, history);
-  return { when: (cmd: InvoiceCommand) => () => decide(cmd, state) };
-}
+const { given } = deciderSpec(invoiceDecider);
 
 describe('invoice decider', () => {
   it('creates a draft for a known customer', () => {
-    const events = given([]).when(
-      command('CreateInvoice', { customer_id: customerId, customer, terms, currency: 'usd', line_items: [line] }),
-    )();
+    const events = given([])
+      .when(command('CreateInvoice', { customer_id: customerId, customer, terms, currency: 'usd', line_items: [line] }))
+      .events();
     expect(events).toEqual([
       {
         type: 'InvoiceCreated',
@@ -80,21 +78,23 @@ describe('invoice decider', () => {
 
   it('refuses a create without a known customer, and a second create', () => {
     const create = command('CreateInvoice', { customer_id: customerId, terms, currency: 'usd', line_items: [] });
-    expect(given([]).when(create)).toThrow(NotFoundError);
-    expect(given([created]).when({ ...create, data: { ...create.data, customer } } as InvoiceCommand)).toThrow(
-      ConflictError,
-    );
+    given([]).when(create).thenThrows(NotFoundError);
+    given([created])
+      .when({ ...create, data: { ...create.data, customer } } as InvoiceCommand)
+      .thenThrows(ConflictError);
   });
 
   it('finalizes a draft: number, url, customer snapshot, due date = finalize date + days_until_due', () => {
     const renamed = { ...customer, name: 'Acme Renamed' };
-    const events = given([created]).when(
-      command('FinalizeInvoice', {
-        invoice_number: 'INV-0007',
-        public_invoice_url: 'http://x/inv/t',
-        customer: renamed,
-      }),
-    )();
+    const events = given([created])
+      .when(
+        command('FinalizeInvoice', {
+          invoice_number: 'INV-0007',
+          public_invoice_url: 'http://x/inv/t',
+          customer: renamed,
+        }),
+      )
+      .events();
     expect(events).toEqual([
       {
         type: 'InvoiceFinalized',
@@ -111,9 +111,11 @@ describe('invoice decider', () => {
   });
 
   it('pays what is due in full', () => {
-    expect(given(histories.open).when(command('PayInvoice'))()).toEqual([
-      { type: 'InvoicePaid', data: { invoice_id: invoiceId, amount_paid_cents: 5000, occurred_at: issuedAt } },
-    ]);
+    given(histories.open)
+      .when(command('PayInvoice'))
+      .thenEmits([
+        { type: 'InvoicePaid', data: { invoice_id: invoiceId, amount_paid_cents: 5000, occurred_at: issuedAt } },
+      ]);
   });
 
   const actions = {
@@ -146,32 +148,33 @@ describe('invoice decider', () => {
         it(`given ${status}, ${action} → ${rule.emits}`, () => {
           expect(
             given(histories[status])
-              .when(actions[action])()
+              .when(actions[action])
+              .events()
               .map((event) => event.type),
           ).toEqual([rule.emits]);
         });
       } else {
         it(`given ${status}, ${action} → INVALID_STATE naming '${status}'`, () => {
-          const attempt = given(histories[status]).when(actions[action]);
-          expect(attempt).toThrow(IllegalStateError);
-          expect(attempt).toThrow(`its status is '${status}'`);
+          given(histories[status]).when(actions[action]).thenThrows(IllegalStateError, `its status is '${status}'`);
         });
       }
     }
     it(`given no invoice (absent or deleted), ${action} → NOT_FOUND`, () => {
-      expect(given(histories.absent).when(actions[action])).toThrow(NotFoundError);
-      expect(given(histories.deleted).when(actions[action])).toThrow(NotFoundError);
+      given(histories.absent).when(actions[action]).thenThrows(NotFoundError);
+      given(histories.deleted).when(actions[action]).thenThrows(NotFoundError);
     });
   }
 
   it('refuses an unknown line item, and terms that break the collection method rule', () => {
-    expect(given([created]).when(command('DeleteInvoiceLineItem', { line_item_id: 'nope' }))).toThrow(NotFoundError);
-    expect(
-      given([created]).when(command('UpdateInvoice', { changes: { collection_method: 'charge_automatically' } })),
-    ).toThrow(ValidationError);
-    expect(given([created]).when(command('UpdateInvoice', { changes: { days_until_due: null } }))).toThrow(
-      ValidationError,
-    );
+    given([created])
+      .when(command('DeleteInvoiceLineItem', { line_item_id: 'nope' }))
+      .thenThrows(NotFoundError);
+    given([created])
+      .when(command('UpdateInvoice', { changes: { collection_method: 'charge_automatically' } }))
+      .thenThrows(ValidationError);
+    given([created])
+      .when(command('UpdateInvoice', { changes: { days_until_due: null } }))
+      .thenThrows(ValidationError);
   });
 
   describe("a subscription's invoice", () => {
@@ -206,7 +209,7 @@ describe('invoice decider', () => {
       });
 
     it('is created and finalized at once, its lines kept as billed', () => {
-      const events = given(histories.absent).when(bill())();
+      const events = given(histories.absent).when(bill()).events();
       expect(events.map((event) => event.type)).toEqual(['InvoiceCreated', 'InvoiceFinalized']);
       const state = foldEvents(invoiceDecider, events);
       expect(state).toMatchObject({
@@ -222,7 +225,7 @@ describe('invoice decider', () => {
 
     it('is refused once its invoice exists, whatever its state: a boundary is billed once', () => {
       for (const history of Object.values(histories).filter((events) => events.length > 0))
-        expect(given(history).when(bill())).toThrow(ConflictError);
+        given(history).when(bill()).thenThrows(ConflictError);
     });
   });
 
@@ -234,14 +237,16 @@ describe('invoice decider', () => {
     it('refuses a line past the bound, naming its field', () => {
       // 999,999,999 × 10^12 = 9.99999999 × 10^20 > 10^15
       const huge = { ...line, quantity: '999999999', unit_amount_cents: 1e12 };
-      expect(given([]).when(create([line, huge]))).toThrow(refusal('line_items[1].unit_amount_cents'));
-      expect(given([created]).when(command('AddInvoiceLineItem', { line_item: huge }))).toThrow(
-        refusal('unit_amount_cents'),
-      );
+      given([])
+        .when(create([line, huge]))
+        .thenThrows(refusal('line_items[1].unit_amount_cents'));
+      given([created])
+        .when(command('AddInvoiceLineItem', { line_item: huge }))
+        .thenThrows(refusal('unit_amount_cents'));
       expect(
         given([created]).when(
           command('UpdateInvoiceLineItem', { line_item_id: lineId, changes: { quantity: '999999999' } }),
-        ),
+        ).events,
       ).not.toThrow(); // 999,999,999 × 5000 = 4,999,999,995,000 ≤ 10^15
     });
 
@@ -249,11 +254,13 @@ describe('invoice decider', () => {
       const half = { ...line, quantity: '500', unit_amount_cents: 1e12 }; // 500 × 10^12 = 5 × 10^14
       // 5000 + 5 × 10^14 + 5 × 10^14 = 10^15 + 5000 > 10^15
       const full = [created, { type: 'InvoiceLineItemAdded', data: at({ line_item: { ...half, id: 'c2' } }) }];
-      expect(given(full as InvoiceEvent[]).when(command('AddInvoiceLineItem', { line_item: half }))).toThrow(
-        refusal('unit_amount_cents'),
-      );
-      expect(given([]).when(create([half, half]))).not.toThrow(); // 2 × 5 × 10^14 = 10^15 exactly
-      expect(given([]).when(create([half, half, { ...line, unit_amount_cents: 1 }]))).toThrow(refusal('line_items'));
+      given(full as InvoiceEvent[])
+        .when(command('AddInvoiceLineItem', { line_item: half }))
+        .thenThrows(refusal('unit_amount_cents'));
+      expect(given([]).when(create([half, half])).events).not.toThrow(); // 2 × 5 × 10^14 = 10^15 exactly
+      given([])
+        .when(create([half, half, { ...line, unit_amount_cents: 1 }]))
+        .thenThrows(refusal('line_items'));
     });
 
     it('refuses a subscription invoice whose line or total crosses a bound', () => {
@@ -284,10 +291,14 @@ describe('invoice decider', () => {
           customer,
           invoice_number: 'INV-0007',
         });
-      expect(given([]).when(bill([fee(1e15 + 1)]))).toThrow(refusal('line_items[0].amount_cents'));
+      given([])
+        .when(bill([fee(1e15 + 1)]))
+        .thenThrows(refusal('line_items[0].amount_cents'));
       // 2 × 9 × 10^14 = 1.8 × 10^15 in all, past 10^15 although each line is within it
-      expect(given([]).when(bill([fee(9e14), fee(9e14)]))).toThrow(refusal('line_items'));
-      expect(given([]).when(bill([fee(1e15), fee(-1e15)]))).not.toThrow(); // 10^15 − 10^15 = 0
+      given([])
+        .when(bill([fee(9e14), fee(9e14)]))
+        .thenThrows(refusal('line_items'));
+      expect(given([]).when(bill([fee(1e15), fee(-1e15)])).events).not.toThrow(); // 10^15 − 10^15 = 0
     });
   });
 });

@@ -1,6 +1,6 @@
 import type { PlanDefinition, PlanEvent } from '@afternoon/contracts/plans';
 import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
-import { commandMetadata } from '@afternoon/testkit';
+import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { decide, type PlanCommand } from './businessLogic';
 import { evolve, initialState, toPlan } from './plan';
@@ -34,10 +34,7 @@ const definition: PlanDefinition = {
   minimum_amount_cents: null,
 };
 
-function given(events: PlanEvent[]) {
-  const state = events.reduce(evolve, initialState());
-  return { when: (command: PlanCommand) => () => decide(command, state) };
-}
+const { given } = deciderSpec({ decide, evolve, initialState });
 
 const created: PlanEvent = { type: 'PlanCreated', data: { plan_id: planId, definition, created_at: createdAt } };
 const create: PlanCommand = {
@@ -54,12 +51,14 @@ const archive: PlanCommand = { type: 'ArchivePlan', data: { code: 'pro' }, metad
 
 describe('plan decider', () => {
   it('creates version 1 of a plan whose code is free', () => {
-    expect(given([]).when(create)()).toEqual([created]);
-    expect(given([created]).when(create)).toThrow(ConflictError);
+    given([]).when(create).thenEmits([created]);
+    given([created]).when(create).thenThrows(ConflictError);
   });
 
   it('revises into the next whole version, leaving what was not changed', () => {
-    const [revised] = given([created]).when(revise({ name: 'Pro (2026)', minimum_amount_cents: 10_000 }))();
+    const [revised] = given([created])
+      .when(revise({ name: 'Pro (2026)', minimum_amount_cents: 10_000 }))
+      .events();
     expect(revised).toEqual({
       type: 'PlanRevised',
       data: {
@@ -75,14 +74,18 @@ describe('plan decider', () => {
   });
 
   it('makes no version for a revision that changes nothing', () => {
-    expect(given([created]).when(revise({ name: 'Pro', prices: definition.prices }))()).toEqual([]);
+    given([created])
+      .when(revise({ name: 'Pro', prices: definition.prices }))
+      .thenEmits([]);
   });
 
   it('archives an active plan; an archived or unknown one takes no change', () => {
     const archived: PlanEvent = { type: 'PlanArchived', data: { plan_id: planId, archived_at: later } };
-    expect(given([created]).when(archive)()).toEqual([archived]);
-    expect(given([created, archived]).when(revise({ name: 'x' }))).toThrow(IllegalStateError);
-    expect(given([created, archived]).when(create)).toThrow(ConflictError);
-    expect(given([]).when(archive)).toThrow(NotFoundError);
+    given([created]).when(archive).thenEmits([archived]);
+    given([created, archived])
+      .when(revise({ name: 'x' }))
+      .thenThrows(IllegalStateError);
+    given([created, archived]).when(create).thenThrows(ConflictError);
+    given([]).when(archive).thenThrows(NotFoundError);
   });
 });

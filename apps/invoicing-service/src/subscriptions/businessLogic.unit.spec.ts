@@ -1,6 +1,6 @@
 import type { SubscribedPlan, SubscriptionEvent, SubscriptionTerms } from '@afternoon/contracts/subscriptions';
 import { ConflictError, IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
-import { commandMetadata } from '@afternoon/testkit';
+import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { decide, type SubscriptionCommand } from './businessLogic';
 import { evolve, initialState, type SubscriptionState, toSubscription } from './subscription';
@@ -14,10 +14,7 @@ const scale: SubscribedPlan = { code: 'scale', version: 1, interval: 'month' };
 const createdAt = '2026-01-10T09:00:00.000Z';
 const midJanuary = '2026-01-20T12:00:00.000Z';
 
-function given(events: SubscriptionEvent[]) {
-  const state = events.reduce(evolve, initialState());
-  return { when: (command: SubscriptionCommand) => () => decide(command, state) };
-}
+const { given } = deciderSpec({ decide, evolve, initialState });
 
 function stateAfter(events: SubscriptionEvent[]): Exclude<SubscriptionState, { status: 'absent' }> {
   const state = events.reduce(evolve, initialState());
@@ -79,16 +76,16 @@ const changePlan = (change_mode: 'now' | 'end_of_period', target_plan: Subscribe
 
 describe('subscription decider', () => {
   it('creates a pending subscription by default, starting now on the anchor of its start day', () => {
-    expect(given([]).when(create())()).toEqual([
-      { type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } },
-    ]);
-    expect(given([created]).when(create())).toThrow(ConflictError);
+    given([])
+      .when(create())
+      .thenEmits([{ type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } }]);
+    given([created]).when(create()).thenThrows(ConflictError);
   });
 
   it('creates an active subscription from a given start and anchor, with its first period up to the anchor', () => {
-    const [event] = given([]).when(
-      create({ initial_status: 'active', start_date: '2026-01-15T00:00:00.000Z', billing_anchor_day: 31 }),
-    )();
+    const [event] = given([])
+      .when(create({ initial_status: 'active', start_date: '2026-01-15T00:00:00.000Z', billing_anchor_day: 31 }))
+      .events();
     expect(event?.data).toMatchObject({
       status: 'active',
       start_date: '2026-01-15T00:00:00.000Z',
@@ -108,7 +105,9 @@ describe('subscription decider', () => {
     expect(toSubscription(stateAfter([created]), new Date(midJanuary)).current_period_end).toBe(
       '2026-02-10T09:00:00.000Z',
     );
-    const events = given([created]).when(update({ billing_anchor_day: 25 }))();
+    const events = given([created])
+      .when(update({ billing_anchor_day: 25 }))
+      .events();
     expect(events).toEqual([
       {
         type: 'SubscriptionUpdated',
@@ -131,7 +130,9 @@ describe('subscription decider', () => {
   it('ends the current period on a renewal date set by hand, then turns on the anchor day again', () => {
     // Anchored on the 10th at 09:00: the period from 10 Jan would end on 10 Feb.
     const renewal = '2026-03-01T00:00:00.000Z';
-    const events = given([created]).when(update({ next_renewal_date: renewal }))();
+    const events = given([created])
+      .when(update({ next_renewal_date: renewal }))
+      .events();
     expect(events).toEqual([
       {
         type: 'SubscriptionUpdated',
@@ -154,28 +155,42 @@ describe('subscription decider', () => {
       current_period_end: '2026-03-10T00:00:00.000Z',
     });
     // null gives the period its end on the anchor back.
-    const reverted = given([created, ...events]).when(update({ next_renewal_date: null }))();
+    const reverted = given([created, ...events])
+      .when(update({ next_renewal_date: null }))
+      .events();
     expect(toSubscription(stateAfter([created, ...events, ...reverted]), new Date(midJanuary)).current_period_end).toBe(
       '2026-02-10T09:00:00.000Z',
     );
   });
 
   it('refuses a renewal date in the past or before the current period, and changes nothing for a PATCH that changes nothing', () => {
-    expect(given([created]).when(update({ next_renewal_date: '2026-01-15T00:00:00.000Z' }))).toThrow(ValidationError);
-    expect(given([created]).when(update({ next_renewal_date: null }))()).toEqual([]);
-    expect(given([created]).when(update({ billing_anchor_day: 10, status: 'active' }))()).toEqual([]);
+    given([created])
+      .when(update({ next_renewal_date: '2026-01-15T00:00:00.000Z' }))
+      .thenThrows(ValidationError);
+    given([created])
+      .when(update({ next_renewal_date: null }))
+      .thenEmits([]);
+    given([created])
+      .when(update({ billing_anchor_day: 10, status: 'active' }))
+      .thenEmits([]);
   });
 
   it('activates a pending subscription, refuses to send an active one back to pending', () => {
     const pending: SubscriptionEvent = { type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } };
-    expect(given([pending]).when(update({ status: 'active' }))()).toEqual([
-      { type: 'SubscriptionActivated', data: { subscription_id: subscriptionId, activated_at: midJanuary } },
-    ]);
-    expect(given([created]).when(update({ status: 'pending' }))).toThrow(IllegalStateError);
+    given([pending])
+      .when(update({ status: 'active' }))
+      .thenEmits([
+        { type: 'SubscriptionActivated', data: { subscription_id: subscriptionId, activated_at: midJanuary } },
+      ]);
+    given([created])
+      .when(update({ status: 'pending' }))
+      .thenThrows(IllegalStateError);
   });
 
   it('cancels by PATCH status canceled, which sets canceled_at', () => {
-    const events = given([created]).when(update({ status: 'canceled' }))();
+    const events = given([created])
+      .when(update({ status: 'canceled' }))
+      .events();
     expect(events).toEqual([
       {
         type: 'SubscriptionCanceled',
@@ -191,20 +206,24 @@ describe('subscription decider', () => {
   });
 
   it('cancels now with the refund policy recorded for the billing engine; a second cancel is refused', () => {
-    const events = given([created]).when(cancel('now', 'refund_prorated'))();
+    const events = given([created]).when(cancel('now', 'refund_prorated')).events();
     expect(events).toEqual([
       {
         type: 'SubscriptionCanceled',
         data: { subscription_id: subscriptionId, refund_policy: 'refund_prorated', canceled_at: midJanuary },
       },
     ]);
-    expect(given([created, ...events]).when(cancel('now'))).toThrow(IllegalStateError);
-    expect(given([created, ...events]).when(update({ billing_anchor_day: 3 }))).toThrow(IllegalStateError);
-    expect(given([]).when(cancel('now'))).toThrow(NotFoundError);
+    given([created, ...events])
+      .when(cancel('now'))
+      .thenThrows(IllegalStateError);
+    given([created, ...events])
+      .when(update({ billing_anchor_day: 3 }))
+      .thenThrows(IllegalStateError);
+    given([]).when(cancel('now')).thenThrows(NotFoundError);
   });
 
   it('cancels at period end: stays active until the current period ends; twice is refused, now still allowed', () => {
-    const events = given([created]).when(cancel('end_of_period'))();
+    const events = given([created]).when(cancel('end_of_period')).events();
     expect(events).toEqual([
       {
         type: 'SubscriptionCancelScheduled',
@@ -217,12 +236,18 @@ describe('subscription decider', () => {
       cancel_at: '2026-02-10T09:00:00.000Z',
       canceled_at: null,
     });
-    expect(given([created, ...events]).when(cancel('end_of_period'))).toThrow(IllegalStateError);
-    expect(given([created, ...events]).when(cancel('now'))()).toHaveLength(1);
+    given([created, ...events])
+      .when(cancel('end_of_period'))
+      .thenThrows(IllegalStateError);
+    expect(
+      given([created, ...events])
+        .when(cancel('now'))
+        .events(),
+    ).toHaveLength(1);
   });
 
   it('changes plan now: the old one ends, the new one is active from now on the target version', () => {
-    const [changed] = given([created]).when(changePlan('now'))();
+    const [changed] = given([created]).when(changePlan('now')).events();
     expect(changed).toEqual({
       type: 'SubscriptionPlanChanged',
       data: {
@@ -253,7 +278,7 @@ describe('subscription decider', () => {
   });
 
   it('changes plan at period end: the old one is set to end then, the new one waits, pending, to start then', () => {
-    const [changed] = given([created]).when(changePlan('end_of_period'))();
+    const [changed] = given([created]).when(changePlan('end_of_period')).events();
     expect(changed?.data).toMatchObject({
       canceled_at: null,
       cancel_at: '2026-02-10T09:00:00.000Z',
@@ -261,15 +286,17 @@ describe('subscription decider', () => {
     });
     const after = [created, changed as SubscriptionEvent];
     expect(toSubscription(stateAfter(after), new Date(midJanuary)).cancel_at_period_end).toBe(true);
-    expect(given(after).when(changePlan('now'))).toThrow(IllegalStateError);
+    given(after).when(changePlan('now')).thenThrows(IllegalStateError);
   });
 
   it('refuses a change to the plan it is on', () => {
-    expect(given([created]).when(changePlan('now', { ...pro, version: 3 }))).toThrow(ConflictError);
+    given([created])
+      .when(changePlan('now', { ...pro, version: 3 }))
+      .thenThrows(ConflictError);
   });
 
   it('starts the stream of a subscription a plan change made with its first command', () => {
-    const [changed] = given([created]).when(changePlan('end_of_period'))();
+    const [changed] = given([created]).when(changePlan('end_of_period')).events();
     if (changed?.type !== 'SubscriptionPlanChanged') throw new Error('expected a plan change');
     const origin = changed.data.new_subscription;
     const activate = {
@@ -277,15 +304,21 @@ describe('subscription decider', () => {
       data: { subscription_id: newSubscriptionId, changes: { status: 'active' }, origin },
       metadata: commandMetadata('2026-01-21T00:00:00.000Z'),
     } as const;
-    expect(given([]).when(activate)()).toEqual([
-      { type: 'SubscriptionCreated', data: origin },
-      {
-        type: 'SubscriptionActivated',
-        data: { subscription_id: newSubscriptionId, activated_at: '2026-01-21T00:00:00.000Z' },
-      },
-    ]);
+    given([])
+      .when(activate)
+      .thenEmits([
+        { type: 'SubscriptionCreated', data: origin },
+        {
+          type: 'SubscriptionActivated',
+          data: { subscription_id: newSubscriptionId, activated_at: '2026-01-21T00:00:00.000Z' },
+        },
+      ]);
     // Once the stream has begun, the origin is not replayed.
-    expect(given([{ type: 'SubscriptionCreated', data: origin }]).when(activate)()).toHaveLength(1);
+    expect(
+      given([{ type: 'SubscriptionCreated', data: origin }])
+        .when(activate)
+        .events(),
+    ).toHaveLength(1);
   });
 
   describe('advancing with time', () => {
@@ -302,20 +335,24 @@ describe('subscription decider', () => {
     };
 
     it('starts a pending subscription at its start date once that is past, and only then', () => {
-      expect(given([pending]).when(advance('2026-01-10T08:59:59.000Z'))()).toEqual([]);
-      expect(given([pending]).when(advance(midJanuary))()).toEqual([
-        { type: 'SubscriptionActivated', data: { subscription_id: subscriptionId, activated_at: createdAt } },
-      ]);
+      given([pending]).when(advance('2026-01-10T08:59:59.000Z')).thenEmits([]);
+      given([pending])
+        .when(advance(midJanuary))
+        .thenEmits([
+          { type: 'SubscriptionActivated', data: { subscription_id: subscriptionId, activated_at: createdAt } },
+        ]);
     });
 
     it('ends a subscription at its scheduled cancellation, dated then, not when time caught up', () => {
-      expect(given([created, scheduled]).when(advance('2026-02-01T00:00:00.000Z'))()).toEqual([]);
-      expect(given([created, scheduled]).when(advance('2026-03-01T00:00:00.000Z'))()).toEqual([
-        {
-          type: 'SubscriptionCanceled',
-          data: { subscription_id: subscriptionId, refund_policy: null, canceled_at: '2026-02-10T09:00:00.000Z' },
-        },
-      ]);
+      given([created, scheduled]).when(advance('2026-02-01T00:00:00.000Z')).thenEmits([]);
+      given([created, scheduled])
+        .when(advance('2026-03-01T00:00:00.000Z'))
+        .thenEmits([
+          {
+            type: 'SubscriptionCanceled',
+            data: { subscription_id: subscriptionId, refund_policy: null, canceled_at: '2026-02-10T09:00:00.000Z' },
+          },
+        ]);
     });
 
     it('ends a subscription when its customer was deleted, at that time, or at its scheduled end if earlier', () => {
@@ -327,14 +364,14 @@ describe('subscription decider', () => {
         }) as const;
       const canceledAt = (events: SubscriptionEvent[]) =>
         events.map((event) => (event.type === 'SubscriptionCanceled' ? event.data.canceled_at : event.type));
-      expect(canceledAt(given([created]).when(advanceAfterDeletion('2026-03-01T00:00:00.000Z', midJanuary))())).toEqual(
-        [midJanuary],
-      );
+      expect(
+        canceledAt(given([created]).when(advanceAfterDeletion('2026-03-01T00:00:00.000Z', midJanuary)).events()),
+      ).toEqual([midJanuary]);
       expect(
         canceledAt(
-          given([created, scheduled]).when(
-            advanceAfterDeletion('2026-03-01T00:00:00.000Z', '2026-02-20T00:00:00.000Z'),
-          )(),
+          given([created, scheduled])
+            .when(advanceAfterDeletion('2026-03-01T00:00:00.000Z', '2026-02-20T00:00:00.000Z'))
+            .events(),
         ),
       ).toEqual(['2026-02-10T09:00:00.000Z']);
     });
@@ -344,8 +381,8 @@ describe('subscription decider', () => {
         type: 'SubscriptionCanceled',
         data: { subscription_id: subscriptionId, refund_policy: null, canceled_at: midJanuary },
       };
-      expect(given([created, canceled]).when(advance('2027-01-01T00:00:00.000Z'))()).toEqual([]);
-      expect(given([]).when(advance(midJanuary))).toThrow(NotFoundError);
+      given([created, canceled]).when(advance('2027-01-01T00:00:00.000Z')).thenEmits([]);
+      given([]).when(advance(midJanuary)).thenThrows(NotFoundError);
     });
   });
 });

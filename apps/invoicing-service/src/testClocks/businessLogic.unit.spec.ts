@@ -1,8 +1,8 @@
 import type { TestClockEvent } from '@afternoon/contracts/testClocks';
 import { IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
-import { commandMetadata } from '@afternoon/testkit';
+import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
-import { decide, type TestClockCommand } from './businessLogic';
+import { decide } from './businessLogic';
 import { evolve, initialState } from './testClock';
 
 const test_clock_id = 'tc5x9z8nv0000h85r7l9p2k1m';
@@ -23,10 +23,7 @@ const advanced: TestClockEvent = {
   },
 };
 
-function given(events: TestClockEvent[]) {
-  const state = events.reduce(evolve, initialState());
-  return { when: (command: TestClockCommand) => () => decide(command, state) };
-}
+const { given } = deciderSpec({ decide, evolve, initialState });
 
 const advance = (frozen_time: string) =>
   ({ type: 'AdvanceTestClock', data: { test_clock_id, frozen_time }, metadata: inTestMode }) as const;
@@ -39,30 +36,36 @@ describe('test clock decider', () => {
       type: 'CreateTestClock',
       data: { test_clock_id, name: null, frozen_time: '2027-01-01T00:00:00.000Z' },
     } as const;
-    expect(given([]).when({ ...create, metadata: inTestMode })()).toEqual([created]);
-    expect(given([]).when({ ...create, metadata: commandMetadata(realNow) })).toThrow(ValidationError);
+    given([])
+      .when({ ...create, metadata: inTestMode })
+      .thenEmits([created]);
+    given([])
+      .when({ ...create, metadata: commandMetadata(realNow) })
+      .thenThrows(ValidationError);
   });
 
   it('advances forward only, recording the real instant of the advance, and not while still advancing', () => {
-    expect(given([created]).when(advance('2027-02-01T00:00:00.000Z'))()).toEqual([advanced]);
-    expect(given([created]).when(advance('2027-01-01T00:00:00.000Z'))).toThrow(ValidationError);
-    expect(given([created, advanced]).when(advance('2027-03-01T00:00:00.000Z'))).toThrow(IllegalStateError);
-    expect(given([]).when(advance('2027-03-01T00:00:00.000Z'))).toThrow(NotFoundError);
+    given([created]).when(advance('2027-02-01T00:00:00.000Z')).thenEmits([advanced]);
+    given([created]).when(advance('2027-01-01T00:00:00.000Z')).thenThrows(ValidationError);
+    given([created, advanced]).when(advance('2027-03-01T00:00:00.000Z')).thenThrows(IllegalStateError);
+    given([]).when(advance('2027-03-01T00:00:00.000Z')).thenThrows(NotFoundError);
   });
 
   it('advances at most 731 days (two years) at a time, naming frozen_time', () => {
     // 2027-01-01 + 731 days = 2029-01-01 (2028 is a leap year): the longest step; a second more is refused.
-    expect(given([created]).when(advance('2029-01-01T00:00:00.000Z'))()).toHaveLength(1);
-    expect(given([created]).when(advance('2029-01-01T00:00:01.000Z'))).toThrow(
-      expect.objectContaining({ param: 'frozen_time' }),
-    );
+    expect(given([created]).when(advance('2029-01-01T00:00:00.000Z')).events()).toHaveLength(1);
+    given([created])
+      .when(advance('2029-01-01T00:00:01.000Z'))
+      .thenThrows(expect.objectContaining({ param: 'frozen_time' }));
   });
 
   it('is ready only for the advance the billing run finished, once', () => {
-    expect(given([created, advanced]).when(ready('2027-02-01T00:00:00.000Z'))()).toEqual([
-      { type: 'TestClockReady', data: { test_clock_id, frozen_time: '2027-02-01T00:00:00.000Z', ready_at: realNow } },
-    ]);
-    expect(given([created, advanced]).when(ready('2027-01-15T00:00:00.000Z'))()).toEqual([]);
-    expect(given([created]).when(ready('2027-01-01T00:00:00.000Z'))()).toEqual([]);
+    given([created, advanced])
+      .when(ready('2027-02-01T00:00:00.000Z'))
+      .thenEmits([
+        { type: 'TestClockReady', data: { test_clock_id, frozen_time: '2027-02-01T00:00:00.000Z', ready_at: realNow } },
+      ]);
+    given([created, advanced]).when(ready('2027-01-15T00:00:00.000Z')).thenEmits([]);
+    given([created]).when(ready('2027-01-01T00:00:00.000Z')).thenEmits([]);
   });
 });

@@ -12,9 +12,9 @@ import {
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMeterCommand, readAs } from '../../test/records';
+import { insertUsageEvent } from '../../test/storedRows';
 import { startMeteringService } from '../app';
-import { createMeterCommand, readAs } from '../testing/records';
-import { insertUsageEvent } from '../testing/storedRows';
 
 const tenant: Tenant = { organizationId: 'org_meter_api', mode: 'live' };
 const alice = newResourceId();

@@ -1,6 +1,6 @@
 import type { MeterDefinition, MeterEvent } from '@afternoon/contracts/meters';
 import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
-import { commandMetadata } from '@afternoon/testkit';
+import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { decide, type MeterCommand } from './businessLogic';
 import { evolve, initialState, toMeter } from './meter';
@@ -19,10 +19,7 @@ const definition: MeterDefinition = {
   group_by: ['model'],
 };
 
-function given(events: MeterEvent[]) {
-  const state = events.reduce(evolve, initialState());
-  return { when: (command: MeterCommand) => () => decide(command, state) };
-}
+const { given } = deciderSpec({ decide, evolve, initialState });
 
 const created: MeterEvent = { type: 'MeterCreated', data: { meter_id: meterId, definition, created_at: createdAt } };
 const archived: MeterEvent = { type: 'MeterArchived', data: { meter_id: meterId, archived_at: later } };
@@ -40,33 +37,41 @@ const archive: MeterCommand = { type: 'ArchiveMeter', data: { code: 'llm_tokens'
 
 describe('meter decider', () => {
   it('creates a meter whose code is free, dated by the command', () => {
-    expect(given([]).when(create)()).toEqual([created]);
+    given([]).when(create).thenEmits([created]);
   });
 
   it('refuses a code already taken, even by an archived meter', () => {
-    expect(given([created]).when(create)).toThrow(ConflictError);
-    expect(given([created, archived]).when(create)).toThrow(ConflictError);
+    given([created]).when(create).thenThrows(ConflictError);
+    given([created, archived]).when(create).thenThrows(ConflictError);
   });
 
   it('records only the fields an update changes', () => {
-    expect(given([created]).when(update({ name: 'LLM tokens', group_by: ['model', 'region'] }))()).toEqual([
-      {
-        type: 'MeterUpdated',
-        data: { meter_id: meterId, changes: { group_by: ['model', 'region'] }, updated_at: later },
-      },
-    ]);
-    expect(given([created]).when(update({ name: 'LLM tokens', filters: { model: ['gpt-4'] } }))()).toEqual([]);
+    given([created])
+      .when(update({ name: 'LLM tokens', group_by: ['model', 'region'] }))
+      .thenEmits([
+        {
+          type: 'MeterUpdated',
+          data: { meter_id: meterId, changes: { group_by: ['model', 'region'] }, updated_at: later },
+        },
+      ]);
+    given([created])
+      .when(update({ name: 'LLM tokens', filters: { model: ['gpt-4'] } }))
+      .thenEmits([]);
   });
 
   it('archives an active meter once; an archived meter takes no more changes', () => {
-    expect(given([created]).when(archive)()).toEqual([archived]);
-    expect(given([created, archived]).when(archive)).toThrow(IllegalStateError);
-    expect(given([created, archived]).when(update({ name: 'Renamed' }))).toThrow(IllegalStateError);
+    given([created]).when(archive).thenEmits([archived]);
+    given([created, archived]).when(archive).thenThrows(IllegalStateError);
+    given([created, archived])
+      .when(update({ name: 'Renamed' }))
+      .thenThrows(IllegalStateError);
   });
 
   it('cannot change or archive a meter that does not exist', () => {
-    expect(given([]).when(update({ name: 'Renamed' }))).toThrow(NotFoundError);
-    expect(given([]).when(archive)).toThrow(NotFoundError);
+    given([])
+      .when(update({ name: 'Renamed' }))
+      .thenThrows(NotFoundError);
+    given([]).when(archive).thenThrows(NotFoundError);
   });
 
   it('shows the meter as it is after its events', () => {

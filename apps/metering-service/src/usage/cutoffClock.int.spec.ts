@@ -11,9 +11,9 @@ import {
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAs } from '../../test/records';
+import { activeMeter, insertMeter } from '../../test/storedRows';
 import { startMeteringService } from '../app';
-import { readAs } from '../testing/records';
-import { activeMeter, insertMeter } from '../testing/storedRows';
 
 const tenant: Tenant = { organizationId: 'org_cutoff_clock', mode: 'live' };
 const alice = newResourceId();

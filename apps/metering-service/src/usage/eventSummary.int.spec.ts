@@ -12,8 +12,8 @@ import {
 } from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readAs } from '../../test/records';
 import { meteringServiceName, startMeteringService } from '../app';
-import { readAs } from '../testing/records';
 import { usageConsumerName } from './meterUsage';
 
 const tenant: Tenant = { organizationId: 'org_ledger', mode: 'live' };

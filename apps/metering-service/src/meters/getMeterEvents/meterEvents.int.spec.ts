@@ -3,8 +3,8 @@ import { createPool, migrate, newResourceId, type Tenant } from '@afternoon/serv
 import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeMeter, insertUsageEvent } from '../../../test/storedRows';
 import { migrationsDir } from '../../app';
-import { activeMeter, insertUsageEvent } from '../../testing/storedRows';
 import { customerMeterUsage } from '../getMeterUsage';
 import { listMeterEvents } from '.';
 

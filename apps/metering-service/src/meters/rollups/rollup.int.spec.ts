@@ -4,8 +4,8 @@ import { createPool, migrate, newResourceId, type Tenant, withTransaction } from
 import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertMeter } from '../../../test/storedRows';
 import { migrationsDir } from '../../app';
-import { insertMeter } from '../../testing/storedRows';
 import { storeUsageEvents } from '../../usage/storeUsageEvents';
 import { customerMeterUsage } from '../getMeterUsage';
 import { meterTopCustomers } from '../getMeterUsage/topCustomers';

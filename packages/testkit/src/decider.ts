@@ -1,0 +1,2 @@
+export { commandMetadata } from './commandMetadata';
+export { type Decision, deciderSpec } from './deciderSpec';
