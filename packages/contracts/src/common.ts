@@ -134,16 +134,3 @@ export const StorableJson = z.unknown().superRefine((value, context) => {
   for (const { path, message } of unstorableValues(value))
     context.addIssue({ code: 'custom', path, message, input: value });
 });
-
-/**
- * A field path the way callers write it, `events[3].properties.model`; a key that could not be stored is quoted and
- * escaped, `properties["mo\u0000del"]`, so the path itself always can be.
- */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((written, part) => {
-    if (typeof part === 'number') return `${written}[${part}]`;
-    const key = String(part);
-    if (textProblem(key)) return `${written}[${JSON.stringify(key)}]`;
-    return written ? `${written}.${key}` : key;
-  }, '');
-}

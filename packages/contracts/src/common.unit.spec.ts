@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldPath, StorableJson, unstorableValues } from './common';
+import { StorableJson, unstorableValues } from './common';
 
 describe('what Postgres cannot store', () => {
   it('finds NUL and lone surrogates in strings and keys at any depth, and infinite numbers, by path', () => {
@@ -32,12 +32,5 @@ describe('what Postgres cannot store', () => {
   it('walks nesting far deeper than the call stack allows', () => {
     const deep = JSON.parse(`${'['.repeat(50_000)}"\\u0000"${']'.repeat(50_000)}`);
     expect(unstorableValues(deep)).toHaveLength(1);
-  });
-
-  it('writes paths as callers do, quoting a key that could not be stored', () => {
-    expect(fieldPath(['events', 3, 'properties', 'model'])).toBe('events[3].properties.model');
-    expect(fieldPath(['events', 0, 'properties', 'mo\u0000del'])).toBe('events[0].properties["mo\\u0000del"]');
-    expect(fieldPath(['name'])).toBe('name');
-    expect(fieldPath([])).toBe('');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldPath } from './fieldProblems';
 
 /** Parses an app's environment once at boot; a bad value stops the app with every problem named. */
 export function parseEnv<Schema extends z.ZodType>(
@@ -7,7 +8,7 @@ export function parseEnv<Schema extends z.ZodType>(
 ): z.infer<Schema> {
   const parsed = schema.safeParse(source);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const problems = parsed.error.issues.map((issue) => `  ${fieldPath(issue.path) || '(root)'}: ${issue.message}`);
   throw new Error(`Invalid environment:\n${problems.join('\n')}`);
 }
 

@@ -25,6 +25,7 @@ export {
 export type { GlobalCheckpoint, NewEvent, StoredEvent } from './eventStore/eventStore';
 export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventStore } from './eventStore/eventStore';
 export { type FailureKind, failureKind, NotYetError } from './failures';
+export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';
 export { parseInput } from './http/parseInput';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';

@@ -162,6 +162,14 @@ describe('customers through the gateway', () => {
       });
     });
 
+    it('tells a field of the wrong type from a missing one', async () => {
+      const response = await acme.live.post('/v1/customers', { name: 7 });
+      expect(response.status).toBe(400);
+      expect(response.body.error.details).toEqual([
+        { param: 'name', message: 'Invalid input: expected string, received number' },
+      ]);
+    });
+
     it('refuses unknown fields instead of ignoring them', async () => {
       const response = await acme.live.post('/v1/customers', { name: 'A', nickname: 'Ace' });
       expect(response.status).toBe(400);

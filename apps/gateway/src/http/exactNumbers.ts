@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { fieldPath } from '@afternoon/contracts/common';
+import { fieldPath } from '@afternoon/service-kit';
 import type { RequestHandler } from 'express';
 import { isLosslessNumber, isSafeNumber, parse } from 'lossless-json';
 import { ApiHttpError } from './apiError';

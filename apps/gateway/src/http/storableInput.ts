@@ -1,4 +1,5 @@
-import { type FieldProblem, fieldPath, unstorableValues } from '@afternoon/contracts/common';
+import { type FieldProblem, unstorableValues } from '@afternoon/contracts/common';
+import { fieldPath } from '@afternoon/service-kit';
 import type { RequestHandler } from 'express';
 import { ApiHttpError } from './apiError';
 

@@ -239,7 +239,7 @@ describe('invoices through the gateway', () => {
     expect(response.status).toBe(400);
     const params = response.body.error.details.map((problem: { param: string }) => problem.param);
     expect(params).toEqual(
-      expect.arrayContaining(['currency', 'line_items.0.quantity', 'line_items.0.unit_amount_cents', 'surprise']),
+      expect.arrayContaining(['currency', 'line_items[0].quantity', 'line_items[0].unit_amount_cents', 'surprise']),
     );
     const missing = await acme.live.post('/v1/invoices', {
       customer_id: customerId,

@@ -1,7 +1,7 @@
 import type { FieldProblem } from '@afternoon/contracts/common';
 import type { Meter } from '@afternoon/contracts/meters';
 import type { Price } from '@afternoon/contracts/plans';
-import type { InternalApi } from '@afternoon/service-kit';
+import { fieldPath, type InternalApi } from '@afternoon/service-kit';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 import { queryService } from '../queries/serviceQuery';
@@ -28,7 +28,7 @@ export async function checkMeterReferences(
   prices.forEach((price, index) => {
     if (price.model === 'flat') return;
     const meter = found.get(price.meter_code);
-    const param = `prices.${index}.meter_code`;
+    const param = fieldPath(['prices', index, 'meter_code']);
     if (!meter) problems.push({ param, message: `no such meter: '${price.meter_code}'` });
     else if (meter.status !== 'active') problems.push({ param, message: `meter '${price.meter_code}' is archived` });
   });

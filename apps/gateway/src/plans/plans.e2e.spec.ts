@@ -92,9 +92,9 @@ describe('plans through the gateway', () => {
       prices: [proPlan.prices[0], { ...proPlan.prices[1], meter_code: 'nothing_here' }],
     });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'prices.1.meter_code' });
+    expect(refused.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'prices[1].meter_code' });
     // Globex has no meters of its own: Acme's do not count.
-    expect((await globex.live.post('/v1/plans', proPlan)).body.error.param).toBe('prices.1.meter_code');
+    expect((await globex.live.post('/v1/plans', proPlan)).body.error.param).toBe('prices[1].meter_code');
   });
 
   it('refuses bad tiers and amounts with every problem', async () => {
@@ -115,7 +115,7 @@ describe('plans through the gateway', () => {
     expect(refused.status).toBe(400);
     const params = refused.body.error.details.map((detail: { param: string }) => detail.param);
     expect(params).toEqual(
-      expect.arrayContaining(['prices.0.amount_cents', 'prices.1.tiers.0.up_to', 'prices.1.tiers.1.unit_amount']),
+      expect.arrayContaining(['prices[0].amount_cents', 'prices[1].tiers[0].up_to', 'prices[1].tiers[1].unit_amount']),
     );
   });
 

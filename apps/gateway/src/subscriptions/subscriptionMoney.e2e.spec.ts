@@ -21,7 +21,7 @@ describe('money on plans and subscriptions: bounded where it enters, and where u
     const fee = { model: 'flat', description: 'Fee', amount_cents: 9007199254740991, timing: 'in_advance' };
     const huge = await acme.live.post('/v1/plans', plan('huge_fee', { prices: [fee] }));
     expect(huge.status).toBe(400);
-    expect(huge.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'prices.0.amount_cents' });
+    expect(huge.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'prices[0].amount_cents' });
     const xyz = await acme.live.post(
       '/v1/plans',
       plan('xyz_plan', { currency: 'xyz', prices: [{ ...fee, amount_cents: 1 }] }),

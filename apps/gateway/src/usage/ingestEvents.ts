@@ -1,9 +1,9 @@
-import { type FieldProblem, fieldPath } from '@afternoon/contracts/common';
+import type { FieldProblem } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
 import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
-import { sendWithin } from '@afternoon/service-kit';
+import { parseFields, sendWithin } from '@afternoon/service-kit';
 import { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
@@ -21,8 +21,8 @@ export async function ingestEvents(
   input: unknown,
   receivedAt: Date,
 ): Promise<number> {
-  const parsed = IngestBody.safeParse(input);
-  if (!parsed.success) throw ApiHttpError.validation(parsed.error.issues.map(toProblem));
+  const parsed = parseFields(IngestBody, input);
+  if (!parsed.success) throw ApiHttpError.validation(parsed.problems);
   const { events } = parsed.data;
 
   const receivedAtIso = receivedAt.toISOString();
@@ -124,16 +124,6 @@ async function unknownCustomers(deps: RouteDeps, caller: Caller, ids: string[]):
 }
 
 const KnownCustomers = z.object({ unknown: z.array(z.string()) });
-
-/** `events.3.timestamp` becomes `events[3].timestamp`, the way callers write it. */
-function toProblem(issue: z.core.$ZodIssue): FieldProblem {
-  const path = fieldPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return { param: issue.keys.map((key) => fieldPath([...issue.path, key])).join(', '), message: 'unknown field' };
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { param: path, message: 'is required' };
-  return { param: path, message: issue.message };
-}
 
 function byIndex(a: FieldProblem, b: FieldProblem): number {
   const indexOf = (problem: FieldProblem) => Number(/^events\[(\d+)\]/.exec(problem.param)?.[1] ?? -1);

@@ -1,8 +1,7 @@
-import { fieldPath } from '@afternoon/contracts/common';
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
 import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
-import { failureKind, NotYetError, parseRecordJson } from '@afternoon/service-kit';
+import { failureKind, NotYetError, parseFields, parseRecordJson } from '@afternoon/service-kit';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
@@ -37,11 +36,11 @@ export function meterUsage(options: MeterUsageOptions): BatchHandler {
       rejectRecord(tx, options, record, reason, usage);
     const parsed: ParsedUsage[] = [];
     for (const record of records) {
-      const usage = UsageRecord.safeParse(parseRecordJson(record.value));
+      const usage = parseFields(UsageRecord, parseRecordJson(record.value));
       if (usage.success) {
         parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
       } else {
-        const fields = usage.error.issues.map((issue) => `${fieldPath(issue.path) || 'record'}: ${issue.message}`);
+        const fields = usage.problems.map(({ param, message }) => `${param || 'record'}: ${message}`);
         await reject(record, { code: 'invalid_record', reason: `invalid usage record: ${fields.join('; ')}` });
       }
     }
