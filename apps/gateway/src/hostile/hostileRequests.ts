@@ -1,8 +1,8 @@
 import { parse as parseQuery } from 'node:querystring';
 import fc from 'fast-check';
+import type { RawRequest } from '../testing/rawRequest';
 import type { Fixtures } from './fixtures';
 import { bodyText, type HostileBody } from './hostileValues';
-import type { RawRequest } from './rawRequest';
 import type { RouteFuzz } from './routeDescriptions';
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendRaw } from '../testing/rawRequest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
 import { type Fixtures, fixturesFor } from './fixtures';
 import { type RouteUnderFuzz, requestTo } from './hostileRequests';
-import { sendRaw } from './rawRequest';
 import { type RouteFuzz, routeDescriptions } from './routeDescriptions';
 import { settledState } from './trial';
 import { codeOf, envelopeProblems } from './verdict';

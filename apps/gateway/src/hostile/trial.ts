@@ -1,6 +1,6 @@
 import { eventually } from '@afternoon/testkit';
+import { type RawResponse, sendRaw } from '../testing/rawRequest';
 import type { HostileCase, RouteUnderFuzz } from './hostileRequests';
-import { type RawResponse, sendRaw } from './rawRequest';
 import { problemsOf, stateOf } from './verdict';
 
 /** One request that did not get what it must, told so the lead can replay it. */

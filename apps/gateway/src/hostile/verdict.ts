@@ -1,6 +1,6 @@
 import { ErrorCode } from '@afternoon/contracts/common';
+import type { RawResponse } from '../testing/rawRequest';
 import type { HostileCase } from './hostileRequests';
-import type { RawResponse } from './rawRequest';
 import type { RouteFuzz } from './routeDescriptions';
 
 /** What is wrong with `response` to `hostile` (empty when nothing): a 5xx, a 4xx without the envelope, …. */
