@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test [-- <vitest args>]`: dependencies, typecheck (stops at the first error), then `vitest run <args>`.
+// `npm test [-- <vitest args>]`: dependencies, typecheck and lint (stops at the first error), then `vitest run <args>`.
 // Kafka and Postgres come from vitest's globalSetup (packages/testkit), not from here; Chromium, for the hosted invoice
 // browser test, is installed here when missing.
 import { ensureChromium } from './lib/chromium.mjs';
@@ -12,12 +12,20 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 if (!(await ensureDependencies())) process.exit(1);
 
 if (env.SKIP_TYPECHECK === '1') {
-  log('SKIP_TYPECHECK=1: not typechecking');
+  log('SKIP_TYPECHECK=1: not typechecking or linting');
 } else {
-  const code = await pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], { env });
-  if (code !== 0) {
-    log(`typecheck failed (exit ${code}); not running the tests`);
-    process.exit(code);
+  const typecheck = await pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], { env });
+  if (typecheck !== 0) {
+    log(`typecheck failed (exit ${typecheck}); not running the tests`);
+    process.exit(typecheck);
+  }
+  // Lint and format as `npm run lint`; an import cycle is an error there (biome.json).
+  const lint = await pnpm(['exec', 'biome', 'check', '.'], { env });
+  if (lint !== 0) {
+    log(
+      `lint failed (exit ${lint}): \`npm run lint\` names the problems (\`npm run format\` fixes formatting); not running the tests`,
+    );
+    process.exit(lint);
   }
 }
 
