@@ -1,10 +1,10 @@
+import type { SubscriptionSchedule } from '@afternoon/billing-core/billingBoundaries';
 import {
   type BillingPeriod,
   billingSchedule,
   firstPeriod,
   periodContaining,
 } from '@afternoon/billing-core/billingPeriods';
-import type { PlanInterval } from '@afternoon/contracts/plans';
 import type {
   PrepaidRefundPolicy,
   Subscription,
@@ -14,21 +14,12 @@ import type {
 } from '@afternoon/contracts/subscriptions';
 
 /** What fixes a subscription's public shape at any instant; the state and the projection's row both reduce to it. */
-export interface SubscriptionRecord {
+export interface SubscriptionRecord extends SubscriptionSchedule {
   id: string;
   customerId: string;
   planCode: string;
   planVersion: number;
-  interval: PlanInterval;
   status: SubscriptionStatus;
-  anchorDay: number;
-  startDate: string;
-  /** Where the periods are counted from: the start date, the period start a new anchor day was set at, or a renewal date set by hand. */
-  scheduleStart: string;
-  /** With a renewal date set by hand (`scheduleStart`): where the period that ends then began. */
-  bridgeStart: string | null;
-  cancelAt: string | null;
-  canceledAt: string | null;
   /** What ending now does with fees paid in advance for the rest of the period. */
   refundPolicy: PrepaidRefundPolicy | null;
   createdAt: string;
