@@ -1,12 +1,13 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
-import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
+import type { ConsumedRecord, ConsumerDefinition, ServiceContext, Transaction } from '@afternoon/service-kit';
 import { failureKind, NotYetError, parseFields, parseRecordJson } from '@afternoon/service-kit';
+import { catchUpCustomers, customersCatchUpMs, customersConsumer } from '../customers/knownCustomers';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
 
-export interface MeterUsageOptions {
+interface MeterUsageOptions {
   schema: string;
   /** The dead-letter topic's full name (with the deployment's prefix). */
   deadLetterTopic: string;
@@ -30,57 +31,51 @@ export interface ParsedUsage {
  * kept in `rejected_events` and queued for the dead-letter topic with the reason, in the same transaction as the
  * events and the offset.
  */
-export function meterUsage(options: MeterUsageOptions): BatchHandler {
-  return async (tx, records) => {
-    const reject = (record: ConsumedRecord, reason: Refusal, usage?: UsageRecord) =>
-      rejectRecord(tx, options, record, reason, usage);
-    const parsed: ParsedUsage[] = [];
-    for (const record of records) {
-      const usage = parseFields(UsageRecord, parseRecordJson(record.value));
-      if (usage.success) {
-        parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
-      } else {
-        const fields = usage.problems.map(({ param, message }) => `${param || 'record'}: ${message}`);
-        await reject(record, { code: 'invalid_record', reason: `invalid usage record: ${fields.join('; ')}` });
-      }
+async function meterUsage(tx: Transaction, records: ConsumedRecord[], options: MeterUsageOptions): Promise<void> {
+  const reject = (record: ConsumedRecord, reason: Refusal, usage?: UsageRecord) =>
+    rejectRecord(tx, options, record, reason, usage);
+  const parsed: ParsedUsage[] = [];
+  for (const record of records) {
+    const usage = parseFields(UsageRecord, parseRecordJson(record.value));
+    if (usage.success) {
+      parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
+    } else {
+      const fields = usage.problems.map(({ param, message }) => `${param || 'record'}: ${message}`);
+      await reject(record, { code: 'invalid_record', reason: `invalid usage record: ${fields.join('; ')}` });
     }
-    // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
-    // when customer events replay beside it, decides every event the same way. Until the projection has got that
-    // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
-    const newestReceived = parsed.reduce((newest, { receivedAt }) => Math.max(newest, Date.parse(receivedAt)), 0);
-    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(newestReceived))))
-      throw new NotYetError('the customer events before this usage was received are not handled yet');
-    let customers = await knownCustomersOf(tx, parsed);
-    if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
-      if (!(await options.catchUpCustomers()))
-        throw new NotYetError('the customer events are not handled up to the end of their topic yet');
-      customers = await knownCustomersOf(tx, parsed);
-    }
-    const owned: ParsedUsage[] = [];
-    for (const entry of parsed) {
-      const deletedAt = customers.get(customerKey(entry.usage));
-      const { customer_id } = entry.usage;
-      if (deletedAt === undefined)
-        await reject(
-          entry.record,
-          { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` },
-          entry.usage,
-        );
-      else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
-        await reject(
-          entry.record,
-          { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
-          entry.usage,
-        );
-      else owned.push(entry);
-    }
-    const refusedByStore = (entry: ParsedUsage, error: Error) =>
-      reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
-    for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
-      const reason = 'duplicate idempotency_key with different content';
-      await reject(conflicting.record, { code: 'conflicting_duplicate', reason }, conflicting.usage);
-    }
-  };
+  }
+  // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
+  // when customer events replay beside it, decides every event the same way. Until the projection has got that
+  // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
+  const newestReceived = parsed.reduce((newest, { receivedAt }) => Math.max(newest, Date.parse(receivedAt)), 0);
+  if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(newestReceived))))
+    throw new NotYetError('the customer events before this usage was received are not handled yet');
+  let customers = await knownCustomersOf(tx, parsed);
+  if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
+    if (!(await options.catchUpCustomers()))
+      throw new NotYetError('the customer events are not handled up to the end of their topic yet');
+    customers = await knownCustomersOf(tx, parsed);
+  }
+  const owned: ParsedUsage[] = [];
+  for (const entry of parsed) {
+    const deletedAt = customers.get(customerKey(entry.usage));
+    const { customer_id } = entry.usage;
+    if (deletedAt === undefined)
+      await reject(entry.record, { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` }, entry.usage);
+    else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
+      await reject(
+        entry.record,
+        { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
+        entry.usage,
+      );
+    else owned.push(entry);
+  }
+  const refusedByStore = (entry: ParsedUsage, error: Error) =>
+    reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
+  for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
+    const reason = 'duplicate idempotency_key with different content';
+    await reject(conflicting.record, { code: 'conflicting_duplicate', reason }, conflicting.usage);
+  }
 }
 
 /**
@@ -116,20 +111,28 @@ async function storeRefusingBadValues(
 
 export const usageConsumerName = 'usage';
 
-export function usageConsumer(options: MeterUsageOptions): ConsumerDefinition {
-  const handleBatch = meterUsage(options);
+/** What metering's usage handling needs from the running service: where refusals go, and its customers' progress. */
+function meterUsageOptions(context: ServiceContext): MeterUsageOptions {
+  const customersHandledBefore = context.processedThroughWaiter(customersConsumer.name, Topics.customerEvents);
   return {
-    name: usageConsumerName,
-    topics: [Topics.usageIngest],
-    deadLetterTopic: Topics.usageIngestDeadLetter,
-    handleBatch,
-    // A batch that fails is retried one record at a time, by the same logic.
-    handle: (tx, record, context) => {
-      context.setType('usage');
-      return handleBatch(tx, [record], context);
-    },
+    schema: context.schema,
+    deadLetterTopic: context.kafka.topic(Topics.usageIngestDeadLetter),
+    catchUpCustomers: catchUpCustomers(context),
+    customersHandledBefore: (instant) => customersHandledBefore(instant, customersCatchUpMs),
   };
 }
+
+export const usageConsumer: ConsumerDefinition = {
+  name: usageConsumerName,
+  topics: [Topics.usageIngest],
+  deadLetterTopic: Topics.usageIngestDeadLetter,
+  handleBatch: (tx, records, context) => meterUsage(tx, records, meterUsageOptions(context)),
+  // A batch that fails is retried one record at a time, by the same logic.
+  handle: (tx, record, context) => {
+    context.setType('usage');
+    return meterUsage(tx, [record], meterUsageOptions(context));
+  },
+};
 
 const customerKey = (usage: UsageRecord) => `${usage.organization_id}/${usage.mode}/${usage.customer_id}`;
 
