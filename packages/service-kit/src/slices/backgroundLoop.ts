@@ -60,6 +60,8 @@ export function startBackgroundLoop(options: BackgroundLoopOptions): BackgroundL
     });
 
   const loop = (async () => {
+    // The first turn starts once the caller holds the loop, so the turn (or what it starts) may wake it.
+    await Promise.resolve();
     let failures = 0;
     while (!stopped) {
       woken = false;
