@@ -10,12 +10,12 @@ import {
   startIdempotentConsumer,
 } from './consumer/idempotentConsumer';
 import type { ServiceEnv } from './env';
-import { closeServer, startServiceHttp } from './http/serviceHttp';
+import { closeServer, type ReadinessCheck, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
 import { kafkaSecurity } from './kafka/kafkaSecurity';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, type ServiceMetrics } from './metrics';
-import { type OutboxRelay, startOutboxRelay } from './outbox/outboxRelay';
+import { startOutboxRelay } from './outbox/outboxRelay';
 import { migrate } from './postgres/migrate';
 import { createServicePools, endPools, type ServicePools } from './postgres/servicePools';
 import type { Stoppable } from './slices/backgroundLoop';
@@ -67,17 +67,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const pools = createServicePools(env, name, logger);
   await migrate(pools.background, env.DB_SCHEMA, definition.migrationsDir);
 
-  const kafka = connectKafka({
-    clientId: name,
-    brokers: env.KAFKA_BROKERS,
-    topicPrefix: env.TOPIC_PREFIX,
-    logger,
-    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
-    security: kafkaSecurity(env),
-  });
+  const kafka = serviceKafka(definition, logger);
   await kafka.ensureTopics(composed.topics);
   const producer = await kafka.createProducer();
-  const relay: OutboxRelay = startOutboxRelay({
+  const relay = startOutboxRelay({
     pool: pools.background,
     schema: env.DB_SCHEMA,
     createProducer: () => kafka.createProducer(),
@@ -91,20 +84,16 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   // Consumers and background work wait on the ingest pool, never on the pool a slow read can exhaust.
   const context = serviceContext(parts, pools.ingest);
   const consumers = await startConsumers(composed, definition, context, producer);
+  // Read routes wait on the queries pool, so a slow read never takes an ingest connection.
+  const routeDeps = { ...serviceContext(parts, pools.queries), pool: pools.queries };
   const http = await startServiceHttp({
     host: env.INTERNAL_HOST,
     port: env.PORT,
     token: env.INTERNAL_API_TOKEN,
-    routers: definition.slices.flatMap((slice) =>
-      slice.routes ? [slice.routes({ ...serviceContext(parts, pools.queries), pool: pools.queries })] : [],
-    ),
+    routers: definition.slices.flatMap((slice) => (slice.routes ? [slice.routes(routeDeps)] : [])),
     metrics,
     logger,
-    readiness: [
-      { name: 'postgres', check: async () => (await pools.queries.query('SELECT 1')).rowCount === 1 },
-      { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
-      { name: 'consumers', check: () => consumersReady(consumers) },
-    ],
+    readiness: readinessChecks(context, consumers),
   });
   await Promise.all(consumers.map((consumer) => consumer.joined));
   const background: Stoppable[] = [];
@@ -131,6 +120,26 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       await endPools(pools);
     },
   };
+}
+
+function serviceKafka({ name, env }: ServiceDefinition, logger: Logger): KafkaConnection {
+  return connectKafka({
+    clientId: name,
+    brokers: env.KAFKA_BROKERS,
+    topicPrefix: env.TOPIC_PREFIX,
+    logger,
+    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
+    security: kafkaSecurity(env),
+  });
+}
+
+/** What /readyz asks: Postgres answers, Kafka has brokers, and every consumer is in its group and not retrying. */
+function readinessChecks({ pools, kafka }: ServiceContext, consumers: readonly RunningConsumer[]): ReadinessCheck[] {
+  return [
+    { name: 'postgres', check: async () => (await pools.queries.query('SELECT 1')).rowCount === 1 },
+    { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
+    { name: 'consumers', check: () => consumersReady(consumers) },
+  ];
 }
 
 /** One consumer per slice consumer, each handler given the service's context, then the one commands consumer. */
