@@ -14,10 +14,10 @@ import { closeServer, type ReadinessCheck, startServiceHttp } from './http/servi
 import { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
 import { kafkaSecurity } from './kafka/kafkaSecurity';
 import { createLogger, type Logger } from './logger';
-import { createServiceMetrics, type ServiceMetrics } from './metrics';
+import { createServiceMetrics } from './metrics';
 import { startOutboxRelay } from './outbox/outboxRelay';
 import { migrate } from './postgres/migrate';
-import { createServicePools, endPools, type ServicePools } from './postgres/servicePools';
+import { createServicePools, endPools } from './postgres/servicePools';
 import type { Stoppable } from './slices/backgroundLoop';
 import { type CommandTopics, type ComposedSlices, composeSlices } from './slices/composition';
 import { serviceContext } from './slices/serviceContext';
@@ -32,25 +32,11 @@ export interface ServiceDefinition {
   slices: readonly Slice[];
 }
 
-export interface RunningService {
-  name: string;
+/** A started service: its context (consumers' waits on the ingest pool), its port, and its one way down. */
+export interface RunningService extends ServiceContext {
   port: number;
-  /** Ingest (consumed records), queries (read routes) and background work, each with its own connections. */
-  pools: ServicePools;
   /** The queries pool, for the reads of tools and tests. */
   pool: pg.Pool;
-  kafka: KafkaConnection;
-  logger: Logger;
-  metrics: ServiceMetrics;
-  /** Waits until the named consumer has handled everything on `topic` as of now; false after `timeoutMs` (ingest pool). */
-  catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
-  /** The instant before which every record appended to `topic` has been handled by the named consumer. */
-  processedThrough(consumerName: string, topic: TopicSpec): Promise<Date>;
-  /** A wait until the named consumer has handled everything appended to `topic` before a given instant. */
-  processedThroughWaiter(
-    consumerName: string,
-    topic: TopicSpec,
-  ): (instant: Date, timeoutMs: number) => Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -101,16 +87,9 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   logger.info({ host: env.INTERNAL_HOST, port: http.port }, `${name} ready`);
 
   return {
-    name,
+    ...context,
     port: http.port,
-    pools,
     pool: pools.queries,
-    kafka,
-    logger,
-    metrics,
-    catchUp: context.catchUp,
-    processedThrough: context.processedThrough,
-    processedThroughWaiter: context.processedThroughWaiter,
     async stop() {
       await Promise.allSettled(background.map((work) => work.stop()));
       await closeServer(http.server);

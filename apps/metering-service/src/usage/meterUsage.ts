@@ -31,51 +31,57 @@ export interface ParsedUsage {
  * kept in `rejected_events` and queued for the dead-letter topic with the reason, in the same transaction as the
  * events and the offset.
  */
-async function meterUsage(tx: Transaction, records: ConsumedRecord[], options: MeterUsageOptions): Promise<void> {
-  const reject = (record: ConsumedRecord, reason: Refusal, usage?: UsageRecord) =>
-    rejectRecord(tx, options, record, reason, usage);
-  const parsed: ParsedUsage[] = [];
-  for (const record of records) {
-    const usage = parseFields(UsageRecord, parseRecordJson(record.value));
-    if (usage.success) {
-      parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
-    } else {
-      const fields = usage.problems.map(({ param, message }) => `${param || 'record'}: ${message}`);
-      await reject(record, { code: 'invalid_record', reason: `invalid usage record: ${fields.join('; ')}` });
+function meterUsage(options: MeterUsageOptions) {
+  return async (tx: Transaction, records: ConsumedRecord[]): Promise<void> => {
+    const reject = (record: ConsumedRecord, reason: Refusal, usage?: UsageRecord) =>
+      rejectRecord(tx, options, record, reason, usage);
+    const parsed: ParsedUsage[] = [];
+    for (const record of records) {
+      const usage = parseFields(UsageRecord, parseRecordJson(record.value));
+      if (usage.success) {
+        parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
+      } else {
+        const fields = usage.problems.map(({ param, message }) => `${param || 'record'}: ${message}`);
+        await reject(record, { code: 'invalid_record', reason: `invalid usage record: ${fields.join('; ')}` });
+      }
     }
-  }
-  // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
-  // when customer events replay beside it, decides every event the same way. Until the projection has got that
-  // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
-  const newestReceived = parsed.reduce((newest, { receivedAt }) => Math.max(newest, Date.parse(receivedAt)), 0);
-  if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(newestReceived))))
-    throw new NotYetError('the customer events before this usage was received are not handled yet');
-  let customers = await knownCustomersOf(tx, parsed);
-  if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
-    if (!(await options.catchUpCustomers()))
-      throw new NotYetError('the customer events are not handled up to the end of their topic yet');
-    customers = await knownCustomersOf(tx, parsed);
-  }
-  const owned: ParsedUsage[] = [];
-  for (const entry of parsed) {
-    const deletedAt = customers.get(customerKey(entry.usage));
-    const { customer_id } = entry.usage;
-    if (deletedAt === undefined)
-      await reject(entry.record, { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` }, entry.usage);
-    else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
-      await reject(
-        entry.record,
-        { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
-        entry.usage,
-      );
-    else owned.push(entry);
-  }
-  const refusedByStore = (entry: ParsedUsage, error: Error) =>
-    reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
-  for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
-    const reason = 'duplicate idempotency_key with different content';
-    await reject(conflicting.record, { code: 'conflicting_duplicate', reason }, conflicting.usage);
-  }
+    // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
+    // when customer events replay beside it, decides every event the same way. Until the projection has got that
+    // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
+    const newestReceived = parsed.reduce((newest, { receivedAt }) => Math.max(newest, Date.parse(receivedAt)), 0);
+    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(newestReceived))))
+      throw new NotYetError('the customer events before this usage was received are not handled yet');
+    let customers = await knownCustomersOf(tx, parsed);
+    if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
+      if (!(await options.catchUpCustomers()))
+        throw new NotYetError('the customer events are not handled up to the end of their topic yet');
+      customers = await knownCustomersOf(tx, parsed);
+    }
+    const owned: ParsedUsage[] = [];
+    for (const entry of parsed) {
+      const deletedAt = customers.get(customerKey(entry.usage));
+      const { customer_id } = entry.usage;
+      if (deletedAt === undefined)
+        await reject(
+          entry.record,
+          { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` },
+          entry.usage,
+        );
+      else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
+        await reject(
+          entry.record,
+          { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
+          entry.usage,
+        );
+      else owned.push(entry);
+    }
+    const refusedByStore = (entry: ParsedUsage, error: Error) =>
+      reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
+    for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
+      const reason = 'duplicate idempotency_key with different content';
+      await reject(conflicting.record, { code: 'conflicting_duplicate', reason }, conflicting.usage);
+    }
+  };
 }
 
 /**
@@ -126,11 +132,11 @@ export const usageConsumer: ConsumerDefinition = {
   name: usageConsumerName,
   topics: [Topics.usageIngest],
   deadLetterTopic: Topics.usageIngestDeadLetter,
-  handleBatch: (tx, records, context) => meterUsage(tx, records, meterUsageOptions(context)),
+  handleBatch: (tx, records, context) => meterUsage(meterUsageOptions(context))(tx, records),
   // A batch that fails is retried one record at a time, by the same logic.
   handle: (tx, record, context) => {
     context.setType('usage');
-    return meterUsage(tx, [record], meterUsageOptions(context));
+    return meterUsage(meterUsageOptions(context))(tx, [record]);
   },
 };
 
