@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
-import { type RunningService, startService } from '@afternoon/service-kit';
-import { customerAggregate, customerRoutes, customersProjection } from './customers';
+import { projectionsOf, type RunningService, startService } from '@afternoon/service-kit';
+import { customersSlice } from './customers';
 import type { CustomerServiceEnv } from './env';
 
-export const customerProjections = [customersProjection];
+const customerSlices = [customersSlice];
+export const customerProjections = projectionsOf(customerSlices);
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export function startCustomerService(env: CustomerServiceEnv): Promise<RunningService> {
@@ -12,15 +13,12 @@ export function startCustomerService(env: CustomerServiceEnv): Promise<RunningSe
     name: 'customer-service',
     env,
     migrationsDir,
-    topics: [Topics.customerCommands, Topics.customerEvents, Topics.customerCommandsDeadLetter, Topics.gatewayReplies],
     commands: {
       commandsTopic: Topics.customerCommands,
       deadLetterTopic: Topics.customerCommandsDeadLetter,
       eventsTopic: Topics.customerEvents,
       repliesTopic: Topics.gatewayReplies,
-      aggregates: [customerAggregate],
     },
-    projections: customerProjections,
-    routes: (deps) => [customerRoutes(deps)],
+    slices: customerSlices,
   });
 }

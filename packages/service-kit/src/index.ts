@@ -1,6 +1,7 @@
 export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
 export { createCommandRecordHandler } from './commands/commandHandler';
+export { commandTypesOf } from './commands/commandTypes';
 export type { Command, Decider, DomainEvent, WithMetadata } from './commands/decider';
 export { foldEvents } from './commands/decider';
 export { waitUntilCaughtUp } from './consumer/catchUp';
@@ -62,12 +63,28 @@ export {
   type ServicePools,
 } from './postgres/servicePools';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
+export {
+  type ForeignEventHandlers,
+  type ForeignEventSource,
+  type ForeignProjectionDefinition,
+  foreignProjection,
+} from './projections/foreignProjection';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
+export { type RunningService, type ServiceDefinition, startService } from './service';
 export {
-  type ConsumerDefinition,
-  type RouteDeps,
-  type RunningService,
-  type ServiceDefinition,
-  startService,
-} from './service';
+  type BackgroundLoop,
+  type BackgroundLoopOptions,
+  type LoopTimers,
+  type Stoppable,
+  startBackgroundLoop,
+} from './slices/backgroundLoop';
+export { type CommandTopics, consumedTopics, projectionsOf } from './slices/composition';
+export type {
+  BackgroundWork,
+  ConsumerContext,
+  ConsumerDefinition,
+  RouteDeps,
+  ServiceContext,
+  Slice,
+} from './slices/slice';

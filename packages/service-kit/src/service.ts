@@ -1,10 +1,7 @@
 import type { TopicSpec } from '@afternoon/contracts/topics';
-import type { Router } from 'express';
 import type pg from 'pg';
-import type { AggregateDefinition } from './commands/commandHandler';
 import { createCommandRecordHandler } from './commands/commandHandler';
-import { waitUntilCaughtUp } from './consumer/catchUp';
-import { commandsConsumerName, consumerGroupId } from './consumer/consumerGroupId';
+import { commandsConsumerName } from './consumer/consumerGroupId';
 import { consumersReady } from './consumer/consumerHealth';
 import {
   type BatchHandler,
@@ -12,97 +9,54 @@ import {
   type RunningConsumer,
   startIdempotentConsumer,
 } from './consumer/idempotentConsumer';
-import { processedThrough, processedThroughWaiter } from './consumer/processedThrough';
 import type { ServiceEnv } from './env';
-import { closeServer, startServiceHttp } from './http/serviceHttp';
-import { connectKafka, type KafkaConnection } from './kafka/kafka';
+import { closeServer, type ReadinessCheck, startServiceHttp } from './http/serviceHttp';
+import { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';
 import { kafkaSecurity } from './kafka/kafkaSecurity';
 import { createLogger, type Logger } from './logger';
-import { createServiceMetrics, type ServiceMetrics } from './metrics';
-import { type OutboxRelay, startOutboxRelay } from './outbox/outboxRelay';
+import { createServiceMetrics } from './metrics';
+import { startOutboxRelay } from './outbox/outboxRelay';
 import { migrate } from './postgres/migrate';
-import { createServicePools, endPools, type ServicePools } from './postgres/servicePools';
-import type { Projection } from './projections/projection';
-
-export interface CommandSide {
-  commandsTopic: TopicSpec;
-  deadLetterTopic: TopicSpec;
-  eventsTopic: TopicSpec;
-  repliesTopic: TopicSpec;
-  // biome-ignore lint/suspicious/noExplicitAny: aggregates of different types share one dispatcher
-  aggregates: readonly AggregateDefinition<any, any, any>[];
-}
-
-/** A consumer of another service's topic (or of raw input) feeding this service's own tables. */
-export interface ConsumerDefinition {
-  /** Names the consumer group: `<TOPIC_PREFIX><service>.<name>`. */
-  name: string;
-  topics: readonly TopicSpec[];
-  deadLetterTopic: TopicSpec;
-  handle: RecordHandler;
-  /** Optional batch mode (see `BatchHandler`); `handle` still isolates the records of a batch that fails. */
-  handleBatch?: BatchHandler;
-}
-
-/** What a service's read routes get: its queries pool, and a wait for one of its consumers to catch up with a topic. */
-export interface RouteDeps {
-  pool: pg.Pool;
-  catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
-}
+import { createServicePools, endPools } from './postgres/servicePools';
+import type { Stoppable } from './slices/backgroundLoop';
+import { type CommandTopics, type ComposedSlices, composeSlices } from './slices/composition';
+import { serviceContext } from './slices/serviceContext';
+import type { ConsumerDefinition, ServiceContext, Slice } from './slices/slice';
 
 export interface ServiceDefinition {
   name: string;
   env: ServiceEnv & { PORT: number; DB_SCHEMA: string };
   migrationsDir: string;
-  /** Topics this service creates at start if they are missing (the ones it owns or consumes). */
-  topics: readonly TopicSpec[];
-  commands?: CommandSide;
-  consumers?: readonly ConsumerDefinition[];
-  projections?: readonly Projection[];
-  routes?: (deps: RouteDeps) => Router[];
+  /** Where the slices' aggregates get their commands and send their events and replies. */
+  commands?: CommandTopics;
+  slices: readonly Slice[];
 }
 
-export interface RunningService {
-  name: string;
+/** A started service: its context (consumers' waits on the ingest pool), its port, and its one way down. */
+export interface RunningService extends ServiceContext {
   port: number;
-  /** Ingest (consumed records), queries (read routes) and background work, each with its own connections. */
-  pools: ServicePools;
   /** The queries pool, for the reads of tools and tests. */
   pool: pg.Pool;
-  kafka: KafkaConnection;
-  logger: Logger;
-  metrics: ServiceMetrics;
-  /** Waits until the named consumer has handled everything on `topic` as of now; false after `timeoutMs` (ingest pool). */
-  catchUp(consumerName: string, topic: TopicSpec, timeoutMs: number): Promise<boolean>;
-  /** The instant before which every record appended to `topic` has been handled by the named consumer. */
-  processedThrough(consumerName: string, topic: TopicSpec): Promise<Date>;
-  /** A wait until the named consumer has handled everything appended to `topic` before a given instant. */
-  processedThroughWaiter(
-    consumerName: string,
-    topic: TopicSpec,
-  ): (instant: Date, timeoutMs: number) => Promise<boolean>;
   stop(): Promise<void>;
 }
 
-/** Boots a service the same way for every app: migrate, topics, outbox relay, command consumer, HTTP. */
+/**
+ * Boots a service from its slices the same way for every app: migrate, topics, outbox relay, one consumer for all
+ * the slices' commands and one per consumer, HTTP with every slice's routes, then the background work. Stops in
+ * the reverse order.
+ */
 export async function startService(definition: ServiceDefinition): Promise<RunningService> {
   const { env, name } = definition;
+  const composed = composeSlices(definition.slices, definition.commands);
   const logger = createLogger(name, env.LOG_LEVEL);
   const metrics = createServiceMetrics(name);
   const pools = createServicePools(env, name, logger);
   await migrate(pools.background, env.DB_SCHEMA, definition.migrationsDir);
 
-  const kafka = connectKafka({
-    clientId: name,
-    brokers: env.KAFKA_BROKERS,
-    topicPrefix: env.TOPIC_PREFIX,
-    logger,
-    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
-    security: kafkaSecurity(env),
-  });
-  await kafka.ensureTopics(definition.topics);
+  const kafka = serviceKafka(definition, logger);
+  await kafka.ensureTopics(composed.topics);
   const producer = await kafka.createProducer();
-  const relay: OutboxRelay = startOutboxRelay({
+  const relay = startOutboxRelay({
     pool: pools.background,
     schema: env.DB_SCHEMA,
     createProducer: () => kafka.createProducer(),
@@ -112,82 +66,32 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     onSetAside: (topic) => metrics.outboxSetAside.inc({ topic }),
   });
 
-  const groupId = (consumerName: string) => consumerGroupId(env.TOPIC_PREFIX, name, consumerName);
-  const catchUpOn = (pool: pg.Pool) => (consumerName: string, topic: TopicSpec, timeoutMs: number) =>
-    waitUntilCaughtUp({ pool, kafka, groupId: groupId(consumerName), topic, timeoutMs });
-  // Consumers wait on the ingest pool, never on the pool a slow read can exhaust.
-  const catchUp = catchUpOn(pools.ingest);
-  const consumers: RunningConsumer[] = [];
-  for (const consumer of definition.consumers ?? []) {
-    consumers.push(
-      await startIdempotentConsumer({
-        kafka,
-        pool: pools.ingest,
-        groupId: groupId(consumer.name),
-        topics: consumer.topics.map((topic) => kafka.topic(topic)),
-        deadLetterTopic: kafka.topic(consumer.deadLetterTopic),
-        producer,
-        logger,
-        metrics,
-        handle: consumer.handle,
-        ...(consumer.handleBatch ? { handleBatch: consumer.handleBatch } : {}),
-      }),
-    );
-  }
-  if (definition.commands) {
-    const side = definition.commands;
-    consumers.push(
-      await startIdempotentConsumer({
-        kafka,
-        pool: pools.ingest,
-        groupId: groupId(commandsConsumerName),
-        topics: [kafka.topic(side.commandsTopic)],
-        deadLetterTopic: kafka.topic(side.deadLetterTopic),
-        producer,
-        logger,
-        metrics,
-        handle: createCommandRecordHandler({
-          schema: env.DB_SCHEMA,
-          eventsTopic: kafka.topic(side.eventsTopic),
-          repliesTopic: kafka.topic(side.repliesTopic),
-          aggregates: side.aggregates,
-          projections: definition.projections ?? [],
-          context: { catchUp },
-        }),
-      }),
-    );
-  }
-
+  const parts = { name, schema: env.DB_SCHEMA, topicPrefix: env.TOPIC_PREFIX, pools, kafka, logger, metrics };
+  // Consumers and background work wait on the ingest pool, never on the pool a slow read can exhaust.
+  const context = serviceContext(parts, pools.ingest);
+  const consumers = await startConsumers(composed, definition, context, producer);
+  // Read routes wait on the queries pool, so a slow read never takes an ingest connection.
+  const routeDeps = { ...serviceContext(parts, pools.queries), pool: pools.queries };
   const http = await startServiceHttp({
     host: env.INTERNAL_HOST,
     port: env.PORT,
     token: env.INTERNAL_API_TOKEN,
-    routers: definition.routes?.({ pool: pools.queries, catchUp: catchUpOn(pools.queries) }) ?? [],
+    routers: definition.slices.flatMap((slice) => (slice.routes ? [slice.routes(routeDeps)] : [])),
     metrics,
     logger,
-    readiness: [
-      { name: 'postgres', check: async () => (await pools.queries.query('SELECT 1')).rowCount === 1 },
-      { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
-      { name: 'consumers', check: () => consumersReady(consumers) },
-    ],
+    readiness: readinessChecks(context, consumers),
   });
   await Promise.all(consumers.map((consumer) => consumer.joined));
+  const background: Stoppable[] = [];
+  for (const work of composed.background) background.push(await work(context));
   logger.info({ host: env.INTERNAL_HOST, port: http.port }, `${name} ready`);
 
   return {
-    name,
+    ...context,
     port: http.port,
-    pools,
     pool: pools.queries,
-    kafka,
-    logger,
-    metrics,
-    catchUp,
-    processedThrough: (consumerName, topic) =>
-      processedThrough({ pool: pools.ingest, kafka, groupId: groupId(consumerName), topic }),
-    processedThroughWaiter: (consumerName, topic) =>
-      processedThroughWaiter({ pool: pools.ingest, kafka, groupId: groupId(consumerName), topic }),
     async stop() {
+      await Promise.allSettled(background.map((work) => work.stop()));
       await closeServer(http.server);
       await Promise.allSettled(consumers.map((consumer) => consumer.stop()));
       await relay.stop();
@@ -195,4 +99,82 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       await endPools(pools);
     },
   };
+}
+
+function serviceKafka({ name, env }: ServiceDefinition, logger: Logger): KafkaConnection {
+  return connectKafka({
+    clientId: name,
+    brokers: env.KAFKA_BROKERS,
+    topicPrefix: env.TOPIC_PREFIX,
+    logger,
+    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
+    security: kafkaSecurity(env),
+  });
+}
+
+/** What /readyz asks: Postgres answers, Kafka has brokers, and every consumer is in its group and not retrying. */
+function readinessChecks({ pools, kafka }: ServiceContext, consumers: readonly RunningConsumer[]): ReadinessCheck[] {
+  return [
+    { name: 'postgres', check: async () => (await pools.queries.query('SELECT 1')).rowCount === 1 },
+    { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
+    { name: 'consumers', check: () => consumersReady(consumers) },
+  ];
+}
+
+/** One consumer per slice consumer, each handler given the service's context, then the one commands consumer. */
+async function startConsumers(
+  composed: ComposedSlices,
+  definition: ServiceDefinition,
+  context: ServiceContext,
+  producer: Producer,
+): Promise<RunningConsumer[]> {
+  const { kafka, pools, logger, metrics } = context;
+  const start = (consumerName: string, topics: readonly TopicSpec[], deadLetterTopic: TopicSpec) => ({
+    kafka,
+    pool: pools.ingest,
+    groupId: context.groupId(consumerName),
+    topics: topics.map((topic) => kafka.topic(topic)),
+    deadLetterTopic: kafka.topic(deadLetterTopic),
+    producer,
+    logger,
+    metrics,
+  });
+  const consumers: RunningConsumer[] = [];
+  for (const consumer of composed.consumers) {
+    consumers.push(
+      await startIdempotentConsumer({
+        ...start(consumer.name, consumer.topics, consumer.deadLetterTopic),
+        ...withContext(consumer, context),
+      }),
+    );
+  }
+  const side = definition.commands;
+  if (side && composed.aggregates.length > 0) {
+    consumers.push(
+      await startIdempotentConsumer({
+        ...start(commandsConsumerName, [side.commandsTopic], side.deadLetterTopic),
+        handle: createCommandRecordHandler({
+          schema: context.schema,
+          eventsTopic: kafka.topic(side.eventsTopic),
+          repliesTopic: kafka.topic(side.repliesTopic),
+          aggregates: composed.aggregates,
+          projections: composed.projections,
+          context,
+        }),
+      }),
+    );
+  }
+  return consumers;
+}
+
+/** The consumer's handlers as the idempotent consumer calls them, each call given the service's context too. */
+function withContext(
+  consumer: ConsumerDefinition,
+  context: ServiceContext,
+): { handle: RecordHandler; handleBatch?: BatchHandler } {
+  const handle: RecordHandler = (tx, record, recordContext) =>
+    consumer.handle(tx, record, { ...context, ...recordContext });
+  const { handleBatch } = consumer;
+  if (!handleBatch) return { handle };
+  return { handle, handleBatch: (tx, records, batch) => handleBatch(tx, records, { ...context, ...batch }) };
 }

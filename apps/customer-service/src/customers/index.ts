@@ -3,15 +3,14 @@ import {
   CustomerEvent,
   customerEventWireNames,
 } from '@afternoon/contracts/customers';
-import type { AggregateDefinition } from '@afternoon/service-kit';
+import { type AggregateDefinition, commandTypesOf, type Slice } from '@afternoon/service-kit';
+import { customerRoutes } from './api';
 import { type CustomerCommand, customerDecider } from './businessLogic';
 import { type CustomerState, toCustomer } from './customer';
-
-export { customerRoutes } from './api';
-export { customersProjection } from './getCustomers';
+import { customersProjection } from './getCustomers';
 
 export const customerAggregate: AggregateDefinition<CustomerCommand, CustomerEvent, CustomerState> = {
-  commandTypes: ['CreateCustomer', 'UpdateCustomer', 'DeleteCustomer'],
+  commandTypes: commandTypesOf(CustomerCommandSchema),
   commandSchema: CustomerCommandSchema,
   eventSchema: CustomerEvent,
   eventWireNames: customerEventWireNames,
@@ -19,4 +18,12 @@ export const customerAggregate: AggregateDefinition<CustomerCommand, CustomerEve
   decider: customerDecider,
   result: (state, command) =>
     state.status === 'active' ? toCustomer(state) : { id: command.data.customer_id, deleted: true },
+};
+
+/** Customers: created, changed and deleted by command, and read back by id or page. */
+export const customersSlice: Slice = {
+  name: 'customers',
+  aggregates: [customerAggregate],
+  projections: [customersProjection],
+  routes: customerRoutes,
 };

@@ -3,12 +3,11 @@ import {
   BillingSettingsEvent,
   billingSettingsEventWireNames,
 } from '@afternoon/contracts/billingSettings';
-import type { AggregateDefinition } from '@afternoon/service-kit';
+import { type AggregateDefinition, commandTypesOf, type Slice } from '@afternoon/service-kit';
+import { billingSettingsRoutes } from './api';
 import type { BillingSettingsState } from './billingSettings';
 import { type BillingSettingsCommand, billingSettingsDecider } from './businessLogic';
-
-export { billingSettingsRoutes } from './api';
-export { billingSettingsProjection } from './getBillingSettings';
+import { billingSettingsProjection } from './getBillingSettings';
 
 /** One stream per organization and mode. */
 export const billingSettingsAggregate: AggregateDefinition<
@@ -16,7 +15,7 @@ export const billingSettingsAggregate: AggregateDefinition<
   BillingSettingsEvent,
   BillingSettingsState
 > = {
-  commandTypes: BillingSettingsCommandSchema.options.map((option) => option.shape.type.value),
+  commandTypes: commandTypesOf(BillingSettingsCommandSchema),
   commandSchema: BillingSettingsCommandSchema,
   eventSchema: BillingSettingsEvent,
   eventWireNames: billingSettingsEventWireNames,
@@ -32,3 +31,13 @@ export const billingSettingsAggregate: AggregateDefinition<
         }
       : null,
 };
+
+/** An organization's billing settings, set by command; read with `invoiceGracePeriodSeconds` where it set none. */
+export function billingSettingsSlice(defaults: { invoiceGracePeriodSeconds: number }): Slice {
+  return {
+    name: 'billingSettings',
+    aggregates: [billingSettingsAggregate],
+    projections: [billingSettingsProjection],
+    routes: ({ pool }) => billingSettingsRoutes({ pool, ...defaults }),
+  };
+}

@@ -3,11 +3,9 @@ import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type CommandContext,
-  type ConsumerDefinition,
-  decodeEventRecord,
+  foreignProjection,
   NotFoundError,
   type Queryable,
-  type RecordHandler,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
@@ -16,16 +14,14 @@ import {
  * Keeps `invoice_customers` in step with `customer.events`. Each row remembers the stream version it reflects,
  * so a redelivered or older event changes nothing.
  */
-export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
-  const decoded = decodeEventRecord(record, CustomerEvent, customerEventWireNames);
-  if (!decoded) {
-    context.skip();
-    return;
-  }
-  context.setType(decoded.wireType);
-  const { event, metadata, version } = decoded;
-  switch (event.type) {
-    case 'CustomerCreated': {
+export const customersConsumer = foreignProjection({
+  name: 'customers',
+  topic: Topics.customerEvents,
+  deadLetterTopic: Topics.consumerDeadLetter,
+  schema: CustomerEvent,
+  wireNames: customerEventWireNames,
+  handlers: {
+    async CustomerCreated(tx, event, { metadata, version }) {
       const { name, email, billing_address, shipping_address } = event.data.details;
       await tx.query(
         `INSERT INTO invoice_customers (id, organization_id, mode, name, email, billing_address, shipping_address, version,
@@ -43,9 +39,8 @@ export const applyCustomerEvent: RecordHandler = async (tx, record, context) => 
           event.data.test_clock,
         ],
       );
-      return;
-    }
-    case 'CustomerUpdated': {
+    },
+    async CustomerUpdated(tx, event, { metadata, version }) {
       const { name, email, billing_address, shipping_address } = event.data.changes;
       await tx.query(
         `UPDATE invoice_customers SET
@@ -68,28 +63,16 @@ export const applyCustomerEvent: RecordHandler = async (tx, record, context) => 
           version,
         ],
       );
-      return;
-    }
-    case 'CustomerDeleted':
+    },
+    async CustomerDeleted(tx, event, { metadata, version }) {
       await tx.query(
         `UPDATE invoice_customers SET deleted_at = $3, version = $4
           WHERE id = $1 AND organization_id = $2 AND version < $4`,
         [event.data.customer_id, metadata.organization_id, event.data.deleted_at, version],
       );
-      return;
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-};
-
-export const customersConsumer: ConsumerDefinition = {
-  name: 'customers',
-  topics: [Topics.customerEvents],
-  deadLetterTopic: Topics.consumerDeadLetter,
-  handle: applyCustomerEvent,
-};
+    },
+  },
+});
 
 /** Customers who may be billed now (`live`), or also those deleted since (`ever`). */
 export type CustomerScope = 'live' | 'ever';

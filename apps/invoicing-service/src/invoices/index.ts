@@ -3,18 +3,24 @@ import {
   InvoiceEvent,
   invoiceEventWireNames,
 } from '@afternoon/contracts/invoices';
-import type { AggregateDefinition, CommandContext, Tenant, Transaction } from '@afternoon/service-kit';
+import {
+  type AggregateDefinition,
+  type CommandContext,
+  commandTypesOf,
+  type Slice,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
 import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
 import { customerNow } from '../testClocks/getTestClocks';
+import { invoiceRoutes } from './api';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
+import { invoicesProjection } from './getInvoices';
 import { type InvoiceState, toInvoice } from './invoice';
 import { nextInvoiceNumber } from './invoiceNumbers';
 
-export { invoiceRoutes } from './api';
-export { invoicesProjection } from './getInvoices';
-
 export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent, InvoiceState> = {
-  commandTypes: InvoiceCommandSchema.options.map((option) => option.shape.type.value),
+  commandTypes: commandTypesOf(InvoiceCommandSchema),
   commandSchema: InvoiceCommandSchema,
   eventSchema: InvoiceEvent,
   eventWireNames: invoiceEventWireNames,
@@ -87,3 +93,11 @@ async function customerIdOfInvoice(tx: Transaction, tenant: Tenant, invoiceId: s
   );
   return rows[0]?.customer_id;
 }
+
+/** Invoices: drafted line by line, finalized with the next number, paid or voided by command, and read back. */
+export const invoicesSlice: Slice = {
+  name: 'invoices',
+  aggregates: [invoiceAggregate],
+  projections: [invoicesProjection],
+  routes: invoiceRoutes,
+};

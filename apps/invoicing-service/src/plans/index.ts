@@ -1,14 +1,13 @@
 import { PlanCommand as PlanCommandSchema, PlanEvent, planEventWireNames } from '@afternoon/contracts/plans';
-import type { AggregateDefinition } from '@afternoon/service-kit';
+import { type AggregateDefinition, commandTypesOf, type Slice } from '@afternoon/service-kit';
+import { planRoutes } from './api';
 import { type PlanCommand, planDecider } from './businessLogic';
+import { plansProjection } from './getPlans';
 import { type PlanState, toPlan } from './plan';
-
-export { planRoutes } from './api';
-export { plansProjection } from './getPlans';
 
 /** One stream per (organization, mode, code): the code is what makes a plan unique, so it names the stream. */
 export const planAggregate: AggregateDefinition<PlanCommand, PlanEvent, PlanState> = {
-  commandTypes: PlanCommandSchema.options.map((option) => option.shape.type.value),
+  commandTypes: commandTypesOf(PlanCommandSchema),
   commandSchema: PlanCommandSchema,
   eventSchema: PlanEvent,
   eventWireNames: planEventWireNames,
@@ -21,4 +20,12 @@ export const planAggregate: AggregateDefinition<PlanCommand, PlanEvent, PlanStat
     if (state.status === 'absent') throw new Error(`plan command ${command.type} left no plan`);
     return toPlan(state);
   },
+};
+
+/** Plans: their prices, versioned by command, and read back by code. */
+export const plansSlice: Slice = {
+  name: 'plans',
+  aggregates: [planAggregate],
+  projections: [plansProjection],
+  routes: planRoutes,
 };

@@ -7,24 +7,24 @@ import {
 import {
   type AggregateDefinition,
   type CommandContext,
+  commandTypesOf,
   readStream,
+  type Slice,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
 import { customerDeletedAt, knownCustomer } from '../customers/knownCustomers';
 import { customerNow } from '../testClocks/getTestClocks';
+import { subscriptionRoutes } from './api';
 import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
-import { findSubscriptionLineage, type SubscriptionLineage } from './getSubscriptions';
+import { findSubscriptionLineage, type SubscriptionLineage, subscriptionsProjection } from './getSubscriptions';
 import { subscribablePlan } from './subscribedPlans';
 import { type SubscriptionState, started, toSubscription } from './subscription';
-
-export { subscriptionRoutes } from './api';
-export { subscriptionsProjection } from './getSubscriptions';
 
 const streamOf = (subscriptionId: string) => `subscription-${subscriptionId}`;
 
 export const subscriptionAggregate: AggregateDefinition<SubscriptionCommand, SubscriptionEvent, SubscriptionState> = {
-  commandTypes: SubscriptionCommandSchema.options.map((option) => option.shape.type.value),
+  commandTypes: commandTypesOf(SubscriptionCommandSchema),
   commandSchema: SubscriptionCommandSchema,
   eventSchema: SubscriptionEvent,
   eventWireNames: subscriptionEventWireNames,
@@ -120,3 +120,11 @@ async function originOf(
   }
   return undefined;
 }
+
+/** Subscriptions: a customer on a plan, started, changed and cancelled by command, and read back. */
+export const subscriptionsSlice: Slice = {
+  name: 'subscriptions',
+  aggregates: [subscriptionAggregate],
+  projections: [subscriptionsProjection],
+  routes: subscriptionRoutes,
+};

@@ -3,15 +3,14 @@ import {
   TestClockEvent,
   testClockEventWireNames,
 } from '@afternoon/contracts/testClocks';
-import type { AggregateDefinition } from '@afternoon/service-kit';
+import { type AggregateDefinition, commandTypesOf, type Slice } from '@afternoon/service-kit';
+import { testClockRoutes } from './api';
 import { type TestClockCommand, testClockDecider, testClockNotFound } from './businessLogic';
+import { testClocksProjection } from './getTestClocks';
 import { type TestClockState, toTestClock } from './testClock';
 
-export { testClockRoutes } from './api';
-export { testClocksProjection } from './getTestClocks';
-
 export const testClockAggregate: AggregateDefinition<TestClockCommand, TestClockEvent, TestClockState> = {
-  commandTypes: TestClockCommandSchema.options.map((option) => option.shape.type.value),
+  commandTypes: commandTypesOf(TestClockCommandSchema),
   commandSchema: TestClockCommandSchema,
   eventSchema: TestClockEvent,
   eventWireNames: testClockEventWireNames,
@@ -21,4 +20,12 @@ export const testClockAggregate: AggregateDefinition<TestClockCommand, TestClock
     if (state.status === 'absent') throw testClockNotFound(command.data.test_clock_id);
     return { test_clock: toTestClock(state) };
   },
+};
+
+/** Test clocks: simulated time for test-mode customers, advanced by command, and read back. */
+export const testClocksSlice: Slice = {
+  name: 'testClocks',
+  aggregates: [testClockAggregate],
+  projections: [testClocksProjection],
+  routes: testClockRoutes,
 };

@@ -1,33 +1,31 @@
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import { Topics } from '@afternoon/contracts/topics';
 import {
-  type ConsumerDefinition,
-  decodeEventRecord,
+  foreignProjection,
   type Queryable,
-  type RecordHandler,
+  type RouteDeps,
+  type ServiceContext,
   type Tenant,
 } from '@afternoon/service-kit';
 
 /** Keeps `known_customers` in step with `customer.events`; each row remembers its stream version, so replays change nothing. */
-export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
-  const decoded = decodeEventRecord(record, CustomerEvent, customerEventWireNames);
-  if (!decoded) {
-    context.skip();
-    return;
-  }
-  context.setType(decoded.wireType);
-  const { event, metadata, version } = decoded;
-  switch (event.type) {
-    case 'CustomerCreated':
+export const customersConsumer = foreignProjection({
+  name: 'customers',
+  topic: Topics.customerEvents,
+  deadLetterTopic: Topics.consumerDeadLetter,
+  schema: CustomerEvent,
+  wireNames: customerEventWireNames,
+  handlers: {
+    async CustomerCreated(tx, event, { metadata, version }) {
       await tx.query(
         `INSERT INTO known_customers (id, organization_id, mode, version) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO NOTHING`,
         [event.data.customer_id, metadata.organization_id, metadata.mode, version],
       );
-      return;
-    case 'CustomerUpdated':
-      return;
-    case 'CustomerDeleted':
+    },
+    // Metering keeps no customer details: a change is nothing to it.
+    CustomerUpdated: async () => undefined,
+    async CustomerDeleted(tx, event, { metadata, version, record }) {
       // When the topic received the deletion (its append time), the clock usage is judged by as well: an event
       // appended before it was sent while the customer existed, on every replay.
       await tx.query(
@@ -35,20 +33,9 @@ export const applyCustomerEvent: RecordHandler = async (tx, record, context) => 
           WHERE id = $1 AND organization_id = $2 AND version < $4`,
         [event.data.customer_id, metadata.organization_id, record.timestamp, version],
       );
-      return;
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-};
-
-export const customersConsumer: ConsumerDefinition = {
-  name: 'customers',
-  topics: [Topics.customerEvents],
-  deadLetterTopic: Topics.consumerDeadLetter,
-  handle: applyCustomerEvent,
-};
+    },
+  },
+});
 
 /** Which customers metering asks about: `live` for new usage, `ever` (deleted ones too) for reading usage had. */
 export type CustomerScope = 'live' | 'ever';
@@ -68,17 +55,24 @@ export async function knownCustomerIds(
   return new Set(rows.map((row) => row.id));
 }
 
+/** How long metering waits for `customer.events` to catch up before it calls a customer unknown. */
+export const customersCatchUpMs = 5_000;
+
+/** Catches `known_customers` up to the end of `customer.events`; false when it could not in time. */
+export function catchUpCustomers(context: Pick<ServiceContext, 'catchUp'>): () => Promise<boolean> {
+  return () => context.catchUp(customersConsumer.name, Topics.customerEvents, customersCatchUpMs);
+}
+
 /**
  * Which of `ids` are customers of this tenant in `scope`; when some are not, catches the projection up to the end
  * of the customer topic and looks again, since a customer created a moment ago may not have reached metering yet.
  */
 export function knownCustomersCatchingUp(
-  db: Queryable,
-  catchUpCustomers: () => Promise<boolean>,
+  deps: Pick<RouteDeps, 'pool' | 'catchUp'>,
 ): (tenant: Tenant, ids: string[], scope: CustomerScope) => Promise<Set<string>> {
   return async (tenant, ids, scope) => {
-    const known = await knownCustomerIds(db, tenant, ids, scope);
-    if (ids.every((id) => known.has(id)) || !(await catchUpCustomers())) return known;
-    return knownCustomerIds(db, tenant, ids, scope);
+    const known = await knownCustomerIds(deps.pool, tenant, ids, scope);
+    if (ids.every((id) => known.has(id)) || !(await catchUpCustomers(deps)())) return known;
+    return knownCustomerIds(deps.pool, tenant, ids, scope);
   };
 }

@@ -1,10 +1,13 @@
 import { MeterCommand as MeterCommandSchema, MeterEvent, meterEventWireNames } from '@afternoon/contracts/meters';
-import type { AggregateDefinition } from '@afternoon/service-kit';
+import { Topics } from '@afternoon/contracts/topics';
+import { type AggregateDefinition, commandTypesOf, type Slice } from '@afternoon/service-kit';
+import { knownCustomersCatchingUp } from '../customers/knownCustomers';
+import { usageConsumerName } from '../usage/meterUsage';
+import { meterRoutes } from './api';
 import { type MeterCommand, meterDecider } from './businessLogic';
+import { metersProjection } from './getMeters';
 import { type MeterState, toMeter } from './meter';
-
-export { meterRoutes } from './api';
-export { metersProjection } from './getMeters';
+import { startRollupBuilder } from './rollups/buildRollup';
 
 /** One stream per (organization, mode, code): the code is what makes a meter unique, so it names the stream. */
 export function meterStreamId(organizationId: string, mode: string, code: string): string {
@@ -12,7 +15,7 @@ export function meterStreamId(organizationId: string, mode: string, code: string
 }
 
 export const meterAggregate: AggregateDefinition<MeterCommand, MeterEvent, MeterState> = {
-  commandTypes: ['CreateMeter', 'UpdateMeter', 'ArchiveMeter'],
+  commandTypes: commandTypesOf(MeterCommandSchema),
   commandSchema: MeterCommandSchema,
   eventSchema: MeterEvent,
   eventWireNames: meterEventWireNames,
@@ -27,4 +30,18 @@ export const meterAggregate: AggregateDefinition<MeterCommand, MeterEvent, Meter
     if (state.status === 'absent') throw new Error(`meter command ${command.type} left no meter`);
     return toMeter(state);
   },
+};
+
+/** Meters: their definitions as commands, the usage they count as reads, and the rollups kept current behind them. */
+export const metersSlice: Slice = {
+  name: 'meters',
+  aggregates: [meterAggregate],
+  projections: [metersProjection],
+  routes: (deps) =>
+    meterRoutes({
+      pool: deps.pool,
+      knownCustomers: knownCustomersCatchingUp(deps),
+      processedThrough: async () => (await deps.processedThrough(usageConsumerName, Topics.usageIngest)).toISOString(),
+    }),
+  background: [({ pools, logger }) => startRollupBuilder({ pool: pools.background, logger })],
 };

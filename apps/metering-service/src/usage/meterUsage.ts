@@ -1,12 +1,13 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
-import type { BatchHandler, ConsumedRecord, ConsumerDefinition, Transaction } from '@afternoon/service-kit';
+import type { ConsumedRecord, ConsumerDefinition, ServiceContext, Transaction } from '@afternoon/service-kit';
 import { failureKind, NotYetError, parseFields, parseRecordJson } from '@afternoon/service-kit';
+import { catchUpCustomers, customersCatchUpMs, customersConsumer } from '../customers/knownCustomers';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
 import { storeUsageEvents } from './storeUsageEvents';
 
-export interface MeterUsageOptions {
+interface MeterUsageOptions {
   schema: string;
   /** The dead-letter topic's full name (with the deployment's prefix). */
   deadLetterTopic: string;
@@ -30,8 +31,8 @@ export interface ParsedUsage {
  * kept in `rejected_events` and queued for the dead-letter topic with the reason, in the same transaction as the
  * events and the offset.
  */
-export function meterUsage(options: MeterUsageOptions): BatchHandler {
-  return async (tx, records) => {
+function meterUsage(options: MeterUsageOptions) {
+  return async (tx: Transaction, records: ConsumedRecord[]): Promise<void> => {
     const reject = (record: ConsumedRecord, reason: Refusal, usage?: UsageRecord) =>
       rejectRecord(tx, options, record, reason, usage);
     const parsed: ParsedUsage[] = [];
@@ -116,20 +117,28 @@ async function storeRefusingBadValues(
 
 export const usageConsumerName = 'usage';
 
-export function usageConsumer(options: MeterUsageOptions): ConsumerDefinition {
-  const handleBatch = meterUsage(options);
+/** What metering's usage handling needs from the running service: where refusals go, and its customers' progress. */
+function meterUsageOptions(context: ServiceContext): MeterUsageOptions {
+  const customersHandledBefore = context.processedThroughWaiter(customersConsumer.name, Topics.customerEvents);
   return {
-    name: usageConsumerName,
-    topics: [Topics.usageIngest],
-    deadLetterTopic: Topics.usageIngestDeadLetter,
-    handleBatch,
-    // A batch that fails is retried one record at a time, by the same logic.
-    handle: (tx, record, context) => {
-      context.setType('usage');
-      return handleBatch(tx, [record], context);
-    },
+    schema: context.schema,
+    deadLetterTopic: context.kafka.topic(Topics.usageIngestDeadLetter),
+    catchUpCustomers: catchUpCustomers(context),
+    customersHandledBefore: (instant) => customersHandledBefore(instant, customersCatchUpMs),
   };
 }
+
+export const usageConsumer: ConsumerDefinition = {
+  name: usageConsumerName,
+  topics: [Topics.usageIngest],
+  deadLetterTopic: Topics.usageIngestDeadLetter,
+  handleBatch: (tx, records, context) => meterUsage(meterUsageOptions(context))(tx, records),
+  // A batch that fails is retried one record at a time, by the same logic.
+  handle: (tx, record, context) => {
+    context.setType('usage');
+    return meterUsage(meterUsageOptions(context))(tx, [record]);
+  },
+};
 
 const customerKey = (usage: UsageRecord) => `${usage.organization_id}/${usage.mode}/${usage.customer_id}`;
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
+import { startBackgroundLoop } from '../slices/backgroundLoop';
 import { type LeaderSession, openLeaderSession } from './leaderSession';
 import { outboxChannel } from './outbox';
 import { byteBoundedBatches, encodedSize, maxRequestBytes, type OutgoingMessage } from './outboxBatches';
@@ -18,8 +19,8 @@ interface Outgoing {
 }
 
 const fetchLimit = 500;
+/** Both how often the leader looks for what no notification announced, and how often the others try to lead. */
 const pollIntervalMs = 1000;
-const leadershipRetryMs = 1000;
 const maxRetryDelayMs = 10_000;
 
 /**
@@ -51,35 +52,17 @@ export function startOutboxRelay(options: {
 }): OutboxRelay {
   const { pool, schema, logger } = options;
   const publishedLast = new Set(options.publishLast ?? []);
-  let stopped = false;
   let leader = false;
   let session: LeaderSession | undefined;
   let producer: Producer | undefined;
-  let wake: (() => void) | undefined;
-  let pending = true;
-
-  const signal = () => {
-    pending = true;
-    wake?.();
-  };
-  const idle = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
 
   async function becomeLeader(): Promise<boolean> {
     session ??= await openLeaderSession({
       pool,
       lockKey: `outbox-relay:${schema}`,
       channel: outboxChannel(schema),
-      onNotification: signal,
-      onLost: () => wake?.(),
+      onNotification: () => loop.wake(),
+      onLost: () => loop.wake(),
     });
     return session.tryLead();
   }
@@ -157,41 +140,27 @@ export function startOutboxRelay(options: {
     await ended?.release();
   }
 
-  const loop = (async () => {
-    let failures = 0;
-    while (!stopped) {
-      try {
-        throwIfSessionLost();
-        if (!leader) {
-          leader = await becomeLeader();
-          if (!leader) {
-            failures = 0;
-            await idle(leadershipRetryMs);
-            continue;
-          }
-          logger.info('outbox relay is the leader');
-        }
-        if (!pending) await idle(pollIntervalMs);
-        pending = false;
-        while (!stopped && (await publishPending()) === fetchLimit) {}
-        failures = 0;
-      } catch (error) {
-        if (stopped) break;
-        failures += 1;
-        logger.error({ err: error }, 'outbox relay failed; retrying');
-        await releaseSession();
-        await idle(Math.min(leadershipRetryMs * 2 ** (failures - 1), maxRetryDelayMs));
-        pending = true;
+  const loop = startBackgroundLoop({
+    name: 'outbox relay',
+    logger,
+    intervalMs: pollIntervalMs,
+    async turn(stopping) {
+      throwIfSessionLost();
+      if (!leader) {
+        leader = await becomeLeader();
+        if (!leader) return;
+        logger.info('outbox relay is the leader');
       }
-    }
-  })();
+      while (!stopping() && (await publishPending()) === fetchLimit) {}
+    },
+    retryDelayMs: (failures) => Math.min(pollIntervalMs * 2 ** (failures - 1), maxRetryDelayMs),
+    afterFailure: releaseSession,
+  });
 
   return {
     isLeader: () => leader,
     async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+      await loop.stop();
       await releaseSession();
       await renewProducer();
     },

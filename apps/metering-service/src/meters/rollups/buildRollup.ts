@@ -1,4 +1,10 @@
-import { type Logger, type Queryable, withTransaction } from '@afternoon/service-kit';
+import {
+  type BackgroundLoop,
+  type Logger,
+  type Queryable,
+  startBackgroundLoop,
+  withTransaction,
+} from '@afternoon/service-kit';
 import type pg from 'pg';
 import { addToHourlyRollupSql, addToHourlyValuesSql } from './rollupSql';
 
@@ -37,50 +43,24 @@ async function staleMeters(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-export interface RollupBuilder {
-  /** Builds every stale rollup now; what the loop does on each turn. */
-  buildStale(): Promise<number>;
-  stop(): Promise<void>;
-}
+const rollupIntervalMs = 1_000;
 
 /**
  * Keeps rollups current in the background: a stale meter is answered from raw events (correct, slower) until its
  * rollup is rebuilt here. Polls, since a definition change is rare and a second's delay costs only speed.
  */
-export function startRollupBuilder(options: { pool: pg.Pool; logger: Logger; intervalMs?: number }): RollupBuilder {
-  const intervalMs = options.intervalMs ?? 1_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let turn: Promise<unknown> = Promise.resolve();
-
-  const buildStale = async () => {
-    let built = 0;
-    for (const meterId of await staleMeters(options.pool)) {
-      if (stopped) break;
-      const started = Date.now();
-      if (await buildMeterRollup(options.pool, meterId)) {
-        built++;
-        options.logger.info({ meter_id: meterId, ms: Date.now() - started }, 'meter rollup rebuilt');
+export function startRollupBuilder(options: { pool: pg.Pool; logger: Logger }): BackgroundLoop {
+  return startBackgroundLoop({
+    name: 'rollup builder',
+    logger: options.logger,
+    intervalMs: rollupIntervalMs,
+    async turn(stopping) {
+      for (const meterId of await staleMeters(options.pool)) {
+        if (stopping()) return;
+        const started = Date.now();
+        if (await buildMeterRollup(options.pool, meterId))
+          options.logger.info({ meter_id: meterId, ms: Date.now() - started }, 'meter rollup rebuilt');
       }
-    }
-    return built;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      turn = buildStale()
-        .catch((error: unknown) => options.logger.error({ err: error }, 'rollup builder turn failed'))
-        .finally(schedule);
-    }, intervalMs);
-  };
-  schedule();
-
-  return {
-    buildStale,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await turn;
     },
-  };
+  });
 }

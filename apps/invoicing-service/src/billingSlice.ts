@@ -1,0 +1,64 @@
+import { Topics } from '@afternoon/contracts/topics';
+import type { InternalApi, ServiceContext, Slice } from '@afternoon/service-kit';
+import { billingRoutes } from './billing/api';
+import { type BillingRun, startBillingRun } from './billing/billingRun';
+import { onBillingRunWakeups } from './billing/billingRunWakeups';
+import type { InvoicingServiceEnv } from './env';
+
+/** Metering's internal API, asked for usage when billing: its address and the token every app shares. */
+function meteringApi(env: InvoicingServiceEnv): InternalApi {
+  return { url: env.METERING_SERVICE_URL, token: env.INTERNAL_API_TOKEN };
+}
+
+/**
+ * Billing: the upcoming-invoice and stuck-boundary reads, and (where `BILLING_RUN_ENABLED`) the billing run as the
+ * slice's background work, handed to `started` once it runs.
+ */
+export function billingSlice(env: InvoicingServiceEnv, started: (run: BillingRun) => void): Slice {
+  return {
+    name: 'billing',
+    routes: ({ pool }) => billingRoutes({ db: pool, metering: meteringApi(env) }),
+    background: env.BILLING_RUN_ENABLED
+      ? [
+          async (context) => {
+            const billing = await startBilling(context, env);
+            started(billing.billingRun);
+            return billing;
+          },
+        ]
+      : [],
+  };
+}
+
+/** The billing run, sending its commands through a producer of its own and woken by the projections. */
+async function startBilling(context: ServiceContext, env: InvoicingServiceEnv) {
+  const producer = await context.kafka.createProducer();
+  const commandsTopic = context.kafka.topic(Topics.invoiceCommands);
+  const billingRun = startBillingRun({
+    db: context.pools.background,
+    metering: meteringApi(env),
+    publicUrl: env.PUBLIC_URL,
+    defaultGracePeriodMs: env.BILLING_GRACE_PERIOD_SECONDS * 1000,
+    intervalMs: env.BILLING_RUN_INTERVAL_MS,
+    maxCommandsPerPass: env.BILLING_RUN_MAX_COMMANDS_PER_PASS,
+    boundaryRetryMs: env.BILLING_BOUNDARY_RETRY_MS,
+    logger: context.logger,
+    now: () => new Date(),
+    async sendCommand(key, command) {
+      await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });
+    },
+  });
+  const stopWakeups = await onBillingRunWakeups({
+    pool: context.pools.background,
+    schema: context.schema,
+    wake: billingRun.wake,
+    logger: context.logger,
+  });
+  return {
+    billingRun,
+    async stop() {
+      await stopWakeups();
+      await billingRun.stop();
+    },
+  };
+}
