@@ -3,7 +3,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { type InternalApi, type RunningService, startService } from '@afternoon/service-kit';
 import { billingRoutes } from './billing/api';
 import { type BillingRun, startBillingRun } from './billing/billingRun';
-import { onBillingRunWakeups } from './billing/billingRunWakeups';
+import { billingRunWakeups, onBillingRunWakeups } from './billing/billingRunWakeups';
 import { billingSettingsAggregate, billingSettingsProjection, billingSettingsRoutes } from './billingSettings';
 import { customersConsumer } from './customers/knownCustomers';
 import { InvoicingServiceEnv } from './env';
@@ -85,7 +85,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       ],
     },
     consumers: [customersConsumer],
-    projections: invoicingProjections,
+    projections: [...invoicingProjections, billingRunWakeups],
     routes: (deps) => [
       invoiceRoutes(deps),
       planRoutes(deps),

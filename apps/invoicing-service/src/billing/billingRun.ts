@@ -3,7 +3,7 @@ import { nextBoundary } from '@afternoon/billing-core/billingBoundaries';
 import type { ApiError } from '@afternoon/contracts/common';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { Logger, Tenant } from '@afternoon/service-kit';
-import { type AdvancingClock, advancingClocks, receivedByClockInstant } from '../testClocks/getTestClocks';
+import { type AdvancingClock, advancingClocks, receivedByClockInstant } from '../customerClock/customerClock';
 import { commandRefusal, forgetBilledBoundaries, recordBoundaryRetry } from './boundaryAttempts';
 import { type BoundaryInvoiceDeps, boundaryInvoice } from './boundaryInvoice';
 import { meterGroupBy } from './meteringUsage';

@@ -4,12 +4,12 @@ import { type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/peri
 import type { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { IllegalStateError, type InternalApi, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { customerNow } from '../customerClock/customerClock';
 import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
 import { getSubscriptionRecord } from '../subscriptions/getSubscriptions';
 import { toSubscription } from '../subscriptions/subscription';
-import { customerNow } from '../testClocks/getTestClocks';
 import { meterGroupBy, meterUsage } from './meteringUsage';
 
 export interface UpcomingInvoiceDeps {

@@ -4,8 +4,8 @@ import {
   invoiceEventWireNames,
 } from '@afternoon/contracts/invoices';
 import type { AggregateDefinition, CommandContext, Tenant, Transaction } from '@afternoon/service-kit';
+import { customerNow } from '../customerClock/customerClock';
 import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
-import { customerNow } from '../testClocks/getTestClocks';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 import { type InvoiceState, toInvoice } from './invoice';
 import { nextInvoiceNumber } from './invoiceNumbers';

@@ -11,8 +11,8 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
+import { customerNow } from '../customerClock/customerClock';
 import { customerDeletedAt, knownCustomer } from '../customers/knownCustomers';
-import { customerNow } from '../testClocks/getTestClocks';
 import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
 import { findSubscriptionLineage, type SubscriptionLineage } from './getSubscriptions';
 import { subscribablePlan } from './subscribedPlans';
