@@ -317,7 +317,7 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
   });
 });
 
-/** The tables a projection writes when it alone replays the whole event store (in a transaction rolled back). */
+/** The tables a projection writes when it alone replays the whole event store into empty tables (then rolled back). */
 async function tablesWritten(pool: pg.Pool, projection: Projection): Promise<Set<string>> {
   const client = await pool.connect();
   const written = new Set<string>();
@@ -330,6 +330,7 @@ async function tablesWritten(pool: pg.Pool, projection: Projection): Promise<Set
   } as unknown as Transaction;
   try {
     await client.query('BEGIN');
+    await client.query(`TRUNCATE ${invoicingProjections.flatMap((each) => each.tables).join(', ')}`);
     for (const event of await readAllEvents(client, startOfEventStore, 10_000, { appendsLocked: true }))
       if (projection.handles.includes(event.type)) await projection.apply(recording, event);
     return written;
