@@ -2,7 +2,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import type { InternalApi, ServiceContext, Slice } from '@afternoon/service-kit';
 import { billingRoutes } from './billing/api';
 import { type BillingRun, startBillingRun } from './billing/billingRun';
-import { onBillingRunWakeups } from './billing/billingRunWakeups';
+import { billingRunWakeups, onBillingRunWakeups } from './billing/billingRunWakeups';
 import type { InvoicingServiceEnv } from './env';
 
 /** Metering's internal API, asked for usage when billing: its address and the token every app shares. */
@@ -17,6 +17,7 @@ function meteringApi(env: InvoicingServiceEnv): InternalApi {
 export function billingSlice(env: InvoicingServiceEnv, started: (run: BillingRun) => void): Slice {
   return {
     name: 'billing',
+    projections: [billingRunWakeups],
     routes: ({ pool }) => billingRoutes({ db: pool, metering: meteringApi(env) }),
     background: env.BILLING_RUN_ENABLED
       ? [

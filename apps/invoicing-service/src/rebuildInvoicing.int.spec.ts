@@ -1,5 +1,15 @@
 import { Topics } from '@afternoon/contracts/topics';
-import { connectKafka, createLogger, createPool, newResourceId, type Tenant } from '@afternoon/service-kit';
+import {
+  connectKafka,
+  createLogger,
+  createPool,
+  newResourceId,
+  type Projection,
+  readAllEvents,
+  startOfEventStore,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
 import {
   collectTopic,
   commandRecord,
@@ -12,8 +22,9 @@ import {
   serviceEnv,
   uniqueName,
 } from '@afternoon/testkit';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningInvoicingService, startInvoicingService } from './app';
+import { invoicingProjections, type RunningInvoicingService, startInvoicingService } from './app';
 import { rebuildInvoicing } from './rebuildInvoicing';
 import { monthlySubscribers } from './testing/monthlySubscribers';
 
@@ -277,6 +288,9 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
       expect((await pool.query('SELECT * FROM invoice_customers')).rows).toEqual([]);
       const sequences = await pool.query('SELECT * FROM invoice_number_sequences ORDER BY mode');
       expect(sequences.rows).toEqual(before.tables.invoice_number_sequences);
+      // Each projection writes its own tables and no other: replayed alone, it names only those.
+      for (const projection of invoicingProjections)
+        expect(await tablesWritten(pool, projection), projection.name).toEqual(new Set(projection.tables));
     } finally {
       await connection.close();
       await pool.end();
@@ -302,3 +316,26 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
     expect(await finalize(test, await manualInvoice(test, dave))).toBe(number(2));
   });
 });
+
+/** The tables a projection writes when it alone replays the whole event store into empty tables (then rolled back). */
+async function tablesWritten(pool: pg.Pool, projection: Projection): Promise<Set<string>> {
+  const client = await pool.connect();
+  const written = new Set<string>();
+  const recording = {
+    query(text: string, values?: unknown[]) {
+      for (const [, table] of text.matchAll(/\b(?:INSERT\s+INTO|(?<!DO\s)UPDATE|DELETE\s+FROM)\s+(\w+)/gi))
+        if (table) written.add(table);
+      return client.query(text, values);
+    },
+  } as unknown as Transaction;
+  try {
+    await client.query('BEGIN');
+    await client.query(`TRUNCATE ${invoicingProjections.flatMap((each) => each.tables).join(', ')}`);
+    for (const event of await readAllEvents(client, startOfEventStore, 10_000, { appendsLocked: true }))
+      if (projection.handles.includes(event.type)) await projection.apply(recording, event);
+    return written;
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}

@@ -185,12 +185,6 @@ export const MeterUsageQuery = z
   .refine(receivedInOrder, { path: ['received_through'], message: 'must be after received_after' });
 export type MeterUsageQuery = z.infer<typeof MeterUsageQuery>;
 
-/**
- * Sent by the billing run alone on its internal usage questions: a bill needs every group (those past the ones shown
- * are summed into one line), so the bound on the groups of an answer does not apply. The gateway never forwards it.
- */
-export const allGroupsHeader = 'x-afternoon-all-groups';
-
 /** Values are exact decimal strings; `null` where a window has no event to take a min, max, avg or latest of. */
 export const UsageValue = z.string().nullable();
 

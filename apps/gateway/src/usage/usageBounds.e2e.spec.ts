@@ -1,4 +1,4 @@
-import { allGroupsHeader, type MeterUsage } from '@afternoon/contracts/meters';
+import { MeterUsageBatchAnswer } from '@afternoon/contracts/meterUsageBatch';
 import { internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
 import { eventually, testInternalApiToken } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +7,6 @@ import { startTestCluster, type TestCluster, type TestOrganization } from '../te
 // One more than the documented bound on the groups of one usage answer (10,000).
 const events = 10_001;
 const batch = 1_000;
-
-interface MeterUsageAnswer {
-  usage: MeterUsage;
-}
 
 describe('usage answers with a bounded size', () => {
   let cluster: TestCluster;
@@ -59,21 +55,21 @@ describe('usage answers with a bounded size', () => {
       },
     });
 
-    // The billing run alone asks for every group: a bill sums those past the ones it shows.
-    const internal = new URL(
-      `/customers/${customer}/meter-usage?meter=requests&${range}&group_by=request_id`,
-      meteringUrl(),
-    );
-    const forBilling = await fetch(internal, {
+    // The billing run alone asks for every group, on its own door: a bill sums those past the ones it shows.
+    const forBilling = await fetch(new URL('/meter-usage/batch', meteringUrl()), {
+      method: 'POST',
       headers: {
         ...internalApiHeaders(testInternalApiToken),
         [TenantHeaders.organizationId]: acme.id,
         [TenantHeaders.mode]: 'live',
-        [allGroupsHeader]: 'true',
+        'content-type': 'application/json',
       },
+      body: JSON.stringify({
+        items: [{ customer_id: customer, meter: 'requests', from: '2026-02-01T00:00:00Z', to: '2026-02-02T00:00:00Z' }],
+      }),
     });
     expect(forBilling.status).toBe(200);
-    expect(((await forBilling.json()) as MeterUsageAnswer).usage.windows[0]?.groups).toHaveLength(events);
+    expect(MeterUsageBatchAnswer.parse(await forBilling.json()).usage[0]?.groups).toHaveLength(events);
   });
 
   it('answers 503 with the envelope, never a 500, when the usage query waits past its lock timeout', async () => {

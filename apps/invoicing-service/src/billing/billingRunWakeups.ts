@@ -1,7 +1,28 @@
-import type { Logger, Queryable } from '@afternoon/service-kit';
+import { InvoiceCreated } from '@afternoon/contracts/invoices';
+import { SubscriptionEvent } from '@afternoon/contracts/subscriptions';
+import type { Logger, Projection, Queryable } from '@afternoon/service-kit';
 import type pg from 'pg';
 
 const channel = 'afternoon_billing_run';
+
+/**
+ * Wakes the billing run on the events that can make something due at once: a subscription's new start, end or plan
+ * (a start in the past, a cancellation now), a test clock's advance, and a subscription's invoice (its next boundary
+ * is sent only once this one is billed). It writes no table; the other projections know nothing of the run.
+ */
+export const billingRunWakeups: Projection = {
+  name: 'billing_run_wakeups',
+  tables: [],
+  handles: [
+    ...SubscriptionEvent.options.map((option) => option.shape.type.value),
+    'TestClockAdvanced',
+    'InvoiceCreated',
+  ],
+  async apply(tx, stored) {
+    if (stored.type === 'InvoiceCreated' && !InvoiceCreated.parse(stored).data.billing) return;
+    await wakeBillingRun(tx);
+  },
+};
 
 /**
  * Asks the billing run to look now rather than at its next interval: a test clock advanced, or a subscription

@@ -14,7 +14,7 @@ import {
 import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
-import { meterUsage, type ReceivedWindow } from './meteringUsage';
+import { meterUsages, type UsageQuestion } from './meteringUsage';
 import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 
 export interface BoundaryInvoiceDeps {
@@ -34,8 +34,6 @@ export interface BoundaryToBill {
   usageBilledThrough: Date | null;
   /** How long after a period ends its late usage is still billed with it. */
   gracePeriodMs: number;
-  /** The properties the tenant's meter groups usage by. */
-  meterGroupBy(meterCode: string): Promise<string[]>;
   /** The real instant up to which usage counts as received by `instant` of the subscription's time. */
   receivedBy(instant: Date): Promise<Date>;
 }
@@ -135,13 +133,13 @@ function invoiceCommand(
 interface SpanUsage {
   onTime: Record<string, MeterPeriodUsage>;
   late: Record<string, MeterPeriodUsage>;
-  /** The oldest horizon metering answered with; null when no meter was asked. */
+  /** The horizon metering answered with; null when no meter was asked. */
   processedThrough: Date | null;
 }
 
 /**
- * Per meter the plan prices: usage within the ended span received by the cutoff, and usage before the span
- * received after the previous invoice's cutoff and by this one (late for its own invoice).
+ * Per meter the plan prices, asked of metering in one request: usage within the ended span received by the cutoff,
+ * and usage before the span received after the previous invoice's cutoff and by this one (late for its own invoice).
  */
 async function spanUsage(
   deps: BoundaryInvoiceDeps,
@@ -150,28 +148,38 @@ async function spanUsage(
   ended: { start: Date; end: Date },
   usageCutoff: Date,
 ): Promise<SpanUsage> {
-  const { tenant, subscription } = bill;
+  const { subscription, usageBilledThrough } = bill;
   const meterCodes = [...new Set(plan.prices.flatMap((price) => (price.model === 'flat' ? [] : [price.meter_code])))];
   const start = new Date(subscription.startDate);
-  const ask = (code: string, groupBy: string[], from: Date, to: Date, received: ReceivedWindow) =>
-    meterUsage(deps.metering, tenant, subscription.customerId, code, from, to, groupBy, received);
-  const answers = await Promise.all(
-    meterCodes.map(async (code) => {
-      const groupBy = await bill.meterGroupBy(code);
-      const onTime = await ask(code, groupBy, ended.start, ended.end, { after: null, through: usageCutoff });
-      const late =
-        ended.start > start && bill.usageBilledThrough && bill.usageBilledThrough < usageCutoff
-          ? await ask(code, groupBy, start, ended.start, { after: bill.usageBilledThrough, through: usageCutoff })
-          : undefined;
-      return { code, onTime, late };
+  const asksLate = ended.start > start && usageBilledThrough !== null && usageBilledThrough < usageCutoff;
+  const customerId = subscription.customerId;
+  const onTime = meterCodes.map(
+    (meterCode): UsageQuestion => ({
+      customerId,
+      meterCode,
+      from: ended.start,
+      to: ended.end,
+      received: { after: null, through: usageCutoff },
     }),
   );
-  const horizons = answers.flatMap(({ onTime, late }) => [onTime, late ?? onTime]).map((a) => a.processed_through);
-  const oldest = horizons.sort()[0];
+  const late = asksLate
+    ? meterCodes.map(
+        (meterCode): UsageQuestion => ({
+          customerId,
+          meterCode,
+          from: start,
+          to: ended.start,
+          received: { after: usageBilledThrough, through: usageCutoff },
+        }),
+      )
+    : [];
+  const { answered, processedThrough } = await meterUsages(deps.metering, bill.tenant, [...onTime, ...late]);
+  const byMeter = (answers: typeof answered) =>
+    Object.fromEntries(answers.map(({ question, usage }) => [question.meterCode, usage]));
   return {
-    onTime: Object.fromEntries(answers.map(({ code, onTime }) => [code, onTime])),
-    late: Object.fromEntries(answers.flatMap(({ code, late }) => (late ? [[code, late]] : []))),
-    processedThrough: oldest ? new Date(oldest) : null,
+    onTime: byMeter(answered.slice(0, onTime.length)),
+    late: byMeter(answered.slice(onTime.length)),
+    processedThrough,
   };
 }
 

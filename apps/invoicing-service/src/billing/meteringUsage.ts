@@ -1,12 +1,13 @@
-import type { MeterPeriodUsage } from '@afternoon/billing-core/periodLines';
-import { allGroupsHeader, Meter, MeterUsage } from '@afternoon/contracts/meters';
+import {
+  type MeterUsageAnswer,
+  MeterUsageBatchAnswer,
+  type MeterUsageBatchRequest,
+  type MeterUsageItem,
+} from '@afternoon/contracts/meterUsageBatch';
 import { type InternalApi, internalApiHeaders, NotYetError, type Tenant, TenantHeaders } from '@afternoon/service-kit';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 const timeoutMs = 10_000;
-
-/** A customer's usage of a meter over [from, to), and the instant before which every usage record received counts. */
-export type MeterUsageAnswer = MeterPeriodUsage & { processed_through: string };
 
 /** Only events received after `after` (exclusive; null: from the first) and up to `through` (inclusive). */
 export interface ReceivedWindow {
@@ -30,44 +31,51 @@ export class MeteringUnavailableError extends NotYetError {
   }
 }
 
-/**
- * Asks metering-service's internal read API for `customerId`'s usage of `meterCode`, by `groupBy` when given, of
- * the events received in `received` when given.
- */
-export async function meterUsage(
-  metering: InternalApi,
-  tenant: Tenant,
-  customerId: string,
-  meterCode: string,
-  from: Date,
-  to: Date,
-  groupBy: readonly string[] = [],
-  received?: ReceivedWindow,
-): Promise<MeterUsageAnswer> {
-  const query: Record<string, string> = { meter: meterCode, from: from.toISOString(), to: to.toISOString() };
-  if (groupBy.length > 0) query.group_by = groupBy.join(',');
-  if (received?.after) query.received_after = received.after.toISOString();
-  if (received) query.received_through = received.through.toISOString();
-  const { usage } = await askMetering(
-    metering,
-    `/customers/${encodeURIComponent(customerId)}/meter-usage`,
-    tenant,
-    z.object({ usage: MeterUsage }),
-    query,
-  );
-  const groups = groupBy.length > 0 ? (usage.windows[0]?.groups ?? []) : undefined;
-  return { total: usage.total, ...(groups ? { groups } : {}), processed_through: usage.processed_through };
+/** One usage question of a bill: a customer's usage of a meter over [from, to), of the events received in `received`. */
+export interface UsageQuestion {
+  customerId: string;
+  meterCode: string;
+  from: Date;
+  to: Date;
+  received?: ReceivedWindow;
 }
 
-/** The properties a meter groups usage by (empty when it does not). */
-export async function meterGroupBy(metering: InternalApi, tenant: Tenant, meterCode: string): Promise<string[]> {
-  const { meter } = await askMetering(
-    metering,
-    `/meters/${encodeURIComponent(meterCode)}`,
-    tenant,
-    z.object({ meter: Meter }),
-  );
-  return meter.group_by;
+/** Each question with its answer, and the instant before which every usage record received counts in them. */
+export interface MeterUsages {
+  answered: { question: UsageQuestion; usage: MeterUsageAnswer }[];
+  /** Null when nothing was asked. */
+  processedThrough: Date | null;
+}
+
+/** Asks metering-service's internal API every question at once, each by its meter's own grouping with every group. */
+export async function meterUsages(
+  metering: InternalApi,
+  tenant: Tenant,
+  questions: readonly UsageQuestion[],
+): Promise<MeterUsages> {
+  if (questions.length === 0) return { answered: [], processedThrough: null };
+  const request: MeterUsageBatchRequest = { items: questions.map(usageItem) };
+  const answer = await askMetering(metering, '/meter-usage/batch', tenant, MeterUsageBatchAnswer, request);
+  const answered = questions.map((question, index) => {
+    const usage = answer.usage[index];
+    if (!usage)
+      throw new MeteringRequestError(
+        `metering-service answered ${answer.usage.length} of ${questions.length} usage questions`,
+      );
+    return { question, usage };
+  });
+  return { answered, processedThrough: new Date(answer.processed_through) };
+}
+
+function usageItem({ customerId, meterCode, from, to, received }: UsageQuestion): MeterUsageItem {
+  return {
+    customer_id: customerId,
+    meter: meterCode,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    ...(received?.after ? { received_after: received.after.toISOString() } : {}),
+    ...(received ? { received_through: received.through.toISOString() } : {}),
+  };
 }
 
 async function askMetering<T>(
@@ -75,36 +83,37 @@ async function askMetering<T>(
   path: string,
   tenant: Tenant,
   schema: z.ZodType<T>,
-  query: Record<string, string> = {},
+  body: unknown,
 ): Promise<T> {
   const url = new URL(path, metering.url);
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   let response: Response;
   let text: string;
   try {
     response = await fetch(url, {
+      method: 'POST',
       headers: {
         ...internalApiHeaders(metering.token),
         [TenantHeaders.organizationId]: tenant.organizationId,
         [TenantHeaders.mode]: tenant.mode,
-        [allGroupsHeader]: 'true',
+        'content-type': 'application/json',
       },
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
     text = await response.text();
   } catch (error) {
-    throw new MeteringUnavailableError(`metering-service did not answer GET ${url.pathname}: ${String(error)}`);
+    throw new MeteringUnavailableError(`metering-service did not answer POST ${url.pathname}: ${String(error)}`);
   }
   if (response.status >= 500)
-    throw new MeteringUnavailableError(`metering-service answered ${response.status} to GET ${url.pathname}`);
+    throw new MeteringUnavailableError(`metering-service answered ${response.status} to POST ${url.pathname}`);
   if (response.status !== 200)
     throw new MeteringRequestError(
-      `metering-service answered ${response.status} to GET ${url.pathname}${url.search}: ${text.slice(0, 500)}`,
+      `metering-service answered ${response.status} to POST ${url.pathname}: ${text.slice(0, 500)}`,
     );
   const parsed = schema.safeParse(jsonOrText(text));
   if (!parsed.success)
     throw new MeteringRequestError(
-      `metering-service answered GET ${url.pathname} in an unexpected shape: ${parsed.error.message}`,
+      `metering-service answered POST ${url.pathname} in an unexpected shape: ${parsed.error.message}`,
     );
   return parsed.data;
 }

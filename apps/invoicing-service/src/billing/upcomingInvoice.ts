@@ -4,13 +4,13 @@ import { type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/peri
 import type { UpcomingInvoice } from '@afternoon/contracts/invoices';
 import type { PlanPrice } from '@afternoon/contracts/plans';
 import { IllegalStateError, type InternalApi, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { customerNow } from '../customerClock/customerClock';
 import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
 import { getSubscriptionRecord } from '../subscriptions/getSubscriptions';
 import { toSubscription } from '../subscriptions/subscription';
-import { customerNow } from '../testClocks/getTestClocks';
-import { meterGroupBy, meterUsage } from './meteringUsage';
+import { meterUsages } from './meteringUsage';
 
 export interface UpcomingInvoiceDeps {
   db: Queryable;
@@ -65,8 +65,8 @@ export async function upcomingInvoice(
 }
 
 /**
- * Each usage price's meter over [from, to), by the meter's own group_by; `processedThrough` is the earliest
- * horizon of the answers, so every line is at least that fresh. Before the period starts there is no usage.
+ * Each usage price's meter over [from, to), by the meter's own group_by, in one request; `processedThrough` is the
+ * answer's horizon, so every line is at least that fresh. Before the period starts there is no usage.
  */
 async function periodUsage(
   deps: UpcomingInvoiceDeps,
@@ -78,14 +78,12 @@ async function periodUsage(
 ): Promise<{ byMeter: Record<string, MeterPeriodUsage>; processedThrough: string | null }> {
   const meterCodes = [...new Set(prices.flatMap((price) => (price.model === 'flat' ? [] : [price.meter_code])))];
   if (meterCodes.length === 0 || to <= from) return { byMeter: {}, processedThrough: null };
-  const answers = await Promise.all(
-    meterCodes.map(async (code) => {
-      const groupBy = await meterGroupBy(deps.metering, tenant, code);
-      return [code, await meterUsage(deps.metering, tenant, customerId, code, from, to, groupBy)] as const;
-    }),
-  );
-  const horizons = answers.map(([, answer]) => answer.processed_through).sort((a, b) => Date.parse(a) - Date.parse(b));
-  return { byMeter: Object.fromEntries(answers), processedThrough: horizons[0] ?? null };
+  const questions = meterCodes.map((meterCode) => ({ customerId, meterCode, from, to }));
+  const { answered, processedThrough } = await meterUsages(deps.metering, tenant, questions);
+  return {
+    byMeter: Object.fromEntries(answered.map(({ question, usage }) => [question.meterCode, usage])),
+    processedThrough: processedThrough?.toISOString() ?? null,
+  };
 }
 
 /** The preview bills the current period as if it ran its whole length: nothing is prorated. */

@@ -12,7 +12,7 @@ import {
   type Transaction,
 } from '@afternoon/service-kit';
 import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
-import { customerNow } from '../testClocks/getTestClocks';
+import { customerNow } from '../customerClock/customerClock';
 import { invoiceRoutes } from './api';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 import { invoicesProjection } from './getInvoices';

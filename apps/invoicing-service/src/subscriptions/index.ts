@@ -13,8 +13,8 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
+import { customerNow } from '../customerClock/customerClock';
 import { customerDeletedAt, knownCustomer } from '../customers/knownCustomers';
-import { customerNow } from '../testClocks/getTestClocks';
 import { subscriptionRoutes } from './api';
 import { type SubscriptionCommand, subscriptionDecider } from './businessLogic';
 import { findSubscriptionLineage, type SubscriptionLineage, subscriptionsProjection } from './getSubscriptions';

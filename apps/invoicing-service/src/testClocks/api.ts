@@ -4,9 +4,10 @@ import { Topics } from '@afternoon/contracts/topics';
 import { parseInput, type RouteDeps, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { customerClockTimes } from '../customerClock/customerClock';
 import { customersConsumer } from '../customers/knownCustomers';
 import { testClockNotFound } from './businessLogic';
-import { customerClockTimes, getTestClock, listTestClocks } from './getTestClocks';
+import { getTestClock, listTestClocks } from './getTestClocks';
 
 const CustomerIds = z.strictObject({ customer_ids: z.array(ResourceId).max(1000) });
 

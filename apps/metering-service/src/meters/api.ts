@@ -1,6 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
 import {
-  allGroupsHeader,
   ListMetersQuery,
   MeterEventsQuery,
   MeterTopCustomersQuery,
@@ -15,6 +14,7 @@ import { listMeterEvents } from './getMeterEvents';
 import { getMeter, listMeters } from './getMeters';
 import { customerMeterUsage } from './getMeterUsage';
 import { meterTopCustomers } from './getMeterUsage/topCustomers';
+import { meterUsageBatchRoutes } from './meterUsageBatch';
 
 export interface MeterRoutesDeps {
   pool: pg.Pool;
@@ -62,10 +62,11 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     const horizon = await processedThrough();
     await readableCustomer(tenant, id);
     const meter = await existingMeter(tenant, query.meter);
-    const maxGroups = request.header(allGroupsHeader) === 'true' ? Number.POSITIVE_INFINITY : undefined;
-    const usage = await customerMeterUsage(pool, tenant, id, meter, query, maxGroups);
+    const usage = await customerMeterUsage(pool, tenant, id, meter, query);
     response.json({ usage: { ...usage, processed_through: horizon } });
   });
+
+  router.use(meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }));
 
   router.get('/customers/:id/meter-events', async (request, response) => {
     const tenant = tenantOf(request);

@@ -6,10 +6,8 @@ import {
   type LineItemKind,
   type LineItemUsageWindow,
   type ListInvoicesQuery,
-  type SubscriptionBilling,
 } from '@afternoon/contracts/invoices';
 import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
-import { wakeBillingRun } from '../../billing/billingRunWakeups';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 
 /**
@@ -53,30 +51,8 @@ export const invoicesProjection: Projection = {
         state.billing?.boundary ?? null,
       ],
     );
-    if (event.type === 'InvoiceCreated' && event.data.billing) await recordBilledBoundary(tx, event.data.billing);
   },
 };
-
-/**
- * Moves the subscription's billing on past the boundary this invoice bills (see the subscriptions table), and wakes
- * the billing run: it sends a subscription's next boundary only once this one is billed.
- */
-async function recordBilledBoundary(tx: Queryable, billing: SubscriptionBilling): Promise<void> {
-  await wakeBillingRun(tx);
-  await tx.query(
-    `UPDATE subscriptions SET
-       billed_through = greatest(billed_through, $2::timestamptz),
-       billing_finished = billing_finished OR $3,
-       usage_billed_through = greatest(usage_billed_through, $4::timestamptz)
-     WHERE id = $1`,
-    [
-      billing.subscription_id,
-      billing.boundary,
-      billing.billing_reason === 'subscription_end',
-      billing.usage_received_through,
-    ],
-  );
-}
 
 export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Promise<Invoice | undefined> {
   const { rows } = await db.query<{ document: Invoice }>(

@@ -1,3 +1,4 @@
+import { InvoiceCreated, type SubscriptionBilling } from '@afternoon/contracts/invoices';
 import type { PlanInterval } from '@afternoon/contracts/plans';
 import {
   type ListSubscriptionsQuery,
@@ -17,13 +18,13 @@ import {
   type Queryable,
   type Tenant,
 } from '@afternoon/service-kit';
-import { wakeBillingRun } from '../../billing/billingRunWakeups';
-import { customerClockTimes, customerNow } from '../../testClocks/getTestClocks';
+import { customerClockTimes, customerNow } from '../../customerClock/customerClock';
 import { type SubscriptionRecord, toSubscription } from '../subscription';
 
 /**
  * The `subscriptions` table, one row per subscription, including those a plan change made before their own
- * stream has any event. Its unique index keeps one live subscription per customer and plan.
+ * stream has any event. Its unique index keeps one live subscription per customer and plan. A subscription's
+ * invoice (`InvoiceCreated` with its billing) moves the subscription's billing on past the boundary it bills.
  */
 export const subscriptionsProjection: Projection = {
   name: 'subscriptions',
@@ -35,12 +36,16 @@ export const subscriptionsProjection: Projection = {
     'SubscriptionCanceled',
     'SubscriptionCancelScheduled',
     'SubscriptionPlanChanged',
+    'InvoiceCreated',
   ],
   async apply(tx, stored) {
+    if (stored.type === 'InvoiceCreated') {
+      const { billing } = InvoiceCreated.parse(stored).data;
+      if (billing) await recordBilledBoundary(tx, billing);
+      return;
+    }
     const event = SubscriptionEvent.parse(stored);
     const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
-    // A new start, end or plan may have made something due already (a start in the past, a cancellation now).
-    await wakeBillingRun(tx);
     switch (event.type) {
       case 'SubscriptionCreated':
         await insertSubscription(tx, tenant, event.data, 'plan_code');
@@ -90,6 +95,23 @@ export const subscriptionsProjection: Projection = {
     }
   },
 };
+
+/** The billing run sends a subscription's next boundary only once this one is billed (see the subscriptions table). */
+async function recordBilledBoundary(tx: Queryable, billing: SubscriptionBilling): Promise<void> {
+  await tx.query(
+    `UPDATE subscriptions SET
+       billed_through = greatest(billed_through, $2::timestamptz),
+       billing_finished = billing_finished OR $3,
+       usage_billed_through = greatest(usage_billed_through, $4::timestamptz)
+     WHERE id = $1`,
+    [
+      billing.subscription_id,
+      billing.boundary,
+      billing.billing_reason === 'subscription_end',
+      billing.usage_received_through,
+    ],
+  );
+}
 
 /** A second live subscription of the customer to the plan is refused here, in the command's transaction. */
 async function insertSubscription(tx: Queryable, tenant: Tenant, terms: SubscriptionTerms, param: string) {

@@ -15,7 +15,8 @@ interface AggregateRow {
   [group: `g${number}`]: UsageGroup['key'][string] | undefined;
 }
 
-export type MeterUsageAnswer = Omit<MeterUsage, 'processed_through'>;
+/** A customer's usage of a meter, without the horizon the route adds. */
+export type CustomerMeterUsage = Omit<MeterUsage, 'processed_through'>;
 
 /**
  * A customer's usage of a meter over [from, to), computed from the stored events and the meter's definition as it
@@ -29,7 +30,7 @@ export async function customerMeterUsage(
   meter: Meter,
   query: MeterUsageQuery,
   maxGroups = maxGroupsPerQuery,
-): Promise<MeterUsageAnswer> {
+): Promise<CustomerMeterUsage> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);

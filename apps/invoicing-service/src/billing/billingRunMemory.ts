@@ -1,0 +1,56 @@
+import type { Logger } from '@afternoon/service-kit';
+import type { KeyedCommand } from './billingCommands';
+import type { BoundaryInvoiceDeps } from './boundaryInvoice';
+
+export interface BillingPassDeps extends BoundaryInvoiceDeps {
+  /** The grace period for late usage of organizations that did not set their own. */
+  defaultGracePeriodMs: number;
+  logger: Logger;
+  /** The most commands one pass sends; what is left goes in the next pass. */
+  maxCommandsPerPass: number;
+  /** How long a sent boundary waits for its invoice before it is sent again (doubling with each attempt). */
+  boundaryRetryMs: number;
+  now(): Date;
+  /** Resolves once the command is in invoicing's own commands topic. */
+  send(command: KeyedCommand): Promise<void>;
+}
+
+/** What the run carries from one pass to the next. */
+export interface BillingRunMemory {
+  /** Boundaries sent (or held back as refused) and not billed yet, by `subscription|boundary`. */
+  sent: Map<string, SentBoundary>;
+  /** A boundary with nothing to bill (a start without in-advance fees) stays so: its plan version never changes. */
+  nothingToBill: Set<string>;
+  /** The subscription the last pass sent to last: the next pass starts after it, so none waits on the bound forever. */
+  resumeAfter: string | undefined;
+}
+
+/** What one pass did so far. */
+export interface PassProgress {
+  commandsSent: number;
+  /** Subscriptions with a command to send that the pass had no room left for. */
+  subscriptionsDeferred: number;
+  /** The boundaries the pass came to: any other one remembered as sent is billed now. */
+  looked: Set<string>;
+  /** Clocks with a customer whose subscription is not settled: not called ready yet. */
+  busyClocks: Set<string>;
+}
+
+/** A boundary sent and not billed yet: the command that carries it, and when to send it again. */
+export interface SentBoundary {
+  /** Null when no command was sent: its invoice was refused before (it would cross a money bound). */
+  commandId: string | null;
+  attempts: number;
+  firstSentAt: Date;
+  retryAt: number;
+}
+
+export function newBillingRunMemory(): BillingRunMemory {
+  return { sent: new Map(), nothingToBill: new Set(), resumeAfter: undefined };
+}
+
+/** A command went out for the subscription: it counts against the bound, and the next pass starts after it. */
+export function recordSent(memory: BillingRunMemory, pass: PassProgress, subscriptionId: string): void {
+  pass.commandsSent += 1;
+  memory.resumeAfter = subscriptionId;
+}
