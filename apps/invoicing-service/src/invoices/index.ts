@@ -11,8 +11,8 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
-import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
 import { customerNow } from '../customerClock/customerClock';
+import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
 import { invoiceRoutes } from './api';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
 import { invoicesProjection } from './getInvoices';
