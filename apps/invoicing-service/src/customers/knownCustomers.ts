@@ -1,3 +1,4 @@
+import type { CustomerScope } from '@afternoon/contracts/customers';
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
 import { Topics } from '@afternoon/contracts/topics';
@@ -90,9 +91,6 @@ export const customersConsumer: ConsumerDefinition = {
   deadLetterTopic: Topics.consumerDeadLetter,
   handle: applyCustomerEvent,
 };
-
-/** Customers who may be billed now (`live`), or also those deleted since (`ever`). */
-export type CustomerScope = 'live' | 'ever';
 
 /** A customer of this tenant as an invoice shows them, if invoicing has heard of them. */
 export async function findCustomer(
