@@ -1,7 +1,6 @@
-import { maxGroupLinesPerPrice, maxSubscriptionLinesBytes } from '@afternoon/contracts/invoices';
+import { type BilledLine, maxGroupLinesPerPrice, maxSubscriptionLinesBytes } from '@afternoon/contracts/invoices';
 import { addDecimals, compareDecimals, formatDecimal, parseDecimal, zero } from './exactDecimal';
 import { boundedLineAmount, sumMinorUnits } from './moneyBounds';
-import type { BilledLine } from './periodLines';
 
 /** A grouped usage price's lines of one kind (usage or late usage), one per group, each priced on its own. */
 export interface GroupLines {

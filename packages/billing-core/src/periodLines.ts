@@ -1,4 +1,4 @@
-import type { LineItemKind } from '@afternoon/contracts/invoices';
+import type { BilledLine } from '@afternoon/contracts/invoices';
 import type { PlanDefinition, PlanPrice } from '@afternoon/contracts/plans';
 import type { BilledSpan } from './billingBoundaries';
 import { chargeForPrice } from './chargeForPrice';
@@ -27,23 +27,6 @@ export interface PeriodLinesInput {
   lateUsageByMeter?: Record<string, MeterPeriodUsage>;
   /** In-advance fees paid for `paid` when the subscription stopped at `used.end`: the unused part is credited. */
   refund?: { paid: BilledSpan; used: BilledSpan };
-}
-
-/**
- * One line as a plan's prices bill it; `group` is set on a grouped meter's line of one group, `summed_groups` on the
- * line summing its groups that get no line of their own.
- */
-export interface BilledLine {
-  kind: Exclude<LineItemKind, 'manual'>;
-  price_id: string | null;
-  description: string;
-  quantity: string;
-  amount_cents: number;
-  period_start: string;
-  period_end: string;
-  meter_code?: string;
-  group?: GroupKey;
-  summed_groups?: number;
 }
 
 export interface PeriodLines {

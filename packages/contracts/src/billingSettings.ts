@@ -16,6 +16,10 @@ export const BillingSettings = z.object({
 });
 export type BillingSettings = z.infer<typeof BillingSettings>;
 
+/** `GET /billing-settings` (internal). */
+export const BillingSettingsAnswer = z.object({ billing_settings: BillingSettings });
+export type BillingSettingsAnswer = z.infer<typeof BillingSettingsAnswer>;
+
 /** `PATCH /v1/billing_settings`. */
 export const UpdateBillingSettingsBody = z.strictObject({ invoice_grace_period_seconds: InvoiceGracePeriodSeconds });
 export type UpdateBillingSettingsBody = z.infer<typeof UpdateBillingSettingsBody>;

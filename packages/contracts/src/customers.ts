@@ -75,6 +75,14 @@ export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
 export const CustomerList = z.object({ customers: z.array(Customer), pagination: Pagination });
 export type CustomerList = z.infer<typeof CustomerList>;
 
+/** `GET /customers/{id}` (internal): one customer; `GET /customers` answers a `CustomerList`. */
+export const CustomerAnswer = z.object({ customer: Customer });
+export type CustomerAnswer = z.infer<typeof CustomerAnswer>;
+
+/** Which customers a service counts as known: `live` ones may be billed now, `ever` adds the deleted (usage outlives them). */
+export const CustomerScope = z.enum(['live', 'ever']);
+export type CustomerScope = z.infer<typeof CustomerScope>;
+
 // Commands (on `customer.commands`)
 
 export const CreateCustomer = z.object({

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { Metadata, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
+import { Metadata, Mode, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { Currency } from './currencies';
 import { Address } from './customers';
+import { UsageGroupKey } from './meters';
 import { maxPriceAmountCents } from './money';
 
 export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']);
@@ -197,6 +198,22 @@ export const InvoiceCustomer = z.object({
 });
 export type InvoiceCustomer = z.infer<typeof InvoiceCustomer>;
 
+/** `GET /invoices/{id}` (internal): one invoice; `GET /invoices` answers an `InvoiceList`. */
+export const InvoiceAnswer = z.object({ invoice: Invoice });
+export type InvoiceAnswer = z.infer<typeof InvoiceAnswer>;
+
+/**
+ * `GET /public-invoices/{token}` (internal, opened by the token alone): the finalized invoice behind a hosted-invoice
+ * token, whose tenant it is, and the customer as the invoice shows them.
+ */
+export const HostedInvoice = z.object({
+  organization_id: z.string(),
+  mode: Mode,
+  invoice: Invoice,
+  customer: InvoiceCustomer,
+});
+export type HostedInvoice = z.infer<typeof HostedInvoice>;
+
 /** A line as commands and events carry it: the inputs only; a hand-written line's amount is derived. */
 export const LineItem = z.object({
   id: ResourceId,
@@ -389,8 +406,11 @@ export const LineItemUsageWindow = z.object({
 });
 export type LineItemUsageWindow = z.infer<typeof LineItemUsageWindow>;
 
-/** One line of an invoice that is not issued yet; `price_id` is null on the plan's minimum commitment line. */
-export const InvoicePreviewLine = z.object({
+/**
+ * One line as a plan's prices bill it; `price_id` is null on the plan's minimum commitment line. `group` is set on a
+ * grouped meter's line of one group, `summed_groups` on the line summing the groups that get no line of their own.
+ */
+export const BilledLine = z.object({
   kind: LineItemKind.exclude(['manual']),
   price_id: ResourceId.nullable(),
   description: z.string(),
@@ -400,7 +420,13 @@ export const InvoicePreviewLine = z.object({
   period_start: z.iso.datetime(),
   period_end: z.iso.datetime(),
   meter_code: z.string().optional(),
+  group: UsageGroupKey.optional(),
+  summed_groups: z.number().int().positive().optional(),
 });
+export type BilledLine = z.infer<typeof BilledLine>;
+
+/** One line of an invoice that is not issued yet: a billed line without its groups' bookkeeping. */
+export const InvoicePreviewLine = BilledLine.omit({ group: true, summed_groups: true });
 export type InvoicePreviewLine = z.infer<typeof InvoicePreviewLine>;
 
 /** `GET /v1/subscriptions/{id}/upcoming_invoice`: what the current period would bill if it ended now. */
@@ -417,3 +443,7 @@ export const UpcomingInvoice = z.object({
   usage_processed_through: z.iso.datetime().nullable(),
 });
 export type UpcomingInvoice = z.infer<typeof UpcomingInvoice>;
+
+/** `GET /subscriptions/{id}/upcoming-invoice` (internal). */
+export const UpcomingInvoiceAnswer = z.object({ upcoming_invoice: UpcomingInvoice });
+export type UpcomingInvoiceAnswer = z.infer<typeof UpcomingInvoiceAnswer>;

@@ -94,6 +94,10 @@ export type ListMetersQuery = z.infer<typeof ListMetersQuery>;
 export const MeterList = z.object({ meters: z.array(Meter), pagination: Pagination });
 export type MeterList = z.infer<typeof MeterList>;
 
+/** `GET /meters/{code}` (internal): one meter; `GET /meters` answers a `MeterList`. */
+export const MeterAnswer = z.object({ meter: Meter });
+export type MeterAnswer = z.infer<typeof MeterAnswer>;
+
 // Commands (on `meter.commands`)
 
 export const CreateMeter = z.object({
@@ -219,6 +223,10 @@ export const MeterUsage = z.object({
 });
 export type MeterUsage = z.infer<typeof MeterUsage>;
 
+/** `GET /customers/{id}/meter-usage` (internal). */
+export const CustomerMeterUsageAnswer = z.object({ usage: MeterUsage });
+export type CustomerMeterUsageAnswer = z.infer<typeof CustomerMeterUsageAnswer>;
+
 /** `GET /v1/meters/{code}/usage`: the customers with the highest usage over [from, to). */
 export const MeterTopCustomersQuery = z
   .strictObject({
@@ -237,6 +245,10 @@ export const MeterTopCustomers = z.object({
   processed_through: z.iso.datetime(),
 });
 export type MeterTopCustomers = z.infer<typeof MeterTopCustomers>;
+
+/** `GET /meters/{code}/usage` (internal). */
+export const MeterTopCustomersAnswer = z.object({ usage: MeterTopCustomers });
+export type MeterTopCustomersAnswer = z.infer<typeof MeterTopCustomersAnswer>;
 
 /** A `UsageGroupKey` as JSON in a query string (`group={"model":"gpt-4","region":null}`). */
 const GroupKeyParam = z

@@ -195,6 +195,10 @@ export const PlanList = z.object({
 });
 export type PlanList = z.infer<typeof PlanList>;
 
+/** `GET /plans/{code}` (internal): the plan, at the version asked for or its latest. */
+export const PlanAnswer = z.object({ plan: Plan });
+export type PlanAnswer = z.infer<typeof PlanAnswer>;
+
 // Commands (on `invoice.commands`: plans belong to invoicing)
 
 export const CreatePlan = z.object({

@@ -99,6 +99,10 @@ export type ListSubscriptionsQuery = z.infer<typeof ListSubscriptionsQuery>;
 export const SubscriptionList = z.object({ subscriptions: z.array(Subscription), pagination: Pagination });
 export type SubscriptionList = z.infer<typeof SubscriptionList>;
 
+/** `GET /subscriptions/{id}` (internal): the subscription, its period as it stands when asked. */
+export const SubscriptionAnswer = z.object({ subscription: Subscription });
+export type SubscriptionAnswer = z.infer<typeof SubscriptionAnswer>;
+
 /** What a subscription starts as; a plan change carries the new subscription's in its own event. */
 export const SubscriptionTerms = z.object({
   subscription_id: ResourceId,

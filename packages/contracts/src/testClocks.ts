@@ -48,6 +48,10 @@ export type ListTestClocksQuery = z.infer<typeof ListTestClocksQuery>;
 export const TestClockList = z.object({ test_clocks: z.array(TestClock), pagination: Pagination });
 export type TestClockList = z.infer<typeof TestClockList>;
 
+/** `GET /test-clocks/{id}` (internal). */
+export const TestClockAnswer = z.object({ test_clock: TestClock });
+export type TestClockAnswer = z.infer<typeof TestClockAnswer>;
+
 // Commands (on `invoice.commands`: billing time belongs to invoicing), keyed by clock
 
 const clockId = { test_clock_id: ResourceId };

@@ -171,6 +171,10 @@ export const CustomerUsage = z.object({
 });
 export type CustomerUsage = z.infer<typeof CustomerUsage>;
 
+/** `GET /customers/{id}/usage` (internal). */
+export const CustomerUsageAnswer = z.object({ usage: CustomerUsage });
+export type CustomerUsageAnswer = z.infer<typeof CustomerUsageAnswer>;
+
 /** The longest window one ingest summary may cover. */
 export const maxEventSummaryDays = 366;
 
@@ -212,3 +216,7 @@ export const EventSummary = z.object({
   processed_through: z.iso.datetime(),
 });
 export type EventSummary = z.infer<typeof EventSummary>;
+
+/** `GET /events/summary` (internal). */
+export const EventSummaryAnswer = z.object({ summary: EventSummary });
+export type EventSummaryAnswer = z.infer<typeof EventSummaryAnswer>;

@@ -29,6 +29,13 @@ export { type FailureKind, failureKind, NotYetError } from './failures';
 export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';
 export { parseInput } from './http/parseInput';
+export {
+  askService,
+  ServiceAnswerError,
+  type ServiceQuestion,
+  ServiceRefusedError,
+  ServiceUnavailableError,
+} from './http/serviceClient';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newHostedInvoiceUrl, newResourceId } from './ids';

@@ -1,4 +1,4 @@
-import { ListCustomersQuery } from '@afternoon/contracts/customers';
+import { type CustomerAnswer, ListCustomersQuery } from '@afternoon/contracts/customers';
 import { parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
@@ -11,7 +11,7 @@ export function customerRoutes({ pool }: { pool: pg.Pool }): Router {
   router.get('/customers/:id', async (request, response) => {
     const customer = await getCustomer(pool, tenantOf(request), request.params.id);
     if (!customer) throw customerNotFound(request.params.id);
-    response.json({ customer });
+    response.json({ customer } satisfies CustomerAnswer);
   });
   router.get('/customers', async (request, response) => {
     response.json(await listCustomers(pool, tenantOf(request), parseInput(ListCustomersQuery, request.query)));

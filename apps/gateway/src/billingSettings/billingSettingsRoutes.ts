@@ -1,4 +1,8 @@
-import { BillingSettings, UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
+import {
+  BillingSettings,
+  BillingSettingsAnswer,
+  UpdateBillingSettingsBody,
+} from '@afternoon/contracts/billingSettings';
 import { Topics } from '@afternoon/contracts/topics';
 import { Router } from 'express';
 import { commandRoute } from '../commands/commandRoute';
@@ -13,12 +17,12 @@ export function billingSettingsRoutes(deps: RouteDeps): Router {
   const router = Router();
 
   router.get('/v1/billing_settings', async (_request, response) => {
-    const { billing_settings } = (await queryService(
-      deps.services.invoicing,
-      '/billing-settings',
-      callerOf(response),
-    )) as { billing_settings: unknown };
-    respond(response, 200, { billing_settings: BillingSettings.parse(billing_settings) });
+    const path = '/billing-settings';
+    respond(
+      response,
+      200,
+      await queryService(deps.services.invoicing, path, callerOf(response), BillingSettingsAnswer),
+    );
   });
 
   router.patch(

@@ -2,7 +2,9 @@ import { ResourceId } from '@afternoon/contracts/common';
 import {
   CreateCustomerBody,
   Customer,
+  CustomerAnswer,
   type CustomerDetails,
+  CustomerList,
   DeletedCustomer,
   ListCustomersQuery,
   UpdateCustomerBody,
@@ -44,18 +46,19 @@ export function customerRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/customers/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    const { customer } = (await queryService(deps.services.customers, `/customers/${id}`, callerOf(response))) as {
-      customer: unknown;
-    };
-    respond(response, 200, { customer });
+    respond(
+      response,
+      200,
+      await queryService(deps.services.customers, `/customers/${id}`, callerOf(response), CustomerAnswer),
+    );
   });
 
   router.get('/v1/customers', async (request, response) => {
     const query = validate(ListCustomersQuery, request.query, 'query');
-    const list = (await queryService(deps.services.customers, '/customers', callerOf(response), {
+    const list = await queryService(deps.services.customers, '/customers', callerOf(response), CustomerList, {
       ...request.query,
       limit: String(query.limit),
-    })) as Record<string, unknown>;
+    });
     respond(response, 200, list);
   });
 

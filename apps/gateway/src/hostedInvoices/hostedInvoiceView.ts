@@ -1,22 +1,11 @@
 import { currencyMinorUnits } from '@afternoon/contracts/currencies';
-import type { Invoice } from '@afternoon/contracts/invoices';
+import type { Invoice, InvoiceCustomer } from '@afternoon/contracts/invoices';
 
 /** What the hosted page and its PDF both show: the finalized invoice, its customer and the seller's name. */
 export interface HostedInvoiceView {
   sellerName: string;
   invoice: Invoice;
-  customer: {
-    name: string;
-    email: string | null;
-    billing_address: {
-      line1?: string;
-      line2?: string;
-      city?: string;
-      state?: string;
-      postal_code?: string;
-      country?: string;
-    } | null;
-  };
+  customer: InvoiceCustomer;
 }
 
 /**

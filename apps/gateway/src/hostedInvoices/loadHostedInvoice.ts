@@ -1,5 +1,5 @@
-import type { Invoice } from '@afternoon/contracts/invoices';
-import { type InternalApi, internalApiHeaders } from '@afternoon/service-kit';
+import { HostedInvoice } from '@afternoon/contracts/invoices';
+import { askService, type InternalApi, ServiceRefusedError, ServiceUnavailableError } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { ApiHttpError } from '../http/apiError';
 import type { HostedInvoiceView } from './hostedInvoiceView';
@@ -10,13 +10,6 @@ export interface HostedInvoiceDeps {
 }
 
 const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
-const invoicingDeadlineMs = 10_000;
-
-interface PublicInvoiceAnswer {
-  organization_id: string;
-  invoice: Invoice;
-  customer: HostedInvoiceView['customer'];
-}
 
 /**
  * The finalized invoice behind a hosted-invoice token, with its seller's name; undefined for malformed and unknown
@@ -27,7 +20,7 @@ export async function loadHostedInvoice(
   token: string,
 ): Promise<HostedInvoiceView | undefined> {
   if (!tokenFormat.test(token)) return undefined;
-  const answer = await findPublicInvoice(deps.invoicing, token);
+  const answer = await findHostedInvoice(deps.invoicing, token);
   if (!answer) return undefined;
   const { rows } = await deps.pool.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [
     answer.organization_id,
@@ -35,18 +28,17 @@ export async function loadHostedInvoice(
   return { sellerName: rows[0]?.name ?? '', invoice: answer.invoice, customer: answer.customer };
 }
 
-/** Unreachable, past its deadline or failing, invoicing-service makes the page briefly unavailable, never a 500. */
-async function findPublicInvoice(invoicing: InternalApi, token: string): Promise<PublicInvoiceAnswer | undefined> {
-  const url = new URL(`/public-invoices/${encodeURIComponent(token)}`, invoicing.url);
+/** Unreachable, past its deadline, failing or refusing, invoicing-service makes the page briefly unavailable. */
+async function findHostedInvoice(invoicing: InternalApi, token: string): Promise<HostedInvoice | undefined> {
   try {
-    const response = await fetch(url, {
-      headers: internalApiHeaders(invoicing.token),
-      signal: AbortSignal.timeout(invoicingDeadlineMs),
+    return await askService(invoicing, {
+      path: `/public-invoices/${encodeURIComponent(token)}`,
+      answer: HostedInvoice,
     });
-    if (response.status === 404) return undefined;
-    if (response.ok) return (await response.json()) as PublicInvoiceAnswer;
-  } catch {
-    // Unreachable or past the deadline: answered as a failure below.
+  } catch (error) {
+    if (error instanceof ServiceRefusedError && error.status === 404) return undefined;
+    if (error instanceof ServiceRefusedError || error instanceof ServiceUnavailableError)
+      throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'This invoice is briefly unavailable; retry later');
+    throw error;
   }
-  throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'This invoice is briefly unavailable; retry later');
 }

@@ -3,6 +3,8 @@ import {
   CreateInvoiceBody,
   DeletedInvoice,
   Invoice,
+  InvoiceAnswer,
+  InvoiceList,
   LineItemBody,
   LineItemEventsQuery,
   LineItemUsageWindow,
@@ -69,18 +71,19 @@ export function invoiceRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/invoices/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    const { invoice } = (await queryService(deps.services.invoicing, `/invoices/${id}`, callerOf(response))) as {
-      invoice: unknown;
-    };
-    respond(response, 200, { invoice });
+    respond(
+      response,
+      200,
+      await queryService(deps.services.invoicing, `/invoices/${id}`, callerOf(response), InvoiceAnswer),
+    );
   });
 
   router.get('/v1/invoices', async (request, response) => {
     const query = validate(ListInvoicesQuery, request.query, 'query');
-    const list = (await queryService(deps.services.invoicing, '/invoices', callerOf(response), {
+    const list = await queryService(deps.services.invoicing, '/invoices', callerOf(response), InvoiceList, {
       ...request.query,
       limit: String(query.limit),
-    })) as Record<string, unknown>;
+    });
     respond(response, 200, list);
   });
 
@@ -90,11 +93,11 @@ export function invoiceRoutes(deps: RouteDeps): Router {
     const lineItemId = existingPathValue(request.params.line_item_id, ResourceId, 'line item', 'line_item_id');
     const query = validate(LineItemEventsQuery, request.query, 'query');
     const caller = callerOf(response);
-    const line = LineItemUsageWindow.parse(
-      await queryService(deps.services.invoicing, `/invoices/${id}/line-items/${lineItemId}/usage`, caller),
-    );
+    const linePath = `/invoices/${id}/line-items/${lineItemId}/usage`;
+    const line = await queryService(deps.services.invoicing, linePath, caller, LineItemUsageWindow);
     const { usage } = line;
-    const events = await queryService(deps.services.metering, `/customers/${line.customer_id}/meter-events`, caller, {
+    const eventsPath = `/customers/${line.customer_id}/meter-events`;
+    const events = await queryService(deps.services.metering, eventsPath, caller, MeterUsageEventList, {
       meter: usage.meter_code,
       from: usage.from,
       to: usage.to,
@@ -104,7 +107,7 @@ export function invoiceRoutes(deps: RouteDeps): Router {
       limit: String(query.limit),
       cursor: query.cursor,
     });
-    respond(response, 200, MeterUsageEventList.parse(events));
+    respond(response, 200, events);
   });
 
   router.patch(

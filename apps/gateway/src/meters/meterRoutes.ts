@@ -1,4 +1,12 @@
-import { CreateMeterBody, Meter, MeterCode, UpdateMeterBody } from '@afternoon/contracts/meters';
+import {
+  CreateMeterBody,
+  Meter,
+  MeterAnswer,
+  MeterCode,
+  MeterList,
+  MeterTopCustomersAnswer,
+  UpdateMeterBody,
+} from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
@@ -33,25 +41,22 @@ export function meterRoutes(deps: RouteDeps): Router {
   );
 
   router.get('/v1/meters', async (request, response) => {
-    respond(
-      response,
-      200,
-      (await queryService(metering, '/meters', callerOf(response), request.query)) as Record<string, unknown>,
-    );
+    respond(response, 200, await queryService(metering, '/meters', callerOf(response), MeterList, request.query));
   });
 
   router.get('/v1/meters/:code', async (request, response) => {
     const code = existingCode(request.params.code);
-    const { meter } = (await queryService(metering, `/meters/${code}`, callerOf(response))) as { meter: unknown };
-    respond(response, 200, { meter });
+    respond(response, 200, await queryService(metering, `/meters/${code}`, callerOf(response), MeterAnswer));
   });
 
   router.get('/v1/meters/:code/usage', async (request, response) => {
     const code = existingCode(request.params.code);
-    const { usage } = (await queryService(metering, `/meters/${code}/usage`, callerOf(response), request.query)) as {
-      usage: unknown;
-    };
-    respond(response, 200, { usage });
+    const path = `/meters/${code}/usage`;
+    respond(
+      response,
+      200,
+      await queryService(metering, path, callerOf(response), MeterTopCustomersAnswer, request.query),
+    );
   });
 
   router.patch(

@@ -1,5 +1,5 @@
 import type { FieldProblem } from '@afternoon/contracts/common';
-import type { Meter } from '@afternoon/contracts/meters';
+import { type Meter, MeterAnswer } from '@afternoon/contracts/meters';
 import type { Price } from '@afternoon/contracts/plans';
 import { fieldPath, type InternalApi } from '@afternoon/service-kit';
 import { ApiHttpError } from '../http/apiError';
@@ -17,7 +17,7 @@ export async function checkMeterReferences(
   await Promise.all(
     codes.map(async (code) => {
       try {
-        found.set(code, ((await queryService(metering, `/meters/${code}`, caller)) as { meter: Meter }).meter);
+        found.set(code, (await queryService(metering, `/meters/${code}`, caller, MeterAnswer)).meter);
       } catch (error) {
         if (error instanceof ApiHttpError && error.error.code === 'NOT_FOUND') found.set(code, undefined);
         else throw error;

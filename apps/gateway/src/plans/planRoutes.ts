@@ -1,4 +1,12 @@
-import { CreatePlanBody, Plan, PlanCode, type PlanPrice, RevisePlanBody } from '@afternoon/contracts/plans';
+import {
+  CreatePlanBody,
+  Plan,
+  PlanAnswer,
+  PlanCode,
+  PlanList,
+  type PlanPrice,
+  RevisePlanBody,
+} from '@afternoon/contracts/plans';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
@@ -43,19 +51,16 @@ export function planRoutes(deps: RouteDeps): Router {
   );
 
   router.get('/v1/plans', async (request, response) => {
-    respond(
-      response,
-      200,
-      (await queryService(invoicing, '/plans', callerOf(response), request.query)) as Record<string, unknown>,
-    );
+    respond(response, 200, await queryService(invoicing, '/plans', callerOf(response), PlanList, request.query));
   });
 
   router.get('/v1/plans/:code', async (request, response) => {
     const code = existingCode(request.params.code);
-    const { plan } = (await queryService(invoicing, `/plans/${code}`, callerOf(response), request.query)) as {
-      plan: unknown;
-    };
-    respond(response, 200, { plan });
+    respond(
+      response,
+      200,
+      await queryService(invoicing, `/plans/${code}`, callerOf(response), PlanAnswer, request.query),
+    );
   });
 
   router.patch(

@@ -1,65 +1,57 @@
-import { ApiError } from '@afternoon/contracts/common';
-import { type InternalApi, internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
+import {
+  askService,
+  type InternalApi,
+  type ServiceQuestion,
+  ServiceRefusedError,
+  ServiceUnavailableError,
+} from '@afternoon/service-kit';
+import type { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 
 /**
- * Asks the owning service's internal read API, scoped to the caller's organization and mode. A parameter the client
- * repeated (`?limit=5&limit=6`) is refused: forwarding one of them, or none, would answer a question not asked.
+ * Asks the owning service's internal read API, scoped to the caller's organization and mode, for an answer of
+ * `answer`'s shape. A parameter the client repeated (`?limit=5&limit=6`) is refused: forwarding one of them, or
+ * none, would answer a question not asked.
  */
-export async function queryService(
+export async function queryService<T>(
   service: InternalApi,
   path: string,
   caller: Caller,
+  answer: z.ZodType<T>,
   query: Record<string, unknown> = {},
-): Promise<unknown> {
-  const url = new URL(path, service.url);
+): Promise<T> {
+  const given: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(query)) {
-    if (typeof value === 'string') url.searchParams.set(name, value);
-    else if (value !== undefined) throw ApiHttpError.validation([{ param: name, message: 'must be given once' }]);
+    if (typeof value === 'string' || value === undefined) given[name] = value;
+    else throw ApiHttpError.validation([{ param: name, message: 'must be given once' }]);
   }
-  return askService(service, url, caller);
+  return askAsCaller(service, { path, answer, tenant: caller, query: given });
 }
 
-const defaultTimeoutMs = 10_000;
-
 /** A read too large for a query string (a batch's ids): sent as a JSON body, answered like `queryService`. */
-export function queryServiceWithBody(
+export function queryServiceWithBody<T>(
   service: InternalApi,
   path: string,
   caller: Caller,
   body: unknown,
-  timeoutMs = defaultTimeoutMs,
-): Promise<unknown> {
-  return askService(service, new URL(path, service.url), caller, body, timeoutMs);
+  answer: z.ZodType<T>,
+  timeoutMs?: number,
+): Promise<T> {
+  return askAsCaller(service, { path, answer, tenant: caller, body, ...(timeoutMs ? { timeoutMs } : {}) });
 }
 
-async function askService(
-  service: InternalApi,
-  url: URL,
-  caller: Caller,
-  body?: unknown,
-  timeoutMs = defaultTimeoutMs,
-): Promise<unknown> {
-  let response: Response;
+/**
+ * The service's refusal (its 4xx error envelope) is the caller's; a service out of reach or failing is a 503. An
+ * answer off its contract is a bug, left to the error handler to log and hide as a 500.
+ */
+async function askAsCaller<T>(service: InternalApi, question: ServiceQuestion<T>): Promise<T> {
   try {
-    response = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        ...internalApiHeaders(service.token),
-        [TenantHeaders.organizationId]: caller.organizationId,
-        [TenantHeaders.mode]: caller.mode,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch {
-    throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');
+    return await askService(service, question);
+  } catch (error) {
+    if (error instanceof ServiceRefusedError) throw new ApiHttpError(error.error);
+    if (error instanceof ServiceUnavailableError)
+      throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');
+    throw error;
   }
-  const answer: unknown = await response.json().catch(() => undefined);
-  if (response.ok) return answer;
-  const error = ApiError.safeParse((answer as { error?: unknown } | undefined)?.error);
-  if (error.success && response.status < 500) throw new ApiHttpError(error.data);
-  throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request failed; retry later');
 }

@@ -1,11 +1,13 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { UpcomingInvoice } from '@afternoon/contracts/invoices';
+import { UpcomingInvoiceAnswer } from '@afternoon/contracts/invoices';
 import {
   CancelSubscriptionBody,
   ChangeSubscriptionPlanBody,
   CreateSubscriptionBody,
   ListSubscriptionsQuery,
   Subscription,
+  SubscriptionAnswer,
+  SubscriptionList,
   UpdateSubscriptionBody,
 } from '@afternoon/contracts/subscriptions';
 import { Topics } from '@afternoon/contracts/topics';
@@ -53,30 +55,27 @@ export function subscriptionRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/subscriptions', async (request, response) => {
     const query = validate(ListSubscriptionsQuery, request.query, 'query');
-    const list = (await queryService(invoicing, '/subscriptions', callerOf(response), {
+    const list = await queryService(invoicing, '/subscriptions', callerOf(response), SubscriptionList, {
       ...request.query,
       limit: String(query.limit),
-    })) as Record<string, unknown>;
+    });
     respond(response, 200, list);
   });
 
   router.get('/v1/subscriptions/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    const { subscription } = (await queryService(invoicing, `/subscriptions/${id}`, callerOf(response))) as {
-      subscription: unknown;
-    };
-    respond(response, 200, { subscription });
+    respond(
+      response,
+      200,
+      await queryService(invoicing, `/subscriptions/${id}`, callerOf(response), SubscriptionAnswer),
+    );
   });
 
   // Computed by invoicing from the plan, the period and metering's usage as of now; nothing is created.
   router.get('/v1/subscriptions/:id/upcoming_invoice', async (request, response) => {
     const id = existingId(request.params.id);
-    const { upcoming_invoice } = (await queryService(
-      invoicing,
-      `/subscriptions/${id}/upcoming-invoice`,
-      callerOf(response),
-    )) as { upcoming_invoice: unknown };
-    respond(response, 200, { upcoming_invoice: UpcomingInvoice.parse(upcoming_invoice) });
+    const path = `/subscriptions/${id}/upcoming-invoice`;
+    respond(response, 200, await queryService(invoicing, path, callerOf(response), UpcomingInvoiceAnswer));
   });
 
   router.patch(

@@ -1,5 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { TestClock } from '@afternoon/contracts/testClocks';
+import { type TestClock, TestClockAnswer } from '@afternoon/contracts/testClocks';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 import { queryService } from '../queries/serviceQuery';
@@ -22,10 +22,7 @@ export async function existingTestClock(
   const notFound = ApiHttpError.of('NOT_FOUND', `No such test clock: '${id}'`, param);
   if (!ResourceId.safeParse(id).success) throw notFound;
   try {
-    const { test_clock } = (await queryService(deps.services.invoicing, `/test-clocks/${id}`, caller)) as {
-      test_clock: unknown;
-    };
-    return TestClock.parse(test_clock);
+    return (await queryService(deps.services.invoicing, `/test-clocks/${id}`, caller, TestClockAnswer)).test_clock;
   } catch (error) {
     if (error instanceof ApiHttpError && error.error.code === 'NOT_FOUND') throw notFound;
     throw error;

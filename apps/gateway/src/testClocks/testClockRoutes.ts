@@ -52,11 +52,11 @@ export function testClockRoutes(deps: RouteDeps): Router {
     const caller = callerOf(response);
     requireTestMode(caller);
     const query = validate(ListTestClocksQuery, request.query, 'query');
-    const list = await queryService(deps.services.invoicing, '/test-clocks', caller, {
+    const list = await queryService(deps.services.invoicing, '/test-clocks', caller, TestClockList, {
       ...request.query,
       limit: String(query.limit),
     });
-    respond(response, 200, TestClockList.parse(list));
+    respond(response, 200, list);
   });
 
   router.get('/v1/test_clocks/:id', async (request, response) => {

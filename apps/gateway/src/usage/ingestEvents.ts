@@ -3,7 +3,7 @@ import { Headers } from '@afternoon/contracts/messaging';
 import { CustomerClockTimes } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { eventTimestampProblem, IngestBody, type UsageRecord } from '@afternoon/contracts/usage';
-import { parseFields, sendWithin } from '@afternoon/service-kit';
+import { parseFields, ServiceAnswerError, sendWithin } from '@afternoon/service-kit';
 import { z } from 'zod';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
@@ -90,8 +90,13 @@ export async function ingestEvents(
  */
 async function customerClockTimes(deps: RouteDeps, caller: Caller, ids: string[]): Promise<Map<string, string>> {
   if (caller.mode !== 'test') return new Map();
-  const { clock_times } = CustomerClockTimes.parse(
-    await queryServiceWithBody(deps.services.invoicing, '/customer-clock-times', caller, { customer_ids: ids }),
+  const body = { customer_ids: ids };
+  const { clock_times } = await queryServiceWithBody(
+    deps.services.invoicing,
+    '/customer-clock-times',
+    caller,
+    body,
+    CustomerClockTimes,
   );
   return new Map(Object.entries(clock_times));
 }
@@ -106,21 +111,17 @@ const knownCustomersTimeoutMs = 6_000;
  * events in GET /v1/events/rejected when it consumes them.
  */
 async function unknownCustomers(deps: RouteDeps, caller: Caller, ids: string[]): Promise<string[]> {
-  let answer: unknown;
   try {
-    answer = await queryServiceWithBody(
-      deps.services.metering,
-      '/customers/known',
-      caller,
-      { ids },
-      knownCustomersTimeoutMs,
-    );
+    const body = { ids };
+    const path = '/customers/known';
+    return (
+      await queryServiceWithBody(deps.services.metering, path, caller, body, KnownCustomers, knownCustomersTimeoutMs)
+    ).unknown;
   } catch (error) {
+    if (error instanceof ServiceAnswerError) return [];
     if (error instanceof ApiHttpError && error.error.code === 'SERVICE_UNAVAILABLE') return [];
     throw error;
   }
-  const known = KnownCustomers.safeParse(answer);
-  return known.success ? known.data.unknown : [];
 }
 
 const KnownCustomers = z.object({ unknown: z.array(z.string()) });

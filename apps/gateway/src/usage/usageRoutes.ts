@@ -1,5 +1,12 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { EventSummaryQuery } from '@afternoon/contracts/usage';
+import { CustomerMeterUsageAnswer } from '@afternoon/contracts/meters';
+import {
+  CustomerUsageAnswer,
+  EventSummaryAnswer,
+  EventSummaryQuery,
+  RejectedEventList,
+  UsageEventList,
+} from '@afternoon/contracts/usage';
 import { Router } from 'express';
 import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
@@ -30,39 +37,38 @@ export function usageRoutes(deps: RouteDeps): Router {
   });
 
   router.get('/v1/events/rejected', async (request, response) => {
-    const list = (await queryService(metering, '/rejected-events', callerOf(response), request.query)) as Record<
-      string,
-      unknown
-    >;
+    const list = await queryService(metering, '/rejected-events', callerOf(response), RejectedEventList, request.query);
     respond(response, 200, list);
   });
 
   // What became of the caller's records the ingest topic received in [from, to): the ingest ledger.
   router.get('/v1/events/summary', async (request, response) => {
     const query = validate(EventSummaryQuery, request.query, 'query');
-    const { summary } = (await queryService(metering, '/events/summary', callerOf(response), query)) as {
-      summary: unknown;
-    };
-    respond(response, 200, { summary });
+    respond(
+      response,
+      200,
+      await queryService(metering, '/events/summary', callerOf(response), EventSummaryAnswer, query),
+    );
   });
 
   router.get('/v1/events', async (request, response) => {
-    const list = (await queryService(metering, '/usage-events', callerOf(response), request.query)) as Record<
-      string,
-      unknown
-    >;
-    respond(response, 200, list);
+    respond(
+      response,
+      200,
+      await queryService(metering, '/usage-events', callerOf(response), UsageEventList, request.query),
+    );
   });
 
   router.get('/v1/customers/:id/usage', async (request, response) => {
     const id = request.params.id;
     existingPathValue(id, ResourceId, 'customer', 'id');
     // With a meter, the meter's aggregation over time; without, the raw count and sums.
-    const path = typeof request.query.meter === 'string' ? 'meter-usage' : 'usage';
-    const { usage } = (await queryService(metering, `/customers/${id}/${path}`, callerOf(response), request.query)) as {
-      usage: unknown;
-    };
-    respond(response, 200, { usage });
+    const caller = callerOf(response);
+    const usage =
+      typeof request.query.meter === 'string'
+        ? await queryService(metering, `/customers/${id}/meter-usage`, caller, CustomerMeterUsageAnswer, request.query)
+        : await queryService(metering, `/customers/${id}/usage`, caller, CustomerUsageAnswer, request.query);
+    respond(response, 200, usage);
   });
 
   return router;

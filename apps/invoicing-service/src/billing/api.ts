@@ -1,3 +1,4 @@
+import type { UpcomingInvoiceAnswer } from '@afternoon/contracts/invoices';
 import { tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import { stuckBoundaries } from './boundaryAttempts';
@@ -7,9 +8,8 @@ import { type UpcomingInvoiceDeps, upcomingInvoice } from './upcomingInvoice';
 export function billingRoutes(deps: UpcomingInvoiceDeps): Router {
   const router = Router();
   router.get('/subscriptions/:id/upcoming-invoice', async (request, response) => {
-    response.json({
-      upcoming_invoice: await upcomingInvoice(deps, tenantOf(request), request.params.id, new Date()),
-    });
+    const upcoming = await upcomingInvoice(deps, tenantOf(request), request.params.id, new Date());
+    response.json({ upcoming_invoice: upcoming } satisfies UpcomingInvoiceAnswer);
   });
   // Boundaries that were sent more than once without an invoice: their subscriptions' later boundaries wait.
   router.get('/billing-run/stuck-boundaries', async (request, response) => {

@@ -1,7 +1,7 @@
 import { type BoundaryBilling, boundaryBilling, spanPaidInAdvance } from '@afternoon/billing-core/billingBoundaries';
-import { type BilledLine, type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/periodLines';
+import { type MeterPeriodUsage, periodLines } from '@afternoon/billing-core/periodLines';
 import type { ApiError } from '@afternoon/contracts/common';
-import type { BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
+import type { BilledLine, BillSubscriptionPeriod, SubscriptionLineItem } from '@afternoon/contracts/invoices';
 import type { Plan } from '@afternoon/contracts/plans';
 import {
   type InternalApi,

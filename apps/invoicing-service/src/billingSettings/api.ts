@@ -1,3 +1,4 @@
+import type { BillingSettingsAnswer } from '@afternoon/contracts/billingSettings';
 import { tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
@@ -7,7 +8,8 @@ import { getBillingSettings } from './getBillingSettings';
 export function billingSettingsRoutes(deps: { pool: pg.Pool; invoiceGracePeriodSeconds: number }): Router {
   const router = Router();
   router.get('/billing-settings', async (request, response) => {
-    response.json({ billing_settings: await getBillingSettings(deps.pool, tenantOf(request), deps) });
+    const billingSettings = await getBillingSettings(deps.pool, tenantOf(request), deps);
+    response.json({ billing_settings: billingSettings } satisfies BillingSettingsAnswer);
   });
   return router;
 }

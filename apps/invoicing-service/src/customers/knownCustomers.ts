@@ -1,3 +1,4 @@
+import type { CustomerScope } from '@afternoon/contracts/customers';
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
 import { Topics } from '@afternoon/contracts/topics';
@@ -73,9 +74,6 @@ export const customersConsumer = foreignProjection({
     },
   },
 });
-
-/** Customers who may be billed now (`live`), or also those deleted since (`ever`). */
-export type CustomerScope = 'live' | 'ever';
 
 /** A customer of this tenant as an invoice shows them, if invoicing has heard of them. */
 export async function findCustomer(

@@ -1,4 +1,9 @@
-import { ListInvoicesQuery } from '@afternoon/contracts/invoices';
+import {
+  type HostedInvoice,
+  type InvoiceAnswer,
+  type LineItemUsageWindow,
+  ListInvoicesQuery,
+} from '@afternoon/contracts/invoices';
 import { IllegalStateError, NotFoundError, parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
@@ -14,12 +19,12 @@ export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
     const token = request.params.token;
     const hosted = /^[A-Za-z0-9_-]{16,128}$/.test(token) ? await getInvoiceByPublicToken(pool, token) : undefined;
     if (!hosted) throw invoiceNotFound('public');
-    response.json(hosted);
+    response.json(hosted satisfies HostedInvoice);
   });
   router.get('/invoices/:id', async (request, response) => {
     const invoice = await getInvoice(pool, tenantOf(request), request.params.id);
     if (!invoice) throw invoiceNotFound(request.params.id);
-    response.json({ invoice });
+    response.json({ invoice } satisfies InvoiceAnswer);
   });
   // Where the events a usage line billed are: the gateway lists them from metering with these bounds.
   router.get('/invoices/:id/line-items/:lineItemId/usage', async (request, response) => {
@@ -27,7 +32,7 @@ export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
     const lookup = await getLineItemUsage(pool, tenantOf(request), id, lineItemId);
     switch (lookup.status) {
       case 'found':
-        response.json(lookup.window);
+        response.json(lookup.window satisfies LineItemUsageWindow);
         return;
       case 'no_invoice':
         throw invoiceNotFound(id);

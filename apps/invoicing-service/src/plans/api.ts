@@ -1,4 +1,4 @@
-import { GetPlanQuery, ListPlansQuery } from '@afternoon/contracts/plans';
+import { GetPlanQuery, ListPlansQuery, type PlanAnswer } from '@afternoon/contracts/plans';
 import { parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
@@ -15,7 +15,7 @@ export function planRoutes({ pool }: { pool: pg.Pool }): Router {
     const { version } = parseInput(GetPlanQuery, request.query);
     const plan = await getPlan(pool, tenantOf(request), request.params.code, version);
     if (!plan) throw planNotFound(request.params.code);
-    response.json({ plan });
+    response.json({ plan } satisfies PlanAnswer);
   });
   return router;
 }

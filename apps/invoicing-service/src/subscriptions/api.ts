@@ -1,4 +1,4 @@
-import { ListSubscriptionsQuery } from '@afternoon/contracts/subscriptions';
+import { ListSubscriptionsQuery, type SubscriptionAnswer } from '@afternoon/contracts/subscriptions';
 import { parseInput, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
@@ -15,7 +15,7 @@ export function subscriptionRoutes({ pool }: { pool: pg.Pool }): Router {
   router.get('/subscriptions/:id', async (request, response) => {
     const subscription = await getSubscription(pool, tenantOf(request), request.params.id, new Date());
     if (!subscription) throw subscriptionNotFound(request.params.id);
-    response.json({ subscription });
+    response.json({ subscription } satisfies SubscriptionAnswer);
   });
   return router;
 }

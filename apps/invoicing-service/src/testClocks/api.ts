@@ -1,5 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { ListTestClocksQuery } from '@afternoon/contracts/testClocks';
+import { ListTestClocksQuery, type TestClockAnswer } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import { parseInput, type RouteDeps, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
@@ -22,7 +22,7 @@ export function testClockRoutes({ pool, catchUp }: RouteDeps): Router {
   router.get('/test-clocks/:id', async (request, response) => {
     const clock = await getTestClock(pool, tenantOf(request), request.params.id);
     if (!clock) throw testClockNotFound(request.params.id);
-    response.json({ test_clock: clock });
+    response.json({ test_clock: clock } satisfies TestClockAnswer);
   });
   // POST: a whole ingest batch's customer ids do not fit a query string.
   router.post('/customer-clock-times', express.json({ limit: '1mb' }), async (request, response) => {

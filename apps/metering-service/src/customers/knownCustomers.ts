@@ -1,3 +1,4 @@
+import type { CustomerScope } from '@afternoon/contracts/customers';
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import { Topics } from '@afternoon/contracts/topics';
 import {
@@ -36,9 +37,6 @@ export const customersConsumer = foreignProjection({
     },
   },
 });
-
-/** Which customers metering asks about: `live` for new usage, `ever` (deleted ones too) for reading usage had. */
-export type CustomerScope = 'live' | 'ever';
 
 /** Which of `ids` are this tenant's customers in `scope`, as far as metering has heard. */
 export async function knownCustomerIds(

@@ -1,14 +1,17 @@
 import { ResourceId } from '@afternoon/contracts/common';
+import type { CustomerScope } from '@afternoon/contracts/customers';
 import {
+  type CustomerMeterUsageAnswer,
   ListMetersQuery,
+  type MeterAnswer,
   MeterEventsQuery,
+  type MeterTopCustomersAnswer,
   MeterTopCustomersQuery,
   MeterUsageQuery,
 } from '@afternoon/contracts/meters';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
-import type { CustomerScope } from '../customers/knownCustomers';
 import { meterNotFound } from './businessLogic';
 import { listMeterEvents } from './getMeterEvents';
 import { getMeter, listMeters } from './getMeters';
@@ -43,7 +46,7 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
   });
 
   router.get('/meters/:code', async (request, response) => {
-    response.json({ meter: await existingMeter(tenantOf(request), request.params.code) });
+    response.json({ meter: await existingMeter(tenantOf(request), request.params.code) } satisfies MeterAnswer);
   });
 
   router.get('/meters/:code/usage', async (request, response) => {
@@ -52,7 +55,8 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     // Read the horizon first: everything before it is already in the answer that follows.
     const horizon = await processedThrough();
     const meter = await existingMeter(tenant, request.params.code);
-    response.json({ usage: { ...(await meterTopCustomers(pool, tenant, meter, query)), processed_through: horizon } });
+    const usage = { ...(await meterTopCustomers(pool, tenant, meter, query)), processed_through: horizon };
+    response.json({ usage } satisfies MeterTopCustomersAnswer);
   });
 
   router.get('/customers/:id/meter-usage', async (request, response) => {
@@ -63,7 +67,7 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     await readableCustomer(tenant, id);
     const meter = await existingMeter(tenant, query.meter);
     const usage = await customerMeterUsage(pool, tenant, id, meter, query);
-    response.json({ usage: { ...usage, processed_through: horizon } });
+    response.json({ usage: { ...usage, processed_through: horizon } } satisfies CustomerMeterUsageAnswer);
   });
 
   router.use(meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }));

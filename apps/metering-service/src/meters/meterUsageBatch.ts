@@ -1,3 +1,4 @@
+import type { CustomerScope } from '@afternoon/contracts/customers';
 import type { Meter } from '@afternoon/contracts/meters';
 import {
   type MeterUsageAnswer,
@@ -8,7 +9,6 @@ import {
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
-import type { CustomerScope } from '../customers/knownCustomers';
 import { meterNotFound } from './businessLogic';
 import { getMeter } from './getMeters';
 import { customerMeterUsage } from './getMeterUsage';

@@ -1,9 +1,15 @@
 import { PageQuery, ResourceId } from '@afternoon/contracts/common';
-import { EventSummaryQuery, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
+import type { CustomerScope } from '@afternoon/contracts/customers';
+import {
+  type CustomerUsageAnswer,
+  type EventSummaryAnswer,
+  EventSummaryQuery,
+  ListUsageEventsQuery,
+  UsageQuery,
+} from '@afternoon/contracts/usage';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
-import type { CustomerScope } from '../customers/knownCustomers';
 import { eventSummary, type IngestProgress } from './eventSummary';
 import { customerUsage, listUsageEvents } from './getUsage';
 import { listRejectedEvents } from './rejectedEvents';
@@ -36,7 +42,8 @@ export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoute
 
   router.get('/events/summary', async (request, response) => {
     const query = parseInput(EventSummaryQuery, request.query);
-    response.json({ summary: await eventSummary(pool, tenantOf(request), query, ingestProgress) });
+    const summary = await eventSummary(pool, tenantOf(request), query, ingestProgress);
+    response.json({ summary } satisfies EventSummaryAnswer);
   });
 
   router.get('/customers/:id/usage', async (request, response) => {
@@ -46,7 +53,7 @@ export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoute
     // Usage stays readable after the customer is deleted: its last period still gets billed.
     if (!(await knownCustomers(tenant, [id], 'ever')).has(id))
       throw new NotFoundError(`No such customer: '${id}'`, 'id');
-    response.json({ usage: await customerUsage(pool, tenant, id, query) });
+    response.json({ usage: await customerUsage(pool, tenant, id, query) } satisfies CustomerUsageAnswer);
   });
 
   return router;

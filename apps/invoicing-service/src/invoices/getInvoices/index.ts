@@ -1,4 +1,6 @@
+import type { Mode } from '@afternoon/contracts/common';
 import {
+  type HostedInvoice,
   type Invoice,
   type InvoiceCustomer,
   InvoiceEvent,
@@ -109,13 +111,6 @@ export async function listInvoices(db: Queryable, tenant: Tenant, query: ListInv
   return { invoices: page, pagination };
 }
 
-export interface HostedInvoice {
-  organization_id: string;
-  mode: string;
-  invoice: Invoice;
-  customer: InvoiceCustomer;
-}
-
 /**
  * Finds a finalized invoice by the token in its public URL, across every tenant: the token is the capability.
  * Drafts have no token and are never returned.
@@ -123,7 +118,7 @@ export interface HostedInvoice {
 export async function getInvoiceByPublicToken(db: Queryable, token: string): Promise<HostedInvoice | undefined> {
   const { rows } = await db.query<{
     organization_id: string;
-    mode: string;
+    mode: Mode;
     document: Invoice;
     state: { customer: InvoiceCustomer };
   }>(
