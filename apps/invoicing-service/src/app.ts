@@ -8,7 +8,7 @@ import { billingSettingsAggregate, billingSettingsProjection, billingSettingsRou
 import { customersConsumer } from './customers/knownCustomers';
 import { InvoicingServiceEnv } from './env';
 import { invoiceAggregate, invoiceRoutes, invoicesProjection } from './invoices';
-import { planAggregate, planRoutes, plansProjection } from './plans';
+import { metersConsumer, planAggregate, planRoutes, plansProjection } from './plans';
 import { subscriptionAggregate, subscriptionRoutes, subscriptionsProjection } from './subscriptions';
 import { testClockAggregate, testClockRoutes, testClocksProjection } from './testClocks';
 
@@ -69,6 +69,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       Topics.invoiceCommandsDeadLetter,
       Topics.gatewayReplies,
       Topics.customerEvents,
+      Topics.meterEvents,
       Topics.consumerDeadLetter,
     ],
     commands: {
@@ -84,7 +85,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
         billingSettingsAggregate,
       ],
     },
-    consumers: [customersConsumer],
+    consumers: [customersConsumer, metersConsumer],
     projections: invoicingProjections,
     routes: (deps) => [
       invoiceRoutes(deps),

@@ -17,6 +17,7 @@ export {
   ConcurrencyError,
   ConflictError,
   DomainError,
+  ForbiddenError,
   IllegalStateError,
   NotFoundError,
   PoisonRecordError,

@@ -1,10 +1,12 @@
 import { PlanCommand as PlanCommandSchema, PlanEvent, planEventWireNames } from '@afternoon/contracts/plans';
-import type { AggregateDefinition } from '@afternoon/service-kit';
+import type { AggregateDefinition, CommandContext, Transaction } from '@afternoon/service-kit';
 import { type PlanCommand, planDecider } from './businessLogic';
+import { checkMeterReferences } from './knownMeters';
 import { type PlanState, toPlan } from './plan';
 
 export { planRoutes } from './api';
 export { plansProjection } from './getPlans';
+export { metersConsumer } from './knownMeters';
 
 /** One stream per (organization, mode, code): the code is what makes a plan unique, so it names the stream. */
 export const planAggregate: AggregateDefinition<PlanCommand, PlanEvent, PlanState> = {
@@ -21,4 +23,14 @@ export const planAggregate: AggregateDefinition<PlanCommand, PlanEvent, PlanStat
     if (state.status === 'absent') throw new Error(`plan command ${command.type} left no plan`);
     return toPlan(state);
   },
+  enrich: refuseUnknownMeters,
 };
+
+/** A price may bill only a meter of the plan's organization and mode that is not archived. */
+async function refuseUnknownMeters(tx: Transaction, command: PlanCommand, context: CommandContext) {
+  const prices = command.type === 'CreatePlan' ? command.data.definition.prices : undefined;
+  const revised = command.type === 'RevisePlan' ? command.data.changes.prices : undefined;
+  const tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
+  await checkMeterReferences(tx, tenant, prices ?? revised ?? [], context);
+  return command;
+}

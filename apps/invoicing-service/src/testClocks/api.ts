@@ -5,7 +5,7 @@ import { parseInput, type RouteDeps, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { customersConsumer } from '../customers/knownCustomers';
-import { testClockNotFound } from './businessLogic';
+import { requireTestMode, testClockNotFound } from './businessLogic';
 import { customerClockTimes, getTestClock, listTestClocks } from './getTestClocks';
 
 const CustomerIds = z.strictObject({ customer_ids: z.array(ResourceId).max(1000) });
@@ -16,10 +16,14 @@ const customerCatchUpMs = 5_000;
 export function testClockRoutes({ pool, catchUp }: RouteDeps): Router {
   const router = Router();
   router.get('/test-clocks', async (request, response) => {
-    response.json(await listTestClocks(pool, tenantOf(request), parseInput(ListTestClocksQuery, request.query)));
+    const tenant = tenantOf(request);
+    requireTestMode(tenant.mode);
+    response.json(await listTestClocks(pool, tenant, parseInput(ListTestClocksQuery, request.query)));
   });
   router.get('/test-clocks/:id', async (request, response) => {
-    const clock = await getTestClock(pool, tenantOf(request), request.params.id);
+    const tenant = tenantOf(request);
+    requireTestMode(tenant.mode);
+    const clock = await getTestClock(pool, tenant, request.params.id);
     if (!clock) throw testClockNotFound(request.params.id);
     response.json({ test_clock: clock });
   });
