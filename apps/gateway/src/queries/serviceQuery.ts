@@ -21,38 +21,18 @@ export async function queryService(
   return askService(service, url, caller);
 }
 
-const defaultTimeoutMs = 10_000;
+const readTimeoutMs = 10_000;
 
-/** A read too large for a query string (a batch's ids): sent as a JSON body, answered like `queryService`. */
-export function queryServiceWithBody(
-  service: InternalApi,
-  path: string,
-  caller: Caller,
-  body: unknown,
-  timeoutMs = defaultTimeoutMs,
-): Promise<unknown> {
-  return askService(service, new URL(path, service.url), caller, body, timeoutMs);
-}
-
-async function askService(
-  service: InternalApi,
-  url: URL,
-  caller: Caller,
-  body?: unknown,
-  timeoutMs = defaultTimeoutMs,
-): Promise<unknown> {
+async function askService(service: InternalApi, url: URL, caller: Caller): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
       headers: {
         ...internalApiHeaders(service.token),
         [TenantHeaders.organizationId]: caller.organizationId,
         [TenantHeaders.mode]: caller.mode,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(readTimeoutMs),
     });
   } catch {
     throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The service that answers this request is unavailable; retry later');
