@@ -4,6 +4,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import {
   closeServer,
   connectKafka,
+  consumersReady,
   createLogger,
   createServiceMetrics,
   createServicePool,
@@ -45,6 +46,7 @@ import type { RouteDeps } from './routeDeps';
 import { type ServedRoute, servedRoutes } from './routeTable';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
+import { startUsageCustomers } from './usage/usageCustomers';
 import { usageRoutes } from './usage/usageRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -68,11 +70,12 @@ const hour = 60 * 60 * 1000;
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const metrics = createServiceMetrics('gateway');
-  // Requests and background work (migrations, forgetting keys) each get their own connections; the gateway consumes
-  // no records, so it has no ingest pool (ADR 0007).
+  // Requests, consumed records (the usage customers projection) and background work (migrations, forgetting keys)
+  // each get their own connections (ADR 0007).
   const pool = createServicePool(env, 'queries', 'gateway', logger);
+  const ingest = createServicePool(env, 'ingest', 'gateway', logger);
   const background = createServicePool(env, 'background', 'gateway', logger);
-  await migrate(background, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  await migrate(background, env.DB_SCHEMA, migrationsDir);
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
 
@@ -90,8 +93,19 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     Topics.invoiceCommands,
     Topics.meterCommands,
     Topics.usageIngest,
+    Topics.customerEvents,
+    Topics.invoiceEvents,
+    Topics.consumerDeadLetter,
   ]);
   const producer = await kafka.createProducer();
+  const usageCustomers = await startUsageCustomers({
+    kafka,
+    pools: { ingest, queries: pool },
+    producer,
+    topicPrefix: env.TOPIC_PREFIX,
+    logger,
+    metrics,
+  });
   const bus = await startCommandBus({
     kafka,
     producer,
@@ -113,6 +127,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
         { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
         { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
         { name: 'replies', check: async () => bus.isReady() },
+        { name: 'usage customers', check: () => consumersReady([usageCustomers]) },
       ],
     }),
   );
@@ -144,6 +159,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     idempotencyClaimMs: env.PRODUCE_TIMEOUT_MS + env.COMMAND_TIMEOUT_MS,
     services,
     publicUrl: env.PUBLIC_URL,
+    usageCustomers,
   };
   app.use(customerRoutes(deps));
   app.use(usageRoutes(deps));
@@ -184,8 +200,9 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       await closeServer(http.server);
       if (adminHttp) await closeServer(adminHttp.server);
       await bus.stop();
+      await usageCustomers.stop();
       await kafka.close();
-      await endPools({ queries: pool, background });
+      await endPools({ queries: pool, ingest, background });
     },
   };
 }

@@ -101,7 +101,7 @@ async function requireOrganization(id: string): Promise<string> {
 }
 
 async function run(): Promise<unknown> {
-  await migrate(pool, env.DB_SCHEMA, migrationsDir, { kitTables: false });
+  await migrate(pool, env.DB_SCHEMA, migrationsDir);
   if (resource === 'dead-letters') return runDeadLetterCommand(action as string, values, connectDeadLetters);
   switch (`${resource} ${action}`) {
     case 'organizations create':

@@ -2,6 +2,7 @@ import type { InternalApi, KafkaConnection, Producer } from '@afternoon/service-
 import type pg from 'pg';
 import type { CommandBus } from './commands/commandBus';
 import type { IdempotencyDeps } from './idempotency/answerOnce';
+import type { UsageCustomers } from './usage/usageCustomers';
 
 /** What every slice's public routes may use: the gateway's own schema, Kafka, and the services' read APIs. */
 export interface RouteDeps extends IdempotencyDeps {
@@ -13,4 +14,6 @@ export interface RouteDeps extends IdempotencyDeps {
   produceTimeoutMs: number;
   services: { customers: InternalApi; metering: InternalApi; invoicing: InternalApi };
   publicUrl: string;
+  /** The gateway's projection of the customers usage may name and their test clocks (ingest checks a batch by it). */
+  usageCustomers: UsageCustomers;
 }

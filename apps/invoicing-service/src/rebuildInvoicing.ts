@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { invoicingProjections, invoicingServiceName } from './app';
 import { customersConsumer } from './customers/knownCustomers';
 import { invoiceNumberPattern } from './invoices/invoiceNumbers';
+import { metersConsumer } from './plans/knownMeters';
 
 /**
  * `invoice_number_sequences` as the finalized invoices imply it: the highest number per organization and mode.
@@ -30,8 +31,9 @@ const invoiceNumberSequencesProjection: Projection = {
 
 /**
  * Drops everything invoicing derived and makes it derive it again: invoices, plans, subscriptions, test clocks,
- * billing settings and the invoice number sequences from its event store, at once; its copy of customers by
- * replaying `customer.events` from the first record (kept forever) when the service next starts. Commands are not
+ * billing settings and the invoice number sequences from its event store, at once; its copies of customers and
+ * meters by replaying `customer.events` and `meter.events` from the first record (kept forever) when the service
+ * next starts. Commands are not
  * replayed: the commands group keeps its place and `handled_commands` stays. The service must be stopped.
  */
 export async function rebuildInvoicing(options: {
@@ -42,8 +44,8 @@ export async function rebuildInvoicing(options: {
   await resetConsumedState({
     ...options,
     serviceName: invoicingServiceName,
-    consumers: { [customersConsumer.name]: Topics.customerEvents },
-    tables: ['invoice_customers'],
+    consumers: { [customersConsumer.name]: Topics.customerEvents, [metersConsumer.name]: Topics.meterEvents },
+    tables: ['invoice_customers', 'known_meters'],
   });
   const projections = [...invoicingProjections, invoiceNumberSequencesProjection];
   return { events: await rebuildProjections(options.pool, projections) };

@@ -112,7 +112,3 @@ export const testClockEventWireNames = {
   TestClockAdvanced: 'afternoon.invoicing.v1.test_clock_advanced',
   TestClockReady: 'afternoon.invoicing.v1.test_clock_ready',
 } as const satisfies Record<TestClockEvent['type'], string>;
-
-/** Which of the asked customers live on a test clock, and its time now: `GET /test-clocks/customer-times`. */
-export const CustomerClockTimes = z.object({ clock_times: z.record(ResourceId, z.iso.datetime()) });
-export type CustomerClockTimes = z.infer<typeof CustomerClockTimes>;

@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode } from '@afternoon/contracts/common';
+import type { ApiError, ErrorCode, FieldProblem } from '@afternoon/contracts/common';
 
 /** A refusal decided by domain code; the gateway turns its code into an HTTP status in one place. */
 export class DomainError extends Error {
@@ -6,21 +6,31 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly param?: string,
+    readonly details?: readonly FieldProblem[],
   ) {
     super(message);
     this.name = new.target.name;
   }
 
   toApiError(): ApiError {
-    return this.param === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, param: this.param };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.param === undefined ? {} : { param: this.param }),
+      ...(this.details === undefined ? {} : { details: [...this.details] }),
+    };
   }
 }
 
 export class ValidationError extends DomainError {
-  constructor(message: string, param?: string) {
-    super('VALIDATION_ERROR', message, param);
+  constructor(message: string, param?: string, details?: readonly FieldProblem[]) {
+    super('VALIDATION_ERROR', message, param, details);
+  }
+
+  /** Every problem of a request at once, as the gateway's own validation reports them: the first one in `param`. */
+  static of(problems: readonly FieldProblem[]): ValidationError {
+    const message = problems.map((problem) => `${problem.param || 'body'}: ${problem.message}`).join('; ');
+    return new ValidationError(message, problems[0]?.param || undefined, problems);
   }
 }
 
@@ -33,6 +43,13 @@ export class NotFoundError extends DomainError {
 export class IllegalStateError extends DomainError {
   constructor(message: string) {
     super('INVALID_STATE', message);
+  }
+}
+
+/** A caller that may not do this at all, whatever the resource: e.g. a live key asking for a test clock. */
+export class ForbiddenError extends DomainError {
+  constructor(message: string, param?: string) {
+    super('FORBIDDEN', message, param);
   }
 }
 

@@ -6,6 +6,7 @@ export type { Command, Decider, DomainEvent, WithMetadata } from './commands/dec
 export { foldEvents } from './commands/decider';
 export { waitUntilCaughtUp } from './consumer/catchUp';
 export { consumerGroupId } from './consumer/consumerGroupId';
+export { consumersReady } from './consumer/consumerHealth';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
 export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';
@@ -18,6 +19,7 @@ export {
   ConcurrencyError,
   ConflictError,
   DomainError,
+  ForbiddenError,
   IllegalStateError,
   NotFoundError,
   PoisonRecordError,

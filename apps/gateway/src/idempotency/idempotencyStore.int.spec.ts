@@ -27,7 +27,7 @@ describe('claiming an Idempotency-Key', () => {
   const claim = (key: string, claimant: string, claimMs = 60_000, requestHash = 'same') =>
     claimIdempotencyKey(pool, caller, key, { requestHash, command: commandOf(claimant), claimant, claimMs });
 
-  beforeAll(() => migrate(pool, schema, migrationsDir, { kitTables: false }));
+  beforeAll(() => migrate(pool, schema, migrationsDir));
   afterAll(async () => {
     await pool.end();
     await dropSchemas(schema);

@@ -17,7 +17,6 @@ import { respond } from '../http/respond';
 import { validate } from '../http/validation';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
-import { checkMeterReferences } from './meterReferences';
 
 /** `/v1/plans`: definitions are commands to invoicing-service; reads ask its read API. */
 export function planRoutes(deps: RouteDeps): Router {
@@ -28,9 +27,8 @@ export function planRoutes(deps: RouteDeps): Router {
 
   router.post(
     '/v1/plans',
-    commandRoute(deps, async (request, response) => {
+    commandRoute(deps, (request) => {
       const body = validate(CreatePlanBody, request.body);
-      await checkMeterReferences(deps.services.metering, callerOf(response), body.prices);
       const definition = {
         code: body.code,
         name: body.name,
@@ -65,10 +63,9 @@ export function planRoutes(deps: RouteDeps): Router {
 
   router.patch(
     '/v1/plans/:code',
-    commandRoute(deps, async (request, response) => {
+    commandRoute(deps, (request) => {
       const code = existingCode(request.params.code);
       const changes = validate(RevisePlanBody, request.body ?? {});
-      if (changes.prices) await checkMeterReferences(deps.services.metering, callerOf(response), changes.prices);
       const prices = changes.prices?.map((price) => ({ ...price, id: price.id ?? newResourceId() }) as PlanPrice);
       return {
         topic,

@@ -97,6 +97,31 @@ describe('plans through the gateway', () => {
     expect((await globex.live.post('/v1/plans', proPlan)).body.error.param).toBe('prices[1].meter_code');
   });
 
+  it("refuses a meter archived by the request before, from invoicing's own copy of the meters, naming each price", async () => {
+    const meter = { code: 'exports', name: 'Exports', event_name: 'export', aggregation: 'count' };
+    expect((await acme.live.post('/v1/meters', meter)).status).toBe(201);
+    expect((await acme.live.post('/v1/meters/exports/archive')).status).toBe(200);
+    const refused = await acme.live.post('/v1/plans', {
+      ...proPlan,
+      code: 'archived_meter',
+      prices: [{ ...proPlan.prices[1], meter_code: 'exports' }, proPlan.prices[0], proPlan.prices[1]],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'prices[0].meter_code' });
+    expect(refused.body.error.details).toEqual([
+      { param: 'prices[0].meter_code', message: "meter 'exports' is archived" },
+    ]);
+    const revised = await acme.live.patch('/v1/plans/pro', {
+      prices: [proPlan.prices[0], { ...proPlan.prices[2], meter_code: 'nothing_here' }],
+    });
+    expect(revised.status).toBe(400);
+    expect(revised.body.error.details).toEqual([
+      { param: 'prices[1].meter_code', message: "no such meter: 'nothing_here'" },
+    ]);
+    // The test mode has meters of its own: the live ones do not count there.
+    expect((await acme.test.post('/v1/plans', proPlan)).body.error.param).toBe('prices[1].meter_code');
+  });
+
   it('refuses bad tiers and amounts with every problem', async () => {
     const refused = await acme.live.post('/v1/plans', {
       ...proPlan,

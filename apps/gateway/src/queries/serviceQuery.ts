@@ -29,18 +29,6 @@ export async function queryService<T>(
   return askAsCaller(service, { path, answer, tenant: caller, query: given });
 }
 
-/** A read too large for a query string (a batch's ids): sent as a JSON body, answered like `queryService`. */
-export function queryServiceWithBody<T>(
-  service: InternalApi,
-  path: string,
-  caller: Caller,
-  body: unknown,
-  answer: z.ZodType<T>,
-  timeoutMs?: number,
-): Promise<T> {
-  return askAsCaller(service, { path, answer, tenant: caller, body, ...(timeoutMs ? { timeoutMs } : {}) });
-}
-
 /**
  * The service's refusal (its 4xx error envelope) is the caller's; a service out of reach or failing is a 503. An
  * answer off its contract is a bug, left to the error handler to log and hide as a 500.

@@ -13,7 +13,7 @@ describe('request windows in Postgres', () => {
 
   beforeAll(async () => {
     pool = createPool({ url: testInfra().databaseUrl, schema, applicationName: 'windows-test' });
-    await migrate(pool, schema, migrationsDir, { kitTables: false });
+    await migrate(pool, schema, migrationsDir);
   });
   afterEach(() => vi.useRealTimers());
   afterAll(async () => {

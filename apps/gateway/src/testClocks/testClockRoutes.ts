@@ -14,11 +14,12 @@ import { respond } from '../http/respond';
 import { validate } from '../http/validation';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
-import { existingTestClock, requireTestMode } from './existingTestClock';
+import { existingTestClock } from './existingTestClock';
 
 /**
- * `/v1/test_clocks` (test mode only): clocks are commands to invoicing-service, which owns billing time; an advance
- * answers at once with `status: advancing`, and the clock reads `ready` once everything it made due is done.
+ * `/v1/test_clocks` (test mode only, which invoicing-service enforces): clocks are commands to invoicing-service,
+ * which owns billing time; an advance answers at once with `status: advancing`, and the clock reads `ready` once
+ * everything it made due is done.
  */
 export function testClockRoutes(deps: RouteDeps): Router {
   const router = Router();
@@ -29,8 +30,7 @@ export function testClockRoutes(deps: RouteDeps): Router {
 
   router.post(
     '/v1/test_clocks',
-    commandRoute(deps, (request, response) => {
-      requireTestMode(callerOf(response));
+    commandRoute(deps, (request) => {
       const body = validate(CreateTestClockBody, request.body);
       const testClockId = newResourceId();
       return {
@@ -50,7 +50,6 @@ export function testClockRoutes(deps: RouteDeps): Router {
 
   router.get('/v1/test_clocks', async (request, response) => {
     const caller = callerOf(response);
-    requireTestMode(caller);
     const query = validate(ListTestClocksQuery, request.query, 'query');
     const list = await queryService(deps.services.invoicing, '/test-clocks', caller, TestClockList, {
       ...request.query,

@@ -1,3 +1,4 @@
+import type { Mode } from '@afternoon/contracts/common';
 import type {
   AdvanceTestClock,
   CreateTestClock,
@@ -8,6 +9,7 @@ import { maxTestClockAdvanceDays } from '@afternoon/contracts/testClocks';
 import {
   ConflictError,
   type Decider,
+  ForbiddenError,
   IllegalStateError,
   NotFoundError,
   ValidationError,
@@ -26,10 +28,18 @@ export function testClockNotFound(id: string, param = 'id'): NotFoundError {
   return new NotFoundError(`No such test clock: '${id}'`, param);
 }
 
+/**
+ * Test clocks exist in test mode only: the one home of that rule, for commands and reads alike. A live caller is
+ * refused as such before any clock is looked up, so the answer tells nothing about which clocks exist.
+ */
+export function requireTestMode(mode: Mode): void {
+  if (mode !== 'test') throw new ForbiddenError('Test clocks exist in test mode only: use a test API key (ak_test_…)');
+}
+
 export function decide(command: TestClockCommand, state: TestClockState): TestClockEvent[] {
   const now = command.metadata.issued_at;
   const { test_clock_id } = command.data;
-  if (command.metadata.mode !== 'test') throw new ValidationError('test clocks exist in test mode only', 'test_clock');
+  requireTestMode(command.metadata.mode);
   switch (command.type) {
     case 'CreateTestClock':
       if (state.status !== 'absent') throw new ConflictError(`test clock ${test_clock_id} already exists`, 'id');

@@ -1,5 +1,5 @@
 import type { TestClockEvent } from '@afternoon/contracts/testClocks';
-import { IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
+import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@afternoon/service-kit';
 import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { decide } from './businessLogic';
@@ -31,7 +31,7 @@ const ready = (frozen_time: string) =>
   ({ type: 'MarkTestClockReady', data: { test_clock_id, frozen_time }, metadata: inTestMode }) as const;
 
 describe('test clock decider', () => {
-  it('is made in test mode only', () => {
+  it('is made and advanced in test mode only, refusing a live caller as forbidden', () => {
     const create = {
       type: 'CreateTestClock',
       data: { test_clock_id, name: null, frozen_time: '2027-01-01T00:00:00.000Z' },
@@ -41,7 +41,10 @@ describe('test clock decider', () => {
       .thenEmits([created]);
     given([])
       .when({ ...create, metadata: commandMetadata(realNow) })
-      .thenThrows(ValidationError);
+      .thenThrows(ForbiddenError);
+    given([created])
+      .when({ ...advance('2027-02-01T00:00:00.000Z'), metadata: commandMetadata(realNow) })
+      .thenThrows(ForbiddenError);
   });
 
   it('advances forward only, recording the real instant of the advance, and not while still advancing', () => {

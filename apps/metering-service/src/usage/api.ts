@@ -1,4 +1,4 @@
-import { PageQuery, ResourceId } from '@afternoon/contracts/common';
+import { PageQuery } from '@afternoon/contracts/common';
 import type { CustomerScope } from '@afternoon/contracts/customers';
 import {
   type CustomerUsageAnswer,
@@ -8,7 +8,7 @@ import {
   UsageQuery,
 } from '@afternoon/contracts/usage';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type pg from 'pg';
 import { eventSummary, type IngestProgress } from './eventSummary';
 import { customerUsage, listUsageEvents } from './getUsage';
@@ -24,13 +24,6 @@ export interface UsageRoutesDeps {
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
 export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoutesDeps): Router {
   const router = Router();
-
-  // Which of the given ids are this tenant's customers: the gateway checks a whole ingest batch in one call.
-  router.post('/customers/known', express.json({ limit: '1mb' }), async (request, response) => {
-    const ids = parseInput(ResourceId.array().max(1000), (request.body as { ids?: unknown } | undefined)?.ids);
-    const known = await knownCustomers(tenantOf(request), ids, 'live');
-    response.json({ known: [...known], unknown: ids.filter((id) => !known.has(id)) });
-  });
 
   router.get('/usage-events', async (request, response) => {
     response.json(await listUsageEvents(pool, tenantOf(request), parseInput(ListUsageEventsQuery, request.query)));

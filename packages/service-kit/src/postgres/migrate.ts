@@ -7,15 +7,11 @@ import { assertIdentifier, withTransaction } from './database';
 const kitMigrations = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /**
- * Creates the schema and applies the kit's tables (event store, outbox, offsets) unless told not to, then the service's own SQL files in name order, each once.
+ * Creates the schema and applies the kit's tables (event store, outbox, offsets), then the service's own SQL files in
+ * name order, each once.
  * An advisory lock keeps two instances starting together from applying the same file twice.
  */
-export async function migrate(
-  pool: pg.Pool,
-  schema: string,
-  serviceMigrationsDir: string,
-  options: { kitTables: boolean } = { kitTables: true },
-): Promise<void> {
+export async function migrate(pool: pg.Pool, schema: string, serviceMigrationsDir: string): Promise<void> {
   assertIdentifier(schema);
   await withTransaction(pool, async (tx) => {
     // A migration may rewrite a large table, and a second instance waits here for the first one's: neither is a
@@ -31,10 +27,7 @@ export async function migrate(
     const applied = new Set(
       (await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
     );
-    const sources = [
-      ...(options.kitTables ? [['kit', kitMigrations] as const] : []),
-      ['service', serviceMigrationsDir] as const,
-    ];
+    const sources = [['kit', kitMigrations] as const, ['service', serviceMigrationsDir] as const];
     for (const [prefix, dir] of sources) {
       const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
       for (const file of files) {

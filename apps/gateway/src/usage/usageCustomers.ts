@@ -1,0 +1,145 @@
+import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
+import { TestClockEvent, testClockEventWireNames } from '@afternoon/contracts/testClocks';
+import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
+import {
+  consumerGroupId,
+  decodeEventRecord,
+  type KafkaConnection,
+  type Logger,
+  type Producer,
+  type RecordHandler,
+  type RunningConsumer,
+  type ServiceMetrics,
+  startIdempotentConsumer,
+  waitUntilCaughtUp,
+} from '@afternoon/service-kit';
+import type pg from 'pg';
+
+/** Keeps `usage_customers` in step with `customer.events`; each row remembers its stream version. */
+export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
+  const decoded = decodeEventRecord(record, CustomerEvent, customerEventWireNames);
+  if (!decoded) {
+    context.skip();
+    return;
+  }
+  context.setType(decoded.wireType);
+  const { event, metadata, version } = decoded;
+  switch (event.type) {
+    case 'CustomerCreated':
+      await tx.query(
+        `INSERT INTO usage_customers (id, organization_id, mode, test_clock_id, version) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING`,
+        [event.data.customer_id, metadata.organization_id, metadata.mode, event.data.test_clock, version],
+      );
+      return;
+    case 'CustomerUpdated':
+      return;
+    case 'CustomerDeleted':
+      await tx.query(
+        `UPDATE usage_customers SET deleted = true, version = $3
+          WHERE id = $1 AND organization_id = $2 AND version < $3`,
+        [event.data.customer_id, metadata.organization_id, version],
+      );
+      return;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+};
+
+/** Keeps `usage_test_clocks` in step with invoicing's test clock events; other invoicing events are skipped. */
+export const applyTestClockEvent: RecordHandler = async (tx, record, context) => {
+  const decoded = decodeEventRecord(record, TestClockEvent, testClockEventWireNames);
+  if (!decoded) {
+    context.skip();
+    return;
+  }
+  context.setType(decoded.wireType);
+  const { event, metadata, version } = decoded;
+  switch (event.type) {
+    case 'TestClockCreated':
+      await tx.query(
+        `INSERT INTO usage_test_clocks (id, organization_id, mode, frozen_time, version) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING`,
+        [event.data.test_clock_id, metadata.organization_id, metadata.mode, event.data.frozen_time, version],
+      );
+      return;
+    case 'TestClockAdvanced':
+      await tx.query(
+        `UPDATE usage_test_clocks SET frozen_time = $3, version = $4
+          WHERE id = $1 AND organization_id = $2 AND version < $4`,
+        [event.data.test_clock_id, metadata.organization_id, event.data.frozen_time, version],
+      );
+      return;
+    case 'TestClockReady':
+      return;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+};
+
+/** The projection's two feeds: a consumer (and its group) per topic. */
+const feeds = {
+  customers: { name: 'usage-customers', topic: Topics.customerEvents, handle: applyCustomerEvent },
+  testClocks: { name: 'usage-test-clocks', topic: Topics.invoiceEvents, handle: applyTestClockEvent },
+} as const satisfies Record<string, { name: string; topic: TopicSpec; handle: RecordHandler }>;
+
+export type UsageCustomersFeed = keyof typeof feeds;
+
+/** The gateway's copy of the customers usage may name, and the times of their test clocks. */
+export interface UsageCustomers {
+  /** Waits until the feed's consumer has handled its topic as of now; false once `timeoutMs` has passed. */
+  catchUp(feed: UsageCustomersFeed, timeoutMs: number): Promise<boolean>;
+  /** What keeps the projection from keeping up, for /readyz. */
+  problem(): string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the consumers that keep `usage_customers` and `usage_test_clocks`, with the kit's idempotent consumer. */
+export async function startUsageCustomers(options: {
+  kafka: KafkaConnection;
+  /** The consumers' own connections; a request's wait for them to catch up uses its own pool (`queries`). */
+  pools: { ingest: pg.Pool; queries: pg.Pool };
+  producer: Producer;
+  topicPrefix: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}): Promise<UsageCustomers> {
+  const { kafka, pools } = options;
+  const groupId = (feed: UsageCustomersFeed) => consumerGroupId(options.topicPrefix, 'gateway', feeds[feed].name);
+  const consumers: RunningConsumer[] = await Promise.all(
+    (Object.keys(feeds) as UsageCustomersFeed[]).map((feed) =>
+      startIdempotentConsumer({
+        kafka,
+        pool: pools.ingest,
+        groupId: groupId(feed),
+        topics: [kafka.topic(feeds[feed].topic)],
+        deadLetterTopic: kafka.topic(Topics.consumerDeadLetter),
+        producer: options.producer,
+        logger: options.logger,
+        metrics: options.metrics,
+        handle: feeds[feed].handle,
+      }),
+    ),
+  );
+  await Promise.all(consumers.map((consumer) => consumer.joined));
+  return {
+    async catchUp(feed, timeoutMs) {
+      const { topic } = feeds[feed];
+      const caughtUp = waitUntilCaughtUp({ pool: pools.queries, kafka, groupId: groupId(feed), topic, timeoutMs });
+      // Reading the topic's end offsets waits on the broker too: the deadline holds for that as well.
+      return Promise.race([caughtUp.catch(() => false), deadline(timeoutMs)]);
+    },
+    problem: () => consumers.flatMap((consumer) => consumer.problem() ?? []).join('; ') || undefined,
+    async stop() {
+      await Promise.allSettled(consumers.map((consumer) => consumer.stop()));
+    },
+  };
+}
+
+function deadline(ms: number): Promise<false> {
+  return new Promise((resolve) => setTimeout(() => resolve(false), ms).unref());
+}
