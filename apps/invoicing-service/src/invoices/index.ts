@@ -3,17 +3,15 @@ import {
   InvoiceEvent,
   invoiceEventWireNames,
 } from '@afternoon/contracts/invoices';
-import type { AggregateDefinition, CommandContext, Tenant, Transaction } from '@afternoon/service-kit';
-import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
-import { customerNow } from '../testClocks/getTestClocks';
-import { type InvoiceCommand, invoiceDecider } from './businessLogic';
+import type { AggregateDefinition } from '@afternoon/service-kit';
+import { type InvoiceCommand, invoiceDecider, type SentInvoiceCommand } from './businessLogic';
+import { enrichInvoiceCommand } from './enrichInvoiceCommand';
 import { type InvoiceState, toInvoice } from './invoice';
-import { nextInvoiceNumber } from './invoiceNumbers';
 
 export { invoiceRoutes } from './api';
 export { invoicesProjection } from './getInvoices';
 
-export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent, InvoiceState> = {
+export const invoiceAggregate: AggregateDefinition<SentInvoiceCommand, InvoiceEvent, InvoiceState, InvoiceCommand> = {
   commandTypes: InvoiceCommandSchema.options.map((option) => option.shape.type.value),
   commandSchema: InvoiceCommandSchema,
   eventSchema: InvoiceEvent,
@@ -26,64 +24,3 @@ export const invoiceAggregate: AggregateDefinition<InvoiceCommand, InvoiceEvent,
       : toInvoice(state),
   enrich: enrichInvoiceCommand,
 };
-
-/**
- * Brings `decide` what lives outside the stream: the customer's details and the next invoice number; and for a
- * customer on a test clock, the clock's time as the command's, so their invoices are dated by it.
- */
-async function enrichInvoiceCommand(
-  tx: Transaction,
-  command: InvoiceCommand,
-  context: CommandContext,
-): Promise<InvoiceCommand> {
-  const tenant: Tenant = { organizationId: command.metadata.organization_id, mode: command.metadata.mode };
-  const customerId =
-    'customer_id' in command.data
-      ? command.data.customer_id
-      : await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
-  if (customerId === undefined) return command;
-  // The customer first (caught up with customer.events, so one created a moment ago is known, with its clock).
-  const withCustomer = await withCustomerDetails(tx, command, tenant, customerId, context);
-  const now = await customerNow(tx, tenant, customerId, new Date(command.metadata.issued_at));
-  const dated = { ...withCustomer, metadata: { ...withCustomer.metadata, issued_at: now.toISOString() } };
-  // Taken last, so the sequence row stays locked only for the rest of this transaction.
-  switch (dated.type) {
-    case 'FinalizeInvoice':
-      return { ...dated, data: { ...dated.data, invoice_number: await nextInvoiceNumber(tx, tenant) } };
-    case 'BillSubscriptionPeriod':
-      return { ...dated, data: { ...dated.data, invoice_number: await nextInvoiceNumber(tx, tenant) } };
-    default:
-      return dated;
-  }
-}
-
-async function withCustomerDetails(
-  tx: Transaction,
-  command: InvoiceCommand,
-  tenant: Tenant,
-  customerId: string,
-  context: CommandContext,
-): Promise<InvoiceCommand> {
-  switch (command.type) {
-    case 'CreateInvoice':
-      return { ...command, data: { ...command.data, customer: await knownCustomer(tx, tenant, customerId, context) } };
-    case 'BillSubscriptionPeriod':
-      // Known since the subscription was made (no catch-up needed); a deleted customer's last stretch is still
-      // billed to them.
-      return { ...command, data: { ...command.data, customer: await findCustomer(tx, tenant, customerId, 'ever') } };
-    case 'FinalizeInvoice': {
-      const customer = await currentCustomer(tx, tenant, customerId, context);
-      return { ...command, data: { ...command.data, customer } };
-    }
-    default:
-      return command;
-  }
-}
-
-async function customerIdOfInvoice(tx: Transaction, tenant: Tenant, invoiceId: string): Promise<string | undefined> {
-  const { rows } = await tx.query<{ customer_id: string }>(
-    'SELECT customer_id FROM invoices WHERE id = $1 AND organization_id = $2 AND mode = $3',
-    [invoiceId, tenant.organizationId, tenant.mode],
-  );
-  return rows[0]?.customer_id;
-}
