@@ -1,4 +1,4 @@
-import { CreatePlanBody, Plan, PlanCode, type PlanPrice, RevisePlanBody } from '@afternoon/contracts/plans';
+import { CreatePlanBody, Plan, PlanCode, RevisePlanBody } from '@afternoon/contracts/plans';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
@@ -28,7 +28,7 @@ export function planRoutes(deps: RouteDeps): Router {
         name: body.name,
         currency: body.currency,
         interval: body.interval,
-        prices: body.prices.map((price) => ({ ...price, id: newResourceId() }) as PlanPrice),
+        prices: body.prices.map((price) => ({ ...price, id: newResourceId() })),
         minimum_amount_cents: body.minimum_amount_cents ?? null,
       };
       return {
@@ -62,9 +62,9 @@ export function planRoutes(deps: RouteDeps): Router {
     '/v1/plans/:code',
     commandRoute(deps, async (request, response) => {
       const code = existingCode(request.params.code);
-      const changes = validate(RevisePlanBody, request.body ?? {});
-      if (changes.prices) await checkMeterReferences(deps.services.metering, callerOf(response), changes.prices);
-      const prices = changes.prices?.map((price) => ({ ...price, id: price.id ?? newResourceId() }) as PlanPrice);
+      const { prices: revised, ...changes } = validate(RevisePlanBody, request.body ?? {});
+      if (revised) await checkMeterReferences(deps.services.metering, callerOf(response), revised);
+      const prices = revised?.map((price) => ({ ...price, id: price.id ?? newResourceId() }));
       return {
         topic,
         key: code,
