@@ -258,7 +258,7 @@ export type InvoiceTerms = z.infer<typeof InvoiceTerms>;
 
 const invoiceId = { invoice_id: ResourceId };
 
-// Commands (on `invoice.commands`). `customer` and `invoice_number` are filled in by the service before `decide`.
+// Commands (on `invoice.commands`), as sent: what the customer and the invoice number are, invoicing looks up itself.
 
 const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({ type: z.literal(type), data: z.object({ ...invoiceId, ...data }) });
@@ -268,7 +268,6 @@ export const CreateInvoice = command('CreateInvoice', {
   terms: InvoiceTerms,
   currency: z.string(),
   line_items: z.array(LineItem),
-  customer: InvoiceCustomer.optional(),
 });
 export type CreateInvoice = z.infer<typeof CreateInvoice>;
 export const AddInvoiceLineItem = command('AddInvoiceLineItem', { line_item: LineItem });
@@ -284,11 +283,7 @@ export const UpdateInvoice = command('UpdateInvoice', { changes: InvoiceTerms.pa
 export type UpdateInvoice = z.infer<typeof UpdateInvoice>;
 export const DeleteInvoice = command('DeleteInvoice', {});
 export type DeleteInvoice = z.infer<typeof DeleteInvoice>;
-export const FinalizeInvoice = command('FinalizeInvoice', {
-  public_invoice_url: z.url(),
-  invoice_number: z.string().optional(),
-  customer: InvoiceCustomer.optional(),
-});
+export const FinalizeInvoice = command('FinalizeInvoice', { public_invoice_url: z.url() });
 export type FinalizeInvoice = z.infer<typeof FinalizeInvoice>;
 /** Creates and finalizes a subscription's invoice at once; refused (CONFLICT) when that invoice already exists. */
 export const BillSubscriptionPeriod = command('BillSubscriptionPeriod', {
@@ -298,8 +293,6 @@ export const BillSubscriptionPeriod = command('BillSubscriptionPeriod', {
   currency: z.string(),
   line_items: z.array(SubscriptionLineItem),
   public_invoice_url: z.url(),
-  customer: InvoiceCustomer.optional(),
-  invoice_number: z.string().optional(),
 });
 export type BillSubscriptionPeriod = z.infer<typeof BillSubscriptionPeriod>;
 export const PayInvoice = command('PayInvoice', {});

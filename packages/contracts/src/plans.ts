@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { NonBlankString, ResourceId } from './common';
 import { Currency } from './currencies';
 import { MeterCode } from './meters';
-import { DecimalCents, PriceAmountCents } from './money';
+import { DecimalCents, PriceAmountCents, StoredDecimalCents, StoredPriceAmountCents } from './money';
+import { priceModels } from './priceModels';
 
 /** A plan's code follows the same lower_snake_case rule as a meter's. */
 export const PlanCode = MeterCode;
@@ -11,89 +12,24 @@ export type PlanCode = z.infer<typeof PlanCode>;
 export const PlanInterval = z.enum(['week', 'month', 'quarter', 'year']);
 export type PlanInterval = z.infer<typeof PlanInterval>;
 
-const priceFields = {
-  /** The invoice line's text. */
-  description: NonBlankString.trim().max(500),
-  /** The charge is raised to this when it comes out lower. */
-  minimum_amount_cents: PriceAmountCents.optional(),
-};
+/** Prices as taken in: each amount at most 10^12 minor units (docs/decisions/0004-money-bounds.md). */
+const taken = priceModels({ cents: PriceAmountCents, decimal: DecimalCents });
+/** Prices as stored: what was taken in under any earlier bound still reads back. */
+const stored = priceModels({ cents: StoredPriceAmountCents, decimal: StoredDecimalCents });
 
-export const FlatPrice = z.strictObject({
-  model: z.literal('flat'),
-  ...priceFields,
-  amount_cents: PriceAmountCents,
-  timing: z.enum(['in_advance', 'in_arrears']),
-});
+export const FlatPrice = taken.FlatPrice;
 export type FlatPrice = z.infer<typeof FlatPrice>;
-
-export const PerUnitPrice = z.strictObject({
-  model: z.literal('per_unit'),
-  ...priceFields,
-  meter_code: MeterCode,
-  unit_amount: DecimalCents,
-  /** Units of each period's usage that are not charged. */
-  free_units: z.number().int().min(0).optional(),
-});
+export const PerUnitPrice = taken.PerUnitPrice;
 export type PerUnitPrice = z.infer<typeof PerUnitPrice>;
-
-/** `up_to` is inclusive: with tiers up to 100 and up to 1000, units 1–100 fall in the first, 101–1000 the second. */
-export const PriceTier = z.strictObject({
-  up_to: z.number().int().positive().nullable(),
-  unit_amount: DecimalCents,
-  /** Charged once: in a graduated price for each tier the usage enters, in a volume price for the tier it reaches. */
-  flat_amount: DecimalCents.optional(),
-});
+export const PriceTier = taken.PriceTier;
 export type PriceTier = z.infer<typeof PriceTier>;
-
-/** At least one tier, bounds strictly ascending, and only the last unbounded (`up_to: null`), so every unit has a tier. */
-export const PriceTiers = z
-  .array(PriceTier)
-  .min(1)
-  .max(50)
-  .superRefine((tiers, context) => {
-    tiers.forEach((tier, index) => {
-      const isLast = index === tiers.length - 1;
-      const previous = tiers[index - 1]?.up_to;
-      if (isLast && tier.up_to !== null)
-        context.addIssue({ code: 'custom', path: [index, 'up_to'], message: 'the last tier must have up_to: null' });
-      else if (!isLast && tier.up_to === null)
-        context.addIssue({
-          code: 'custom',
-          path: [index, 'up_to'],
-          message: 'only the last tier may have up_to: null',
-        });
-      else if (tier.up_to !== null && typeof previous === 'number' && tier.up_to <= previous)
-        context.addIssue({ code: 'custom', path: [index, 'up_to'], message: 'must be greater than the tier before' });
-    });
-  });
+export const PriceTiers = taken.PriceTiers;
 export type PriceTiers = z.infer<typeof PriceTiers>;
-
-/** Each unit priced by the tier it falls in. */
-export const GraduatedPrice = z.strictObject({
-  model: z.literal('graduated'),
-  ...priceFields,
-  meter_code: MeterCode,
-  tiers: PriceTiers,
-});
+export const GraduatedPrice = taken.GraduatedPrice;
 export type GraduatedPrice = z.infer<typeof GraduatedPrice>;
-
-/** Every unit priced by the tier the period's total reaches. */
-export const VolumePrice = z.strictObject({
-  model: z.literal('volume'),
-  ...priceFields,
-  meter_code: MeterCode,
-  tiers: PriceTiers,
-});
+export const VolumePrice = taken.VolumePrice;
 export type VolumePrice = z.infer<typeof VolumePrice>;
-
-/** `package_amount` per started `package_size` units: a partial package is charged as a whole one. */
-export const PackagePrice = z.strictObject({
-  model: z.literal('package'),
-  ...priceFields,
-  meter_code: MeterCode,
-  package_size: z.number().int().positive(),
-  package_amount: DecimalCents,
-});
+export const PackagePrice = taken.PackagePrice;
 export type PackagePrice = z.infer<typeof PackagePrice>;
 
 export const Price = z.discriminatedUnion('model', [
@@ -106,14 +42,11 @@ export const Price = z.discriminatedUnion('model', [
 export type Price = z.infer<typeof Price>;
 
 /** A price as a plan holds it, with an id that stays the same across the plan's versions. */
-export const PlanPrice = z.discriminatedUnion('model', [
-  FlatPrice.extend({ id: ResourceId }),
-  PerUnitPrice.extend({ id: ResourceId }),
-  GraduatedPrice.extend({ id: ResourceId }),
-  VolumePrice.extend({ id: ResourceId }),
-  PackagePrice.extend({ id: ResourceId }),
-]);
+export const PlanPrice = taken.PlanPrice;
 export type PlanPrice = z.infer<typeof PlanPrice>;
+
+/** A plan's price as its events and read model hold it: amounts stored before today's bounds still read. */
+export const StoredPlanPrice = stored.PlanPrice;
 
 export const maxPlanPrices = 50;
 
@@ -140,8 +73,8 @@ export const Plan = z.object({
   name: z.string(),
   currency: z.string(),
   interval: PlanInterval,
-  prices: z.array(PlanPrice),
-  minimum_amount_cents: PriceAmountCents.nullable(),
+  prices: z.array(StoredPlanPrice),
+  minimum_amount_cents: StoredPriceAmountCents.nullable(),
   status: PlanStatus,
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
@@ -176,6 +109,12 @@ export const PlanDefinition = z.object({
   minimum_amount_cents: PriceAmountCents.nullable(),
 });
 export type PlanDefinition = z.infer<typeof PlanDefinition>;
+
+/** A plan version's definition as its events hold it: amounts stored before today's bounds still read. */
+export const StoredPlanDefinition = PlanDefinition.extend({
+  prices: z.array(StoredPlanPrice),
+  minimum_amount_cents: StoredPriceAmountCents.nullable(),
+});
 
 export const ListPlansQuery = z
   .object({
@@ -223,11 +162,11 @@ export type ArchivePlan = z.infer<typeof ArchivePlan>;
 export const PlanCommand = z.discriminatedUnion('type', [CreatePlan, RevisePlan, ArchivePlan]);
 export type PlanCommand = z.infer<typeof PlanCommand>;
 
-// Events (on `invoice.events`), each with its versioned wire name beside its schema
+// Events (on `invoice.events`), each with its versioned wire name beside its schema; read back with what was stored
 
 export const PlanCreated = z.object({
   type: z.literal('PlanCreated'),
-  data: z.object({ plan_id: ResourceId, definition: PlanDefinition, created_at: z.iso.datetime() }),
+  data: z.object({ plan_id: ResourceId, definition: StoredPlanDefinition, created_at: z.iso.datetime() }),
 });
 export type PlanCreated = z.infer<typeof PlanCreated>;
 
@@ -237,7 +176,7 @@ export const PlanRevised = z.object({
   data: z.object({
     plan_id: ResourceId,
     version: z.number().int().min(2),
-    definition: PlanDefinition,
+    definition: StoredPlanDefinition,
     revised_at: z.iso.datetime(),
   }),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreatePlanBody, Price } from './plans';
+import { CreatePlanBody, Plan, PlanCommand, PlanEvent, Price } from './plans';
 
 const problems = (input: unknown) =>
   Price.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
@@ -131,5 +131,71 @@ describe('plans', () => {
       'prices',
     ]);
     expect(CreatePlanBody.safeParse({ ...body, prices: Array(51).fill(flat) }).success).toBe(false);
+  });
+});
+
+describe('plans as stored', () => {
+  // 10^13 minor units: past the 10^12 bound on a price, as a plan taken in before that bound may hold.
+  const definition = {
+    code: 'old',
+    name: 'Old',
+    currency: 'usd',
+    interval: 'month',
+    prices: [
+      { id: 'cprice0000000000000000001', model: 'flat', description: 'Fee', amount_cents: 1e13, timing: 'in_advance' },
+      {
+        id: 'cprice0000000000000000002',
+        model: 'package',
+        description: 'Calls',
+        meter_code: 'calls',
+        package_size: 10,
+        package_amount: '9999999999999',
+      },
+    ],
+    minimum_amount_cents: 1e13,
+  };
+  const createdAt = '2025-06-01T00:00:00.000Z';
+
+  it('read back past the input bounds, in events and in answers', () => {
+    const stored = {
+      type: 'PlanCreated',
+      data: { plan_id: 'cplan00000000000000000001', definition, created_at: createdAt },
+    };
+    expect(PlanEvent.parse(stored)).toEqual(stored);
+    const plan = {
+      id: 'cplan00000000000000000001',
+      version: 1,
+      status: 'active',
+      created_at: createdAt,
+      updated_at: createdAt,
+      ...definition,
+    };
+    expect(Plan.parse(plan)).toEqual(plan);
+  });
+
+  it('are refused the same amounts as input: in a body and in a command', () => {
+    const paths = (result: { error?: { issues: { path: PropertyKey[] }[] } }) =>
+      result.error?.issues.map((issue) => issue.path.join('.')).sort();
+    const prices = definition.prices.map(({ id: _id, ...price }) => price);
+    expect(paths(CreatePlanBody.safeParse({ ...definition, prices }))).toEqual([
+      'minimum_amount_cents',
+      'prices.0.amount_cents',
+      'prices.1.package_amount',
+    ]);
+    const create = { type: 'CreatePlan', data: { plan_id: 'cplan00000000000000000001', definition } };
+    expect(paths(PlanCommand.safeParse(create))).toEqual([
+      'data.definition.minimum_amount_cents',
+      'data.definition.prices.0.amount_cents',
+      'data.definition.prices.1.package_amount',
+    ]);
+  });
+
+  it('keep the format they were stored in: a malformed amount is still refused', () => {
+    const malformed = { ...definition, prices: [{ ...definition.prices[1], package_amount: '12345678901234' }] };
+    const stored = {
+      type: 'PlanCreated',
+      data: { plan_id: 'cplan00000000000000000001', definition: malformed, created_at: createdAt },
+    };
+    expect(PlanEvent.safeParse(stored).success).toBe(false);
   });
 });

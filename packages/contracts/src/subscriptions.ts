@@ -119,7 +119,7 @@ export const SubscriptionTerms = z.object({
 });
 export type SubscriptionTerms = z.infer<typeof SubscriptionTerms>;
 
-/** A plan's current version as a new subscription takes it; filled in by invoicing from its plans. */
+/** A plan's current version as a new subscription takes it; invoicing looks it up in its plans. */
 export const SubscribedPlan = z.object({
   code: PlanCode,
   version: z.number().int().positive(),
@@ -127,13 +127,8 @@ export const SubscribedPlan = z.object({
 });
 export type SubscribedPlan = z.infer<typeof SubscribedPlan>;
 
-/**
- * Filled in by invoicing for a subscription that a plan change made: its start, recorded on the old subscription's
- * stream, which its own stream has not received yet.
- */
-const origin = { origin: SubscriptionTerms.optional() };
-
-// Commands (on `invoice.commands`: subscriptions belong to invoicing)
+// Commands (on `invoice.commands`: subscriptions belong to invoicing), as sent: the plan's version, the customer's
+// deletion and a plan change's terms, invoicing looks up itself.
 
 export const CreateSubscription = z.object({
   type: z.literal('CreateSubscription'),
@@ -144,7 +139,6 @@ export const CreateSubscription = z.object({
     start_date: z.iso.datetime().optional(),
     billing_anchor_day: BillingAnchorDay.optional(),
     initial_status: z.enum(['pending', 'active']),
-    plan: SubscribedPlan.optional(),
   }),
 });
 export type CreateSubscription = z.infer<typeof CreateSubscription>;
@@ -154,7 +148,6 @@ export const UpdateSubscription = z.object({
   data: z.object({
     subscription_id: ResourceId,
     changes: UpdateSubscriptionBody.extend({ next_renewal_date: z.iso.datetime().nullable().optional() }),
-    ...origin,
   }),
 });
 export type UpdateSubscription = z.infer<typeof UpdateSubscription>;
@@ -165,7 +158,6 @@ export const CancelSubscription = z.object({
     subscription_id: ResourceId,
     cancel_mode: CancelMode,
     refund_policy: PrepaidRefundPolicy.optional(),
-    ...origin,
   }),
 });
 export type CancelSubscription = z.infer<typeof CancelSubscription>;
@@ -179,19 +171,17 @@ export const ChangeSubscriptionPlan = z.object({
     target_plan_code: PlanCode,
     change_mode: CancelMode,
     refund_policy: PrepaidRefundPolicy.optional(),
-    target_plan: SubscribedPlan.optional(),
-    ...origin,
   }),
 });
 export type ChangeSubscriptionPlan = z.infer<typeof ChangeSubscriptionPlan>;
 
 /**
  * What the passage of time to `issued_at` does: a pending subscription starts, a scheduled cancellation ends it, and
- * a customer's deletion (`customer_deleted_at`, filled in by invoicing) ends it when the customer was deleted.
+ * a customer's deletion ends it when the customer was deleted.
  */
 export const AdvanceSubscription = z.object({
   type: z.literal('AdvanceSubscription'),
-  data: z.object({ subscription_id: ResourceId, customer_deleted_at: z.iso.datetime().optional(), ...origin }),
+  data: z.object({ subscription_id: ResourceId }),
 });
 export type AdvanceSubscription = z.infer<typeof AdvanceSubscription>;
 

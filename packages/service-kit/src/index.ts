@@ -2,7 +2,7 @@ export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
 export { createCommandRecordHandler } from './commands/commandHandler';
 export { commandTypesOf } from './commands/commandTypes';
-export type { Command, Decider, DomainEvent, WithMetadata } from './commands/decider';
+export type { Command, Decider, DomainEvent, Enriched, WithMetadata } from './commands/decider';
 export { foldEvents } from './commands/decider';
 export { waitUntilCaughtUp } from './consumer/catchUp';
 export { consumerGroupId } from './consumer/consumerGroupId';

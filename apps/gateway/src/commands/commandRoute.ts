@@ -1,3 +1,4 @@
+import type { CommandsOnTopic, CommandTopicName } from '@afternoon/contracts/commandTopics';
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { Request, RequestHandler, Response } from 'express';
@@ -7,15 +8,18 @@ import { answerOnce, type IdempotencyDeps } from '../idempotency/answerOnce';
 import type { StoredResponse } from '../idempotency/idempotencyOutcome';
 import { type CommandBus, CommandTimeoutError } from './commandBus';
 
-/** What a route asks of its owning service: the command, and how a success is answered. */
-export interface CommandSpec {
-  topic: TopicSpec;
-  key: string;
-  type: string;
-  data: unknown;
-  successStatus: number;
-  successBody(result: unknown): Record<string, unknown>;
-}
+/**
+ * What a route asks of its owning service: one of the commands its topic carries (`type` and `data` of one member of
+ * that service's contract union), and how a success is answered.
+ */
+export type CommandSpec<Name extends CommandTopicName = CommandTopicName> = {
+  [N in Name]: CommandsOnTopic[N] & {
+    topic: TopicSpec & { name: N };
+    key: string;
+    successStatus: number;
+    successBody(result: unknown): Record<string, unknown>;
+  };
+}[Name];
 
 export interface CommandRouteDeps extends IdempotencyDeps {
   bus: CommandBus;

@@ -4,6 +4,7 @@ import {
   DeletedInvoice,
   Invoice,
   InvoiceAnswer,
+  type InvoiceCommand,
   InvoiceList,
   LineItemBody,
   LineItemEventsQuery,
@@ -16,7 +17,7 @@ import { MeterUsageEventList } from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
 import { newHostedInvoiceUrl, newResourceId } from '@afternoon/service-kit';
 import { type Request, Router } from 'express';
-import { type CommandSpec, commandRoute } from '../commands/commandRoute';
+import { commandRoute } from '../commands/commandRoute';
 import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
@@ -29,18 +30,13 @@ type Params = Request<Record<string, string>>;
 /** `/v1/invoices`: writes become commands to invoicing-service, reads ask its read API. */
 export function invoiceRoutes(deps: RouteDeps): Router {
   const router = Router();
-  const invoiceCommand = (
-    type: string,
-    data: (request: Params, invoiceId: string) => Record<string, unknown>,
-    successStatus = 200,
-  ) =>
-    commandRoute(deps, (request): CommandSpec => {
+  const invoiceCommand = (command: (request: Params, invoiceId: string) => InvoiceCommand, successStatus = 200) =>
+    commandRoute(deps, (request) => {
       const invoiceId = request.params.id === undefined ? newResourceId() : existingId(request.params.id);
       return {
         topic: Topics.invoiceCommands,
         key: invoiceId,
-        type,
-        data: { invoice_id: invoiceId, ...data(request, invoiceId) },
+        ...command(request, invoiceId),
         successStatus,
         successBody: (invoice) => ({ invoice: Invoice.parse(invoice) }),
       };
@@ -48,11 +44,12 @@ export function invoiceRoutes(deps: RouteDeps): Router {
 
   router.post(
     '/v1/invoices',
-    invoiceCommand(
-      'CreateInvoice',
-      (request) => {
-        const body = validate(CreateInvoiceBody, request.body);
-        return {
+    invoiceCommand((request, invoice_id) => {
+      const body = validate(CreateInvoiceBody, request.body);
+      return {
+        type: 'CreateInvoice',
+        data: {
+          invoice_id,
           customer_id: body.customer_id,
           currency: body.currency,
           terms: {
@@ -63,10 +60,9 @@ export function invoiceRoutes(deps: RouteDeps): Router {
             metadata: body.metadata ?? {},
           },
           line_items: body.line_items.map((line) => ({ id: newResourceId(), ...line })),
-        };
-      },
-      201,
-    ),
+        },
+      };
+    }, 201),
   );
 
   router.get('/v1/invoices/:id', async (request, response) => {
@@ -112,7 +108,10 @@ export function invoiceRoutes(deps: RouteDeps): Router {
 
   router.patch(
     '/v1/invoices/:id',
-    invoiceCommand('UpdateInvoice', (request) => ({ changes: validate(UpdateInvoiceBody, request.body ?? {}) })),
+    invoiceCommand((request, invoice_id) => ({
+      type: 'UpdateInvoice',
+      data: { invoice_id, changes: validate(UpdateInvoiceBody, request.body ?? {}) },
+    })),
   );
 
   router.delete(
@@ -132,45 +131,56 @@ export function invoiceRoutes(deps: RouteDeps): Router {
 
   router.post(
     '/v1/invoices/:id/line_items',
-    invoiceCommand('AddInvoiceLineItem', (request) => ({
-      line_item: { id: newResourceId(), ...validate(LineItemBody, request.body) },
+    invoiceCommand((request, invoice_id) => ({
+      type: 'AddInvoiceLineItem',
+      data: { invoice_id, line_item: { id: newResourceId(), ...validate(LineItemBody, request.body) } },
     })),
   );
 
   router.patch(
     '/v1/invoices/:id/line_items/:line_item_id',
-    invoiceCommand('UpdateInvoiceLineItem', (request) => ({
-      line_item_id: request.params.line_item_id,
-      changes: validate(UpdateLineItemBody, request.body ?? {}),
+    invoiceCommand((request, invoice_id) => ({
+      type: 'UpdateInvoiceLineItem',
+      data: {
+        invoice_id,
+        line_item_id: existingLineItemId(request.params.line_item_id),
+        changes: validate(UpdateLineItemBody, request.body ?? {}),
+      },
     })),
   );
 
   router.delete(
     '/v1/invoices/:id/line_items/:line_item_id',
-    invoiceCommand('DeleteInvoiceLineItem', (request) => ({ line_item_id: request.params.line_item_id })),
+    invoiceCommand((request, invoice_id) => ({
+      type: 'DeleteInvoiceLineItem',
+      data: { invoice_id, line_item_id: existingLineItemId(request.params.line_item_id) },
+    })),
   );
 
   // The token is made here, not in the service, so a retry with the same Idempotency-Key keeps its URL.
   router.post(
     '/v1/invoices/:id/finalize',
-    invoiceCommand('FinalizeInvoice', () => ({
-      public_invoice_url: newHostedInvoiceUrl(deps.publicUrl),
+    invoiceCommand((_request, invoice_id) => ({
+      type: 'FinalizeInvoice',
+      data: { invoice_id, public_invoice_url: newHostedInvoiceUrl(deps.publicUrl) },
     })),
   );
   router.post(
     '/v1/invoices/:id/pay',
-    invoiceCommand('PayInvoice', () => ({})),
+    invoiceCommand((_request, invoice_id) => ({ type: 'PayInvoice', data: { invoice_id } })),
   );
   router.post(
     '/v1/invoices/:id/void',
-    invoiceCommand('VoidInvoice', () => ({})),
+    invoiceCommand((_request, invoice_id) => ({ type: 'VoidInvoice', data: { invoice_id } })),
   );
   router.post(
     '/v1/invoices/:id/mark_uncollectible',
-    invoiceCommand('MarkInvoiceUncollectible', () => ({})),
+    invoiceCommand((_request, invoice_id) => ({ type: 'MarkInvoiceUncollectible', data: { invoice_id } })),
   );
 
   return router;
 }
 
 const existingId = (value: string | undefined) => existingPathValue(value, ResourceId, 'invoice', 'id');
+const existingLineItemId = (value: string | undefined) =>
+  existingPathValue(value, ResourceId, 'line item', 'line_item_id');

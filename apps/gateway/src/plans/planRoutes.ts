@@ -1,12 +1,4 @@
-import {
-  CreatePlanBody,
-  Plan,
-  PlanAnswer,
-  PlanCode,
-  PlanList,
-  type PlanPrice,
-  RevisePlanBody,
-} from '@afternoon/contracts/plans';
+import { CreatePlanBody, Plan, PlanAnswer, PlanCode, PlanList, RevisePlanBody } from '@afternoon/contracts/plans';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
@@ -34,7 +26,7 @@ export function planRoutes(deps: RouteDeps): Router {
         name: body.name,
         currency: body.currency,
         interval: body.interval,
-        prices: body.prices.map((price) => ({ ...price, id: newResourceId() }) as PlanPrice),
+        prices: body.prices.map((price) => ({ ...price, id: newResourceId() })),
         minimum_amount_cents: body.minimum_amount_cents ?? null,
       };
       return {
@@ -65,8 +57,8 @@ export function planRoutes(deps: RouteDeps): Router {
     '/v1/plans/:code',
     commandRoute(deps, (request) => {
       const code = existingCode(request.params.code);
-      const changes = validate(RevisePlanBody, request.body ?? {});
-      const prices = changes.prices?.map((price) => ({ ...price, id: price.id ?? newResourceId() }) as PlanPrice);
+      const { prices: revised, ...changes } = validate(RevisePlanBody, request.body ?? {});
+      const prices = revised?.map((price) => ({ ...price, id: price.id ?? newResourceId() }));
       return {
         topic,
         key: code,

@@ -6,6 +6,7 @@ import type {
   DeleteInvoice,
   DeleteInvoiceLineItem,
   FinalizeInvoice,
+  InvoiceCustomer,
   InvoiceEvent,
   InvoiceTerms,
   MarkInvoiceUncollectible,
@@ -18,6 +19,7 @@ import { maxLineItems } from '@afternoon/contracts/invoices';
 import {
   ConflictError,
   type Decider,
+  type Enriched,
   IllegalStateError,
   NotFoundError,
   ValidationError,
@@ -26,18 +28,31 @@ import {
 import { withinMoneyBounds } from '../moneyBounds';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, totalCents } from './invoice';
 
+/** An invoice command as sent to `invoice.commands`. */
+export type SentInvoiceCommand = WithMetadata<
+  | CreateInvoice
+  | AddInvoiceLineItem
+  | UpdateInvoiceLineItem
+  | DeleteInvoiceLineItem
+  | UpdateInvoice
+  | DeleteInvoice
+  | FinalizeInvoice
+  | BillSubscriptionPeriod
+  | PayInvoice
+  | VoidInvoice
+  | MarkInvoiceUncollectible
+>;
+
+/**
+ * An invoice command as `decide` receives it, with what `enrich` found: the customer as the invoice shows them, and
+ * the next invoice number for one that is issued. A finalized draft's customer is null when they were deleted since
+ * it was made: the draft keeps the details it has.
+ */
 export type InvoiceCommand =
-  | WithMetadata<CreateInvoice>
-  | WithMetadata<AddInvoiceLineItem>
-  | WithMetadata<UpdateInvoiceLineItem>
-  | WithMetadata<DeleteInvoiceLineItem>
-  | WithMetadata<UpdateInvoice>
-  | WithMetadata<DeleteInvoice>
-  | WithMetadata<FinalizeInvoice>
-  | WithMetadata<BillSubscriptionPeriod>
-  | WithMetadata<PayInvoice>
-  | WithMetadata<VoidInvoice>
-  | WithMetadata<MarkInvoiceUncollectible>;
+  | Enriched<CreateInvoice, { customer: InvoiceCustomer }>
+  | Enriched<FinalizeInvoice, { invoice_number: string; customer: InvoiceCustomer | null }>
+  | Enriched<BillSubscriptionPeriod, { invoice_number: string; customer: InvoiceCustomer }>
+  | Exclude<SentInvoiceCommand, { type: 'CreateInvoice' | 'FinalizeInvoice' | 'BillSubscriptionPeriod' }>;
 
 export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEvent[] {
   const base = { invoice_id: command.data.invoice_id, occurred_at: command.metadata.issued_at };
@@ -45,7 +60,6 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
     case 'CreateInvoice': {
       if (state.status !== 'absent') throw new ConflictError(`invoice ${base.invoice_id} already exists`, 'id');
       const { customer, customer_id, terms, currency, line_items } = command.data;
-      if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
       withinMoneyBounds(() =>
         checkManualLines(line_items, {
           line: (index) => `line_items[${index}].unit_amount_cents`,
@@ -92,7 +106,6 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
     case 'FinalizeInvoice': {
       const draft = requireDraft(state, command);
       const { invoice_number, public_invoice_url, customer } = command.data;
-      if (!invoice_number) throw new Error('FinalizeInvoice reached decide without an invoice number');
       const due_date = draft.terms.due_date ?? dueDateOf(draft.terms, command.metadata.issued_at);
       return [
         {
@@ -106,8 +119,6 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
         throw new ConflictError(`invoice ${base.invoice_id} already bills this subscription period`, 'id');
       const { customer, customer_id, terms, currency, line_items, billing, invoice_number, public_invoice_url } =
         command.data;
-      if (!customer) throw new NotFoundError(`No such customer: '${customer_id}'`, 'customer_id');
-      if (!invoice_number) throw new Error('BillSubscriptionPeriod reached decide without an invoice number');
       withinMoneyBounds(() => checkSubscriptionLines(line_items));
       const created: InvoiceEvent = {
         type: 'InvoiceCreated',

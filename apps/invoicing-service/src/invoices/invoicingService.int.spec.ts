@@ -150,6 +150,37 @@ describe('invoicing-service on real Kafka and Postgres', () => {
     });
   });
 
+  it('refuses an invoice, and a subscription period bill, for a customer it has never heard of', async () => {
+    const unknown = 'ccustomerneverheard000001';
+    const created = await send(
+      command('CreateInvoice', {
+        invoice_id: 'cinvoiceneverheard0000001',
+        customer_id: unknown,
+        terms,
+        currency: 'usd',
+        line_items: [],
+      } as never),
+    );
+    expect(created).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', param: 'customer_id' } });
+    const billed = await send(
+      command('BillSubscriptionPeriod', {
+        invoice_id: 'cinvoiceneverheard0000002',
+        customer_id: unknown,
+        billing: {
+          subscription_id: 'csubscriptionneverheard01',
+          boundary: '2026-02-01T00:00:00.000Z',
+          billing_reason: 'subscription_cycle',
+          usage_received_through: null,
+        },
+        terms,
+        currency: 'usd',
+        line_items: [],
+        public_invoice_url: 'http://x/inv/never',
+      } as never),
+    );
+    expect(billed).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', param: 'customer_id' } });
+  });
+
   it('numbers finalized invoices and rebuilds its read model to exactly the same rows', async () => {
     const customerId = 'ccustomernumbering0000001';
     await produce(customerTopic, [created(customerId, 'Numbered')]);

@@ -11,6 +11,7 @@ import type {
 import {
   ConflictError,
   type Decider,
+  type Enriched,
   IllegalStateError,
   NotFoundError,
   ValidationError,
@@ -18,12 +19,27 @@ import {
 } from '@afternoon/service-kit';
 import { currentPeriod, type ExistingSubscription, evolve, initialState, type SubscriptionState } from './subscription';
 
+/** A subscription command as sent to `invoice.commands`. */
+export type SentSubscriptionCommand = WithMetadata<
+  CreateSubscription | UpdateSubscription | CancelSubscription | ChangeSubscriptionPlan | AdvanceSubscription
+>;
+
+/**
+ * For a subscription that a plan change made: its start, recorded on the old subscription's stream, which its own
+ * stream has not received yet; null for any other subscription.
+ */
+type Origin = { origin: SubscriptionTerms | null };
+
+/**
+ * A subscription command as `decide` receives it, with what `enrich` found: the plan's current version, the origin,
+ * and when the customer was deleted (null while they are not).
+ */
 export type SubscriptionCommand =
-  | WithMetadata<CreateSubscription>
-  | WithMetadata<UpdateSubscription>
-  | WithMetadata<CancelSubscription>
-  | WithMetadata<ChangeSubscriptionPlan>
-  | WithMetadata<AdvanceSubscription>;
+  | Enriched<CreateSubscription, { plan: SubscribedPlan }>
+  | Enriched<UpdateSubscription, Origin>
+  | Enriched<CancelSubscription, Origin>
+  | Enriched<ChangeSubscriptionPlan, Origin & { target_plan: SubscribedPlan }>
+  | Enriched<AdvanceSubscription, Origin & { customer_deleted_at: string | null }>;
 type CommandOn<T extends SubscriptionCommand['type']> = Extract<SubscriptionCommand, { type: T }>;
 
 /**
@@ -71,7 +87,7 @@ function create(command: CommandOn<'CreateSubscription'>, state: SubscriptionSta
   if (state.status !== 'absent') throw new ConflictError('this subscription already exists', 'id');
   const now = command.metadata.issued_at;
   const { subscription_id, customer_id, start_date = now, billing_anchor_day, initial_status } = command.data;
-  const plan = enriched(command.data.plan);
+  const { plan } = command.data;
   return [
     {
       type: 'SubscriptionCreated',
@@ -156,8 +172,7 @@ function cancel(command: CommandOn<'CancelSubscription'>, subscription: Live): S
  */
 function changePlan(command: CommandOn<'ChangeSubscriptionPlan'>, subscription: Live): SubscriptionEvent[] {
   const now = command.metadata.issued_at;
-  const { subscription_id, new_subscription_id, change_mode, refund_policy } = command.data;
-  const plan = enriched(command.data.target_plan);
+  const { subscription_id, new_subscription_id, change_mode, refund_policy, target_plan: plan } = command.data;
   if (subscription.cancelAt !== null)
     throw new IllegalStateError(`subscription '${subscription_id}' already ends at its period end`);
   if (plan.code === subscription.planCode)
@@ -205,7 +220,7 @@ function advance(command: CommandOn<'AdvanceSubscription'>, state: SubscriptionS
   const events: SubscriptionEvent[] = [];
   if (state.status === 'pending' && Date.parse(state.startDate) <= Date.parse(now))
     events.push({ type: 'SubscriptionActivated', data: { subscription_id, activated_at: state.startDate } });
-  const ends = [state.cancelAt, command.data.customer_deleted_at ?? null]
+  const ends = [state.cancelAt, command.data.customer_deleted_at]
     .filter((end): end is string => end !== null && Date.parse(end) <= Date.parse(now))
     .sort((a, b) => Date.parse(a) - Date.parse(b));
   if (ends[0] !== undefined)
@@ -219,10 +234,4 @@ function live(state: SubscriptionState, id: string): Live {
   if (state.status === 'absent') throw subscriptionNotFound(id);
   if (state.status === 'canceled') throw new IllegalStateError(`subscription '${id}' is canceled`);
   return state;
-}
-
-/** The plan enrich looked up; a command without it never passed through the service's enrich. */
-function enriched(plan: SubscribedPlan | undefined): SubscribedPlan {
-  if (!plan) throw new Error('the command was not enriched with its plan');
-  return plan;
 }

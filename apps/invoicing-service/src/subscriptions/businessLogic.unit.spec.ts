@@ -52,13 +52,13 @@ const create = (data: Partial<Extract<SubscriptionCommand, { type: 'CreateSubscr
 const update = (changes: Extract<SubscriptionCommand, { type: 'UpdateSubscription' }>['data']['changes']) =>
   ({
     type: 'UpdateSubscription',
-    data: { subscription_id: subscriptionId, changes },
+    data: { subscription_id: subscriptionId, changes, origin: null },
     metadata: commandMetadata(midJanuary),
   }) as const;
 const cancel = (cancel_mode: 'now' | 'end_of_period', refund_policy?: 'refund_prorated' | 'no_refund') =>
   ({
     type: 'CancelSubscription',
-    data: { subscription_id: subscriptionId, cancel_mode, ...(refund_policy ? { refund_policy } : {}) },
+    data: { subscription_id: subscriptionId, cancel_mode, ...(refund_policy ? { refund_policy } : {}), origin: null },
     metadata: commandMetadata(midJanuary),
   }) as const;
 const changePlan = (change_mode: 'now' | 'end_of_period', target_plan: SubscribedPlan = scale) =>
@@ -70,6 +70,7 @@ const changePlan = (change_mode: 'now' | 'end_of_period', target_plan: Subscribe
       target_plan_code: target_plan.code,
       change_mode,
       target_plan,
+      origin: null,
     },
     metadata: commandMetadata(midJanuary),
   }) as const;
@@ -325,7 +326,7 @@ describe('subscription decider', () => {
     const advance = (at: string) =>
       ({
         type: 'AdvanceSubscription',
-        data: { subscription_id: subscriptionId },
+        data: { subscription_id: subscriptionId, origin: null, customer_deleted_at: null },
         metadata: commandMetadata(at),
       }) as const;
     const pending: SubscriptionEvent = { type: 'SubscriptionCreated', data: { ...terms, status: 'pending' } };
@@ -359,7 +360,7 @@ describe('subscription decider', () => {
       const advanceAfterDeletion = (at: string, deletedAt: string) =>
         ({
           type: 'AdvanceSubscription',
-          data: { subscription_id: subscriptionId, customer_deleted_at: deletedAt },
+          data: { subscription_id: subscriptionId, origin: null, customer_deleted_at: deletedAt },
           metadata: commandMetadata(at),
         }) as const;
       const canceledAt = (events: SubscriptionEvent[]) =>

@@ -14,6 +14,9 @@ import type {
 } from '@afternoon/contracts/subscriptions';
 
 /** What fixes a subscription's public shape at any instant; the state and the projection's row both reduce to it. */
+/** The event stream of one subscription. */
+export const subscriptionStream = (subscriptionId: string) => `subscription-${subscriptionId}`;
+
 export interface SubscriptionRecord extends SubscriptionSchedule {
   id: string;
   customerId: string;

@@ -10,21 +10,34 @@ import { type Transaction, withSavepoint } from '../postgres/database';
 import { type Projection, projectEvents } from '../projections/projection';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
-/** Everything the kit needs to run one aggregate's commands. */
-export interface AggregateDefinition<C extends Command = Command, E extends DomainEvent = DomainEvent, S = unknown> {
+/**
+ * Everything the kit needs to run one aggregate's commands: `C` is the command as sent (what `commandSchema` parses),
+ * `D` the command `decide` receives. When `decide` needs more than was sent, `D` says what, and `enrich` is required.
+ */
+export type AggregateDefinition<
+  C extends Command = Command,
+  E extends DomainEvent = DomainEvent,
+  S = unknown,
+  D extends Command = C,
+> = AggregateCore<C, E, S, D> & ([C] extends [D] ? Partial<Enricher<C, D>> : Enricher<C, D>);
+
+interface AggregateCore<C extends Command, E extends DomainEvent, S, D extends Command> {
   commandTypes: readonly C['type'][];
   commandSchema: z.ZodType<Omit<C, 'metadata'>>;
   eventSchema: z.ZodType<E>;
   eventWireNames: Record<E['type'], string>;
-  streamId(command: C): string;
-  decider: Decider<C, E, S>;
+  streamId(command: D): string;
+  decider: Decider<D, E, S>;
   /** What the gateway answers with once the command succeeded. */
-  result(state: S, command: C): unknown;
+  result(state: S, command: D): unknown;
+}
+
+interface Enricher<C extends Command, D extends Command> {
   /**
    * Looks up what `decide` needs from this service's other tables (e.g. a customer's details) and returns the
    * command carrying it, so `decide` stays pure; may throw a DomainError such as NotFoundError.
    */
-  enrich?(tx: Transaction, command: C, context: CommandContext): Promise<C>;
+  enrich(tx: Transaction, command: C, context: CommandContext): Promise<D>;
 }
 
 /** What the kit offers command handlers beyond their transaction. */

@@ -7,7 +7,15 @@ export interface Command<Type extends string = string, Data = unknown> {
 }
 
 /** A contract's command (`{type, data}`, as the gateway sends it) with the metadata every command carries. */
-export type WithMetadata<C extends { type: string; data: unknown }> = Command<C['type'], C['data']>;
+export type WithMetadata<C extends { type: string; data: unknown }> = C extends unknown
+  ? Command<C['type'], C['data']>
+  : never;
+
+/** A contract's command as `decide` receives it: with its metadata, and what the service's `enrich` found in its data. */
+export type Enriched<C extends { type: string; data: unknown }, Found extends object> = Command<
+  C['type'],
+  C['data'] & Found
+>;
 
 export interface DomainEvent<Type extends string = string, Data = unknown> {
   type: Type;

@@ -1,0 +1,15 @@
+import type { BillingSettingsCommand } from './billingSettings';
+import type { CustomerCommand } from './customers';
+import type { InvoiceCommand } from './invoices';
+import type { MeterCommand } from './meters';
+import type { PlanCommand } from './plans';
+import type { SubscriptionCommand } from './subscriptions';
+import type { TestClockCommand } from './testClocks';
+
+/** The commands each `<service>.commands` topic carries, by the topic's name: what its owning service accepts. */
+export interface CommandsOnTopic {
+  'customer.commands': CustomerCommand;
+  'meter.commands': MeterCommand;
+  'invoice.commands': InvoiceCommand | PlanCommand | SubscriptionCommand | TestClockCommand | BillingSettingsCommand;
+}
+export type CommandTopicName = keyof CommandsOnTopic;
