@@ -13,9 +13,9 @@ import {
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthlySubscribers } from '../test/monthlySubscribers';
 import { type RunningInvoicingService, startInvoicingService } from './app';
 import { rebuildInvoicing } from './rebuildInvoicing';
-import { monthlySubscribers } from './testing/monthlySubscribers';
 
 /** Every table invoicing derives, from its event store or from `customer.events`. */
 const derivedTables = [

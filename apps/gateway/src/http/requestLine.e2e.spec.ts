@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import type { GatewayResponse } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../testing/rawRequest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { rawRequest } from '../../test/rawRequest';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const refused = (response: GatewayResponse, status: number, code: string) => {
   expect(response.status).toBe(status);

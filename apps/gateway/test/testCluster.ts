@@ -6,7 +6,7 @@ import { startInvoicingService } from '@afternoon/invoicing-service';
 import { startMeteringService } from '@afternoon/metering-service';
 import type { RunningService } from '@afternoon/service-kit';
 import { dropSchemas, dropTopics, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
-import { type RunningGateway, startGateway } from '../app';
+import { type RunningGateway, startGateway } from '../src/app';
 
 export interface TestOrganization {
   id: string;
