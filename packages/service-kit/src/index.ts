@@ -61,6 +61,7 @@ export {
   type PoolRole,
   type ServicePools,
 } from './postgres/servicePools';
+export { SqlParameters, type SqlQuery } from './postgres/sqlParameters';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
