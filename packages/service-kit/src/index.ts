@@ -65,6 +65,7 @@ export { SqlParameters, type SqlQuery } from './postgres/sqlParameters';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
+export { type RebuildContext, runRebuild } from './projections/runRebuild';
 export {
   type ConsumerDefinition,
   type RouteDeps,
