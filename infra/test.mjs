@@ -19,7 +19,8 @@ if (env.SKIP_TYPECHECK === '1') {
     log(`typecheck failed (exit ${typecheck}); not running the tests`);
     process.exit(typecheck);
   }
-  // Lint and format as `npm run lint`; an import cycle is an error there (biome.json).
+  // Lint and format as `npm run lint`; an import cycle, or a file or function far past STYLE.md's sizes, is an error
+  // there (biome.jsonc, ADR 0014).
   const lint = await pnpm(['exec', 'biome', 'check', '.'], { env });
   if (lint !== 0) {
     log(

@@ -1,6 +1,6 @@
 import { eventually, type PrivatePostgres, startPrivatePostgres } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from './testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../test/testCluster';
 
 describe('a Postgres crash and restart under load', () => {
   let server: PrivatePostgres;

@@ -1,7 +1,7 @@
 import { TenantHeaders } from '@afternoon/service-kit';
 import { GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from './testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../test/testCluster';
 
 const notFound = { success: false, error: { code: 'NOT_FOUND' } };
 

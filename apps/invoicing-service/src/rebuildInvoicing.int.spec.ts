@@ -24,9 +24,9 @@ import {
 } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthlySubscribers } from '../test/monthlySubscribers';
 import { invoicingProjections, type RunningInvoicingService, startInvoicingService } from './app';
 import { rebuildInvoicing } from './rebuildInvoicing';
-import { monthlySubscribers } from './testing/monthlySubscribers';
 
 /** Every table invoicing derives, from its event store or from `customer.events`. */
 const derivedTables = [

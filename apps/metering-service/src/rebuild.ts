@@ -1,33 +1,15 @@
-import {
-  connectKafka,
-  createLogger,
-  createServicePool,
-  kafkaSecurity,
-  migrate,
-  parseEnv,
-} from '@afternoon/service-kit';
+import { runRebuild } from '@afternoon/service-kit';
 import { migrationsDir } from './app';
 import { MeteringServiceEnv } from './env';
 import { rebuildMetering } from './rebuildMetering';
 
-// Rebuilding serves no internal API: it needs no INTERNAL_API_TOKEN.
-const env = parseEnv(MeteringServiceEnv.omit({ INTERNAL_API_TOKEN: true }), process.env);
-const logger = createLogger('metering-service-rebuild', env.LOG_LEVEL);
-const pool = createServicePool(env, 'background', 'metering-service-rebuild');
-const kafka = connectKafka({
-  clientId: 'metering-service-rebuild',
-  brokers: env.KAFKA_BROKERS,
-  topicPrefix: env.TOPIC_PREFIX,
-  logger,
-  security: kafkaSecurity(env),
+await runRebuild({
+  name: 'metering-service',
+  // Rebuilding serves no internal API: it needs no INTERNAL_API_TOKEN.
+  env: MeteringServiceEnv.omit({ INTERNAL_API_TOKEN: true }),
+  migrationsDir,
+  async rebuild({ env, pool, kafka }) {
+    const { meterEvents } = await rebuildMetering({ pool, kafka: kafka(env), topicPrefix: env.TOPIC_PREFIX });
+    return `meters rebuilt from ${meterEvents} events; usage, rejections and known customers are replayed from Kafka, and rollups rebuilt, when it next starts`;
+  },
 });
-try {
-  await migrate(pool, env.DB_SCHEMA, migrationsDir);
-  const { meterEvents } = await rebuildMetering({ pool, kafka, topicPrefix: env.TOPIC_PREFIX });
-  console.log(
-    `metering-service: meters rebuilt from ${meterEvents} events; usage, rejections and known customers are replayed from Kafka, and rollups rebuilt, when it next starts`,
-  );
-} finally {
-  await kafka.close();
-  await pool.end();
-}

@@ -71,6 +71,7 @@ export {
   type PoolRole,
   type ServicePools,
 } from './postgres/servicePools';
+export { SqlParameters, type SqlQuery } from './postgres/sqlParameters';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export {
   type ForeignEventHandlers,
@@ -80,6 +81,7 @@ export {
 } from './projections/foreignProjection';
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
+export { type RebuildContext, runRebuild } from './projections/runRebuild';
 export { type RunningService, type ServiceDefinition, startService } from './service';
 export {
   type BackgroundLoop,

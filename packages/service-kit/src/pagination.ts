@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { SqlParameters, type SqlQuery } from './postgres/sqlParameters';
 
 /** An opaque cursor for keyset pagination on (sort value, unique id), e.g. (created_at, id). */
 export function encodeCursor(sortValue: string, id: string): string {
@@ -47,24 +48,22 @@ export function newestFirstSql(options: {
   filters?: Record<string, string | undefined>;
   cursor?: string;
   limit: number;
-}): { text: string; values: unknown[] } {
+}): SqlQuery {
   const column = (name: string) => (options.alias ? `${options.alias}.${name}` : name);
-  const values: unknown[] = [options.tenant.organizationId, options.tenant.mode];
-  const conditions = [`${column('organization_id')} = $1`, `${column('mode')} = $2`];
+  const params = new SqlParameters();
+  const conditions = [
+    `${column('organization_id')} = ${params.add(options.tenant.organizationId)}`,
+    `${column('mode')} = ${params.add(options.tenant.mode)}`,
+  ];
   for (const [field, value] of Object.entries(options.filters ?? {})) {
-    if (value === undefined) continue;
-    values.push(value);
-    conditions.push(`${column(field)} = $${values.length}`);
+    if (value !== undefined) conditions.push(`${column(field)} = ${params.add(value)}`);
   }
   if (options.cursor) {
     const [createdAt, id] = decodeCursor(options.cursor);
-    values.push(createdAt, id);
     conditions.push(
-      `(${column('created_at')}, ${column('id')}) < ($${values.length - 1}::timestamptz, $${values.length})`,
+      `(${column('created_at')}, ${column('id')}) < (${params.add(createdAt)}::timestamptz, ${params.add(id)})`,
     );
   }
-  values.push(options.limit + 1);
-  const text = `SELECT ${options.select} FROM ${options.from} WHERE ${conditions.join(' AND ')}
-                 ORDER BY ${column('created_at')} DESC, ${column('id')} DESC LIMIT $${values.length}`;
-  return { text, values };
+  return params.query(`SELECT ${options.select} FROM ${options.from} WHERE ${conditions.join(' AND ')}
+                 ORDER BY ${column('created_at')} DESC, ${column('id')} DESC LIMIT ${params.add(options.limit + 1)}`);
 }

@@ -1,6 +1,6 @@
 import { eventually, type PrivateKafka, startPrivateKafka } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const produceTimeoutMs = 2_000;
 // The produce bound plus the request's own Postgres work (API key, Idempotency-Key) on a busy machine.

@@ -6,7 +6,7 @@ import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { type CollectedMessage, collectTopic, commandRecord, eventually, produce, testInfra } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const run = promisify(execFile);
 const gatewayDir = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 import { eventually, type GatewayClient, type GatewayResponse } from '@afternoon/testkit';
 import { expect } from 'vitest';
-import type { TestCluster, TestOrganization } from '../testing/testCluster';
+import type { TestCluster, TestOrganization } from '../../test/testCluster';
 
 /** A real resource a path parameter can name, created on demand in one organization (live mode; clocks in test). */
 export type Fixture =

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../testing/testCluster';
+import { startTestCluster, type TestCluster } from '../../test/testCluster';
 import type { Fixtures } from './fixtures';
 import type { HostileCase } from './hostileRequests';
 import { bodyCases, fieldCases, namedCases, propertyCases } from './routeCases';

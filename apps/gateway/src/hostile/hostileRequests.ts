@@ -1,6 +1,6 @@
 import { parse as parseQuery } from 'node:querystring';
 import fc from 'fast-check';
-import type { RawRequest } from '../testing/rawRequest';
+import type { RawRequest } from '../../test/rawRequest';
 import type { Fixtures } from './fixtures';
 import { bodyText, type HostileBody } from './hostileValues';
 import type { RouteFuzz } from './routeDescriptions';

@@ -1,4 +1,4 @@
-import type { TestCluster } from '../testing/testCluster';
+import type { TestCluster } from '../../test/testCluster';
 import { type Fixture, fixturesFor, fixturesRead } from './fixtures';
 import type { RouteUnderFuzz } from './hostileRequests';
 import type { RouteFuzz } from './routeDescriptions';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRaw } from '../testing/rawRequest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { sendRaw } from '../../test/rawRequest';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 import { type Fixtures, fixturesFor } from './fixtures';
 import { type RouteUnderFuzz, requestTo } from './hostileRequests';
 import { type RouteFuzz, routeDescriptions } from './routeDescriptions';

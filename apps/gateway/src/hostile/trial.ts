@@ -1,5 +1,5 @@
 import { eventually } from '@afternoon/testkit';
-import { type RawResponse, sendRaw } from '../testing/rawRequest';
+import { type RawResponse, sendRaw } from '../../test/rawRequest';
 import type { HostileCase, RouteUnderFuzz } from './hostileRequests';
 import { problemsOf, stateOf } from './verdict';
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@afternoon/contracts/common';
-import type { RawResponse } from '../testing/rawRequest';
+import type { RawResponse } from '../../test/rawRequest';
 import type { HostileCase } from './hostileRequests';
 import type { RouteFuzz } from './routeDescriptions';
 

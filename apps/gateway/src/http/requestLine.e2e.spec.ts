@@ -1,17 +1,8 @@
 import { connect } from 'node:net';
-import type { GatewayResponse } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../testing/rawRequest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
-
-const refused = (response: GatewayResponse, status: number, code: string) => {
-  expect(response.status).toBe(status);
-  expect(response.body).toMatchObject({
-    success: false,
-    error: { code, message: expect.any(String) },
-    request_id: expect.stringMatching(/^req_/),
-  });
-};
+import { rawRequest } from '../../test/rawRequest';
+import { refused } from '../../test/refused';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 describe('methods, paths, query strings and schemes the edge answers with a 4xx, never a 5xx', () => {
   let cluster: TestCluster;

@@ -1,6 +1,6 @@
 import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const nul = 'contains a NUL character (\\u0000), which cannot be stored';
 const surrogate = 'contains a lone UTF-16 surrogate, which cannot be stored';

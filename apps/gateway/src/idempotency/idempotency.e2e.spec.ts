@@ -1,6 +1,6 @@
 import type { GatewayResponse } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 import { claimIdempotencyKey, fingerprint } from './idempotencyStore';
 
 /** Each answer to concurrent requests with one key: the first answer (or its replay), or "in use, retry". */

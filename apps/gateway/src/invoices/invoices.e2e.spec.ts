@@ -1,6 +1,6 @@
 import type { GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const idFormat = /^[a-z][a-z0-9]{24}$/;
 const requestIdFormat = /^req_[A-Za-z0-9_-]+$/;

@@ -1,6 +1,6 @@
 import { Kafka, type Producer, type ProducerBatch } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 /**
  * Kafka makes a produce request's partitions readable one at a time, in an order of the broker's choosing; under

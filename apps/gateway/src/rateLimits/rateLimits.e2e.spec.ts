@@ -1,6 +1,6 @@
 import type { GatewayClient, GatewayResponse } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../testing/testCluster';
+import { startTestCluster, type TestCluster } from '../../test/testCluster';
 
 const window = (response: GatewayResponse) => ({
   limit: response.headers.get('x-ratelimit-limit'),

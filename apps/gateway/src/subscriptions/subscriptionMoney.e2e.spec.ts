@@ -1,7 +1,7 @@
 import { internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
 import { eventually, testInternalApiToken } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const meter = { code: 'units', name: 'Units', event_name: 'work.done', aggregation: 'sum', property: 'n' };
 

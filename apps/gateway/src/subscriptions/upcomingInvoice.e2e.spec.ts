@@ -1,7 +1,7 @@
 import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monthsLater } from '../testing/calendar';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { monthsLater } from '../../test/calendar';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 const day = 24 * 60 * 60 * 1000;
 const hour = 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../testing/testCluster';
+import { startTestCluster, type TestCluster } from '../../test/testCluster';
 
 interface Invoice {
   subscription_id: string;

@@ -1,7 +1,7 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { eventually, produce } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 describe('GET /v1/events/summary, the ingest ledger', () => {
   let cluster: TestCluster;

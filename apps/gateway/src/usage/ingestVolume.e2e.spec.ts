@@ -1,7 +1,7 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { eventually, produce } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 describe('ten thousand usage events over HTTP and straight to Kafka, duplicates mixed in', () => {
   let cluster: TestCluster;

@@ -2,7 +2,7 @@ import { MeterUsageBatchAnswer } from '@afternoon/contracts/meterUsageBatch';
 import { internalApiHeaders, TenantHeaders } from '@afternoon/service-kit';
 import { eventually, testInternalApiToken } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../testing/testCluster';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 // One more than the documented bound on the groups of one usage answer (10,000).
 const events = 10_001;

@@ -13,13 +13,12 @@ import {
 } from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInvoicingService } from '../app';
 import {
   type InvoicingProcess,
   killInvoicingProcess,
   startInvoicingProcess,
   stopInvoicingProcess,
-} from '../testing/invoicingProcess';
+} from '../../test/invoicingProcess';
 import {
   expectedInvoices,
   inAdvanceCents,
@@ -28,7 +27,8 @@ import {
   monthlySubscribers,
   periodEnds,
   type Subscriber,
-} from '../testing/monthlySubscribers';
+} from '../../test/monthlySubscribers';
+import { startInvoicingService } from '../app';
 
 const subscriberCount = 40;
 const planCode = 'crash_monthly';

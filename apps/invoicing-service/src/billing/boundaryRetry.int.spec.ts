@@ -21,8 +21,8 @@ import {
 } from '@afternoon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inAdvanceCents, inArrearsCents, invoiceNumbers, monthlySubscribers } from '../../test/monthlySubscribers';
 import { type RunningInvoicingService, startInvoicingService } from '../app';
-import { inAdvanceCents, inArrearsCents, invoiceNumbers, monthlySubscribers } from '../testing/monthlySubscribers';
 import type { StuckBoundary } from './boundaryAttempts';
 
 describe('a boundary whose invoice command is dead-lettered', () => {

@@ -1,5 +1,5 @@
 import { type Meter, numericAggregations } from '@afternoon/contracts/meters';
-import { type Tenant, ValidationError } from '@afternoon/service-kit';
+import { type SqlParameters, type Tenant, ValidationError } from '@afternoon/service-kit';
 
 /** Which events of a tenant a meter query reads, before the meter's own definition narrows them. */
 export interface UsageScope {
@@ -14,20 +14,6 @@ export interface UsageScope {
   receivedThrough?: Date;
 }
 
-export interface SqlQuery {
-  text: string;
-  values: unknown[];
-}
-
-/** Collects a statement's parameters and answers their placeholders. */
-export class Parameters {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
 /** Whether the scope bounds when events were received, which only the raw events know. */
 export function hasReceivedWindow(scope: UsageScope): boolean {
   return scope.receivedAfter !== undefined || scope.receivedThrough !== undefined;
@@ -37,7 +23,7 @@ export function hasReceivedWindow(scope: UsageScope): boolean {
  * The scope's tenant and customer, and its received window if any. The rollup shares the tenant and customer
  * columns but has no `received_at`, so a scope with a received window is only for raw events.
  */
-export function scopeCondition(scope: UsageScope, params: Parameters): string {
+export function scopeCondition(scope: UsageScope, params: SqlParameters): string {
   const conditions = [
     `organization_id = ${params.add(scope.tenant.organizationId)}`,
     `mode = ${params.add(scope.tenant.mode)}`,
@@ -49,7 +35,13 @@ export function scopeCondition(scope: UsageScope, params: Parameters): string {
 }
 
 /** The raw events in [from, to) of the meter's name that pass its filters. */
-export function meterEventConditions(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string[] {
+export function meterEventConditions(
+  meter: Meter,
+  where: string,
+  from: Date,
+  to: Date,
+  params: SqlParameters,
+): string[] {
   const conditions = [
     where,
     `event_name = ${params.add(meter.event_name)}`,
@@ -74,7 +66,7 @@ export interface CountedEvents {
  * The raw events in [from, to) the meter counts: those of its name and filters whose property, for aggregations
  * that read one, is present (and a number, for numeric aggregations). The rest are `excluded_events`.
  */
-export function countedEvents(meter: Meter, where: string, from: Date, to: Date, params: Parameters): CountedEvents {
+export function countedEvents(meter: Meter, where: string, from: Date, to: Date, params: SqlParameters): CountedEvents {
   const conditions = meterEventConditions(meter, where, from, to, params);
   let value = 'NULL::jsonb';
   let amount = 'NULL::numeric';

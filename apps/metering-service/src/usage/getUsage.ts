@@ -5,7 +5,7 @@ import type {
   UsageEventList,
   UsageQuery,
 } from '@afternoon/contracts/usage';
-import { decodeCursor, keysetPage, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { decodeCursor, keysetPage, type Queryable, SqlParameters, type Tenant } from '@afternoon/service-kit';
 import { normalizeDecimal } from './exactDecimal';
 
 /** Newest first by timestamp, keyset-paginated on (timestamp, idempotency_key) so pages stay stable. */
@@ -14,22 +14,17 @@ export async function listUsageEvents(
   tenant: Tenant,
   query: ListUsageEventsQuery,
 ): Promise<UsageEventList> {
-  const { conditions, values } = windowConditions(tenant, query);
-  if (query.customer_id) {
-    values.push(query.customer_id);
-    conditions.push(`customer_id = $${values.length}`);
-  }
+  const params = new SqlParameters();
+  const conditions = windowConditions(tenant, query, params);
+  if (query.customer_id) conditions.push(`customer_id = ${params.add(query.customer_id)}`);
   if (query.cursor) {
     const [timestamp, key] = decodeCursor(query.cursor);
-    values.push(timestamp, key);
-    conditions.push(`("timestamp", idempotency_key) < ($${values.length - 1}::timestamptz, $${values.length})`);
+    conditions.push(`("timestamp", idempotency_key) < (${params.add(timestamp)}::timestamptz, ${params.add(key)})`);
   }
-  values.push(query.limit + 1);
   const { rows } = await db.query<UsageEventRow>(
-    `SELECT event_name, idempotency_key, customer_id, "timestamp", properties, received_at FROM usage_events
+    params.query(`SELECT event_name, idempotency_key, customer_id, "timestamp", properties, received_at FROM usage_events
       WHERE ${conditions.join(' AND ')}
-      ORDER BY "timestamp" DESC, idempotency_key DESC LIMIT $${values.length}`,
-    values,
+      ORDER BY "timestamp" DESC, idempotency_key DESC LIMIT ${params.add(query.limit + 1)}`),
   );
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [
     last.timestamp.toISOString(),
@@ -48,20 +43,16 @@ export async function customerUsage(
   customerId: string,
   query: UsageQuery,
 ): Promise<CustomerUsage> {
-  const { conditions, values } = windowConditions(tenant, query);
-  values.push(customerId);
-  conditions.push(`customer_id = $${values.length}`);
-  const where = conditions.join(' AND ');
+  const params = new SqlParameters();
+  const where = [...windowConditions(tenant, query, params), `customer_id = ${params.add(customerId)}`].join(' AND ');
   const counted = await db.query<{ count: string }>(
-    `SELECT count(*)::text AS count FROM usage_events WHERE ${where}`,
-    values,
+    params.query(`SELECT count(*)::text AS count FROM usage_events WHERE ${where}`),
   );
   const summed = await db.query<{ name: string; sum: string }>(
-    `SELECT property.key AS name, sum((property.value)::text::numeric)::text AS sum
+    params.query(`SELECT property.key AS name, sum((property.value)::text::numeric)::text AS sum
        FROM usage_events, jsonb_each(properties) AS property
       WHERE ${where} AND jsonb_typeof(property.value) = 'number'
-      GROUP BY property.key ORDER BY property.key`,
-    values,
+      GROUP BY property.key ORDER BY property.key`),
   );
   return {
     customer_id: customerId,
@@ -73,22 +64,12 @@ export async function customerUsage(
   };
 }
 
-function windowConditions(tenant: Tenant, query: UsageQuery): { conditions: string[]; values: unknown[] } {
-  const conditions = ['organization_id = $1', 'mode = $2'];
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  if (query.event_name) {
-    values.push(query.event_name);
-    conditions.push(`event_name = $${values.length}`);
-  }
-  if (query.from) {
-    values.push(query.from);
-    conditions.push(`"timestamp" >= $${values.length}::timestamptz`);
-  }
-  if (query.to) {
-    values.push(query.to);
-    conditions.push(`"timestamp" < $${values.length}::timestamptz`);
-  }
-  return { conditions, values };
+function windowConditions(tenant: Tenant, query: UsageQuery, params: SqlParameters): string[] {
+  const conditions = [`organization_id = ${params.add(tenant.organizationId)}`, `mode = ${params.add(tenant.mode)}`];
+  if (query.event_name) conditions.push(`event_name = ${params.add(query.event_name)}`);
+  if (query.from) conditions.push(`"timestamp" >= ${params.add(query.from)}::timestamptz`);
+  if (query.to) conditions.push(`"timestamp" < ${params.add(query.to)}::timestamptz`);
+  return conditions;
 }
 
 interface UsageEventRow {

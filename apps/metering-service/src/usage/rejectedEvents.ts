@@ -6,6 +6,7 @@ import {
   enqueueOutbox,
   parseRecordJson,
   type Queryable,
+  SqlParameters,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
@@ -106,13 +107,9 @@ export async function listRejectedEvents(
   tenant: Tenant,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<RejectedEventList> {
-  const values: unknown[] = [tenant.organizationId, tenant.mode];
-  let after = '';
-  if (page.cursor && /^\d+$/.test(page.cursor)) {
-    values.push(page.cursor);
-    after = `AND id < $${values.length}`;
-  }
-  values.push(page.limit + 1);
+  const params = new SqlParameters();
+  const conditions = [`organization_id = ${params.add(tenant.organizationId)}`, `mode = ${params.add(tenant.mode)}`];
+  if (page.cursor && /^\d+$/.test(page.cursor)) conditions.push(`id < ${params.add(page.cursor)}`);
   const { rows } = await db.query<{
     id: string;
     reason: string;
@@ -123,10 +120,9 @@ export async function listRejectedEvents(
     record: string | null;
     rejected_at: Date;
   }>(
-    `SELECT id::text, reason, reason_code, received_at, idempotency_key, customer_id, record, rejected_at
+    params.query(`SELECT id::text, reason, reason_code, received_at, idempotency_key, customer_id, record, rejected_at
        FROM rejected_events
-      WHERE organization_id = $1 AND mode = $2 ${after} ORDER BY id DESC LIMIT $${values.length}`,
-    values,
+      WHERE ${conditions.join(' AND ')} ORDER BY id DESC LIMIT ${params.add(page.limit + 1)}`),
   );
   const shown = rows.slice(0, page.limit);
   const hasMore = rows.length > page.limit;

@@ -1,4 +1,4 @@
-import type { Transaction } from '@afternoon/service-kit';
+import { SqlParameters, type Transaction } from '@afternoon/service-kit';
 import { insertWithRollupSql, metersToRollUp } from '../meters/rollups/ingestRollup';
 import type { ParsedUsage } from './meterUsage';
 import { sourceOf } from './receivedAt';
@@ -18,36 +18,34 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
     if (!firstByKey.has(key)) firstByKey.set(key, entry);
   }
   const unique = [...firstByKey.values()];
+  const insert = new SqlParameters();
   const insertEvents = `INSERT INTO usage_events
        (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source, received_at)
      SELECT organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties::jsonb, source,
             received_at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
-                   $8::text[], $9::timestamptz[])
+       FROM unnest(${unnestArguments(insert, columnsOf(unique))})
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
                    received_at)
      ON CONFLICT (organization_id, mode, idempotency_key) DO NOTHING`;
-  const columns = columnsOf(unique);
   const meterIds = await metersToRollUp(
     tx,
     unique.map(({ usage }) => usage),
   );
-  if (meterIds.length === 0) await tx.query(insertEvents, columns);
-  else await tx.query(insertWithRollupSql(insertEvents, '$10'), [...columns, meterIds]);
+  if (meterIds.length === 0) await tx.query(insert.query(insertEvents));
+  else await tx.query(insert.query(insertWithRollupSql(insertEvents, insert.add(meterIds))));
 
   // Every key is now stored; each record of the batch is that stored event, a duplicate of it, or a conflict.
+  const compare = new SqlParameters();
   const { rows } = await tx.query<{ position: string; same_content: boolean }>(
-    `SELECT batch.position::text,
+    compare.query(`SELECT batch.position::text,
             (stored.event_name, stored.customer_id, stored."timestamp", stored.properties)
               IS NOT DISTINCT FROM (batch.event_name, batch.customer_id, batch."timestamp", batch.properties::jsonb)
               AS same_content
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
-                   $8::text[]) WITH ORDINALITY
+       FROM unnest(${unnestArguments(compare, columnsOf(entries).slice(0, 8))}) WITH ORDINALITY
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
                    position)
        JOIN usage_events stored USING (organization_id, mode, idempotency_key)
-      WHERE stored.source IS DISTINCT FROM batch.source`,
-    columnsOf(entries).slice(0, 8),
+      WHERE stored.source IS DISTINCT FROM batch.source`),
   );
   const conflicting: ParsedUsage[] = [];
   const duplicates: ParsedUsage[] = [];
@@ -73,6 +71,13 @@ async function recordDuplicates(tx: Transaction, duplicates: readonly ParsedUsag
       duplicates.map(({ receivedAt }) => receivedAt),
     ],
   );
+}
+
+const columnTypes = ['text', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'timestamptz'];
+
+/** `unnest`'s arguments for these columns (a prefix of `columnsOf`'s), each an array parameter of its column's type. */
+function unnestArguments(params: SqlParameters, columns: readonly unknown[][]): string {
+  return columns.map((column, index) => `${params.add(column)}::${columnTypes[index]}[]`).join(', ');
 }
 
 /** The statements' parameters, one array per column, in the order both statements name them. */

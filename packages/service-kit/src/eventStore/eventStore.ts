@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { ConcurrencyError } from '../errors';
 import { isUniqueViolation, type Queryable, type Transaction } from '../postgres/database';
+import { SqlParameters } from '../postgres/sqlParameters';
 
 /** An event as the domain produces it. */
 export interface NewEvent {
@@ -80,16 +81,18 @@ export async function appendToStream(
   metadata: EventMetadata,
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  const values: unknown[] = [JSON.stringify(metadata), metadata.organization_id, metadata.mode];
+  const params = new SqlParameters();
+  const shared = params.list([JSON.stringify(metadata), metadata.organization_id, metadata.mode]);
   const tuples = events.map((event, index) => {
-    const first = values.length + 1;
-    values.push(streamId, expectedVersion + index + 1, randomUUID(), event.type, JSON.stringify(event.data));
-    return `($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $1, $2, $3)`;
+    const version = expectedVersion + index + 1;
+    return `(${params.list([streamId, version, randomUUID(), event.type, JSON.stringify(event.data)])}, ${shared})`;
   });
-  const sql = `INSERT INTO events (stream_id, version, event_id, type, data, metadata, organization_id, mode)
-    VALUES ${tuples.join(', ')} RETURNING ${columns}`;
+  const insert = params.query(
+    `INSERT INTO events (stream_id, version, event_id, type, data, metadata, organization_id, mode)
+      VALUES ${tuples.join(', ')} RETURNING ${columns}`,
+  );
   try {
-    const { rows } = await tx.query<EventRow>(sql, values);
+    const { rows } = await tx.query<EventRow>(insert);
     return rows.map(toStoredEvent);
   } catch (error) {
     if (isUniqueViolation(error, 'events_pkey')) throw new ConcurrencyError(streamId, expectedVersion);

@@ -1,4 +1,5 @@
 import type { Transaction } from '../postgres/database';
+import { SqlParameters } from '../postgres/sqlParameters';
 
 export interface OutboxMessage {
   topic: string;
@@ -19,12 +20,11 @@ export async function enqueueOutbox(
   messages: readonly OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  const values: unknown[] = [];
+  const params = new SqlParameters();
   const tuples = messages.map((message) => {
-    const first = values.length + 1;
-    values.push(message.topic, message.key, JSON.stringify(message.headers ?? {}), JSON.stringify(message.payload));
-    return `($${first}, $${first + 1}, $${first + 2}, $${first + 3})`;
+    const { topic, key, headers, payload } = message;
+    return `(${params.list([topic, key, JSON.stringify(headers ?? {}), JSON.stringify(payload)])})`;
   });
-  await tx.query(`INSERT INTO outbox (topic, key, headers, payload) VALUES ${tuples.join(', ')}`, values);
+  await tx.query(params.query(`INSERT INTO outbox (topic, key, headers, payload) VALUES ${tuples.join(', ')}`));
   await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
 }

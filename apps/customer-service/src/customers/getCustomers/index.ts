@@ -11,6 +11,7 @@ import {
   newestFirstSql,
   type Projection,
   type Queryable,
+  SqlParameters,
   type Tenant,
 } from '@afternoon/service-kit';
 
@@ -38,33 +39,30 @@ export const customersProjection: Projection = {
     const tenant = [stored.metadata.organization_id, stored.metadata.mode];
     switch (event.type) {
       case 'CustomerCreated': {
-        const details = detailColumns.map((column) => sqlValue(column, event.data.details[column]));
-        await guardExternalId(event.data.details.external_id, () =>
-          tx.query(
-            `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at,
-               test_clock)
-             VALUES ($1, $2, $3, ${detailColumns.map((_, index) => `$${index + 4}`).join(', ')}, $14, $14, $15)
-             ON CONFLICT (id) DO NOTHING`,
-            [event.data.customer_id, ...tenant, ...details, event.data.created_at, event.data.test_clock],
-          ),
+        const params = new SqlParameters();
+        const identity = params.list([event.data.customer_id, ...tenant]);
+        const details = params.list(detailColumns.map((column) => sqlValue(column, event.data.details[column])));
+        const createdAt = params.add(event.data.created_at);
+        const insert = params.query(
+          `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at,
+             test_clock)
+           VALUES (${identity}, ${details}, ${createdAt}, ${createdAt}, ${params.add(event.data.test_clock)})
+           ON CONFLICT (id) DO NOTHING`,
         );
+        await guardExternalId(event.data.details.external_id, () => tx.query(insert));
         return;
       }
       case 'CustomerUpdated': {
+        const params = new SqlParameters();
         const changed = detailColumns.filter((column) => event.data.changes[column] !== undefined);
-        const assignments = changed.map((column, index) => `${column} = $${index + 3}`);
-        await guardExternalId(event.data.changes.external_id, () =>
-          tx.query(
-            `UPDATE customers SET ${[...assignments, `updated_at = $${changed.length + 3}`].join(', ')}
-              WHERE id = $1 AND organization_id = $2`,
-            [
-              event.data.customer_id,
-              stored.metadata.organization_id,
-              ...changed.map((column) => sqlValue(column, event.data.changes[column])),
-              event.data.updated_at,
-            ],
-          ),
+        const assignments = changed.map(
+          (column) => `${column} = ${params.add(sqlValue(column, event.data.changes[column]))}`,
         );
+        const update = params.query(
+          `UPDATE customers SET ${[...assignments, `updated_at = ${params.add(event.data.updated_at)}`].join(', ')}
+            WHERE id = ${params.add(event.data.customer_id)} AND organization_id = ${params.add(stored.metadata.organization_id)}`,
+        );
+        await guardExternalId(event.data.changes.external_id, () => tx.query(update));
         return;
       }
       case 'CustomerDeleted':

@@ -1,7 +1,7 @@
 import type { Meter, MeterEventsQuery, MeterUsageEvent, MeterUsageEventList } from '@afternoon/contracts/meters';
-import { decodeCursor, keysetPage, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { decodeCursor, keysetPage, type Queryable, SqlParameters, type Tenant } from '@afternoon/service-kit';
 import { normalizeDecimal } from '../../usage/exactDecimal';
-import { checkGroupedBy, countedEvents, Parameters, receivedWindowOf, scopeCondition } from '../countedEvents';
+import { checkGroupedBy, countedEvents, receivedWindowOf, scopeCondition } from '../countedEvents';
 
 interface CountedEventRow {
   idempotency_key: string;
@@ -27,7 +27,7 @@ export async function listMeterEvents(
 ): Promise<MeterUsageEventList> {
   const group = query.group ?? {};
   checkGroupedBy(meter, Object.keys(group), 'group');
-  const params = new Parameters();
+  const params = new SqlParameters();
   const scope = { tenant, customerId, from: new Date(query.from), to: new Date(query.to), ...receivedWindowOf(query) };
   const counted = countedEvents(meter, scopeCondition(scope, params), scope.from, scope.to, params);
   const conditions = [...counted.conditions];

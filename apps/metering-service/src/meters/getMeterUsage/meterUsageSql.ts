@@ -1,10 +1,9 @@
 import { type Aggregation, type Meter, numericAggregations, type UsageWindowSize } from '@afternoon/contracts/meters';
+import { SqlParameters, type SqlQuery } from '@afternoon/service-kit';
 import {
   countedEvents,
   hasReceivedWindow,
   meterEventConditions,
-  Parameters,
-  type SqlQuery,
   scopeCondition,
   type UsageScope,
 } from '../countedEvents';
@@ -28,7 +27,7 @@ const hourMs = 3_600_000;
  */
 function fromRawAndRollup(
   scope: UsageScope,
-  params: Parameters,
+  params: SqlParameters,
   useRollup: boolean,
   raw: (where: string, from: Date, to: Date) => string,
   rollup: (where: string, from: Date, to: Date) => string,
@@ -48,7 +47,7 @@ function fromRawAndRollup(
  * (at, customer_id, group_key, included_count, value_sum, value_min, value_max, latest_*, value). `group_key` holds
  * the values of the meter's `group_by` properties in order, as the rollup stores them.
  */
-function meterParts(meter: Meter, scope: UsageScope, params: Parameters, useRollup: boolean): string {
+function meterParts(meter: Meter, scope: UsageScope, params: SqlParameters, useRollup: boolean): string {
   return fromRawAndRollup(
     scope,
     params,
@@ -59,7 +58,7 @@ function meterParts(meter: Meter, scope: UsageScope, params: Parameters, useRoll
 }
 
 /** The events in [from, to) the meter counts, each as a part of one event. */
-function rawParts(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string {
+function rawParts(meter: Meter, where: string, from: Date, to: Date, params: SqlParameters): string {
   const { conditions, value, amount } = countedEvents(meter, where, from, to, params);
   const groupKey = `jsonb_build_array(${meter.group_by.map((property) => `properties -> ${params.add(property)}`).join(', ')})`;
   return `SELECT "timestamp" AS at, customer_id, ${groupKey} AS group_key, 1::bigint AS included_count,
@@ -70,7 +69,7 @@ function rawParts(meter: Meter, where: string, from: Date, to: Date, params: Par
 }
 
 /** The rollup's whole hours in [from, to); for unique_count, the distinct values it kept per hour. */
-function rollupParts(meter: Meter, where: string, from: Date, to: Date, params: Parameters): string {
+function rollupParts(meter: Meter, where: string, from: Date, to: Date, params: SqlParameters): string {
   const range = `meter_id = ${params.add(meter.id)} AND hour >= ${params.add(from)}::timestamptz
                  AND hour < ${params.add(to)}::timestamptz`;
   if (meter.aggregation === 'unique_count') {
@@ -114,10 +113,15 @@ function aggregateExpression(aggregation: Aggregation): string {
  * One statement answering every level at once with GROUPING SETS: the finest split (window × customer × groups),
  * each window, and the whole range. `level` is the GROUPING() bitmask over [bucket?, customer_id?, g0…]: 0 for the
  * finest rows, all ones for the total. Events without the property (or with a non-numeric one, for numeric
- * aggregations) are left out here and counted by `excludedEventsSql`.
+ * aggregations) are left out here and counted by `excludedEventsSql`. Its values go into `params`, where a caller
+ * wrapping the statement adds its own after them.
  */
-export function meterAggregateSql(meter: Meter, scope: UsageScope, options: MeterAggregateOptions): SqlQuery {
-  const params = new Parameters();
+export function meterAggregateSql(
+  meter: Meter,
+  scope: UsageScope,
+  options: MeterAggregateOptions,
+  params = new SqlParameters(),
+): SqlQuery {
   // Minute windows are finer than the hourly rollup: those come from the raw events alone.
   const parts = meterParts(meter, scope, params, options.rollupCurrent && options.window !== 'minute');
   const dimensions: string[] = [];
@@ -145,7 +149,7 @@ export function meterAggregateSql(meter: Meter, scope: UsageScope, options: Mete
 export function excludedEventsSql(meter: Meter, scope: UsageScope, rollupCurrent: boolean): SqlQuery | undefined {
   const property = meter.property;
   if (property === null) return undefined;
-  const params = new Parameters();
+  const params = new SqlParameters();
   const numeric = numericAggregations.includes(meter.aggregation);
   const raw = (where: string, from: Date, to: Date) => {
     const conditions = meterEventConditions(meter, where, from, to, params);

@@ -1,5 +1,5 @@
 import type { Meter, MeterTopCustomers, MeterTopCustomersQuery } from '@afternoon/contracts/meters';
-import type { Tenant } from '@afternoon/service-kit';
+import { SqlParameters, type Tenant } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
 import { withRollupSnapshot } from '../rollups/rollupSnapshot';
@@ -17,12 +17,12 @@ export async function meterTopCustomers(
   const from = new Date(query.from);
   const to = new Date(query.to);
   const rows = await withRollupSnapshot(pool, meter, async (tx, rollupCurrent) => {
-    const aggregate = meterAggregateSql(meter, { tenant, from, to }, { groupBy: [], byCustomer: true, rollupCurrent });
-    aggregate.values.push(query.limit);
+    const params = new SqlParameters();
+    const options = { groupBy: [], byCustomer: true, rollupCurrent };
+    const aggregate = meterAggregateSql(meter, { tenant, from, to }, options, params);
     const ranked = await tx.query<{ customer_id: string; value: string | null }>(
-      `SELECT customer_id, value::text FROM (${aggregate.text}) per_customer WHERE level = 0
-        ORDER BY value DESC NULLS LAST, customer_id LIMIT $${aggregate.values.length}`,
-      aggregate.values,
+      params.query(`SELECT customer_id, value::text FROM (${aggregate.text}) per_customer WHERE level = 0
+        ORDER BY value DESC NULLS LAST, customer_id LIMIT ${params.add(query.limit)}`),
     );
     return ranked.rows;
   });

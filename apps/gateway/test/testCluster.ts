@@ -6,7 +6,7 @@ import { startInvoicingService } from '@afternoon/invoicing-service';
 import { startMeteringService } from '@afternoon/metering-service';
 import type { RunningService } from '@afternoon/service-kit';
 import { dropSchemas, dropTopics, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
-import { type RunningGateway, startGateway } from '../app';
+import { type RunningGateway, startGateway } from '../src/app';
 
 export interface TestOrganization {
   id: string;
@@ -15,7 +15,37 @@ export interface TestOrganization {
   keys: { live: string; test: string };
 }
 
+export interface TestClusterOptions {
+  commandTimeoutMs?: number;
+  produceTimeoutMs?: number;
+  withCustomerService?: boolean;
+  billingGracePeriodSeconds?: number;
+  billingRunIntervalMs?: number;
+  billingRunMaxCommandsPerPass?: number;
+  databaseUrl?: string;
+  kafkaBrokers?: string[];
+  rateLimitPerMinute?: number;
+  separateAdminPort?: boolean;
+}
+
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
+
+const billingEnv = (options: TestClusterOptions) => ({
+  BILLING_RUN_INTERVAL_MS: options.billingRunIntervalMs ?? 200,
+  BILLING_GRACE_PERIOD_SECONDS: options.billingGracePeriodSeconds ?? 3600,
+  ...(options.billingRunMaxCommandsPerPass
+    ? { BILLING_RUN_MAX_COMMANDS_PER_PASS: options.billingRunMaxCommandsPerPass }
+    : {}),
+});
+
+const gatewayOptionsEnv = (options: TestClusterOptions) => ({
+  PUBLIC_URL: 'http://localhost:3000',
+  COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
+  PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
+  IDEMPOTENCY_RETENTION_HOURS: 24,
+  RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+  ...(options.separateAdminPort ? { ADMIN_PORT: 0 } : {}),
+});
 
 /**
  * The gateway and every service in this process, on the real cluster, with their own schemas and topic
@@ -26,20 +56,7 @@ const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${servi
  * Requests are not rate-limited unless `rateLimitPerMinute` says so (RATE_LIMIT_PER_MINUTE).
  * `separateAdminPort` serves the admin API on a port of its own (ADMIN_PORT), where `admin` then asks.
  */
-export async function startTestCluster(
-  options: {
-    commandTimeoutMs?: number;
-    produceTimeoutMs?: number;
-    withCustomerService?: boolean;
-    billingGracePeriodSeconds?: number;
-    billingRunIntervalMs?: number;
-    billingRunMaxCommandsPerPass?: number;
-    databaseUrl?: string;
-    kafkaBrokers?: string[];
-    rateLimitPerMinute?: number;
-    separateAdminPort?: boolean;
-  } = {},
-) {
+export async function startTestCluster(options: TestClusterOptions = {}) {
   const topicPrefix = `${uniqueName('e2e')}.`;
   const schemas = {
     customers: uniqueName('customers'),
@@ -62,29 +79,20 @@ export async function startTestCluster(
   const meteringPort = meteringService.port;
   const invoicingService = await startInvoicingService({
     ...envOf(schemas.invoicing),
+    ...billingEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
-    BILLING_RUN_INTERVAL_MS: options.billingRunIntervalMs ?? 200,
-    BILLING_GRACE_PERIOD_SECONDS: options.billingGracePeriodSeconds ?? 3600,
-    ...(options.billingRunMaxCommandsPerPass
-      ? { BILLING_RUN_MAX_COMMANDS_PER_PASS: options.billingRunMaxCommandsPerPass }
-      : {}),
   });
 
   const adminToken = uniqueName('admin_token_for_tests');
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
   const gatewayEnv = {
     ...envOf(schemas.gateway),
+    ...gatewayOptionsEnv(options),
     ADMIN_TOKEN: adminToken,
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
     INVOICING_SERVICE_URL: urlOf(invoicingService),
-    PUBLIC_URL: 'http://localhost:3000',
-    COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
-    PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
-    IDEMPOTENCY_RETENTION_HOURS: 24,
-    RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
-    ...(options.separateAdminPort ? { ADMIN_PORT: 0 } : {}),
   };
   const gateway: RunningGateway = await startGateway(gatewayEnv);
   const replicas: RunningGateway[] = [];

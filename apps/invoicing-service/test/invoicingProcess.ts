@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const appDir = fileURLToPath(new URL('../..', import.meta.url));
-const mainTs = fileURLToPath(new URL('../main.ts', import.meta.url));
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 /** The invoicing service as its own OS process, so it can be killed for real; keeps the tail of its output. */
 export interface InvoicingProcess {
