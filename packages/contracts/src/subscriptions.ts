@@ -103,6 +103,13 @@ export type SubscriptionList = z.infer<typeof SubscriptionList>;
 export const SubscriptionAnswer = z.object({ subscription: Subscription });
 export type SubscriptionAnswer = z.infer<typeof SubscriptionAnswer>;
 
+/** What invoicing answers a plan change with: the subscription that ends and the one that starts. */
+export const SubscriptionPlanChangeAnswer = z.object({
+  old_subscription: Subscription,
+  new_subscription: Subscription,
+});
+export type SubscriptionPlanChangeAnswer = z.infer<typeof SubscriptionPlanChangeAnswer>;
+
 /** What a subscription starts as; a plan change carries the new subscription's in its own event. */
 export const SubscriptionTerms = z.object({
   subscription_id: ResourceId,

@@ -1,8 +1,4 @@
-import {
-  BillingSettings,
-  BillingSettingsAnswer,
-  UpdateBillingSettingsBody,
-} from '@afternoon/contracts/billingSettings';
+import { BillingSettingsAnswer, UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
 import { Topics } from '@afternoon/contracts/topics';
 import { Router } from 'express';
 import { commandRoute } from '../commands/commandRoute';
@@ -35,9 +31,7 @@ export function billingSettingsRoutes(deps: RouteDeps): Router {
         type: 'ConfigureBilling',
         data: validate(UpdateBillingSettingsBody, request.body ?? {}),
         successStatus: 200,
-        successBody: (result) => ({
-          billing_settings: BillingSettings.parse((result as { billing_settings: unknown }).billing_settings),
-        }),
+        successBody: (result) => BillingSettingsAnswer.parse(result),
       };
     }),
   );

@@ -5,9 +5,9 @@ import {
   ChangeSubscriptionPlanBody,
   CreateSubscriptionBody,
   ListSubscriptionsQuery,
-  Subscription,
   SubscriptionAnswer,
   SubscriptionList,
+  SubscriptionPlanChangeAnswer,
   UpdateSubscriptionBody,
 } from '@afternoon/contracts/subscriptions';
 import { Topics } from '@afternoon/contracts/topics';
@@ -26,9 +26,7 @@ export function subscriptionRoutes(deps: RouteDeps): Router {
   const router = Router();
   const topic = Topics.invoiceCommands;
   const invoicing = deps.services.invoicing;
-  const subscriptionBody = (result: unknown) => ({
-    subscription: Subscription.parse((result as { subscription: unknown }).subscription),
-  });
+  const subscriptionBody = (result: unknown) => SubscriptionAnswer.parse(result);
 
   router.post(
     '/v1/subscriptions',
@@ -140,14 +138,10 @@ export function subscriptionRoutes(deps: RouteDeps): Router {
           ...(body.cancel_now_prepaid_refund_policy ? { refund_policy: body.cancel_now_prepaid_refund_policy } : {}),
         },
         successStatus: 200,
-        successBody: (result) => {
-          const changed = result as { old_subscription: unknown; new_subscription: unknown };
-          return {
-            status: body.change_mode === 'now' ? 'completed' : 'scheduled',
-            old_subscription: Subscription.parse(changed.old_subscription),
-            new_subscription: Subscription.parse(changed.new_subscription),
-          };
-        },
+        successBody: (result) => ({
+          status: body.change_mode === 'now' ? 'completed' : 'scheduled',
+          ...SubscriptionPlanChangeAnswer.parse(result),
+        }),
       };
     }),
   );

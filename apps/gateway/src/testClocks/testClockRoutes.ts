@@ -2,7 +2,7 @@ import {
   AdvanceTestClockBody,
   CreateTestClockBody,
   ListTestClocksQuery,
-  TestClock,
+  TestClockAnswer,
   TestClockList,
 } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
@@ -24,9 +24,7 @@ import { existingTestClock } from './existingTestClock';
 export function testClockRoutes(deps: RouteDeps): Router {
   const router = Router();
   const topic = Topics.invoiceCommands;
-  const clockBody = (result: unknown) => ({
-    test_clock: TestClock.parse((result as { test_clock: unknown }).test_clock),
-  });
+  const clockBody = (result: unknown) => TestClockAnswer.parse(result);
 
   router.post(
     '/v1/test_clocks',
