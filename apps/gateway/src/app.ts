@@ -1,53 +1,31 @@
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Topics } from '@afternoon/contracts/topics';
 import {
-  closeServer,
-  connectKafka,
-  consumersReady,
   createLogger,
   createServiceMetrics,
-  createServicePool,
+  createServicePools,
   endPools,
-  type InternalApi,
-  kafkaSecurity,
   type Logger,
-  listen,
   migrate,
   operationalRoutes,
+  type ReadinessCheck,
+  type ServiceMetrics,
+  type ServicePools,
 } from '@afternoon/service-kit';
-import express from 'express';
 import type pg from 'pg';
-import { pinoHttp } from 'pino-http';
+import { adminApi } from './adminApi';
 import { authenticate } from './auth/authenticate';
-import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
-import { startCommandBus } from './commands/commandBus';
-import { customerRoutes } from './customers/customerRoutes';
-import { databaseOutage } from './databaseOutage';
-import { deadLetterRoutes } from './deadLetters/deadLetterRoutes';
+import { type GatewayEdge, gatewayApp } from './edge';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
-import { errorHandler, unknownRoute } from './http/errorHandler';
-import { jsonBody } from './http/jsonBody';
-import { refuseConnect } from './http/refuseConnect';
-import { assignRequestId } from './http/requestContext';
-import { refuseUnreadablePath } from './http/requestPath';
-import { refuseUnstorableInput } from './http/storableInput';
-import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
-import { invoiceRoutes } from './invoices/invoiceRoutes';
-import { meterRoutes } from './meters/meterRoutes';
-import { adminPort } from './organizations/adminPort';
-import { adminRoutes } from './organizations/adminRoutes';
+import { startHousekeeping } from './housekeeping';
+import { type GatewayMessaging, startMessaging } from './messaging';
+import { type AdminPort, adminPort } from './organizations/adminPort';
 import { resolveAdminToken } from './organizations/adminToken';
-import { planRoutes } from './plans/planRoutes';
+import { listenOnPorts } from './ports';
+import { publicApi, routeDeps } from './publicApi';
 import { limitRequests } from './rateLimits/limitRequests';
-import { requestWindows } from './rateLimits/requestWindows';
-import type { RouteDeps } from './routeDeps';
+import { type RequestWindows, requestWindows } from './rateLimits/requestWindows';
 import { type ServedRoute, servedRoutes } from './routeTable';
-import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
-import { testClockRoutes } from './testClocks/testClockRoutes';
-import { startUsageCustomers } from './usage/usageCustomers';
-import { usageRoutes } from './usage/usageRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -64,155 +42,86 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-const hour = 60 * 60 * 1000;
-
 /** The HTTP edge: authenticates, validates, sends commands over Kafka and forwards queries to services. */
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
-  const logger = createLogger('gateway', env.LOG_LEVEL);
-  const metrics = createServiceMetrics('gateway');
-  // Requests, consumed records (the usage customers projection) and background work (migrations, forgetting keys)
-  // each get their own connections (ADR 0007).
-  const pool = createServicePool(env, 'queries', 'gateway', logger);
-  const ingest = createServicePool(env, 'ingest', 'gateway', logger);
-  const background = createServicePool(env, 'background', 'gateway', logger);
-  await migrate(background, env.DB_SCHEMA, migrationsDir);
-  const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
-  if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
-
-  const kafka = connectKafka({
-    clientId: 'gateway',
-    brokers: env.KAFKA_BROKERS,
-    topicPrefix: env.TOPIC_PREFIX,
-    logger,
-    replication: { factor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS },
-    security: kafkaSecurity(env),
-  });
-  await kafka.ensureTopics([
-    Topics.gatewayReplies,
-    Topics.customerCommands,
-    Topics.invoiceCommands,
-    Topics.meterCommands,
-    Topics.usageIngest,
-    Topics.customerEvents,
-    Topics.invoiceEvents,
-    Topics.consumerDeadLetter,
-  ]);
-  const producer = await kafka.createProducer();
-  const usageCustomers = await startUsageCustomers({
-    kafka,
-    pools: { ingest, queries: pool },
-    producer,
-    topicPrefix: env.TOPIC_PREFIX,
-    logger,
-    metrics,
-  });
-  const bus = await startCommandBus({
-    kafka,
-    producer,
-    repliesTopic: Topics.gatewayReplies,
-    timeoutMs: env.COMMAND_TIMEOUT_MS,
-    produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
-    logger,
-  });
-
-  const services = internalApis(env);
+  const gateway = await openGateway(env);
+  const { logger, pools } = gateway;
+  const windows = requestWindows(pools.queries, env.DB_SCHEMA);
   const adminDoor = adminPort(env.ADMIN_PORT !== undefined);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.use(
-    operationalRoutes({
-      metrics,
-      readiness: [
-        { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
-        { name: 'kafka', check: async () => (await (await kafka.admin()).describeCluster()).brokers.length > 0 },
-        { name: 'replies', check: async () => bus.isReady() },
-        { name: 'usage customers', check: () => consumersReady([usageCustomers]) },
-      ],
-    }),
-  );
-  app.use(assignRequestId);
-  app.use(pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true }));
-  app.use('/v1/admin', adminDoor.adminOnly);
-  app.use(refuseUnreadablePath);
-  app.use(jsonBody);
-  app.use(refuseUnstorableInput);
-  app.use(adminRoutes(pool, admin.token));
-  app.use(deadLetterRoutes({ kafka, pool, topicPrefix: env.TOPIC_PREFIX }, admin.token));
-  // An admin request no admin route serves ends here, not at the API-key check below.
-  app.use('/v1/admin', unknownRoute);
-  app.use(adminDoor.adminPortServesNothingElse);
-  app.use(hostedInvoiceRoutes({ pool, invoicing: services.invoicing }));
-  app.use('/v1', authenticate(pool));
-  const windows = requestWindows(pool, env.DB_SCHEMA);
-  app.use(
-    '/v1',
-    limitRequests({ windows, defaultPerMinute: env.RATE_LIMIT_PER_MINUTE, logger, registry: metrics.registry }),
-  );
-  const deps: RouteDeps = {
-    pool,
-    bus,
-    kafka,
-    producer,
-    produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
-    // A command waits at most for the broker's ack and then for its reply.
-    idempotencyClaimMs: env.PRODUCE_TIMEOUT_MS + env.COMMAND_TIMEOUT_MS,
-    services,
-    publicUrl: env.PUBLIC_URL,
-    usageCustomers,
-  };
-  app.use(customerRoutes(deps));
-  app.use(usageRoutes(deps));
-  app.use(meterRoutes(deps));
-  app.use(planRoutes(deps));
-  app.use(subscriptionRoutes(deps));
-  app.use(testClockRoutes(deps));
-  app.use(billingSettingsRoutes(deps));
-  app.use(invoiceRoutes(deps));
-  app.use(unknownRoute);
-  app.use(databaseOutage);
-  app.use(errorHandler(logger));
-
-  const http: { server: Server; port: number } = await listen(app, env.PORT);
-  const adminHttp = env.ADMIN_PORT === undefined ? undefined : await listen(app, env.ADMIN_PORT, env.INTERNAL_HOST);
-  if (adminHttp) adminDoor.listening(adminHttp.server);
-  for (const server of [http.server, adminHttp?.server]) server?.on('connect', refuseConnect);
-  const cleanup = setInterval(() => {
-    forgetExpiredIdempotencyKeys(background, env.IDEMPOTENCY_RETENTION_HOURS).catch((error) =>
-      logger.warn({ err: error }, 'could not forget expired idempotency keys'),
-    );
-    windows
-      .forgetEnded(hour)
-      .catch((error) => logger.warn({ err: error }, 'could not forget ended rate-limit windows'));
-  }, hour);
-  cleanup.unref();
-  logger.info({ port: http.port, admin_port: adminHttp?.port }, 'gateway ready');
+  const app = gatewayApp(gatewayEdge(env, gateway, { windows, adminDoor }));
+  const ports = await listenOnPorts(app, env, adminDoor);
+  const housekeeping = startHousekeeping({
+    logger,
+    background: pools.background,
+    retentionHours: env.IDEMPOTENCY_RETENTION_HOURS,
+    windows,
+  });
+  logger.info({ port: ports.port, admin_port: ports.adminPort }, 'gateway ready');
 
   return {
-    port: http.port,
-    adminPort: adminHttp?.port,
-    adminToken: admin.token,
-    pool,
+    port: ports.port,
+    adminPort: ports.adminPort,
+    adminToken: gateway.adminToken,
+    pool: pools.queries,
     logger,
     routes: () => servedRoutes(app),
     async stop() {
-      clearInterval(cleanup);
-      await closeServer(http.server);
-      if (adminHttp) await closeServer(adminHttp.server);
-      await bus.stop();
-      await usageCustomers.stop();
-      await kafka.close();
-      await endPools({ queries: pool, ingest, background });
+      await housekeeping.stop();
+      await ports.close();
+      await gateway.messaging.stop();
+      await endPools(pools);
     },
   };
 }
 
-/** The services' internal read APIs: where each answers, and the token they all ask. */
-function internalApis(env: GatewayEnv): RouteDeps['services'] {
-  const api = (url: string): InternalApi => ({ url, token: env.INTERNAL_API_TOKEN });
+/** What the gateway holds while it runs, before it serves anything. */
+interface OpenGateway {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  pools: ServicePools;
+  adminToken: string;
+  messaging: GatewayMessaging;
+}
+
+/** Opens the gateway's pools, migrates its schema, finds its admin token and starts its Kafka side. */
+async function openGateway(env: GatewayEnv): Promise<OpenGateway> {
+  const logger = createLogger('gateway', env.LOG_LEVEL);
+  const metrics = createServiceMetrics('gateway');
+  // Requests, consumed records (the usage customers projection) and background work (migrations, forgetting keys)
+  // each get their own connections (ADR 0007).
+  const pools = createServicePools(env, 'gateway', logger);
+  await migrate(pools.background, env.DB_SCHEMA, migrationsDir);
+  const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
+  if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
+  const messaging = await startMessaging(env, { logger, metrics, pools });
+  return { logger, metrics, pools, adminToken: admin.token, messaging };
+}
+
+/** Builds each part of the Express app over the open gateway; `gatewayApp` puts them in order. */
+function gatewayEdge(
+  env: GatewayEnv,
+  { logger, metrics, pools, adminToken, messaging }: OpenGateway,
+  { windows, adminDoor }: { windows: RequestWindows; adminDoor: AdminPort },
+): GatewayEdge {
+  const pool = pools.queries;
+  const deps = routeDeps(env, pool, messaging);
   return {
-    customers: api(env.CUSTOMER_SERVICE_URL),
-    metering: api(env.METERING_SERVICE_URL),
-    invoicing: api(env.INVOICING_SERVICE_URL),
+    logger,
+    operational: operationalRoutes({ metrics, readiness: [postgresReady(pool), ...messaging.readiness] }),
+    adminDoor,
+    adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
+    hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing }),
+    authenticate: authenticate(pool),
+    rateLimits: limitRequests({
+      windows,
+      defaultPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      logger,
+      registry: metrics.registry,
+    }),
+    publicApi: publicApi(deps),
   };
+}
+
+function postgresReady(pool: pg.Pool): ReadinessCheck {
+  return { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 };
 }

@@ -1,0 +1,51 @@
+import type { Logger } from '@afternoon/service-kit';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import { databaseOutage } from './databaseOutage';
+import { errorHandler, unknownRoute } from './http/errorHandler';
+import { jsonBody } from './http/jsonBody';
+import { assignRequestId } from './http/requestContext';
+import { refuseUnreadablePath } from './http/requestPath';
+import { refuseUnstorableInput } from './http/storableInput';
+import type { AdminPort } from './organizations/adminPort';
+
+/** The parts the gateway's one Express app is made of, each built by its own module. */
+export interface GatewayEdge {
+  logger: Logger;
+  /** `/healthz`, `/readyz` and `/metrics`, answered before anything else. */
+  operational: Router;
+  adminDoor: AdminPort;
+  adminApi: Router[];
+  hostedInvoices: Router;
+  authenticate: RequestHandler;
+  rateLimits: RequestHandler;
+  publicApi: Router[];
+}
+
+/**
+ * The middleware chain in the order it must run: a request is identified and logged before anything can refuse it,
+ * the admin API (its own token) answers before the API-key check, and the hosted invoice pages (no key at all)
+ * before it too; errors are answered last.
+ */
+export function gatewayApp(edge: GatewayEdge): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(edge.operational);
+  app.use(assignRequestId, requestLog(edge.logger));
+  app.use('/v1/admin', edge.adminDoor.adminOnly);
+  app.use(refuseUnreadablePath, jsonBody, refuseUnstorableInput);
+  app.use(edge.adminApi);
+  // An admin request no admin route serves ends here, not at the API-key check below.
+  app.use('/v1/admin', unknownRoute);
+  app.use(edge.adminDoor.adminPortServesNothingElse);
+  app.use(edge.hostedInvoices);
+  app.use('/v1', edge.authenticate, edge.rateLimits);
+  app.use(edge.publicApi);
+  app.use(unknownRoute, databaseOutage, errorHandler(edge.logger));
+  return app;
+}
+
+function requestLog(logger: Logger): RequestHandler {
+  return pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true });
+}
