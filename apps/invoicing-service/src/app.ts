@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { projectionsOf, type RunningService, startService } from '@afternoon/service-kit';
+import { billingSlice } from './billing';
 import type { BillingRun } from './billing/billingRun';
 import { billingSettingsSlice } from './billingSettings';
-import { billingSlice } from './billingSlice';
 import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';

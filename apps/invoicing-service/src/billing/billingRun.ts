@@ -1,7 +1,7 @@
 import type { CommandRecord } from '@afternoon/contracts/messaging';
+import { startBackgroundLoop } from '@afternoon/service-kit';
 import { billingPass } from './billingPass';
 import { type BillingPassDeps, newBillingRunMemory } from './billingRunMemory';
-import { startSchedule } from './billingSchedule';
 
 export interface BillingRunDeps extends Omit<BillingPassDeps, 'send'> {
   /** Produces a command to invoicing's own commands topic, keyed by `key`. */
@@ -38,18 +38,20 @@ const followUpMs = 100;
 export function startBillingRun(deps: BillingRunDeps): BillingRun {
   const memory = newBillingRunMemory();
   const passDeps: BillingPassDeps = { ...deps, send: ({ key, command }) => deps.sendCommand(key, command) };
-  const schedule = startSchedule({
+  const loop = startBackgroundLoop({
+    name: 'billing run',
+    logger: deps.logger,
     intervalMs: deps.intervalMs,
-    pass: () => billingPass(passDeps, memory),
-    nextDelayMs: (pass) => (pass.subscriptionsDeferred > 0 ? 0 : pass.moreSoon ? followUpMs : deps.intervalMs),
-    onError: (error) => deps.logger.error({ err: error }, 'billing run failed'),
+    firstPauseMs: deps.intervalMs,
+    turn: () => billingPass(passDeps, memory),
+    pauseAfter: (pass) => (pass.subscriptionsDeferred > 0 ? 0 : pass.moreSoon ? followUpMs : deps.intervalMs),
   });
   return {
     runOnce: async () => {
-      const { commandsSent, subscriptionsDeferred } = await schedule.runNow();
+      const { commandsSent, subscriptionsDeferred } = await loop.turnNow();
       return { commandsSent, subscriptionsDeferred };
     },
-    wake: schedule.wake,
-    stop: schedule.stop,
+    wake: loop.wake,
+    stop: loop.stop,
   };
 }

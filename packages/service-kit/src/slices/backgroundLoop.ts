@@ -11,14 +11,18 @@ export interface LoopTimers {
   clearTimeout(handle: unknown): void;
 }
 
-export interface BackgroundLoopOptions {
+export interface BackgroundLoopOptions<T = unknown> {
   /** Names the loop in its logs. */
   name: string;
   logger: Logger;
   /** The pause after each turn. */
   intervalMs: number;
+  /** A pause before the first turn, which a wake-up ends; none by default. */
+  firstPauseMs?: number;
   /** One turn of work; a long one asks `stopping` between steps, to end early once the service stops. */
-  turn(stopping: () => boolean): Promise<unknown>;
+  turn(stopping: () => boolean): Promise<T>;
+  /** The pause after a turn that returned `result`; `intervalMs` by default. */
+  pauseAfter?(result: T): number;
   /** The pause after the `failures`-th failed turn in a row; `intervalMs` by default. */
   retryDelayMs?(failures: number): number;
   /** Runs after a turn failed (and was logged), before the pause; e.g. gives up a lock the turn held. */
@@ -26,9 +30,11 @@ export interface BackgroundLoopOptions {
   timers?: LoopTimers;
 }
 
-export interface BackgroundLoop extends Stoppable {
+export interface BackgroundLoop<T = unknown> extends Stoppable {
   /** Starts the next turn now, or right after the running one, rather than after the pause. */
   wake(): void;
+  /** Runs a turn now, or right after the running one, besides the loop's own; resolves with what it returned. */
+  turnNow(): Promise<T>;
 }
 
 const systemTimers: LoopTimers = {
@@ -37,16 +43,23 @@ const systemTimers: LoopTimers = {
 };
 
 /**
- * Runs `turn` now and again after each pause until stopped: a failed turn is logged and retried after
- * `retryDelayMs`, a wake-up ends the pause at once (or, during a turn, skips the next one), and `stop` ends the
- * pause and waits for the running turn.
+ * Runs `turn` now (or after `firstPauseMs`) and again after each pause until stopped, one turn at a time: a failed
+ * turn is logged and retried after `retryDelayMs`, a wake-up ends the pause at once (or, during a turn, skips the
+ * next one), and `stop` ends the pause and waits for the running turn.
  */
-export function startBackgroundLoop(options: BackgroundLoopOptions): BackgroundLoop {
+export function startBackgroundLoop<T>(options: BackgroundLoopOptions<T>): BackgroundLoop<T> {
   const timers = options.timers ?? systemTimers;
   let stopped = false;
   let woken = false;
   let endPause: (() => void) | undefined;
+  let running: Promise<unknown> = Promise.resolve();
   const stopping = () => stopped;
+
+  const takeTurn = (): Promise<T> => {
+    const turn = running.then(() => options.turn(stopping));
+    running = turn.catch(() => undefined);
+    return turn;
+  };
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -62,13 +75,15 @@ export function startBackgroundLoop(options: BackgroundLoopOptions): BackgroundL
   const loop = (async () => {
     // The first turn starts once the caller holds the loop, so the turn (or what it starts) may wake it.
     await Promise.resolve();
+    if (options.firstPauseMs !== undefined && !stopped && !woken) await pause(options.firstPauseMs);
     let failures = 0;
     while (!stopped) {
       woken = false;
-      let next = options.intervalMs;
+      let next: number;
       try {
-        await options.turn(stopping);
+        const result = await takeTurn();
         failures = 0;
+        next = options.pauseAfter?.(result) ?? options.intervalMs;
       } catch (error) {
         if (stopped) break;
         failures += 1;
@@ -90,10 +105,12 @@ export function startBackgroundLoop(options: BackgroundLoopOptions): BackgroundL
       woken = true;
       endPause?.();
     },
+    turnNow: takeTurn,
     async stop() {
       stopped = true;
       endPause?.();
       await loop;
+      await running;
     },
   };
 }

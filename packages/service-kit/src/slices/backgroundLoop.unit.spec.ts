@@ -134,5 +134,119 @@ describe('background loop', () => {
     await stopped;
     expect(steps).toEqual([0, 1, 2]);
     expect(clock.pauses()).toEqual([]);
+    loop.wake();
+    await settled(() => true);
+    expect(steps).toEqual([0, 1, 2]);
+  });
+
+  it('pauses before its first turn when asked, and after each turn for as long as its result asks', async () => {
+    const clock = manualTimers();
+    let turns = 0;
+    const loop = startBackgroundLoop({
+      name: 'test loop',
+      logger,
+      intervalMs: 1_000,
+      firstPauseMs: 1_000,
+      timers: clock.timers,
+      turn: async () => {
+        turns += 1;
+        return turns === 1 ? 'soon' : 'later';
+      },
+      pauseAfter: (result) => (result === 'soon' ? 50 : 1_000),
+    });
+    await settled(() => clock.pauses().length === 1);
+    expect(clock.pauses()).toEqual([1_000]);
+    expect(turns).toBe(0);
+    clock.elapse();
+    await settled(() => turns === 1 && clock.pauses().length === 1);
+    expect(clock.pauses()).toEqual([50]);
+    clock.elapse();
+    await settled(() => turns === 2 && clock.pauses().length === 1);
+    expect(clock.pauses()).toEqual([1_000]);
+    await loop.stop();
+  });
+
+  it('skips its first pause when woken before it, and pauses in full after a turn that followed a wake-up', async () => {
+    const clock = manualTimers();
+    let turns = 0;
+    let releaseTurn: (() => void) | undefined;
+    const loop = startBackgroundLoop({
+      name: 'test loop',
+      logger,
+      intervalMs: 60_000,
+      firstPauseMs: 60_000,
+      timers: clock.timers,
+      turn: async () => {
+        turns += 1;
+        if (turns === 1) await new Promise<void>((release) => (releaseTurn = release));
+      },
+    });
+    loop.wake();
+    await settled(() => turns === 1);
+    expect(clock.pauses()).toEqual([]);
+    loop.wake();
+    await settled(() => true);
+    expect(turns).toBe(1);
+    releaseTurn?.();
+    await settled(() => turns === 2 && clock.pauses().length === 1);
+    expect(clock.pauses()).toEqual([60_000]);
+    await loop.stop();
+  });
+
+  it('runs a turn asked for now after the running one, never two at once, and answers with its result', async () => {
+    const clock = manualTimers();
+    const ends: ((result: string) => void)[] = [];
+    const state = { started: 0, running: 0, mostAtOnce: 0 };
+    const loop = startBackgroundLoop({
+      name: 'test loop',
+      logger,
+      intervalMs: 60_000,
+      timers: clock.timers,
+      turn: () => {
+        state.started += 1;
+        state.running += 1;
+        state.mostAtOnce = Math.max(state.mostAtOnce, state.running);
+        return new Promise<string>((resolve) =>
+          ends.push((result) => {
+            state.running -= 1;
+            resolve(result);
+          }),
+        );
+      },
+    });
+    await settled(() => state.started === 1);
+    const asked = loop.turnNow();
+    await settled(() => true);
+    expect(state.started).toBe(1);
+    ends.shift()?.('timed');
+    await settled(() => state.started === 2);
+    ends.shift()?.('asked');
+    expect(await asked).toBe('asked');
+    expect(state.mostAtOnce).toBe(1);
+    await loop.stop();
+  });
+
+  it('logs a failed turn and by default retries after the interval; a turn asked for now fails to its caller', async () => {
+    const clock = manualTimers();
+    const logged: string[] = [];
+    let turns = 0;
+    const loop = startBackgroundLoop({
+      name: 'test loop',
+      logger: createLogger('loop-test', 'error', { write: (line: string) => logged.push(line) }),
+      intervalMs: 100,
+      timers: clock.timers,
+      turn: async () => {
+        turns += 1;
+        throw new Error(`turn ${turns} failed`);
+      },
+    });
+    await settled(() => turns === 1 && clock.pauses().length === 1);
+    expect(clock.pauses()).toEqual([100]);
+    expect(logged.map((line) => JSON.parse(line).err.message)).toEqual(['turn 1 failed']);
+    clock.elapse();
+    await settled(() => turns === 2 && clock.pauses().length === 1);
+    await expect(loop.turnNow()).rejects.toThrow('turn 3 failed');
+    expect(logged).toHaveLength(2);
+    await loop.stop();
   });
 });

@@ -1,9 +1,9 @@
 import { Topics } from '@afternoon/contracts/topics';
 import type { InternalApi, ServiceContext, Slice } from '@afternoon/service-kit';
-import { billingRoutes } from './billing/api';
-import { type BillingRun, startBillingRun } from './billing/billingRun';
-import { billingRunWakeups, onBillingRunWakeups } from './billing/billingRunWakeups';
-import type { InvoicingServiceEnv } from './env';
+import type { InvoicingServiceEnv } from '../env';
+import { billingRoutes } from './api';
+import { type BillingRun, startBillingRun } from './billingRun';
+import { billingRunWakeups, onBillingRunWakeups } from './billingRunWakeups';
 
 /** Metering's internal API, asked for usage when billing: its address and the token every app shares. */
 function meteringApi(env: InvoicingServiceEnv): InternalApi {
