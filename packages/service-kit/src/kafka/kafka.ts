@@ -109,9 +109,11 @@ export function connectKafka(options: {
       );
     },
     async createProducer() {
+      // Not kafkajs's idempotent mode: it can acknowledge a record it never appended (ADR 0013). One request in
+      // flight keeps each partition's order across retries; consumers drop the duplicates a retry may append.
       const producer = kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
-        idempotent: true,
+        idempotent: false,
         maxInFlightRequests: 1,
       });
       await producer.connect();

@@ -90,8 +90,7 @@ export function startOutboxRelay(options: {
     } catch (error) {
       if (!isSizeRefusal(error)) throw error;
       if (batch.length === 1) return setAside(batch[0] as Outgoing, error);
-      // kafkajs rolls back the sequence numbers of every partition of a refused request, also of those the broker
-      // appended; the idempotent producer would then be out of step with the broker, so a new one starts clean.
+      // A new producer after a refused request starts with no state of the old one's failed request (ADR 0013).
       await renewProducer();
       const half = Math.ceil(batch.length / 2);
       await deliver(batch.slice(0, half));
