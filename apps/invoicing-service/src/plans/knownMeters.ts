@@ -4,54 +4,38 @@ import type { Price } from '@afternoon/contracts/plans';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type CommandContext,
-  type ConsumerDefinition,
-  decodeEventRecord,
   fieldPath,
-  type RecordHandler,
+  foreignProjection,
   type Tenant,
   type Transaction,
   ValidationError,
 } from '@afternoon/service-kit';
 
 /** Keeps `known_meters` in step with `meter.events`; each row remembers its stream version, so replays change nothing. */
-export const applyMeterEvent: RecordHandler = async (tx, record, context) => {
-  const decoded = decodeEventRecord(record, MeterEvent, meterEventWireNames);
-  if (!decoded) {
-    context.skip();
-    return;
-  }
-  context.setType(decoded.wireType);
-  const { event, metadata, version } = decoded;
-  switch (event.type) {
-    case 'MeterCreated':
+export const metersConsumer = foreignProjection({
+  name: 'meters',
+  topic: Topics.meterEvents,
+  deadLetterTopic: Topics.consumerDeadLetter,
+  schema: MeterEvent,
+  wireNames: meterEventWireNames,
+  handlers: {
+    async MeterCreated(tx, event, { metadata, version }) {
       await tx.query(
         `INSERT INTO known_meters (id, organization_id, mode, code, status, version)
          VALUES ($1, $2, $3, $4, 'active', $5) ON CONFLICT (id) DO NOTHING`,
         [event.data.meter_id, metadata.organization_id, metadata.mode, event.data.definition.code, version],
       );
-      return;
-    case 'MeterUpdated':
-      return;
-    case 'MeterArchived':
+    },
+    async MeterUpdated() {},
+    async MeterArchived(tx, event, { metadata, version }) {
       await tx.query(
         `UPDATE known_meters SET status = 'archived', version = $3
           WHERE id = $1 AND organization_id = $2 AND version < $3`,
         [event.data.meter_id, metadata.organization_id, version],
       );
-      return;
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-};
-
-export const metersConsumer: ConsumerDefinition = {
-  name: 'meters',
-  topics: [Topics.meterEvents],
-  deadLetterTopic: Topics.consumerDeadLetter,
-  handle: applyMeterEvent,
-};
+    },
+  },
+});
 
 /** How long a plan command waits for `meter.events` to catch up before it judges the meters its prices bill. */
 const meterCatchUpMs = 5_000;
