@@ -77,6 +77,7 @@ export {
   type ForeignEventHandlers,
   type ForeignEventSource,
   type ForeignProjectionDefinition,
+  foreignEventHandler,
   foreignProjection,
 } from './projections/foreignProjection';
 export type { Projection } from './projections/projection';

@@ -3,7 +3,7 @@ import { TestClockEvent, testClockEventWireNames } from '@afternoon/contracts/te
 import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
 import {
   consumerGroupId,
-  decodeEventRecord,
+  foreignEventHandler,
   type KafkaConnection,
   type Logger,
   type Producer,
@@ -16,70 +16,50 @@ import {
 import type pg from 'pg';
 
 /** Keeps `usage_customers` in step with `customer.events`; each row remembers its stream version. */
-export const applyCustomerEvent: RecordHandler = async (tx, record, context) => {
-  const decoded = decodeEventRecord(record, CustomerEvent, customerEventWireNames);
-  if (!decoded) {
-    context.skip();
-    return;
-  }
-  context.setType(decoded.wireType);
-  const { event, metadata, version } = decoded;
-  switch (event.type) {
-    case 'CustomerCreated':
+export const applyCustomerEvent = foreignEventHandler({
+  schema: CustomerEvent,
+  wireNames: customerEventWireNames,
+  handlers: {
+    async CustomerCreated(tx, event, { metadata, version }) {
       await tx.query(
         `INSERT INTO usage_customers (id, organization_id, mode, test_clock_id, version) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO NOTHING`,
         [event.data.customer_id, metadata.organization_id, metadata.mode, event.data.test_clock, version],
       );
-      return;
-    case 'CustomerUpdated':
-      return;
-    case 'CustomerDeleted':
+    },
+    async CustomerUpdated() {},
+    async CustomerDeleted(tx, event, { metadata, version }) {
       await tx.query(
         `UPDATE usage_customers SET deleted = true, version = $3
           WHERE id = $1 AND organization_id = $2 AND version < $3`,
         [event.data.customer_id, metadata.organization_id, version],
       );
-      return;
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-};
+    },
+  },
+});
 
 /** Keeps `usage_test_clocks` in step with invoicing's test clock events; other invoicing events are skipped. */
-export const applyTestClockEvent: RecordHandler = async (tx, record, context) => {
-  const decoded = decodeEventRecord(record, TestClockEvent, testClockEventWireNames);
-  if (!decoded) {
-    context.skip();
-    return;
-  }
-  context.setType(decoded.wireType);
-  const { event, metadata, version } = decoded;
-  switch (event.type) {
-    case 'TestClockCreated':
+export const applyTestClockEvent = foreignEventHandler({
+  schema: TestClockEvent,
+  wireNames: testClockEventWireNames,
+  handlers: {
+    async TestClockCreated(tx, event, { metadata, version }) {
       await tx.query(
         `INSERT INTO usage_test_clocks (id, organization_id, mode, frozen_time, version) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO NOTHING`,
         [event.data.test_clock_id, metadata.organization_id, metadata.mode, event.data.frozen_time, version],
       );
-      return;
-    case 'TestClockAdvanced':
+    },
+    async TestClockAdvanced(tx, event, { metadata, version }) {
       await tx.query(
         `UPDATE usage_test_clocks SET frozen_time = $3, version = $4
           WHERE id = $1 AND organization_id = $2 AND version < $4`,
         [event.data.test_clock_id, metadata.organization_id, event.data.frozen_time, version],
       );
-      return;
-    case 'TestClockReady':
-      return;
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-};
+    },
+    async TestClockReady() {},
+  },
+});
 
 /** The projection's two feeds: a consumer (and its group) per topic. */
 const feeds = {

@@ -2,9 +2,9 @@ import type { EventMetadata } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { decodeEventRecord } from '../consumer/eventRecords';
-import type { ConsumedRecord } from '../consumer/idempotentConsumer';
+import type { ConsumedRecord, RecordContext, RecordHandler } from '../consumer/idempotentConsumer';
 import type { Transaction } from '../postgres/database';
-import type { ConsumerContext, ConsumerDefinition } from '../slices/slice';
+import type { ConsumerDefinition } from '../slices/slice';
 
 /** What a handler of another service's event gets beside the event: where it came from and which version it is. */
 export interface ForeignEventSource {
@@ -12,7 +12,7 @@ export interface ForeignEventSource {
   /** The event's version in its stream: a row that remembers it ignores a redelivered or older event. */
   version: number;
   record: ConsumedRecord;
-  context: ConsumerContext;
+  context: RecordContext;
 }
 
 /** One handler per event type of the contract, so a type added to it cannot be forgotten here. */
@@ -33,9 +33,7 @@ export interface ForeignProjectionDefinition<E extends { type: string }> {
 }
 
 /**
- * A consumer keeping this service's own table of another service's events: each record is read with the
- * contract, handed to its type's handler in the consumer's transaction (with the offset), and an event type the
- * contract does not name yet is skipped and counted; a record breaking the contract is dead-lettered.
+ * A consumer keeping this service's own table of another service's events (see `foreignEventHandler`), in a slice.
  */
 export function foreignProjection<E extends { type: string }>(
   definition: ForeignProjectionDefinition<E>,
@@ -44,20 +42,31 @@ export function foreignProjection<E extends { type: string }>(
     name: definition.name,
     topics: [definition.topic],
     deadLetterTopic: definition.deadLetterTopic,
-    async handle(tx, record, context) {
-      const decoded = decodeEventRecord(record, definition.schema, definition.wireNames);
-      if (!decoded) {
-        context.skip();
-        return;
-      }
-      context.setType(decoded.wireType);
-      const { event, metadata, version } = decoded;
-      const handler = definition.handlers[event.type as E['type']] as (
-        tx: Transaction,
-        event: E,
-        source: ForeignEventSource,
-      ) => Promise<void>;
-      await handler(tx, event, { metadata, version, record, context });
-    },
+    handle: foreignEventHandler(definition),
+  };
+}
+
+/**
+ * Reads each record with the other service's contract and hands it to its type's handler in the consumer's
+ * transaction (with the offset); an event type the contract does not name yet is skipped and counted, a record
+ * breaking the contract is dead-lettered.
+ */
+export function foreignEventHandler<E extends { type: string }>(
+  definition: Pick<ForeignProjectionDefinition<E>, 'schema' | 'wireNames' | 'handlers'>,
+): RecordHandler {
+  return async (tx, record, context) => {
+    const decoded = decodeEventRecord(record, definition.schema, definition.wireNames);
+    if (!decoded) {
+      context.skip();
+      return;
+    }
+    context.setType(decoded.wireType);
+    const { event, metadata, version } = decoded;
+    const handler = definition.handlers[event.type as E['type']] as (
+      tx: Transaction,
+      event: E,
+      source: ForeignEventSource,
+    ) => Promise<void>;
+    await handler(tx, event, { metadata, version, record, context });
   };
 }
