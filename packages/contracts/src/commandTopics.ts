@@ -1,8 +1,10 @@
 import type { BillingSettingsCommand } from './billingSettings';
+import type { CreditGrantCommand } from './credits';
 import type { CustomerCommand } from './customers';
 import type { InvoiceCommand } from './invoices';
 import type { MeterCommand } from './meters';
 import type { PlanCommand } from './plans';
+import type { PricingUnitCommand } from './pricingUnits';
 import type { SubscriptionCommand } from './subscriptions';
 import type { TestClockCommand } from './testClocks';
 
@@ -10,6 +12,13 @@ import type { TestClockCommand } from './testClocks';
 export interface CommandsOnTopic {
   'customer.commands': CustomerCommand;
   'meter.commands': MeterCommand;
-  'invoice.commands': InvoiceCommand | PlanCommand | SubscriptionCommand | TestClockCommand | BillingSettingsCommand;
+  'invoice.commands':
+    | InvoiceCommand
+    | PlanCommand
+    | SubscriptionCommand
+    | TestClockCommand
+    | BillingSettingsCommand
+    | PricingUnitCommand
+    | CreditGrantCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

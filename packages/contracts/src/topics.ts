@@ -18,6 +18,8 @@ export const Topics = {
   gatewayReplies: { name: 'gateway.replies', partitions: 3, retentionMs: day },
   /** Raw usage records, from the gateway or any producer; keyed by customer id. Kept: metering replays it. */
   usageIngest: { name: 'usage.ingest', partitions: 6, retentionMs: forever, appendTime: true },
+  /** Usage metering stored, with what each meter takes from it (`meteredUsage.ts`); keyed by customer id. */
+  usageMetered: { name: 'usage.metered', partitions: 6, retentionMs: forever },
   usageIngestDeadLetter: { name: 'usage.ingest.dlq', partitions: 1, retentionMs: forever },
   meterCommands: { name: 'meter.commands', partitions: 6, retentionMs: 7 * day },
   meterEvents: { name: 'meter.events', partitions: 6, retentionMs: forever },
