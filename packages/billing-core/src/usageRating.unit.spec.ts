@@ -8,7 +8,7 @@ import type {
 } from '@afternoon/contracts/plans';
 import { describe, expect, it } from 'vitest';
 import { chargeForPrice } from './chargeForPrice';
-import { addDecimals, formatDecimal, parseDecimal, zero } from './exactDecimal';
+import { addDecimals, formatDecimal, parseDecimal, roundToWholeCents, zero } from './exactDecimal';
 import { type DenominationType, marginalCost, ratedCharge } from './usageRating';
 
 /** Each event's marginal cost in turn, against the running total of the events before it. */
@@ -200,7 +200,16 @@ describe('marginal costs in a pricing unit', () => {
     ]);
     // 0.35 + 0.35 + 0.175 + 0.875 + 348.25 + 0.035 + 0.455 + 0.0105 = 350.5005 = (1101.43 − 100) × 0.35
     expect(sumOf(costs)).toBe('350.5005');
+    // Rounded event by event instead: 0 + 0 + 0 + 0 + 0 + 1 + 348 + 0 + 0 + 0 = 349¢, 2¢ short of the 351¢ line
+    expect(costs.reduce((total, cost) => total + roundToWholeCents(parseDecimal(cost)), 0n)).toBe(349n);
     expect(chargeForPrice({ ...perUnit, minimum_amount_cents: undefined }, '1101.43').exactCents).toBe('350.5005');
+  });
+
+  it('of the graduated sequence add up to the exact charge', () => {
+    const costs = costsOf(graduated, ['40', '60', '0.5', '0.5', '899', '0.3', '0.3', '499.4'], 'pricing_unit');
+    // 1202.5 − 1000 = 202.5; 1205 − 1202.5 = 2.5; 6700.3 − 5700 = 1000.3; 6700.6 − 6700.3 = 0.3; 7200 − 6700.6 = 499.4
+    expect(costs).toEqual(['400', '600', '202.5', '2.5', '4495', '1000.3', '0.3', '499.4']);
+    expect(sumOf(costs)).toBe('7200');
   });
 
   it('keep fractions a currency would round', () => {
