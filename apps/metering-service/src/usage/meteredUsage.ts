@@ -15,7 +15,7 @@ import type { ParsedUsage } from './meterUsage';
  * Bytes of events per record: one record, alone in a produce request, stays far under the broker's 1 MiB limit even
  * with a meter or two of long group values per event.
  */
-const maxMeteredRecordBytes = 256 * 1024;
+export const maxMeteredRecordBytes = 256 * 1024;
 
 /**
  * Queues, in the storing transaction, one `MeteredUsageRecord` per customer and batch on `usage.metered` for the
@@ -46,7 +46,7 @@ export async function queueMeteredUsage(
     byCustomer.set(customer, entry);
   }
   const messages = [...byCustomer.values()].flatMap(({ usage, events }) =>
-    chunks(events).map((chunk) => ({
+    cutIntoRecords(events).map((chunk) => ({
       topic: target.meteredTopic,
       key: usage.customer_id,
       payload: {
@@ -160,7 +160,7 @@ function groupValue(properties: Record<string, string | number | boolean>, prope
 }
 
 /** The events in order, cut into records of at most `maxMeteredEventsPerRecord` events and `maxMeteredRecordBytes`. */
-function chunks(events: readonly MeteredEvent[]): MeteredEvent[][] {
+export function cutIntoRecords(events: readonly MeteredEvent[]): MeteredEvent[][] {
   const cut: MeteredEvent[][] = [];
   let current: MeteredEvent[] = [];
   let bytes = 0;
