@@ -216,6 +216,32 @@ describe('credit grants through the gateway', () => {
     ]);
   });
 
+  it('expires a grant whose expires_at has passed on the real clock, at that instant', async () => {
+    const created = await acme.live.post(grants(), {
+      name: 'Backdated',
+      amount: '3',
+      pricing_unit_code: 'gpu_sec',
+      effective_at: '2026-01-01T00:00:00Z',
+      expires_at: '2026-02-01T00:00:00Z',
+    });
+    expect(created.status).toBe(201);
+    const path = `${grants()}/${created.body.credit_grant.id}`;
+    await eventually(
+      async () =>
+        expect((await acme.live.get(path)).body.credit_grant).toMatchObject({
+          status: 'expired',
+          expired: '3',
+          remaining: '0',
+        }),
+      { timeout: 30_000, label: 'the backdated grant expired' },
+    );
+    const { rows } = await cluster.services.invoicing.pool.query(
+      `SELECT data->>'expired_at' AS expired_at FROM events WHERE stream_id = $1 AND type = 'CreditGrantExpired'`,
+      [`credit_grant-${created.body.credit_grant.id}`],
+    );
+    expect(rows).toEqual([{ expired_at: '2026-02-01T00:00:00.000Z' }]);
+  });
+
   it('refuses a grant on a canceled subscription as INVALID_STATE', async () => {
     const id = await newSubscription();
     expect((await acme.live.post(`/v1/subscriptions/${id}/cancel`, { cancel_mode: 'now' })).status).toBe(200);
