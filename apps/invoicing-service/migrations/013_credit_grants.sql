@@ -41,3 +41,5 @@ CREATE INDEX credit_grants_by_subscription
 CREATE INDEX credit_grants_drawing
   ON credit_grants (organization_id, mode, customer_id, denomination_type, denomination_code);
 CREATE INDEX credit_grants_expiry ON credit_grants (expires_at) WHERE status = 'active' AND expires_at IS NOT NULL;
+-- The expiry loop finds test-clock customers from their clocks; few customers live on one.
+CREATE INDEX invoice_customers_on_test_clocks ON invoice_customers (test_clock_id) WHERE test_clock_id IS NOT NULL;

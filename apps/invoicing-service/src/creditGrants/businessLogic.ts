@@ -95,6 +95,9 @@ function voidGrant(command: CommandOn<'VoidCreditGrant'>, state: CreditGrantStat
   // A grant of another subscription is not found under this one.
   if (state.status === 'absent' || state.subscriptionId !== subscription_id) throw creditGrantNotFound(grant_id);
   if (state.status !== 'active') throw new IllegalStateError(`credit grant '${grant_id}' is already ${state.status}`);
+  // Past its expiry, what remained expired then (the expiry loop records it): there is nothing left to void.
+  if (state.expiresAt !== null && Date.parse(state.expiresAt) <= Date.parse(command.metadata.issued_at))
+    throw new IllegalStateError(`credit grant '${grant_id}' expired at ${state.expiresAt}`);
   return [
     {
       type: 'CreditGrantVoided',

@@ -114,6 +114,12 @@ describe('credit grant decider', () => {
     given([]).when(voidGrant(null)).thenThrows(NotFoundError);
   });
 
+  it('refuses to void a grant past its expires_at: what remained expired then, not at the void', () => {
+    given([created({ expires_at: '2026-01-20T00:00:00.000Z' })])
+      .when(voidGrant('7500'))
+      .thenThrows(IllegalStateError, /expired at 2026-01-20T00:00:00.000Z/);
+  });
+
   it('expires what remains at expires_at, exactly once, and not before', () => {
     given([created()]).when(expire('7500', expiresAt)).thenEmits([expired]);
     given([created()]).when(expire('7500', later)).thenThrows(IllegalStateError);
