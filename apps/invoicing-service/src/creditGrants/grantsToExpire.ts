@@ -35,3 +35,14 @@ export async function grantsToExpire(db: Queryable, realNow: Date, limit: number
     now: row.now,
   }));
 }
+
+/** Test clocks that have reached an active grant's `expires_at`: not ready until the grant has expired. */
+export async function clocksWithGrantsDue(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT DISTINCT t.id FROM test_clocks t
+       JOIN invoice_customers c ON c.test_clock_id = t.id AND c.organization_id = t.organization_id AND c.mode = t.mode
+       JOIN credit_grants g ON g.organization_id = c.organization_id AND g.mode = c.mode AND g.customer_id = c.id
+      WHERE g.status = 'active' AND g.expires_at <= t.frozen_time`,
+  );
+  return new Set(rows.map((row) => row.id));
+}
