@@ -2,12 +2,14 @@ import type { InternalApi } from '@afternoon/service-kit';
 import type { Router } from 'express';
 import type pg from 'pg';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
+import { creditGrantRoutes } from './creditGrants/creditGrantRoutes';
 import { customerRoutes } from './customers/customerRoutes';
 import type { GatewayEnv } from './env';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
 import type { GatewayMessaging } from './messaging';
 import { meterRoutes } from './meters/meterRoutes';
 import { planRoutes } from './plans/planRoutes';
+import { pricingUnitRoutes } from './pricingUnits/pricingUnitRoutes';
 import type { RouteDeps } from './routeDeps';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
@@ -23,6 +25,8 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   testClockRoutes,
   billingSettingsRoutes,
   invoiceRoutes,
+  pricingUnitRoutes,
+  creditGrantRoutes,
 ];
 
 /** Every public route module, built over what they share. */
