@@ -8,11 +8,12 @@ import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
 import { plansSlice } from './plans';
+import { ratingSlice } from './rating';
 import { subscriptionsSlice } from './subscriptions';
 import { testClocksSlice } from './testClocks';
 
 /** The slices no setting shapes. */
-const invoicingSlices = [customersSlice, invoicesSlice, plansSlice, subscriptionsSlice, testClocksSlice];
+const invoicingSlices = [customersSlice, invoicesSlice, plansSlice, subscriptionsSlice, testClocksSlice, ratingSlice];
 export const invoicingProjections = projectionsOf([
   ...invoicingSlices,
   billingSettingsSlice({ invoiceGracePeriodSeconds: billingDefaults().BILLING_GRACE_PERIOD_SECONDS }),
