@@ -8,6 +8,7 @@ import kafkaIngest from './kafka-ingest.mjs';
 import machineLimits from './machine-limits.mjs';
 import rateLimitOverhead from './rate-limit-overhead.mjs';
 import subscriptionBilling from './subscription-billing.mjs';
+import syncIngest from './sync-ingest.mjs';
 import usageQuery from './usage-query.mjs';
 
 export const scenarios = [
@@ -15,6 +16,7 @@ export const scenarios = [
   ...rateLimitOverhead,
   httpIngest,
   eventToQueryable,
+  syncIngest,
   kafkaIngest,
   machineLimits,
   subscriptionBilling,

@@ -32,7 +32,11 @@ function packageCharge(price: PackagePrice, quantity: ExactDecimal): ExactDecima
   return multiplyDecimals(decimalFromInteger(packages), parseDecimal(price.package_amount));
 }
 
-function modelCharge(price: Price, quantity: ExactDecimal): ExactDecimal {
+/**
+ * What the price's model charges for `quantity` units, exact, before its minimum and before any rounding: the one
+ * place each model's arithmetic lives, shared by the invoice line (below) and live rating (usageRating.ts).
+ */
+export function modelCharge(price: Price, quantity: ExactDecimal): ExactDecimal {
   switch (price.model) {
     case 'flat':
       return decimalFromInteger(price.amount_cents);

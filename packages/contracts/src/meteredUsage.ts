@@ -40,6 +40,15 @@ export const MeteredUsageRecord = z.object({
 });
 export type MeteredUsageRecord = z.infer<typeof MeteredUsageRecord>;
 
+/** The query of `GET /usage/outcome`: the ingest record, as `<topic>/<partition>/<offset>` (a Kafka topic name). */
+export const UsageOutcomeQuery = z.strictObject({
+  source: z
+    .string()
+    .max(300)
+    .regex(/^[A-Za-z0-9._-]{1,249}\/\d{1,10}\/\d{1,19}$/, 'must be <topic>/<partition>/<offset>'),
+});
+export type UsageOutcomeQuery = z.infer<typeof UsageOutcomeQuery>;
+
 /**
  * `GET /usage/outcome?source=<topic/partition/offset>` (internal): what metering made of one ingest record; `pending`
  * until it is handled.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { init } from '@paralleldrive/cuid2';
 
 const createResourceId = init({ length: 25 });
@@ -14,4 +14,15 @@ export function newResourceId(): string {
  */
 export function newHostedInvoiceUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/inv/${randomBytes(24).toString('base64url')}`;
+}
+
+const usageIdDigits = 36n ** 24n;
+
+/**
+ * The id of the usage event a tenant sent under `idempotencyKey`: a resource id ('u' and 24 base-36 characters of a
+ * SHA-256 of the three), the same however often the event is sent, stored or replayed.
+ */
+export function usageIdOf(organizationId: string, mode: string, idempotencyKey: string): string {
+  const digest = createHash('sha256').update([organizationId, mode, idempotencyKey].join('\u0000')).digest('hex');
+  return `u${(BigInt(`0x${digest}`) % usageIdDigits).toString(36).padStart(24, '0')}`;
 }

@@ -40,7 +40,7 @@ export {
 } from './http/serviceClient';
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
-export { newHostedInvoiceUrl, newResourceId } from './ids';
+export { newHostedInvoiceUrl, newResourceId, usageIdOf } from './ids';
 export {
   type ConsumerRunConfig,
   connectKafka,

@@ -1,5 +1,6 @@
 import { PageQuery } from '@afternoon/contracts/common';
 import type { CustomerScope } from '@afternoon/contracts/customers';
+import { UsageOutcomeQuery } from '@afternoon/contracts/meteredUsage';
 import {
   type CustomerUsageAnswer,
   type EventSummaryAnswer,
@@ -13,6 +14,7 @@ import type pg from 'pg';
 import { eventSummary, type IngestProgress } from './eventSummary';
 import { customerUsage, listUsageEvents } from './getUsage';
 import { listRejectedEvents } from './rejectedEvents';
+import { usageOutcome } from './usageOutcome';
 
 export interface UsageRoutesDeps {
   pool: pg.Pool;
@@ -31,6 +33,12 @@ export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoute
 
   router.get('/rejected-events', async (request, response) => {
     response.json(await listRejectedEvents(pool, tenantOf(request), parseInput(PageQuery.strict(), request.query)));
+  });
+
+  // The gateway's single-event ingest asks, after producing a record, what became of it.
+  router.get('/usage/outcome', async (request, response) => {
+    const { source } = parseInput(UsageOutcomeQuery, request.query);
+    response.json(await usageOutcome(pool, tenantOf(request), source));
   });
 
   router.get('/events/summary', async (request, response) => {

@@ -23,6 +23,7 @@ function ingestProgress(deps: RouteDeps): IngestProgress {
 export const usageSlice: Slice = {
   name: 'usage',
   consumers: [usageConsumer],
+  produces: [Topics.usageMetered],
   routes: (deps) =>
     usageRoutes({
       pool: deps.pool,

@@ -3,14 +3,17 @@ import { UsageRecord } from '@afternoon/contracts/usage';
 import type { ConsumedRecord, ConsumerDefinition, ServiceContext, Transaction } from '@afternoon/service-kit';
 import { failureKind, NotYetError, parseFields, parseRecordJson } from '@afternoon/service-kit';
 import { catchUpCustomers, customersCatchUpMs, customersConsumer } from '../customers/knownCustomers';
+import { queueMeteredUsage } from './meteredUsage';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
-import { storeUsageEvents } from './storeUsageEvents';
+import { type StoredUsage, storeUsageEvents } from './storeUsageEvents';
 
 interface MeterUsageOptions {
   schema: string;
   /** The dead-letter topic's full name (with the deployment's prefix). */
   deadLetterTopic: string;
+  /** The full name of the topic stored usage is told on. */
+  meteredTopic: string;
   /** Catches the customers projection up to the end of the customer topic; false when it could not in time. */
   catchUpCustomers(): Promise<boolean>;
   /** Waits until the customers projection holds every customer event appended before `instant`. */
@@ -29,7 +32,7 @@ export interface ParsedUsage {
  * multi-row statement. A record that is invalid, names a customer the organization does not have (or had deleted
  * when the event was received), reuses a key with different content or holds a value Postgres refuses is refused:
  * kept in `rejected_events` and queued for the dead-letter topic with the reason, in the same transaction as the
- * events and the offset.
+ * events and the offset. The events stored now are queued for `usage.metered` in that transaction too.
  */
 function meterUsage(options: MeterUsageOptions) {
   return async (tx: Transaction, records: ConsumedRecord[]): Promise<void> => {
@@ -77,41 +80,45 @@ function meterUsage(options: MeterUsageOptions) {
     }
     const refusedByStore = (entry: ParsedUsage, error: Error) =>
       reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
-    for (const conflicting of await storeRefusingBadValues(tx, owned, refusedByStore)) {
+    const { stored, conflicting } = await storeRefusingBadValues(tx, owned, refusedByStore);
+    for (const entry of conflicting) {
       const reason = 'duplicate idempotency_key with different content';
-      await reject(conflicting.record, { code: 'conflicting_duplicate', reason }, conflicting.usage);
+      await reject(entry.record, { code: 'conflicting_duplicate', reason }, entry.usage);
     }
+    await queueMeteredUsage(tx, options, records, stored);
   };
 }
 
 /**
  * Stores the entries; when Postgres refuses a value (a failure about the record, not the world), halves the batch
  * until the refused records are alone and hands each to `refuse`, storing all the others, so one bad record never
- * holds its partition. Answers the conflicting entries, as `storeUsageEvents` does.
+ * holds its partition. Answers the stored and the conflicting entries, as `storeUsageEvents` does.
  */
 async function storeRefusingBadValues(
   tx: Transaction,
   entries: readonly ParsedUsage[],
   refuse: (entry: ParsedUsage, error: Error) => Promise<void>,
-): Promise<ParsedUsage[]> {
+): Promise<StoredUsage> {
   await tx.query('SAVEPOINT store_usage');
   try {
-    const conflicting = await storeUsageEvents(tx, entries);
+    const outcome = await storeUsageEvents(tx, entries);
     await tx.query('RELEASE SAVEPOINT store_usage');
-    return conflicting;
+    return outcome;
   } catch (error) {
     if (failureKind(error) !== 'record' || !(error instanceof Error)) throw error;
     await tx.query('ROLLBACK TO SAVEPOINT store_usage; RELEASE SAVEPOINT store_usage');
     const [only] = entries;
     if (entries.length === 1 && only) {
       await refuse(only, error);
-      return [];
+      return { stored: [], conflicting: [] };
     }
     const half = Math.ceil(entries.length / 2);
-    return [
-      ...(await storeRefusingBadValues(tx, entries.slice(0, half), refuse)),
-      ...(await storeRefusingBadValues(tx, entries.slice(half), refuse)),
-    ];
+    const first = await storeRefusingBadValues(tx, entries.slice(0, half), refuse);
+    const second = await storeRefusingBadValues(tx, entries.slice(half), refuse);
+    return {
+      stored: [...first.stored, ...second.stored],
+      conflicting: [...first.conflicting, ...second.conflicting],
+    };
   }
 }
 
@@ -123,6 +130,7 @@ function meterUsageOptions(context: ServiceContext): MeterUsageOptions {
   return {
     schema: context.schema,
     deadLetterTopic: context.kafka.topic(Topics.usageIngestDeadLetter),
+    meteredTopic: context.kafka.topic(Topics.usageMetered),
     catchUpCustomers: catchUpCustomers(context),
     customersHandledBefore: (instant) => customersHandledBefore(instant, customersCatchUpMs),
   };

@@ -3,6 +3,13 @@ import { insertWithRollupSql, metersToRollUp } from '../meters/rollups/ingestRol
 import type { ParsedUsage } from './meterUsage';
 import { sourceOf } from './receivedAt';
 
+/** What storing a batch made of its records: the ones stored now, and the ones reusing a key with other content. */
+export interface StoredUsage {
+  /** Newly stored, in batch order: never a duplicate, nor a record whose event was stored when it was handled before. */
+  stored: ParsedUsage[];
+  conflicting: ParsedUsage[];
+}
+
 /**
  * Inserts the events with one multi-row statement, each (organization, mode, idempotency key) once, adding the new
  * ones to the rollups of the meters that count them. Every other record of the batch is then one of two things:
@@ -10,11 +17,11 @@ import { sourceOf } from './receivedAt';
  * with different content, answered for the caller to refuse. The record a stored event came from, handled again,
  * is neither.
  */
-export async function storeUsageEvents(tx: Transaction, entries: readonly ParsedUsage[]): Promise<ParsedUsage[]> {
-  if (entries.length === 0) return [];
+export async function storeUsageEvents(tx: Transaction, entries: readonly ParsedUsage[]): Promise<StoredUsage> {
+  if (entries.length === 0) return { stored: [], conflicting: [] };
   const firstByKey = new Map<string, ParsedUsage>();
   for (const entry of entries) {
-    const key = `${entry.usage.organization_id}/${entry.usage.mode}/${entry.usage.idempotency_key}`;
+    const key = keyOf(entry.usage);
     if (!firstByKey.has(key)) firstByKey.set(key, entry);
   }
   const unique = [...firstByKey.values()];
@@ -31,8 +38,16 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
     tx,
     unique.map(({ usage }) => usage),
   );
-  if (meterIds.length === 0) await tx.query(insert.query(insertEvents));
-  else await tx.query(insert.query(insertWithRollupSql(insertEvents, insert.add(meterIds))));
+  const returning = 'organization_id, mode, idempotency_key';
+  const inserted = await tx.query<{ organization_id: string; mode: string; idempotency_key: string }>(
+    insert.query(
+      meterIds.length === 0
+        ? `${insertEvents} RETURNING ${returning}`
+        : insertWithRollupSql(insertEvents, insert.add(meterIds), returning),
+    ),
+  );
+  const insertedKeys = new Set(inserted.rows.map(keyOf));
+  const stored = unique.filter(({ usage }) => insertedKeys.has(keyOf(usage)));
 
   // Every key is now stored; each record of the batch is that stored event, a duplicate of it, or a conflict.
   const compare = new SqlParameters();
@@ -54,8 +69,11 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
     if (entry) (row.same_content ? duplicates : conflicting).push(entry);
   }
   await recordDuplicates(tx, duplicates);
-  return conflicting;
+  return { stored, conflicting };
 }
+
+const keyOf = (usage: { organization_id: string; mode: string; idempotency_key: string }) =>
+  JSON.stringify([usage.organization_id, usage.mode, usage.idempotency_key]);
 
 async function recordDuplicates(tx: Transaction, duplicates: readonly ParsedUsage[]): Promise<void> {
   if (duplicates.length === 0) return;

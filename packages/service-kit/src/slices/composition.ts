@@ -49,12 +49,13 @@ export function composeSlices(slices: readonly Slice[], commands?: CommandTopics
   if (aggregates.length > 0 && !commands) throw new Error('slices with aggregates need the command topics');
   const commandSide = aggregates.length > 0 && commands ? Object.values(commands) : [];
   const consumed = consumers.flatMap((consumer) => [...consumer.topics, consumer.deadLetterTopic]);
+  const produced = slices.flatMap((slice) => slice.produces ?? []);
   return {
     aggregates,
     projections,
     consumers,
     background: slices.flatMap((slice) => slice.background ?? []),
-    topics: [...new Map([...commandSide, ...consumed].map((topic) => [topic.name, topic])).values()],
+    topics: [...new Map([...commandSide, ...consumed, ...produced].map((topic) => [topic.name, topic])).values()],
   };
 }
 

@@ -58,6 +58,15 @@ describe('composing slices', () => {
     );
   });
 
+  it('creates the topics a slice produces to besides', () => {
+    const metered: Slice = { name: 'usage', consumers: [consumer('usage')], produces: [Topics.usageMetered] };
+    expect(composeSlices([metered]).topics.map((topic) => topic.name)).toEqual([
+      'customer.events',
+      'consumers.dlq',
+      'usage.metered',
+    ]);
+  });
+
   it('needs no command topics where no slice has an aggregate', () => {
     expect(composeSlices([customers]).topics.map((topic) => topic.name)).toEqual(['customer.events', 'consumers.dlq']);
     expect(() => composeSlices([plans])).toThrow('slices with aggregates need the command topics');

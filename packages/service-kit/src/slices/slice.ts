@@ -65,6 +65,8 @@ export interface Slice {
   aggregates?: readonly AggregateDefinition<any, any, any>[];
   projections?: readonly Projection[];
   consumers?: readonly ConsumerDefinition[];
+  /** Topics the slice produces to (through the outbox) that no consumer or command side of it names. */
+  produces?: readonly TopicSpec[];
   routes?(deps: RouteDeps): Router;
   background?: readonly BackgroundWork[];
 }

@@ -28,12 +28,14 @@ export async function metersToRollUp(tx: Transaction, usages: readonly UsageReco
 
 /**
  * Wraps an `INSERT INTO usage_events … ON CONFLICT DO NOTHING` so the rows it actually inserts (never a duplicate)
- * are added to the rollups of the meters in parameter `meterIdsParam`, in the same statement.
+ * are added to the rollups of the meters in parameter `meterIdsParam`, in the same statement, which answers the
+ * inserted rows' `returning` columns as the insert alone would.
  */
-export function insertWithRollupSql(insertEvents: string, meterIdsParam: string): string {
+export function insertWithRollupSql(insertEvents: string, meterIdsParam: string, returning: string): string {
   const meters = `(SELECT * FROM meters WHERE id = ANY(${meterIdsParam}::text[]))`;
   return `
     WITH inserted AS (${insertEvents} RETURNING *),
-         hourly AS (${addToHourlyRollupSql('inserted', meters)})
-    ${addToHourlyValuesSql('inserted', meters)}`;
+         hourly AS (${addToHourlyRollupSql('inserted', meters)}),
+         hourly_values AS (${addToHourlyValuesSql('inserted', meters)})
+    SELECT ${returning} FROM inserted`;
 }

@@ -72,7 +72,12 @@ function meterEvents(events: string, meters: string): string {
         SELECT coalesce(jsonb_agg(e.properties -> g.name ORDER BY g.position), '[]'::jsonb) AS group_key
           FROM jsonb_array_elements_text(m.group_by) WITH ORDINALITY AS g(name, position)
       ) k
-     WHERE NOT EXISTS (
-       SELECT 1 FROM jsonb_each(m.filters) f WHERE NOT coalesce((e.properties -> f.key) <@ f.value, false)
+     WHERE ${passesFiltersSql('e', 'm')}`;
+}
+
+/** Whether the event `event` (a usage_events row) passes every filter of the meter `meter` (a meters row). */
+export function passesFiltersSql(event: string, meter: string): string {
+  return `NOT EXISTS (
+       SELECT 1 FROM jsonb_each(${meter}.filters) f WHERE NOT coalesce((${event}.properties -> f.key) <@ f.value, false)
      )`;
 }
