@@ -65,10 +65,11 @@ export type IngestBody = z.infer<typeof IngestBody>;
 
 /**
  * `POST /v1/events/ingest` with one top-level event instead of an `events` array: the single-event form, answered
- * once the event is stored and rated, with its cost and the customer's balances (`SyncIngestResponse`).
+ * once the event is stored and rated, with its cost and the customer's balances (`SyncIngestResponse`). Its
+ * `timestamp` is required, as the reference has it, so a retry is the same event (a default of "now" would differ).
  */
-export const IngestOneBody = IngestEvent;
-export type IngestOneBody = IngestEvent;
+export const IngestOneBody = IngestEvent.extend({ timestamp: UtcTimestamp });
+export type IngestOneBody = z.infer<typeof IngestOneBody>;
 
 /** Either form `POST /v1/events/ingest` takes: a batch (`events`) or one event. */
 export const IngestRequestBody = z.union([IngestBody, IngestOneBody]);

@@ -77,16 +77,16 @@ describe('a credit balance burnt down by ten thousand events over HTTP and Kafka
       label: 'every call rated',
     });
     const usd = { type: 'currency', code: 'usd' };
-    const balance = (consumed: number) => ({
-      denomination: usd,
+    const amounts = (consumed: number) => ({
       granted: 100_000,
       consumed,
       expired: 0,
       voided: 0,
       available: 100_000 - consumed,
     });
+    const balance = (consumed: number) => ({ denomination: usd, ...amounts(consumed) });
     expect((await balanceAt()).balances).toMatchObject([
-      { ...balance(30_000), grants: [{ grant_id: grantId, ...balance(30_000), name: 'Prepaid' }] },
+      { ...balance(30_000), grants: [{ grant_id: grantId, name: 'Prepaid', ...amounts(30_000) }] },
     ]);
     // Calls at 1..1000 s are in by 1000.5 s: 3,000; by 5000 s, 5,000 calls: 15,000; by 9999 s, 9,999: 29,997.
     const at = (seconds: number) => new Date(start.getTime() + seconds * second);

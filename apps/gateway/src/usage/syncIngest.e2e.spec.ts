@@ -25,11 +25,13 @@ describe('POST /v1/events/ingest with one event: answered with its cost and the 
   });
   afterAll(() => cluster?.stop());
 
+  const sentAt = new Date().toISOString();
   const sendOne = (idempotencyKey: string, tokens: number) =>
     org.live.post('/v1/events/ingest', {
       event_name: 'tokens',
       idempotency_key: idempotencyKey,
       customer_id: customerId,
+      timestamp: sentAt,
       properties: { n: tokens },
     });
 
@@ -70,11 +72,15 @@ describe('POST /v1/events/ingest with one event: answered with its cost and the 
     expect(batch.body).toMatchObject({ success: true, accepted: 1 });
     const bad = await org.live.post('/v1/events/ingest', { event_name: 'tokens', customer_id: customerId });
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'idempotency_key' });
+    expect(bad.body.error.details.map((problem: { param: string }) => problem.param)).toEqual([
+      'idempotency_key',
+      'timestamp',
+    ]);
     const stranger = await org.live.post('/v1/events/ingest', {
       event_name: 'tokens',
       idempotency_key: 'nobody-1',
       customer_id: 'cabcdefghijklmnopqrstuvwx',
+      timestamp: sentAt,
     });
     expect(stranger.body.error).toMatchObject({ code: 'VALIDATION_ERROR', param: 'customer_id' });
   });
