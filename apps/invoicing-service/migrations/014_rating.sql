@@ -25,9 +25,12 @@ CREATE TABLE rating_totals (
 );
 
 -- The ledger: one row per usage event, charge and grant drawn on (negative: returned to the grant). effective_at is
--- the usage event's timestamp, which is when a balance as of an instant counts it.
+-- the usage event's timestamp, which is when a balance as of an instant counts it. A row is named by the UsageRated
+-- event that decided it (its position in the event store) and its place in that event: the order draws were made
+-- in, the same after a rebuild.
 CREATE TABLE credit_debits (
-  id              bigserial PRIMARY KEY,
+  event_position  bigint NOT NULL,
+  entry           integer NOT NULL,
   usage_id        text NOT NULL,
   grant_id        text NOT NULL,
   organization_id text NOT NULL,
@@ -38,7 +41,9 @@ CREATE TABLE credit_debits (
   period_start    timestamptz NOT NULL,
   group_key       text,
   amount          numeric NOT NULL,
-  effective_at    timestamptz NOT NULL
+  effective_at    timestamptz NOT NULL,
+  PRIMARY KEY (event_position, entry)
 );
 CREATE INDEX credit_debits_of_grant ON credit_debits (grant_id, effective_at);
-CREATE INDEX credit_debits_of_charge ON credit_debits (subscription_id, price_id, period_start, group_key, id);
+CREATE INDEX credit_debits_of_charge
+  ON credit_debits (subscription_id, price_id, period_start, group_key, event_position, entry);

@@ -53,7 +53,7 @@ export class LockedTotals implements RatingTotals {
     const { rows } = await this.tx.query<{ grant_id: string; amount: string }>(
       `SELECT grant_id, amount::text FROM credit_debits
         WHERE subscription_id = $1 AND price_id = $2 AND period_start = $3 AND group_key IS NOT DISTINCT FROM $4
-        ORDER BY id`,
+        ORDER BY event_position, entry`,
       [key.subscription_id, key.price_id, key.period_start, key.group_key],
     );
     return rows.map((row) => ({ grantId: row.grant_id, amount: row.amount }));

@@ -25,7 +25,7 @@ export const ratedUsageProjection: Projection = {
     const rated = data.rated.filter((usage) => fresh.has(usage.usage_id));
     if (rated.length === 0) return;
     await addToTotals(tx, rated);
-    await recordDebits(tx, tenant, data.customer_id, rated);
+    await recordDebits(tx, { ...tenant, customerId: data.customer_id, position: stored.position }, rated);
   },
 };
 
@@ -79,23 +79,24 @@ async function addToTotals(tx: Transaction, rated: readonly RatedUsage[]): Promi
 /** The ledger's rows, and each grant's `consumed` moved by what the events drew from it (less what they gave back). */
 async function recordDebits(
   tx: Transaction,
-  tenant: Tenant,
-  customerId: string,
+  decided: Tenant & { customerId: string; position: string },
   rated: readonly RatedUsage[],
 ): Promise<void> {
   const rows = rated.flatMap((usage) => usage.debits.map((debit) => ({ usage, debit })));
-  if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO credit_debits (usage_id, grant_id, organization_id, mode, customer_id, subscription_id, price_id,
-       period_start, group_key, amount, effective_at)
-     SELECT usage_id, grant_id, $1, $2, $3, subscription_id, price_id, period_start, group_key, amount, effective_at
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::numeric[],
-                   $11::timestamptz[])
-         AS d (usage_id, grant_id, subscription_id, price_id, period_start, group_key, amount, effective_at)`,
+    `INSERT INTO credit_debits (event_position, entry, usage_id, grant_id, organization_id, mode, customer_id,
+       subscription_id, price_id, period_start, group_key, amount, effective_at)
+     SELECT $1, entry - 1, usage_id, grant_id, $2, $3, $4, subscription_id, price_id, period_start, group_key, amount,
+            effective_at
+       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::numeric[],
+                   $12::timestamptz[])
+         WITH ORDINALITY
+         AS d (usage_id, grant_id, subscription_id, price_id, period_start, group_key, amount, effective_at, entry)`,
     [
-      tenant.organizationId,
-      tenant.mode,
-      customerId,
+      decided.position,
+      decided.organizationId,
+      decided.mode,
+      decided.customerId,
       rows.map(({ usage }) => usage.usage_id),
       rows.map(({ debit }) => debit.grant_id),
       rows.map(({ debit }) => debit.subscription_id),
