@@ -62,9 +62,9 @@ export async function ingestOne(
   };
 }
 
-/** Polls are this far apart at first, growing by half each time up to the cap: the answer usually takes a few ms. */
+/** Polls are this far apart at first, growing by half each time up to the cap: each stage takes tens of ms. */
 const firstPollMs = 2;
-const maxPollMs = 50;
+const maxPollMs = 16;
 
 /**
  * Asks until there is an answer: undefined (not done yet), a 404 (not there yet) and a service out of reach are
