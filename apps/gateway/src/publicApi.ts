@@ -3,12 +3,14 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import { balanceRoutes } from './balances/balanceRoutes';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
+import { creditGrantRoutes } from './creditGrants/creditGrantRoutes';
 import { customerRoutes } from './customers/customerRoutes';
 import type { GatewayEnv } from './env';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
 import type { GatewayMessaging } from './messaging';
 import { meterRoutes } from './meters/meterRoutes';
 import { planRoutes } from './plans/planRoutes';
+import { pricingUnitRoutes } from './pricingUnits/pricingUnitRoutes';
 import type { RouteDeps } from './routeDeps';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
@@ -24,6 +26,8 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   testClockRoutes,
   billingSettingsRoutes,
   invoiceRoutes,
+  pricingUnitRoutes,
+  creditGrantRoutes,
   balanceRoutes,
 ];
 

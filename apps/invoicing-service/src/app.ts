@@ -4,19 +4,30 @@ import { projectionsOf, type RunningService, startService } from '@afternoon/ser
 import { billingSlice } from './billing';
 import type { BillingRun } from './billing/billingRun';
 import { billingSettingsSlice } from './billingSettings';
+import { creditGrantsSlice } from './creditGrants';
 import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
 import { plansSlice } from './plans';
+import { pricingUnitsSlice } from './pricingUnits';
 import { ratingSlice } from './rating';
 import { subscriptionsSlice } from './subscriptions';
 import { testClocksSlice } from './testClocks';
 
 /** The slices no setting shapes. */
-const invoicingSlices = [customersSlice, invoicesSlice, plansSlice, subscriptionsSlice, testClocksSlice, ratingSlice];
+const invoicingSlices = [
+  customersSlice,
+  invoicesSlice,
+  plansSlice,
+  subscriptionsSlice,
+  testClocksSlice,
+  pricingUnitsSlice,
+  ratingSlice,
+];
 export const invoicingProjections = projectionsOf([
   ...invoicingSlices,
   billingSettingsSlice({ invoiceGracePeriodSeconds: billingDefaults().BILLING_GRACE_PERIOD_SECONDS }),
+  creditGrantsSlice(null),
 ]);
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 /** The service's name: its consumer groups and logs are named after it. */
@@ -70,6 +81,12 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       billingSlice(env, (run) => {
         billingRun = run;
       }),
+      // Grants expire on the customer's clock where the billing run keeps time, at its interval and bound.
+      creditGrantsSlice(
+        env.BILLING_RUN_ENABLED
+          ? { intervalMs: env.BILLING_RUN_INTERVAL_MS, maxCommandsPerPass: env.BILLING_RUN_MAX_COMMANDS_PER_PASS }
+          : null,
+      ),
     ],
   });
   return { ...service, billingRun };

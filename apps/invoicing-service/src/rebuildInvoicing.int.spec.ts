@@ -39,6 +39,8 @@ const derivedTables = [
   'billing_settings',
   'invoice_number_sequences',
   'invoice_customers',
+  'pricing_units',
+  'credit_grants',
   'rated_usage',
   'rating_totals',
   'credit_debits',
@@ -131,6 +133,40 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
         public_invoice_url: `http://x/inv/${invoiceId}`,
       })
     ).invoice_number;
+
+  /** A pricing unit and three grants on the subscription: one voided, one expired by the loop, one left active. */
+  async function grantCredits(subscriptionId: string) {
+    await send(live, 'gpu_sec', 'CreatePricingUnit', {
+      pricing_unit_id: newResourceId(),
+      code: 'gpu_sec',
+      name: 'GPU second',
+      currency_conversion: { currency: 'usd', unit_amount: '0.25' },
+    });
+    const grant = async (changes: Record<string, unknown>) => {
+      const grantId = newResourceId();
+      await send(live, grantId, 'CreateCreditGrant', {
+        grant_id: grantId,
+        subscription_id: subscriptionId,
+        name: 'Credits',
+        amount: '2500',
+        denomination: { type: 'currency', code: 'usd' },
+        expires_at: null,
+        priority: 0,
+        metadata: {},
+        ...changes,
+      });
+      return grantId;
+    };
+    await grant({});
+    const voided = await grant({ amount: '12.5', denomination: { type: 'pricing_unit', code: 'gpu_sec' } });
+    await send(live, voided, 'VoidCreditGrant', { grant_id: voided, subscription_id: subscriptionId });
+    const expiring = await grant({ effective_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-02-01T00:00:00.000Z' });
+    await eventually(
+      async () =>
+        expect((await rows('SELECT status FROM credit_grants WHERE id = $1', [expiring]))[0]?.status).toBe('expired'),
+      { timeout: 60_000, label: 'the backdated grant expired' },
+    );
+  }
 
   const rows = async (sql: string, values: unknown[] = []) => (await service.pool.query(sql, values)).rows;
   const subscription = async (id: string) => (await rows('SELECT * FROM subscriptions WHERE id = $1', [id]))[0];
@@ -262,6 +298,7 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
       },
       { timeout: 60_000, label: 'the clock ready and Carol deleted' },
     );
+    await grantCredits(subscriptions.alice);
 
     // Usage metering stored for Alice: her plan prices none of it, so it is rated at no cost.
     const metered = { organization_id: live.organizationId, mode: 'live', customer_id: alice };

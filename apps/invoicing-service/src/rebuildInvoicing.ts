@@ -31,7 +31,7 @@ const invoiceNumberSequencesProjection: Projection = {
 
 /**
  * Drops everything invoicing derived and makes it derive it again: invoices, plans, subscriptions, test clocks,
- * billing settings and the invoice number sequences from its event store, at once; its copies of customers and
+ * billing settings, pricing units, credit grants and the invoice number sequences from its event store, at once; its copies of customers and
  * meters by replaying `customer.events` and `meter.events` from the first record (kept forever) when the service
  * next starts. Commands are not
  * replayed: the commands group keeps its place and `handled_commands` stays. The service must be stopped.

@@ -57,7 +57,18 @@ function summed(lines: GroupLines, rest: BilledLine[]): BilledLine {
   const quantity = rest.reduce((total, line) => addDecimals(total, parseDecimal(line.quantity)), zero);
   const others = lines.others(rest.length);
   const amount = boundedLineAmount(sumMinorUnits(rest.map((line) => line.amount_cents)), `'${others.description}'`);
-  return { ...others, quantity: formatDecimal(quantity), amount_cents: amount };
+  return { ...others, quantity: formatDecimal(quantity), amount_cents: amount, ...summedUnits(rest) };
+}
+
+/** A price in a pricing unit: the units its summed groups charged, each group's converted on its own line's terms. */
+function summedUnits(rest: BilledLine[]): Pick<BilledLine, 'pricing_unit'> {
+  const first = rest[0]?.pricing_unit;
+  if (!first) return {};
+  const units = rest.reduce(
+    (total, line) => addDecimals(total, parseDecimal(line.pricing_unit?.quantity ?? '0')),
+    zero,
+  );
+  return { pricing_unit: { ...first, quantity: formatDecimal(units) } };
 }
 
 function ranked(groups: BilledLine[]): BilledLine[] {

@@ -1,11 +1,13 @@
 import type { BilledLine } from '@afternoon/contracts/invoices';
-import type { PlanDefinition, PlanPrice } from '@afternoon/contracts/plans';
+import type { EnrichedPlanDefinition, EnrichedPlanPrice } from '@afternoon/contracts/plans';
 import type { BilledSpan } from './billingBoundaries';
 import { chargeForPrice } from './chargeForPrice';
 import { addDecimals, formatDecimal, parseDecimal } from './exactDecimal';
 import { type InvoiceSection, largestGroups } from './largestGroups';
 import { boundedInvoiceTotal, sumMinorUnits } from './moneyBounds';
+import { type BilledUsage, billedDifference, pricingUnitLine } from './pricingUnitCharge';
 import { prorateFlatFee } from './prorate';
+import { ratedCharge } from './usageRating';
 
 type GroupKey = Record<string, string | number | boolean | null>;
 
@@ -16,7 +18,7 @@ export interface MeterPeriodUsage {
 }
 
 export interface PeriodLinesInput {
-  plan: Pick<PlanDefinition, 'prices' | 'minimum_amount_cents'>;
+  plan: Pick<EnrichedPlanDefinition, 'prices' | 'minimum_amount_cents'>;
   /** The span whose usage and in-arrears fees are billed; null when none ended (a subscription's start). */
   ended: BilledSpan | null;
   /** The span in-advance fees are billed for; null when none follows (the subscription ends). */
@@ -34,6 +36,7 @@ export interface PeriodLines {
   subtotal_cents: number;
 }
 
+type PlanPrice = EnrichedPlanPrice;
 type UsagePrice = Exclude<PlanPrice, { model: 'flat' }>;
 type Refund = NonNullable<PeriodLinesInput['refund']>;
 
@@ -92,16 +95,14 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
   const meter = { meter_code: price.meter_code };
   if (!usage?.groups?.length && !late?.groups?.length) {
     const quantity = usage?.total ?? '0';
-    const lines = [
-      { ...line('usage', price.id, price.description, quantity, charge(price, quantity), span), ...meter },
-    ];
+    const lines = [usageLine('usage', price, price.description, quantity, billed(price, quantity), span)];
     const lateQuantity = late?.total ?? '0';
-    if (isPositive(lateQuantity))
-      lines.push({
-        ...line('late_usage', price.id, `${price.description} (late usage)`, lateQuantity, 0, span),
-        amount_cents: charge(price, sum(quantity, lateQuantity)) - charge(price, quantity),
-        ...meter,
-      });
+    if (isPositive(lateQuantity)) {
+      const description = `${price.description} (late usage)`;
+      lines.push(
+        usageLine('late_usage', price, description, lateQuantity, billedLate(price, quantity, lateQuantity), span),
+      );
+    }
     return lines;
   }
   const withoutMinimum = { ...price, minimum_amount_cents: undefined };
@@ -109,8 +110,8 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
   for (const { key, value } of usage?.groups ?? []) {
     const quantity = value ?? '0';
     const description = `${price.description} (${describeKey(key)})`;
-    const amount = charge(withoutMinimum, quantity);
-    onTimeLines.push({ ...line('usage', price.id, description, quantity, amount, span), ...meter, group: key });
+    const amount = billed(withoutMinimum, quantity);
+    onTimeLines.push({ ...usageLine('usage', price, description, quantity, amount, span), group: key });
   }
   const onTimeByKey = new Map((usage?.groups ?? []).map((group) => [canonicalKey(group.key), group.value]));
   const lateLines: BilledLine[] = [];
@@ -118,9 +119,9 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
     const lateQuantity = value ?? '0';
     if (!isPositive(lateQuantity)) continue;
     const onTime = onTimeByKey.get(canonicalKey(key)) ?? '0';
-    const amount = charge(withoutMinimum, sum(onTime, lateQuantity)) - charge(withoutMinimum, onTime);
+    const amount = billedLate(withoutMinimum, onTime, lateQuantity);
     const description = `${price.description} (${describeKey(key)}, late usage)`;
-    lateLines.push({ ...line('late_usage', price.id, description, lateQuantity, amount, span), ...meter, group: key });
+    lateLines.push({ ...usageLine('late_usage', price, description, lateQuantity, amount, span), group: key });
   }
   const others = (kind: 'usage' | 'late_usage') => (count: number) => {
     const description = `${price.description} (${otherGroups(count)}${kind === 'usage' ? '' : ', late usage'})`;
@@ -141,8 +142,30 @@ function otherGroups(count: number): string {
   return count === 1 ? '1 other group' : `${count} other groups`;
 }
 
-function charge(price: UsagePrice, quantity: string): number {
-  return chargeForPrice(price, quantity).amountCents;
+/**
+ * What a usage price bills for `quantity`: its charge in the plan's currency, or for a price in a pricing unit, the
+ * units its model charges (exact, no minimum: one is not allowed with a pricing unit) converted once at the plan
+ * version's rate. Credits in the pricing unit will take the units they cover off before the conversion.
+ */
+function billed(price: UsagePrice, quantity: string): BilledUsage {
+  if (!price.pricing_unit) return { amount_cents: chargeForPrice(price, quantity).amountCents };
+  return pricingUnitLine(price.pricing_unit, ratedCharge(price, parseDecimal(quantity)), price.description);
+}
+
+/** Late usage priced at the margin: what the span's usage and the late usage bill together, minus the span's alone. */
+function billedLate(price: UsagePrice, onTime: string, late: string): BilledUsage {
+  return billedDifference(billed(price, sum(onTime, late)), billed(price, onTime));
+}
+
+function usageLine(
+  kind: 'usage' | 'late_usage',
+  price: UsagePrice,
+  description: string,
+  quantity: string,
+  usage: BilledUsage,
+  span: BilledSpan,
+): BilledLine {
+  return { ...line(kind, price.id, description, quantity, 0, span), ...usage, meter_code: price.meter_code };
 }
 
 /** A usage price whose minimum is prorated to the span, as flat fees are. */

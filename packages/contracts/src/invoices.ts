@@ -126,6 +126,14 @@ export type LineUsage = z.infer<typeof LineUsage>;
 export const LineItemKind = z.enum(['manual', 'fee', 'usage', 'late_usage', 'minimum', 'credit']);
 export type LineItemKind = z.infer<typeof LineItemKind>;
 
+/**
+ * On the usage line of a price stated in a pricing unit: the units it charges (`quantity`, an exact decimal string, as
+ * the price's model charges the line's usage) and what one unit is worth (`unit_amount` minor units of the invoice's
+ * currency, exact). The line's `amount_cents` is `quantity × unit_amount`, rounded half up once.
+ */
+export const LinePricingUnit = z.object({ code: z.string(), quantity: z.string(), unit_amount: z.string() });
+export type LinePricingUnit = z.infer<typeof LinePricingUnit>;
+
 export const InvoiceLineItem = z.object({
   id: ResourceId,
   kind: LineItemKind,
@@ -138,6 +146,8 @@ export const InvoiceLineItem = z.object({
   period_start: z.iso.datetime().nullable(),
   period_end: z.iso.datetime().nullable(),
   meter_code: z.string().nullable(),
+  /** Set on the usage lines of a price in a pricing unit only (lines stored before it read without it). */
+  pricing_unit: LinePricingUnit.optional(),
 });
 export type InvoiceLineItem = z.infer<typeof InvoiceLineItem>;
 
@@ -234,6 +244,7 @@ export const SubscriptionLineItem = z.object({
   period_start: z.iso.datetime(),
   period_end: z.iso.datetime(),
   usage: LineUsage.nullable(),
+  pricing_unit: LinePricingUnit.optional(),
 });
 export type SubscriptionLineItem = z.infer<typeof SubscriptionLineItem>;
 
@@ -415,6 +426,7 @@ export const BilledLine = z.object({
   meter_code: z.string().optional(),
   group: UsageGroupKey.optional(),
   summed_groups: z.number().int().positive().optional(),
+  pricing_unit: LinePricingUnit.optional(),
 });
 export type BilledLine = z.infer<typeof BilledLine>;
 

@@ -4,6 +4,7 @@ import { Currency } from './currencies';
 import { MeterCode } from './meters';
 import { DecimalCents, PriceAmountCents, StoredDecimalCents, StoredPriceAmountCents } from './money';
 import { priceModels } from './priceModels';
+import { PricingUnitCode } from './pricingUnits';
 
 /** A plan's code follows the same lower_snake_case rule as a meter's. */
 export const PlanCode = MeterCode;
@@ -12,10 +13,28 @@ export type PlanCode = z.infer<typeof PlanCode>;
 export const PlanInterval = z.enum(['week', 'month', 'quarter', 'year']);
 export type PlanInterval = z.infer<typeof PlanInterval>;
 
-/** Prices as taken in: each amount at most 10^12 minor units (docs/decisions/0004-money-bounds.md). */
-const taken = priceModels({ cents: PriceAmountCents, decimal: DecimalCents });
+/**
+ * The pricing unit a usage price's amounts are in, as invoicing found it when the plan version was made: `unit_amount`
+ * minor units of the plan's currency per pricing unit (an exact decimal string). Pricing units never change, so the
+ * version keeps the conversion and reads on its own.
+ */
+export const PriceInPricingUnit = z.strictObject({ code: PricingUnitCode, unit_amount: DecimalCents });
+export type PriceInPricingUnit = z.infer<typeof PriceInPricingUnit>;
+const StoredPriceInPricingUnit = PriceInPricingUnit.extend({ unit_amount: StoredDecimalCents });
+
+const takenAmounts = { cents: PriceAmountCents, decimal: DecimalCents };
+/**
+ * Prices as taken in: each amount at most 10^12 minor units (docs/decisions/0004-money-bounds.md); a usage price with
+ * `pricing_unit_code` states its amounts in that pricing unit instead of minor units of the plan's currency.
+ */
+const taken = priceModels(takenAmounts, { pricing_unit_code: PricingUnitCode.optional() });
+/** Prices as a plan version holds them once invoicing has looked up their pricing units (`decide` receives these). */
+const enriched = priceModels(takenAmounts, { pricing_unit: PriceInPricingUnit.optional() });
 /** Prices as stored: what was taken in under any earlier bound still reads back. */
-const stored = priceModels({ cents: StoredPriceAmountCents, decimal: StoredDecimalCents });
+const stored = priceModels(
+  { cents: StoredPriceAmountCents, decimal: StoredDecimalCents },
+  { pricing_unit: StoredPriceInPricingUnit.optional() },
+);
 
 export const FlatPrice = taken.FlatPrice;
 export type FlatPrice = z.infer<typeof FlatPrice>;
@@ -45,10 +64,35 @@ export type Price = z.infer<typeof Price>;
 export const PlanPrice = taken.PlanPrice;
 export type PlanPrice = z.infer<typeof PlanPrice>;
 
+/** A plan's price with its pricing unit's conversion, as `decide` receives it and puts it in the plan's events. */
+export const EnrichedPlanPrice = enriched.PlanPrice;
+export type EnrichedPlanPrice = z.infer<typeof EnrichedPlanPrice>;
+
 /** A plan's price as its events and read model hold it: amounts stored before today's bounds still read. */
 export const StoredPlanPrice = stored.PlanPrice;
 
 export const maxPlanPrices = 50;
+
+/**
+ * Prices as sent, at most `maxPlanPrices`. A price in a pricing unit takes no `minimum_amount_cents`: every amount of a
+ * price is in one denomination, and a minimum in the currency would be a second.
+ */
+function sentPrices<P extends z.ZodType<{ pricing_unit_code?: string; minimum_amount_cents?: number }>>(price: P) {
+  return z
+    .array(price)
+    .min(1)
+    .max(maxPlanPrices)
+    .superRefine((prices, context) => {
+      prices.forEach((price, index) => {
+        if (price.pricing_unit_code !== undefined && price.minimum_amount_cents !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'minimum_amount_cents'],
+            message: 'a price in a pricing unit takes no minimum_amount_cents (its amounts are in the pricing unit)',
+          });
+      });
+    });
+}
 
 /** `POST /v1/plans`. */
 export const CreatePlanBody = z.strictObject({
@@ -56,7 +100,7 @@ export const CreatePlanBody = z.strictObject({
   name: NonBlankString.trim().max(255),
   currency: Currency.default('usd'),
   interval: PlanInterval,
-  prices: z.array(Price).min(1).max(maxPlanPrices),
+  prices: sentPrices(Price),
   /** The plan's charges together are raised to this when they come out lower. */
   minimum_amount_cents: PriceAmountCents.optional(),
 });
@@ -94,21 +138,25 @@ export type RevisedPrice = z.infer<typeof RevisedPrice>;
 /** `PATCH /v1/plans/{code}`: makes the next version; `prices`, when given, replace the current ones. */
 export const RevisePlanBody = z.strictObject({
   name: CreatePlanBody.shape.name.optional(),
-  prices: z.array(RevisedPrice).min(1).max(maxPlanPrices).optional(),
+  prices: sentPrices(RevisedPrice).optional(),
   minimum_amount_cents: PriceAmountCents.nullable().optional(),
 });
 export type RevisePlanBody = z.infer<typeof RevisePlanBody>;
 
-/** What one version of a plan charges: immutable once made. */
+/** What one version of a plan charges, as sent: immutable once made. */
 export const PlanDefinition = z.object({
   code: PlanCode,
   name: z.string(),
   currency: z.string(),
   interval: PlanInterval,
-  prices: z.array(PlanPrice),
+  prices: sentPrices(PlanPrice),
   minimum_amount_cents: PriceAmountCents.nullable(),
 });
 export type PlanDefinition = z.infer<typeof PlanDefinition>;
+
+/** A plan version's definition with its prices' pricing units looked up: what `decide` makes the version of. */
+export const EnrichedPlanDefinition = PlanDefinition.extend({ prices: z.array(EnrichedPlanPrice).min(1) });
+export type EnrichedPlanDefinition = z.infer<typeof EnrichedPlanDefinition>;
 
 /** A plan version's definition as its events hold it: amounts stored before today's bounds still read. */
 export const StoredPlanDefinition = PlanDefinition.extend({
@@ -151,7 +199,7 @@ export const RevisePlan = z.object({
   type: z.literal('RevisePlan'),
   data: z.object({
     code: PlanCode,
-    changes: RevisePlanBody.extend({ prices: z.array(PlanPrice).min(1).max(maxPlanPrices).optional() }),
+    changes: RevisePlanBody.extend({ prices: sentPrices(PlanPrice).optional() }),
   }),
 });
 export type RevisePlan = z.infer<typeof RevisePlan>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreatePlanBody, Plan, PlanCommand, PlanEvent, Price } from './plans';
+import { CreatePlanBody, Plan, PlanCommand, PlanEvent, Price, RevisePlanBody } from './plans';
 
 const problems = (input: unknown) =>
   Price.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
@@ -197,5 +197,60 @@ describe('plans as stored', () => {
       data: { plan_id: 'cplan00000000000000000001', definition: malformed, created_at: createdAt },
     };
     expect(PlanEvent.safeParse(stored).success).toBe(false);
+  });
+});
+
+describe('prices in a pricing unit', () => {
+  const gpu = { ...graduated([{ up_to: null, unit_amount: '2' }]), pricing_unit_code: 'gpu_sec' };
+  const body = { code: 'gpu', name: 'GPU', interval: 'month' };
+  const paths = (result: { error?: { issues: { path: PropertyKey[] }[] } }) =>
+    result.error?.issues.map((issue) => issue.path.join('.'));
+
+  it('name the unit by code on a usage price, never on a flat fee', () => {
+    expect(problems(gpu)).toEqual([]);
+    const flat = { model: 'flat', description: 'Fee', amount_cents: 100, timing: 'in_advance' };
+    expect(problems({ ...flat, pricing_unit_code: 'gpu_sec' })).toHaveLength(1);
+    expect(problems({ ...gpu, pricing_unit_code: 'GPU sec' })).toHaveLength(1);
+  });
+
+  it('take no minimum_amount_cents, in a body, a revision and a command', () => {
+    const prices = [
+      { ...perUnit, unit_amount: '1' },
+      { ...gpu, minimum_amount_cents: 500 },
+    ];
+    expect(paths(CreatePlanBody.safeParse({ ...body, prices }))).toEqual(['prices.1.minimum_amount_cents']);
+    expect(paths(RevisePlanBody.safeParse({ prices }))).toEqual(['prices.1.minimum_amount_cents']);
+    const definition = {
+      ...body,
+      currency: 'usd',
+      minimum_amount_cents: null,
+      prices: prices.map((price, index) => ({ ...price, id: `cprice000000000000000000${index}` })),
+    };
+    const create = { type: 'CreatePlan', data: { plan_id: 'cplan00000000000000000001', definition } };
+    expect(paths(PlanCommand.safeParse(create))).toEqual(['data.definition.prices.1.minimum_amount_cents']);
+    // The plan's own minimum is in its currency, beside prices in a unit: allowed.
+    expect(CreatePlanBody.safeParse({ ...body, prices: [gpu], minimum_amount_cents: 500 }).success).toBe(true);
+  });
+
+  it('are stored and answered with the conversion, not the code', () => {
+    const { pricing_unit_code: _code, ...price } = gpu;
+    const stored = {
+      ...price,
+      id: 'cprice0000000000000000001',
+      pricing_unit: { code: 'gpu_sec', unit_amount: '0.25' },
+    };
+    const plan = {
+      id: 'cplan00000000000000000001',
+      version: 1,
+      status: 'active',
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+      ...body,
+      currency: 'usd',
+      minimum_amount_cents: null,
+      prices: [stored],
+    };
+    expect(Plan.parse(plan)).toEqual(plan);
+    expect(Plan.safeParse({ ...plan, prices: [{ ...stored, pricing_unit_code: 'gpu_sec' }] }).success).toBe(false);
   });
 });

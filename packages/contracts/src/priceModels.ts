@@ -10,9 +10,14 @@ export interface PriceAmounts {
 
 /**
  * The five price models, with amounts of `amounts`: bounded for what is taken in (bodies, commands), unbounded for
- * what was stored before the bounds (events, read models), so an old plan still reads.
+ * what was stored before the bounds (events, read models), so an old plan still reads. `denomination` is what a usage
+ * price (not a flat one) may add to say its amounts are in a pricing unit rather than the plan's currency: the code as
+ * sent (`pricing_unit_code`), or the code with its conversion as invoicing found it (`pricing_unit`).
  */
-export function priceModels({ cents, decimal }: PriceAmounts) {
+export function priceModels<Denomination extends z.ZodRawShape>(
+  { cents, decimal }: PriceAmounts,
+  denomination: Denomination,
+) {
   const priceFields = {
     /** The invoice line's text. */
     description: NonBlankString.trim().max(500),
@@ -30,12 +35,57 @@ export function priceModels({ cents, decimal }: PriceAmounts) {
   const PerUnitPrice = z.strictObject({
     model: z.literal('per_unit'),
     ...priceFields,
+    ...denomination,
     meter_code: MeterCode,
     unit_amount: decimal,
     /** Units of each period's usage that are not charged. */
     free_units: z.number().int().min(0).optional(),
   });
 
+  const { PriceTier, PriceTiers } = priceTiers(decimal);
+
+  /** Each unit priced by the tier it falls in. */
+  const GraduatedPrice = z.strictObject({
+    model: z.literal('graduated'),
+    ...priceFields,
+    ...denomination,
+    meter_code: MeterCode,
+    tiers: PriceTiers,
+  });
+
+  /** Every unit priced by the tier the period's total reaches. */
+  const VolumePrice = z.strictObject({
+    model: z.literal('volume'),
+    ...priceFields,
+    ...denomination,
+    meter_code: MeterCode,
+    tiers: PriceTiers,
+  });
+
+  /** `package_amount` per started `package_size` units: a partial package is charged as a whole one. */
+  const PackagePrice = z.strictObject({
+    model: z.literal('package'),
+    ...priceFields,
+    ...denomination,
+    meter_code: MeterCode,
+    package_size: z.number().int().positive(),
+    package_amount: decimal,
+  });
+
+  /** A price as a plan holds it, with an id that stays the same across the plan's versions. */
+  const PlanPrice = z.discriminatedUnion('model', [
+    FlatPrice.extend({ id: ResourceId }),
+    PerUnitPrice.extend({ id: ResourceId }),
+    GraduatedPrice.extend({ id: ResourceId }),
+    VolumePrice.extend({ id: ResourceId }),
+    PackagePrice.extend({ id: ResourceId }),
+  ]);
+
+  return { FlatPrice, PerUnitPrice, PriceTier, PriceTiers, GraduatedPrice, VolumePrice, PackagePrice, PlanPrice };
+}
+
+/** The tiers of a graduated or volume price, with amounts of `decimal`. */
+function priceTiers(decimal: z.ZodString) {
   /** `up_to` is inclusive: with tiers up to 100 and up to 1000, units 1–100 fall in the first, 101–1000 the second. */
   const PriceTier = z.strictObject({
     up_to: z.number().int().positive().nullable(),
@@ -66,39 +116,5 @@ export function priceModels({ cents, decimal }: PriceAmounts) {
       });
     });
 
-  /** Each unit priced by the tier it falls in. */
-  const GraduatedPrice = z.strictObject({
-    model: z.literal('graduated'),
-    ...priceFields,
-    meter_code: MeterCode,
-    tiers: PriceTiers,
-  });
-
-  /** Every unit priced by the tier the period's total reaches. */
-  const VolumePrice = z.strictObject({
-    model: z.literal('volume'),
-    ...priceFields,
-    meter_code: MeterCode,
-    tiers: PriceTiers,
-  });
-
-  /** `package_amount` per started `package_size` units: a partial package is charged as a whole one. */
-  const PackagePrice = z.strictObject({
-    model: z.literal('package'),
-    ...priceFields,
-    meter_code: MeterCode,
-    package_size: z.number().int().positive(),
-    package_amount: decimal,
-  });
-
-  /** A price as a plan holds it, with an id that stays the same across the plan's versions. */
-  const PlanPrice = z.discriminatedUnion('model', [
-    FlatPrice.extend({ id: ResourceId }),
-    PerUnitPrice.extend({ id: ResourceId }),
-    GraduatedPrice.extend({ id: ResourceId }),
-    VolumePrice.extend({ id: ResourceId }),
-    PackagePrice.extend({ id: ResourceId }),
-  ]);
-
-  return { FlatPrice, PerUnitPrice, PriceTier, PriceTiers, GraduatedPrice, VolumePrice, PackagePrice, PlanPrice };
+  return { PriceTier, PriceTiers };
 }

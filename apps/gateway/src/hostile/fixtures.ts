@@ -13,7 +13,9 @@ export type Fixture =
   | 'invoice'
   | 'lineItem'
   | 'testClock'
-  | 'hostedToken';
+  | 'hostedToken'
+  | 'pricingUnit'
+  | 'creditGrant';
 
 export type Fixtures = Record<Fixture, string>;
 
@@ -93,6 +95,13 @@ function buildersFor(
     },
     testClock: async () =>
       created(await org.test.post('/v1/test_clocks', { frozen_time: '2026-01-01T00:00:00Z' })).test_clock.id,
+    pricingUnit: async () =>
+      created(await live.post('/v1/pricing_units', { code: 'gpu_sec', name: 'GPU second' })).pricing_unit.code,
+    creditGrant: async () => {
+      const body = { name: 'Fuzz credits', amount: 1000, currency_code: 'usd' };
+      return created(await live.post(`/v1/subscriptions/${await get('subscription')}/credit-grants`, body)).credit_grant
+        .id;
+    },
     hostedToken: async () => {
       const draft = await draftInvoice(live, await get('customer'));
       const finalized = ok(await live.post(`/v1/invoices/${draft.id}/finalize`));

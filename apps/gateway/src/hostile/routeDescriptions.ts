@@ -1,6 +1,6 @@
 import { UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
 import { PageQuery } from '@afternoon/contracts/common';
-import { BalancesQuery } from '@afternoon/contracts/credits';
+import { BalancesQuery, CreateCreditGrantBody, ListCreditGrantsQuery } from '@afternoon/contracts/credits';
 import { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from '@afternoon/contracts/customers';
 import { ListDeadLettersQuery } from '@afternoon/contracts/deadLetters';
 import {
@@ -20,6 +20,7 @@ import {
 } from '@afternoon/contracts/meters';
 import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from '@afternoon/contracts/organizations';
 import { CreatePlanBody, GetPlanQuery, ListPlansQuery, RevisePlanBody } from '@afternoon/contracts/plans';
+import { CreatePricingUnitBody, ListPricingUnitsQuery } from '@afternoon/contracts/pricingUnits';
 import {
   CancelSubscriptionBody,
   ChangeSubscriptionPlanBody,
@@ -62,6 +63,11 @@ const plans = (f: Fixtures) => ['/v1/plans?limit=100', `/v1/plans/${f.plan}`];
 const subscriptions = (f: Fixtures) => ['/v1/subscriptions?limit=100', `/v1/subscriptions/${f.subscription}`];
 const invoices = (f: Fixtures) => ['/v1/invoices?limit=100', `/v1/invoices/${f.invoice}`];
 const testClocks = (f: Fixtures) => ['/v1/test_clocks?limit=100', `/v1/test_clocks/${f.testClock}`];
+const pricingUnits = (f: Fixtures) => ['/v1/pricing_units?limit=100', `/v1/pricing_units/${f.pricingUnit}`];
+const creditGrants = (f: Fixtures) => [
+  `/v1/subscriptions/${f.subscription}/credit-grants?limit=100`,
+  `/v1/subscriptions/${f.subscription}/credit-grants/${f.creditGrant}`,
+];
 const apiKeys = (f: Fixtures) => [`/v1/admin/organizations/${f.organization}/api_keys`];
 const month = 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
 const line = { description: 'Support', quantity: 1, unit_amount_cents: 500 };
@@ -229,6 +235,37 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     body: AdvanceTestClockBody,
     sample: () => ({ frozen_time: '2026-01-02T00:00:00Z' }),
     readBack: testClocks,
+  },
+
+  [routeKey('POST', '/v1/pricing_units')]: {
+    auth: 'key',
+    body: CreatePricingUnitBody,
+    sample: () => ({ code: 'token', name: 'Token', currency_conversion: { currency: 'usd', unit_amount: '0.002' } }),
+    readBack: pricingUnits,
+  },
+  [routeKey('GET', '/v1/pricing_units')]: { auth: 'key', query: ListPricingUnitsQuery },
+  [routeKey('GET', '/v1/pricing_units/:code')]: { auth: 'key', params: { code: 'pricingUnit' } },
+
+  [routeKey('POST', '/v1/subscriptions/:id/credit-grants')]: {
+    auth: 'key',
+    params: { id: 'subscription' },
+    body: CreateCreditGrantBody,
+    sample: (f) => ({ name: 'Promo', amount: '2.5', pricing_unit_code: f.pricingUnit, expires_at: null }),
+    readBack: creditGrants,
+  },
+  [routeKey('GET', '/v1/subscriptions/:id/credit-grants')]: {
+    auth: 'key',
+    params: { id: 'subscription' },
+    query: ListCreditGrantsQuery,
+  },
+  [routeKey('GET', '/v1/subscriptions/:id/credit-grants/:grant_id')]: {
+    auth: 'key',
+    params: { id: 'subscription', grant_id: 'creditGrant' },
+  },
+  [routeKey('POST', '/v1/subscriptions/:id/credit-grants/:grant_id/void')]: {
+    auth: 'key',
+    params: { id: 'subscription', grant_id: 'creditGrant' },
+    readBack: creditGrants,
   },
 
   [routeKey('GET', '/v1/billing_settings')]: { auth: 'key' },

@@ -42,6 +42,8 @@ describe('tenancy: every route naming a resource, asked by another organization 
       'invoice',
       'lineItem',
       'testClock',
+      'pricingUnit',
+      'creditGrant',
     ]);
   });
   afterAll(() => cluster?.stop());

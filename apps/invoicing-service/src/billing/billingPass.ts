@@ -1,3 +1,4 @@
+import { clocksWithGrantsDue } from '../creditGrants/grantsToExpire';
 import { advancingClocks } from '../customerClock/customerClock';
 import { advanceSubscription, markTestClockReady } from './billingCommands';
 import { type BillingPassDeps, type BillingRunMemory, type PassProgress, recordSent } from './billingRunMemory';
@@ -20,7 +21,9 @@ export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemor
   // Read before the subscriptions, so a clock is only called ready for the time its subscriptions were billed at.
   const advancing = await advancingClocks(deps.db);
   await forgetBilledBoundaries(deps.db);
-  const pass: PassProgress = { commandsSent: 0, subscriptionsDeferred: 0, looked: new Set(), busyClocks: new Set() };
+  // A clock whose grants are due is busy until the expiry loop has expired them.
+  const busyClocks = advancing.length > 0 ? await clocksWithGrantsDue(deps.db) : new Set<string>();
+  const pass: PassProgress = { commandsSent: 0, subscriptionsDeferred: 0, looked: new Set(), busyClocks };
   const due = await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs);
   for (const subscription of startingAfter(due, memory.resumeAfter))
     await billSubscription(deps, memory, pass, subscription);

@@ -141,6 +141,7 @@ export function publicLineItems(state: ExistingInvoice): InvoiceLineItem[] {
       period_start: line.period_start,
       period_end: line.period_end,
       meter_code: line.usage?.meter_code ?? null,
+      ...(line.pricing_unit ? { pricing_unit: line.pricing_unit } : {}),
     }),
   );
   return [...manual, ...billed];

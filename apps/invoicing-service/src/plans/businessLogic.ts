@@ -1,5 +1,13 @@
-import type { ArchivePlan, CreatePlan, PlanDefinition, PlanEvent, RevisePlan } from '@afternoon/contracts/plans';
+import type {
+  ArchivePlan,
+  CreatePlan,
+  EnrichedPlanDefinition,
+  EnrichedPlanPrice,
+  PlanEvent,
+  RevisePlan,
+} from '@afternoon/contracts/plans';
 import {
+  type Command,
   ConflictError,
   type Decider,
   IllegalStateError,
@@ -8,7 +16,19 @@ import {
 } from '@afternoon/service-kit';
 import { evolve, initialState, type PlanState } from './plan';
 
-export type PlanCommand = WithMetadata<CreatePlan> | WithMetadata<RevisePlan> | WithMetadata<ArchivePlan>;
+/** A plan command as sent to `invoice.commands`: prices name their pricing unit by code. */
+export type SentPlanCommand = WithMetadata<CreatePlan> | WithMetadata<RevisePlan> | WithMetadata<ArchivePlan>;
+
+type RevisedChanges = Omit<RevisePlan['data']['changes'], 'prices'> & { prices?: EnrichedPlanPrice[] };
+
+/**
+ * A plan command as `decide` receives it: each price in a pricing unit carries the unit's conversion into the plan's
+ * currency, as `enrich` found it (ADR 0010: the sent and the decided command are two types).
+ */
+export type PlanCommand =
+  | Command<'CreatePlan', Omit<CreatePlan['data'], 'definition'> & { definition: EnrichedPlanDefinition }>
+  | Command<'RevisePlan', Omit<RevisePlan['data'], 'changes'> & { changes: RevisedChanges }>
+  | WithMetadata<ArchivePlan>;
 
 /**
  * A plan's versions never change: a revision is the next version, whole, and subscriptions stay on the version
@@ -29,7 +49,7 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
     case 'RevisePlan': {
       const plan = activePlan(state, command.data.code);
       const { name, prices, minimum_amount_cents } = command.data.changes;
-      const definition: PlanDefinition = {
+      const definition: EnrichedPlanDefinition = {
         ...plan.definition,
         ...(name === undefined ? {} : { name }),
         ...(prices === undefined ? {} : { prices }),

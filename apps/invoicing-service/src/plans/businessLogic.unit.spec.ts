@@ -1,4 +1,4 @@
-import type { PlanDefinition, PlanEvent } from '@afternoon/contracts/plans';
+import type { EnrichedPlanDefinition, EnrichedPlanPrice, PlanEvent } from '@afternoon/contracts/plans';
 import { ConflictError, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
 import { commandMetadata, deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ const planId = 'cm5x9z8nv0000h85r7l9p2k1m';
 const createdAt = '2026-01-15T10:30:00.000Z';
 const later = '2026-02-01T00:00:00.000Z';
 
-const definition: PlanDefinition = {
+const definition: EnrichedPlanDefinition = {
   code: 'pro',
   name: 'Pro',
   currency: 'usd',
@@ -71,6 +71,23 @@ describe('plan decider', () => {
     const state = [created, revised as PlanEvent].reduce(evolve, initialState());
     if (state.status === 'absent') throw new Error('the plan should exist');
     expect(toPlan(state)).toMatchObject({ version: 2, name: 'Pro (2026)', created_at: createdAt, updated_at: later });
+  });
+
+  it('keeps a price in a pricing unit with the conversion enrich found, so the version reads on its own', () => {
+    const gpu: EnrichedPlanPrice = {
+      id: 'pg8a0rz0t4wq3k2m1n9b7c6d5',
+      model: 'per_unit',
+      description: 'GPU time',
+      meter_code: 'gpu_seconds',
+      unit_amount: '1.5',
+      pricing_unit: { code: 'gpu_sec', unit_amount: '0.25' },
+    };
+    const prices = [...definition.prices, gpu];
+    const [revised] = given([created]).when(revise({ prices })).events();
+    expect(revised).toMatchObject({ type: 'PlanRevised', data: { version: 2, definition: { prices } } });
+    const state = [created, revised as PlanEvent].reduce(evolve, initialState());
+    if (state.status === 'absent') throw new Error('the plan should exist');
+    expect(toPlan(state).prices[2]).toEqual(gpu);
   });
 
   it('makes no version for a revision that changes nothing', () => {

@@ -1,9 +1,9 @@
-import type { Plan, PlanDefinition, PlanEvent } from '@afternoon/contracts/plans';
+import type { EnrichedPlanDefinition, Plan, PlanEvent } from '@afternoon/contracts/plans';
 
 interface PlanFields {
   id: string;
   version: number;
-  definition: PlanDefinition;
+  definition: EnrichedPlanDefinition;
   createdAt: string;
   updatedAt: string;
 }
