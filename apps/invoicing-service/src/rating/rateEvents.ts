@@ -66,7 +66,7 @@ export async function rateEvents(
           period_start: periodStart.toISOString(),
           group_key: groupKeyOf(metered.group),
         };
-        const denomination: Denomination = { type: 'currency', code: subscription.plan.currency };
+        const denomination = denominationOf(subscription.plan, price);
         const total = await totals.totalOf(key);
         const cost = marginalCost(price, total.quantity, metered.quantity, denomination.type);
         total.quantity = sum(total.quantity, metered.quantity);
@@ -79,6 +79,12 @@ export async function rateEvents(
     rated.push({ usage_id: event.usage_id, timestamp: event.timestamp, ...rating, owed: rating.owed.entries() });
   }
   return rated;
+}
+
+/** A price in a pricing unit is rated in that unit (exact); any other in the plan's currency (whole minor units). */
+function denominationOf(plan: Plan, price: Plan['prices'][number]): Denomination {
+  if ('pricing_unit' in price && price.pricing_unit) return { type: 'pricing_unit', code: price.pricing_unit.code };
+  return { type: 'currency', code: plan.currency };
 }
 
 interface Cost {
