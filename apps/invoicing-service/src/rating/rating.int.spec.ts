@@ -200,6 +200,38 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     expect(balances).toMatchObject([{ denomination: gpuSeconds.denomination, granted: '10', available: '0' }]);
   });
 
+  it('picks up where it stopped: every event rated once, the costs adding up to the period charge', {
+    timeout: 180_000,
+  }, async () => {
+    const { customerId, grantId } = await subscriber(
+      'restart_plan',
+      { model: 'graduated', tiers: twoTiers },
+      cents(500),
+    );
+    // Ten records of 100 one-token events; the service stops once the first five are rated, the rest arrive meanwhile.
+    const records = Array.from({ length: 10 }, () =>
+      metered(
+        customerId,
+        Array.from({ length: 100 }, () => tokens(1, 1)),
+      ),
+    );
+    for (const record of records.slice(0, 5)) await publish(record);
+    await rated(customerId, 500);
+    await service.stop();
+    running = false;
+    for (const record of records.slice(5)) await publish(record);
+    service = await startInvoicingService(env);
+    running = true;
+    await rated(customerId, 1000);
+    // 1,000 tokens: 100 × 2 + 900 × 0.5 = 650 for the period; the grant of 500 covers 500 of it, 150 owed.
+    const { rated: events, debits, consumed, totals } = await ledger(customerId);
+    const costs = events.map((event) => Number(event.cost[0].amount));
+    expect(costs.reduce((total, cost) => total + cost, 0)).toBe(650);
+    expect(debits.reduce((total, debit) => total + Number(debit.amount), 0)).toBe(500);
+    expect(consumed).toEqual([{ id: grantId, consumed: '500' }]);
+    expect(totals).toMatchObject([{ quantity: '1000', owed: '150' }]);
+  });
+
   it('rates each event at its marginal cost across a tier boundary, draws the grant, then owes; rebuilt the same', {
     timeout: 180_000,
   }, async () => {
