@@ -23,7 +23,9 @@ export interface BookGrant extends DrawableGrant {
 export class CreditBook {
   private constructor(private readonly grants: BookGrant[]) {}
 
-  static async lock(tx: Transaction, customers: readonly (Tenant & { customerId: string })[]): Promise<CreditBook> {
+  static async lock(tx: Transaction, of: readonly (Tenant & { customerId: string })[]): Promise<CreditBook> {
+    // Each customer once: a batch holds several records of one customer, and the join would repeat their grants.
+    const customers = [...new Map(of.map((customer) => [JSON.stringify(customer), customer])).values()];
     if (customers.length === 0) return new CreditBook([]);
     const { rows } = await tx.query<GrantRow>(
       `SELECT g.id, g.customer_id, g.denomination_type, g.denomination_code, g.priority, g.effective_at, g.expires_at,

@@ -1,3 +1,4 @@
+import { Topics } from '@afternoon/contracts/topics';
 import type { Slice } from '@afternoon/service-kit';
 import { ratingRoutes } from './api';
 import { ratedUsageProjection } from './getRatedUsage';
@@ -11,5 +12,7 @@ export const ratingSlice: Slice = {
   name: 'rating',
   projections: [ratedUsageProjection],
   consumers: [ratingConsumer],
+  // Its UsageRated events, queued in the outbox like the command side's.
+  produces: [Topics.invoiceEvents],
   routes: ratingRoutes,
 };

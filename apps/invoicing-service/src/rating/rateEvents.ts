@@ -51,34 +51,50 @@ export async function rateEvents(
   const rated: RatedUsage[] = [];
   for (const event of events) {
     const rating = { charges: [] as RatedCharge[], debits: [] as CreditDebit[], owed: new Owed() };
-    for (const subscription of subscriptions) {
-      const periodStart = ratingPeriodStart(subscription.record, new Date(event.timestamp));
-      if (periodStart === null) continue;
-      for (const price of subscription.plan.prices) {
-        if (price.model === 'flat') continue;
-        const metered = event.meters.find(
-          (meter) => meter.meter_code === price.meter_code && ratedAggregations.has(meter.aggregation),
-        );
-        if (!metered || metered.quantity === null) continue;
-        const key: RatingKey = {
-          subscription_id: subscription.record.id,
-          price_id: price.id,
-          period_start: periodStart.toISOString(),
-          group_key: groupKeyOf(metered.group),
-        };
-        const denomination: Denomination = { type: 'currency', code: subscription.plan.currency };
-        const total = await totals.totalOf(key);
-        const cost = marginalCost(price, total.quantity, metered.quantity, denomination.type);
-        total.quantity = sum(total.quantity, metered.quantity);
-        rating.charges.push({ ...key, meter_code: metered.meter_code, quantity: metered.quantity, denomination, cost });
-        const settled = await settle({ customerId, key, denomination, cost, at: event.timestamp }, total, totals, book);
-        rating.debits.push(...settled.debits);
-        rating.owed.add(denomination, settled.owed);
-      }
+    for (const { key, plan, price, meterCode, quantity } of pricesOf(event, subscriptions)) {
+      const denomination = denominationOf(plan, price);
+      const total = await totals.totalOf(key);
+      const cost = marginalCost(price, total.quantity, quantity, denomination.type);
+      total.quantity = sum(total.quantity, quantity);
+      rating.charges.push({ ...key, meter_code: meterCode, quantity, denomination, cost });
+      const settled = await settle({ customerId, key, denomination, cost, at: event.timestamp }, total, totals, book);
+      rating.debits.push(...settled.debits);
+      rating.owed.add(denomination, settled.owed);
     }
     rated.push({ usage_id: event.usage_id, timestamp: event.timestamp, ...rating, owed: rating.owed.entries() });
   }
   return rated;
+}
+
+/**
+ * The usage prices an event is rated under, each with its rating key: every usage price of each subscription running
+ * at the event's timestamp whose meter adds the event to its period's total.
+ */
+function* pricesOf(event: MeteredEvent, subscriptions: readonly RatedSubscription[]) {
+  for (const { record, plan } of subscriptions) {
+    const periodStart = ratingPeriodStart(record, new Date(event.timestamp));
+    if (periodStart === null) continue;
+    for (const price of plan.prices) {
+      if (price.model === 'flat') continue;
+      const metered = event.meters.find(
+        (meter) => meter.meter_code === price.meter_code && ratedAggregations.has(meter.aggregation),
+      );
+      if (!metered || metered.quantity === null) continue;
+      const key: RatingKey = {
+        subscription_id: record.id,
+        price_id: price.id,
+        period_start: periodStart.toISOString(),
+        group_key: groupKeyOf(metered.group),
+      };
+      yield { key, plan, price, meterCode: metered.meter_code, quantity: metered.quantity };
+    }
+  }
+}
+
+/** A price in a pricing unit is rated in that unit (exact); any other in the plan's currency (whole minor units). */
+function denominationOf(plan: Plan, price: Plan['prices'][number]): Denomination {
+  if ('pricing_unit' in price && price.pricing_unit) return { type: 'pricing_unit', code: price.pricing_unit.code };
+  return { type: 'currency', code: plan.currency };
 }
 
 interface Cost {

@@ -76,12 +76,11 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     expect(reply, type).toMatchObject({ ok: true });
   }
 
-  /** A customer subscribed from 1 January 2026 (monthly) to a plan of one usage price, with a grant of `granted` cents. */
-  async function subscriber(model: 'graduated' | 'volume', tiers: unknown, granted: number) {
+  /** A customer subscribed from 1 January 2026 (monthly) to a plan of one usage price, with one grant. */
+  async function subscriber(code: string, pricing: Record<string, unknown>, grant: Grant) {
     const [customerId, subscriptionId, grantId] = [newResourceId(), newResourceId(), newResourceId()];
-    const code = `${model}_plan`;
     await produce(topic(Topics.customerEvents.name), [customerCreatedRecord(tenant, customerId)]);
-    const price = { id: newResourceId(), model, description: 'Tokens', meter_code: meterCode, tiers };
+    const price = { id: newResourceId(), description: 'Tokens', meter_code: meterCode, ...pricing };
     const plan = { code, name: code, currency: 'usd', interval: 'month', prices: [price], minimum_amount_cents: null };
     await send(code, 'CreatePlan', { plan_id: newResourceId(), definition: plan });
     await send(subscriptionId, 'CreateSubscription', {
@@ -95,8 +94,7 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
       grant_id: grantId,
       subscription_id: subscriptionId,
       name: 'Welcome credits',
-      amount: String(granted),
-      denomination: { type: 'currency', code: 'usd' },
+      ...grant,
       effective_at: periodStart,
       expires_at: null,
       priority: 0,
@@ -152,7 +150,7 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     timeout: 120_000,
   }, async () => {
     // Volume, in cents per token: every token at 2 up to 100 in the period, every token at 0.5 past that.
-    const { customerId, grantId } = await subscriber('volume', twoTiers, 100);
+    const { customerId, grantId } = await subscriber('volume_plan', { model: 'volume', tiers: twoTiers }, cents(100));
     const [first, second, third] = [tokens(1, 60), tokens(2, 50), tokens(3, 10)];
     await publish(metered(customerId, [first, second, third]));
     await rated(customerId, 3);
@@ -174,11 +172,75 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     expect((await balance('2026-01-02T12:00:00Z')).balances).toMatchObject([{ consumed: 55, available: 45 }]);
   });
 
+  it('rates a price in a pricing unit exactly in that unit, drawing the grant in it', {
+    timeout: 120_000,
+  }, async () => {
+    await send('gpu_sec', 'CreatePricingUnit', {
+      pricing_unit_id: newResourceId(),
+      code: 'gpu_sec',
+      name: 'GPU second',
+      currency_conversion: { currency: 'usd', unit_amount: '2' },
+    });
+    // 1.5 GPU seconds a token, from a grant of 10 GPU seconds.
+    const gpuSeconds = { amount: '10', denomination: { type: 'pricing_unit', code: 'gpu_sec' } } as const;
+    const pricing = { model: 'per_unit', unit_amount: '1.5', pricing_unit_code: 'gpu_sec' };
+    const { customerId, grantId } = await subscriber('gpu_plan', pricing, gpuSeconds);
+    const [first, second] = [tokens(1, 3), tokens(2, 5)];
+    await publish(metered(customerId, [first, second]));
+    await rated(customerId, 2);
+    // 3 × 1.5 = 4.5 and 5 × 1.5 = 7.5 GPU seconds, never rounded; the grant covers 4.5 and 5.5 of them, 2 owed.
+    const costs = await Promise.all([first, second].map(async ({ usage_id }) => (await costOf(usage_id)).cost));
+    const gpu = (amount: string) => [{ denomination: gpuSeconds.denomination, amount }];
+    expect(costs).toEqual([gpu('4.5'), gpu('7.5')]);
+    const { debits, consumed, totals } = await ledger(customerId);
+    expect(debits.map((debit) => debit.amount)).toEqual(['4.5', '5.5']);
+    expect(consumed).toEqual([{ id: grantId, consumed: '10' }]);
+    expect(totals).toMatchObject([{ quantity: '8', owed: '2' }]);
+    const { balances } = (await ask(`/customers/${customerId}/balances`)).body;
+    expect(balances).toMatchObject([{ denomination: gpuSeconds.denomination, granted: '10', available: '0' }]);
+  });
+
+  it('picks up where it stopped: every event rated once, the costs adding up to the period charge', {
+    timeout: 180_000,
+  }, async () => {
+    const { customerId, grantId } = await subscriber(
+      'restart_plan',
+      { model: 'graduated', tiers: twoTiers },
+      cents(500),
+    );
+    // Ten records of 100 one-token events; the service stops once the first five are rated, the rest arrive meanwhile.
+    const records = Array.from({ length: 10 }, () =>
+      metered(
+        customerId,
+        Array.from({ length: 100 }, () => tokens(1, 1)),
+      ),
+    );
+    for (const record of records.slice(0, 5)) await publish(record);
+    await rated(customerId, 500);
+    await service.stop();
+    running = false;
+    for (const record of records.slice(5)) await publish(record);
+    service = await startInvoicingService(env);
+    running = true;
+    await rated(customerId, 1000);
+    // 1,000 tokens: 100 × 2 + 900 × 0.5 = 650 for the period; the grant of 500 covers 500 of it, 150 owed.
+    const { rated: events, debits, consumed, totals } = await ledger(customerId);
+    const costs = events.map((event) => Number(event.cost[0].amount));
+    expect(costs.reduce((total, cost) => total + cost, 0)).toBe(650);
+    expect(debits.reduce((total, debit) => total + Number(debit.amount), 0)).toBe(500);
+    expect(consumed).toEqual([{ id: grantId, consumed: '500' }]);
+    expect(totals).toMatchObject([{ quantity: '1000', owed: '150' }]);
+  });
+
   it('rates each event at its marginal cost across a tier boundary, draws the grant, then owes; rebuilt the same', {
     timeout: 180_000,
   }, async () => {
     // Graduated, in cents per token: the first 100 tokens at 2, every token after at 0.5.
-    const { customerId, grantId } = await subscriber('graduated', twoTiers, 300);
+    const { customerId, grantId } = await subscriber(
+      'graduated_plan',
+      { model: 'graduated', tiers: twoTiers },
+      cents(300),
+    );
     const [first, second, third, fourth] = [tokens(1, 60), tokens(2, 50), tokens(3, 1.5), tokens(4, 400)];
     const firstRecord = metered(customerId, [first, second, third]);
     await publish(firstRecord);
@@ -255,6 +317,9 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     }
   }
 });
+
+type Grant = { amount: string; denomination: { type: 'currency' | 'pricing_unit'; code: string } };
+const cents = (amount: number): Grant => ({ amount: String(amount), denomination: { type: 'currency', code: 'usd' } });
 
 const twoTiers = [
   { up_to: 100, unit_amount: '2' },
