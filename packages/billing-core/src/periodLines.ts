@@ -14,7 +14,7 @@ import {
 } from './exactDecimal';
 import { type InvoiceSection, largestGroups } from './largestGroups';
 import { boundedInvoiceTotal, sumMinorUnits } from './moneyBounds';
-import { creditAppliedLine, type PendingCredit } from './periodLinesCredits';
+import { type CurrencyCredits, creditAppliedLine } from './periodLinesCredits';
 import { type BilledUsage, pricingUnitLateLine, pricingUnitLine } from './pricingUnitCharge';
 import { prorateFlatFee } from './prorate';
 import { ratedCharge } from './usageRating';
@@ -45,7 +45,7 @@ export interface PeriodLinesInput {
    */
   coveredUnits?: Record<string, Record<string, string>>;
   /** Currency credits rated usage drew and no earlier invoice applied, per grant, in the order they are applied. */
-  currencyCredits?: PendingCredit[];
+  currencyCredits?: CurrencyCredits;
 }
 
 export interface PeriodLines {
@@ -76,7 +76,7 @@ export function periodLines(input: PeriodLinesInput): PeriodLines {
     if (span) sections.push(feeLine(price, span));
     if (price.timing === 'in_advance' && input.refund) sections.push(refundLine(price, input.refund));
   }
-  const billed = sections.flatMap((section) => ('groups' in section ? section.groups : [section]));
+  const billed = sections.flatMap(linesOf);
   // Credits give back what was paid before; they do not count against the minimum.
   const charged = sumCents(billed.filter((line) => line.kind !== 'credit'));
   const minimum = BigInt(ended ? proratedCents(plan.minimum_amount_cents ?? 0, ended) : 0);
@@ -84,10 +84,16 @@ export function periodLines(input: PeriodLinesInput): PeriodLines {
   // the same amounts as the in-advance fees the ended span was billed at its own start.
   if (ended && charged < minimum)
     sections.push(line('minimum', null, 'Minimum commitment', '1', Number(minimum - charged), ended));
+  // Summing groups keeps the total, so credits are applied to it first: their line takes its room among the lines.
+  const credits = input.currencyCredits ?? { grants: [], unattributedCents: 0 };
+  const credited = creditAppliedLine(credits, sections.flatMap(linesOf), ended ?? starting);
+  if (credited) sections.push(credited);
   const lines = largestGroups(sections);
-  const credited = creditAppliedLine(input.currencyCredits ?? [], lines, ended ?? starting);
-  if (credited) lines.push(credited);
   return { lines, subtotal_cents: boundedInvoiceTotal(lines.map(({ amount_cents }) => amount_cents)) };
+}
+
+function linesOf(section: InvoiceSection): BilledLine[] {
+  return 'groups' in section ? section.groups : [section];
 }
 
 function feeLine(price: Extract<PlanPrice, { model: 'flat' }>, span: BilledSpan): BilledLine {

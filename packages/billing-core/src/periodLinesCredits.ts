@@ -1,4 +1,4 @@
-import type { BilledLine, LineCreditGrant } from '@afternoon/contracts/invoices';
+import { type BilledLine, type LineCreditGrant, maxCreditGrantsPerLine } from '@afternoon/contracts/invoices';
 import { sumMinorUnits } from './moneyBounds';
 
 /**
@@ -12,6 +12,16 @@ export interface PendingCredit {
   amount_cents: number;
 }
 
+/** What an invoice can apply of a subscription's currency credits. */
+export interface CurrencyCredits {
+  grants: PendingCredit[];
+  /**
+   * What earlier invoices applied on entries summing several grants ("N other grants"): attributed to none of them,
+   * so their pending amounts overstate what is left by this much, and it is taken off the total.
+   */
+  unattributedCents: number;
+}
+
 /**
  * The invoice's `credit_applied` line: what the grants' pending credits add up to, taken off the invoice's total
  * but never below zero (what does not fit stays pending for the next invoice, which applies it the same way). The
@@ -20,11 +30,11 @@ export interface PendingCredit {
  * nothing is to be applied.
  */
 export function creditAppliedLine(
-  pending: PendingCredit[],
+  credits: CurrencyCredits,
   lines: BilledLine[],
   span: { start: Date; end: Date } | null,
 ): BilledLine | null {
-  const applied = creditsApplied(pending, sumMinorUnits(lines.map(({ amount_cents }) => amount_cents)));
+  const applied = creditsApplied(credits, sumMinorUnits(lines.map(({ amount_cents }) => amount_cents)));
   if (applied.length === 0 || !span) return null;
   return {
     kind: 'credit_applied',
@@ -34,13 +44,30 @@ export function creditAppliedLine(
     amount_cents: Number(sumMinorUnits(applied.map(({ amount_cents }) => amount_cents))),
     period_start: span.start.toISOString(),
     period_end: span.end.toISOString(),
-    credit_grants: applied,
+    credit_grants: boundedGrants(applied),
   };
 }
 
+/** The first grants by name, and past `maxCreditGrantsPerLine` the others summed into one entry. */
+function boundedGrants(parts: LineCreditGrant[]): LineCreditGrant[] {
+  if (parts.length <= maxCreditGrantsPerLine) return parts;
+  const rest = parts.slice(maxCreditGrantsPerLine - 1);
+  const amount = Number(sumMinorUnits(rest.map(({ amount_cents }) => amount_cents)));
+  const others = {
+    grant_id: null,
+    name: `${rest.length} other grants`,
+    amount_cents: amount,
+    summed_grants: rest.length,
+  };
+  return [...parts.slice(0, maxCreditGrantsPerLine - 1), others];
+}
+
 /** Each grant's part of what is applied to an invoice totalling `total` minor units (see `creditAppliedLine`). */
-export function creditsApplied(pending: PendingCredit[], total: bigint): LineCreditGrant[] {
-  const due = sumMinorUnits(pending.map(({ amount_cents }) => amount_cents));
+export function creditsApplied(
+  { grants: pending, unattributedCents }: CurrencyCredits,
+  total: bigint,
+): LineCreditGrant[] {
+  const due = sumMinorUnits(pending.map(({ amount_cents }) => amount_cents)) - BigInt(unattributedCents);
   const toApply = minBig(maxBig(due, 0n), maxBig(total, 0n));
   if (toApply === 0n) return [];
   // What the grants giving back credits return is applied first, so the others give that much more.

@@ -2,7 +2,7 @@ import type { EnrichedPlanPrice } from '@afternoon/contracts/plans';
 import { describe, expect, it } from 'vitest';
 import { parseDecimal } from './exactDecimal';
 import { coverageKey, periodLines } from './periodLines';
-import { creditsApplied } from './periodLinesCredits';
+import { creditsApplied, type PendingCredit } from './periodLinesCredits';
 import { pricingUnitLine } from './pricingUnitCharge';
 
 const ids = {
@@ -173,6 +173,8 @@ describe('pricing-unit credits on usage lines', () => {
 
 const promo = { grant_id: 'grant_promo', name: 'Promo' };
 const prepaid = { grant_id: 'grant_prepaid', name: 'Prepaid' };
+/** Pending credits per grant, none applied earlier on a summed entry. */
+const pendingOf = (...grants: PendingCredit[]) => ({ grants, unattributedCents: 0 });
 
 describe('currency credits applied to an invoice', () => {
   it('applies every grant’s pending credits as one negative line naming them', () => {
@@ -182,10 +184,7 @@ describe('currency credits applied to an invoice', () => {
       ended: january,
       starting: null,
       usageByMeter: { api_calls: { total: '2000' } },
-      currencyCredits: [
-        { ...promo, amount_cents: 300 },
-        { ...prepaid, amount_cents: 500 },
-      ],
+      currencyCredits: pendingOf({ ...promo, amount_cents: 300 }, { ...prepaid, amount_cents: 500 }),
     });
     expect(lines.at(-1)).toEqual({
       kind: 'credit_applied',
@@ -205,31 +204,24 @@ describe('currency credits applied to an invoice', () => {
 
   it('never takes the invoice below zero: what does not fit stays pending, the grants giving in order', () => {
     // Total 600¢, 300 + 500 = 800¢ pending: 600¢ applied, Promo's 300 and 300 of Prepaid's 500 (200 left).
-    expect(
-      creditsApplied(
-        [
-          { ...promo, amount_cents: 300 },
-          { ...prepaid, amount_cents: 500 },
-        ],
-        600n,
-      ),
-    ).toEqual([
-      { ...promo, amount_cents: -300 },
-      { ...prepaid, amount_cents: -300 },
-    ]);
+    expect(creditsApplied(pendingOf({ ...promo, amount_cents: 300 }, { ...prepaid, amount_cents: 500 }), 600n)).toEqual(
+      [
+        { ...promo, amount_cents: -300 },
+        { ...prepaid, amount_cents: -300 },
+      ],
+    );
     // The next invoice, of 1000¢, gets Prepaid's 200¢ left.
-    expect(creditsApplied([{ ...prepaid, amount_cents: 200 }], 1000n)).toEqual([{ ...prepaid, amount_cents: -200 }]);
+    expect(creditsApplied(pendingOf({ ...prepaid, amount_cents: 200 }), 1000n)).toEqual([
+      { ...prepaid, amount_cents: -200 },
+    ]);
     // Nothing to bill, nothing applied.
-    expect(creditsApplied([{ ...prepaid, amount_cents: 200 }], 0n)).toEqual([]);
+    expect(creditsApplied(pendingOf({ ...prepaid, amount_cents: 200 }), 0n)).toEqual([]);
   });
 
   it('nets credits returned to a grant after an earlier invoice applied them', () => {
     // Promo got 100¢ back since an invoice applied it, Prepaid has 500¢ pending: 500 − 100 = 400¢ applied, Promo's
     // part +100, Prepaid's −500.
-    const pending = [
-      { ...promo, amount_cents: -100 },
-      { ...prepaid, amount_cents: 500 },
-    ];
+    const pending = pendingOf({ ...promo, amount_cents: -100 }, { ...prepaid, amount_cents: 500 });
     expect(creditsApplied(pending, 1000n)).toEqual([
       { ...promo, amount_cents: 100 },
       { ...prepaid, amount_cents: -500 },
@@ -240,7 +232,7 @@ describe('currency credits applied to an invoice', () => {
       { ...prepaid, amount_cents: -350 },
     ]);
     // More returned than pending: nothing applied, the balance waits for a later invoice.
-    expect(creditsApplied([{ ...promo, amount_cents: -100 }], 1000n)).toEqual([]);
+    expect(creditsApplied(pendingOf({ ...promo, amount_cents: -100 }), 1000n)).toEqual([]);
   });
 
   it('adds no line when no credits are pending', () => {
@@ -249,8 +241,48 @@ describe('currency credits applied to an invoice', () => {
       ended: january,
       starting: null,
       usageByMeter: {},
-      currencyCredits: [],
+      currencyCredits: pendingOf(),
     });
     expect(lines.map(({ kind }) => kind)).toEqual(['fee']);
+  });
+
+  it('names at most 20 grants, summing the others into one entry', () => {
+    // 25 grants of 10¢ each on a 2000¢ invoice: 250¢ applied; 19 grants named, the other 6 × 10 = 60¢ summed.
+    const grants = Array.from({ length: 25 }, (_, n) => ({
+      grant_id: `grant_${n}`,
+      name: `Top-up ${n}`,
+      amount_cents: 10,
+    }));
+    const { lines } = periodLines({
+      plan: plan([feePrice, callsPrice]),
+      ended: january,
+      starting: null,
+      usageByMeter: { api_calls: { total: '2000' } },
+      currencyCredits: pendingOf(...grants),
+    });
+    const credited = lines.at(-1);
+    expect(credited?.amount_cents).toBe(-250);
+    expect(credited?.credit_grants).toHaveLength(20);
+    expect(credited?.credit_grants?.[18]).toEqual({ grant_id: 'grant_18', name: 'Top-up 18', amount_cents: -10 });
+    expect(credited?.credit_grants?.[19]).toEqual({
+      grant_id: null,
+      name: '6 other grants',
+      amount_cents: -60,
+      summed_grants: 6,
+    });
+  });
+
+  it('takes what earlier invoices applied on a summed entry off the total, never applying it twice', () => {
+    // Promo 300¢ and Prepaid 500¢ read as pending per grant, but 200¢ of them were applied on an "N other grants"
+    // entry: 800 − 200 = 600¢ is applied, Promo's 300 first, then 300 of Prepaid's.
+    expect(
+      creditsApplied(
+        { ...pendingOf({ ...promo, amount_cents: 300 }, { ...prepaid, amount_cents: 500 }), unattributedCents: 200 },
+        1000n,
+      ),
+    ).toEqual([
+      { ...promo, amount_cents: -300 },
+      { ...prepaid, amount_cents: -300 },
+    ]);
   });
 });

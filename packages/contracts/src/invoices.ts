@@ -147,9 +147,21 @@ export const LinePricingUnit = z.object({
 });
 export type LinePricingUnit = z.infer<typeof LinePricingUnit>;
 
-/** On a `credit_applied` line: a currency grant whose credits it applies, and how many minor units of them. */
-export const LineCreditGrant = z.object({ grant_id: z.string(), name: z.string(), amount_cents: z.number().int() });
+/**
+ * On a `credit_applied` line: a currency grant whose credits it applies, and how many minor units of them (negative,
+ * like the line). Past `maxCreditGrantsPerLine` grants, the grants after the first 19 are summed into one entry with
+ * `grant_id: null`, `name: "N other grants"` and `summed_grants: N`, so an invoice stays a message Kafka can carry.
+ */
+export const LineCreditGrant = z.object({
+  grant_id: z.string().nullable(),
+  name: z.string(),
+  amount_cents: z.number().int(),
+  summed_grants: z.number().int().positive().optional(),
+});
 export type LineCreditGrant = z.infer<typeof LineCreditGrant>;
+
+/** A `credit_applied` line names at most this many grants, the last entry summing the rest when there are more. */
+export const maxCreditGrantsPerLine = 20;
 
 export const InvoiceLineItem = z.object({
   id: ResourceId,

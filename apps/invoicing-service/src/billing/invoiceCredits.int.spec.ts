@@ -94,12 +94,15 @@ describe('the credits an invoice applies: the ledger minus what earlier invoices
     await debit('grant_prepaid', prices.calls, february, '200', null);
     await debit('grant_euro', prices.calls, january, '100', null);
     // At 1 Feb: January's debits in usd, in the grants' order (Feb's and the euro grant's are not this invoice's).
-    expect((await credits(new Date(february))).currencyCredits).toEqual([
-      { grant_id: 'grant_promo', name: 'Promo', amount_cents: 300 },
-      { grant_id: 'grant_prepaid', name: 'Prepaid', amount_cents: 500 },
-    ]);
+    expect((await credits(new Date(february))).currencyCredits).toEqual({
+      grants: [
+        { grant_id: 'grant_promo', name: 'Promo', amount_cents: 300 },
+        { grant_id: 'grant_prepaid', name: 'Prepaid', amount_cents: 500 },
+      ],
+      unattributedCents: 0,
+    });
     // February's invoice applied Promo's 300 and 200 of Prepaid's 500 (capped); another subscription's is not read.
-    const applied = (grants: [string, number][]) => ({
+    const applied = (grants: [string | null, number][]) => ({
       kind: 'credit_applied',
       price_id: null,
       amount_cents: grants.reduce((sum, [, cents]) => sum + cents, 0),
@@ -111,19 +114,27 @@ describe('the credits an invoice applies: the ledger minus what earlier invoices
         ['grant_prepaid', -200],
       ]),
     ]);
+    // A January invoice of the subscription applied 40¢ on an "other grants" entry, naming no grant.
+    await invoice(january, [applied([[null, -40]])]);
     await invoice(february, [applied([['grant_prepaid', -999]])], otherSubscription);
     // 50¢ more of January rated after February's invoice was built.
     await debit('grant_promo', prices.calls, january, '50', null);
-    // At 1 Mar: Promo 300 + 50 − 300 = 50; Prepaid 500 + 200 − 200 = 500.
-    expect((await credits(march)).currencyCredits).toEqual([
-      { grant_id: 'grant_promo', name: 'Promo', amount_cents: 50 },
-      { grant_id: 'grant_prepaid', name: 'Prepaid', amount_cents: 500 },
-    ]);
-    // The invoice at 1 Feb, built again, reads the same as it first did but for the late 50¢: earlier invoices only.
-    expect((await credits(new Date(february))).currencyCredits).toEqual([
-      { grant_id: 'grant_promo', name: 'Promo', amount_cents: 350 },
-      { grant_id: 'grant_prepaid', name: 'Prepaid', amount_cents: 500 },
-    ]);
+    // At 1 Mar: Promo 300 + 50 − 300 = 50; Prepaid 500 + 200 − 200 = 500; and the 40¢ no grant is named for.
+    expect((await credits(march)).currencyCredits).toEqual({
+      grants: [
+        { grant_id: 'grant_promo', name: 'Promo', amount_cents: 50 },
+        { grant_id: 'grant_prepaid', name: 'Prepaid', amount_cents: 500 },
+      ],
+      unattributedCents: 40,
+    });
+    // The invoice at 1 Feb, built again, reads only the invoices before it: the late 50¢ and January's 40¢ besides.
+    expect((await credits(new Date(february))).currencyCredits).toEqual({
+      grants: [
+        { grant_id: 'grant_promo', name: 'Promo', amount_cents: 350 },
+        { grant_id: 'grant_prepaid', name: 'Prepaid', amount_cents: 500 },
+      ],
+      unattributedCents: 40,
+    });
   });
 
   it('covers pricing-unit lines by price and group, less what earlier invoices showed covered', async () => {

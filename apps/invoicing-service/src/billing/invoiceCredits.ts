@@ -9,13 +9,13 @@ import {
   zero,
 } from '@afternoon/billing-core/exactDecimal';
 import { coverageKey } from '@afternoon/billing-core/periodLines';
-import type { PendingCredit } from '@afternoon/billing-core/periodLinesCredits';
+import type { CurrencyCredits } from '@afternoon/billing-core/periodLinesCredits';
 import type { UsageGroupKey } from '@afternoon/contracts/meters';
 import type { Queryable, Tenant } from '@afternoon/service-kit';
 
 /** What an invoice of a subscription applies of its credits: `periodLines`' `currencyCredits` and `coveredUnits`. */
 export interface InvoiceCredits {
-  currencyCredits: PendingCredit[];
+  currencyCredits: CurrencyCredits;
   coveredUnits: Record<string, Record<string, string>>;
 }
 
@@ -49,22 +49,30 @@ const earlierLines = `
   FROM invoices i, jsonb_array_elements(coalesce(i.state->'subscriptionLineItems', '[]'::jsonb)) line
  WHERE i.organization_id = $1 AND i.mode = $2 AND i.subscription_id = $3 AND i.billing_boundary < $4`;
 
+/** What earlier invoices applied, per grant named on their `credit_applied` lines (null: summed "other grants"). */
+const appliedByGrant = `
+  SELECT g->>'grant_id' AS grant_id, -sum((g->>'amount_cents')::numeric) AS amount
+    FROM (SELECT line ${earlierLines} AND line->>'kind' = 'credit_applied') applying,
+         jsonb_array_elements(applying.line->'credit_grants') g
+   GROUP BY 1`;
+
 /** Per currency grant the subscription's usage drew on, in the grants' order: drawn minus applied. */
 async function pendingCurrencyCredits(
   db: Queryable,
   tenant: Tenant,
   { subscriptionId, currency, boundary }: CreditsQuestion,
-): Promise<PendingCredit[]> {
+): Promise<CurrencyCredits> {
+  const values = [tenant.organizationId, tenant.mode, subscriptionId, boundary];
+  const unattributed = db.query<{ amount: string }>(
+    `SELECT coalesce(sum(amount), 0)::text AS amount FROM (${appliedByGrant}) applied WHERE grant_id IS NULL`,
+    values,
+  );
   const { rows } = await db.query<{ grant_id: string; name: string; pending: string }>(
     `WITH drawn AS (
        SELECT d.grant_id, sum(d.amount) AS amount FROM credit_debits d
         WHERE d.organization_id = $1 AND d.mode = $2 AND d.subscription_id = $3 AND d.period_start < $4
         GROUP BY d.grant_id),
-     applied AS (
-       SELECT g->>'grant_id' AS grant_id, -sum((g->>'amount_cents')::numeric) AS amount
-         FROM (SELECT line ${earlierLines} AND line->>'kind' = 'credit_applied') applying,
-              jsonb_array_elements(applying.line->'credit_grants') g
-        GROUP BY 1)
+     applied AS (${appliedByGrant})
      SELECT c.id AS grant_id, c.name, (coalesce(drawn.amount, 0) - coalesce(applied.amount, 0))::text AS pending
        FROM credit_grants c
        LEFT JOIN drawn ON drawn.grant_id = c.id
@@ -72,11 +80,12 @@ async function pendingCurrencyCredits(
       WHERE (drawn.grant_id IS NOT NULL OR applied.grant_id IS NOT NULL)
         AND c.denomination_type = 'currency' AND c.denomination_code = $5
       ORDER BY c.effective_at, c.created_at, c.id`,
-    [tenant.organizationId, tenant.mode, subscriptionId, boundary, currency],
+    [...values, currency],
   );
-  return rows
+  const grants = rows
     .map(({ grant_id, name, pending }) => ({ grant_id, name, amount_cents: Number(pending) }))
     .filter(({ amount_cents }) => amount_cents !== 0);
+  return { grants, unattributedCents: Number((await unattributed).rows[0]?.amount ?? 0) };
 }
 
 /**
