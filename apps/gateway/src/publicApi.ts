@@ -1,6 +1,7 @@
 import type { InternalApi } from '@afternoon/service-kit';
 import type { Router } from 'express';
 import type pg from 'pg';
+import { balanceRoutes } from './balances/balanceRoutes';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { creditGrantRoutes } from './creditGrants/creditGrantRoutes';
 import { customerRoutes } from './customers/customerRoutes';
@@ -27,6 +28,7 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   invoiceRoutes,
   pricingUnitRoutes,
   creditGrantRoutes,
+  balanceRoutes,
 ];
 
 /** Every public route module, built over what they share. */
@@ -43,6 +45,7 @@ export function routeDeps(env: GatewayEnv, pool: pg.Pool, messaging: GatewayMess
     kafka,
     producer,
     produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
+    commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
     // A command waits at most for the broker's ack and then for its reply.
     idempotencyClaimMs: env.PRODUCE_TIMEOUT_MS + env.COMMAND_TIMEOUT_MS,
     services: internalApis(env),

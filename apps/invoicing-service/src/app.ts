@@ -10,6 +10,7 @@ import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
 import { plansSlice } from './plans';
 import { pricingUnitsSlice } from './pricingUnits';
+import { ratingSlice } from './rating';
 import { subscriptionsSlice } from './subscriptions';
 import { testClocksSlice } from './testClocks';
 
@@ -21,6 +22,7 @@ const invoicingSlices = [
   subscriptionsSlice,
   testClocksSlice,
   pricingUnitsSlice,
+  ratingSlice,
 ];
 export const invoicingProjections = projectionsOf([
   ...invoicingSlices,

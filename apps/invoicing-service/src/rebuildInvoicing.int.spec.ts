@@ -41,6 +41,9 @@ const derivedTables = [
   'invoice_customers',
   'pricing_units',
   'credit_grants',
+  'rated_usage',
+  'rating_totals',
+  'credit_debits',
 ];
 const planCode = 'rebuild_monthly';
 const terms = { collection_method: 'send_invoice', days_until_due: 14, due_date: null, memo: null, metadata: {} };
@@ -296,6 +299,16 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
       { timeout: 60_000, label: 'the clock ready and Carol deleted' },
     );
     await grantCredits(subscriptions.alice);
+
+    // Usage metering stored for Alice: her plan prices none of it, so it is rated at no cost.
+    const metered = { organization_id: live.organizationId, mode: 'live', customer_id: alice };
+    const usage = { usage_id: newResourceId(), idempotency_key: 'rebuild-1', event_name: 'api.call', meters: [] };
+    const at = { timestamp: new Date().toISOString(), received_at: new Date().toISOString() };
+    const events = [{ ...usage, ...at }];
+    await produce(topic(Topics.usageMetered.name), [{ key: alice, value: JSON.stringify({ ...metered, events }) }]);
+    await eventually(async () => expect(await rows('SELECT cost FROM rated_usage')).toEqual([{ cost: [] }]), {
+      label: "Alice's usage rated",
+    });
 
     const commandsSent = await billingSettled();
     const before = await everythingDerived();

@@ -63,6 +63,22 @@ export type IngestEvent = z.infer<typeof IngestEvent>;
 export const IngestBody = z.strictObject({ events: z.array(IngestEvent).min(1).max(1000) });
 export type IngestBody = z.infer<typeof IngestBody>;
 
+/**
+ * `POST /v1/events/ingest` with one top-level event instead of an `events` array: the single-event form, answered
+ * once the event is stored and rated, with its cost and the customer's balances (`SyncIngestResponse`). Its
+ * `timestamp` is required, as the reference has it, so a retry is the same event (a default of "now" would differ).
+ */
+export const IngestOneBody = IngestEvent.extend({ timestamp: UtcTimestamp });
+export type IngestOneBody = z.infer<typeof IngestOneBody>;
+
+/** Either form `POST /v1/events/ingest` takes: a batch (`events`) or one event. */
+export const IngestRequestBody = z.union([IngestBody, IngestOneBody]);
+export type IngestRequestBody = z.infer<typeof IngestRequestBody>;
+
+/** What became of a single event: stored and rated, a duplicate of one stored before, or refused by metering. */
+export const SyncIngestStatus = z.enum(['processed', 'duplicate', 'rejected']);
+export type SyncIngestStatus = z.infer<typeof SyncIngestStatus>;
+
 export const IngestResponse = z.object({
   success: z.literal(true),
   accepted: z.number().int(),

@@ -1,6 +1,6 @@
 export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
-export { createCommandRecordHandler } from './commands/commandHandler';
+export { createCommandRecordHandler, eventMessage } from './commands/commandHandler';
 export { commandTypesOf } from './commands/commandTypes';
 export type { Command, Decider, DomainEvent, Enriched, WithMetadata } from './commands/decider';
 export { foldEvents } from './commands/decider';

@@ -1,6 +1,6 @@
 import { UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
 import { PageQuery } from '@afternoon/contracts/common';
-import { CreateCreditGrantBody, ListCreditGrantsQuery } from '@afternoon/contracts/credits';
+import { BalancesQuery, CreateCreditGrantBody, ListCreditGrantsQuery } from '@afternoon/contracts/credits';
 import { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from '@afternoon/contracts/customers';
 import { ListDeadLettersQuery } from '@afternoon/contracts/deadLetters';
 import {
@@ -29,7 +29,7 @@ import {
   UpdateSubscriptionBody,
 } from '@afternoon/contracts/subscriptions';
 import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '@afternoon/contracts/testClocks';
-import { EventSummaryQuery, IngestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
+import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { z } from 'zod';
 import type { Fixture, Fixtures } from './fixtures';
 
@@ -129,10 +129,11 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     query: z.union([UsageQuery, MeterUsageQuery]),
     sampleQuery: month,
   },
+  [routeKey('GET', '/v1/customers/:id/balances')]: { auth: 'key', params: { id: 'customer' }, query: BalancesQuery },
 
   [routeKey('POST', '/v1/events/ingest')]: {
     auth: 'key',
-    body: IngestBody,
+    body: IngestRequestBody,
     sample: (f) => ({
       events: [
         { event_name: 'api_call', idempotency_key: 'fuzz-sample', customer_id: f.customer, properties: { tokens: 12 } },

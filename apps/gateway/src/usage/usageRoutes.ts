@@ -16,6 +16,7 @@ import { answerOnce } from '../idempotency/answerOnce';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 import { ingestEvents } from './ingestEvents';
+import { ingestOne } from './ingestOne';
 
 /** `/v1/events`: usage ingestion straight onto the ingest topic, reads from metering-service. */
 export function usageRoutes(deps: RouteDeps): Router {
@@ -25,6 +26,10 @@ export function usageRoutes(deps: RouteDeps): Router {
   router.post('/v1/events/ingest', async (request, response) => {
     const receivedAt = new Date();
     await answerOnce(deps, request, response, null, async () => {
+      if (isOneEvent(request.body)) {
+        const answer = await ingestOne(deps, callerOf(response), response.locals.requestId, request.body, receivedAt);
+        return { status: 200, body: { success: true, ...answer, request_id: response.locals.requestId } };
+      }
       const accepted = await ingestEvents(
         deps,
         callerOf(response),
@@ -72,4 +77,9 @@ export function usageRoutes(deps: RouteDeps): Router {
   });
 
   return router;
+}
+
+/** The single-event form: one event as the body itself, an object without an `events` array. */
+function isOneEvent(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && !('events' in body);
 }

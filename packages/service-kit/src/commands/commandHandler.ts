@@ -128,7 +128,7 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
         await enqueueOutbox(
           tx,
           options.schema,
-          stored.map((event) => eventMessage(options.eventsTopic, aggregate, event)),
+          stored.map((event) => eventMessage(options.eventsTopic, aggregate.eventWireNames, event)),
         );
         return aggregate.result(newEvents.reduce(aggregate.decider.evolve, state), command);
       });
@@ -140,8 +140,9 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
   }
 }
 
-function eventMessage(topic: string, aggregate: AggregateDefinition, event: StoredEvent): OutboxMessage {
-  const wireName: string | undefined = aggregate.eventWireNames[event.type as keyof typeof aggregate.eventWireNames];
+/** A stored event as `<service>.events` carries it (keyed by stream id, under its versioned wire name), for the outbox. */
+export function eventMessage(topic: string, wireNames: Record<string, string>, event: StoredEvent): OutboxMessage {
+  const wireName: string | undefined = wireNames[event.type];
   if (!wireName) throw new Error(`event type ${event.type} has no wire name`);
   return {
     topic,

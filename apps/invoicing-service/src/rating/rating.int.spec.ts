@@ -1,0 +1,362 @@
+import { randomUUID } from 'node:crypto';
+import { ratingEventWireNames } from '@afternoon/contracts/credits';
+import type { MeteredEvent, MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { meterEventWireNames } from '@afternoon/contracts/meters';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  connectKafka,
+  createLogger,
+  createPool,
+  internalApiHeaders,
+  newResourceId,
+  type Tenant,
+  TenantHeaders,
+} from '@afternoon/service-kit';
+import {
+  collectTopic,
+  commandRecord,
+  customerCreatedRecord,
+  dropSchemas,
+  dropTopics,
+  eventually,
+  produce,
+  serviceEnv,
+  testInternalApiToken,
+  uniqueName,
+} from '@afternoon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningInvoicingService, startInvoicingService } from '../app';
+import { rebuildInvoicing } from '../rebuildInvoicing';
+
+const meterCode = 'rated_tokens';
+const periodStart = '2026-01-01T00:00:00.000Z';
+const usd = (amount: number) => [{ denomination: { type: 'currency', code: 'usd' }, amount }];
+
+describe('rating usage.metered: marginal costs, credits drawn and given back, owed, and the ledger', () => {
+  const schema = uniqueName('invoicing_rating');
+  const topicPrefix = `${uniqueName('rating')}.`;
+  const tenant: Tenant = { organizationId: uniqueName('org_rating'), mode: 'live' };
+  const env = { ...serviceEnv(schema, topicPrefix), BILLING_RUN_ENABLED: false };
+  const topic = (name: string) => `${topicPrefix}${name}`;
+  let service: RunningInvoicingService;
+  let running = false;
+  let replies: Awaited<ReturnType<typeof collectTopic>>;
+  let invoiceEvents: Awaited<ReturnType<typeof collectTopic>>;
+  let deadLetters: Awaited<ReturnType<typeof collectTopic>>;
+
+  beforeAll(async () => {
+    service = await startInvoicingService(env);
+    running = true;
+    replies = await collectTopic(topic(Topics.gatewayReplies.name));
+    invoiceEvents = await collectTopic(topic(Topics.invoiceEvents.name));
+    deadLetters = await collectTopic(topic(Topics.consumerDeadLetter.name));
+    await produce(topic(Topics.meterEvents.name), [meterCreatedRecord(tenant)]);
+  });
+  afterAll(async () => {
+    await Promise.all([replies, invoiceEvents, deadLetters].map((collected) => collected?.stop()));
+    if (running) await service.stop();
+    await dropSchemas(schema);
+    await dropTopics(topicPrefix);
+  });
+
+  async function send(key: string, type: string, data: unknown) {
+    const record = commandRecord(tenant, key, type, data);
+    const commandId = JSON.parse(record.value).metadata.command_id;
+    await produce(topic(Topics.invoiceCommands.name), [record]);
+    const reply = await eventually(
+      () => {
+        const found = replies.messages
+          .map((message) => JSON.parse(message.value ?? 'null'))
+          .find((candidate) => candidate?.command_id === commandId);
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeout: 60_000, label: `reply to ${type}` },
+    );
+    expect(reply, type).toMatchObject({ ok: true });
+  }
+
+  /** A customer subscribed from 1 January 2026 (monthly) to a plan of one usage price, with one grant. */
+  async function subscriber(code: string, pricing: Record<string, unknown>, grant: Grant) {
+    const [customerId, subscriptionId, grantId] = [newResourceId(), newResourceId(), newResourceId()];
+    await produce(topic(Topics.customerEvents.name), [customerCreatedRecord(tenant, customerId)]);
+    const price = { id: newResourceId(), description: 'Tokens', meter_code: meterCode, ...pricing };
+    const plan = { code, name: code, currency: 'usd', interval: 'month', prices: [price], minimum_amount_cents: null };
+    await send(code, 'CreatePlan', { plan_id: newResourceId(), definition: plan });
+    await send(subscriptionId, 'CreateSubscription', {
+      subscription_id: subscriptionId,
+      customer_id: customerId,
+      plan_code: code,
+      start_date: periodStart,
+      initial_status: 'active',
+    });
+    await send(grantId, 'CreateCreditGrant', {
+      grant_id: grantId,
+      subscription_id: subscriptionId,
+      name: 'Welcome credits',
+      ...grant,
+      effective_at: periodStart,
+      expires_at: null,
+      priority: 0,
+      metadata: {},
+    });
+    return { customerId, grantId };
+  }
+
+  const rows = async (sql: string, values: unknown[] = []) => (await service.pool.query(sql, values)).rows;
+  /** The ledger, of one customer or of all. */
+  const ledger = async (customerId?: string) => {
+    const of = [customerId ?? null];
+    const whose = '($1::text IS NULL OR customer_id = $1)';
+    return {
+      rated: await rows(`SELECT * FROM rated_usage WHERE ${whose} ORDER BY usage_id`, of),
+      totals: await rows(
+        `SELECT subscription_id, price_id, period_start, group_key, quantity::text, owed::text FROM rating_totals
+          WHERE $1::text IS NULL OR subscription_id IN (SELECT id FROM subscriptions WHERE customer_id = $1)
+          ORDER BY subscription_id`,
+        of,
+      ),
+      debits: await rows(`SELECT *, amount::text FROM credit_debits WHERE ${whose} ORDER BY event_position, entry`, of),
+      consumed: await rows(`SELECT id, consumed::text FROM credit_grants WHERE ${whose} ORDER BY id`, of),
+    };
+  };
+  const costOf = async (usageId: string) => (await ask(`/rated-usage/${usageId}`)).body;
+  async function ask(path: string) {
+    const response = await fetch(`http://127.0.0.1:${service.port}${path}`, {
+      headers: {
+        ...internalApiHeaders(testInternalApiToken),
+        [TenantHeaders.organizationId]: tenant.organizationId,
+        [TenantHeaders.mode]: tenant.mode,
+      },
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the answers are read field by field below
+    return { status: response.status, body: (await response.json()) as any };
+  }
+  const metered = (customerId: string, events: MeteredEvent[]): MeteredUsageRecord => ({
+    organization_id: tenant.organizationId,
+    mode: tenant.mode,
+    customer_id: customerId,
+    events,
+  });
+  const publish = (record: MeteredUsageRecord) =>
+    produce(topic(Topics.usageMetered.name), [{ key: record.customer_id, value: JSON.stringify(record) }]);
+  const rated = async (customerId: string, count: number) =>
+    eventually(async () => expect((await ledger(customerId)).rated).toHaveLength(count), {
+      timeout: 60_000,
+      label: `${count} events rated`,
+    });
+
+  it("gives a volume price's negative cost back: first what is owed, then to the grant that covered it", {
+    timeout: 120_000,
+  }, async () => {
+    // Volume, in cents per token: every token at 2 up to 100 in the period, every token at 0.5 past that.
+    const { customerId, grantId } = await subscriber('volume_plan', { model: 'volume', tiers: twoTiers }, cents(100));
+    const [first, second, third] = [tokens(1, 60), tokens(2, 50), tokens(3, 10)];
+    await publish(metered(customerId, [first, second, third]));
+    await rated(customerId, 3);
+    // Totals 60, 110, 120: charges 120, 110 × 0.5 = 55, 60. Costs 120, 55 − 120 = −65, 60 − 55 = 5.
+    const costs = await Promise.all([first, second, third].map(async ({ usage_id }) => (await costOf(usage_id)).cost));
+    expect(costs).toEqual([usd(120), usd(-65), usd(5)]);
+    // The grant of 100 covers 100 of 120 (20 owed); −65 clears the 20 owed and gives 45 back; 5 is drawn again.
+    const { debits, consumed, totals } = await ledger(customerId);
+    expect(debits.map((debit) => [debit.usage_id, debit.amount])).toEqual([
+      [first.usage_id, '100'],
+      [second.usage_id, '-45'],
+      [third.usage_id, '5'],
+    ]);
+    expect(consumed).toEqual([{ id: grantId, consumed: '60' }]);
+    expect(totals).toMatchObject([{ quantity: '120', owed: '0' }]);
+    // By 1 January noon only the first event had drawn: 100 of 100; by 2 January noon 55.
+    const balance = async (asOf: string) => (await ask(`/customers/${customerId}/balances?as_of=${asOf}`)).body;
+    expect((await balance('2026-01-01T12:00:00Z')).balances).toMatchObject([{ consumed: 100, available: 0 }]);
+    expect((await balance('2026-01-02T12:00:00Z')).balances).toMatchObject([{ consumed: 55, available: 45 }]);
+  });
+
+  it('rates a price in a pricing unit exactly in that unit, drawing the grant in it', {
+    timeout: 120_000,
+  }, async () => {
+    await send('gpu_sec', 'CreatePricingUnit', {
+      pricing_unit_id: newResourceId(),
+      code: 'gpu_sec',
+      name: 'GPU second',
+      currency_conversion: { currency: 'usd', unit_amount: '2' },
+    });
+    // 1.5 GPU seconds a token, from a grant of 10 GPU seconds.
+    const gpuSeconds = { amount: '10', denomination: { type: 'pricing_unit', code: 'gpu_sec' } } as const;
+    const pricing = { model: 'per_unit', unit_amount: '1.5', pricing_unit_code: 'gpu_sec' };
+    const { customerId, grantId } = await subscriber('gpu_plan', pricing, gpuSeconds);
+    const [first, second] = [tokens(1, 3), tokens(2, 5)];
+    await publish(metered(customerId, [first, second]));
+    await rated(customerId, 2);
+    // 3 × 1.5 = 4.5 and 5 × 1.5 = 7.5 GPU seconds, never rounded; the grant covers 4.5 and 5.5 of them, 2 owed.
+    const costs = await Promise.all([first, second].map(async ({ usage_id }) => (await costOf(usage_id)).cost));
+    const gpu = (amount: string) => [{ denomination: gpuSeconds.denomination, amount }];
+    expect(costs).toEqual([gpu('4.5'), gpu('7.5')]);
+    const { debits, consumed, totals } = await ledger(customerId);
+    expect(debits.map((debit) => debit.amount)).toEqual(['4.5', '5.5']);
+    expect(consumed).toEqual([{ id: grantId, consumed: '10' }]);
+    expect(totals).toMatchObject([{ quantity: '8', owed: '2' }]);
+    const { balances } = (await ask(`/customers/${customerId}/balances`)).body;
+    expect(balances).toMatchObject([{ denomination: gpuSeconds.denomination, granted: '10', available: '0' }]);
+  });
+
+  it('picks up where it stopped: every event rated once, the costs adding up to the period charge', {
+    timeout: 180_000,
+  }, async () => {
+    const { customerId, grantId } = await subscriber(
+      'restart_plan',
+      { model: 'graduated', tiers: twoTiers },
+      cents(500),
+    );
+    // Ten records of 100 one-token events; the service stops once the first five are rated, the rest arrive meanwhile.
+    const records = Array.from({ length: 10 }, () =>
+      metered(
+        customerId,
+        Array.from({ length: 100 }, () => tokens(1, 1)),
+      ),
+    );
+    for (const record of records.slice(0, 5)) await publish(record);
+    await rated(customerId, 500);
+    await service.stop();
+    running = false;
+    for (const record of records.slice(5)) await publish(record);
+    service = await startInvoicingService(env);
+    running = true;
+    await rated(customerId, 1000);
+    // 1,000 tokens: 100 × 2 + 900 × 0.5 = 650 for the period; the grant of 500 covers 500 of it, 150 owed.
+    const { rated: events, debits, consumed, totals } = await ledger(customerId);
+    const costs = events.map((event) => Number(event.cost[0].amount));
+    expect(costs.reduce((total, cost) => total + cost, 0)).toBe(650);
+    expect(debits.reduce((total, debit) => total + Number(debit.amount), 0)).toBe(500);
+    expect(consumed).toEqual([{ id: grantId, consumed: '500' }]);
+    expect(totals).toMatchObject([{ quantity: '1000', owed: '150' }]);
+  });
+
+  it('rates each event at its marginal cost across a tier boundary, draws the grant, then owes; rebuilt the same', {
+    timeout: 180_000,
+  }, async () => {
+    // Graduated, in cents per token: the first 100 tokens at 2, every token after at 0.5.
+    const { customerId, grantId } = await subscriber(
+      'graduated_plan',
+      { model: 'graduated', tiers: twoTiers },
+      cents(300),
+    );
+    const [first, second, third, fourth] = [tokens(1, 60), tokens(2, 50), tokens(3, 1.5), tokens(4, 400)];
+    const firstRecord = metered(customerId, [first, second, third]);
+    await publish(firstRecord);
+    await produce(topic(Topics.usageMetered.name), [{ key: customerId, value: 'not a metered record' }]);
+    await publish(metered(customerId, [fourth]));
+    await rated(customerId, 4);
+
+    // Period totals 60, 110, 111.5, 511.5 tokens; charges 60×2 = 120; 100×2 + 10×0.5 = 205; 200 + 11.5×0.5 =
+    // 205.75 → 206; 200 + 411.5×0.5 = 405.75 → 406. Costs: 120, 205 − 120 = 85, 206 − 205 = 1, 406 − 206 = 200.
+    const events = [first, second, third, fourth];
+    const costs = await Promise.all(events.map(async ({ usage_id }) => (await costOf(usage_id)).cost));
+    expect(costs).toEqual([usd(120), usd(85), usd(1), usd(200)]);
+    // The grant of 300 covers 120 + 85 + 1 = 206 and 94 of the last 200: 106 owed.
+    const before = await ledger(customerId);
+    expect(before.debits.map((debit) => [debit.usage_id, debit.amount])).toEqual(
+      events.map(({ usage_id }, index) => [usage_id, ['120', '85', '1', '94'][index]]),
+    );
+    expect(before.consumed).toEqual([{ id: grantId, consumed: '300' }]);
+    expect(before.totals).toMatchObject([{ quantity: '511.5', owed: '106' }]);
+
+    const balances = await ask(`/customers/${customerId}/balances?as_of=2026-01-02T12:00:00Z`);
+    // By 2 January noon only the first two events count: 120 + 85 = 205 consumed, 95 left.
+    expect(balances.body.balances).toMatchObject([{ granted: 300, consumed: 205, available: 95, expired: 0 }]);
+    expect((await ask(`/customers/${customerId}/balances`)).body.balances).toMatchObject([{ available: 0 }]);
+
+    // Republished as metering's rebuild would: nothing changes.
+    await publish(firstRecord);
+    await eventually(() => expect(deadLetters.messages).toHaveLength(1), { label: 'the bad record dead-lettered' });
+    await eventually(async () => expect(await lagOfRating()).toBe(0), { timeout: 30_000, label: 'caught up' });
+    expect(await ledger(customerId)).toEqual(before);
+    const published = invoiceEvents.messages.filter(
+      (message) => JSON.parse(message.value ?? '{}').type === ratingEventWireNames.UsageRated,
+    );
+    expect(published.filter((message) => message.key === `usage_rating-${customerId}`)).toHaveLength(2);
+
+    // Every customer's ledger, rebuilt from the event store alone, is what rating decided live.
+    const everyone = await ledger();
+    await service.stop();
+    running = false;
+    const kafka = connectKafka({
+      clientId: 'rating-rebuild',
+      brokers: env.KAFKA_BROKERS,
+      topicPrefix,
+      logger: createLogger('rating-rebuild', 'warn'),
+    });
+    const pool = createPool({ url: env.DATABASE_URL, schema, applicationName: 'rating-rebuild' });
+    try {
+      await rebuildInvoicing({ pool, kafka, topicPrefix });
+    } finally {
+      await kafka.close();
+      await pool.end();
+    }
+    service = await startInvoicingService(env);
+    running = true;
+    expect(await ledger()).toEqual(everyone);
+  });
+
+  async function lagOfRating(): Promise<number> {
+    const [{ handled }] = await rows(
+      'SELECT coalesce(sum(next_offset), 0)::int AS handled FROM consumer_offsets WHERE topic = $1',
+      [topic(Topics.usageMetered.name)],
+    );
+    const kafka = connectKafka({
+      clientId: 'rating-lag',
+      brokers: env.KAFKA_BROKERS,
+      topicPrefix,
+      logger: createLogger('rating-lag', 'warn'),
+    });
+    try {
+      const offsets = await (await kafka.admin()).fetchTopicOffsets(kafka.topic(Topics.usageMetered));
+      return offsets.reduce((sum, { high }) => sum + Number(high), 0) - handled;
+    } finally {
+      await kafka.close();
+    }
+  }
+});
+
+type Grant = { amount: string; denomination: { type: 'currency' | 'pricing_unit'; code: string } };
+const cents = (amount: number): Grant => ({ amount: String(amount), denomination: { type: 'currency', code: 'usd' } });
+
+const twoTiers = [
+  { up_to: 100, unit_amount: '2' },
+  { up_to: null, unit_amount: '0.5' },
+];
+
+/** What metering tells of an event of `n` tokens on January `day`, 2026. */
+function tokens(day: number, n: number): MeteredEvent {
+  const timestamp = `2026-01-0${day}T00:00:00.000Z`;
+  const usageId = newResourceId();
+  return {
+    usage_id: usageId,
+    idempotency_key: `tokens-${usageId}`,
+    event_name: 'tokens',
+    timestamp,
+    received_at: timestamp,
+    meters: [{ meter_code: meterCode, aggregation: 'sum', quantity: String(n), group: null }],
+  };
+}
+
+/** metering's MeterCreated for the `sum` of `n` over `tokens` events, as it appears on meter.events. */
+function meterCreatedRecord(tenant: Tenant) {
+  const meterId = newResourceId();
+  const definition = { code: meterCode, name: 'Tokens', event_name: 'tokens', aggregation: 'sum', property: 'n' };
+  return {
+    key: meterId,
+    value: JSON.stringify({
+      event_id: randomUUID(),
+      type: meterEventWireNames.MeterCreated,
+      stream_id: meterId,
+      version: 1,
+      data: { meter_id: meterId, definition: { ...definition, filters: {}, group_by: [] }, created_at: periodStart },
+      metadata: { ...metadataOf(tenant), occurred_at: periodStart },
+    }),
+  };
+}
+
+function metadataOf(tenant: Tenant) {
+  return { organization_id: tenant.organizationId, mode: tenant.mode, correlation_id: 'test', causation_id: 'test' };
+}

@@ -1,0 +1,152 @@
+import { type RatedUsage, ratingEventWireNames, type UsageRated } from '@afternoon/contracts/credits';
+import type { EventMetadata } from '@afternoon/contracts/messaging';
+import { Headers } from '@afternoon/contracts/messaging';
+import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  appendToStream,
+  type ConsumedRecord,
+  type ConsumerDefinition,
+  enqueueOutbox,
+  eventMessage,
+  PoisonRecordError,
+  parseRecordJson,
+  type ServiceContext,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import { getPlan } from '../plans/getPlans';
+import { type SubscriptionRow, toRecord } from '../subscriptions/getSubscriptions';
+import { CreditBook } from './creditBook';
+import { ratedUsageProjection } from './getRatedUsage';
+import { LockedTotals } from './lockedTotals';
+import { type RatedSubscription, rateEvents } from './rateEvents';
+
+/**
+ * Rates what metering stored (`usage.metered`), in batches: each record's new events at their marginal cost, drawn
+ * from the customer's grants, decided once as `UsageRated` on the customer's rating stream, projected into the
+ * ledger and queued for `invoice.events`, with the consumer's offsets. A record that breaks the contract is
+ * dead-lettered.
+ */
+export const ratingConsumer: ConsumerDefinition = {
+  name: 'rating',
+  topics: [Topics.usageMetered],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  async handle(tx, record, context) {
+    context.setType('metered_usage');
+    await rateRecords(tx, [record], context);
+  },
+  async handleBatch(tx, records, context) {
+    await rateRecords(tx, records, context);
+  },
+};
+
+/** The stream of one customer's rating decisions. */
+export const ratingStream = (customerId: string) => `usage_rating-${customerId}`;
+
+/** At most this many rated events in one `UsageRated`, so an event stays well inside the outbox's byte bound. */
+const maxRatedPerEvent = 100;
+
+async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], context: ServiceContext) {
+  const parsed = records.map((record) => ({ record, usage: meteredUsageOf(record) }));
+  // First, before anything is written: see CreditBook.
+  const book = await CreditBook.lock(
+    tx,
+    parsed.map(({ usage }) => ({
+      organizationId: usage.organization_id,
+      mode: usage.mode,
+      customerId: usage.customer_id,
+    })),
+  );
+  for (const { record, usage } of parsed) await rateRecord(tx, record, usage, book, context);
+}
+
+/** A plain decimal ("12", "-0.5"): what rating's exact arithmetic reads. */
+const quantityFormat = /^-?\d+(?:\.\d+)?$/;
+
+function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
+  const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
+  if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
+  for (const event of parsed.data.events)
+    for (const meter of event.meters)
+      if (meter.quantity !== null && !quantityFormat.test(meter.quantity))
+        throw new PoisonRecordError(`usage ${event.usage_id}: '${meter.quantity}' is not a decimal quantity`);
+  return parsed.data;
+}
+
+async function rateRecord(
+  tx: Transaction,
+  record: ConsumedRecord,
+  usage: MeteredUsageRecord,
+  book: CreditBook,
+  context: ServiceContext,
+): Promise<void> {
+  const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
+  const customerId = usage.customer_id;
+  const events = await unrated(tx, usage);
+  if (events.length === 0) return;
+  const subscriptions = await subscriptionsOf(tx, tenant, customerId);
+  const rated = await rateEvents(customerId, events, subscriptions, new LockedTotals(tx), book);
+  const stream = ratingStream(customerId);
+  const { rows } = await tx.query<{ version: number }>(
+    'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
+    [stream],
+  );
+  const decided: UsageRated[] = chunks(rated).map((chunk) => ({
+    type: 'UsageRated',
+    data: { customer_id: customerId, rated: chunk },
+  }));
+  const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, decided, metadataOf(record, usage));
+  for (const event of stored) await ratedUsageProjection.apply(tx, event);
+  const topic = context.kafka.topic(Topics.invoiceEvents);
+  await enqueueOutbox(
+    tx,
+    context.schema,
+    stored.map((event) => eventMessage(topic, ratingEventWireNames, event)),
+  );
+}
+
+/** The record's events not rated before (a republished record, or one event twice in it, is rated once). */
+async function unrated(tx: Transaction, usage: MeteredUsageRecord) {
+  const ids = usage.events.map((event) => event.usage_id);
+  const { rows } = await tx.query<{ usage_id: string }>(
+    'SELECT usage_id FROM rated_usage WHERE usage_id = ANY($1::text[])',
+    [ids],
+  );
+  const seen = new Set(rows.map((row) => row.usage_id));
+  return usage.events.filter((event) => !seen.has(event.usage_id) && seen.add(event.usage_id));
+}
+
+/** Every subscription of the customer, with the plan version it is on; rating picks those running at each event. */
+async function subscriptionsOf(tx: Transaction, tenant: Tenant, customerId: string): Promise<RatedSubscription[]> {
+  const { rows } = await tx.query<SubscriptionRow>(
+    `SELECT * FROM subscriptions WHERE organization_id = $1 AND mode = $2 AND customer_id = $3
+      ORDER BY created_at, id`,
+    [tenant.organizationId, tenant.mode, customerId],
+  );
+  const rated: RatedSubscription[] = [];
+  for (const row of rows) {
+    const plan = await getPlan(tx, tenant, row.plan_code, row.plan_version);
+    if (plan) rated.push({ record: toRecord(row), plan });
+  }
+  return rated;
+}
+
+function chunks(rated: readonly RatedUsage[]): RatedUsage[][] {
+  const result: RatedUsage[][] = [];
+  for (let start = 0; start < rated.length; start += maxRatedPerEvent)
+    result.push(rated.slice(start, start + maxRatedPerEvent));
+  return result;
+}
+
+/** Caused by the `usage.metered` record it rates, dated by that record's time on the topic. */
+function metadataOf(record: ConsumedRecord, usage: MeteredUsageRecord): EventMetadata {
+  const source = `${record.topic}/${record.partition}/${record.offset}`;
+  return {
+    organization_id: usage.organization_id,
+    mode: usage.mode,
+    occurred_at: new Date(Number(record.timestamp)).toISOString(),
+    correlation_id: record.headers[Headers.correlationId] ?? source,
+    causation_id: source,
+  };
+}
