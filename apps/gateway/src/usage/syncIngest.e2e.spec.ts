@@ -8,7 +8,7 @@ describe('POST /v1/events/ingest with one event: answered with its cost and the 
   let customerId: string;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ commandTimeoutMs: 5_000 });
+    cluster = await startTestCluster();
     org = await cluster.createOrganization('Sync Co');
     const meter = { code: 'tokens', name: 'Tokens', event_name: 'tokens', aggregation: 'sum', property: 'n' };
     expect((await org.live.post('/v1/meters', meter)).status).toBe(201);

@@ -24,6 +24,11 @@ export async function customerBalances(
       ORDER BY g.denomination_type, g.denomination_code, g.effective_at, g.created_at, g.id`,
     [tenant.organizationId, tenant.mode, customerId, asOf],
   );
+  return balancesFrom(rows, asOf);
+}
+
+/** The balances the customer's grants make at `asOf`, each row's `consumed` being its debits by then. */
+export function balancesFrom(rows: readonly GrantRow[], asOf: Date): CustomerBalance[] {
   const balances = new Map<string, { denomination: Denomination; grants: Parts[] }>();
   for (const row of rows) {
     const denomination: Denomination = { type: row.denomination_type, code: row.denomination_code };
@@ -39,17 +44,17 @@ type Amounts = Record<'granted' | 'consumed' | 'expired' | 'voided' | 'available
 type Parts = Amounts & { row: GrantRow };
 
 /**
- * One grant at `asOf`: a void counts from `voided_at`, an expiry from `expires_at` (what it recorded, or, before
- * invoicing's expiry loop got to it, what was left then).
+ * One grant at `asOf`: a void counts from `voided_at`; an expiry from `expires_at`, with what it recorded or, before
+ * invoicing's expiry loop got to it, what was left (nothing expires of a grant voided before its expiry).
  */
 function partsOf(row: GrantRow, asOf: Date): Parts {
-  const granted = row.amount;
-  const consumed = row.consumed;
-  const voided = row.status === 'voided' && row.voided_at !== null && row.voided_at <= asOf ? row.voided : '0';
+  const { amount: granted, consumed } = row;
+  const voidedAt = row.status === 'voided' && row.voided_at !== null && row.voided_at <= asOf ? row.voided_at : null;
+  const voided = voidedAt ? row.voided : '0';
   let expired = '0';
   if (row.expires_at !== null && row.expires_at <= asOf) {
     if (row.status === 'expired') expired = row.expired;
-    else if (row.status === 'active') expired = difference(granted, consumed);
+    else if (!voidedAt || voidedAt > row.expires_at) expired = difference(granted, sum(consumed, voided));
   }
   const available = difference(granted, sum(consumed, sum(expired, voided)));
   return { row, granted, consumed, expired, voided, available };
@@ -88,7 +93,8 @@ function difference(a: string, b: string): string {
   return compareDecimals(left, parseDecimal('0')) < 0 ? '0' : formatDecimal(left);
 }
 
-interface GrantRow {
+/** A grant as balances read it, with what was drawn from it by the instant asked about. */
+export interface GrantRow {
   id: string;
   name: string;
   denomination_type: Denomination['type'];
