@@ -42,8 +42,8 @@ export function pricingUnitLine(
 
 /**
  * A late usage line in a pricing unit: the units of the span's usage and the late usage together (`together`) minus
- * those of the span's alone (`alone`), of which `coveredLate` were covered by credits, `coveredOnTime` having been
- * taken off the span's own line. Its amount is what the two lines' billed units convert to together minus what the
+ * those of the span's alone (`alone`), of which credits covered `late`, `onTime` having been taken off the span's
+ * own line. Its amount is what the two lines' billed units convert to together minus what the
  * span's line billed, each rounded once, so the two lines add up to one conversion of everything they bill.
  */
 export function pricingUnitLateLine(
