@@ -63,11 +63,7 @@ async function pendingCurrencyCredits(
   { subscriptionId, currency, boundary }: CreditsQuestion,
 ): Promise<CurrencyCredits> {
   const values = [tenant.organizationId, tenant.mode, subscriptionId, boundary];
-  const unattributed = db.query<{ amount: string }>(
-    `SELECT coalesce(sum(amount), 0)::text AS amount FROM (${appliedByGrant}) applied WHERE grant_id IS NULL`,
-    values,
-  );
-  const { rows } = await db.query<{ grant_id: string; name: string; pending: string }>(
+  const byGrant = db.query<{ grant_id: string; name: string; pending: string }>(
     `WITH drawn AS (
        SELECT d.grant_id, sum(d.amount) AS amount FROM credit_debits d
         WHERE d.organization_id = $1 AND d.mode = $2 AND d.subscription_id = $3 AND d.period_start < $4
@@ -82,10 +78,15 @@ async function pendingCurrencyCredits(
       ORDER BY c.effective_at, c.created_at, c.id`,
     [...values, currency],
   );
+  const unattributed = db.query<{ amount: string }>(
+    `SELECT coalesce(sum(amount), 0)::text AS amount FROM (${appliedByGrant}) applied WHERE grant_id IS NULL`,
+    values,
+  );
+  const [{ rows }, summed] = await Promise.all([byGrant, unattributed]);
   const grants = rows
     .map(({ grant_id, name, pending }) => ({ grant_id, name, amount_cents: Number(pending) }))
     .filter(({ amount_cents }) => amount_cents !== 0);
-  return { grants, unattributedCents: Number((await unattributed).rows[0]?.amount ?? 0) };
+  return { grants, unattributedCents: Number(summed.rows[0]?.amount ?? 0) };
 }
 
 /**
