@@ -1,5 +1,5 @@
 import { type BilledLine, maxGroupLinesPerPrice, maxSubscriptionLinesBytes } from '@afternoon/contracts/invoices';
-import { addDecimals, compareDecimals, formatDecimal, parseDecimal, zero } from './exactDecimal';
+import { addDecimals, compareDecimals, formatDecimal, parseDecimal, subtractDecimals, zero } from './exactDecimal';
 import { boundedLineAmount, sumMinorUnits } from './moneyBounds';
 
 /** A grouped usage price's lines of one kind (usage or late usage), one per group, each priced on its own. */
@@ -68,7 +68,14 @@ function summedUnits(rest: BilledLine[]): Pick<BilledLine, 'pricing_unit'> {
     (total, line) => addDecimals(total, parseDecimal(line.pricing_unit?.quantity ?? '0')),
     zero,
   );
-  return { pricing_unit: { ...first, quantity: formatDecimal(units) } };
+  const shown = { code: first.code, quantity: formatDecimal(units), unit_amount: first.unit_amount };
+  if (!rest.some((line) => line.pricing_unit?.covered !== undefined)) return { pricing_unit: shown };
+  const covered = rest.reduce(
+    (total, line) => addDecimals(total, parseDecimal(line.pricing_unit?.covered ?? '0')),
+    zero,
+  );
+  const billed = formatDecimal(subtractDecimals(units, covered));
+  return { pricing_unit: { ...shown, covered: formatDecimal(covered), billed } };
 }
 
 function ranked(groups: BilledLine[]): BilledLine[] {

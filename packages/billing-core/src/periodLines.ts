@@ -2,10 +2,20 @@ import type { BilledLine } from '@afternoon/contracts/invoices';
 import type { EnrichedPlanDefinition, EnrichedPlanPrice } from '@afternoon/contracts/plans';
 import type { BilledSpan } from './billingBoundaries';
 import { chargeForPrice } from './chargeForPrice';
-import { addDecimals, formatDecimal, parseDecimal } from './exactDecimal';
+import {
+  addDecimals,
+  compareDecimals,
+  type ExactDecimal,
+  formatDecimal,
+  minDecimal,
+  parseDecimal,
+  subtractDecimals,
+  zero,
+} from './exactDecimal';
 import { type InvoiceSection, largestGroups } from './largestGroups';
 import { boundedInvoiceTotal, sumMinorUnits } from './moneyBounds';
-import { type BilledUsage, billedDifference, pricingUnitLine } from './pricingUnitCharge';
+import { type CurrencyCredits, creditAppliedLine } from './periodLinesCredits';
+import { type BilledUsage, pricingUnitLateLine, pricingUnitLine } from './pricingUnitCharge';
 import { prorateFlatFee } from './prorate';
 import { ratedCharge } from './usageRating';
 
@@ -29,6 +39,13 @@ export interface PeriodLinesInput {
   lateUsageByMeter?: Record<string, MeterPeriodUsage>;
   /** In-advance fees paid for `paid` when the subscription stopped at `used.end`: the unused part is credited. */
   refund?: { paid: BilledSpan; used: BilledSpan };
+  /**
+   * Units of a pricing unit that credits covered and no earlier invoice showed as covered, by price id and then by
+   * group (`coverageKey`): taken off the price's usage line, then its late usage line, never below zero.
+   */
+  coveredUnits?: Record<string, Record<string, string>>;
+  /** Currency credits rated usage drew and no earlier invoice applied, per grant, in the order they are applied. */
+  currencyCredits?: CurrencyCredits;
 }
 
 export interface PeriodLines {
@@ -59,7 +76,7 @@ export function periodLines(input: PeriodLinesInput): PeriodLines {
     if (span) sections.push(feeLine(price, span));
     if (price.timing === 'in_advance' && input.refund) sections.push(refundLine(price, input.refund));
   }
-  const billed = sections.flatMap((section) => ('groups' in section ? section.groups : [section]));
+  const billed = sections.flatMap(linesOf);
   // Credits give back what was paid before; they do not count against the minimum.
   const charged = sumCents(billed.filter((line) => line.kind !== 'credit'));
   const minimum = BigInt(ended ? proratedCents(plan.minimum_amount_cents ?? 0, ended) : 0);
@@ -67,8 +84,16 @@ export function periodLines(input: PeriodLinesInput): PeriodLines {
   // the same amounts as the in-advance fees the ended span was billed at its own start.
   if (ended && charged < minimum)
     sections.push(line('minimum', null, 'Minimum commitment', '1', Number(minimum - charged), ended));
+  // Summing groups keeps the total, so credits are applied to it first: their line takes its room among the lines.
+  const credits = input.currencyCredits ?? { grants: [], unattributedCents: 0 };
+  const credited = creditAppliedLine(credits, sections.flatMap(linesOf), ended ?? starting);
+  if (credited) sections.push(credited);
   const lines = largestGroups(sections);
   return { lines, subtotal_cents: boundedInvoiceTotal(lines.map(({ amount_cents }) => amount_cents)) };
+}
+
+function linesOf(section: InvoiceSection): BilledLine[] {
+  return 'groups' in section ? section.groups : [section];
 }
 
 function feeLine(price: Extract<PlanPrice, { model: 'flat' }>, span: BilledSpan): BilledLine {
@@ -93,15 +118,16 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
   const usage = input.usageByMeter[price.meter_code];
   const late = input.lateUsageByMeter?.[price.meter_code];
   const meter = { meter_code: price.meter_code };
+  const credits = new CoveredUnits(input.coveredUnits?.[price.id]);
   if (!usage?.groups?.length && !late?.groups?.length) {
     const quantity = usage?.total ?? '0';
-    const lines = [usageLine('usage', price, price.description, quantity, billed(price, quantity), span)];
+    const pool = credits.of(null);
+    const lines = [usageLine('usage', price, price.description, quantity, billed(price, quantity, pool), span)];
     const lateQuantity = late?.total ?? '0';
     if (isPositive(lateQuantity)) {
       const description = `${price.description} (late usage)`;
-      lines.push(
-        usageLine('late_usage', price, description, lateQuantity, billedLate(price, quantity, lateQuantity), span),
-      );
+      const amount = billedLate(price, quantity, lateQuantity, pool);
+      lines.push(usageLine('late_usage', price, description, lateQuantity, amount, span));
     }
     return lines;
   }
@@ -110,7 +136,7 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
   for (const { key, value } of usage?.groups ?? []) {
     const quantity = value ?? '0';
     const description = `${price.description} (${describeKey(key)})`;
-    const amount = billed(withoutMinimum, quantity);
+    const amount = billed(withoutMinimum, quantity, credits.of(key));
     onTimeLines.push({ ...usageLine('usage', price, description, quantity, amount, span), group: key });
   }
   const onTimeByKey = new Map((usage?.groups ?? []).map((group) => [canonicalKey(group.key), group.value]));
@@ -119,7 +145,7 @@ function usageLines(price: UsagePrice, span: BilledSpan, input: PeriodLinesInput
     const lateQuantity = value ?? '0';
     if (!isPositive(lateQuantity)) continue;
     const onTime = onTimeByKey.get(canonicalKey(key)) ?? '0';
-    const amount = billedLate(withoutMinimum, onTime, lateQuantity);
+    const amount = billedLate(withoutMinimum, onTime, lateQuantity, credits.of(key));
     const description = `${price.description} (${describeKey(key)}, late usage)`;
     lateLines.push({ ...usageLine('late_usage', price, description, lateQuantity, amount, span), group: key });
   }
@@ -144,17 +170,65 @@ function otherGroups(count: number): string {
 
 /**
  * What a usage price bills for `quantity`: its charge in the plan's currency, or for a price in a pricing unit, the
- * units its model charges (exact, no minimum: one is not allowed with a pricing unit) converted once at the plan
- * version's rate. Credits in the pricing unit will take the units they cover off before the conversion.
+ * units its model charges (exact, no minimum: one is not allowed with a pricing unit), less those credits in the unit
+ * covered (taken from `pool`), converted once at the plan version's rate.
  */
-function billed(price: UsagePrice, quantity: string): BilledUsage {
+function billed(price: UsagePrice, quantity: string, pool: CoveredPool): BilledUsage {
   if (!price.pricing_unit) return { amount_cents: chargeForPrice(price, quantity).amountCents };
-  return pricingUnitLine(price.pricing_unit, ratedCharge(price, parseDecimal(quantity)), price.description);
+  const units = ratedCharge(price, parseDecimal(quantity));
+  pool.onTime = pool.take(units);
+  return pricingUnitLine(price.pricing_unit, units, price.description, pool.onTime);
 }
 
-/** Late usage priced at the margin: what the span's usage and the late usage bill together, minus the span's alone. */
-function billedLate(price: UsagePrice, onTime: string, late: string): BilledUsage {
-  return billedDifference(billed(price, sum(onTime, late)), billed(price, onTime));
+/**
+ * Late usage priced at the margin: what the span's usage and the late usage bill together, minus the span's alone.
+ * In a pricing unit, credits left in `pool` after the span's line cover the late units too.
+ */
+function billedLate(price: UsagePrice, onTime: string, late: string, pool: CoveredPool): BilledUsage {
+  if (!price.pricing_unit) {
+    const together = chargeForPrice(price, sum(onTime, late)).amountCents;
+    return { amount_cents: together - chargeForPrice(price, onTime).amountCents };
+  }
+  const alone = ratedCharge(price, parseDecimal(onTime));
+  const together = ratedCharge(price, parseDecimal(sum(onTime, late)));
+  const covered = { onTime: pool.onTime, late: pool.take(subtractDecimals(together, alone)) };
+  return pricingUnitLateLine(price.pricing_unit, { together, alone }, covered, price.description);
+}
+
+/** What credits cover of one price and group: used by its usage line first (`onTime`), then by its late line. */
+interface CoveredPool {
+  onTime: ExactDecimal;
+  /** Takes up to `units` (none when they are not positive) from what is left. */
+  take(units: ExactDecimal): ExactDecimal;
+}
+
+/** The units credits covered of one price, per group. */
+class CoveredUnits {
+  private readonly pools = new Map<string, CoveredPool>();
+  constructor(private readonly byGroup: Record<string, string> | undefined) {}
+
+  of(group: GroupKey | null): CoveredPool {
+    const key = coverageKey(group);
+    const existing = this.pools.get(key);
+    if (existing) return existing;
+    let left = parseDecimal(this.byGroup?.[key] ?? '0');
+    const pool: CoveredPool = {
+      onTime: zero,
+      take(units) {
+        if (compareDecimals(units, zero) <= 0 || compareDecimals(left, zero) <= 0) return zero;
+        const taken = minDecimal(units, left);
+        left = subtractDecimals(left, taken);
+        return taken;
+      },
+    };
+    this.pools.set(key, pool);
+    return pool;
+  }
+}
+
+/** How `coveredUnits` names a group: '' for a price on a meter without group_by. */
+export function coverageKey(group: GroupKey | null): string {
+  return group === null ? '' : canonicalKey(group);
 }
 
 function usageLine(

@@ -122,8 +122,11 @@ export const LineUsage = z.object({
 });
 export type LineUsage = z.infer<typeof LineUsage>;
 
-/** What a line bills: a hand-written line, a plan's fee, usage, late usage of earlier periods, a minimum, a credit. */
-export const LineItemKind = z.enum(['manual', 'fee', 'usage', 'late_usage', 'minimum', 'credit']);
+/**
+ * What a line bills: a hand-written line, a plan's fee, usage, late usage of earlier periods, a minimum, a credit for
+ * unused in-advance fees, or the currency credits grants gave towards rated usage (`credit_applied`, negative).
+ */
+export const LineItemKind = z.enum(['manual', 'fee', 'usage', 'late_usage', 'minimum', 'credit', 'credit_applied']);
 export type LineItemKind = z.infer<typeof LineItemKind>;
 
 /**
@@ -131,8 +134,34 @@ export type LineItemKind = z.infer<typeof LineItemKind>;
  * the price's model charges the line's usage) and what one unit is worth (`unit_amount` minor units of the invoice's
  * currency, exact). The line's `amount_cents` is `quantity × unit_amount`, rounded half up once.
  */
-export const LinePricingUnit = z.object({ code: z.string(), quantity: z.string(), unit_amount: z.string() });
+export const LinePricingUnit = z.object({
+  code: z.string(),
+  quantity: z.string(),
+  unit_amount: z.string(),
+  /**
+   * Set when credits granted in the unit covered some of the line's units: `covered` of `quantity` were paid by
+   * credits, `billed` = quantity − covered are the units the amount converts (`billed × unit_amount`, rounded once).
+   */
+  covered: z.string().optional(),
+  billed: z.string().optional(),
+});
 export type LinePricingUnit = z.infer<typeof LinePricingUnit>;
+
+/**
+ * On a `credit_applied` line: a currency grant whose credits it applies, and how many minor units of them (negative,
+ * like the line). Past `maxCreditGrantsPerLine` grants, the grants after the first 19 are summed into one entry with
+ * `grant_id: null`, `name: "N other grants"` and `summed_grants: N`, so an invoice stays a message Kafka can carry.
+ */
+export const LineCreditGrant = z.object({
+  grant_id: z.string().nullable(),
+  name: z.string(),
+  amount_cents: z.number().int(),
+  summed_grants: z.number().int().positive().optional(),
+});
+export type LineCreditGrant = z.infer<typeof LineCreditGrant>;
+
+/** A `credit_applied` line names at most this many grants, the last entry summing the rest when there are more. */
+export const maxCreditGrantsPerLine = 20;
 
 export const InvoiceLineItem = z.object({
   id: ResourceId,
@@ -148,6 +177,8 @@ export const InvoiceLineItem = z.object({
   meter_code: z.string().nullable(),
   /** Set on the usage lines of a price in a pricing unit only (lines stored before it read without it). */
   pricing_unit: LinePricingUnit.optional(),
+  /** Set on a `credit_applied` line only: the grants it applies, largest share first in grant order. */
+  credit_grants: z.array(LineCreditGrant).optional(),
 });
 export type InvoiceLineItem = z.infer<typeof InvoiceLineItem>;
 
@@ -245,6 +276,7 @@ export const SubscriptionLineItem = z.object({
   period_end: z.iso.datetime(),
   usage: LineUsage.nullable(),
   pricing_unit: LinePricingUnit.optional(),
+  credit_grants: z.array(LineCreditGrant).optional(),
 });
 export type SubscriptionLineItem = z.infer<typeof SubscriptionLineItem>;
 
@@ -427,6 +459,7 @@ export const BilledLine = z.object({
   group: UsageGroupKey.optional(),
   summed_groups: z.number().int().positive().optional(),
   pricing_unit: LinePricingUnit.optional(),
+  credit_grants: z.array(LineCreditGrant).optional(),
 });
 export type BilledLine = z.infer<typeof BilledLine>;
 

@@ -40,6 +40,24 @@ export function linePeriod(line: Invoice['line_items'][number]): string | null {
   return `${line.period_start.slice(0, 10)} to ${line.period_end.slice(0, 10)}`;
 }
 
+/**
+ * What a line says under its description besides its period: a pricing-unit line's units (and, when credits covered
+ * some, how many they covered and how many were billed), a `credit_applied` line's grants with their parts.
+ */
+export function lineNotes(line: Invoice['line_items'][number], currency: string): string[] {
+  const unit = line.pricing_unit;
+  const notes: string[] = [];
+  if (unit) {
+    const units = `${unit.quantity} ${unit.code}`;
+    notes.push(
+      unit.covered === undefined ? units : `${units}: ${unit.covered} covered by credits, ${unit.billed} billed`,
+    );
+  }
+  for (const grant of line.credit_grants ?? [])
+    notes.push(`${grant.name}: ${formatMoney(grant.amount_cents, currency)}`);
+  return notes;
+}
+
 function formatDate(value: string | null): string {
   if (!value) return '—';
   return new Date(value).toLocaleDateString('en-US', {

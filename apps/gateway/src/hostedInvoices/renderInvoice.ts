@@ -4,6 +4,7 @@ import {
   finalizedDate,
   formatMoney,
   type HostedInvoiceView,
+  lineNotes,
   linePeriod,
   statusLabels,
 } from './hostedInvoiceView';
@@ -36,7 +37,7 @@ export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoi
   const lines = invoice.line_items
     .map(
       (line) =>
-        `<tr><td>${escapeHtml(line.description)}${periodNote(line)}</td>` +
+        `<tr><td>${escapeHtml(line.description)}${periodNote(line, invoice.currency)}</td>` +
         `<td class="num">${escapeHtml(line.quantity)}</td>` +
         `<td class="num">${line.unit_amount_cents === null ? '—' : money(line.unit_amount_cents)}</td>` +
         `<td class="num">${money(line.amount_cents)}</td></tr>`,
@@ -93,7 +94,9 @@ export function renderNotFoundPage(): string {
 `;
 }
 
-function periodNote(line: HostedInvoiceView['invoice']['line_items'][number]): string {
+/** The line's period, then its units or grants (`lineNotes`), each on a line of its own under the description. */
+function periodNote(line: HostedInvoiceView['invoice']['line_items'][number], currency: string): string {
   const period = linePeriod(line);
-  return period === null ? '' : `<div class="period">${escapeHtml(period)}</div>`;
+  const notes = [...(period === null ? [] : [period]), ...lineNotes(line, currency)];
+  return notes.map((note) => `<div class="period">${escapeHtml(note)}</div>`).join('');
 }

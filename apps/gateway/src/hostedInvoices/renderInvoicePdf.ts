@@ -5,6 +5,7 @@ import {
   finalizedDate,
   formatMoney,
   type HostedInvoiceView,
+  lineNotes,
   linePeriod,
   statusLabels,
 } from './hostedInvoiceView';
@@ -97,7 +98,9 @@ function writeLines(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceView
         { text: 'Amount', ...strong, ...right },
       ],
       ...invoice.line_items.map((line) => [
-        [line.description, linePeriod(line)].filter((text) => text !== null).join('\n'),
+        [line.description, linePeriod(line), ...lineNotes(line, invoice.currency)]
+          .filter((text) => text !== null)
+          .join('\n'),
         { text: String(line.quantity), ...right },
         { text: line.unit_amount_cents === null ? '-' : money(line.unit_amount_cents), ...right },
         { text: money(line.amount_cents), ...right },

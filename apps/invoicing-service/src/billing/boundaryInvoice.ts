@@ -14,6 +14,7 @@ import {
 import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
+import { invoiceCredits } from './invoiceCredits';
 import { meterUsages, type UsageQuestion } from './meteringUsage';
 import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 
@@ -70,6 +71,12 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
     billing.reason === 'subscription_end' && previous && subscription.refundPolicy === 'refund_prorated'
       ? spanPaidInAdvance(subscription, previous, boundary)
       : null;
+  // Credits are read after usage settled: debits rated since then are applied by the next invoice.
+  const credits = await invoiceCredits(deps.db, tenant, {
+    subscriptionId: subscription.id,
+    currency: plan.currency,
+    boundary,
+  });
   let lines: BilledLine[];
   try {
     ({ lines } = withinMoneyBounds(() =>
@@ -79,6 +86,7 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
         starting: billing.starting,
         usageByMeter: usage.onTime,
         lateUsageByMeter: usage.late,
+        ...credits,
         ...(paid && previous ? { refund: { paid, used: { start: previous, end: boundary, whole: paid.whole } } } : {}),
       }),
     ));

@@ -58,6 +58,15 @@ function invoiceMessages(prices: PlanPrice[], byMeter: Record<string, MeterPerio
     starting: { ...february, whole: february },
     usageByMeter: byMeter,
     lateUsageByMeter: byMeter,
+    // 40 currency grants with the longest names gave 10¢ each: the line names 19 and sums the other 21.
+    currencyCredits: {
+      grants: Array.from({ length: 40 }, () => ({
+        grant_id: newResourceId(),
+        name: wide('名', 255),
+        amount_cents: 10,
+      })),
+      unattributedCents: 0,
+    },
   });
   const lineItems = lines.map((line) => subscriptionLineItem(line, source));
   const invoice = {
@@ -108,7 +117,9 @@ describe('the size of a subscription invoice on Kafka', () => {
     expect(invoice.linesBytes).toBeLessThanOrEqual(maxSubscriptionLinesBytes);
     expect(invoice.eventBytes).toBeLessThan(wellUnderKafkaLimit);
     expect(invoice.commandBytes).toBeLessThan(wellUnderKafkaLimit);
-    expect(invoice.subtotal_cents).toBe(1_000_000_000);
+    // The minimum, less 40 × 10¢ of credits.
+    expect(invoice.subtotal_cents).toBe(1_000_000_000 - 400);
+    expect(invoice.lines.at(-1)?.credit_grants).toHaveLength(20);
   });
 
   it('stays well under 512 KiB with thousands of groups, each price showing its largest ones, the total exact', () => {
@@ -135,7 +146,7 @@ describe('the size of a subscription invoice on Kafka', () => {
     expect([...shown.values()].every((quantities) => quantities.join() === largest(quantities.length).join())).toBe(
       true,
     );
-    // 1 + 2 + … + 150 = 11,325 tokens at 1¢, on time and again late, for each of the 50 prices
-    expect(invoice.subtotal_cents).toBe(maxPrices * 2 * 11_325);
+    // 1 + 2 + … + 150 = 11,325 tokens at 1¢, on time and again late, for each of the 50 prices, less 400¢ of credits
+    expect(invoice.subtotal_cents).toBe(maxPrices * 2 * 11_325 - 400);
   });
 });

@@ -10,6 +10,7 @@ import { getPlan } from '../plans/getPlans';
 import { subscriptionNotFound } from '../subscriptions/businessLogic';
 import { getSubscriptionRecord } from '../subscriptions/getSubscriptions';
 import { toSubscription } from '../subscriptions/subscription';
+import { invoiceCredits } from './invoiceCredits';
 import { meterUsages } from './meteringUsage';
 
 export interface UpcomingInvoiceDeps {
@@ -46,8 +47,14 @@ export async function upcomingInvoice(
   // The next period as the period end's invoice will bill it in advance (a slice of a period after a renewal by hand).
   const nextPeriod = boundaryBilling(record, period.start, period.end).starting;
   const usage = await periodUsage(deps, tenant, subscription.customer_id, plan.prices, period.start, now);
+  // The credits the period end's invoice would apply, as far as usage is rated by now.
+  const credits = await invoiceCredits(deps.db, tenant, {
+    subscriptionId: subscription.id,
+    currency: plan.currency,
+    boundary: period.end,
+  });
   const billed = withinMoneyBounds(() =>
-    periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter }),
+    periodLines({ plan, ended: period, starting: nextPeriod, usageByMeter: usage.byMeter, ...credits }),
   );
   const lines = billed.lines.map(({ group: _group, summed_groups: _summed, ...line }) => line);
   const { subtotal_cents } = billed;

@@ -142,6 +142,7 @@ export function publicLineItems(state: ExistingInvoice): InvoiceLineItem[] {
       period_end: line.period_end,
       meter_code: line.usage?.meter_code ?? null,
       ...(line.pricing_unit ? { pricing_unit: line.pricing_unit } : {}),
+      ...(line.credit_grants ? { credit_grants: line.credit_grants } : {}),
     }),
   );
   return [...manual, ...billed];
