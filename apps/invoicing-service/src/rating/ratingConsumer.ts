@@ -126,7 +126,8 @@ async function rateRecord(
     ...chunks(rated).map(
       (chunk): UsageRated => ({ type: 'UsageRated', data: { customer_id: customerId, rated: chunk } }),
     ),
-    ...balanceCrossings(customerId, await thresholds.of(tenant), before, steps),
+    // A customer without grants has no balance to cross.
+    ...(before.size > 0 ? balanceCrossings(customerId, await thresholds.of(tenant), before, steps) : []),
   ];
   const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, decided, metadataOf(record, usage));
   for (const event of stored) if (event.type === 'UsageRated') await ratedUsageProjection.apply(tx, event);
