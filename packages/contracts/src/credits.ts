@@ -293,7 +293,33 @@ export const UsageRated = z.object({
 });
 export type UsageRated = z.infer<typeof UsageRated>;
 
-export const RatingEvent = z.discriminatedUnion('type', [UsageRated]);
+/**
+ * A customer's available balance in a denomination (the remainder of its active grants in it) fell from at least the
+ * organization's low-balance threshold to below it, rating the usage event timestamped `at`.
+ */
+export const BalanceLow = z.object({
+  type: z.literal('BalanceLow'),
+  data: z.object({
+    customer_id: ResourceId,
+    denomination: Denomination,
+    available: SignedDecimal,
+    threshold: SignedDecimal,
+    at: z.iso.datetime(),
+  }),
+});
+export type BalanceLow = z.infer<typeof BalanceLow>;
+
+/** A customer's available balance in a denomination reached zero, rating the usage event timestamped `at`. */
+export const BalanceDepleted = z.object({
+  type: z.literal('BalanceDepleted'),
+  data: z.object({ customer_id: ResourceId, denomination: Denomination, at: z.iso.datetime() }),
+});
+export type BalanceDepleted = z.infer<typeof BalanceDepleted>;
+
+/** A balance crossing announced by rating, on the rating stream after the `UsageRated` that caused it. */
+export type BalanceEvent = BalanceLow | BalanceDepleted;
+
+export const RatingEvent = z.discriminatedUnion('type', [UsageRated, BalanceLow, BalanceDepleted]);
 export type RatingEvent = z.infer<typeof RatingEvent>;
 
 export const creditGrantEventWireNames = {
@@ -304,4 +330,6 @@ export const creditGrantEventWireNames = {
 
 export const ratingEventWireNames = {
   UsageRated: 'afternoon.invoicing.v1.usage_rated',
+  BalanceLow: 'afternoon.invoicing.v1.balance_low',
+  BalanceDepleted: 'afternoon.invoicing.v1.balance_depleted',
 } as const satisfies Record<RatingEvent['type'], string>;

@@ -1,4 +1,9 @@
-import { BillingSettingsAnswer, UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
+import {
+  BillingSettingsAnswer,
+  type ConfigureBilling,
+  type LowBalanceThresholdInput,
+  UpdateBillingSettingsBody,
+} from '@afternoon/contracts/billingSettings';
 import { Topics } from '@afternoon/contracts/topics';
 import { Router } from 'express';
 import { commandRoute } from '../commands/commandRoute';
@@ -29,7 +34,7 @@ export function billingSettingsRoutes(deps: RouteDeps): Router {
         topic: Topics.invoiceCommands,
         key: `${caller.organizationId}-${caller.mode}`,
         type: 'ConfigureBilling',
-        data: validate(UpdateBillingSettingsBody, request.body ?? {}),
+        data: configureBillingOf(validate(UpdateBillingSettingsBody, request.body ?? {})),
         successStatus: 200,
         successBody: (result) => BillingSettingsAnswer.parse(result),
       };
@@ -37,4 +42,19 @@ export function billingSettingsRoutes(deps: RouteDeps): Router {
   );
 
   return router;
+}
+
+/** The command's data: each threshold named by its denomination, its amount the decimal string sent. */
+function configureBillingOf(body: UpdateBillingSettingsBody): ConfigureBilling['data'] {
+  const thresholdOf = (threshold: LowBalanceThresholdInput) => ({
+    denomination:
+      threshold.currency_code !== undefined
+        ? { type: 'currency' as const, code: threshold.currency_code }
+        : { type: 'pricing_unit' as const, code: threshold.pricing_unit_code ?? '' },
+    amount: threshold.amount,
+  });
+  return {
+    invoice_grace_period_seconds: body.invoice_grace_period_seconds,
+    low_balance_thresholds: body.low_balance_thresholds?.map(thresholdOf),
+  };
 }

@@ -272,7 +272,10 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('PATCH', '/v1/billing_settings')]: {
     auth: 'key',
     body: UpdateBillingSettingsBody,
-    sample: () => ({ invoice_grace_period_seconds: 600 }),
+    sample: () => ({
+      invoice_grace_period_seconds: 600,
+      low_balance_thresholds: [{ currency_code: 'usd', amount: 500 }],
+    }),
     readBack: () => ['/v1/billing_settings'],
   },
 

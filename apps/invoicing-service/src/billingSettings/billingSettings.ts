@@ -1,8 +1,13 @@
-import type { BillingSettingsEvent } from '@afternoon/contracts/billingSettings';
+import type { BillingSettingsEvent, LowBalanceThresholdSetting } from '@afternoon/contracts/billingSettings';
 
 export type BillingSettingsState =
   | { status: 'default' }
-  | { status: 'configured'; invoiceGracePeriodSeconds: number; updatedAt: string };
+  | {
+      status: 'configured';
+      invoiceGracePeriodSeconds: number;
+      lowBalanceThresholds: LowBalanceThresholdSetting[];
+      updatedAt: string;
+    };
 
 export function initialState(): BillingSettingsState {
   return { status: 'default' };
@@ -14,6 +19,8 @@ export function evolve(_state: BillingSettingsState, event: BillingSettingsEvent
       return {
         status: 'configured',
         invoiceGracePeriodSeconds: event.data.invoice_grace_period_seconds,
+        // Recorded before thresholds existed: none was set.
+        lowBalanceThresholds: event.data.low_balance_thresholds ?? [],
         updatedAt: event.data.configured_at,
       };
     default: {

@@ -6,37 +6,38 @@ import {
 import { type AggregateDefinition, commandTypesOf, type Slice } from '@afternoon/service-kit';
 import { billingSettingsRoutes } from './api';
 import type { BillingSettingsState } from './billingSettings';
-import { type BillingSettingsCommand, billingSettingsDecider } from './businessLogic';
-import { billingSettingsProjection } from './getBillingSettings';
+import { type BillingSettingsCommand, type BillingSettingsDefaults, billingSettingsDecider } from './businessLogic';
+import { apiThresholds, billingSettingsProjection } from './getBillingSettings';
 
-/** One stream per organization and mode. */
-export const billingSettingsAggregate: AggregateDefinition<
-  BillingSettingsCommand,
-  BillingSettingsEvent,
-  BillingSettingsState
-> = {
-  commandTypes: commandTypesOf(BillingSettingsCommandSchema),
-  commandSchema: BillingSettingsCommandSchema,
-  eventSchema: BillingSettingsEvent,
-  eventWireNames: billingSettingsEventWireNames,
-  streamId: (command) => `billing_settings-${command.metadata.organization_id}-${command.metadata.mode}`,
-  decider: billingSettingsDecider,
-  result: (state) =>
-    state.status === 'configured'
-      ? {
-          billing_settings: {
-            invoice_grace_period_seconds: state.invoiceGracePeriodSeconds,
-            updated_at: state.updatedAt,
-          },
-        }
-      : null,
-};
+/** One stream per organization and mode; a setting a command leaves out keeps its value (the default's at first). */
+export function billingSettingsAggregate(
+  defaults: BillingSettingsDefaults,
+): AggregateDefinition<BillingSettingsCommand, BillingSettingsEvent, BillingSettingsState> {
+  return {
+    commandTypes: commandTypesOf(BillingSettingsCommandSchema),
+    commandSchema: BillingSettingsCommandSchema,
+    eventSchema: BillingSettingsEvent,
+    eventWireNames: billingSettingsEventWireNames,
+    streamId: (command) => `billing_settings-${command.metadata.organization_id}-${command.metadata.mode}`,
+    decider: billingSettingsDecider(defaults),
+    result: (state) =>
+      state.status === 'configured'
+        ? {
+            billing_settings: {
+              invoice_grace_period_seconds: state.invoiceGracePeriodSeconds,
+              low_balance_thresholds: apiThresholds(state.lowBalanceThresholds),
+              updated_at: state.updatedAt,
+            },
+          }
+        : null,
+  };
+}
 
 /** An organization's billing settings, set by command; read with `invoiceGracePeriodSeconds` where it set none. */
-export function billingSettingsSlice(defaults: { invoiceGracePeriodSeconds: number }): Slice {
+export function billingSettingsSlice(defaults: BillingSettingsDefaults): Slice {
   return {
     name: 'billingSettings',
-    aggregates: [billingSettingsAggregate],
+    aggregates: [billingSettingsAggregate(defaults)],
     projections: [billingSettingsProjection],
     routes: ({ pool }) => billingSettingsRoutes({ pool, ...defaults }),
   };

@@ -7,6 +7,8 @@ import {
 import { addDecimals, formatDecimal, parseDecimal, subtractDecimals } from '@afternoon/billing-core/exactDecimal';
 import type { Denomination } from '@afternoon/contracts/credits';
 import type { Tenant, Transaction } from '@afternoon/service-kit';
+import { sumDecimals } from './amounts';
+import { type Balances, denominationName } from './balanceThresholds';
 
 /** One customer's grant, as the rating transaction holds it locked. */
 export interface BookGrant extends DrawableGrant {
@@ -61,6 +63,18 @@ export class CreditBook {
     const returned = returnCredits(refund, owed, priorDraws, (grantId) => this.canReturnTo(grantId, at));
     for (const given of returned.returns) this.move(given.grantId, `-${given.amount}`);
     return returned;
+  }
+
+  /** What the customer's grants hold now, per denomination they are in: the sum of their remainders. */
+  available(customerId: string): Balances {
+    const balances: Balances = new Map();
+    for (const grant of this.grants) {
+      if (grant.customerId !== customerId) continue;
+      const name = denominationName(grant.denomination);
+      const before = balances.get(name)?.available ?? '0';
+      balances.set(name, { denomination: grant.denomination, available: sumDecimals(before, grant.remaining) });
+    }
+    return balances;
   }
 
   private grantsOf(customerId: string, denomination: Denomination): BookGrant[] {

@@ -1,4 +1,5 @@
-import { type RatedUsage, ratingEventWireNames, type UsageRated } from '@afternoon/contracts/credits';
+import type { LowBalanceThresholdSetting } from '@afternoon/contracts/billingSettings';
+import { type RatedUsage, type RatingEvent, ratingEventWireNames, type UsageRated } from '@afternoon/contracts/credits';
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Headers } from '@afternoon/contracts/messaging';
 import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
@@ -15,8 +16,10 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
+import { lowBalanceThresholdsOf } from '../billingSettings/getBillingSettings';
 import { getPlan } from '../plans/getPlans';
 import { type SubscriptionRow, toRecord } from '../subscriptions/getSubscriptions';
+import { type BalanceStep, balanceCrossings } from './balanceThresholds';
 import { CreditBook } from './creditBook';
 import { ratedUsageProjection } from './getRatedUsage';
 import { LockedTotals } from './lockedTotals';
@@ -25,8 +28,9 @@ import { type RatedSubscription, rateEvents } from './rateEvents';
 /**
  * Rates what metering stored (`usage.metered`), in batches: each record's new events at their marginal cost, drawn
  * from the customer's grants, decided once as `UsageRated` on the customer's rating stream, projected into the
- * ledger and queued for `invoice.events`, with the consumer's offsets. A record that breaks the contract is
- * dead-lettered.
+ * ledger and queued for `invoice.events`, with the consumer's offsets; a balance the record took below the
+ * organization's low-balance threshold or to zero is announced there too (`BalanceLow`, `BalanceDepleted`, after the
+ * `UsageRated` on the same stream). A record that breaks the contract is dead-lettered.
  */
 export const ratingConsumer: ConsumerDefinition = {
   name: 'rating',
@@ -58,7 +62,25 @@ async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], 
       customerId: usage.customer_id,
     })),
   );
-  for (const { record, usage } of parsed) await rateRecord(tx, record, usage, book, context);
+  const thresholds = new Thresholds(tx);
+  for (const { record, usage } of parsed) await rateRecord(tx, record, usage, { book, thresholds }, context);
+}
+
+/** Each tenant's low-balance thresholds, read once a batch. */
+class Thresholds {
+  private readonly byTenant = new Map<string, Promise<LowBalanceThresholdSetting[]>>();
+
+  constructor(private readonly tx: Transaction) {}
+
+  of(tenant: Tenant): Promise<LowBalanceThresholdSetting[]> {
+    const name = `${tenant.organizationId}/${tenant.mode}`;
+    let thresholds = this.byTenant.get(name);
+    if (!thresholds) {
+      thresholds = lowBalanceThresholdsOf(this.tx, tenant);
+      this.byTenant.set(name, thresholds);
+    }
+    return thresholds;
+  }
 }
 
 /** A plain decimal ("12", "-0.5"): what rating's exact arithmetic reads. */
@@ -78,7 +100,7 @@ async function rateRecord(
   tx: Transaction,
   record: ConsumedRecord,
   usage: MeteredUsageRecord,
-  book: CreditBook,
+  { book, thresholds }: { book: CreditBook; thresholds: Thresholds },
   context: ServiceContext,
 ): Promise<void> {
   const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
@@ -86,18 +108,29 @@ async function rateRecord(
   const events = await unrated(tx, usage);
   if (events.length === 0) return;
   const subscriptions = await subscriptionsOf(tx, tenant, customerId);
-  const rated = await rateEvents(customerId, events, subscriptions, new LockedTotals(tx), book);
+  const totals = new LockedTotals(tx);
+  // One event at a time, to know after which event a balance crossed a threshold.
+  const before = book.available(customerId);
+  const rated: RatedUsage[] = [];
+  const steps: BalanceStep[] = [];
+  for (const event of events) {
+    rated.push(...(await rateEvents(customerId, [event], subscriptions, totals, book)));
+    if (before.size > 0) steps.push({ at: event.timestamp, balances: book.available(customerId) });
+  }
   const stream = ratingStream(customerId);
   const { rows } = await tx.query<{ version: number }>(
     'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
     [stream],
   );
-  const decided: UsageRated[] = chunks(rated).map((chunk) => ({
-    type: 'UsageRated',
-    data: { customer_id: customerId, rated: chunk },
-  }));
+  const decided: RatingEvent[] = [
+    ...chunks(rated).map(
+      (chunk): UsageRated => ({ type: 'UsageRated', data: { customer_id: customerId, rated: chunk } }),
+    ),
+    // A customer without grants has no balance to cross.
+    ...(before.size > 0 ? balanceCrossings(customerId, await thresholds.of(tenant), before, steps) : []),
+  ];
   const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, decided, metadataOf(record, usage));
-  for (const event of stored) await ratedUsageProjection.apply(tx, event);
+  for (const event of stored) if (event.type === 'UsageRated') await ratedUsageProjection.apply(tx, event);
   const topic = context.kafka.topic(Topics.invoiceEvents);
   await enqueueOutbox(
     tx,
