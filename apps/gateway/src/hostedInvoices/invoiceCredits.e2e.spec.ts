@@ -1,6 +1,7 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGpuSeconds } from '../../test/gpuSeconds';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 interface Line {
@@ -50,17 +51,9 @@ describe('invoices apply credits', () => {
     cluster = await startTestCluster({ billingRunIntervalMs: 3_600_000 });
     acme = await cluster.createOrganization('Acme Inc.');
     test = acme.test;
-    const meters = [
-      { code: 'api_calls', name: 'API calls', event_name: 'api.call', aggregation: 'count' },
-      { code: 'gpu_seconds', name: 'GPU seconds', event_name: 'gpu', aggregation: 'sum', property: 'seconds' },
-    ];
-    for (const meter of meters) expect((await test.post('/v1/meters', meter)).status).toBe(201);
-    const gpuSec = {
-      code: 'gpu_sec',
-      name: 'GPU second',
-      currency_conversion: { currency: 'usd', unit_amount: '0.25' },
-    };
-    expect((await test.post('/v1/pricing_units', gpuSec)).status).toBe(201);
+    const apiCalls = { code: 'api_calls', name: 'API calls', event_name: 'api.call', aggregation: 'count' };
+    expect((await test.post('/v1/meters', apiCalls)).status).toBe(201);
+    await createGpuSeconds(test);
     const plan = { code: 'compute', name: 'Compute', interval: 'month', prices: [platformFee, calls, gpuTime] };
     const created = await test.post('/v1/plans', plan);
     expect(created.status, JSON.stringify(created.body.error)).toBe(201);

@@ -1,5 +1,6 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGpuSeconds } from '../../test/gpuSeconds';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 /** 2 gpu_sec a second up to 1000 seconds, then 1.5 gpu_sec a second and 100 gpu_sec on entering. */
@@ -33,23 +34,7 @@ describe('usage prices in a pricing unit', () => {
     cluster = await startTestCluster({ billingRunIntervalMs: 3_600_000 });
     acme = await cluster.createOrganization('Acme Inc.');
     test = acme.test;
-    const meter = {
-      code: 'gpu_seconds',
-      name: 'GPU seconds',
-      event_name: 'gpu',
-      aggregation: 'sum',
-      property: 'seconds',
-    };
-    for (const client of [acme.live, test]) {
-      expect((await client.post('/v1/meters', meter)).status).toBe(201);
-      // A quarter of a cent per GPU second.
-      const gpuSec = {
-        code: 'gpu_sec',
-        name: 'GPU second',
-        currency_conversion: { currency: 'usd', unit_amount: '0.25' },
-      };
-      expect((await client.post('/v1/pricing_units', gpuSec)).status).toBe(201);
-    }
+    for (const client of [acme.live, test]) await createGpuSeconds(client);
     expect((await acme.live.post('/v1/pricing_units', { code: 'token', name: 'Token' })).status).toBe(201);
     const euroCredit = {
       code: 'eur_credit',
