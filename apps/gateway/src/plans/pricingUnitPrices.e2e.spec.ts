@@ -1,5 +1,6 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceClock, subscribeOnClock } from '../../test/clockedSubscription';
 import { createGpuSeconds } from '../../test/gpuSeconds';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
@@ -108,23 +109,9 @@ describe('usage prices in a pricing unit', () => {
 
   it("bills the period's units converted once on the invoice, and shows them on the upcoming invoice", async () => {
     expect((await test.post('/v1/plans', gpuPlan)).status).toBe(201);
-    const clock = (await test.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00.000Z' })).body.test_clock.id;
-    const customerId = (await test.post('/v1/customers', { name: 'Ada', test_clock: clock })).body.customer.id;
-    const subscribed = await test.post('/v1/subscriptions', {
-      customer_id: customerId,
-      plan_code: 'gpu',
-      initial_status: 'active',
-    });
-    expect(subscribed.status).toBe(201);
-    const subscriptionId = subscribed.body.subscription.id;
+    const { clock, customerId, subscriptionId } = await subscribeOnClock(test, 'gpu');
 
-    const advance = async (frozenTime: string) => {
-      expect((await test.post(`/v1/test_clocks/${clock}/advance`, { frozen_time: frozenTime })).status).toBe(200);
-      await eventually(
-        async () => expect((await test.get(`/v1/test_clocks/${clock}`)).body.test_clock.status).toBe('ready'),
-        { timeout: 30_000, label: `clock ready at ${frozenTime}` },
-      );
-    };
+    const advance = (frozenTime: string) => advanceClock(test, clock, frozenTime);
     await advance('2027-01-20T00:00:00.000Z');
     const ingested = await test.post('/v1/events/ingest', {
       events: [
