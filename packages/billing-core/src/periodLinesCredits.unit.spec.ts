@@ -3,30 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDecimal } from './exactDecimal';
 import { coverageKey, periodLines } from './periodLines';
 import { creditsApplied, type PendingCredit } from './periodLinesCredits';
+import { callsPrice, gpuPrice, gpuSec, ids, january, plan } from './periodLinesFixtures';
 import { pricingUnitLine } from './pricingUnitCharge';
-
-const ids = {
-  fee: 'cm5x9z8nv0000h85r7l9p2k3a',
-  gpu: 'cm5x9z8nv0000h85r7l9p2k3b',
-  calls: 'cm5x9z8nv0000h85r7l9p2k3c',
-  tokens: 'cm5x9z8nv0000h85r7l9p2k3d',
-};
-
-/** A quarter of a cent per GPU second. */
-const gpuSec = { code: 'gpu_sec', unit_amount: '0.25' };
-
-/** Graduated in gpu_sec: 2 gpu_sec per unit up to 1000 units, then 1.5 gpu_sec per unit and 100 gpu_sec on entering. */
-const gpuPrice: EnrichedPlanPrice = {
-  id: ids.gpu,
-  model: 'graduated',
-  description: 'GPU time',
-  meter_code: 'gpu_seconds',
-  pricing_unit: gpuSec,
-  tiers: [
-    { up_to: 1000, unit_amount: '2' },
-    { up_to: null, unit_amount: '1.5', flat_amount: '100' },
-  ],
-};
 
 /** 2 gpu_sec per token, per model (the meter groups by model). */
 const tokenPrice: EnrichedPlanPrice = {
@@ -38,15 +16,6 @@ const tokenPrice: EnrichedPlanPrice = {
   unit_amount: '2',
 };
 
-/** 0.5¢ per call, in the plan's currency. */
-const callsPrice: EnrichedPlanPrice = {
-  id: ids.calls,
-  model: 'per_unit',
-  description: 'API calls',
-  meter_code: 'api_calls',
-  unit_amount: '0.5',
-};
-
 const feePrice: EnrichedPlanPrice = {
   id: ids.fee,
   model: 'flat',
@@ -55,11 +24,6 @@ const feePrice: EnrichedPlanPrice = {
   timing: 'in_arrears',
 };
 
-const january = (() => {
-  const period = { start: new Date('2027-01-01T00:00:00Z'), end: new Date('2027-02-01T00:00:00Z') };
-  return { ...period, whole: period };
-})();
-const plan = (prices: EnrichedPlanPrice[]) => ({ prices, minimum_amount_cents: null });
 const billGpu = (gpuSeconds: string, covered: string | undefined, late?: string) =>
   periodLines({
     plan: plan([gpuPrice]),

@@ -3,30 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDecimal, subtractDecimals } from './exactDecimal';
 import { MoneyBoundError } from './moneyBounds';
 import { periodLines } from './periodLines';
+import { callsPrice, gpuPrice, gpuSec, ids, january, plan } from './periodLinesFixtures';
 import { pricingUnitLine } from './pricingUnitCharge';
-
-const ids = {
-  gpu: 'cm5x9z8nv0000h85r7l9p2k2a',
-  tokens: 'cm5x9z8nv0000h85r7l9p2k2b',
-  storage: 'cm5x9z8nv0000h85r7l9p2k2c',
-  calls: 'cm5x9z8nv0000h85r7l9p2k2d',
-};
-
-/** A quarter of a cent per GPU second. */
-const gpuSec = { code: 'gpu_sec', unit_amount: '0.25' };
-
-/** Graduated in gpu_sec: 2 gpu_sec per unit up to 1000 units, then 1.5 gpu_sec per unit and 100 gpu_sec on entering. */
-const gpuPrice: EnrichedPlanPrice = {
-  id: ids.gpu,
-  model: 'graduated',
-  description: 'GPU time',
-  meter_code: 'gpu_seconds',
-  pricing_unit: gpuSec,
-  tiers: [
-    { up_to: 1000, unit_amount: '2' },
-    { up_to: null, unit_amount: '1.5', flat_amount: '100' },
-  ],
-};
 
 /** 3 tokens per call past 10 free calls, a token worth 0.004¢. */
 const tokenPrice: EnrichedPlanPrice = {
@@ -50,21 +28,7 @@ const storagePrice: EnrichedPlanPrice = {
   package_amount: '50',
 };
 
-/** The same plan's usage price in its currency, for contrast: 0.5¢ per call. */
-const callsPrice: EnrichedPlanPrice = {
-  id: ids.calls,
-  model: 'per_unit',
-  description: 'API calls',
-  meter_code: 'api_calls',
-  unit_amount: '0.5',
-};
-
-const january = (() => {
-  const period = { start: new Date('2027-01-01T00:00:00Z'), end: new Date('2027-02-01T00:00:00Z') };
-  return { ...period, whole: period };
-})();
 const inJanuary = { period_start: '2027-01-01T00:00:00.000Z', period_end: '2027-02-01T00:00:00.000Z' };
-const plan = (prices: EnrichedPlanPrice[]) => ({ prices, minimum_amount_cents: null });
 
 describe('usage lines of prices in a pricing unit', () => {
   it('charges the model in the unit, exactly, and converts the line once at the plan version rate', () => {

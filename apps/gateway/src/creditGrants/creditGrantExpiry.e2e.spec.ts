@@ -1,5 +1,6 @@
-import { eventually, type GatewayClient } from '@afternoon/testkit';
+import type { GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceClock } from '../../test/clockedSubscription';
 import { startTestCluster, type TestCluster } from '../../test/testCluster';
 
 describe('credit grants expire at expires_at on the customer’s test clock, once', () => {
@@ -21,13 +22,7 @@ describe('credit grants expire at expires_at on the customer’s test clock, onc
   });
   afterAll(() => cluster?.stop());
 
-  async function advance(clockId: string, frozenTime: string) {
-    expect((await test.post(`/v1/test_clocks/${clockId}/advance`, { frozen_time: frozenTime })).status).toBe(200);
-    await eventually(
-      async () => expect((await test.get(`/v1/test_clocks/${clockId}`)).body.test_clock.status).toBe('ready'),
-      { timeout: 30_000, label: `clock ready at ${frozenTime}` },
-    );
-  }
+  const advance = (clockId: string, frozenTime: string) => advanceClock(test, clockId, frozenTime);
 
   const expiredEvents = async (grantId: string) =>
     (

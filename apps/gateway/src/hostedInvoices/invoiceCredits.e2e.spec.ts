@@ -1,6 +1,8 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceClock, subscribeOnClock } from '../../test/clockedSubscription';
+import { createGpuSeconds } from '../../test/gpuSeconds';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 interface Line {
@@ -50,17 +52,9 @@ describe('invoices apply credits', () => {
     cluster = await startTestCluster({ billingRunIntervalMs: 3_600_000 });
     acme = await cluster.createOrganization('Acme Inc.');
     test = acme.test;
-    const meters = [
-      { code: 'api_calls', name: 'API calls', event_name: 'api.call', aggregation: 'count' },
-      { code: 'gpu_seconds', name: 'GPU seconds', event_name: 'gpu', aggregation: 'sum', property: 'seconds' },
-    ];
-    for (const meter of meters) expect((await test.post('/v1/meters', meter)).status).toBe(201);
-    const gpuSec = {
-      code: 'gpu_sec',
-      name: 'GPU second',
-      currency_conversion: { currency: 'usd', unit_amount: '0.25' },
-    };
-    expect((await test.post('/v1/pricing_units', gpuSec)).status).toBe(201);
+    const apiCalls = { code: 'api_calls', name: 'API calls', event_name: 'api.call', aggregation: 'count' };
+    expect((await test.post('/v1/meters', apiCalls)).status).toBe(201);
+    await createGpuSeconds(test);
     const plan = { code: 'compute', name: 'Compute', interval: 'month', prices: [platformFee, calls, gpuTime] };
     const created = await test.post('/v1/plans', plan);
     expect(created.status, JSON.stringify(created.body.error)).toBe(201);
@@ -70,15 +64,7 @@ describe('invoices apply credits', () => {
   it('shows the credits the ledger drew on the invoice, its upcoming preview and its hosted page', {
     timeout: 180_000,
   }, async () => {
-    const clock = (await test.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00.000Z' })).body.test_clock.id;
-    const customerId = (await test.post('/v1/customers', { name: 'Ada', test_clock: clock })).body.customer.id;
-    const subscribed = await test.post('/v1/subscriptions', {
-      customer_id: customerId,
-      plan_code: 'compute',
-      initial_status: 'active',
-    });
-    expect(subscribed.status).toBe(201);
-    const subscriptionId = subscribed.body.subscription.id;
+    const { clock, customerId, subscriptionId } = await subscribeOnClock(test, 'compute');
     const grant = async (body: Record<string, unknown>) => {
       const response = await test.post(`/v1/subscriptions/${subscriptionId}/credit-grants`, {
         effective_at: '2027-01-01T00:00:00.000Z',
@@ -91,13 +77,7 @@ describe('invoices apply credits', () => {
     const promo = await grant({ name: 'Promo', amount: 2000, currency_code: 'usd' });
     await grant({ name: 'GPU bundle', amount: '1500', pricing_unit_code: 'gpu_sec' });
 
-    const advance = async (frozenTime: string) => {
-      expect((await test.post(`/v1/test_clocks/${clock}/advance`, { frozen_time: frozenTime })).status).toBe(200);
-      await eventually(
-        async () => expect((await test.get(`/v1/test_clocks/${clock}`)).body.test_clock.status).toBe('ready'),
-        { timeout: 60_000, label: `clock ready at ${frozenTime}` },
-      );
-    };
+    const advance = (frozenTime: string) => advanceClock(test, clock, frozenTime, 60_000);
     await advance('2027-01-20T00:00:00.000Z');
     const event = (idempotency_key: string, event_name: string, timestamp: string, properties = {}) => ({
       event_name,

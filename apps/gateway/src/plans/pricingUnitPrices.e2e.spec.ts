@@ -1,5 +1,7 @@
 import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceClock, subscribeOnClock } from '../../test/clockedSubscription';
+import { createGpuSeconds } from '../../test/gpuSeconds';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 /** 2 gpu_sec a second up to 1000 seconds, then 1.5 gpu_sec a second and 100 gpu_sec on entering. */
@@ -33,23 +35,7 @@ describe('usage prices in a pricing unit', () => {
     cluster = await startTestCluster({ billingRunIntervalMs: 3_600_000 });
     acme = await cluster.createOrganization('Acme Inc.');
     test = acme.test;
-    const meter = {
-      code: 'gpu_seconds',
-      name: 'GPU seconds',
-      event_name: 'gpu',
-      aggregation: 'sum',
-      property: 'seconds',
-    };
-    for (const client of [acme.live, test]) {
-      expect((await client.post('/v1/meters', meter)).status).toBe(201);
-      // A quarter of a cent per GPU second.
-      const gpuSec = {
-        code: 'gpu_sec',
-        name: 'GPU second',
-        currency_conversion: { currency: 'usd', unit_amount: '0.25' },
-      };
-      expect((await client.post('/v1/pricing_units', gpuSec)).status).toBe(201);
-    }
+    for (const client of [acme.live, test]) await createGpuSeconds(client);
     expect((await acme.live.post('/v1/pricing_units', { code: 'token', name: 'Token' })).status).toBe(201);
     const euroCredit = {
       code: 'eur_credit',
@@ -123,23 +109,9 @@ describe('usage prices in a pricing unit', () => {
 
   it("bills the period's units converted once on the invoice, and shows them on the upcoming invoice", async () => {
     expect((await test.post('/v1/plans', gpuPlan)).status).toBe(201);
-    const clock = (await test.post('/v1/test_clocks', { frozen_time: '2027-01-01T00:00:00.000Z' })).body.test_clock.id;
-    const customerId = (await test.post('/v1/customers', { name: 'Ada', test_clock: clock })).body.customer.id;
-    const subscribed = await test.post('/v1/subscriptions', {
-      customer_id: customerId,
-      plan_code: 'gpu',
-      initial_status: 'active',
-    });
-    expect(subscribed.status).toBe(201);
-    const subscriptionId = subscribed.body.subscription.id;
+    const { clock, customerId, subscriptionId } = await subscribeOnClock(test, 'gpu');
 
-    const advance = async (frozenTime: string) => {
-      expect((await test.post(`/v1/test_clocks/${clock}/advance`, { frozen_time: frozenTime })).status).toBe(200);
-      await eventually(
-        async () => expect((await test.get(`/v1/test_clocks/${clock}`)).body.test_clock.status).toBe('ready'),
-        { timeout: 30_000, label: `clock ready at ${frozenTime}` },
-      );
-    };
+    const advance = (frozenTime: string) => advanceClock(test, clock, frozenTime);
     await advance('2027-01-20T00:00:00.000Z');
     const ingested = await test.post('/v1/events/ingest', {
       events: [

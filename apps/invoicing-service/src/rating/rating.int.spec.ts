@@ -1,109 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { ratingEventWireNames } from '@afternoon/contracts/credits';
-import type { MeteredEvent, MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
-import { meterEventWireNames } from '@afternoon/contracts/meters';
 import { Topics } from '@afternoon/contracts/topics';
-import {
-  connectKafka,
-  createLogger,
-  createPool,
-  internalApiHeaders,
-  newResourceId,
-  type Tenant,
-  TenantHeaders,
-} from '@afternoon/service-kit';
-import {
-  collectTopic,
-  commandRecord,
-  customerCreatedRecord,
-  dropSchemas,
-  dropTopics,
-  eventually,
-  produce,
-  serviceEnv,
-  testInternalApiToken,
-  uniqueName,
-} from '@afternoon/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningInvoicingService, startInvoicingService } from '../app';
-import { rebuildInvoicing } from '../rebuildInvoicing';
+import { internalApiHeaders, newResourceId, TenantHeaders } from '@afternoon/service-kit';
+import { eventually, produce, testInternalApiToken } from '@afternoon/testkit';
+import { describe, expect, it } from 'vitest';
+import { type Grant, ratingSpec } from '../../test/ratingSpec';
 
-const meterCode = 'rated_tokens';
-const periodStart = '2026-01-01T00:00:00.000Z';
 const usd = (amount: number) => [{ denomination: { type: 'currency', code: 'usd' }, amount }];
 
 describe('rating usage.metered: marginal costs, credits drawn and given back, owed, and the ledger', () => {
-  const schema = uniqueName('invoicing_rating');
-  const topicPrefix = `${uniqueName('rating')}.`;
-  const tenant: Tenant = { organizationId: uniqueName('org_rating'), mode: 'live' };
-  const env = { ...serviceEnv(schema, topicPrefix), BILLING_RUN_ENABLED: false };
-  const topic = (name: string) => `${topicPrefix}${name}`;
-  let service: RunningInvoicingService;
-  let running = false;
-  let replies: Awaited<ReturnType<typeof collectTopic>>;
-  let invoiceEvents: Awaited<ReturnType<typeof collectTopic>>;
-  let deadLetters: Awaited<ReturnType<typeof collectTopic>>;
+  const invoicing = ratingSpec({ name: 'rating', mode: 'live', meterCode: 'rated_tokens' });
+  const { tenant, topic, send, subscriber, publish, metered, tokens, rated, rows, lagOfRating } = invoicing;
 
-  beforeAll(async () => {
-    service = await startInvoicingService(env);
-    running = true;
-    replies = await collectTopic(topic(Topics.gatewayReplies.name));
-    invoiceEvents = await collectTopic(topic(Topics.invoiceEvents.name));
-    deadLetters = await collectTopic(topic(Topics.consumerDeadLetter.name));
-    await produce(topic(Topics.meterEvents.name), [meterCreatedRecord(tenant)]);
-  });
-  afterAll(async () => {
-    await Promise.all([replies, invoiceEvents, deadLetters].map((collected) => collected?.stop()));
-    if (running) await service.stop();
-    await dropSchemas(schema);
-    await dropTopics(topicPrefix);
-  });
-
-  async function send(key: string, type: string, data: unknown) {
-    const record = commandRecord(tenant, key, type, data);
-    const commandId = JSON.parse(record.value).metadata.command_id;
-    await produce(topic(Topics.invoiceCommands.name), [record]);
-    const reply = await eventually(
-      () => {
-        const found = replies.messages
-          .map((message) => JSON.parse(message.value ?? 'null'))
-          .find((candidate) => candidate?.command_id === commandId);
-        expect(found).toBeDefined();
-        return found;
-      },
-      { timeout: 60_000, label: `reply to ${type}` },
-    );
-    expect(reply, type).toMatchObject({ ok: true });
-  }
-
-  /** A customer subscribed from 1 January 2026 (monthly) to a plan of one usage price, with one grant. */
-  async function subscriber(code: string, pricing: Record<string, unknown>, grant: Grant) {
-    const [customerId, subscriptionId, grantId] = [newResourceId(), newResourceId(), newResourceId()];
-    await produce(topic(Topics.customerEvents.name), [customerCreatedRecord(tenant, customerId)]);
-    const price = { id: newResourceId(), description: 'Tokens', meter_code: meterCode, ...pricing };
-    const plan = { code, name: code, currency: 'usd', interval: 'month', prices: [price], minimum_amount_cents: null };
-    await send(code, 'CreatePlan', { plan_id: newResourceId(), definition: plan });
-    await send(subscriptionId, 'CreateSubscription', {
-      subscription_id: subscriptionId,
-      customer_id: customerId,
-      plan_code: code,
-      start_date: periodStart,
-      initial_status: 'active',
-    });
-    await send(grantId, 'CreateCreditGrant', {
-      grant_id: grantId,
-      subscription_id: subscriptionId,
-      name: 'Welcome credits',
-      ...grant,
-      effective_at: periodStart,
-      expires_at: null,
-      priority: 0,
-      metadata: {},
-    });
-    return { customerId, grantId };
-  }
-
-  const rows = async (sql: string, values: unknown[] = []) => (await service.pool.query(sql, values)).rows;
   /** The ledger, of one customer or of all. */
   const ledger = async (customerId?: string) => {
     const of = [customerId ?? null];
@@ -122,7 +29,7 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
   };
   const costOf = async (usageId: string) => (await ask(`/rated-usage/${usageId}`)).body;
   async function ask(path: string) {
-    const response = await fetch(`http://127.0.0.1:${service.port}${path}`, {
+    const response = await fetch(`http://127.0.0.1:${invoicing.service().port}${path}`, {
       headers: {
         ...internalApiHeaders(testInternalApiToken),
         [TenantHeaders.organizationId]: tenant.organizationId,
@@ -132,19 +39,6 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     // biome-ignore lint/suspicious/noExplicitAny: the answers are read field by field below
     return { status: response.status, body: (await response.json()) as any };
   }
-  const metered = (customerId: string, events: MeteredEvent[]): MeteredUsageRecord => ({
-    organization_id: tenant.organizationId,
-    mode: tenant.mode,
-    customer_id: customerId,
-    events,
-  });
-  const publish = (record: MeteredUsageRecord) =>
-    produce(topic(Topics.usageMetered.name), [{ key: record.customer_id, value: JSON.stringify(record) }]);
-  const rated = async (customerId: string, count: number) =>
-    eventually(async () => expect((await ledger(customerId)).rated).toHaveLength(count), {
-      timeout: 60_000,
-      label: `${count} events rated`,
-    });
 
   it("gives a volume price's negative cost back: first what is owed, then to the grant that covered it", {
     timeout: 120_000,
@@ -217,11 +111,9 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     );
     for (const record of records.slice(0, 5)) await publish(record);
     await rated(customerId, 500);
-    await service.stop();
-    running = false;
+    await invoicing.stop();
     for (const record of records.slice(5)) await publish(record);
-    service = await startInvoicingService(env);
-    running = true;
+    await invoicing.start();
     await rated(customerId, 1000);
     // 1,000 tokens: 100 × 2 + 900 × 0.5 = 650 for the period; the grant of 500 covers 500 of it, 150 owed.
     const { rated: events, debits, consumed, totals } = await ledger(customerId);
@@ -268,95 +160,26 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
 
     // Republished as metering's rebuild would: nothing changes.
     await publish(firstRecord);
-    await eventually(() => expect(deadLetters.messages).toHaveLength(1), { label: 'the bad record dead-lettered' });
+    await eventually(() => expect(invoicing.deadLetters()).toHaveLength(1), {
+      label: 'the bad record dead-lettered',
+    });
     await eventually(async () => expect(await lagOfRating()).toBe(0), { timeout: 30_000, label: 'caught up' });
     expect(await ledger(customerId)).toEqual(before);
-    const published = invoiceEvents.messages.filter(
-      (message) => JSON.parse(message.value ?? '{}').type === ratingEventWireNames.UsageRated,
-    );
+    const published = invoicing
+      .invoiceEvents()
+      .filter((message) => JSON.parse(message.value ?? '{}').type === ratingEventWireNames.UsageRated);
     expect(published.filter((message) => message.key === `usage_rating-${customerId}`)).toHaveLength(2);
 
     // Every customer's ledger, rebuilt from the event store alone, is what rating decided live.
     const everyone = await ledger();
-    await service.stop();
-    running = false;
-    const kafka = connectKafka({
-      clientId: 'rating-rebuild',
-      brokers: env.KAFKA_BROKERS,
-      topicPrefix,
-      logger: createLogger('rating-rebuild', 'warn'),
-    });
-    const pool = createPool({ url: env.DATABASE_URL, schema, applicationName: 'rating-rebuild' });
-    try {
-      await rebuildInvoicing({ pool, kafka, topicPrefix });
-    } finally {
-      await kafka.close();
-      await pool.end();
-    }
-    service = await startInvoicingService(env);
-    running = true;
+    await invoicing.rebuild();
     expect(await ledger()).toEqual(everyone);
   });
-
-  async function lagOfRating(): Promise<number> {
-    const [{ handled }] = await rows(
-      'SELECT coalesce(sum(next_offset), 0)::int AS handled FROM consumer_offsets WHERE topic = $1',
-      [topic(Topics.usageMetered.name)],
-    );
-    const kafka = connectKafka({
-      clientId: 'rating-lag',
-      brokers: env.KAFKA_BROKERS,
-      topicPrefix,
-      logger: createLogger('rating-lag', 'warn'),
-    });
-    try {
-      const offsets = await (await kafka.admin()).fetchTopicOffsets(kafka.topic(Topics.usageMetered));
-      return offsets.reduce((sum, { high }) => sum + Number(high), 0) - handled;
-    } finally {
-      await kafka.close();
-    }
-  }
 });
 
-type Grant = { amount: string; denomination: { type: 'currency' | 'pricing_unit'; code: string } };
 const cents = (amount: number): Grant => ({ amount: String(amount), denomination: { type: 'currency', code: 'usd' } });
 
 const twoTiers = [
   { up_to: 100, unit_amount: '2' },
   { up_to: null, unit_amount: '0.5' },
 ];
-
-/** What metering tells of an event of `n` tokens on January `day`, 2026. */
-function tokens(day: number, n: number): MeteredEvent {
-  const timestamp = `2026-01-0${day}T00:00:00.000Z`;
-  const usageId = newResourceId();
-  return {
-    usage_id: usageId,
-    idempotency_key: `tokens-${usageId}`,
-    event_name: 'tokens',
-    timestamp,
-    received_at: timestamp,
-    meters: [{ meter_code: meterCode, aggregation: 'sum', quantity: String(n), group: null }],
-  };
-}
-
-/** metering's MeterCreated for the `sum` of `n` over `tokens` events, as it appears on meter.events. */
-function meterCreatedRecord(tenant: Tenant) {
-  const meterId = newResourceId();
-  const definition = { code: meterCode, name: 'Tokens', event_name: 'tokens', aggregation: 'sum', property: 'n' };
-  return {
-    key: meterId,
-    value: JSON.stringify({
-      event_id: randomUUID(),
-      type: meterEventWireNames.MeterCreated,
-      stream_id: meterId,
-      version: 1,
-      data: { meter_id: meterId, definition: { ...definition, filters: {}, group_by: [] }, created_at: periodStart },
-      metadata: { ...metadataOf(tenant), occurred_at: periodStart },
-    }),
-  };
-}
-
-function metadataOf(tenant: Tenant) {
-  return { organization_id: tenant.organizationId, mode: tenant.mode, correlation_id: 'test', causation_id: 'test' };
-}
