@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { type BillingBook, billNextMonth, openBillingBook } from './billingLoad';
+import { openCreditBook } from './creditBook';
 import { type FaultCluster, startFaultCluster } from './faultCluster';
 import { describeFault, type Fault, faultSchedule } from './faultPlan';
 import { injectFault, noiseTopic } from './injectFault';
@@ -59,6 +60,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     await createNoiseTopic(kafka);
     await producer.connect();
     const tenants = await setUpTenants(cluster, tenantCount);
+    for (const tenant of tenants) await openCreditBook(cluster, tenant);
     const ledger = emptyRunLedger(tenants);
     let running = true;
     let giveUpAt = Number.POSITIVE_INFINITY;

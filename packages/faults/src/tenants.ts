@@ -7,7 +7,7 @@ const customersPerTenant = 8;
 export async function setUpTenants(cluster: FaultCluster, count = 3): Promise<Tenant[]> {
   const tenants: Tenant[] = [];
   for (let index = 0; index < count; index++) {
-    const organization = await post(cluster.baseUrl, cluster.adminToken, '/v1/admin/organizations', {
+    const organization = await postCreated(cluster.baseUrl, cluster.adminToken, '/v1/admin/organizations', {
       name: `Faults ${index}`,
     });
     const tenant: Tenant = {
@@ -17,7 +17,7 @@ export async function setUpTenants(cluster: FaultCluster, count = 3): Promise<Te
       customerIds: [],
     };
     for (let customer = 0; customer < customersPerTenant; customer++) {
-      const created = await post(cluster.baseUrl, tenant.liveKey, '/v1/customers', {
+      const created = await postCreated(cluster.baseUrl, tenant.liveKey, '/v1/customers', {
         name: `Usage customer ${customer}`,
       });
       tenant.customerIds.push(created.customer.id);
@@ -27,8 +27,9 @@ export async function setUpTenants(cluster: FaultCluster, count = 3): Promise<Te
   return tenants;
 }
 
+/** A POST the setup needs answered 201; anything else ends the run. */
 // biome-ignore lint/suspicious/noExplicitAny: the run reads whatever the gateway sent
-async function post(baseUrl: string, bearer: string, path: string, body: unknown): Promise<any> {
+export async function postCreated(baseUrl: string, bearer: string, path: string, body: unknown): Promise<any> {
   const response = await fetch(new URL(path, baseUrl), {
     method: 'POST',
     headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },

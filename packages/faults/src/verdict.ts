@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { BillingBook } from './billingLoad';
 import { monthlyFeeCents } from './billingLoad';
+import { creditFinding } from './creditBook';
 import { ledgerOf, type RunLedger, type Tenant } from './ledger';
 import { callUntilAnswered } from './resilientCaller';
 
@@ -17,6 +18,7 @@ export async function dataFindings(reader: Reader, tenants: readonly Tenant[], b
   for (const [index, tenant] of tenants.entries()) {
     findings.push(await numberingFinding(reader, tenant, index, tenant.liveKey, 'live'));
     findings.push(await customersFinding(reader, tenant, index));
+    findings.push(await creditFinding(reader, tenant, index));
   }
   const billed = tenants[0] as Tenant;
   findings.push(await numberingFinding(reader, billed, 0, billed.testKey, 'test'));
