@@ -11,6 +11,8 @@ describe('billing settings through the gateway: the grace period and low-balance
     cluster = await startTestCluster();
     acme = await cluster.createOrganization('Acme Inc.');
     client = acme.test;
+    const unit = await client.post('/v1/pricing_units', { code: 'gpu_sec', name: 'GPU second' });
+    expect(unit.status).toBe(201);
   });
   afterAll(() => cluster?.stop());
 
@@ -100,6 +102,16 @@ describe('billing settings through the gateway: the grace period and low-balance
         'low_balance_thresholds[1].currency_code',
       ],
       [{ low_balance_thresholds: many }, 'low_balance_thresholds'],
+      // A pricing unit the organization does not have (in this mode).
+      [
+        {
+          low_balance_thresholds: [
+            { currency_code: 'usd', amount: 1 },
+            { pricing_unit_code: 'token', amount: '1' },
+          ],
+        },
+        'low_balance_thresholds[1].pricing_unit_code',
+      ],
       [{ low_balance_thresholds: { currency_code: 'usd', amount: 1 } }, 'low_balance_thresholds'],
     ];
     for (const [body, param] of cases) {

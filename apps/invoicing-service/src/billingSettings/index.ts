@@ -8,6 +8,7 @@ import { billingSettingsRoutes } from './api';
 import type { BillingSettingsState } from './billingSettings';
 import { type BillingSettingsCommand, type BillingSettingsDefaults, billingSettingsDecider } from './businessLogic';
 import { apiThresholds, billingSettingsProjection } from './getBillingSettings';
+import { refuseUnknownThresholdUnits } from './thresholdUnits';
 
 /** One stream per organization and mode; a setting a command leaves out keeps its value (the default's at first). */
 export function billingSettingsAggregate(
@@ -20,6 +21,7 @@ export function billingSettingsAggregate(
     eventWireNames: billingSettingsEventWireNames,
     streamId: (command) => `billing_settings-${command.metadata.organization_id}-${command.metadata.mode}`,
     decider: billingSettingsDecider(defaults),
+    enrich: refuseUnknownThresholdUnits,
     result: (state) =>
       state.status === 'configured'
         ? {
