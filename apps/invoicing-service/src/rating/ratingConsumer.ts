@@ -63,7 +63,22 @@ async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], 
     })),
   );
   const thresholds = new Thresholds(tx);
-  for (const { record, usage } of parsed) await rateRecord(tx, record, usage, { book, thresholds }, context);
+  const subscriptions = new Map<string, Promise<RatedSubscription[]>>();
+  const subscriptionsOfCustomer = (tenant: Tenant, customerId: string) => {
+    const name = `${tenant.organizationId}/${tenant.mode}/${customerId}`;
+    const known = subscriptions.get(name) ?? subscriptionsOf(tx, tenant, customerId);
+    subscriptions.set(name, known);
+    return known;
+  };
+  for (const { record, usage } of parsed)
+    await rateRecord(tx, record, usage, { book, thresholds, subscriptionsOfCustomer }, context);
+}
+
+/** What a batch reads once, however many of its records name the same tenant or customer. */
+interface BatchLookups {
+  book: CreditBook;
+  thresholds: Thresholds;
+  subscriptionsOfCustomer(tenant: Tenant, customerId: string): Promise<RatedSubscription[]>;
 }
 
 /** Each tenant's low-balance thresholds, read once a batch. */
@@ -100,14 +115,14 @@ async function rateRecord(
   tx: Transaction,
   record: ConsumedRecord,
   usage: MeteredUsageRecord,
-  { book, thresholds }: { book: CreditBook; thresholds: Thresholds },
+  { book, thresholds, subscriptionsOfCustomer }: BatchLookups,
   context: ServiceContext,
 ): Promise<void> {
   const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
   const customerId = usage.customer_id;
   const events = await unrated(tx, usage);
   if (events.length === 0) return;
-  const subscriptions = await subscriptionsOf(tx, tenant, customerId);
+  const subscriptions = await subscriptionsOfCustomer(tenant, customerId);
   const totals = new LockedTotals(tx);
   // One event at a time, to know after which event a balance crossed a threshold.
   const before = book.available(customerId);
