@@ -1,5 +1,5 @@
-# One image for all four apps. SERVICE chooses which one runs: gateway, customer-service, metering-service or
-# invoicing-service (each app folder is run with `tsx src/main.ts`, exactly as `npm start` runs it natively).
+# One image for all five apps. SERVICE chooses which one runs: gateway, customer-service, metering-service,
+# invoicing-service or notification-service (each app folder is run with `tsx src/main.ts`, exactly as `npm start` runs it natively).
 #   docker build -t afternoon .
 #   docker run -e SERVICE=customer-service -e PORT=4001 -e DATABASE_URL=... -e KAFKA_BROKERS=... afternoon
 FROM node:20-slim
@@ -15,6 +15,7 @@ COPY apps/gateway/package.json apps/gateway/
 COPY apps/customer-service/package.json apps/customer-service/
 COPY apps/metering-service/package.json apps/metering-service/
 COPY apps/invoicing-service/package.json apps/invoicing-service/
+COPY apps/notification-service/package.json apps/notification-service/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/billing-core/package.json packages/billing-core/
 COPY packages/service-kit/package.json packages/service-kit/
@@ -27,7 +28,7 @@ RUN mkdir -p /app/.local && chown node:node /app/.local
 
 ENV NODE_ENV=production SERVICE=gateway PORT=3000 LOCAL_DIR=/app/.local
 USER node
-EXPOSE 3000 4001 4002 4003
+EXPOSE 3000 4001 4002 4003 4004
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

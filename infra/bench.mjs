@@ -7,7 +7,7 @@
 //
 //   BENCH_DURATION_SECONDS (10)  per load point     BENCH_WARMUP_SECONDS (3)  per scenario, results discarded
 //   BENCH_SCENARIOS=id,id        only these          BENCH_RECORD=0            print only, leave docs alone
-//   BENCH_PORT (3900), BENCH_CUSTOMERS_PORT / BENCH_METERING_PORT / BENCH_INVOICING_PORT (4901-4903)
+//   BENCH_PORT (3900), BENCH_CUSTOMERS_PORT / BENCH_METERING_PORT / BENCH_INVOICING_PORT / BENCH_NOTIFICATIONS_PORT (4901-4904)
 //   BENCH_LOG_LEVEL (warn)       the apps' LOG_LEVEL BENCH_KEEP_DATA=1         keep the run's schemas and topics
 //   BENCH_EVENTS (10000000)      usage-query's seed size (kept across runs as bench_seed_<n>_*), and the default
 //                                of BENCH_KAFKA_EVENTS (the smaller of 1,000,000 and BENCH_EVENTS)

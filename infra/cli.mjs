@@ -33,7 +33,7 @@ if (first === 'rebuild') {
   if (!service || !existsSync(join(serviceDir, 'src', 'rebuild.ts'))) {
     log(
       'cli',
-      `usage: npm run cli -- rebuild <service>; services that can rebuild: customer-service, metering-service and invoicing-service (stop those two first; they need Kafka)`,
+      `usage: npm run cli -- rebuild <service>; services that can rebuild: customer-service, metering-service, invoicing-service and notification-service (stop the last three first; they need Kafka)`,
     );
     process.exit(2);
   }

@@ -57,6 +57,12 @@ const services = [
     port: portFrom('INVOICING_SERVICE_PORT', 4003),
     portVar: 'INVOICING_SERVICE_PORT',
   },
+  {
+    name: 'notification-service',
+    dir: 'apps/notification-service',
+    port: portFrom('NOTIFICATION_SERVICE_PORT', 4004),
+    portVar: 'NOTIFICATION_SERVICE_PORT',
+  },
 ];
 const gateway = { name: 'gateway', dir: 'apps/gateway', port: portFrom('PORT', 3000), portVar: 'PORT' };
 // The admin API's own port when ADMIN_PORT is set (on INTERNAL_HOST); else it shares the gateway's.
@@ -170,6 +176,7 @@ function appEnv(app) {
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: env.CUSTOMER_SERVICE_URL ?? `http://127.0.0.1:${services[0].port}`,
     INVOICING_SERVICE_URL: env.INVOICING_SERVICE_URL ?? `http://127.0.0.1:${services[2].port}`,
+    NOTIFICATION_SERVICE_URL: env.NOTIFICATION_SERVICE_URL ?? `http://127.0.0.1:${services[3].port}`,
   };
 }
 

@@ -1,5 +1,5 @@
 // The bench's own copy of Afternoon: Kafka and Postgres started or reused as `npm start` does, the four apps on
-// ports of their own (gateway 3900, services 4901-4903 unless BENCH_*PORT says otherwise) with a schema per app and
+// ports of their own (gateway 3900, services 4901-4904 unless BENCH_*PORT says otherwise) with a schema per app and
 // a topic prefix made for this run, so neither a running `npm start` nor an earlier run is disturbed. On stop the
 // apps go first, then the run's schemas, topics and consumer groups, then Kafka/Postgres if this run started them.
 // A scenario may stop and restart one app (metering, to let records pile up in its topic first) or move the apps
@@ -44,6 +44,7 @@ export function createCluster(env) {
     { name: 'customer-service', dir: 'apps/customer-service', key: 'customers' },
     { name: 'metering-service', dir: 'apps/metering-service', key: 'metering' },
     { name: 'invoicing-service', dir: 'apps/invoicing-service', key: 'invoicing' },
+    { name: 'notification-service', dir: 'apps/notification-service', key: 'notifications' },
   ].map((app, index) => {
     const portVar = `BENCH_${app.key.toUpperCase()}_PORT`;
     return { ...app, portVar, port: portFrom(env, portVar, 4901 + index), schema: `${runId}_${app.key}` };
@@ -137,6 +138,7 @@ export function createCluster(env) {
         RATE_LIMIT_PER_MINUTE: '0',
         CUSTOMER_SERVICE_URL: `http://127.0.0.1:${services[0].port}`,
         INVOICING_SERVICE_URL: `http://127.0.0.1:${services[2].port}`,
+        NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${services[3].port}`,
       };
     },
 

@@ -15,6 +15,7 @@ export const GatewayEnv = ServiceEnv.extend({
   CUSTOMER_SERVICE_URL: z.url().default('http://127.0.0.1:4001'),
   METERING_SERVICE_URL: z.url().default('http://127.0.0.1:4002'),
   INVOICING_SERVICE_URL: z.url().default('http://127.0.0.1:4003'),
+  NOTIFICATION_SERVICE_URL: z.url().default('http://127.0.0.1:4004'),
   /** Where the public reaches the gateway; hosted invoice links are built on it. */
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

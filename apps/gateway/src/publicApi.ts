@@ -61,5 +61,6 @@ export function internalApis(env: GatewayEnv): RouteDeps['services'] {
     customers: api(env.CUSTOMER_SERVICE_URL),
     metering: api(env.METERING_SERVICE_URL),
     invoicing: api(env.INVOICING_SERVICE_URL),
+    notifications: api(env.NOTIFICATION_SERVICE_URL),
   };
 }

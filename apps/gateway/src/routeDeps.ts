@@ -14,7 +14,7 @@ export interface RouteDeps extends IdempotencyDeps {
   produceTimeoutMs: number;
   /** How long a request waits for the services to act on what it sent (a command's reply, an event's rating). */
   commandTimeoutMs: number;
-  services: { customers: InternalApi; metering: InternalApi; invoicing: InternalApi };
+  services: { customers: InternalApi; metering: InternalApi; invoicing: InternalApi; notifications: InternalApi };
   publicUrl: string;
   /** The gateway's projection of the customers usage may name and their test clocks (ingest checks a batch by it). */
   usageCustomers: UsageCustomers;

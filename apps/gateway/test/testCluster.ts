@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startCustomerService } from '@afternoon/customer-service';
 import { startInvoicingService } from '@afternoon/invoicing-service';
 import { startMeteringService } from '@afternoon/metering-service';
+import { startNotificationService } from '@afternoon/notification-service';
 import type { RunningService } from '@afternoon/service-kit';
 import { dropSchemas, dropTopics, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../src/app';
@@ -26,6 +27,8 @@ export interface TestClusterOptions {
   kafkaBrokers?: string[];
   rateLimitPerMinute?: number;
   separateAdminPort?: boolean;
+  /** Starts notification-service too (webhooks), sending to loopback receivers over http. */
+  withNotificationService?: boolean;
 }
 
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
@@ -37,6 +40,18 @@ const billingEnv = (options: TestClusterOptions) => ({
     ? { BILLING_RUN_MAX_COMMANDS_PER_PASS: options.billingRunMaxCommandsPerPass }
     : {}),
 });
+
+/** A schema of its own for each app of one cluster. */
+const clusterSchemas = () => ({
+  customers: uniqueName('customers'),
+  metering: uniqueName('metering'),
+  invoicing: uniqueName('invoicing'),
+  gateway: uniqueName('gateway'),
+  notifications: uniqueName('notifications'),
+});
+
+/** Webhooks to the tests' receivers: plain http on loopback. */
+const loopbackWebhooksEnv = <T>(env: T) => ({ ...env, WEBHOOK_ALLOW_HTTP: true, WEBHOOK_ALLOW_PRIVATE_NETWORKS: true });
 
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
@@ -58,12 +73,7 @@ const gatewayOptionsEnv = (options: TestClusterOptions) => ({
  */
 export async function startTestCluster(options: TestClusterOptions = {}) {
   const topicPrefix = `${uniqueName('e2e')}.`;
-  const schemas = {
-    customers: uniqueName('customers'),
-    metering: uniqueName('metering'),
-    invoicing: uniqueName('invoicing'),
-    gateway: uniqueName('gateway'),
-  };
+  const schemas = clusterSchemas();
   const envOf = (schema: string) => ({
     ...serviceEnv(schema, topicPrefix),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
@@ -82,6 +92,9 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     ...billingEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
   });
+  const notificationService = options.withNotificationService
+    ? await startNotificationService(loopbackWebhooksEnv(envOf(schemas.notifications)))
+    : undefined;
 
   const adminToken = uniqueName('admin_token_for_tests');
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
@@ -93,6 +106,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
     INVOICING_SERVICE_URL: urlOf(invoicingService),
+    NOTIFICATION_SERVICE_URL: urlOf(notificationService),
   };
   const gateway: RunningGateway = await startGateway(gatewayEnv);
   const replicas: RunningGateway[] = [];
@@ -115,6 +129,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
         return meteringService;
       },
       invoicing: invoicingService,
+      notifications: notificationService,
       customers: () => customerService,
     },
     startCustomerService: startCustomers,
@@ -141,7 +156,8 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     async stop() {
       await Promise.all(replicas.map((replica) => replica.stop()));
       await gateway.stop();
-      await Promise.all([customerService?.stop(), meteringService?.stop(), invoicingService.stop()]);
+      const services = [customerService, meteringService, invoicingService, notificationService];
+      await Promise.all(services.map((service) => service?.stop()));
       if (!options.databaseUrl) await dropSchemas(...Object.values(schemas));
       if (!options.kafkaBrokers) await dropTopics(topicPrefix);
       rmSync(localDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import type { PlanCommand } from './plans';
 import type { PricingUnitCommand } from './pricingUnits';
 import type { SubscriptionCommand } from './subscriptions';
 import type { TestClockCommand } from './testClocks';
+import type { WebhookCommand } from './webhooks';
 
 /** The commands each `<service>.commands` topic carries, by the topic's name: what its owning service accepts. */
 export interface CommandsOnTopic {
@@ -20,5 +21,6 @@ export interface CommandsOnTopic {
     | BillingSettingsCommand
     | PricingUnitCommand
     | CreditGrantCommand;
+  'notification.commands': WebhookCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

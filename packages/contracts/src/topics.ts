@@ -27,6 +27,9 @@ export const Topics = {
   invoiceCommands: { name: 'invoice.commands', partitions: 6, retentionMs: 7 * day },
   invoiceEvents: { name: 'invoice.events', partitions: 6, retentionMs: forever },
   invoiceCommandsDeadLetter: { name: 'invoice.commands.dlq', partitions: 1, retentionMs: forever },
+  notificationCommands: { name: 'notification.commands', partitions: 6, retentionMs: 7 * day },
+  notificationEvents: { name: 'notification.events', partitions: 6, retentionMs: forever },
+  notificationCommandsDeadLetter: { name: 'notification.commands.dlq', partitions: 1, retentionMs: forever },
   /** Records another service's consumer could not handle (e.g. a customer event it cannot parse). */
   consumerDeadLetter: { name: 'consumers.dlq', partitions: 1, retentionMs: forever },
 } as const satisfies Record<string, TopicSpec>;

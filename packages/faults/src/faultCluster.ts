@@ -71,6 +71,7 @@ export async function startFaultCluster(log: (line: string) => void): Promise<Fa
     CUSTOMER_SERVICE_URL: `http://127.0.0.1:${portOf('customer-service')}`,
     METERING_SERVICE_URL: `http://127.0.0.1:${portOf('metering-service')}`,
     INVOICING_SERVICE_URL: `http://127.0.0.1:${portOf('invoicing-service')}`,
+    NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${portOf('notification-service')}`,
     BILLING_RUN_INTERVAL_MS: '1000',
     // The load sends far more than a tenant's 1,000 requests a minute; faults are what this run measures.
     RATE_LIMIT_PER_MINUTE: '0',

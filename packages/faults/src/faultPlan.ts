@@ -1,6 +1,12 @@
 import type { SeededRandom } from './seededRandom';
 
-export const appNames = ['customer-service', 'metering-service', 'invoicing-service', 'gateway'] as const;
+export const appNames = [
+  'customer-service',
+  'metering-service',
+  'invoicing-service',
+  'notification-service',
+  'gateway',
+] as const;
 export type AppName = (typeof appNames)[number];
 
 export type Fault =
