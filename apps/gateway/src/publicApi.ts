@@ -15,6 +15,9 @@ import type { RouteDeps } from './routeDeps';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
 import { usageRoutes } from './usage/usageRoutes';
+import { eventsLogRoutes } from './webhooks/eventsLogRoutes';
+import { webhookDeliveryRoutes } from './webhooks/webhookDeliveryRoutes';
+import { webhookEndpointRoutes } from './webhooks/webhookEndpointRoutes';
 
 /** The public API, one module per resource, behind the API key and the rate limits. */
 const publicRoutes: ((deps: RouteDeps) => Router)[] = [
@@ -29,6 +32,9 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   pricingUnitRoutes,
   creditGrantRoutes,
   balanceRoutes,
+  webhookEndpointRoutes,
+  webhookDeliveryRoutes,
+  eventsLogRoutes,
 ];
 
 /** Every public route module, built over what they share. */
