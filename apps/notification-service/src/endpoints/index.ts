@@ -36,7 +36,7 @@ function webhookEndpointAggregate(policy: UrlPolicy): EndpointAggregate {
 }
 
 // The event store keeps the secrets so a rebuild restores them; `notification.events` never carries them.
-function withoutSecret(event: WebhookEndpointEvent): WebhookEndpointEvent['data'] {
+function withoutSecret(event: WebhookEndpointEvent): object {
   if (event.type !== 'WebhookEndpointCreated' && event.type !== 'WebhookSecretRotated') return event.data;
   const { secret: _secret, ...published } = event.data;
   return published;

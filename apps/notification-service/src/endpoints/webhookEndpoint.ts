@@ -5,16 +5,25 @@ import {
   WebhookEndpointDisabled,
   WebhookEndpointUpdated,
   type WebhookEndpointWithSecret,
+  WebhookSecret,
   WebhookSecretRotated,
 } from '@afternoon/contracts/webhooks';
 import { z } from 'zod';
 
+// In the store the secrets are always there: only the published copies leave them out.
+const StoredEndpointCreated = WebhookEndpointCreated.extend({
+  data: WebhookEndpointCreated.shape.data.extend({ secret: WebhookSecret }),
+});
+const StoredSecretRotated = WebhookSecretRotated.extend({
+  data: WebhookSecretRotated.shape.data.extend({ secret: WebhookSecret }),
+});
+
 /** The events of an endpoint's stream (`webhook_endpoint-<id>`); `WebhookEndpointDisabled` is the deliveries'. */
 export const WebhookEndpointEvent = z.discriminatedUnion('type', [
-  WebhookEndpointCreated,
+  StoredEndpointCreated,
   WebhookEndpointUpdated,
   WebhookEndpointDeleted,
-  WebhookSecretRotated,
+  StoredSecretRotated,
   WebhookEndpointDisabled,
 ]);
 export type WebhookEndpointEvent = z.infer<typeof WebhookEndpointEvent>;
@@ -51,8 +60,7 @@ export function evolve(state: WebhookEndpointState, event: WebhookEndpointEvent)
         enabledEvents: event.data.enabled_events,
         description: event.data.description,
         metadata: event.data.metadata,
-        // Only the published copy of the event lacks it; the store's always has it.
-        secret: event.data.secret ?? '',
+        secret: event.data.secret,
         createdAt: event.data.occurred_at,
         updatedAt: event.data.occurred_at,
       };
@@ -60,7 +68,7 @@ export function evolve(state: WebhookEndpointState, event: WebhookEndpointEvent)
       return isRegistered(state) ? updated(state, event) : state;
     case 'WebhookSecretRotated':
       if (!isRegistered(state)) return state;
-      return { ...state, secret: event.data.secret ?? state.secret, updatedAt: event.data.occurred_at };
+      return { ...state, secret: event.data.secret, updatedAt: event.data.occurred_at };
     case 'WebhookEndpointDisabled':
       if (!isRegistered(state)) return state;
       return { ...state, status: 'disabled', disabledReason: 'failing', updatedAt: event.data.occurred_at };

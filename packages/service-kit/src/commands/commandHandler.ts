@@ -29,7 +29,7 @@ interface AggregateCore<C extends Command, E extends DomainEvent, S, D extends C
   streamId(command: D): string;
   decider: Decider<D, E, S>;
   /** The data an event is published with, when the topic must not carry all the store keeps (e.g. a secret). */
-  publishedData?(event: E): E['data'];
+  publishedData?(event: E): unknown;
   /** What the gateway answers with once the command succeeded. */
   result(state: S, command: D): unknown;
 }
