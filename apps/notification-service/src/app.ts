@@ -1,10 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { projectionsOf, type RunningService, type Slice, startService } from '@afternoon/service-kit';
+import { webhookEndpointsSlice } from './endpoints';
 import type { NotificationServiceEnv } from './env';
 
-const notificationSlices: Slice[] = [];
-export const notificationProjections = projectionsOf(notificationSlices);
+/** The service's slices; the endpoints decide URLs by the environment's policy. */
+function notificationSlices(env: Pick<NotificationServiceEnv, 'WEBHOOK_ALLOW_HTTP'>): Slice[] {
+  return [webhookEndpointsSlice({ allowHttpInLiveMode: env.WEBHOOK_ALLOW_HTTP })];
+}
+// The projections are the same whatever the policy, and a rebuild reads only the database settings.
+export const notificationProjections = projectionsOf(notificationSlices({ WEBHOOK_ALLOW_HTTP: false }));
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export function startNotificationService(env: NotificationServiceEnv): Promise<RunningService> {
@@ -18,6 +23,6 @@ export function startNotificationService(env: NotificationServiceEnv): Promise<R
       eventsTopic: Topics.notificationEvents,
       repliesTopic: Topics.gatewayReplies,
     },
-    slices: notificationSlices,
+    slices: notificationSlices(env),
   });
 }
