@@ -1,6 +1,5 @@
-import type { WebhookAttempt, WebhookDeliveryAttempted } from '@afternoon/contracts/webhooks';
+import type { RetryWebhookDelivery, WebhookAttempt, WebhookDeliveryAttempted } from '@afternoon/contracts/webhooks';
 import { type Decider, NotFoundError, type WithMetadata } from '@afternoon/service-kit';
-import type { RetryWebhookDelivery } from '@afternoon/contracts/webhooks';
 import { type DeliveryEvent, type DeliveryState, evolveDelivery, initialDeliveryState } from './delivery';
 import { nextAttemptAt } from './retrySchedule';
 

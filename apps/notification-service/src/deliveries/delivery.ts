@@ -24,7 +24,9 @@ const idDigits = 36n ** 24n;
  * so scheduling the same event again (a replayed topic, a rebuild) finds the delivery it made before.
  */
 export function deliveryIdOf(endpointId: string, eventId: string, cause: DeliveryCause, n: number): string {
-  const digest = createHash('sha256').update([endpointId, eventId, cause, String(n)].join('\u0000')).digest('hex');
+  const digest = createHash('sha256')
+    .update([endpointId, eventId, cause, String(n)].join('\u0000'))
+    .digest('hex');
   return `d${(BigInt(`0x${digest}`) % idDigits).toString(36).padStart(24, '0')}`;
 }
 
