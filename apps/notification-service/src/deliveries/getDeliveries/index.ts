@@ -105,25 +105,23 @@ interface DeliveryRow {
   status: WebhookDelivery['status'];
   next_attempt_at: Date | null;
   created_at: Date;
+  attempts: WebhookAttempt[];
 }
 
-interface AttemptRow {
-  delivery_id: string;
-  attempted_at: Date;
-  response_status: number | null;
-  latency_ms: number;
-  response_body: string | null;
-  error: string | null;
-}
-
-const deliveryColumns = 'id, endpoint_id, event_id, event_type, status, next_attempt_at, created_at';
+// The attempts are read in the same statement as their delivery, so the two always agree (a recording commits both).
+const deliveryColumns = `id, endpoint_id, event_id, event_type, status, next_attempt_at, created_at,
+  coalesce((SELECT json_agg(json_build_object(
+      'attempted_at', to_char(a.attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'response_status', a.response_status, 'latency_ms', a.latency_ms, 'response_body', a.response_body,
+      'error', a.error) ORDER BY a.number)
+    FROM webhook_delivery_attempts a WHERE a.delivery_id = webhook_deliveries.id), '[]') AS attempts`;
 
 export async function getDelivery(db: Queryable, tenant: Tenant, id: string): Promise<WebhookDelivery | undefined> {
   const { rows } = await db.query<DeliveryRow>(
     `SELECT ${deliveryColumns} FROM webhook_deliveries WHERE id = $1 AND organization_id = $2 AND mode = $3`,
     [id, tenant.organizationId, tenant.mode],
   );
-  return (await withAttempts(db, rows))[0];
+  return rows[0] && toDelivery(rows[0]);
 }
 
 /** An endpoint's deliveries, newest first, each with its attempts in order. */
@@ -143,37 +141,18 @@ export async function listDeliveries(
   });
   const { rows } = await db.query<DeliveryRow>(listing.text, listing.values);
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.created_at.toISOString(), last.id]);
-  return { deliveries: await withAttempts(db, page), pagination };
+  return { deliveries: page.map(toDelivery), pagination };
 }
 
-async function withAttempts(db: Queryable, rows: readonly DeliveryRow[]): Promise<WebhookDelivery[]> {
-  if (rows.length === 0) return [];
-  const { rows: attempts } = await db.query<AttemptRow>(
-    `SELECT delivery_id, attempted_at, response_status, latency_ms, response_body, error
-       FROM webhook_delivery_attempts WHERE delivery_id = ANY($1::text[]) ORDER BY delivery_id, number`,
-    [rows.map((row) => row.id)],
-  );
-  const byDelivery = new Map<string, AttemptRow[]>();
-  for (const attempt of attempts)
-    byDelivery.set(attempt.delivery_id, [...(byDelivery.get(attempt.delivery_id) ?? []), attempt]);
-  return rows.map((row) => ({
+function toDelivery(row: DeliveryRow): WebhookDelivery {
+  return {
     id: row.id,
     endpoint_id: row.endpoint_id,
     event_id: row.event_id,
     event_type: row.event_type,
     status: row.status,
-    attempts: (byDelivery.get(row.id) ?? []).map(toAttempt),
+    attempts: row.attempts,
     next_attempt_at: row.next_attempt_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
-  }));
-}
-
-function toAttempt(row: AttemptRow): WebhookAttempt {
-  return {
-    attempted_at: row.attempted_at.toISOString(),
-    response_status: row.response_status,
-    latency_ms: row.latency_ms,
-    response_body: row.response_body,
-    error: row.error,
   };
 }
