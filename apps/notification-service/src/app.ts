@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { projectionsOf, type RunningService, type Slice, startService } from '@afternoon/service-kit';
-import { type DeliverySenderSettings, deliveriesSlice, deliverySenderSettings } from './deliveries';
+import { type DeliverySenderSettings, deliveriesSlice, deliverySenderSettings, SenderEnv } from './deliveries';
 import { webhookEndpointsSlice } from './endpoints';
 import type { NotificationServiceEnv } from './env';
 
@@ -19,15 +19,19 @@ function notificationSlices(
 export const notificationProjections = projectionsOf(notificationSlices({ WEBHOOK_ALLOW_HTTP: false }, null));
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
+/** The parsed env; a caller that never tunes the webhook sender (a test) may leave its settings at their defaults. */
+export type NotificationServiceSettings = Omit<NotificationServiceEnv, keyof SenderEnv> & Partial<SenderEnv>;
+
 export interface NotificationServiceOptions {
   /** The webhook schedule's clock (the real one by default); tests hand in one they move forward. */
   now?: () => Date;
 }
 
 export function startNotificationService(
-  env: NotificationServiceEnv,
+  settings: NotificationServiceSettings,
   options: NotificationServiceOptions = {},
 ): Promise<RunningService> {
+  const env: NotificationServiceEnv = { ...SenderEnv.parse({}), ...settings };
   const now = options.now ?? (() => new Date());
   return startService({
     name: 'notification-service',

@@ -11,6 +11,7 @@ import {
   insertEndpoint,
   internalGet,
   MovableClock,
+  newSecret,
   newTenant,
   recordEvent,
   sendCommand,
@@ -247,31 +248,54 @@ describe('webhook deliveries on real Kafka, Postgres and loopback receivers', ()
   it('disables an endpoint whose deliveries failed for 3 days in a row and fails its pending deliveries', async () => {
     const tenant = newTenant();
     const failing = await receiver((_request, respond) => respond(503));
-    const endpoint = await insertEndpoint(service, tenant, failing.url);
+    const endpointId = 'wfailing00000000000000001';
+    const created = await sendCommand(
+      topicPrefix,
+      replies,
+      tenant,
+      'CreateWebhookEndpoint',
+      {
+        endpoint_id: endpointId,
+        url: failing.url,
+        enabled_events: ['*'],
+        description: null,
+        metadata: {},
+        secret: newSecret(),
+      },
+      clock.now(),
+    );
+    expect(created.ok).toBe(true);
     await recordEvent(service, tenant, clock.now());
     const [delivery] = await eventually(async () => {
-      const listed = await deliveriesOf(service, tenant, endpoint.id);
+      const listed = await deliveriesOf(service, tenant, endpointId);
       expect(listed[0]?.attempts).toHaveLength(1);
       return listed;
     });
     const failingSince = delivery!.attempts[0]!.attempted_at;
 
+    // The retry due 5 s later is attempted 3 days later: still failing, the endpoint has failed for 3 days.
     clock.skip(3 * 24 * 3_600_000);
-    const disabled = await eventually(
+    const endpoint = await eventually(
       async () => {
-        const { rows } = await service.pool.query(
-          `SELECT data FROM events WHERE stream_id = $1 AND type = 'WebhookEndpointDisabled'`,
-          [`webhook_endpoint-${endpoint.id}`],
-        );
-        expect(rows).toHaveLength(1);
-        return rows[0].data;
+        const { body } = await internalGet(service, `/webhook-endpoints/${endpointId}`, tenant);
+        expect(body.webhook_endpoint).toMatchObject({ status: 'disabled', disabled_reason: 'failing' });
+        return body.webhook_endpoint;
       },
       { label: 'the endpoint disabled' },
     );
-    expect(disabled).toMatchObject({ endpoint_id: endpoint.id, reason: 'failing', failing_since: failingSince });
+    expect(endpoint).toBeDefined();
+    const { rows } = await service.pool.query(
+      `SELECT data FROM events WHERE stream_id = $1 AND type = 'WebhookEndpointDisabled'`,
+      [`webhook_endpoint-${endpointId}`],
+    );
+    expect(rows.map((row) => row.data)).toMatchObject([
+      { endpoint_id: endpointId, reason: 'failing', failing_since: failingSince },
+    ]);
     const after = await deliveryOf(service, tenant, delivery!.id);
     expect(after).toMatchObject({ status: 'failed', next_attempt_at: null });
     expect(after.attempts.map((attempt) => attempt.response_status)).toEqual([503, 503]);
+    // A disabled endpoint is sent no new event.
+    expect((await recordEvent(service, tenant, clock.now())).scheduled).toBe(0);
   });
 
   it('rebuilds the same delivery history from the event store', async () => {

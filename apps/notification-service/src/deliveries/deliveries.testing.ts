@@ -5,8 +5,7 @@ import type { WebhookDelivery, WebhookEvent, WebhookEventType } from '@afternoon
 import { internalApiHeaders, type RunningService, TenantHeaders, withTransaction } from '@afternoon/service-kit';
 import { type collectTopic, eventually, produce, serviceEnv, testInternalApiToken } from '@afternoon/testkit';
 import { expect } from 'vitest';
-import { startNotificationService } from '../app';
-import type { NotificationServiceEnv } from '../env';
+import { type NotificationServiceSettings, startNotificationService } from '../app';
 import { scheduleDeliveries } from './scheduleDeliveries';
 
 /** The schedule's clock in tests: the real time moved forward by what a test skipped, so it never runs behind. */
@@ -20,7 +19,7 @@ export class MovableClock {
 
 export type SenderSettings = Partial<
   Pick<
-    NotificationServiceEnv,
+    NotificationServiceSettings,
     'WEBHOOK_TIMEOUT_MS' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WEBHOOK_SENDER_LEASE_MS' | 'WEBHOOK_ALLOW_HTTP'
   >
 >;
@@ -43,7 +42,7 @@ export async function startDeliveringService(
       WEBHOOK_SENDER_MAX_IN_FLIGHT: 20,
       WEBHOOK_SENDER_MAX_IN_FLIGHT_PER_ENDPOINT: 2,
       ...settings,
-    } as NotificationServiceEnv,
+    },
     { now: clock.now },
   );
   // The catalog's table, until its migration is in this branch: the columns the sender and replay read.

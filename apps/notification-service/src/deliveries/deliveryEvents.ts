@@ -9,7 +9,11 @@ import {
   type StoredEvent,
   type Transaction,
 } from '@afternoon/service-kit';
+import { webhookEndpointsProjection } from '../endpoints/getWebhookEndpoints';
 import { deliveriesProjection } from './getDeliveries';
+
+/** The read models of what the slice appends: its deliveries, and the endpoint's status when it is disabled. */
+const projections = [deliveriesProjection, webhookEndpointsProjection];
 
 /** What recording delivery events needs besides the transaction: where the outbox publishes them. */
 export type DeliveryOutbox = Pick<ServiceContext, 'schema' | 'kafka'>;
@@ -27,8 +31,9 @@ export async function recordDeliveryEvents(
   metadata: EventMetadata,
 ): Promise<StoredEvent[]> {
   const stored = await appendToStream(tx, streamId, expectedVersion, events, metadata);
-  // The endpoints slice's projection reads WebhookEndpointDisabled too (the endpoint's status): it is applied here.
-  for (const event of stored) await deliveriesProjection.apply(tx, event);
+  for (const event of stored)
+    for (const projection of projections)
+      if (projection.handles.includes(event.type)) await projection.apply(tx, event);
   const topic = outbox.kafka.topic(Topics.notificationEvents);
   await enqueueOutbox(
     tx,

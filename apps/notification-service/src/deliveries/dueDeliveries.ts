@@ -1,6 +1,7 @@
 import type { Mode } from '@afternoon/contracts/common';
 import { type Queryable, withTransaction } from '@afternoon/service-kit';
 import type pg from 'pg';
+import { signingSecretsOf } from '../endpoints/getWebhookEndpoints';
 
 /** A delivery a sender holds until `leasedUntil`, with what sending it needs. */
 export interface ClaimedDelivery {
@@ -72,16 +73,13 @@ interface ClaimRow {
   event_id: string;
   leased_until: Date;
   url: string | null;
-  secret: string | null;
-  previous_secret: string | null;
-  previous_secret_expires_at: Date | null;
   body: string | null;
 }
 
 async function claimedDeliveries(db: Queryable, ids: readonly string[], now: Date): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimRow>(
     `SELECT d.id, d.organization_id, d.mode, d.endpoint_id, d.event_id, d.leased_until,
-            e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, ev.payload::text AS body
+            e.url, ev.payload::text AS body
        FROM webhook_deliveries d
        LEFT JOIN webhook_endpoints e
          ON e.id = d.endpoint_id AND e.organization_id = d.organization_id AND e.mode = d.mode
@@ -90,22 +88,18 @@ async function claimedDeliveries(db: Queryable, ids: readonly string[], now: Dat
       WHERE d.id = ANY($1::text[])`,
     [ids],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    organizationId: row.organization_id,
-    mode: row.mode,
-    endpointId: row.endpoint_id,
-    eventId: row.event_id,
-    leasedUntil: row.leased_until,
-    url: row.url,
-    secrets: signingSecrets(row, now),
-    body: row.body,
-  }));
-}
-
-/** The secrets that sign at `at`: the current one, and the previous one until it expires after a rotation. */
-function signingSecrets(row: ClaimRow, at: Date): string[] {
-  const previousSigns =
-    row.previous_secret !== null && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > at;
-  return [row.secret, previousSigns ? row.previous_secret : null].filter((secret) => secret !== null);
+  const claimed: ClaimedDelivery[] = [];
+  for (const row of rows)
+    claimed.push({
+      id: row.id,
+      organizationId: row.organization_id,
+      mode: row.mode,
+      endpointId: row.endpoint_id,
+      eventId: row.event_id,
+      leasedUntil: row.leased_until,
+      url: row.url,
+      secrets: await signingSecretsOf(db, row.endpoint_id, now),
+      body: row.body,
+    });
+  return claimed;
 }

@@ -1,10 +1,14 @@
 import { RetryWebhookDelivery, webhookEventWireNames } from '@afternoon/contracts/webhooks';
 import type { AggregateDefinition, Slice } from '@afternoon/service-kit';
-import type { NotificationServiceEnv } from '../env';
+import type { z } from 'zod';
+import { NotificationServiceEnv } from '../env';
 import { deliveryRoutes } from './api';
 import { type DeliveryCommand, deliveryDecider } from './businessLogic';
 import { DeliveryEvent, type DeliveryState, deliveryStream, toWebhookDelivery } from './delivery';
 import { type DeliverySenderSettings, startDeliverySender } from './deliverySender';
+
+export type { DeliverySenderSettings } from './deliverySender';
+
 import { deliveriesProjection } from './getDeliveries';
 import { replayCommandsConsumer } from './replayWebhookEvents';
 
@@ -21,8 +25,20 @@ export const deliveryAggregate: AggregateDefinition<DeliveryCommand, DeliveryEve
   },
 };
 
+/** The environment's settings of the sender. */
+export const SenderEnv = NotificationServiceEnv.pick({
+  WEBHOOK_ALLOW_HTTP: true,
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
+  WEBHOOK_TIMEOUT_MS: true,
+  WEBHOOK_SENDER_INTERVAL_MS: true,
+  WEBHOOK_SENDER_LEASE_MS: true,
+  WEBHOOK_SENDER_MAX_IN_FLIGHT: true,
+  WEBHOOK_SENDER_MAX_IN_FLIGHT_PER_ENDPOINT: true,
+});
+export type SenderEnv = z.infer<typeof SenderEnv>;
+
 /** The sender's settings from the environment, on the schedule's clock. */
-export function deliverySenderSettings(env: NotificationServiceEnv, now: () => Date): DeliverySenderSettings {
+export function deliverySenderSettings(env: SenderEnv, now: () => Date): DeliverySenderSettings {
   return {
     intervalMs: env.WEBHOOK_SENDER_INTERVAL_MS,
     leaseMs: env.WEBHOOK_SENDER_LEASE_MS,
