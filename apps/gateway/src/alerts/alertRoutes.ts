@@ -33,10 +33,9 @@ export function alertRoutes(deps: RouteDeps): Router {
     commandRoute(deps, async (request, response) => {
       const body = validate(CreateAlertBody, request.body);
       const caller = callerOf(response);
-      await Promise.all([
-        requireAlertableMeter(deps, caller, body.meter_code),
-        body.customer_id === undefined ? undefined : requireCustomer(deps, caller, body.customer_id),
-      ]);
+      // The customer first: naming another organization's customer is a 404 whatever the meter.
+      if (body.customer_id !== undefined) await requireCustomer(deps, caller, body.customer_id);
+      await requireAlertableMeter(deps, caller, body.meter_code);
       const alertId = newResourceId();
       return {
         topic,
