@@ -172,7 +172,8 @@ describe('usage alerts on real Kafka and Postgres', () => {
     ];
     const first = [u1, u2];
     await publish(customerId, first);
-    await publish(customerId, [u3]);
+    // One event twice in a record counts once.
+    await publish(customerId, [u3, u3]);
     // Metering's rebuild republishes the same usage ids: counted once.
     await publish(customerId, first);
     // Period 15 Feb – 15 Mar: 9.5 + 0.5 = 10: told again.

@@ -5,13 +5,13 @@ import { Topics } from '@afternoon/contracts/topics';
 import {
   appendToStream,
   type ConsumedRecord,
-  type ConsumerContext,
   type ConsumerDefinition,
   enqueueOutbox,
   eventMessage,
   NotYetError,
   PoisonRecordError,
   parseRecordJson,
+  type ServiceContext,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
@@ -38,6 +38,9 @@ export const usageAlertsConsumer: ConsumerDefinition = {
     context.setType('metered_usage');
     await countUsage(tx, record, context);
   },
+  async handleBatch(tx, records, context) {
+    for (const record of records) await countUsage(tx, record, context);
+  },
 };
 
 /** The stream of an alert, where its notices go beside its creation and deletion. */
@@ -45,7 +48,7 @@ export const alertStream = (alertId: string) => `alert-${alertId}`;
 
 const quantityFormat = /^-?\d+(?:\.\d+)?$/;
 
-async function countUsage(tx: Transaction, record: ConsumedRecord, context: ConsumerContext): Promise<void> {
+async function countUsage(tx: Transaction, record: ConsumedRecord, context: ServiceContext): Promise<void> {
   const usage = meteredUsageOf(record);
   const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
   const customerId = usage.customer_id;
@@ -113,7 +116,7 @@ async function announce(
   record: ConsumedRecord,
   usage: MeteredUsageRecord,
   crossing: Crossing,
-  context: ConsumerContext,
+  context: ServiceContext,
 ): Promise<void> {
   const stream = alertStream(crossing.alert_id);
   const { rows } = await tx.query<{ version: number }>(
