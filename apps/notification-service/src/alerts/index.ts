@@ -18,7 +18,12 @@ export const alertAggregate: AggregateDefinition<AlertCommand, AlertEvent, Alert
   result: (state, command) => (state.status === 'active' ? state.alert : { id: command.data.alert_id, deleted: true }),
 };
 
-/** Usage alerts: created and deleted by command, told once per customer and period as stored usage crosses them. */
+/**
+ * Usage alerts: created and deleted by command, told once per customer and period as stored usage crosses them.
+ * Every customer's `count` and `sum` usage is totalled per meter and period whether or not an alert watches it, so
+ * an alert created mid-period counts the period's usage so far; only usage received after the alert tells it (the
+ * first such event at or past the threshold, when the period's total already was).
+ */
 export const alertsSlice: Slice = {
   name: 'alerts',
   aggregates: [alertAggregate],
