@@ -8,6 +8,7 @@ import {
   askService,
   newResourceId,
   type RunningService,
+  rebuildProjections,
   ServiceRefusedError,
   type Tenant,
 } from '@afternoon/service-kit';
@@ -23,7 +24,7 @@ import {
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNotificationService } from '../app';
+import { notificationProjections, startNotificationService } from '../app';
 import { alertStream } from './usageAlertsConsumer';
 
 type Collected = Awaited<ReturnType<typeof collectTopic>>;
@@ -110,29 +111,22 @@ describe('usage alerts on real Kafka and Postgres', () => {
     return produce(topic(Topics.usageMetered.name), [{ key: customerId, value: JSON.stringify(record) }]);
   };
 
-  /** invoicing's SubscriptionCreated, monthly on the 15th from 15 January 2026, as it appears on invoice.events. */
-  function subscriptionCreated(customerId: string) {
-    const subscriptionId = newResourceId();
-    const at = '2026-01-15T00:00:00.000Z';
+  /** An event of invoicing's subscription stream as it appears on invoice.events. */
+  function subscriptionEvent(
+    type: keyof typeof subscriptionEventWireNames,
+    subscriptionId: string,
+    version: number,
+    data: object,
+    at: string,
+  ) {
     return {
       key: subscriptionId,
       value: JSON.stringify({
         event_id: randomUUID(),
-        type: subscriptionEventWireNames.SubscriptionCreated,
+        type: subscriptionEventWireNames[type],
         stream_id: `subscription-${subscriptionId}`,
-        version: 1,
-        data: {
-          subscription_id: subscriptionId,
-          customer_id: customerId,
-          plan_code: 'tokens_plan',
-          plan_version: 1,
-          interval: 'month',
-          status: 'active',
-          start_date: at,
-          billing_anchor_day: 15,
-          previous_subscription_id: null,
-          created_at: at,
-        },
+        version,
+        data: { subscription_id: subscriptionId, ...data },
         metadata: {
           organization_id: tenant.organizationId,
           mode: tenant.mode,
@@ -142,6 +136,23 @@ describe('usage alerts on real Kafka and Postgres', () => {
         },
       }),
     };
+  }
+
+  /** invoicing's SubscriptionCreated, monthly on the 15th from 15 January 2026. */
+  function subscriptionCreated(customerId: string, subscriptionId = newResourceId()) {
+    const at = '2026-01-15T00:00:00.000Z';
+    const terms = {
+      customer_id: customerId,
+      plan_code: 'tokens_plan',
+      plan_version: 1,
+      interval: 'month',
+      status: 'active',
+      start_date: at,
+      billing_anchor_day: 15,
+      previous_subscription_id: null,
+      created_at: at,
+    };
+    return subscriptionEvent('SubscriptionCreated', subscriptionId, 1, terms, at);
   }
 
   /** The alert's notices on notification.events, as sent. */
@@ -241,6 +252,58 @@ describe('usage alerts on real Kafka and Postgres', () => {
     expect(noticesOf(ever.id)).toEqual([
       expect.objectContaining({ customer_id: customerId, value: '12', period_start: null, period_end: null }),
     ]);
+  });
+
+  it('ends a billing period at a cancellation, and counts by calendar month after it', {
+    timeout: 120_000,
+  }, async () => {
+    const [customerId, subscriptionId] = [newResourceId(), newResourceId()];
+    const canceledAt = '2026-02-01T00:00:00.000Z';
+    await produce(topic(Topics.invoiceEvents.name), [
+      subscriptionCreated(customerId, subscriptionId),
+      subscriptionEvent(
+        'SubscriptionCanceled',
+        subscriptionId,
+        2,
+        { refund_policy: null, canceled_at: canceledAt },
+        canceledAt,
+      ),
+    ]);
+    const alert = await createAlert({ threshold: '10', customer_id: customerId });
+    // 15 Jan – 1 Feb (cut by the cancellation): 6; February (no subscription): 6, then 6 + 4 = 10: told.
+    const last = tokens('2026-02-06T00:00:00.000Z', '4');
+    await publish(customerId, [tokens('2026-01-20T00:00:00.000Z', '6'), tokens('2026-02-05T00:00:00.000Z', '6')]);
+    await publish(customerId, [last]);
+    await eventually(() => expect(noticesOf(alert.id)).toHaveLength(1), { timeout: 60_000, label: 'notice' });
+    expect(noticesOf(alert.id)[0]).toMatchObject({
+      value: '10',
+      period_start: '2026-02-01T00:00:00.000Z',
+      period_end: '2026-03-01T00:00:00.000Z',
+      usage_id: last.usage_id,
+    });
+    const { rows } = await service.pool.query(
+      `SELECT period_start, period_end, quantity::text FROM alert_usage
+        WHERE organization_id = $1 AND customer_id = $2 AND period_start IS NOT NULL ORDER BY period_start`,
+      [tenant.organizationId, customerId],
+    );
+    expect(rows.map((row) => [row.period_start.toISOString(), row.period_end.toISOString(), row.quantity])).toEqual([
+      ['2026-01-15T00:00:00.000Z', canceledAt, '6'],
+      [canceledAt, '2026-03-01T00:00:00.000Z', '10'],
+    ]);
+  });
+
+  it('rebuilds its alerts and notices from the event store to exactly the same rows', { timeout: 60_000 }, async () => {
+    const snapshot = async () => ({
+      alerts: (await service.pool.query('SELECT * FROM alerts ORDER BY id')).rows,
+      notices: (await service.pool.query('SELECT * FROM alert_notices ORDER BY alert_id, customer_id, period_start'))
+        .rows,
+    });
+    const before = await snapshot();
+    expect(before.notices.length).toBeGreaterThan(0);
+    await service.pool.query("UPDATE alerts SET threshold = 0, name = 'corrupted'");
+    await service.pool.query('DELETE FROM alert_notices');
+    await rebuildProjections(service.pool, notificationProjections);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('reads alerts back by id and page, scoped to the tenant, and forgets a deleted one', {
