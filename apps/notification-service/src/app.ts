@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { projectionsOf, type RunningService, type Slice, startService } from '@afternoon/service-kit';
+import { alertsSlice } from './alerts';
 import { type DeliverySenderSettings, deliveriesSlice, deliverySenderSettings, SenderEnv } from './deliveries';
 import { webhookEndpointsSlice } from './endpoints';
 import type { NotificationServiceEnv } from './env';
@@ -13,7 +14,7 @@ function notificationSlices(
   env: Pick<NotificationServiceEnv, 'WEBHOOK_ALLOW_HTTP'>,
   sender: DeliverySenderSettings | null,
 ): Slice[] {
-  return [webhookEndpointsSlice({ allowHttpInLiveMode: env.WEBHOOK_ALLOW_HTTP }), deliveriesSlice(sender)];
+  return [webhookEndpointsSlice({ allowHttpInLiveMode: env.WEBHOOK_ALLOW_HTTP }), deliveriesSlice(sender), alertsSlice];
 }
 // The projections are the same whatever the policy, and a rebuild reads only the database settings.
 export const notificationProjections = projectionsOf(notificationSlices({ WEBHOOK_ALLOW_HTTP: false }, null));

@@ -15,7 +15,9 @@ export type Fixture =
   | 'testClock'
   | 'hostedToken'
   | 'pricingUnit'
-  | 'creditGrant';
+  | 'creditGrant'
+  // Usage alerts (issue 14)
+  | 'alert';
 
 export type Fixtures = Record<Fixture, string>;
 
@@ -101,6 +103,11 @@ function buildersFor(
       const body = { name: 'Fuzz credits', amount: 1000, currency_code: 'usd' };
       return created(await live.post(`/v1/subscriptions/${await get('subscription')}/credit-grants`, body)).credit_grant
         .id;
+    },
+    // Usage alerts (issue 14)
+    alert: async () => {
+      const body = { meter_code: await get('meter'), threshold: '1000', customer_id: await get('customer') };
+      return created(await live.post('/v1/alerts', body)).alert.id;
     },
     hostedToken: async () => {
       const draft = await draftInvoice(live, await get('customer'));

@@ -16,7 +16,7 @@ describe(`every route the gateway serves, fuzzed (fast-check seed ${fuzzSeed}, $
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
+    cluster = await startTestCluster({ withNotificationService: true });
   });
   afterAll(async () => {
     await cluster?.stop();

@@ -31,7 +31,7 @@ describe('tenancy: every route naming a resource, asked by another organization 
   let fixtures: Fixtures;
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
+    cluster = await startTestCluster({ withNotificationService: true });
     acme = await cluster.createOrganization('Acme Inc.');
     globex = await cluster.createOrganization('Globex');
     fixtures = await fixturesFor(cluster, acme, [
@@ -44,6 +44,8 @@ describe('tenancy: every route naming a resource, asked by another organization 
       'testClock',
       'pricingUnit',
       'creditGrant',
+      // Usage alerts (issue 14)
+      'alert',
     ]);
   });
   afterAll(() => cluster?.stop());
