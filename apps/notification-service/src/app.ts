@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { projectionsOf, type RunningService, type Slice, startService } from '@afternoon/service-kit';
+import { catalogSlice } from './catalog';
 import type { NotificationServiceEnv } from './env';
 
-const notificationSlices: Slice[] = [];
+const notificationSlices: Slice[] = [catalogSlice];
 export const notificationProjections = projectionsOf(notificationSlices);
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 

@@ -1,0 +1,96 @@
+import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
+import { EventRecord } from '@afternoon/contracts/messaging';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  type ConsumedRecord,
+  type ConsumerDefinition,
+  decodeEventRecord,
+  parseRecordJson,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import type { z } from 'zod';
+import { recordWebhookEvent } from './recordWebhookEvent';
+import { rejectedUsageEvent } from './rejectedUsage';
+import { isReplayed } from './replayedOffsets';
+import { InvoicingSourceEvent, invoicingSourceWireNames, type SourceEvent, type SourceRecord } from './sourceEvents';
+import { loadSubject, saveSubject } from './subjects/subjectStore';
+import { evolveSubject, subjectKeyOf } from './subjects/subjects';
+import { toWebhookEvents } from './toWebhookEvents';
+
+/**
+ * Turns one record of another service's events topic into catalog events, in the consumer's transaction: folds the
+ * event into its subject (unless a redelivery, which its stream version tells), records the events the subject's
+ * new state describes, and schedules their deliveries.
+ */
+function sourceEventHandler<E extends SourceEvent>(
+  schema: z.ZodType<E>,
+  wireNames: Record<E['type'], string>,
+): ConsumerDefinition['handle'] {
+  return async (tx, record, context) => {
+    const decoded = decodeEventRecord(record, schema, wireNames);
+    if (!decoded) {
+      context.skip();
+      return;
+    }
+    context.setType(decoded.wireType);
+    const { event_id } = EventRecord.parse(parseRecordJson(record.value));
+    const source: SourceRecord = { ...decoded, eventId: event_id };
+    const tenant: Tenant = { organizationId: source.metadata.organization_id, mode: source.metadata.mode };
+    const key = subjectKeyOf(source.event);
+    let subject: Parameters<typeof toWebhookEvents>[1];
+    if (key) {
+      const stored = await loadSubject(tx, tenant, key);
+      subject = stored?.state;
+      if (!stored || stored.version < source.version) {
+        subject = evolveSubject(stored?.state, source.event);
+        await saveSubject(tx, tenant, key, source.version, subject);
+      }
+    }
+    await recordAll(tx, tenant, toWebhookEvents(source, subject), record);
+  };
+}
+
+async function recordAll(
+  tx: Transaction,
+  tenant: Tenant,
+  events: Parameters<typeof recordWebhookEvent>[2][],
+  record: ConsumedRecord,
+): Promise<void> {
+  if (events.length === 0) return;
+  const schedule = !(await isReplayed(tx, record));
+  const recordedAt = new Date(Number(record.timestamp)).toISOString();
+  for (const event of events) await recordWebhookEvent(tx, tenant, event, { recordedAt, schedule });
+}
+
+export const catalogCustomersConsumer: ConsumerDefinition = {
+  name: 'catalog-customers',
+  topics: [Topics.customerEvents],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  handle: sourceEventHandler(CustomerEvent, customerEventWireNames),
+};
+
+export const catalogInvoicingConsumer: ConsumerDefinition = {
+  name: 'catalog-invoicing',
+  topics: [Topics.invoiceEvents],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  handle: sourceEventHandler(InvoicingSourceEvent, invoicingSourceWireNames),
+};
+
+/** `events.rejected` from metering's dead-lettered usage records. */
+export const catalogRejectedUsageConsumer: ConsumerDefinition = {
+  name: 'catalog-rejected-usage',
+  topics: [Topics.usageIngestDeadLetter],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  async handle(tx, record, context) {
+    context.setType('rejected_usage');
+    const rejected = rejectedUsageEvent(record);
+    if (!rejected) {
+      context.skip();
+      return;
+    }
+    await recordAll(tx, rejected.tenant, [rejected.event], record);
+  },
+};
+
+export const catalogConsumers = [catalogCustomersConsumer, catalogInvoicingConsumer, catalogRejectedUsageConsumer];

@@ -1,0 +1,31 @@
+import { consumerGroupId, type KafkaConnection, resetConsumedState, withTransaction } from '@afternoon/service-kit';
+import type pg from 'pg';
+import { catalogConsumers } from './catalogConsumers';
+
+const serviceName = 'notification-service';
+
+/**
+ * Makes a stopped notification service make its catalog again: the events log and the folded subjects are emptied
+ * and the catalog's consumers replay their topics from the first record when it next starts, making the same events
+ * with the same ids. Where each consumer had got to is kept first: the records before it are recorded again without
+ * scheduling their deliveries again (the deliveries' history is in the event store and rebuilt from it).
+ */
+export async function rebuildCatalog(options: { pool: pg.Pool; kafka: KafkaConnection; topicPrefix: string }) {
+  const groups = catalogConsumers.map((consumer) => consumerGroupId(options.topicPrefix, serviceName, consumer.name));
+  await withTransaction(options.pool, (tx) =>
+    tx.query(
+      `INSERT INTO catalog_replayed_offsets (topic, partition, next_offset)
+       SELECT topic, partition, max(next_offset) FROM consumer_offsets WHERE group_id = ANY($1::text[])
+        GROUP BY topic, partition
+       ON CONFLICT (topic, partition)
+       DO UPDATE SET next_offset = GREATEST(catalog_replayed_offsets.next_offset, EXCLUDED.next_offset)`,
+      [groups],
+    ),
+  );
+  await resetConsumedState({
+    ...options,
+    serviceName,
+    consumers: Object.fromEntries(catalogConsumers.map((consumer) => [consumer.name, consumer.topics[0]!])),
+    tables: ['webhook_events', 'catalog_subjects'],
+  });
+}

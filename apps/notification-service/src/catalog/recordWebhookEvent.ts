@@ -1,0 +1,39 @@
+import type { WebhookEvent } from '@afternoon/contracts/webhooks';
+import type { Tenant, Transaction } from '@afternoon/service-kit';
+import { scheduleDeliveries } from '../deliveries/scheduleDeliveries';
+
+export interface RecordingOptions {
+  /** The log's time of the event; its own timestamp by default (a source record's Kafka time for the topics'). */
+  recordedAt?: string;
+  /** False while a rebuild replays records whose deliveries were scheduled the first time. */
+  schedule?: boolean;
+}
+
+/**
+ * Records a catalog event in the tenant's events log, in the caller's transaction, and schedules its deliveries if
+ * it is new; answers whether it was (an event with its id recorded already changes nothing).
+ */
+export async function recordWebhookEvent(
+  tx: Transaction,
+  tenant: Tenant,
+  event: WebhookEvent,
+  { recordedAt = event.timestamp, schedule = true }: RecordingOptions = {},
+): Promise<boolean> {
+  const inserted = await tx.query(
+    `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, payload, recorded_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+    [
+      event.id,
+      tenant.organizationId,
+      tenant.mode,
+      event.type,
+      event.version,
+      event.timestamp,
+      JSON.stringify(event),
+      recordedAt,
+    ],
+  );
+  if (inserted.rowCount === 0) return false;
+  if (schedule) await scheduleDeliveries(tx, tenant, event);
+  return true;
+}
