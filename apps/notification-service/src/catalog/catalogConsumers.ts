@@ -1,6 +1,7 @@
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import { EventRecord } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
+import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import {
   type ConsumedRecord,
   type ConsumerDefinition,
@@ -10,13 +11,13 @@ import {
   type Transaction,
 } from '@afternoon/service-kit';
 import type { z } from 'zod';
+import { catalogStep } from './catalogStep';
 import { recordWebhookEvent } from './recordWebhookEvent';
 import { rejectedUsageEvent } from './rejectedUsage';
 import { isReplayed } from './replayedOffsets';
 import { InvoicingSourceEvent, invoicingSourceWireNames, type SourceEvent, type SourceRecord } from './sourceEvents';
 import { loadSubject, saveSubject } from './subjects/subjectStore';
-import { evolveSubject, subjectKeyOf } from './subjects/subjects';
-import { toWebhookEvents } from './toWebhookEvents';
+import { subjectKeyOf } from './subjects/subjects';
 
 /**
  * Turns one record of another service's events topic into catalog events, in the consumer's transaction: folds the
@@ -38,23 +39,17 @@ function sourceEventHandler<E extends SourceEvent>(
     const source: SourceRecord = { ...decoded, eventId: event_id };
     const tenant: Tenant = { organizationId: source.metadata.organization_id, mode: source.metadata.mode };
     const key = subjectKeyOf(source.event);
-    let subject: Parameters<typeof toWebhookEvents>[1];
-    if (key) {
-      const stored = await loadSubject(tx, tenant, key);
-      subject = stored?.state;
-      if (!stored || stored.version < source.version) {
-        subject = evolveSubject(stored?.state, source.event);
-        await saveSubject(tx, tenant, key, source.version, subject);
-      }
-    }
-    await recordAll(tx, tenant, toWebhookEvents(source, subject), record);
+    const stored = key && (await loadSubject(tx, tenant, key));
+    const { folded, events } = catalogStep(stored, source);
+    if (key && folded) await saveSubject(tx, tenant, key, folded.version, folded.state);
+    await recordAll(tx, tenant, events, record);
   };
 }
 
 async function recordAll(
   tx: Transaction,
   tenant: Tenant,
-  events: Parameters<typeof recordWebhookEvent>[2][],
+  events: readonly WebhookEvent[],
   record: ConsumedRecord,
 ): Promise<void> {
   if (events.length === 0) return;
