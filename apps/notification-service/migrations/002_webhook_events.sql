@@ -9,7 +9,10 @@ CREATE TABLE webhook_events (
   occurred_at     timestamptz NOT NULL,
   payload         jsonb NOT NULL,
   -- When the source record reached Kafka: a real time even for a customer on a test clock, and the same on replay.
-  recorded_at     timestamptz NOT NULL
+  recorded_at     timestamptz NOT NULL,
+  -- The record it was made from (`<topic>/<partition>/<offset>`); null for the service's own (an endpoint disabled),
+  -- which a rebuild of the catalog keeps.
+  source          text
 );
 -- The events log: a tenant's last 30 days newest first, with or without a type.
 CREATE INDEX webhook_events_log ON webhook_events (organization_id, mode, recorded_at DESC, id DESC);

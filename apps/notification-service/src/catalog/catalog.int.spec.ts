@@ -5,9 +5,11 @@ import {
   createLogger,
   createServicePool,
   internalApiHeaders,
+  newResourceId,
   type RunningService,
   type Tenant,
   TenantHeaders,
+  withTransaction,
 } from '@afternoon/service-kit';
 import {
   dropSchemas,
@@ -22,9 +24,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNotificationService } from '../app';
 import type { NotificationServiceEnv } from '../env';
 import { rebuildCatalog } from './rebuildCatalog';
+import { recordWebhookEvent } from './recordWebhookEvent';
 import { catalogScenario } from './test/catalogScenario';
 import { inMemoryCatalog } from './test/inMemoryCatalog';
 import { deadLetteredUsage, type SourceEventRecord } from './test/sourceRecords';
+import { webhookEvent } from './toWebhookEvents';
 import { webhookEventId } from './webhookEventId';
 
 /** Every type the topics can source: all but `usage.threshold_reached` (alerts) and `webhook_endpoint.disabled`. */
@@ -105,7 +109,7 @@ describe('the catalog: other services’ topics into the events log', () => {
   const fullLog = () =>
     eventually(
       async () => {
-        const events = await wholeLog(tenant, 100);
+        const events = (await wholeLog(tenant, 100)).filter((event) => event.type !== 'webhook_endpoint.disabled');
         expect(events).toHaveLength(total);
         return events;
       },
@@ -168,6 +172,23 @@ describe('the catalog: other services’ topics into the events log', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('records an event the deliveries make, once: webhook_endpoint.disabled', async () => {
+    const disabled = webhookEvent(
+      'webhook_endpoint.disabled',
+      webhookEventId('endpoint-disabled-test', 'webhook_endpoint.disabled'),
+      { timestamp: new Date().toISOString(), mode: tenant.mode },
+      {
+        endpoint_id: newResourceId(),
+        url: 'https://hooks.example.com/afternoon',
+        failing_since: '2026-03-01T00:00:00.000Z',
+      },
+    );
+    const record = () => withTransaction(service.pool, (tx) => recordWebhookEvent(tx, tenant, disabled));
+    expect(await record()).toBe(true);
+    expect(await record()).toBe(false);
+    expect((await eventsLog(tenant, '?type=webhook_endpoint.disabled')).events).toEqual([disabled]);
+  });
+
   it('makes the same events with the same ids after a rebuild from the topics', async () => {
     const before = await fullLog();
     await service.stop();
@@ -192,5 +213,7 @@ describe('the catalog: other services’ topics into the events log', () => {
     running = true;
     const after = await fullLog();
     expect(after).toEqual(before);
+    // The service's own event is no topic's to replay: the rebuild kept it.
+    expect((await eventsLog(tenant, '?type=webhook_endpoint.disabled')).events).toHaveLength(1);
   });
 });

@@ -55,7 +55,8 @@ async function recordAll(
   if (events.length === 0) return;
   const schedule = !(await isReplayed(tx, record));
   const recordedAt = new Date(Number(record.timestamp)).toISOString();
-  for (const event of events) await recordWebhookEvent(tx, tenant, event, { recordedAt, schedule });
+  const source = `${record.topic}/${record.partition}/${record.offset}`;
+  for (const event of events) await recordWebhookEvent(tx, tenant, event, { recordedAt, schedule, source });
 }
 
 export const catalogCustomersConsumer: ConsumerDefinition = {

@@ -5,8 +5,8 @@ import { catalogConsumers } from './catalogConsumers';
 const serviceName = 'notification-service';
 
 /**
- * Makes a stopped notification service make its catalog again: the events log and the folded subjects are emptied
- * and the catalog's consumers replay their topics from the first record when it next starts, making the same events
+ * Makes a stopped notification service make its catalog again: the events made from the topics and the folded
+ * subjects are dropped (the service's own events, an endpoint disabled, stay) and the catalog's consumers replay their topics from the first record when it next starts, making the same events
  * with the same ids. Where each consumer had got to is kept first: the records before it are recorded again without
  * scheduling their deliveries again (the deliveries' history is in the event store and rebuilt from it).
  */
@@ -26,6 +26,8 @@ export async function rebuildCatalog(options: { pool: pg.Pool; kafka: KafkaConne
     ...options,
     serviceName,
     consumers: Object.fromEntries(catalogConsumers.map((consumer) => [consumer.name, consumer.topics[0]!])),
-    tables: ['webhook_events', 'catalog_subjects'],
+    tables: ['catalog_subjects'],
   });
+  // After the reset: were this to fail, the replay would find the events still there and make them again alike.
+  await options.pool.query('DELETE FROM webhook_events WHERE source IS NOT NULL');
 }

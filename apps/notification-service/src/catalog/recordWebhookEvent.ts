@@ -7,6 +7,8 @@ export interface RecordingOptions {
   recordedAt?: string;
   /** False while a rebuild replays records whose deliveries were scheduled the first time. */
   schedule?: boolean;
+  /** The topic record it was made from, if any (`<topic>/<partition>/<offset>`). */
+  source?: string;
 }
 
 /**
@@ -17,11 +19,11 @@ export async function recordWebhookEvent(
   tx: Transaction,
   tenant: Tenant,
   event: WebhookEvent,
-  { recordedAt = event.timestamp, schedule = true }: RecordingOptions = {},
+  { recordedAt = event.timestamp, schedule = true, source }: RecordingOptions = {},
 ): Promise<boolean> {
   const inserted = await tx.query(
-    `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, payload, recorded_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, payload, recorded_at, source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
     [
       event.id,
       tenant.organizationId,
@@ -31,6 +33,7 @@ export async function recordWebhookEvent(
       event.timestamp,
       JSON.stringify(event),
       recordedAt,
+      source ?? null,
     ],
   );
   if (inserted.rowCount === 0) return false;

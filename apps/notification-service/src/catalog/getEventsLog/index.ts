@@ -5,7 +5,7 @@ import { decodeCursor, keysetPage, type Queryable, SqlParameters, type Tenant } 
  * How far back the log reaches, by the time each event's source record reached Kafka (`recorded_at`): an event's
  * own timestamp follows its customer's test clock, which may stand months from now, and would hide it or keep it.
  */
-export const eventsLogDays = 30;
+const eventsLogDays = 30;
 
 /** `GET /events-log`: the tenant's events of the last 30 days, newest first, optionally of one type. */
 export async function listWebhookEvents(
