@@ -59,14 +59,14 @@ async function recordAll(
   for (const event of events) await recordWebhookEvent(tx, tenant, event, { recordedAt, schedule, source });
 }
 
-export const catalogCustomersConsumer: ConsumerDefinition = {
+const catalogCustomersConsumer: ConsumerDefinition = {
   name: 'catalog-customers',
   topics: [Topics.customerEvents],
   deadLetterTopic: Topics.consumerDeadLetter,
   handle: sourceEventHandler(CustomerEvent, customerEventWireNames),
 };
 
-export const catalogInvoicingConsumer: ConsumerDefinition = {
+const catalogInvoicingConsumer: ConsumerDefinition = {
   name: 'catalog-invoicing',
   topics: [Topics.invoiceEvents],
   deadLetterTopic: Topics.consumerDeadLetter,
@@ -74,7 +74,7 @@ export const catalogInvoicingConsumer: ConsumerDefinition = {
 };
 
 /** `events.rejected` from metering's dead-lettered usage records. */
-export const catalogRejectedUsageConsumer: ConsumerDefinition = {
+const catalogRejectedUsageConsumer: ConsumerDefinition = {
   name: 'catalog-rejected-usage',
   topics: [Topics.usageIngestDeadLetter],
   deadLetterTopic: Topics.consumerDeadLetter,
