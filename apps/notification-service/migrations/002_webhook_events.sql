@@ -9,7 +9,7 @@ CREATE TABLE webhook_events (
   occurred_at     timestamptz NOT NULL,
   payload         jsonb NOT NULL,
   -- When the source record reached Kafka: a real time even for a customer on a test clock, and the same on replay.
-  recorded_at     timestamptz NOT NULL,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
   -- The record it was made from (`<topic>/<partition>/<offset>`); null for the service's own (an endpoint disabled),
   -- which a rebuild of the catalog keeps.
   source          text

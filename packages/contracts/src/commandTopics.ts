@@ -1,3 +1,4 @@
+import type { AlertCommand } from './alerts';
 import type { BillingSettingsCommand } from './billingSettings';
 import type { CreditGrantCommand } from './credits';
 import type { CustomerCommand } from './customers';
@@ -21,6 +22,6 @@ export interface CommandsOnTopic {
     | BillingSettingsCommand
     | PricingUnitCommand
     | CreditGrantCommand;
-  'notification.commands': WebhookCommand;
+  'notification.commands': WebhookCommand | AlertCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

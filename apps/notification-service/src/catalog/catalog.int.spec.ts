@@ -12,6 +12,7 @@ import {
   withTransaction,
 } from '@afternoon/service-kit';
 import {
+  customerCreatedRecord,
   dropSchemas,
   dropTopics,
   eventually,
@@ -21,8 +22,8 @@ import {
   uniqueName,
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNotificationService } from '../app';
-import type { NotificationServiceEnv } from '../env';
+import { type NotificationServiceSettings, startNotificationService } from '../app';
+import { insertEndpoint } from '../deliveries/deliveries.testing';
 import { rebuildCatalog } from './rebuildCatalog';
 import { recordWebhookEvent } from './recordWebhookEvent';
 import { catalogScenario } from './test/catalogScenario';
@@ -56,7 +57,7 @@ const sourcedTypes: WebhookEventType[] = [
 describe('the catalog: other services’ topics into the events log', () => {
   const schema = uniqueName('notifications_catalog');
   const topicPrefix = `${uniqueName('catalog')}.`;
-  const env: NotificationServiceEnv = {
+  const env: NotificationServiceSettings = {
     ...serviceEnv(schema, topicPrefix),
     WEBHOOK_ALLOW_HTTP: true,
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
@@ -183,14 +184,17 @@ describe('the catalog: other services’ topics into the events log', () => {
         failing_since: '2026-03-01T00:00:00.000Z',
       },
     );
-    const record = () => withTransaction(service.pool, (tx) => recordWebhookEvent(tx, tenant, disabled));
+    const outbox = { schema: service.schema, kafka: service.kafka };
+    const record = () => withTransaction(service.pool, (tx) => recordWebhookEvent(tx, tenant, disabled, outbox));
     expect(await record()).toBe(true);
     expect(await record()).toBe(false);
     expect((await eventsLog(tenant, '?type=webhook_endpoint.disabled')).events).toEqual([disabled]);
   });
 
-  it('makes the same events with the same ids after a rebuild from the topics', async () => {
+  it('makes the same events with the same ids after a rebuild from the topics, scheduling only what is new', async () => {
     const before = await fullLog();
+    // An endpoint made after the events: the replay must not send it the history, a new event must reach it.
+    const endpoint = await insertEndpoint(service, tenant, 'http://127.0.0.1:9/hook');
     await service.stop();
     running = false;
     const pool = createServicePool(env, 'background', 'catalog-rebuild-test');
@@ -215,5 +219,15 @@ describe('the catalog: other services’ topics into the events log', () => {
     expect(after).toEqual(before);
     // The service's own event is no topic's to replay: the rebuild kept it.
     expect((await eventsLog(tenant, '?type=webhook_endpoint.disabled')).events).toHaveLength(1);
+    const scheduled = async () =>
+      (await service.pool.query('SELECT event_id FROM webhook_deliveries WHERE endpoint_id = $1', [endpoint.id])).rows;
+    expect(await scheduled()).toEqual([]);
+    const created = customerCreatedRecord(tenant, newResourceId());
+    await produce(topic(Topics.customerEvents.name), [created]);
+    const id = webhookEventId(JSON.parse(created.value).event_id, 'customer.created');
+    await eventually(async () => expect(await scheduled()).toEqual([{ event_id: id }]), {
+      timeout: 30_000,
+      label: 'the new event scheduled',
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   type Transaction,
 } from '@afternoon/service-kit';
 import type { z } from 'zod';
+import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
 import { catalogStep } from './catalogStep';
 import { recordWebhookEvent } from './recordWebhookEvent';
 import { rejectedUsageEvent } from './rejectedUsage';
@@ -27,6 +28,7 @@ import { subjectKeyOf } from './subjects/subjects';
 function sourceEventHandler<E extends SourceEvent>(
   schema: z.ZodType<E>,
   wireNames: Record<E['type'], string>,
+  now: () => Date,
 ): ConsumerDefinition['handle'] {
   return async (tx, record, context) => {
     const decoded = decodeEventRecord(record, schema, wireNames);
@@ -42,7 +44,7 @@ function sourceEventHandler<E extends SourceEvent>(
     const stored = key && (await loadSubject(tx, tenant, key));
     const { folded, events } = catalogStep(stored, source);
     if (key && folded) await saveSubject(tx, tenant, key, folded.version, folded.state);
-    await recordAll(tx, tenant, events, record);
+    await recordAll(tx, tenant, events, record, { outbox: context, now: now() });
   };
 }
 
@@ -51,42 +53,43 @@ async function recordAll(
   tenant: Tenant,
   events: readonly WebhookEvent[],
   record: ConsumedRecord,
+  { outbox, now }: { outbox: DeliveryOutbox; now: Date },
 ): Promise<void> {
   if (events.length === 0) return;
   const schedule = !(await isReplayed(tx, record));
   const recordedAt = new Date(Number(record.timestamp)).toISOString();
   const source = `${record.topic}/${record.partition}/${record.offset}`;
-  for (const event of events) await recordWebhookEvent(tx, tenant, event, { recordedAt, schedule, source });
+  for (const event of events)
+    await recordWebhookEvent(tx, tenant, event, outbox, { recordedAt, schedule, source, now });
 }
 
-const catalogCustomersConsumer: ConsumerDefinition = {
-  name: 'catalog-customers',
-  topics: [Topics.customerEvents],
-  deadLetterTopic: Topics.consumerDeadLetter,
-  handle: sourceEventHandler(CustomerEvent, customerEventWireNames),
-};
+/** The catalog's consumers by name, with the topic each reads (what a rebuild replays). */
+export const catalogConsumerTopics = {
+  'catalog-customers': Topics.customerEvents,
+  'catalog-invoicing': Topics.invoiceEvents,
+  'catalog-rejected-usage': Topics.usageIngestDeadLetter,
+} as const;
 
-const catalogInvoicingConsumer: ConsumerDefinition = {
-  name: 'catalog-invoicing',
-  topics: [Topics.invoiceEvents],
-  deadLetterTopic: Topics.consumerDeadLetter,
-  handle: sourceEventHandler(InvoicingSourceEvent, invoicingSourceWireNames),
-};
-
-/** `events.rejected` from metering's dead-lettered usage records. */
-const catalogRejectedUsageConsumer: ConsumerDefinition = {
-  name: 'catalog-rejected-usage',
-  topics: [Topics.usageIngestDeadLetter],
-  deadLetterTopic: Topics.consumerDeadLetter,
-  async handle(tx, record, context) {
-    context.setType('rejected_usage');
-    const rejected = rejectedUsageEvent(record);
-    if (!rejected) {
-      context.skip();
-      return;
-    }
-    await recordAll(tx, rejected.tenant, [rejected.event], record);
-  },
-};
-
-export const catalogConsumers = [catalogCustomersConsumer, catalogInvoicingConsumer, catalogRejectedUsageConsumer];
+/** The catalog's consumers; `now` is the schedule's clock, when the deliveries they schedule are due. */
+export function catalogConsumers(now: () => Date): ConsumerDefinition[] {
+  const consumer = (name: keyof typeof catalogConsumerTopics, handle: ConsumerDefinition['handle']) => ({
+    name,
+    topics: [catalogConsumerTopics[name]],
+    deadLetterTopic: Topics.consumerDeadLetter,
+    handle,
+  });
+  return [
+    consumer('catalog-customers', sourceEventHandler(CustomerEvent, customerEventWireNames, now)),
+    consumer('catalog-invoicing', sourceEventHandler(InvoicingSourceEvent, invoicingSourceWireNames, now)),
+    // `events.rejected` from metering's dead-lettered usage records.
+    consumer('catalog-rejected-usage', async (tx, record, context) => {
+      context.setType('rejected_usage');
+      const rejected = rejectedUsageEvent(record);
+      if (!rejected) {
+        context.skip();
+        return;
+      }
+      await recordAll(tx, rejected.tenant, [rejected.event], record, { outbox: context, now: now() });
+    }),
+  ];
+}

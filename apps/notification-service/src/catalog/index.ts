@@ -4,5 +4,10 @@ import { catalogConsumers } from './catalogConsumers';
 
 export { recordWebhookEvent } from './recordWebhookEvent';
 
-/** The catalog of webhook events: the other services' topics turned into events, and the events log. */
-export const catalogSlice: Slice = { name: 'catalog', consumers: catalogConsumers, routes: catalogRoutes };
+/**
+ * The catalog of webhook events: the other services' topics turned into events, and the events log. `now` is the
+ * schedule's clock, when the deliveries of new events are due.
+ */
+export function catalogSlice(now: () => Date): Slice {
+  return { name: 'catalog', consumers: catalogConsumers(now), routes: catalogRoutes };
+}

@@ -1,6 +1,6 @@
 import { consumerGroupId, type KafkaConnection, resetConsumedState, withTransaction } from '@afternoon/service-kit';
 import type pg from 'pg';
-import { catalogConsumers } from './catalogConsumers';
+import { catalogConsumerTopics } from './catalogConsumers';
 
 const serviceName = 'notification-service';
 
@@ -11,7 +11,9 @@ const serviceName = 'notification-service';
  * scheduling their deliveries again (the deliveries' history is in the event store and rebuilt from it).
  */
 export async function rebuildCatalog(options: { pool: pg.Pool; kafka: KafkaConnection; topicPrefix: string }) {
-  const groups = catalogConsumers.map((consumer) => consumerGroupId(options.topicPrefix, serviceName, consumer.name));
+  const groups = Object.keys(catalogConsumerTopics).map((name) =>
+    consumerGroupId(options.topicPrefix, serviceName, name),
+  );
   await withTransaction(options.pool, (tx) =>
     tx.query(
       `INSERT INTO catalog_replayed_offsets (topic, partition, next_offset)
@@ -25,7 +27,7 @@ export async function rebuildCatalog(options: { pool: pg.Pool; kafka: KafkaConne
   await resetConsumedState({
     ...options,
     serviceName,
-    consumers: Object.fromEntries(catalogConsumers.map((consumer) => [consumer.name, consumer.topics[0]!])),
+    consumers: catalogConsumerTopics,
     tables: ['catalog_subjects'],
   });
   // After the reset: were this to fail, the replay would find the events still there and make them again alike.

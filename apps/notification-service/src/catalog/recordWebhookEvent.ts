@@ -1,5 +1,6 @@
 import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import type { Tenant, Transaction } from '@afternoon/service-kit';
+import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
 import { scheduleDeliveries } from '../deliveries/scheduleDeliveries';
 
 export interface RecordingOptions {
@@ -9,17 +10,21 @@ export interface RecordingOptions {
   schedule?: boolean;
   /** The topic record it was made from, if any (`<topic>/<partition>/<offset>`). */
   source?: string;
+  /** When its deliveries are due: now on the schedule's clock. */
+  now?: Date;
 }
 
 /**
  * Records a catalog event in the tenant's events log, in the caller's transaction, and schedules its deliveries if
- * it is new; answers whether it was (an event with its id recorded already changes nothing).
+ * it is new (their events queued on `outbox`); answers whether it was (an event with its id recorded already changes
+ * nothing).
  */
 export async function recordWebhookEvent(
   tx: Transaction,
   tenant: Tenant,
   event: WebhookEvent,
-  { recordedAt = event.timestamp, schedule = true, source }: RecordingOptions = {},
+  outbox: DeliveryOutbox,
+  { recordedAt = event.timestamp, schedule = true, source, now }: RecordingOptions = {},
 ): Promise<boolean> {
   const inserted = await tx.query(
     `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, payload, recorded_at, source)
@@ -37,6 +42,6 @@ export async function recordWebhookEvent(
     ],
   );
   if (inserted.rowCount === 0) return false;
-  if (schedule) await scheduleDeliveries(tx, tenant, event);
+  if (schedule) await scheduleDeliveries(tx, tenant, event, outbox, now);
   return true;
 }

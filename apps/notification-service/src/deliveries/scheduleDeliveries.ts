@@ -1,11 +1,39 @@
 import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import type { Tenant, Transaction } from '@afternoon/service-kit';
+import { deliveryIdOf } from './delivery';
+import type { DeliveryOutbox } from './deliveryEvents';
+import { startDeliveries } from './scheduledDeliveries';
 
 /**
- * Schedules one delivery of `event` to each of the tenant's endpoints enabled for its type, in the caller's
- * transaction (the one that records the event and the consumed offset); answers how many it scheduled.
- * The deliveries slice implements it; until then nothing is scheduled.
+ * Schedules one delivery of `event` to each of the tenant's endpoints enabled for its type, due at once, in the
+ * caller's transaction (the one that records the event and the consumed offset); answers how many it scheduled.
+ * Scheduling an event again schedules nothing: each delivery's id is a function of the endpoint and the event.
+ * `outbox` is the consumer's context (where the events are published); `now` the time they are due.
  */
-export async function scheduleDeliveries(_tx: Transaction, _tenant: Tenant, _event: WebhookEvent): Promise<number> {
-  return 0;
+export async function scheduleDeliveries(
+  tx: Transaction,
+  tenant: Tenant,
+  event: WebhookEvent,
+  outbox: DeliveryOutbox,
+  now: Date = new Date(),
+): Promise<number> {
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT id FROM webhook_endpoints
+      WHERE organization_id = $1 AND mode = $2 AND status = 'enabled' AND enabled_events && ARRAY[$3, '*']
+      ORDER BY id`,
+    [tenant.organizationId, tenant.mode, event.type],
+  );
+  const deliveries = rows.map(({ id }) => ({
+    deliveryId: deliveryIdOf(id, event.id, 'event', 0),
+    endpointId: id,
+    eventId: event.id,
+    eventType: event.type,
+  }));
+  return startDeliveries(tx, outbox, deliveries, 'event', now, {
+    organization_id: tenant.organizationId,
+    mode: tenant.mode,
+    occurred_at: now.toISOString(),
+    correlation_id: event.id,
+    causation_id: event.id,
+  });
 }

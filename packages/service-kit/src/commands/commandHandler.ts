@@ -28,6 +28,8 @@ interface AggregateCore<C extends Command, E extends DomainEvent, S, D extends C
   eventWireNames: Record<E['type'], string>;
   streamId(command: D): string;
   decider: Decider<D, E, S>;
+  /** The data an event is published with, when the topic must not carry all the store keeps (e.g. a secret). */
+  publishedData?(event: E): unknown;
   /** What the gateway answers with once the command succeeded. */
   result(state: S, command: D): unknown;
 }
@@ -128,7 +130,9 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
         await enqueueOutbox(
           tx,
           options.schema,
-          stored.map((event) => eventMessage(options.eventsTopic, aggregate.eventWireNames, event)),
+          stored.map((event) =>
+            eventMessage(options.eventsTopic, aggregate.eventWireNames, published(aggregate, event)),
+          ),
         );
         return aggregate.result(newEvents.reduce(aggregate.decider.evolve, state), command);
       });
@@ -162,6 +166,10 @@ export function eventMessage(topic: string, wireNames: Record<string, string>, e
       metadata: event.metadata,
     },
   };
+}
+
+function published(aggregate: AggregateDefinition, event: StoredEvent): StoredEvent {
+  return aggregate.publishedData ? { ...event, data: aggregate.publishedData(event) } : event;
 }
 
 function replyMessage(topic: string, reply: CommandReply): OutboxMessage {
