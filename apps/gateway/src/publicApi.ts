@@ -1,6 +1,7 @@
 import type { InternalApi } from '@afternoon/service-kit';
 import type { Router } from 'express';
 import type pg from 'pg';
+import { alertRoutes } from './alerts/alertRoutes';
 import { balanceRoutes } from './balances/balanceRoutes';
 import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { creditGrantRoutes } from './creditGrants/creditGrantRoutes';
@@ -35,6 +36,7 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   webhookEndpointRoutes,
   webhookDeliveryRoutes,
   eventsLogRoutes,
+  alertRoutes,
 ];
 
 /** Every public route module, built over what they share. */

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import { projectionsOf, type RunningService, type Slice, startService } from '@afternoon/service-kit';
+import { alertsSlice } from './alerts';
+import { catalogSlice } from './catalog';
 import { type DeliverySenderSettings, deliveriesSlice, deliverySenderSettings, SenderEnv } from './deliveries';
 import { webhookEndpointsSlice } from './endpoints';
 import type { NotificationServiceEnv } from './env';
@@ -13,7 +15,12 @@ function notificationSlices(
   env: Pick<NotificationServiceEnv, 'WEBHOOK_ALLOW_HTTP'>,
   sender: DeliverySenderSettings | null,
 ): Slice[] {
-  return [webhookEndpointsSlice({ allowHttpInLiveMode: env.WEBHOOK_ALLOW_HTTP }), deliveriesSlice(sender)];
+  return [
+    webhookEndpointsSlice({ allowHttpInLiveMode: env.WEBHOOK_ALLOW_HTTP }),
+    deliveriesSlice(sender),
+    catalogSlice(sender?.now ?? (() => new Date())),
+    alertsSlice,
+  ];
 }
 // The projections are the same whatever the policy, and a rebuild reads only the database settings.
 export const notificationProjections = projectionsOf(notificationSlices({ WEBHOOK_ALLOW_HTTP: false }, null));

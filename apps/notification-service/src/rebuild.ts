@@ -1,23 +1,16 @@
 import { rebuildProjections, runRebuild } from '@afternoon/service-kit';
 import { migrationsDir, notificationProjections } from './app';
+import { rebuildCatalog } from './catalog/rebuildCatalog';
 import { NotificationServiceEnv } from './env';
 
 await runRebuild({
   name: 'notification-service',
-  // Rebuilding needs only the database and its pool settings, not Kafka.
-  env: NotificationServiceEnv.pick({
-    DATABASE_URL: true,
-    DB_SCHEMA: true,
-    DB_STATEMENT_TIMEOUT_MS: true,
-    DB_LOCK_TIMEOUT_MS: true,
-    DB_BACKGROUND_STATEMENT_TIMEOUT_MS: true,
-    DB_POOL_INGEST_MAX: true,
-    DB_POOL_QUERIES_MAX: true,
-    DB_POOL_BACKGROUND_MAX: true,
-  }),
+  // Rebuilding serves no internal API: it needs no INTERNAL_API_TOKEN.
+  env: NotificationServiceEnv.omit({ INTERNAL_API_TOKEN: true }),
   migrationsDir,
-  async rebuild({ pool }) {
+  async rebuild({ env, pool, kafka }) {
+    await rebuildCatalog({ pool, kafka: kafka(env), topicPrefix: env.TOPIC_PREFIX });
     const replayed = await rebuildProjections(pool, notificationProjections);
-    return `rebuilt ${notificationProjections.length} projection(s) from ${replayed} events`;
+    return `rebuilt ${notificationProjections.length} projection(s) from ${replayed} events; the events log is replayed from Kafka when it next starts`;
   },
 });

@@ -34,6 +34,10 @@ export const Alert = z.object({
 });
 export type Alert = z.infer<typeof Alert>;
 
+/** What `DELETE /v1/alerts/{id}` answers with. */
+export const DeletedAlert = z.object({ id: ResourceId, deleted: z.literal(true) });
+export type DeletedAlert = z.infer<typeof DeletedAlert>;
+
 export const ListAlertsQuery = PageQuery.strict();
 export type ListAlertsQuery = z.infer<typeof ListAlertsQuery>;
 export const AlertList = z.object({ alerts: z.array(Alert), pagination: Pagination });

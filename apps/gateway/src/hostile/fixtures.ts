@@ -18,7 +18,9 @@ export type Fixture =
   | 'pricingUnit'
   | 'creditGrant'
   | 'webhookEndpoint'
-  | 'webhookDelivery';
+  | 'webhookDelivery'
+  // Usage alerts (issue 14)
+  | 'alert';
 
 export type Fixtures = Record<Fixture, string>;
 
@@ -120,6 +122,11 @@ function buildersFor(
         return delivery.id as string;
       };
       return eventually(delivered, { label: 'fixture webhook delivered' });
+    },
+    // Usage alerts (issue 14)
+    alert: async () => {
+      const body = { meter_code: await get('meter'), threshold: '1000', customer_id: await get('customer') };
+      return created(await live.post('/v1/alerts', body)).alert.id;
     },
     hostedToken: async () => {
       const draft = await draftInvoice(live, await get('customer'));

@@ -16,7 +16,6 @@ describe(`every route the gateway serves, fuzzed (fast-check seed ${fuzzSeed}, $
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    // The webhook routes are answered by notification-service: without it they could only say 503.
     cluster = await startTestCluster({ withNotificationService: true });
   });
   afterAll(async () => {

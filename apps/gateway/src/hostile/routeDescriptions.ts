@@ -1,3 +1,4 @@
+import { CreateAlertBody, ListAlertsQuery } from '@afternoon/contracts/alerts';
 import { UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
 import { PageQuery } from '@afternoon/contracts/common';
 import { BalancesQuery, CreateCreditGrantBody, ListCreditGrantsQuery } from '@afternoon/contracts/credits';
@@ -81,6 +82,7 @@ const webhookEndpoints = (f: Fixtures) => [
   `/v1/webhook_endpoints/${f.webhookEndpoint}`,
 ];
 const webhookDeliveries = (f: Fixtures) => [`/v1/webhook_endpoints/${f.webhookEndpoint}/deliveries?limit=100`];
+const alerts = (f: Fixtures) => ['/v1/alerts?limit=100', `/v1/alerts/${f.alert}`];
 const apiKeys = (f: Fixtures) => [`/v1/admin/organizations/${f.organization}/api_keys`];
 const month = 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
 const line = { description: 'Support', quantity: 1, unit_amount_cents: 500 };
@@ -389,4 +391,15 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     readBack: webhookDeliveries,
   },
   [routeKey('GET', '/v1/events_log')]: { auth: 'key', query: ListWebhookEventsQuery },
+
+  // Usage alerts (issue 14)
+  [routeKey('POST', '/v1/alerts')]: {
+    auth: 'key',
+    body: CreateAlertBody,
+    sample: (f) => ({ meter_code: f.meter, threshold: '250.5', customer_id: f.customer }),
+    readBack: alerts,
+  },
+  [routeKey('GET', '/v1/alerts')]: { auth: 'key', query: ListAlertsQuery },
+  [routeKey('GET', '/v1/alerts/:id')]: { auth: 'key', params: { id: 'alert' } },
+  [routeKey('DELETE', '/v1/alerts/:id')]: { auth: 'key', params: { id: 'alert' }, readBack: alerts },
 };

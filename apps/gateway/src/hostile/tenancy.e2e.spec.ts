@@ -46,6 +46,8 @@ describe('tenancy: every route naming a resource, asked by another organization 
       'creditGrant',
       'webhookEndpoint',
       'webhookDelivery',
+      // Usage alerts (issue 14)
+      'alert',
     ]);
   });
   afterAll(() => cluster?.stop());

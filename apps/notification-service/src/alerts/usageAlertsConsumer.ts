@@ -1,0 +1,142 @@
+import { type AlertThresholdReached, alertEventWireNames } from '@afternoon/contracts/alerts';
+import { Headers } from '@afternoon/contracts/messaging';
+import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { Topics } from '@afternoon/contracts/topics';
+import {
+  appendToStream,
+  type ConsumedRecord,
+  type ConsumerDefinition,
+  enqueueOutbox,
+  eventMessage,
+  NotYetError,
+  PoisonRecordError,
+  parseRecordJson,
+  type ServiceContext,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import { alertNoticesProjection, noticesGiven } from './alertNotices';
+import { alertSubscriptionsConsumer, subscriptionSchedulesOf } from './alertSubscriptions';
+import { countOnce, lockTotals, saveTotals } from './alertUsage';
+import { alertsWatching } from './getAlerts';
+import { lifetime, usagePeriod } from './usagePeriod';
+import { type CountedEvent, type Crossing, tallyUsage } from './usageTally';
+
+/** How long a record waits for the subscriptions known when it was published before it is retried. */
+const subscriptionsCatchUpMs = 5_000;
+
+/**
+ * Counts what metering stored (`usage.metered`) into each customer's running totals per meter and period, and
+ * tells every alert the usage took to or past its threshold (`AlertThresholdReached` on the alert's stream, queued
+ * for `notification.events`), with the consumer's offsets: decided as usage is stored, never by a schedule.
+ */
+export const usageAlertsConsumer: ConsumerDefinition = {
+  name: 'usage-alerts',
+  topics: [Topics.usageMetered],
+  deadLetterTopic: Topics.consumerDeadLetter,
+  async handle(tx, record, context) {
+    context.setType('metered_usage');
+    await countUsage(tx, record, context);
+  },
+  async handleBatch(tx, records, context) {
+    for (const record of records) await countUsage(tx, record, context);
+  },
+};
+
+/** The stream of an alert, where its notices go beside its creation and deletion. */
+export const alertStream = (alertId: string) => `alert-${alertId}`;
+
+const quantityFormat = /^-?\d+(?:\.\d+)?$/;
+
+async function countUsage(tx: Transaction, record: ConsumedRecord, context: ServiceContext): Promise<void> {
+  const usage = meteredUsageOf(record);
+  const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
+  const customerId = usage.customer_id;
+  const events = (await countOnce(tx, usage))
+    .map((event) => ({
+      event,
+      quantities: event.meters.flatMap(({ meter_code, aggregation, quantity }) =>
+        quantity !== null && (aggregation === 'count' || aggregation === 'sum')
+          ? [{ meterCode: meter_code, quantity }]
+          : [],
+      ),
+    }))
+    .filter(({ quantities }) => quantities.length > 0);
+  if (events.length === 0) return;
+
+  // A billing period is cut by the subscriptions invoicing had published when metering published this record.
+  const caughtUp = context.processedThroughWaiter(alertSubscriptionsConsumer.name, Topics.invoiceEvents);
+  if (!(await caughtUp(new Date(Number(record.timestamp)), subscriptionsCatchUpMs)))
+    throw new NotYetError('subscriptions from invoice.events are behind usage.metered');
+  const subscriptions = await subscriptionSchedulesOf(tx, tenant, customerId);
+  const counted: CountedEvent[] = events.map(({ event, quantities }) => ({
+    usageId: event.usage_id,
+    timestamp: event.timestamp,
+    receivedAt: event.received_at,
+    quantities,
+    periods: {
+      billing_period: usagePeriod('billing_period', subscriptions, new Date(event.timestamp)),
+      lifetime,
+    },
+  }));
+
+  const meterCodes = [...new Set(counted.flatMap((event) => event.quantities.map((q) => q.meterCode)))];
+  const wanted = counted.flatMap((event) =>
+    event.quantities.flatMap(({ meterCode }) => [
+      { meterCode, period: event.periods.billing_period },
+      { meterCode, period: lifetime },
+    ]),
+  );
+  const totals = await lockTotals(tx, tenant, customerId, wanted);
+  const alerts = await alertsWatching(tx, tenant, customerId, meterCodes);
+  const notified = await noticesGiven(
+    tx,
+    tenant,
+    customerId,
+    alerts.map((alert) => alert.id),
+  );
+  const tally = tallyUsage(customerId, counted, alerts, totals, notified);
+  await saveTotals(tx, tenant, customerId, tally.totals);
+  for (const crossing of tally.crossings) await announce(tx, record, usage, crossing, context);
+}
+
+function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
+  const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
+  if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
+  for (const event of parsed.data.events)
+    for (const meter of event.meters)
+      if (meter.quantity !== null && !quantityFormat.test(meter.quantity))
+        throw new PoisonRecordError(`usage ${event.usage_id}: '${meter.quantity}' is not a decimal quantity`);
+  return parsed.data;
+}
+
+/** Appends the notice to the alert's stream, records it, and queues it for `notification.events`. */
+async function announce(
+  tx: Transaction,
+  record: ConsumedRecord,
+  usage: MeteredUsageRecord,
+  crossing: Crossing,
+  context: ServiceContext,
+): Promise<void> {
+  const stream = alertStream(crossing.alert_id);
+  const { rows } = await tx.query<{ version: number }>(
+    'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
+    [stream],
+  );
+  const notice: AlertThresholdReached = { type: 'AlertThresholdReached', data: crossing };
+  const source = `${record.topic}/${record.partition}/${record.offset}`;
+  const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, [notice], {
+    organization_id: usage.organization_id,
+    mode: usage.mode,
+    occurred_at: new Date(Number(record.timestamp)).toISOString(),
+    correlation_id: record.headers[Headers.correlationId] ?? source,
+    causation_id: source,
+  });
+  for (const event of stored) await alertNoticesProjection.apply(tx, event);
+  const topic = context.kafka.topic(Topics.notificationEvents);
+  await enqueueOutbox(
+    tx,
+    context.schema,
+    stored.map((event) => eventMessage(topic, alertEventWireNames, event)),
+  );
+}

@@ -1,0 +1,95 @@
+import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
+import { EventRecord } from '@afternoon/contracts/messaging';
+import { Topics } from '@afternoon/contracts/topics';
+import type { WebhookEvent } from '@afternoon/contracts/webhooks';
+import {
+  type ConsumedRecord,
+  type ConsumerDefinition,
+  decodeEventRecord,
+  parseRecordJson,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
+import type { z } from 'zod';
+import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
+import { catalogStep } from './catalogStep';
+import { recordWebhookEvent } from './recordWebhookEvent';
+import { rejectedUsageEvent } from './rejectedUsage';
+import { isReplayed } from './replayedOffsets';
+import { InvoicingSourceEvent, invoicingSourceWireNames, type SourceEvent, type SourceRecord } from './sourceEvents';
+import { loadSubject, saveSubject } from './subjects/subjectStore';
+import { subjectKeyOf } from './subjects/subjects';
+
+/**
+ * Turns one record of another service's events topic into catalog events, in the consumer's transaction: folds the
+ * event into its subject (unless a redelivery, which its stream version tells), records the events the subject's
+ * new state describes, and schedules their deliveries.
+ */
+function sourceEventHandler<E extends SourceEvent>(
+  schema: z.ZodType<E>,
+  wireNames: Record<E['type'], string>,
+  now: () => Date,
+): ConsumerDefinition['handle'] {
+  return async (tx, record, context) => {
+    const decoded = decodeEventRecord(record, schema, wireNames);
+    if (!decoded) {
+      context.skip();
+      return;
+    }
+    context.setType(decoded.wireType);
+    const { event_id } = EventRecord.parse(parseRecordJson(record.value));
+    const source: SourceRecord = { ...decoded, eventId: event_id };
+    const tenant: Tenant = { organizationId: source.metadata.organization_id, mode: source.metadata.mode };
+    const key = subjectKeyOf(source.event);
+    const stored = key && (await loadSubject(tx, tenant, key));
+    const { folded, events } = catalogStep(stored, source);
+    if (key && folded) await saveSubject(tx, tenant, key, folded.version, folded.state);
+    await recordAll(tx, tenant, events, record, { outbox: context, now: now() });
+  };
+}
+
+async function recordAll(
+  tx: Transaction,
+  tenant: Tenant,
+  events: readonly WebhookEvent[],
+  record: ConsumedRecord,
+  { outbox, now }: { outbox: DeliveryOutbox; now: Date },
+): Promise<void> {
+  if (events.length === 0) return;
+  const schedule = !(await isReplayed(tx, record));
+  const recordedAt = new Date(Number(record.timestamp)).toISOString();
+  const source = `${record.topic}/${record.partition}/${record.offset}`;
+  for (const event of events)
+    await recordWebhookEvent(tx, tenant, event, outbox, { recordedAt, schedule, source, now });
+}
+
+/** The catalog's consumers by name, with the topic each reads (what a rebuild replays). */
+export const catalogConsumerTopics = {
+  'catalog-customers': Topics.customerEvents,
+  'catalog-invoicing': Topics.invoiceEvents,
+  'catalog-rejected-usage': Topics.usageIngestDeadLetter,
+} as const;
+
+/** The catalog's consumers; `now` is the schedule's clock, when the deliveries they schedule are due. */
+export function catalogConsumers(now: () => Date): ConsumerDefinition[] {
+  const consumer = (name: keyof typeof catalogConsumerTopics, handle: ConsumerDefinition['handle']) => ({
+    name,
+    topics: [catalogConsumerTopics[name]],
+    deadLetterTopic: Topics.consumerDeadLetter,
+    handle,
+  });
+  return [
+    consumer('catalog-customers', sourceEventHandler(CustomerEvent, customerEventWireNames, now)),
+    consumer('catalog-invoicing', sourceEventHandler(InvoicingSourceEvent, invoicingSourceWireNames, now)),
+    // `events.rejected` from metering's dead-lettered usage records.
+    consumer('catalog-rejected-usage', async (tx, record, context) => {
+      context.setType('rejected_usage');
+      const rejected = rejectedUsageEvent(record);
+      if (!rejected) {
+        context.skip();
+        return;
+      }
+      await recordAll(tx, rejected.tenant, [rejected.event], record, { outbox: context, now: now() });
+    }),
+  ];
+}

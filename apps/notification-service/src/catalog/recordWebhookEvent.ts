@@ -1,0 +1,47 @@
+import type { WebhookEvent } from '@afternoon/contracts/webhooks';
+import type { Tenant, Transaction } from '@afternoon/service-kit';
+import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
+import { scheduleDeliveries } from '../deliveries/scheduleDeliveries';
+
+export interface RecordingOptions {
+  /** The log's time of the event; its own timestamp by default (a source record's Kafka time for the topics'). */
+  recordedAt?: string;
+  /** False while a rebuild replays records whose deliveries were scheduled the first time. */
+  schedule?: boolean;
+  /** The topic record it was made from, if any (`<topic>/<partition>/<offset>`). */
+  source?: string;
+  /** When its deliveries are due: now on the schedule's clock. */
+  now?: Date;
+}
+
+/**
+ * Records a catalog event in the tenant's events log, in the caller's transaction, and schedules its deliveries if
+ * it is new (their events queued on `outbox`); answers whether it was (an event with its id recorded already changes
+ * nothing).
+ */
+export async function recordWebhookEvent(
+  tx: Transaction,
+  tenant: Tenant,
+  event: WebhookEvent,
+  outbox: DeliveryOutbox,
+  { recordedAt = event.timestamp, schedule = true, source, now }: RecordingOptions = {},
+): Promise<boolean> {
+  const inserted = await tx.query(
+    `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, payload, recorded_at, source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+    [
+      event.id,
+      tenant.organizationId,
+      tenant.mode,
+      event.type,
+      event.version,
+      event.timestamp,
+      JSON.stringify(event),
+      recordedAt,
+      source ?? null,
+    ],
+  );
+  if (inserted.rowCount === 0) return false;
+  if (schedule) await scheduleDeliveries(tx, tenant, event, outbox, now);
+  return true;
+}
