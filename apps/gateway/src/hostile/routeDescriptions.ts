@@ -31,40 +31,12 @@ import {
 } from '@afternoon/contracts/subscriptions';
 import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '@afternoon/contracts/testClocks';
 import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
-import {
-  CreateWebhookEndpointBody,
-  ListWebhookDeliveriesQuery,
-  ListWebhookEndpointsQuery,
-  ListWebhookEventsQuery,
-  ReplayWebhookEventsBody,
-  UpdateWebhookEndpointBody,
-} from '@afternoon/contracts/webhooks';
 import { z } from 'zod';
-import type { Fixture, Fixtures } from './fixtures';
+import type { Fixtures } from './fixtures';
+import { type RouteFuzz, routeKey } from './routeFuzz';
+import { webhookRouteDescriptions } from './webhookRouteDescriptions';
 
-/** How the suite fuzzes one served route; every route the gateway serves has one (see `routeKey`). */
-export interface RouteFuzz {
-  /** Whose credentials the route takes: an API key (`test key`: test mode only), the admin token, or none. */
-  auth: 'key' | 'test key' | 'admin' | 'none';
-  /** Each path parameter and the fixture that gives it a real value. */
-  params?: Record<string, Fixture>;
-  /** The JSON body's contract; a write route without one takes no body. */
-  body?: z.ZodType;
-  /** The query's contract; a read route without one takes no query. */
-  query?: z.ZodType;
-  /** A body the contract accepts for the fixtures, for the tenancy matrix. */
-  sample?: (fixtures: Fixtures) => unknown;
-  /** A query the contract accepts, where the route needs one (the tenancy matrix sends it). */
-  sampleQuery?: string;
-  /** GET paths (same credentials) whose answers a refused request must leave unchanged: the route's state. */
-  readBack?: (fixtures: Fixtures) => string[];
-  /** Its read-back state is every organization's (the organization list): fuzzed alone, not beside other routes. */
-  sharedState?: true;
-  /** Answers HTML pages for browsers (its 404 is a page, not the envelope). */
-  pages?: true;
-}
-
-export const routeKey = (method: string, path: string) => `${method} ${path}`;
+export { type RouteFuzz, routeKey } from './routeFuzz';
 
 const customers = (f: Fixtures) => ['/v1/customers?limit=100', `/v1/customers/${f.customer}`];
 const meters = (f: Fixtures) => ['/v1/meters?limit=100', `/v1/meters/${f.meter}`];
@@ -77,11 +49,6 @@ const creditGrants = (f: Fixtures) => [
   `/v1/subscriptions/${f.subscription}/credit-grants?limit=100`,
   `/v1/subscriptions/${f.subscription}/credit-grants/${f.creditGrant}`,
 ];
-const webhookEndpoints = (f: Fixtures) => [
-  '/v1/webhook_endpoints?limit=100',
-  `/v1/webhook_endpoints/${f.webhookEndpoint}`,
-];
-const webhookDeliveries = (f: Fixtures) => [`/v1/webhook_endpoints/${f.webhookEndpoint}/deliveries?limit=100`];
 const alerts = (f: Fixtures) => ['/v1/alerts?limit=100', `/v1/alerts/${f.alert}`];
 const apiKeys = (f: Fixtures) => [`/v1/admin/organizations/${f.organization}/api_keys`];
 const month = 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
@@ -348,49 +315,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     readBack: invoices,
   },
 
-  [routeKey('POST', '/v1/webhook_endpoints')]: {
-    auth: 'key',
-    body: CreateWebhookEndpointBody,
-    sample: () => ({ url: 'http://127.0.0.1:9/webhooks', enabled_events: ['invoice.paid'], description: 'Fuzz' }),
-    readBack: webhookEndpoints,
-  },
-  [routeKey('GET', '/v1/webhook_endpoints')]: { auth: 'key', query: ListWebhookEndpointsQuery },
-  [routeKey('GET', '/v1/webhook_endpoints/:id')]: { auth: 'key', params: { id: 'webhookEndpoint' } },
-  [routeKey('PATCH', '/v1/webhook_endpoints/:id')]: {
-    auth: 'key',
-    params: { id: 'webhookEndpoint' },
-    body: UpdateWebhookEndpointBody,
-    sample: () => ({ description: 'Renamed' }),
-    readBack: webhookEndpoints,
-  },
-  [routeKey('DELETE', '/v1/webhook_endpoints/:id')]: {
-    auth: 'key',
-    params: { id: 'webhookEndpoint' },
-    readBack: webhookEndpoints,
-  },
-  [routeKey('POST', '/v1/webhook_endpoints/:id/rotate_secret')]: {
-    auth: 'key',
-    params: { id: 'webhookEndpoint' },
-    readBack: webhookEndpoints,
-  },
-  [routeKey('GET', '/v1/webhook_endpoints/:id/deliveries')]: {
-    auth: 'key',
-    params: { id: 'webhookEndpoint' },
-    query: ListWebhookDeliveriesQuery,
-  },
-  [routeKey('POST', '/v1/webhook_deliveries/:id/retry')]: {
-    auth: 'key',
-    params: { id: 'webhookDelivery' },
-    readBack: webhookDeliveries,
-  },
-  [routeKey('POST', '/v1/webhook_endpoints/:id/replay')]: {
-    auth: 'key',
-    params: { id: 'webhookEndpoint' },
-    body: ReplayWebhookEventsBody,
-    sample: () => ({ from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z', types: ['customer.created'] }),
-    readBack: webhookDeliveries,
-  },
-  [routeKey('GET', '/v1/events_log')]: { auth: 'key', query: ListWebhookEventsQuery },
+  ...webhookRouteDescriptions,
 
   // Usage alerts (issue 14)
   [routeKey('POST', '/v1/alerts')]: {
