@@ -190,7 +190,7 @@ export const webhookCatalog = {
   'balance.depleted': { version: 1, description: "A customer's balance reached zero.", data: BalanceDepletedPayload },
   'usage.threshold_reached': {
     version: 1,
-    description: "A customer's usage of a meter crossed an alert's threshold (not emitted yet).",
+    description: "A customer's usage of a meter reached an alert's threshold (once per customer and period).",
     data: UsageThresholdReachedPayload,
   },
   'events.rejected': {

@@ -226,6 +226,16 @@ describe('usage alerts on real Kafka and Postgres', () => {
       'AlertThresholdReached',
       'AlertThresholdReached',
     ]);
+    // Each notice is in the events log as `usage.threshold_reached`, for the organization's webhook endpoints.
+    const told = await service.pool.query(
+      `SELECT payload FROM webhook_events WHERE organization_id = $1 AND mode = $2 AND type = 'usage.threshold_reached'
+        ORDER BY occurred_at`,
+      [tenant.organizationId, tenant.mode],
+    );
+    expect(told.rows.map((row) => [row.payload.data.period_start, row.payload.data.value])).toEqual([
+      ['2026-01-15T00:00:00.000Z', '10'],
+      ['2026-02-15T00:00:00.000Z', '10'],
+    ]);
   });
 
   it('counts a customer without a subscription by UTC calendar month, and an alert for every customer', {

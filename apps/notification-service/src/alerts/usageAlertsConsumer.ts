@@ -15,6 +15,7 @@ import {
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
+import { announceOwnEvent } from '../catalog/announceOwnEvent';
 import { alertNoticesProjection, noticesGiven } from './alertNotices';
 import { alertSubscriptionsConsumer, subscriptionSchedulesOf } from './alertSubscriptions';
 import { countOnce, lockTotals, saveTotals } from './alertUsage';
@@ -110,7 +111,10 @@ function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
   return parsed.data;
 }
 
-/** Appends the notice to the alert's stream, records it, and queues it for `notification.events`. */
+/**
+ * Appends the notice to the alert's stream, records it, queues it for `notification.events`, and announces it to the
+ * webhook endpoints (`usage.threshold_reached`).
+ */
 async function announce(
   tx: Transaction,
   record: ConsumedRecord,
@@ -132,7 +136,15 @@ async function announce(
     correlation_id: record.headers[Headers.correlationId] ?? source,
     causation_id: source,
   });
-  for (const event of stored) await alertNoticesProjection.apply(tx, event);
+  for (const event of stored) {
+    await alertNoticesProjection.apply(tx, event);
+    const { alert_id, customer_id, meter_code, threshold, value, period_start, period_end } = crossing;
+    const data = { alert_id, customer_id, meter_code, threshold, value, period_start, period_end };
+    await announceOwnEvent(tx, context, { organizationId: usage.organization_id, mode: usage.mode }, event, {
+      type: 'usage.threshold_reached',
+      data,
+    });
+  }
   const topic = context.kafka.topic(Topics.notificationEvents);
   await enqueueOutbox(
     tx,

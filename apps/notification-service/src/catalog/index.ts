@@ -2,6 +2,7 @@ import type { Slice } from '@afternoon/service-kit';
 import { catalogRoutes } from './api';
 import { catalogConsumers } from './catalogConsumers';
 
+export { announceOwnEvent } from './announceOwnEvent';
 export { recordWebhookEvent } from './recordWebhookEvent';
 
 /**

@@ -291,6 +291,14 @@ describe('webhook deliveries on real Kafka, Postgres and loopback receivers', ()
     expect(rows.map((row) => row.data)).toMatchObject([
       { endpoint_id: endpointId, reason: 'failing', failing_since: failingSince },
     ]);
+    // The organization's other endpoints are told (`webhook_endpoint.disabled` in its events log).
+    const told = await service.pool.query(
+      `SELECT payload FROM webhook_events WHERE organization_id = $1 AND mode = $2 AND type = 'webhook_endpoint.disabled'`,
+      [tenant.organizationId, tenant.mode],
+    );
+    expect(told.rows.map((row) => row.payload.data)).toEqual([
+      { endpoint_id: endpointId, url: failing.url, failing_since: failingSince },
+    ]);
     const after = await deliveryOf(service, tenant, delivery!.id);
     expect(after).toMatchObject({ status: 'failed', next_attempt_at: null });
     expect(after.attempts.map((attempt) => attempt.response_status)).toEqual([503, 503]);
@@ -308,6 +316,19 @@ describe('webhook deliveries on real Kafka, Postgres and loopback receivers', ()
       ).rows,
       attempts: (await service.pool.query('SELECT * FROM webhook_delivery_attempts ORDER BY delivery_id, number')).rows,
     });
+    // The earlier tests moved the clock days ahead: the sender first works off what that made due, so nothing
+    // changes between the snapshots but the rebuild.
+    await eventually(
+      async () => {
+        const { rows } = await service.pool.query(
+          `SELECT count(*)::int AS busy FROM webhook_deliveries
+            WHERE status = 'pending' AND (next_attempt_at <= $1 OR leased_until > $1)`,
+          [clock.now()],
+        );
+        expect(rows[0].busy).toBe(0);
+      },
+      { timeout: 30_000, label: 'no delivery due or in flight' },
+    );
     const before = await snapshot();
     expect(before.deliveries.length).toBeGreaterThan(10);
     await rebuildProjections(service.pool, notificationProjections);

@@ -1,4 +1,5 @@
 import type { Tenant, Transaction } from '@afternoon/service-kit';
+import { announceOwnEvent } from '../catalog/announceOwnEvent';
 import type { DeliveryOutbox } from './deliveryEvents';
 import { recordDeliveryEvents } from './deliveryEvents';
 import { hasFailedTooLong } from './retrySchedule';
@@ -19,8 +20,8 @@ export async function disableIfFailingTooLong(
   now: Date,
 ): Promise<boolean> {
   const stream = endpointStream(endpointId);
-  const endpoint = await tx.query<{ status: string }>(
-    'SELECT status FROM webhook_endpoints WHERE id = $1 AND organization_id = $2 AND mode = $3 FOR UPDATE',
+  const endpoint = await tx.query<{ status: string; url: string }>(
+    'SELECT status, url FROM webhook_endpoints WHERE id = $1 AND organization_id = $2 AND mode = $3 FOR UPDATE',
     [endpointId, tenant.organizationId, tenant.mode],
   );
   if (endpoint.rows[0]?.status !== 'enabled') return false;
@@ -38,7 +39,7 @@ export async function disableIfFailingTooLong(
   );
   const failingSince = rows[0]?.failing_since;
   if (!failingSince || !hasFailedTooLong(failingSince, now)) return false;
-  await recordDeliveryEvents(
+  const [disabled] = await recordDeliveryEvents(
     tx,
     outbox,
     stream,
@@ -62,5 +63,9 @@ export async function disableIfFailingTooLong(
       causation_id: `${stream}-failing-since-${failingSince.toISOString()}`,
     },
   );
+  if (disabled) {
+    const data = { endpoint_id: endpointId, url: endpoint.rows[0].url, failing_since: failingSince.toISOString() };
+    await announceOwnEvent(tx, outbox, tenant, disabled, { type: 'webhook_endpoint.disabled', data }, now);
+  }
   return true;
 }
