@@ -30,6 +30,7 @@ const gatewayTopics = [
   Topics.customerCommands,
   Topics.invoiceCommands,
   Topics.meterCommands,
+  Topics.notificationCommands,
   Topics.usageIngest,
   Topics.customerEvents,
   Topics.invoiceEvents,

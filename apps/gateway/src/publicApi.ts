@@ -16,6 +16,9 @@ import type { RouteDeps } from './routeDeps';
 import { subscriptionRoutes } from './subscriptions/subscriptionRoutes';
 import { testClockRoutes } from './testClocks/testClockRoutes';
 import { usageRoutes } from './usage/usageRoutes';
+import { eventsLogRoutes } from './webhooks/eventsLogRoutes';
+import { webhookDeliveryRoutes } from './webhooks/webhookDeliveryRoutes';
+import { webhookEndpointRoutes } from './webhooks/webhookEndpointRoutes';
 
 /** The public API, one module per resource, behind the API key and the rate limits. */
 const publicRoutes: ((deps: RouteDeps) => Router)[] = [
@@ -30,6 +33,9 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   pricingUnitRoutes,
   creditGrantRoutes,
   balanceRoutes,
+  webhookEndpointRoutes,
+  webhookDeliveryRoutes,
+  eventsLogRoutes,
   alertRoutes,
 ];
 

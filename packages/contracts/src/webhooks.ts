@@ -48,9 +48,10 @@ export type EnabledEvents = z.infer<typeof EnabledEvents>;
 export const WebhookUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
+  // Zod runs this even when the text is no URL at all (already refused above): parsing must not throw then.
   .refine((text) => {
-    const url = new URL(text);
-    return url.username === '' && url.password === '';
+    const url = URL.parse(text);
+    return url === null || (url.username === '' && url.password === '');
   }, 'must not carry credentials');
 
 /** `POST /v1/webhook_endpoints`. */

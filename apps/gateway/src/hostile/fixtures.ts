@@ -1,6 +1,7 @@
 import { eventually, type GatewayClient, type GatewayResponse } from '@afternoon/testkit';
 import { expect } from 'vitest';
 import type { TestCluster, TestOrganization } from '../../test/testCluster';
+import { startWebhookReceiver } from '../../test/webhookReceiver';
 
 /** A real resource a path parameter can name, created on demand in one organization (live mode; clocks in test). */
 export type Fixture =
@@ -16,6 +17,8 @@ export type Fixture =
   | 'hostedToken'
   | 'pricingUnit'
   | 'creditGrant'
+  | 'webhookEndpoint'
+  | 'webhookDelivery'
   // Usage alerts (issue 14)
   | 'alert';
 
@@ -103,6 +106,22 @@ function buildersFor(
       const body = { name: 'Fuzz credits', amount: 1000, currency_code: 'usd' };
       return created(await live.post(`/v1/subscriptions/${await get('subscription')}/credit-grants`, body)).credit_grant
         .id;
+    },
+    // Its receiver answers every delivery 200 at once, so no retry is still due when a refusal's state is read.
+    webhookEndpoint: async () => {
+      const body = { url: (await startWebhookReceiver()).url, enabled_events: ['customer.created'] };
+      return created(await live.post('/v1/webhook_endpoints', body)).webhook_endpoint.id;
+    },
+    // A customer created once the endpoint exists makes the event it is told of.
+    webhookDelivery: async () => {
+      const endpoint = await get('webhookEndpoint');
+      created(await live.post('/v1/customers', { name: 'Webhook Co' }));
+      const delivered = async () => {
+        const [delivery] = ok(await live.get(`/v1/webhook_endpoints/${endpoint}/deliveries`)).deliveries;
+        expect(delivery?.status).toBe('succeeded');
+        return delivery.id as string;
+      };
+      return eventually(delivered, { label: 'fixture webhook delivered' });
     },
     // Usage alerts (issue 14)
     alert: async () => {

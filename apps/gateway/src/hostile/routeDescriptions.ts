@@ -32,31 +32,11 @@ import {
 import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '@afternoon/contracts/testClocks';
 import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { z } from 'zod';
-import type { Fixture, Fixtures } from './fixtures';
+import type { Fixtures } from './fixtures';
+import { type RouteFuzz, routeKey } from './routeFuzz';
+import { webhookRouteDescriptions } from './webhookRouteDescriptions';
 
-/** How the suite fuzzes one served route; every route the gateway serves has one (see `routeKey`). */
-export interface RouteFuzz {
-  /** Whose credentials the route takes: an API key (`test key`: test mode only), the admin token, or none. */
-  auth: 'key' | 'test key' | 'admin' | 'none';
-  /** Each path parameter and the fixture that gives it a real value. */
-  params?: Record<string, Fixture>;
-  /** The JSON body's contract; a write route without one takes no body. */
-  body?: z.ZodType;
-  /** The query's contract; a read route without one takes no query. */
-  query?: z.ZodType;
-  /** A body the contract accepts for the fixtures, for the tenancy matrix. */
-  sample?: (fixtures: Fixtures) => unknown;
-  /** A query the contract accepts, where the route needs one (the tenancy matrix sends it). */
-  sampleQuery?: string;
-  /** GET paths (same credentials) whose answers a refused request must leave unchanged: the route's state. */
-  readBack?: (fixtures: Fixtures) => string[];
-  /** Its read-back state is every organization's (the organization list): fuzzed alone, not beside other routes. */
-  sharedState?: true;
-  /** Answers HTML pages for browsers (its 404 is a page, not the envelope). */
-  pages?: true;
-}
-
-export const routeKey = (method: string, path: string) => `${method} ${path}`;
+export { type RouteFuzz, routeKey } from './routeFuzz';
 
 const customers = (f: Fixtures) => ['/v1/customers?limit=100', `/v1/customers/${f.customer}`];
 const meters = (f: Fixtures) => ['/v1/meters?limit=100', `/v1/meters/${f.meter}`];
@@ -334,6 +314,8 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     params: { id: 'invoice' },
     readBack: invoices,
   },
+
+  ...webhookRouteDescriptions,
 
   // Usage alerts (issue 14)
   [routeKey('POST', '/v1/alerts')]: {

@@ -44,6 +44,8 @@ describe('tenancy: every route naming a resource, asked by another organization 
       'testClock',
       'pricingUnit',
       'creditGrant',
+      'webhookEndpoint',
+      'webhookDelivery',
       // Usage alerts (issue 14)
       'alert',
     ]);
