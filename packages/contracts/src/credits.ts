@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Metadata, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { Currency } from './currencies';
+import { InternalWaitMs } from './meteredUsage';
 import { PricingUnitCode } from './pricingUnits';
 import { UtcTimestamp } from './usage';
 
@@ -161,6 +162,19 @@ export const RatedUsageAnswer = z.object({
   cost: z.array(UsageCost),
 });
 export type RatedUsageAnswer = z.infer<typeof RatedUsageAnswer>;
+
+/**
+ * `GET /rated-usage/{usage_id}/with-balances?wait_ms=` (internal, the single-event ingest): waits until the event is
+ * rated, then answers its cost and its customer's balances after it in one reply; 404 once `wait_ms` has passed.
+ */
+export const RatedUsageWaitQuery = z.strictObject({ wait_ms: InternalWaitMs.optional() });
+export type RatedUsageWaitQuery = z.infer<typeof RatedUsageWaitQuery>;
+
+export const RatedUsageWithBalancesAnswer = RatedUsageAnswer.extend({
+  balances: z.array(CustomerBalance),
+  as_of: z.iso.datetime(),
+});
+export type RatedUsageWithBalancesAnswer = z.infer<typeof RatedUsageWithBalancesAnswer>;
 
 // Commands (on `invoice.commands`: credits belong to invoicing)
 

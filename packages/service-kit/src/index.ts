@@ -64,6 +64,7 @@ export {
   withTransaction,
 } from './postgres/database';
 export { migrate } from './postgres/migrate';
+export { type NotifiedWait, notifiedWait, notifyWaiters } from './postgres/notifiedWait';
 export {
   createServicePool,
   createServicePools,

@@ -7,6 +7,7 @@ import { queueMeteredUsage } from './meteredUsage';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
 import { type StoredUsage, storeUsageEvents } from './storeUsageEvents';
+import { notifyUsageOutcomes } from './usageOutcome';
 
 interface MeterUsageOptions {
   schema: string;
@@ -86,6 +87,7 @@ function meterUsage(options: MeterUsageOptions) {
       await reject(entry.record, { code: 'conflicting_duplicate', reason }, entry.usage);
     }
     await queueMeteredUsage(tx, options, records, stored);
+    await notifyUsageOutcomes(tx, options.schema);
   };
 }
 
