@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Queryable } from './database';
 
-/** A wait looks again this often even without a notification, so a lost LISTEN connection only slows it down. */
-const lookAgainMs = 250;
+/** A wait looks again this often even without a notification, so a missed one only slows it down. */
+const defaultLookAgainMs = 250;
 /** The listening connection goes back to the pool once nobody has waited this long. */
 const idleReleaseMs = 1_000;
 
@@ -23,7 +23,11 @@ export async function notifyWaiters(tx: Queryable, channel: string): Promise<voi
  * Waits on `channel` of `pool`, for read routes that answer once a consumer has committed something. One connection
  * LISTENs for all the waits of the process, taken on the first and given back after a second without any.
  */
-export function notifiedWait(pool: pg.Pool, channel: string): NotifiedWait {
+export function notifiedWait(
+  pool: pg.Pool,
+  channel: string,
+  { lookAgainMs = defaultLookAgainMs }: { lookAgainMs?: number } = {},
+): NotifiedWait {
   const wakers = new Set<() => void>();
   const wakeAll = () => {
     for (const wake of wakers) wake();
