@@ -155,26 +155,22 @@ export type CustomerBalancesAnswer = z.infer<typeof CustomerBalancesAnswer>;
 export const UsageCost = z.object({ denomination: Denomination, amount: CreditAmount });
 export type UsageCost = z.infer<typeof UsageCost>;
 
-/** `GET /rated-usage/{usage_id}` (internal): what a rated usage event cost; 404 until it is rated. */
+/**
+ * `GET /rated-usage/{usage_id}?wait_ms=` (internal, the single-event ingest): what a usage event cost, with its
+ * customer's balances after it in the same reply; 404 until it is rated. With `wait_ms`, the question is held until
+ * the event is rated, and answered 404 only once that has passed.
+ */
+export const RatedUsageQuery = z.strictObject({ wait_ms: InternalWaitMs.optional() });
+export type RatedUsageQuery = z.infer<typeof RatedUsageQuery>;
+
 export const RatedUsageAnswer = z.object({
   usage_id: ResourceId,
   customer_id: ResourceId,
   cost: z.array(UsageCost),
-});
-export type RatedUsageAnswer = z.infer<typeof RatedUsageAnswer>;
-
-/**
- * `GET /rated-usage/{usage_id}/with-balances?wait_ms=` (internal, the single-event ingest): waits until the event is
- * rated, then answers its cost and its customer's balances after it in one reply; 404 once `wait_ms` has passed.
- */
-export const RatedUsageWaitQuery = z.strictObject({ wait_ms: InternalWaitMs.optional() });
-export type RatedUsageWaitQuery = z.infer<typeof RatedUsageWaitQuery>;
-
-export const RatedUsageWithBalancesAnswer = RatedUsageAnswer.extend({
   balances: z.array(CustomerBalance),
   as_of: z.iso.datetime(),
 });
-export type RatedUsageWithBalancesAnswer = z.infer<typeof RatedUsageWithBalancesAnswer>;
+export type RatedUsageAnswer = z.infer<typeof RatedUsageAnswer>;
 
 // Commands (on `invoice.commands`: credits belong to invoicing)
 

@@ -1,4 +1,4 @@
-import { RatedUsageWithBalancesAnswer } from '@afternoon/contracts/credits';
+import { RatedUsageAnswer } from '@afternoon/contracts/credits';
 import { UsageOutcomeAnswer } from '@afternoon/contracts/meteredUsage';
 import type { SyncIngestRated, SyncIngestRejected } from '@afternoon/contracts/syncIngest';
 import { IngestOneBody } from '@afternoon/contracts/usage';
@@ -21,7 +21,7 @@ type Answer = Omit<SyncIngestRated, Envelope> | Omit<SyncIngestRejected, Envelop
 /**
  * The single-event form of ingest: the event is queued exactly as a batch's are, then followed to its end: what
  * metering made of its record (`/usage/outcome`), then what invoicing rated it at with the customer's balances after
- * it (`/rated-usage/{id}/with-balances`). Each service holds the question until it has the answer (`wait_ms`), so
+ * it (`/rated-usage/{id}`). Each service holds the question until it has the answer (`wait_ms`), so
  * the gateway hears of each step as it commits. Past the deadline the answer is 504: the event stays accepted, and
  * sending it again with the same idempotency_key answers `duplicate` with its cost.
  */
@@ -53,9 +53,9 @@ export async function ingestOne(
     return { status: 'rejected', error: { code: outcome.reason_code, message: outcome.reason } };
   const rated = await untilAnswered(deadline, () =>
     ask(invoicing, {
-      path: `/rated-usage/${outcome.usage_id}/with-balances`,
+      path: `/rated-usage/${outcome.usage_id}`,
       query: { wait_ms: waitMs() },
-      answer: RatedUsageWithBalancesAnswer,
+      answer: RatedUsageAnswer,
     }),
   );
   return {

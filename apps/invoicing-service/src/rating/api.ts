@@ -1,8 +1,8 @@
 import {
   BalancesQuery,
   type CustomerBalancesAnswer,
-  RatedUsageWaitQuery,
-  type RatedUsageWithBalancesAnswer,
+  type RatedUsageAnswer,
+  RatedUsageQuery,
 } from '@afternoon/contracts/credits';
 import { Topics } from '@afternoon/contracts/topics';
 import { NotFoundError, notifiedWait, parseInput, type RouteDeps, type Tenant, tenantOf } from '@afternoon/service-kit';
@@ -24,20 +24,15 @@ export function ratingRoutes(deps: RouteDeps): Router {
     const asOf = query.as_of ? new Date(query.as_of) : undefined;
     response.json(await balancesOf(deps, tenantOf(request), request.params.id, asOf));
   });
-  router.get('/rated-usage/:usage_id', async (request, response) => {
-    const rated = await getRatedUsage(deps.pool, tenantOf(request), request.params.usage_id);
-    if (!rated) throw new NotFoundError(`Usage '${request.params.usage_id}' is not rated yet`, 'usage_id');
-    response.json(rated);
-  });
   // The single-event ingest waits here for the event's cost, and gets the balances it left in the same reply.
-  router.get('/rated-usage/:usage_id/with-balances', async (request, response) => {
+  router.get('/rated-usage/:usage_id', async (request, response) => {
     const tenant = tenantOf(request);
-    const { wait_ms } = parseInput(RatedUsageWaitQuery, request.query);
+    const { wait_ms } = parseInput(RatedUsageQuery, request.query);
     const usageId = request.params.usage_id;
     const rated = await rating.until(() => getRatedUsage(deps.pool, tenant, usageId), wait_ms ?? 0);
     if (!rated) throw new NotFoundError(`Usage '${usageId}' is not rated yet`, 'usage_id');
     const balances = await balancesOf(deps, tenant, rated.customer_id);
-    response.json({ ...rated, ...balances } satisfies RatedUsageWithBalancesAnswer);
+    response.json({ ...rated, ...balances } satisfies RatedUsageAnswer);
   });
   return router;
 }

@@ -71,7 +71,7 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
   }, async () => {
     const { customerId } = await subscriber('waited_plan', { model: 'per_unit', unit_amount: '2' }, cents(100));
     const event = tokens(1, 30);
-    const answer = ask(`/rated-usage/${event.usage_id}/with-balances?wait_ms=20000`);
+    const answer = ask(`/rated-usage/${event.usage_id}?wait_ms=20000`);
     await publish(metered(customerId, [event]));
     // 30 tokens × 2 cents = 60, drawn from the 100 granted; the balances are the customer's now, after the event.
     expect((await answer).body).toMatchObject({
@@ -82,10 +82,10 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     });
 
     const waitedFrom = Date.now();
-    const never = await ask(`/rated-usage/${newResourceId()}/with-balances?wait_ms=300`);
+    const never = await ask(`/rated-usage/${newResourceId()}?wait_ms=300`);
     expect(never).toMatchObject({ status: 404, body: { error: { param: 'usage_id' } } });
     expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(300);
-    expect(await ask(`/rated-usage/${event.usage_id}/with-balances?wait_ms=-1`)).toMatchObject({ status: 400 });
+    expect(await ask(`/rated-usage/${event.usage_id}?wait_ms=-1`)).toMatchObject({ status: 400 });
   });
 
   it('rates a price in a pricing unit exactly in that unit, drawing the grant in it', {

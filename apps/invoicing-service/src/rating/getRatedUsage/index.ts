@@ -142,7 +142,7 @@ export async function getRatedUsage(
   db: Queryable,
   tenant: Tenant,
   usageId: string,
-): Promise<RatedUsageAnswer | undefined> {
+): Promise<Omit<RatedUsageAnswer, 'balances' | 'as_of'> | undefined> {
   const { rows } = await db.query<{ usage_id: string; customer_id: string; cost: UsageCostRow[] }>(
     'SELECT usage_id, customer_id, cost FROM rated_usage WHERE usage_id = $1 AND organization_id = $2 AND mode = $3',
     [usageId, tenant.organizationId, tenant.mode],
