@@ -65,7 +65,7 @@ export {
   withTransaction,
 } from './postgres/database';
 export { migrate } from './postgres/migrate';
-export { type NotifiedWait, notifiedWait, notifyWaiters } from './postgres/notifiedWait';
+export { type NotifiedWait, notifiedWait, notifyWaiters, responseClosed } from './postgres/notifiedWait';
 export {
   createServicePool,
   createServicePools,

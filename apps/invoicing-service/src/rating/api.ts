@@ -5,7 +5,15 @@ import {
   RatedUsageQuery,
 } from '@afternoon/contracts/credits';
 import { Topics } from '@afternoon/contracts/topics';
-import { NotFoundError, notifiedWait, parseInput, type RouteDeps, type Tenant, tenantOf } from '@afternoon/service-kit';
+import {
+  NotFoundError,
+  notifiedWait,
+  parseInput,
+  type RouteDeps,
+  responseClosed,
+  type Tenant,
+  tenantOf,
+} from '@afternoon/service-kit';
 import { Router } from 'express';
 import { customerNow } from '../customerClock/customerClock';
 import { customersConsumer, findCustomer } from '../customers/knownCustomers';
@@ -29,7 +37,8 @@ export function ratingRoutes(deps: RouteDeps): Router {
     const tenant = tenantOf(request);
     const { wait_ms } = parseInput(RatedUsageQuery, request.query);
     const usageId = request.params.usage_id;
-    const rated = await rating.until(() => getRatedUsage(deps.pool, tenant, usageId), wait_ms ?? 0);
+    const look = () => getRatedUsage(deps.pool, tenant, usageId);
+    const rated = await rating.until(look, wait_ms ?? 0, responseClosed(response));
     if (!rated) throw new NotFoundError(`Usage '${usageId}' is not rated yet`, 'usage_id');
     const balances = await balancesOf(deps, tenant, rated.customer_id);
     response.json({ ...rated, ...balances } satisfies RatedUsageAnswer);

@@ -8,7 +8,14 @@ import {
   ListUsageEventsQuery,
   UsageQuery,
 } from '@afternoon/contracts/usage';
-import { NotFoundError, type NotifiedWait, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
+import {
+  NotFoundError,
+  type NotifiedWait,
+  parseInput,
+  responseClosed,
+  type Tenant,
+  tenantOf,
+} from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
 import { eventSummary, type IngestProgress } from './eventSummary';
@@ -40,7 +47,8 @@ export function usageRoutes({ pool, knownCustomers, ingestProgress, outcomes }: 
   // The gateway's single-event ingest asks, after producing a record, what became of it, and waits for it.
   router.get('/usage/outcome', async (request, response) => {
     const { source, wait_ms } = parseInput(UsageOutcomeQuery, request.query);
-    response.json(await awaitedUsageOutcome(pool, outcomes, tenantOf(request), source, wait_ms ?? 0));
+    const wait = { waitMs: wait_ms ?? 0, signal: responseClosed(response) };
+    response.json(await awaitedUsageOutcome(pool, outcomes, tenantOf(request), source, wait));
   });
 
   router.get('/events/summary', async (request, response) => {

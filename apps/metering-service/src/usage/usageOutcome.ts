@@ -7,19 +7,22 @@ export const usageOutcomesChannel = (schema: string) => `${schema}_usage_outcome
 /** Wakes the outcome waits of `schema` once the caller's transaction (the one that decides records) commits. */
 export const notifyUsageOutcomes = (tx: Queryable, schema: string) => notifyWaiters(tx, usageOutcomesChannel(schema));
 
-/** The outcome of the record at `source`, waiting up to `waitMs` for one: `pending` only once that has passed. */
+/**
+ * The outcome of the record at `source`, waiting up to `waitMs` for one (or until `signal`): `pending` only once that
+ * has passed.
+ */
 export async function awaitedUsageOutcome(
   db: Queryable,
   outcomes: NotifiedWait,
   tenant: Tenant,
   source: string,
-  waitMs: number,
+  { waitMs, signal }: { waitMs: number; signal?: AbortSignal },
 ): Promise<UsageOutcomeAnswer> {
   const decided = async () => {
     const answer = await usageOutcome(db, tenant, source);
     return answer.outcome === 'pending' ? undefined : answer;
   };
-  return (await outcomes.until(decided, waitMs)) ?? { outcome: 'pending' };
+  return (await outcomes.until(decided, waitMs, signal)) ?? { outcome: 'pending' };
 }
 
 /**

@@ -77,4 +77,11 @@ describe('a wait woken by the commits that notify its channel', () => {
     await commitEffect('b', 'heard');
     expect(await answer).toBe('heard');
   });
+
+  it('ends a wait whose caller has gone', async () => {
+    const gone = new AbortController();
+    const answer = waitOn().until(() => effectOf('never'), 60_000, gone.signal);
+    gone.abort();
+    expect(await answer).toBeUndefined();
+  });
 });

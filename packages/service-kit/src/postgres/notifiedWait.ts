@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type pg from 'pg';
 import type { Queryable } from './database';
 
@@ -11,7 +12,14 @@ export interface NotifiedWait {
    * Answers what `look` answers as soon as that is something, looking again each time the channel is notified (a
    * NOTIFY is delivered when its transaction commits); undefined once `waitMs` has passed.
    */
-  until<T>(look: () => Promise<T | undefined>, waitMs: number): Promise<T | undefined>;
+  until<T>(look: () => Promise<T | undefined>, waitMs: number, signal?: AbortSignal): Promise<T | undefined>;
+}
+
+/** Aborted once `response` is closed (answered, or its connection gone): a wait for a caller no longer there ends. */
+export function responseClosed(response: ServerResponse): AbortSignal {
+  const closed = new AbortController();
+  response.once('close', () => closed.abort());
+  return closed.signal;
 }
 
 /** Tells the waiters on `channel` to look again, once the caller's transaction commits. */
@@ -89,8 +97,9 @@ export function notifiedWait(
   }
 
   return {
-    async until(look, waitMs) {
+    async until(look, waitMs, signal) {
       const deadline = Date.now() + waitMs;
+      const gone = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
       waits += 1;
       clearTimeout(idle);
       try {
@@ -105,12 +114,13 @@ export function notifiedWait(
             if (waitMs > 0) await listen().catch(() => undefined);
             const answer = await look();
             const left = deadline - Date.now();
-            if (answer !== undefined || left <= 0) return answer;
+            // A pool being ended waits for the listening connection: no new wait may hold it.
+            if (answer !== undefined || left <= 0 || signal?.aborted || pool.ending) return answer;
             let timer: NodeJS.Timeout | undefined;
             const lookAgain = new Promise<void>((resolve) => {
               timer = setTimeout(resolve, Math.min(left, lookAgainMs));
             });
-            await Promise.race([woken, lookAgain]);
+            await Promise.race([woken, lookAgain, gone]);
             clearTimeout(timer);
           } finally {
             wakers.delete(wake);
@@ -118,7 +128,8 @@ export function notifiedWait(
         }
       } finally {
         waits -= 1;
-        if (waits === 0) idle = setTimeout(() => void release(), idleReleaseMs).unref();
+        if (waits === 0 && pool.ending) void release();
+        else if (waits === 0) idle = setTimeout(() => void release(), idleReleaseMs).unref();
       }
     },
   };
