@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Metadata, NonBlankString, PageQuery, Pagination, ResourceId } from './common';
 import { Currency } from './currencies';
+import { InternalWaitMs } from './meteredUsage';
 import { PricingUnitCode } from './pricingUnits';
 import { UtcTimestamp } from './usage';
 
@@ -154,11 +155,20 @@ export type CustomerBalancesAnswer = z.infer<typeof CustomerBalancesAnswer>;
 export const UsageCost = z.object({ denomination: Denomination, amount: CreditAmount });
 export type UsageCost = z.infer<typeof UsageCost>;
 
-/** `GET /rated-usage/{usage_id}` (internal): what a rated usage event cost; 404 until it is rated. */
+/**
+ * `GET /rated-usage/{usage_id}?wait_ms=` (internal, the single-event ingest): what a usage event cost, with its
+ * customer's balances after it in the same reply; 404 until it is rated. With `wait_ms`, the question is held until
+ * the event is rated, and answered 404 only once that has passed.
+ */
+export const RatedUsageQuery = z.strictObject({ wait_ms: InternalWaitMs.optional() });
+export type RatedUsageQuery = z.infer<typeof RatedUsageQuery>;
+
 export const RatedUsageAnswer = z.object({
   usage_id: ResourceId,
   customer_id: ResourceId,
   cost: z.array(UsageCost),
+  balances: z.array(CustomerBalance),
+  as_of: z.iso.datetime(),
 });
 export type RatedUsageAnswer = z.infer<typeof RatedUsageAnswer>;
 

@@ -41,17 +41,25 @@ export const MeteredUsageRecord = z.object({
 export type MeteredUsageRecord = z.infer<typeof MeteredUsageRecord>;
 
 /** The query of `GET /usage/outcome`: the ingest record, as `<topic>/<partition>/<offset>` (a Kafka topic name). */
+/**
+ * How long an internal read may hold its answer until there is one, in milliseconds (the single-event ingest waits
+ * on the services rather than asking again and again).
+ */
+export const InternalWaitMs = z.coerce.number().int().min(0).max(30_000);
+
 export const UsageOutcomeQuery = z.strictObject({
   source: z
     .string()
     .max(300)
     .regex(/^[A-Za-z0-9._-]{1,249}\/\d{1,10}\/\d{1,19}$/, 'must be <topic>/<partition>/<offset>'),
+  /** Answers as soon as the record is handled, `pending` only once this has passed. */
+  wait_ms: InternalWaitMs.optional(),
 });
 export type UsageOutcomeQuery = z.infer<typeof UsageOutcomeQuery>;
 
 /**
- * `GET /usage/outcome?source=<topic/partition/offset>` (internal): what metering made of one ingest record; `pending`
- * until it is handled.
+ * `GET /usage/outcome?source=<topic/partition/offset>[&wait_ms=]` (internal): what metering made of one ingest record;
+ * `pending` until it is handled.
  */
 export const UsageOutcomeAnswer = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('pending') }),

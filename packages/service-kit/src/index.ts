@@ -10,6 +10,7 @@ export { consumersReady } from './consumer/consumerHealth';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
 export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';
+export type { HandledCheck, ProcessedThroughWaiter } from './consumer/processedThrough';
 export { recordHeaders } from './consumer/records';
 export { type ConsumedState, resetConsumedState } from './consumer/resetConsumedState';
 export { restartAfterCrash } from './consumer/restartAfterCrash';
@@ -64,6 +65,7 @@ export {
   withTransaction,
 } from './postgres/database';
 export { migrate } from './postgres/migrate';
+export { type NotifiedWait, notifiedWait, notifyWaiters, responseClosed } from './postgres/notifiedWait';
 export {
   createServicePool,
   createServicePools,

@@ -1,4 +1,4 @@
-import { CustomerBalancesAnswer, RatedUsageAnswer } from '@afternoon/contracts/credits';
+import { RatedUsageAnswer } from '@afternoon/contracts/credits';
 import { UsageOutcomeAnswer } from '@afternoon/contracts/meteredUsage';
 import type { SyncIngestRated, SyncIngestRejected } from '@afternoon/contracts/syncIngest';
 import { IngestOneBody } from '@afternoon/contracts/usage';
@@ -20,9 +20,10 @@ type Answer = Omit<SyncIngestRated, Envelope> | Omit<SyncIngestRejected, Envelop
 
 /**
  * The single-event form of ingest: the event is queued exactly as a batch's are, then followed to its end: what
- * metering made of its record (`/usage/outcome`), what invoicing rated it at (`/rated-usage`), and the customer's
- * balances after it. Past the deadline the answer is 504: the event stays accepted, and sending it again with the
- * same idempotency_key answers `duplicate` with its cost.
+ * metering made of its record (`/usage/outcome`), then what invoicing rated it at with the customer's balances after
+ * it (`/rated-usage/{id}`). Each service holds the question until it has the answer (`wait_ms`), so
+ * the gateway hears of each step as it commits. Past the deadline the answer is 504: the event stays accepted, and
+ * sending it again with the same idempotency_key answers `duplicate` with its cost.
  */
 export async function ingestOne(
   deps: RouteDeps,
@@ -42,27 +43,33 @@ export async function ingestOne(
     askService(service, { ...question, tenant: caller, timeoutMs: Math.max(1, deadline - Date.now()) });
 
   const source = `${landed.topicName}/${landed.partition}/${landed.baseOffset}`;
+  const waitMs = () => String(Math.max(0, deadline - Date.now() - answerMarginMs));
   const outcome = await untilAnswered(deadline, async () => {
-    const answer = await ask(metering, { path: '/usage/outcome', query: { source }, answer: UsageOutcomeAnswer });
+    const query = { source, wait_ms: waitMs() };
+    const answer = await ask(metering, { path: '/usage/outcome', query, answer: UsageOutcomeAnswer });
     return answer.outcome === 'pending' ? undefined : answer;
   });
   if (outcome.outcome === 'rejected')
     return { status: 'rejected', error: { code: outcome.reason_code, message: outcome.reason } };
   const rated = await untilAnswered(deadline, () =>
-    ask(invoicing, { path: `/rated-usage/${outcome.usage_id}`, answer: RatedUsageAnswer }),
-  );
-  const { balances } = await untilAnswered(deadline, () =>
-    ask(invoicing, { path: `/customers/${event.customer_id}/balances`, answer: CustomerBalancesAnswer }),
+    ask(invoicing, {
+      path: `/rated-usage/${outcome.usage_id}`,
+      query: { wait_ms: waitMs() },
+      answer: RatedUsageAnswer,
+    }),
   );
   return {
     status: outcome.outcome === 'stored' ? 'processed' : 'duplicate',
     usage_id: outcome.usage_id,
     cost: rated.cost,
-    customer_balances: balances,
+    customer_balances: rated.balances,
   };
 }
 
-/** Polls are this far apart at first, growing by half each time up to the cap: each stage takes tens of ms. */
+/** A service stops waiting this long before the deadline, so its `pending` or 404 arrives before the request's. */
+const answerMarginMs = 100;
+
+/** Asks again (a service out of reach, or one that answered `pending` early) this far apart at first, then more. */
 const firstPollMs = 2;
 const maxPollMs = 16;
 

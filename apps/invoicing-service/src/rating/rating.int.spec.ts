@@ -66,6 +66,28 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     expect((await balance('2026-01-02T12:00:00Z')).balances).toMatchObject([{ consumed: 55, available: 45 }]);
   });
 
+  it('holds a rated-usage question until the event is rated, then answers its cost with the balances after it', {
+    timeout: 120_000,
+  }, async () => {
+    const { customerId } = await subscriber('waited_plan', { model: 'per_unit', unit_amount: '2' }, cents(100));
+    const event = tokens(1, 30);
+    const answer = ask(`/rated-usage/${event.usage_id}?wait_ms=20000`);
+    await publish(metered(customerId, [event]));
+    // 30 tokens × 2 cents = 60, drawn from the 100 granted; the balances are the customer's now, after the event.
+    expect((await answer).body).toMatchObject({
+      usage_id: event.usage_id,
+      customer_id: customerId,
+      cost: usd(60),
+      balances: [{ granted: 100, consumed: 60, available: 40 }],
+    });
+
+    const waitedFrom = Date.now();
+    const never = await ask(`/rated-usage/${newResourceId()}?wait_ms=300`);
+    expect(never).toMatchObject({ status: 404, body: { error: { param: 'usage_id' } } });
+    expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(300);
+    expect(await ask(`/rated-usage/${event.usage_id}?wait_ms=-1`)).toMatchObject({ status: 400 });
+  });
+
   it('rates a price in a pricing unit exactly in that unit, drawing the grant in it', {
     timeout: 120_000,
   }, async () => {

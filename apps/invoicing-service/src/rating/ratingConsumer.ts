@@ -21,7 +21,7 @@ import { getPlan } from '../plans/getPlans';
 import { type SubscriptionRow, toRecord } from '../subscriptions/getSubscriptions';
 import { type BalanceStep, balanceCrossings } from './balanceThresholds';
 import { CreditBook } from './creditBook';
-import { ratedUsageProjection } from './getRatedUsage';
+import { notifyRatedUsage, ratedUsageProjection } from './getRatedUsage';
 import { LockedTotals } from './lockedTotals';
 import { type RatedSubscription, rateEvents } from './rateEvents';
 
@@ -72,6 +72,7 @@ async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], 
   };
   for (const { record, usage } of parsed)
     await rateRecord(tx, record, usage, { book, thresholds, subscriptionsOfCustomer }, context);
+  await notifyRatedUsage(tx, context.schema);
 }
 
 /** What a batch reads once, however many of its records name the same tenant or customer. */

@@ -8,23 +8,32 @@ import {
   ListUsageEventsQuery,
   UsageQuery,
 } from '@afternoon/contracts/usage';
-import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
+import {
+  NotFoundError,
+  type NotifiedWait,
+  parseInput,
+  responseClosed,
+  type Tenant,
+  tenantOf,
+} from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
 import { eventSummary, type IngestProgress } from './eventSummary';
 import { customerUsage, listUsageEvents } from './getUsage';
 import { listRejectedEvents } from './rejectedEvents';
-import { usageOutcome } from './usageOutcome';
+import { awaitedUsageOutcome } from './usageOutcome';
 
 export interface UsageRoutesDeps {
   pool: pg.Pool;
   /** Which of the ids are the tenant's customers, catching up on customer events before calling one unknown. */
   knownCustomers(tenant: Tenant, ids: string[], scope: CustomerScope): Promise<Set<string>>;
   ingestProgress: IngestProgress;
+  /** Woken when the usage consumer commits outcomes. */
+  outcomes: NotifiedWait;
 }
 
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
-export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoutesDeps): Router {
+export function usageRoutes({ pool, knownCustomers, ingestProgress, outcomes }: UsageRoutesDeps): Router {
   const router = Router();
 
   router.get('/usage-events', async (request, response) => {
@@ -35,10 +44,11 @@ export function usageRoutes({ pool, knownCustomers, ingestProgress }: UsageRoute
     response.json(await listRejectedEvents(pool, tenantOf(request), parseInput(PageQuery.strict(), request.query)));
   });
 
-  // The gateway's single-event ingest asks, after producing a record, what became of it.
+  // The gateway's single-event ingest asks, after producing a record, what became of it, and waits for it.
   router.get('/usage/outcome', async (request, response) => {
-    const { source } = parseInput(UsageOutcomeQuery, request.query);
-    response.json(await usageOutcome(pool, tenantOf(request), source));
+    const { source, wait_ms } = parseInput(UsageOutcomeQuery, request.query);
+    const wait = { waitMs: wait_ms ?? 0, signal: responseClosed(response) };
+    response.json(await awaitedUsageOutcome(pool, outcomes, tenantOf(request), source, wait));
   });
 
   router.get('/events/summary', async (request, response) => {

@@ -1,10 +1,11 @@
 import { Topics } from '@afternoon/contracts/topics';
-import type { RouteDeps, Slice } from '@afternoon/service-kit';
+import { notifiedWait, type RouteDeps, type Slice } from '@afternoon/service-kit';
 import { knownCustomersCatchingUp } from '../customers/knownCustomers';
 import { usageRoutes } from './api';
 import type { IngestProgress } from './eventSummary';
 import { ingestInFlight } from './ingestInFlight';
 import { usageConsumer, usageConsumerName } from './meterUsage';
+import { usageOutcomesChannel } from './usageOutcome';
 
 /** How far the usage consumer has got with the ingest topic, read on the routes' pool. */
 function ingestProgress(deps: RouteDeps): IngestProgress {
@@ -29,5 +30,6 @@ export const usageSlice: Slice = {
       pool: deps.pool,
       knownCustomers: knownCustomersCatchingUp(deps),
       ingestProgress: ingestProgress(deps),
+      outcomes: notifiedWait(deps.pool, usageOutcomesChannel(deps.schema)),
     }),
 };

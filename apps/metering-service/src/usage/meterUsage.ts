@@ -1,12 +1,19 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
-import type { ConsumedRecord, ConsumerDefinition, ServiceContext, Transaction } from '@afternoon/service-kit';
+import type {
+  ConsumedRecord,
+  ConsumerDefinition,
+  HandledCheck,
+  ServiceContext,
+  Transaction,
+} from '@afternoon/service-kit';
 import { failureKind, NotYetError, parseFields, parseRecordJson } from '@afternoon/service-kit';
 import { catchUpCustomers, customersCatchUpMs, customersConsumer } from '../customers/knownCustomers';
 import { queueMeteredUsage } from './meteredUsage';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
 import { type StoredUsage, storeUsageEvents } from './storeUsageEvents';
+import { notifyUsageOutcomes } from './usageOutcome';
 
 interface MeterUsageOptions {
   schema: string;
@@ -18,6 +25,8 @@ interface MeterUsageOptions {
   catchUpCustomers(): Promise<boolean>;
   /** Waits until the customers projection holds every customer event appended before `instant`. */
   customersHandledBefore(instant: Date): Promise<boolean>;
+  /** Asks the same without waiting, the Kafka read beside the caller's work (see `HandledCheck`). */
+  customersCheck(instant: Date): HandledCheck;
 }
 
 export interface ParsedUsage {
@@ -49,35 +58,16 @@ function meterUsage(options: MeterUsageOptions) {
       }
     }
     // Each event is judged by the customers as they stood when it was received, so replaying the topic later,
-    // when customer events replay beside it, decides every event the same way. Until the projection has got that
-    // far (a rebuild replays both topics at once), nothing can be decided: the batch is retried, never refused.
+    // when customer events replay beside it, decides every event the same way. Whether the projection has got that
+    // far is asked of Kafka beside the work below (the projection's positions read first, in this transaction);
+    // only if it had not is the batch held until it has, and its decisions kept only if the customers read then
+    // are the ones they were made by. Until then (a rebuild replays both topics at once) it is retried, never refused.
     const newestReceived = parsed.reduce((newest, { receivedAt }) => Math.max(newest, Date.parse(receivedAt)), 0);
-    if (parsed.length > 0 && !(await options.customersHandledBefore(new Date(newestReceived))))
-      throw new NotYetError('the customer events before this usage was received are not handled yet');
-    let customers = await knownCustomersOf(tx, parsed);
-    if (parsed.some(({ usage }) => !customers.has(customerKey(usage)))) {
-      if (!(await options.catchUpCustomers()))
-        throw new NotYetError('the customer events are not handled up to the end of their topic yet');
-      customers = await knownCustomersOf(tx, parsed);
-    }
-    const owned: ParsedUsage[] = [];
-    for (const entry of parsed) {
-      const deletedAt = customers.get(customerKey(entry.usage));
-      const { customer_id } = entry.usage;
-      if (deletedAt === undefined)
-        await reject(
-          entry.record,
-          { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` },
-          entry.usage,
-        );
-      else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
-        await reject(
-          entry.record,
-          { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
-          entry.usage,
-        );
-      else owned.push(entry);
-    }
+    const instant = new Date(newestReceived);
+    const check = parsed.length > 0 ? options.customersCheck(instant) : undefined;
+    await check?.readPositions(tx);
+    const customers = await customersOf(tx, parsed, options);
+    const owned = await ownedByLiveCustomers(parsed, customers, reject);
     const refusedByStore = (entry: ParsedUsage, error: Error) =>
       reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
     const { stored, conflicting } = await storeRefusingBadValues(tx, owned, refusedByStore);
@@ -86,8 +76,56 @@ function meterUsage(options: MeterUsageOptions) {
       await reject(entry.record, { code: 'conflicting_duplicate', reason }, entry.usage);
     }
     await queueMeteredUsage(tx, options, records, stored);
+    if (check && !(await check.passed())) {
+      if (!(await options.customersHandledBefore(instant)))
+        throw new NotYetError('the customer events before this usage was received are not handled yet');
+      // Read committed: this sees the projection as it stands now, past every customer event before `instant`.
+      if (!sameCustomers(customers, await knownCustomersOf(tx, parsed)))
+        throw new NotYetError('customer events received before this usage changed its customers while it was judged');
+    }
+    await notifyUsageOutcomes(tx, options.schema);
   };
 }
+
+/** The entries whose customer was known and not deleted when each was received; the others go to `reject`. */
+async function ownedByLiveCustomers(
+  entries: readonly ParsedUsage[],
+  customers: Map<string, Date | null>,
+  reject: (record: ConsumedRecord, reason: Refusal, usage: UsageRecord) => Promise<void>,
+): Promise<ParsedUsage[]> {
+  const owned: ParsedUsage[] = [];
+  for (const entry of entries) {
+    const deletedAt = customers.get(customerKey(entry.usage));
+    const { customer_id } = entry.usage;
+    if (deletedAt === undefined)
+      await reject(entry.record, { code: 'unknown_customer', reason: `unknown customer: ${customer_id}` }, entry.usage);
+    else if (deletedAt !== null && deletedAt <= new Date(entry.receivedAt))
+      await reject(
+        entry.record,
+        { code: 'customer_deleted', reason: `customer deleted before the event was received: ${customer_id}` },
+        entry.usage,
+      );
+    else owned.push(entry);
+  }
+  return owned;
+}
+
+/** The customers the entries name, catching the projection up to the end of the customer topic when one is missing. */
+async function customersOf(
+  tx: Transaction,
+  entries: readonly ParsedUsage[],
+  options: MeterUsageOptions,
+): Promise<Map<string, Date | null>> {
+  const customers = await knownCustomersOf(tx, entries);
+  if (entries.every(({ usage }) => customers.has(customerKey(usage)))) return customers;
+  if (!(await options.catchUpCustomers()))
+    throw new NotYetError('the customer events are not handled up to the end of their topic yet');
+  return knownCustomersOf(tx, entries);
+}
+
+const sameCustomers = (judged: Map<string, Date | null>, settled: Map<string, Date | null>) =>
+  judged.size === settled.size &&
+  [...judged].every(([key, deletedAt]) => settled.has(key) && settled.get(key)?.getTime() === deletedAt?.getTime());
 
 /**
  * Stores the entries; when Postgres refuses a value (a failure about the record, not the world), halves the batch
@@ -133,6 +171,7 @@ function meterUsageOptions(context: ServiceContext): MeterUsageOptions {
     meteredTopic: context.kafka.topic(Topics.usageMetered),
     catchUpCustomers: catchUpCustomers(context),
     customersHandledBefore: (instant) => customersHandledBefore(instant, customersCatchUpMs),
+    customersCheck: (instant) => customersHandledBefore.check(instant),
   };
 }
 

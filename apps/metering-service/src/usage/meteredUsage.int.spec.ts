@@ -319,4 +319,33 @@ describe('usage.metered: what metering stored, told once', () => {
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after.slice(before.length).map(({ event }) => event.idempotency_key)).toEqual(['e7']);
   });
+
+  it('holds an outcome question until the record is handled, and answers pending once its wait has passed', async () => {
+    const ingest = topic(Topics.usageIngest.name);
+    const admin = await service.kafka.admin();
+    const next = (await admin.fetchTopicOffsets(ingest)).find(({ partition }) => partition === 0)?.high;
+    const source = encodeURIComponent(`${ingest}/0/${next}`);
+    const asked = Date.now();
+    const answer = readAs(service, tenant, `/usage/outcome?source=${source}&wait_ms=20000`);
+    const producer = await service.kafka.createProducer();
+    const record = usage('waited', { tokens: 2 });
+    await producer.send({ topic: ingest, acks: -1, messages: [{ partition: 0, value: JSON.stringify(record) }] });
+    expect((await answer).body).toEqual({
+      outcome: 'stored',
+      usage_id: usageIdOf(tenant.organizationId, 'live', 'waited'),
+    });
+    // Answered when the record's transaction committed, well before its wait would have passed.
+    expect(Date.now() - asked).toBeLessThan(15_000);
+
+    const waitedFrom = Date.now();
+    const never = await readAs(
+      service,
+      tenant,
+      `/usage/outcome?source=${encodeURIComponent(`${ingest}/0/99999`)}&wait_ms=300`,
+    );
+    expect(never.body).toEqual({ outcome: 'pending' });
+    expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(300);
+    const tooLong = await readAs(service, tenant, `/usage/outcome?source=${source}&wait_ms=30001`);
+    expect(tooLong).toMatchObject({ status: 400, body: { error: { param: 'wait_ms' } } });
+  });
 });

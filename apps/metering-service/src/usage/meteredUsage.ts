@@ -78,19 +78,18 @@ async function notYetPublished(
   }
   const marks = [...nextOffsets.values()];
   if (marks.length === 0) return [];
+  // One statement: its parts share a snapshot, so the marks it answers are the ones from before it moved them.
   const { rows } = await tx.query<{ topic: string; partition: number; next_offset: string }>(
-    `SELECT topic, partition, next_offset::text FROM usage_metered_through
-      WHERE (topic, partition) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
-    [marks.map((mark) => mark.topic), marks.map((mark) => mark.partition)],
-  );
-  const published = new Map(rows.map((row) => [`${row.topic}/${row.partition}`, BigInt(row.next_offset)]));
-  await tx.query(
-    `INSERT INTO usage_metered_through (topic, partition, next_offset)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
-     ON CONFLICT (topic, partition) DO UPDATE
-       SET next_offset = greatest(usage_metered_through.next_offset, EXCLUDED.next_offset)`,
+    `WITH marks (topic, partition, next_offset) AS (SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])),
+          moved AS (
+            INSERT INTO usage_metered_through (topic, partition, next_offset) SELECT * FROM marks
+            ON CONFLICT (topic, partition) DO UPDATE
+              SET next_offset = greatest(usage_metered_through.next_offset, EXCLUDED.next_offset))
+     SELECT topic, partition, told.next_offset::text
+       FROM usage_metered_through told JOIN marks USING (topic, partition)`,
     [marks.map((mark) => mark.topic), marks.map((mark) => mark.partition), marks.map((mark) => String(mark.next))],
   );
+  const published = new Map(rows.map((row) => [`${row.topic}/${row.partition}`, BigInt(row.next_offset)]));
   return stored.filter(({ record }) => {
     const mark = published.get(`${record.topic}/${record.partition}`);
     return mark === undefined || BigInt(record.offset) >= mark;

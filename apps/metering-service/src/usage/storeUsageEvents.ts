@@ -48,6 +48,8 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
   );
   const insertedKeys = new Set(inserted.rows.map(keyOf));
   const stored = unique.filter(({ usage }) => insertedKeys.has(keyOf(usage)));
+  // Every record's key was new and is stored from that record: none can repeat or contradict a stored event.
+  if (stored.length === entries.length) return { stored, conflicting: [] };
 
   // Every key is now stored; each record of the batch is that stored event, a duplicate of it, or a conflict.
   const compare = new SqlParameters();

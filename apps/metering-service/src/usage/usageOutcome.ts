@@ -1,5 +1,29 @@
 import type { UsageOutcomeAnswer } from '@afternoon/contracts/meteredUsage';
-import { type Queryable, type Tenant, usageIdOf } from '@afternoon/service-kit';
+import { type NotifiedWait, notifyWaiters, type Queryable, type Tenant, usageIdOf } from '@afternoon/service-kit';
+
+/** The channel the usage consumer notifies when it commits outcomes, for the reads waiting on one. */
+export const usageOutcomesChannel = (schema: string) => `${schema}_usage_outcomes`;
+
+/** Wakes the outcome waits of `schema` once the caller's transaction (the one that decides records) commits. */
+export const notifyUsageOutcomes = (tx: Queryable, schema: string) => notifyWaiters(tx, usageOutcomesChannel(schema));
+
+/**
+ * The outcome of the record at `source`, waiting up to `waitMs` for one (or until `signal`): `pending` only once that
+ * has passed.
+ */
+export async function awaitedUsageOutcome(
+  db: Queryable,
+  outcomes: NotifiedWait,
+  tenant: Tenant,
+  source: string,
+  { waitMs, signal }: { waitMs: number; signal?: AbortSignal },
+): Promise<UsageOutcomeAnswer> {
+  const decided = async () => {
+    const answer = await usageOutcome(db, tenant, source);
+    return answer.outcome === 'pending' ? undefined : answer;
+  };
+  return (await outcomes.until(decided, waitMs, signal)) ?? { outcome: 'pending' };
+}
 
 /**
  * What metering made of the ingest record at `source` (`<topic>/<partition>/<offset>`, as `sourceOf` names it), for

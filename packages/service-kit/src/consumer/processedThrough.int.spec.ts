@@ -5,7 +5,7 @@ import { kitKafka } from '../../test-fixtures/kitKafka';
 import type { Producer } from '../kafka/kafka';
 import { createServiceMetrics } from '../metrics';
 import { type ConsumedRecord, type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
-import { processedThrough } from './processedThrough';
+import { processedThrough, processedThroughWaiter } from './processedThrough';
 
 describe('processed through', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
@@ -81,5 +81,25 @@ describe('processed through', () => {
     held.get('hold-2')?.();
     const releasedAt = Date.now();
     await eventually(async () => expect((await through()).getTime()).toBeGreaterThanOrEqual(releasedAt));
+  });
+
+  it('checks beside the work of its caller: passes once the group handled what came before, fails while it lags', async () => {
+    const waiter = processedThroughWaiter({ pool: db.pool, kafka, groupId, topic: source });
+    const checked = async (instant: Date) => {
+      const check = waiter.check(instant);
+      await check.readPositions(db.pool);
+      return check.passed();
+    };
+    await send(0, 'hold-3');
+    await eventually(() => expect(held.has('hold-3')).toBe(true));
+    const lagging = new Date();
+    expect(await checked(lagging)).toBe(false);
+    expect(await waiter(lagging, 50)).toBe(false);
+
+    held.get('hold-3')?.();
+    await eventually(async () => expect(await checked(lagging)).toBe(true));
+    // Remembered: an instant already passed needs neither Kafka nor the positions.
+    const remembered = waiter.check(lagging);
+    expect(await remembered.passed()).toBe(true);
   });
 });

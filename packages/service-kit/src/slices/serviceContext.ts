@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { waitUntilCaughtUp } from '../consumer/catchUp';
 import { consumerGroupId } from '../consumer/consumerGroupId';
-import { processedThrough, processedThroughWaiter } from '../consumer/processedThrough';
+import { type ProcessedThroughWaiter, processedThrough, processedThroughWaiter } from '../consumer/processedThrough';
 import type { KafkaConnection } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
@@ -26,7 +26,7 @@ export interface ServiceParts {
 export function serviceContext(parts: ServiceParts, pool: pg.Pool): ServiceContext {
   const { name, schema, topicPrefix, pools, kafka, logger, metrics } = parts;
   const groupId = (consumerName: string) => consumerGroupId(topicPrefix, name, consumerName);
-  const waiters = new Map<string, (instant: Date, timeoutMs: number) => Promise<boolean>>();
+  const waiters = new Map<string, ProcessedThroughWaiter>();
   return {
     name,
     schema,

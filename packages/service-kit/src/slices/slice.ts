@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import type { AggregateDefinition } from '../commands/commandHandler';
 import type { ConsumedRecord, RecordContext } from '../consumer/idempotentConsumer';
+import type { ProcessedThroughWaiter } from '../consumer/processedThrough';
 import type { KafkaConnection } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
@@ -27,10 +28,7 @@ export interface ServiceContext {
   /** The instant before which every record appended to `topic` has been handled by the named consumer. */
   processedThrough(consumerName: string, topic: TopicSpec): Promise<Date>;
   /** A wait until the named consumer has handled everything appended to `topic` before a given instant. */
-  processedThroughWaiter(
-    consumerName: string,
-    topic: TopicSpec,
-  ): (instant: Date, timeoutMs: number) => Promise<boolean>;
+  processedThroughWaiter(consumerName: string, topic: TopicSpec): ProcessedThroughWaiter;
 }
 
 /** What a consumer's handler gets beside its record: the service's context and the record's own. */

@@ -5,7 +5,7 @@ import {
   type UsageCost,
   UsageRated,
 } from '@afternoon/contracts/credits';
-import type { Projection, Queryable, Tenant, Transaction } from '@afternoon/service-kit';
+import { notifyWaiters, type Projection, type Queryable, type Tenant, type Transaction } from '@afternoon/service-kit';
 import { apiAmount, negateDecimal, sumDecimals as sum } from '../amounts';
 
 /**
@@ -132,11 +132,17 @@ function keyOf(key: { subscription_id: string; price_id: string; period_start: s
 }
 
 /** What a rated usage event cost, in the API's amounts; undefined until it is rated. */
+/** The channel the rating consumer notifies when it commits, for the reads waiting on a rated event. */
+export const ratedUsageChannel = (schema: string) => `${schema}_rated_usage`;
+
+/** Wakes the rated-usage waits of `schema` once the caller's (rating) transaction commits. */
+export const notifyRatedUsage = (tx: Queryable, schema: string) => notifyWaiters(tx, ratedUsageChannel(schema));
+
 export async function getRatedUsage(
   db: Queryable,
   tenant: Tenant,
   usageId: string,
-): Promise<RatedUsageAnswer | undefined> {
+): Promise<Omit<RatedUsageAnswer, 'balances' | 'as_of'> | undefined> {
   const { rows } = await db.query<{ usage_id: string; customer_id: string; cost: UsageCostRow[] }>(
     'SELECT usage_id, customer_id, cost FROM rated_usage WHERE usage_id = $1 AND organization_id = $2 AND mode = $3',
     [usageId, tenant.organizationId, tenant.mode],
