@@ -6,6 +6,9 @@ import { subscriptionEventWireNames } from '@afternoon/contracts/subscriptions';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   askService,
+  connectKafka,
+  createLogger,
+  createServicePool,
   newResourceId,
   type RunningService,
   rebuildProjections,
@@ -25,6 +28,7 @@ import {
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationProjections, startNotificationService } from '../app';
+import { rebuildAlertTotals } from './rebuildAlertTotals';
 import { alertStream } from './usageAlertsConsumer';
 
 type Collected = Awaited<ReturnType<typeof collectTopic>>;
@@ -38,12 +42,10 @@ describe('usage alerts on real Kafka and Postgres', () => {
   let replies: Collected;
   let events: Collected;
 
+  const env = { ...serviceEnv(schema, topicPrefix), WEBHOOK_ALLOW_HTTP: false, WEBHOOK_ALLOW_PRIVATE_NETWORKS: false };
+
   beforeAll(async () => {
-    service = await startNotificationService({
-      ...serviceEnv(schema, topicPrefix),
-      WEBHOOK_ALLOW_HTTP: false,
-      WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
-    });
+    service = await startNotificationService(env);
     replies = await collectTopic(topic(Topics.gatewayReplies.name));
     events = await collectTopic(topic(Topics.notificationEvents.name));
   });
@@ -335,5 +337,43 @@ describe('usage alerts on real Kafka and Postgres', () => {
     await expect(askService(api, { path: `/alerts/${alert.id}`, answer: AlertAnswer, tenant })).rejects.toThrow(
       ServiceRefusedError,
     );
+  });
+
+  it('counts the same totals again from the topics after rebuildAlertTotals, and tells nothing twice', {
+    timeout: 120_000,
+  }, async () => {
+    const totals = async () =>
+      (
+        await service.pool.query(
+          `SELECT organization_id, customer_id, meter_code, period_start, period_end, quantity::text FROM alert_usage
+            ORDER BY organization_id, customer_id, meter_code, period_start NULLS FIRST`,
+        )
+      ).rows;
+    const told = async () =>
+      (await service.pool.query("SELECT count(*)::int AS n FROM events WHERE type = 'AlertThresholdReached'")).rows[0]
+        .n;
+    const before = { totals: await totals(), told: await told() };
+    expect(before.totals.length).toBeGreaterThan(0);
+    await service.stop();
+    const pool = createServicePool(env, 'background', 'alerts-rebuild-test');
+    const kafka = connectKafka({
+      clientId: 'alerts-rebuild-test',
+      brokers: env.KAFKA_BROKERS,
+      topicPrefix,
+      logger: createLogger('alerts-rebuild-test', 'warn'),
+    });
+    try {
+      await rebuildAlertTotals({ pool, kafka, topicPrefix });
+      expect((await pool.query('SELECT count(*)::int AS n FROM alert_usage')).rows[0].n).toBe(0);
+    } finally {
+      await kafka.close();
+      await pool.end();
+    }
+    service = await startNotificationService(env);
+    await eventually(async () => expect(await totals()).toEqual(before.totals), {
+      timeout: 60_000,
+      label: 'the totals counted again',
+    });
+    expect(await told()).toBe(before.told);
   });
 });
