@@ -1,3 +1,4 @@
+import { billedSpanStart } from '@afternoon/billing-core/billedSpan';
 import type { CreditMovement } from '@afternoon/billing-core/creditBurnDown';
 import { parseDecimal } from '@afternoon/billing-core/exactDecimal';
 import { marginalCost } from '@afternoon/billing-core/usageRating';
@@ -7,7 +8,7 @@ import type { Plan } from '@afternoon/contracts/plans';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
 import { negateDecimal as negate, sumDecimals as sum } from './amounts';
 import type { CreditBook } from './creditBook';
-import { groupKeyOf, ratingPeriodStart } from './ratingPeriod';
+import { groupKeyOf } from './ratingPeriod';
 
 /** A subscription of the customer with the plan version it is on. */
 export interface RatedSubscription {
@@ -72,7 +73,7 @@ export async function rateEvents(
  */
 function* pricesOf(event: MeteredEvent, subscriptions: readonly RatedSubscription[]) {
   for (const { record, plan } of subscriptions) {
-    const periodStart = ratingPeriodStart(record, new Date(event.timestamp));
+    const periodStart = billedSpanStart(record, new Date(event.timestamp));
     if (periodStart === null) continue;
     for (const price of plan.prices) {
       if (price.model === 'flat') continue;

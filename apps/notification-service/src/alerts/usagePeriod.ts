@@ -1,5 +1,5 @@
-import { nextBoundary, type SubscriptionSchedule, subscriptionEnd } from '@afternoon/billing-core/billingBoundaries';
-import { billingSchedule, periodContaining } from '@afternoon/billing-core/billingPeriods';
+import { billedSpanStart } from '@afternoon/billing-core/billedSpan';
+import { nextBoundary, type SubscriptionSchedule } from '@afternoon/billing-core/billingBoundaries';
 import type { AlertScope } from '@afternoon/contracts/alerts';
 
 /** The span an alert's usage is counted over; a lifetime alert's one period has neither start nor end. */
@@ -31,26 +31,4 @@ function calendarMonth(instant: Date): UsagePeriod {
   const year = instant.getUTCFullYear();
   const month = instant.getUTCMonth();
   return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
-}
-
-/** Where the subscription's billed span holding `instant` starts; null when it does not run then. */
-function billedSpanStart(subscription: SubscriptionSchedule, instant: Date): Date | null {
-  const start = new Date(subscription.startDate);
-  const end = subscriptionEnd(subscription);
-  if (instant < start || (end && instant >= end)) return null;
-  // From the schedule's start on every boundary is a period end; before it, the few boundaries are walked.
-  let boundary = start;
-  const scheduleStart = new Date(subscription.scheduleStart);
-  if (instant >= scheduleStart) {
-    const schedule = billingSchedule(scheduleStart, subscription.interval, subscription.anchorDay);
-    const periodStart = periodContaining(schedule, instant).start;
-    if (periodStart > boundary) boundary = periodStart;
-  }
-  for (
-    let next = nextBoundary(subscription, boundary);
-    next && next <= instant;
-    next = nextBoundary(subscription, next)
-  )
-    boundary = next;
-  return boundary;
 }
