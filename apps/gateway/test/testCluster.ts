@@ -6,7 +6,7 @@ import { startInvoicingService } from '@afternoon/invoicing-service';
 import { startMeteringService } from '@afternoon/metering-service';
 import { startNotificationService } from '@afternoon/notification-service';
 import type { RunningService } from '@afternoon/service-kit';
-import { dropSchemas, dropTopics, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { dropSchemas, dropTopics, freePort, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../src/app';
 
 export interface TestOrganization {
@@ -29,6 +29,8 @@ export interface TestClusterOptions {
   separateAdminPort?: boolean;
   /** Starts notification-service too (webhooks), sending to loopback receivers over http. */
   withNotificationService?: boolean;
+  /** The SMTP server notification-service sends invoice emails through (SMTP_URL); none by default. */
+  smtpUrl?: string;
 }
 
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
@@ -92,9 +94,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     ...billingEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
   });
-  const notificationService = options.withNotificationService
-    ? await startNotificationService(loopbackWebhooksEnv(envOf(schemas.notifications)))
-    : undefined;
+  const notificationPort = options.withNotificationService ? await freePort() : undefined;
 
   const adminToken = uniqueName('admin_token_for_tests');
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
@@ -106,9 +106,18 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
     INVOICING_SERVICE_URL: urlOf(invoicingService),
-    NOTIFICATION_SERVICE_URL: urlOf(notificationService),
+    NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${notificationPort ?? 1}`,
   };
   const gateway: RunningGateway = await startGateway(gatewayEnv);
+  // After the gateway: its invoice emails attach the PDFs the gateway serves.
+  const notificationService = notificationPort
+    ? await startNotificationService({
+        ...loopbackWebhooksEnv(envOf(schemas.notifications)),
+        PORT: notificationPort,
+        GATEWAY_INTERNAL_URL: `http://127.0.0.1:${gateway.port}`,
+        ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
+      })
+    : undefined;
   const replicas: RunningGateway[] = [];
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   const anonymous = new GatewayClient(baseUrl);
