@@ -157,6 +157,26 @@ describe('invoice emails through the gateway, received by a real SMTP server', (
     });
   }, 90_000);
 
+  it('without a from address the attempt fails with no_from_address, and the retry after one is set sends it', async () => {
+    const invoice = await finalizedInvoice(globex.live, 'nofrom@wayne.example');
+    const emailsOf = async () => (await globex.live.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
+    const [failed] = await eventually(
+      async () => {
+        const emails = await emailsOf();
+        expect(emails[0]?.attempts).toHaveLength(1);
+        return emails;
+      },
+      { label: 'an attempt without a sender', timeout: 30_000 },
+    );
+    expect(failed).toMatchObject({ kind: 'invoice', status: 'pending', next_attempt_at: expect.any(String) });
+    expect(failed.attempts[0].error).toBe('no_from_address');
+    const set = await globex.live.patch('/v1/notification_settings', { email: { from_address: 'ar@globex.example' } });
+    expect(set.status).toBe(200);
+
+    await eventually(() => expect(mailTo('nofrom@wayne.example')).toHaveLength(1), { label: 'sent', timeout: 30_000 });
+    expect(mailTo('nofrom@wayne.example')[0]?.from?.text).toBe('ar@globex.example');
+  }, 90_000);
+
   it('emails nothing in test mode unless the organization asks for it', async () => {
     const invoice = await finalizedInvoice(acme.test, 'quiet@wayne.example');
     const asked = await acme.test.patch('/v1/notification_settings', {
