@@ -55,6 +55,16 @@ const clusterSchemas = () => ({
 /** Webhooks to the tests' receivers: plain http on loopback. */
 const loopbackWebhooksEnv = <T>(env: T) => ({ ...env, WEBHOOK_ALLOW_HTTP: true, WEBHOOK_ALLOW_PRIVATE_NETWORKS: true });
 
+/**
+ * notification-service's env on `port`, started after the gateway: invoice emails attach the PDFs the gateway serves.
+ */
+const notificationEnv = <T>(env: T, port: number, gateway: { port: number }, options: TestClusterOptions) => ({
+  ...loopbackWebhooksEnv(env),
+  PORT: port,
+  GATEWAY_INTERNAL_URL: `http://127.0.0.1:${gateway.port}`,
+  ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
+});
+
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
   COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
@@ -109,14 +119,8 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${notificationPort ?? 1}`,
   };
   const gateway: RunningGateway = await startGateway(gatewayEnv);
-  // After the gateway: its invoice emails attach the PDFs the gateway serves.
   const notificationService = notificationPort
-    ? await startNotificationService({
-        ...loopbackWebhooksEnv(envOf(schemas.notifications)),
-        PORT: notificationPort,
-        GATEWAY_INTERNAL_URL: `http://127.0.0.1:${gateway.port}`,
-        ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
-      })
+    ? await startNotificationService(notificationEnv(envOf(schemas.notifications), notificationPort, gateway, options))
     : undefined;
   const replicas: RunningGateway[] = [];
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
