@@ -34,9 +34,13 @@ export function startEmailSender(context: ServiceContext, settings: EmailSenderS
   const shutdown = new AbortController();
 
   const deliver = async (claim: ClaimedEmail) => {
-    const result = await send(pool, transport, claim, settings, shutdown.signal);
-    if (shutdown.signal.aborted) return;
-    await recordEmailAttempt(pool, context, claim, result, settings.now, settings.random);
+    try {
+      const result = await send(pool, transport, claim, settings, shutdown.signal);
+      if (shutdown.signal.aborted) return;
+      await recordEmailAttempt(pool, context, claim, result, settings.now, settings.random);
+    } catch (error) {
+      context.logger.error({ err: error, email: claim.id }, 'invoice email not recorded; its lease will run out');
+    }
   };
 
   const loop = startBackgroundLoop({
