@@ -170,6 +170,9 @@ function appEnv(app) {
     // Hosted invoice links: the gateway serves them; invoicing builds them for the invoices subscriptions make.
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${gateway.port}`,
   };
+  // Invoice emails attach the PDF the gateway serves.
+  if (app.name === 'notification-service')
+    return { ...common, GATEWAY_INTERNAL_URL: env.GATEWAY_INTERNAL_URL ?? `http://127.0.0.1:${gateway.port}` };
   if (app !== gateway) return common;
   return {
     ...common,

@@ -7,9 +7,11 @@ import { billingSettingsRoutes } from './billingSettings/billingSettingsRoutes';
 import { creditGrantRoutes } from './creditGrants/creditGrantRoutes';
 import { customerRoutes } from './customers/customerRoutes';
 import type { GatewayEnv } from './env';
+import { invoiceEmailRoutes } from './invoiceEmails/invoiceEmailRoutes';
 import { invoiceRoutes } from './invoices/invoiceRoutes';
 import type { GatewayMessaging } from './messaging';
 import { meterRoutes } from './meters/meterRoutes';
+import { notificationSettingsRoutes } from './notificationSettings/notificationSettingsRoutes';
 import { planRoutes } from './plans/planRoutes';
 import { pricingUnitRoutes } from './pricingUnits/pricingUnitRoutes';
 import type { RouteDeps } from './routeDeps';
@@ -37,6 +39,9 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   webhookDeliveryRoutes,
   eventsLogRoutes,
   alertRoutes,
+  // Invoice emails (issue 14)
+  notificationSettingsRoutes,
+  invoiceEmailRoutes,
 ];
 
 /** Every public route module, built over what they share. */

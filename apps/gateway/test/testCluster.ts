@@ -6,7 +6,7 @@ import { startInvoicingService } from '@afternoon/invoicing-service';
 import { startMeteringService } from '@afternoon/metering-service';
 import { startNotificationService } from '@afternoon/notification-service';
 import type { RunningService } from '@afternoon/service-kit';
-import { dropSchemas, dropTopics, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { dropSchemas, dropTopics, freePort, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../src/app';
 
 export interface TestOrganization {
@@ -29,6 +29,8 @@ export interface TestClusterOptions {
   separateAdminPort?: boolean;
   /** Starts notification-service too (webhooks), sending to loopback receivers over http. */
   withNotificationService?: boolean;
+  /** The SMTP server notification-service sends invoice emails through (SMTP_URL); none by default. */
+  smtpUrl?: string;
 }
 
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
@@ -52,6 +54,16 @@ const clusterSchemas = () => ({
 
 /** Webhooks to the tests' receivers: plain http on loopback. */
 const loopbackWebhooksEnv = <T>(env: T) => ({ ...env, WEBHOOK_ALLOW_HTTP: true, WEBHOOK_ALLOW_PRIVATE_NETWORKS: true });
+
+/**
+ * notification-service's env on `port`, started after the gateway: invoice emails attach the PDFs the gateway serves.
+ */
+const notificationEnv = <T>(env: T, port: number, gateway: { port: number }, options: TestClusterOptions) => ({
+  ...loopbackWebhooksEnv(env),
+  PORT: port,
+  GATEWAY_INTERNAL_URL: `http://127.0.0.1:${gateway.port}`,
+  ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
+});
 
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
@@ -92,9 +104,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     ...billingEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
   });
-  const notificationService = options.withNotificationService
-    ? await startNotificationService(loopbackWebhooksEnv(envOf(schemas.notifications)))
-    : undefined;
+  const notificationPort = options.withNotificationService ? await freePort() : undefined;
 
   const adminToken = uniqueName('admin_token_for_tests');
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
@@ -106,9 +116,12 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
     INVOICING_SERVICE_URL: urlOf(invoicingService),
-    NOTIFICATION_SERVICE_URL: urlOf(notificationService),
+    NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${notificationPort ?? 1}`,
   };
   const gateway: RunningGateway = await startGateway(gatewayEnv);
+  const notificationService = notificationPort
+    ? await startNotificationService(notificationEnv(envOf(schemas.notifications), notificationPort, gateway, options))
+    : undefined;
   const replicas: RunningGateway[] = [];
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   const anonymous = new GatewayClient(baseUrl);

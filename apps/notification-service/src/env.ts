@@ -18,6 +18,14 @@ export const NotificationServiceEnv = ServiceEnv.extend({
   WEBHOOK_SENDER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(20),
   /** Webhook requests to one endpoint in flight at most, all instances together. */
   WEBHOOK_SENDER_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().min(1).default(2),
+  /** The SMTP server invoice emails go through (`smtp://user:pass@host:port`, `smtps://…`); unset, none is sent. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Where the gateway answers internally: invoice emails attach the PDF of its hosted invoice page. */
+  GATEWAY_INTERNAL_URL: z.url().default('http://127.0.0.1:3000'),
+  /** How long fetching an invoice's PDF, and each stage of an SMTP conversation, may take. */
+  EMAIL_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** The email sender's pause between looks for due emails. */
+  EMAIL_SENDER_INTERVAL_MS: z.coerce.number().int().min(1).default(1_000),
 });
 export type NotificationServiceEnv = z.infer<typeof NotificationServiceEnv>;
 

@@ -4,6 +4,7 @@ import type { CreditGrantCommand } from './credits';
 import type { CustomerCommand } from './customers';
 import type { InvoiceCommand } from './invoices';
 import type { MeterCommand } from './meters';
+import type { NotificationSettingsCommand } from './notificationSettings';
 import type { PlanCommand } from './plans';
 import type { PricingUnitCommand } from './pricingUnits';
 import type { SubscriptionCommand } from './subscriptions';
@@ -22,6 +23,6 @@ export interface CommandsOnTopic {
     | BillingSettingsCommand
     | PricingUnitCommand
     | CreditGrantCommand;
-  'notification.commands': WebhookCommand | AlertCommand;
+  'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

@@ -19,6 +19,7 @@ import {
   MeterUsageQuery,
   UpdateMeterBody,
 } from '@afternoon/contracts/meters';
+import { UpdateNotificationSettingsBody } from '@afternoon/contracts/notificationSettings';
 import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from '@afternoon/contracts/organizations';
 import { CreatePlanBody, GetPlanQuery, ListPlansQuery, RevisePlanBody } from '@afternoon/contracts/plans';
 import { CreatePricingUnitBody, ListPricingUnitsQuery } from '@afternoon/contracts/pricingUnits';
@@ -327,4 +328,14 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('GET', '/v1/alerts')]: { auth: 'key', query: ListAlertsQuery },
   [routeKey('GET', '/v1/alerts/:id')]: { auth: 'key', params: { id: 'alert' } },
   [routeKey('DELETE', '/v1/alerts/:id')]: { auth: 'key', params: { id: 'alert' }, readBack: alerts },
+
+  // Invoice emails (issue 14): notification settings and an invoice's email log
+  [routeKey('GET', '/v1/notification_settings')]: { auth: 'key' },
+  [routeKey('PATCH', '/v1/notification_settings')]: {
+    auth: 'key',
+    body: UpdateNotificationSettingsBody,
+    sample: () => ({ email: { from_address: 'billing@acme.example', send_in_test_mode: true } }),
+    readBack: () => ['/v1/notification_settings'],
+  },
+  [routeKey('GET', '/v1/invoices/:id/emails')]: { auth: 'key', params: { id: 'invoice' } },
 };

@@ -2,6 +2,7 @@ import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import type { Tenant, Transaction } from '@afternoon/service-kit';
 import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
 import { scheduleDeliveries } from '../deliveries/scheduleDeliveries';
+import { scheduleInvoiceEmails } from '../emails/scheduleInvoiceEmails';
 
 export interface RecordingOptions {
   /** The log's time of the event; its own timestamp by default (a source record's Kafka time for the topics'). */
@@ -15,9 +16,9 @@ export interface RecordingOptions {
 }
 
 /**
- * Records a catalog event in the tenant's events log, in the caller's transaction, and schedules its deliveries if
- * it is new (their events queued on `outbox`); answers whether it was (an event with its id recorded already changes
- * nothing).
+ * Records a catalog event in the tenant's events log, in the caller's transaction, and schedules its deliveries and
+ * the customer's invoice email if it is new (their events queued on `outbox`); answers whether it was (an event with
+ * its id recorded already changes nothing).
  */
 export async function recordWebhookEvent(
   tx: Transaction,
@@ -42,6 +43,8 @@ export async function recordWebhookEvent(
     ],
   );
   if (inserted.rowCount === 0) return false;
-  if (schedule) await scheduleDeliveries(tx, tenant, event, outbox, now);
+  if (!schedule) return true;
+  await scheduleDeliveries(tx, tenant, event, outbox, now);
+  await scheduleInvoiceEmails(tx, tenant, event, outbox, now);
   return true;
 }

@@ -1,0 +1,196 @@
+import { eventually, type GatewayClient } from '@afternoon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
+import { type SmtpInbox, startSmtpInbox } from './smtpInbox.testing';
+
+describe('invoice emails through the gateway, received by a real SMTP server', () => {
+  let inbox: SmtpInbox;
+  let cluster: TestCluster;
+  let acme: TestOrganization;
+  let globex: TestOrganization;
+
+  beforeAll(async () => {
+    inbox = await startSmtpInbox();
+    cluster = await startTestCluster({ withNotificationService: true, smtpUrl: inbox.url });
+    acme = await cluster.createOrganization('Acme Inc.');
+    globex = await cluster.createOrganization('Globex');
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await inbox?.stop();
+  });
+
+  const mailTo = (address: string) =>
+    inbox.received.filter((mail) => mail.to && JSON.stringify(mail.to).includes(address));
+
+  /** A customer with `email` and a finalized `send_invoice` invoice of 2 × $12.34 for them. */
+  async function finalizedInvoice(client: GatewayClient, email: string) {
+    const customer = await client.post('/v1/customers', { name: 'Wayne Enterprises', email });
+    expect(customer.status).toBe(201);
+    const draft = await client.post('/v1/invoices', {
+      customer_id: customer.body.customer.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      line_items: [{ description: 'Support', quantity: 2, unit_amount_cents: 1234 }],
+    });
+    expect(draft.status).toBe(201);
+    const finalized = await client.post(`/v1/invoices/${draft.body.invoice.id}/finalize`);
+    expect(finalized.status).toBe(200);
+    return finalized.body.invoice;
+  }
+
+  it('settings start at their defaults and a PATCH changes only what it names', async () => {
+    const initial = await acme.test.get('/v1/notification_settings');
+    expect(initial.status).toBe(200);
+    expect(initial.body.notification_settings).toEqual({
+      email: {
+        from_address: null,
+        reply_to: null,
+        invoice_finalized: true,
+        invoice_paid_receipt: true,
+        send_in_test_mode: false,
+      },
+      updated_at: null,
+    });
+    const refused = await acme.live.patch('/v1/notification_settings', { email: { from_address: 'not an address' } });
+    expect(refused.status).toBe(400);
+
+    const patched = await acme.live.patch('/v1/notification_settings', {
+      email: { from_address: 'billing@acme.example', send_in_test_mode: true },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.notification_settings.email).toMatchObject({
+      from_address: 'billing@acme.example',
+      invoice_finalized: true,
+      send_in_test_mode: true,
+    });
+    const read = await acme.live.get('/v1/notification_settings');
+    expect(read.body.notification_settings).toEqual(patched.body.notification_settings);
+    // Per organization and mode: test mode and another organization keep the defaults.
+    expect((await acme.test.get('/v1/notification_settings')).body.notification_settings.updated_at).toBeNull();
+    expect((await globex.live.get('/v1/notification_settings')).body.notification_settings.updated_at).toBeNull();
+  });
+
+  it('emails a finalized send_invoice invoice with its number, amount, link and PDF, then a receipt once paid', async () => {
+    const invoice = await finalizedInvoice(acme.live, 'ap@wayne.example');
+
+    await eventually(() => expect(mailTo('ap@wayne.example')).toHaveLength(1), {
+      label: 'invoice email',
+      timeout: 30_000,
+    });
+    const [mail] = mailTo('ap@wayne.example');
+    expect(mail?.from?.text).toBe('billing@acme.example');
+    expect(mail?.subject).toBe(`Invoice ${invoice.invoice_number} from billing@acme.example`);
+    // 2 × 1234 cents = 2468 cents = $24.68
+    expect(mail?.text).toContain('Amount due: $24.68');
+    expect(mail?.text).toContain(invoice.invoice_number);
+    expect(mail?.text).toContain(invoice.due_date.slice(0, 10));
+    expect(mail?.text).toContain(invoice.public_invoice_url);
+    expect(mail?.html).toContain(invoice.public_invoice_url);
+    const page = await fetch(`${cluster.baseUrl}${new URL(invoice.public_invoice_url).pathname}`);
+    expect(page.status).toBe(200);
+    expect(mail?.attachments).toHaveLength(1);
+    const pdf = mail?.attachments[0];
+    expect(pdf?.contentType).toBe('application/pdf');
+    expect(pdf?.filename).toBe(`${invoice.invoice_number}.pdf`);
+    expect(pdf?.content.subarray(0, 4).toString()).toBe('%PDF');
+
+    expect((await acme.live.post(`/v1/invoices/${invoice.id}/pay`)).status).toBe(200);
+    await eventually(() => expect(mailTo('ap@wayne.example')).toHaveLength(2), { label: 'receipt', timeout: 30_000 });
+    const receipt = mailTo('ap@wayne.example')[1];
+    expect(receipt?.subject).toBe(`Receipt for invoice ${invoice.invoice_number} from billing@acme.example`);
+    expect(receipt?.text).toContain('Amount paid: $24.68');
+
+    const log = await eventually(async () => {
+      const answer = await acme.live.get(`/v1/invoices/${invoice.id}/emails`);
+      expect(answer.body.emails.map((email: { status: string }) => email.status)).toEqual(['succeeded', 'succeeded']);
+      return answer;
+    });
+    expect(log.status).toBe(200);
+    expect(log.body).toEqual({
+      success: true,
+      emails: [
+        expect.objectContaining({ kind: 'invoice', to: 'ap@wayne.example', next_attempt_at: null }),
+        expect.objectContaining({ kind: 'receipt', to: 'ap@wayne.example', next_attempt_at: null }),
+      ],
+      request_id: expect.any(String),
+    });
+    expect(log.body.emails[0].attempts).toEqual([
+      {
+        attempted_at: expect.any(String),
+        latency_ms: expect.any(Number),
+        smtp_response: expect.stringMatching(/^250/),
+        error: null,
+      },
+    ]);
+    // Tenant-scoped: another organization and the other mode do not find the invoice.
+    expect((await globex.live.get(`/v1/invoices/${invoice.id}/emails`)).status).toBe(404);
+    expect((await acme.test.get(`/v1/invoices/${invoice.id}/emails`)).status).toBe(404);
+  }, 90_000);
+
+  it('logs a refused send as a failed attempt and sends it again on the retry schedule', async () => {
+    inbox.refusing = true;
+    const invoice = await finalizedInvoice(acme.live, 'refused@wayne.example');
+    const emailsOf = async () => (await acme.live.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
+    const [failed] = await eventually(
+      async () => {
+        const emails = await emailsOf();
+        expect(emails[0]?.attempts).toHaveLength(1);
+        return emails;
+      },
+      { label: 'a refused attempt', timeout: 30_000 },
+    );
+    expect(failed.status).toBe('pending');
+    expect(failed.attempts[0].error).toMatch(/^smtp: .*451/);
+    expect(failed.next_attempt_at).not.toBeNull();
+    inbox.refusing = false;
+
+    // The first retry is due 5 s (± 10 %) after the failure.
+    await eventually(() => expect(mailTo('refused@wayne.example')).toHaveLength(1), {
+      label: 'retried',
+      timeout: 30_000,
+    });
+    await eventually(async () => {
+      const [email] = await emailsOf();
+      expect(email.status).toBe('succeeded');
+      expect(email.attempts.map((attempt: { error: string | null }) => attempt.error === null)).toEqual([false, true]);
+    });
+  }, 90_000);
+
+  it('without a from address the attempt fails with no_from_address, and the retry after one is set sends it', async () => {
+    const invoice = await finalizedInvoice(globex.live, 'nofrom@wayne.example');
+    const emailsOf = async () => (await globex.live.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
+    const [failed] = await eventually(
+      async () => {
+        const emails = await emailsOf();
+        expect(emails[0]?.attempts).toHaveLength(1);
+        return emails;
+      },
+      { label: 'an attempt without a sender', timeout: 30_000 },
+    );
+    expect(failed).toMatchObject({ kind: 'invoice', status: 'pending', next_attempt_at: expect.any(String) });
+    expect(failed.attempts[0].error).toBe('no_from_address');
+    const set = await globex.live.patch('/v1/notification_settings', { email: { from_address: 'ar@globex.example' } });
+    expect(set.status).toBe(200);
+
+    await eventually(() => expect(mailTo('nofrom@wayne.example')).toHaveLength(1), { label: 'sent', timeout: 30_000 });
+    expect(mailTo('nofrom@wayne.example')[0]?.from?.text).toBe('ar@globex.example');
+  }, 90_000);
+
+  it('emails nothing in test mode unless the organization asks for it', async () => {
+    const invoice = await finalizedInvoice(acme.test, 'quiet@wayne.example');
+    const asked = await acme.test.patch('/v1/notification_settings', {
+      email: { from_address: 'billing@acme.example', send_in_test_mode: true },
+    });
+    expect(asked.status).toBe(200);
+    expect((await acme.test.post(`/v1/invoices/${invoice.id}/pay`)).status).toBe(200);
+    // Payment follows finalize on the invoice's stream: once its receipt came, the finalize was seen, and not emailed.
+    await eventually(() => expect(mailTo('quiet@wayne.example')).toHaveLength(1), {
+      label: 'receipt',
+      timeout: 30_000,
+    });
+    expect(mailTo('quiet@wayne.example')[0]?.subject).toMatch(/^Receipt for invoice/);
+    const emails = (await acme.test.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
+    expect(emails.map((email: { kind: string }) => email.kind)).toEqual(['receipt']);
+  }, 60_000);
+});

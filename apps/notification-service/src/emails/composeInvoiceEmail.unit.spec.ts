@@ -1,0 +1,65 @@
+import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
+import { describe, expect, it } from 'vitest';
+import { composeInvoiceEmail } from './composeInvoiceEmail';
+import { formatInvoiceAmount } from './invoiceAmount';
+import { finalizedInvoice as finalized } from './invoiceEmails.testing';
+
+const sender = { fromAddress: 'billing@acme.example', replyTo: 'help@acme.example' };
+
+describe('formatInvoiceAmount', () => {
+  it("shows a currency's minor units with exactly its decimals", () => {
+    // 123450 cents = $1,234.50; yen have no minor unit: 1500 is ¥1,500; dinars have three decimals.
+    expect(formatInvoiceAmount(123_450, 'usd')).toBe('$1,234.50');
+    expect(formatInvoiceAmount(5, 'usd')).toBe('$0.05');
+    expect(formatInvoiceAmount(1500, 'jpy')).toBe('¥1,500');
+    // Intl puts a no-break space after a currency shown by its code.
+    expect(formatInvoiceAmount(1234, 'kwd')).toBe('KWD\u00a01.234');
+  });
+
+  it('keeps amounts past what a float holds exactly', () => {
+    expect(formatInvoiceAmount(9_007_199_254_740_991, 'usd')).toBe('$90,071,992,547,409.91');
+  });
+});
+
+describe('composeInvoiceEmail', () => {
+  it('tells the invoice: number, amount due, due date and the payment link, from the sender to the customer', () => {
+    const email = composeInvoiceEmail('invoice', finalized, 'billing@wayne.example', sender);
+    expect(email).toMatchObject({
+      from: 'billing@acme.example',
+      replyTo: 'help@acme.example',
+      to: 'billing@wayne.example',
+      subject: 'Invoice INV-0001 from billing@acme.example',
+    });
+    for (const part of [email.text, email.html]) {
+      expect(part).toContain('INV-0001');
+      expect(part).toContain('$1,234.50');
+      expect(part).toContain('2027-01-31');
+      expect(part).toContain('http://localhost:3000/inv/tok_abc');
+    }
+  });
+
+  it('formats a yen invoice without decimals', () => {
+    const yen = { ...finalized, currency: 'jpy', amount_due_cents: 1500 };
+    expect(composeInvoiceEmail('invoice', yen, 'a@b.example', sender).text).toContain('Amount due: ¥1,500');
+  });
+
+  it('tells a receipt the amount paid', () => {
+    const paid: InvoicePayload = {
+      ...finalized,
+      status: 'paid',
+      amount_paid_cents: 123_450,
+      amount_due_cents: 0,
+      status_transitions: { ...finalized.status_transitions, paid_at: '2027-01-15T10:00:00.000Z' },
+    };
+    const email = composeInvoiceEmail('receipt', paid, 'billing@wayne.example', { ...sender, replyTo: null });
+    expect(email.subject).toBe('Receipt for invoice INV-0001 from billing@acme.example');
+    expect(email.text).toContain('Amount paid: $1,234.50');
+    expect(email.text).toContain('Paid on: 2027-01-15');
+    expect(email).not.toHaveProperty('replyTo');
+  });
+
+  it('escapes what the invoice says in the HTML', () => {
+    const odd = { ...finalized, invoice_number: '<b>INV</b>' };
+    expect(composeInvoiceEmail('invoice', odd, 'a@b.example', sender).html).not.toContain('<b>INV</b>');
+  });
+});

@@ -1,0 +1,61 @@
+import type { Mode } from '@afternoon/contracts/common';
+import type { InvoiceEmailKind } from '@afternoon/contracts/invoiceEmails';
+import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
+import { withTransaction } from '@afternoon/service-kit';
+import type pg from 'pg';
+
+/** An email a sender holds until `leasedUntil`, with what sending it needs. */
+export interface ClaimedEmail {
+  id: string;
+  organizationId: string;
+  mode: Mode;
+  kind: InvoiceEmailKind;
+  to: string;
+  eventId: string;
+  invoice: InvoicePayload;
+  leasedUntil: Date;
+}
+
+interface ClaimRow {
+  id: string;
+  organization_id: string;
+  mode: Mode;
+  kind: InvoiceEmailKind;
+  recipient: string;
+  event_id: string;
+  invoice: InvoicePayload;
+  leased_until: Date;
+}
+
+/**
+ * Leases up to `count` due emails for one send each, oldest due first, as the webhook sender leases deliveries: the
+ * lease is committed before the send, so no lock is held during it, and an email whose sender was killed mid-send is
+ * due again once its lease passes.
+ */
+export async function claimDueEmails(
+  pool: pg.Pool,
+  now: Date,
+  count: number,
+  leaseMs: number,
+): Promise<ClaimedEmail[]> {
+  const { rows } = await withTransaction(pool, (tx) =>
+    tx.query<ClaimRow>(
+      `UPDATE email_deliveries SET leased_until = $2
+        WHERE id IN (SELECT id FROM email_deliveries
+                      WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, organization_id, mode, kind, recipient, event_id, invoice, leased_until`,
+      [now, new Date(now.getTime() + leaseMs), count],
+    ),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    organizationId: row.organization_id,
+    mode: row.mode,
+    kind: row.kind,
+    to: row.recipient,
+    eventId: row.event_id,
+    invoice: row.invoice,
+    leasedUntil: row.leased_until,
+  }));
+}

@@ -1,0 +1,32 @@
+import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
+
+/** A finalized `send_invoice` invoice of $1,234.50 as the catalog's `invoice.finalized` carries it. */
+export const finalizedInvoice: InvoicePayload = {
+  id: 'inv0000000000000000000001',
+  customer_id: 'cus0000000000000000000001',
+  subscription_id: null,
+  billing_reason: 'manual',
+  customer_name: 'Wayne Enterprises',
+  customer_email: 'billing@wayne.example',
+  status: 'open',
+  collection_method: 'send_invoice',
+  currency: 'usd',
+  invoice_number: 'INV-0001',
+  memo: null,
+  metadata: {},
+  subtotal_cents: 123_450,
+  total_cents: 123_450,
+  amount_paid_cents: 0,
+  amount_due_cents: 123_450,
+  days_until_due: 30,
+  due_date: '2027-01-31T00:00:00.000Z',
+  public_invoice_url: 'http://localhost:3000/inv/tok_abc',
+  status_transitions: {
+    finalized_at: '2027-01-01T00:00:00.000Z',
+    paid_at: null,
+    voided_at: null,
+    marked_uncollectible_at: null,
+  },
+  created_at: '2027-01-01T00:00:00.000Z',
+  updated_at: '2027-01-01T00:00:00.000Z',
+};
