@@ -13,7 +13,10 @@ import { Aggregation, UsageGroupKey } from './meters';
 export const MeteredQuantity = z.object({
   meter_code: z.string(),
   aggregation: Aggregation,
-  quantity: z.string().nullable(),
+  quantity: z
+    .string()
+    .regex(/^-?\d+(?:\.\d+)?$/, 'must be a plain decimal')
+    .nullable(),
   /** The event's group under the meter's `group_by`; null for a meter without one. */
   group: UsageGroupKey.nullable(),
 });

@@ -99,16 +99,9 @@ class Thresholds {
   }
 }
 
-/** A plain decimal ("12", "-0.5"): what rating's exact arithmetic reads. */
-const quantityFormat = /^-?\d+(?:\.\d+)?$/;
-
 function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
   const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
   if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
-  for (const event of parsed.data.events)
-    for (const meter of event.meters)
-      if (meter.quantity !== null && !quantityFormat.test(meter.quantity))
-        throw new PoisonRecordError(`usage ${event.usage_id}: '${meter.quantity}' is not a decimal quantity`);
   return parsed.data;
 }
 

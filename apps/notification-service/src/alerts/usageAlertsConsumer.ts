@@ -47,8 +47,6 @@ export const usageAlertsConsumer: ConsumerDefinition = {
 /** The stream of an alert, where its notices go beside its creation and deletion. */
 export const alertStream = (alertId: string) => `alert-${alertId}`;
 
-const quantityFormat = /^-?\d+(?:\.\d+)?$/;
-
 async function countUsage(tx: Transaction, record: ConsumedRecord, context: ServiceContext): Promise<void> {
   const usage = meteredUsageOf(record);
   const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
@@ -104,10 +102,6 @@ async function countUsage(tx: Transaction, record: ConsumedRecord, context: Serv
 function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
   const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
   if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
-  for (const event of parsed.data.events)
-    for (const meter of event.meters)
-      if (meter.quantity !== null && !quantityFormat.test(meter.quantity))
-        throw new PoisonRecordError(`usage ${event.usage_id}: '${meter.quantity}' is not a decimal quantity`);
   return parsed.data;
 }
 
