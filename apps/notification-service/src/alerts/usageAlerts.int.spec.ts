@@ -6,9 +6,6 @@ import { subscriptionEventWireNames } from '@afternoon/contracts/subscriptions';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   askService,
-  connectKafka,
-  createLogger,
-  createServicePool,
   newResourceId,
   type RunningService,
   rebuildProjections,
@@ -28,6 +25,7 @@ import {
 } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationProjections, startNotificationService } from '../app';
+import { withRebuildConnections } from '../rebuild.testing';
 import { rebuildAlertTotals } from './rebuildAlertTotals';
 import { alertStream } from './usageAlertsConsumer';
 
@@ -355,20 +353,10 @@ describe('usage alerts on real Kafka and Postgres', () => {
     const before = { totals: await totals(), told: await told() };
     expect(before.totals.length).toBeGreaterThan(0);
     await service.stop();
-    const pool = createServicePool(env, 'background', 'alerts-rebuild-test');
-    const kafka = connectKafka({
-      clientId: 'alerts-rebuild-test',
-      brokers: env.KAFKA_BROKERS,
-      topicPrefix,
-      logger: createLogger('alerts-rebuild-test', 'warn'),
+    await withRebuildConnections(env, async (connections) => {
+      await rebuildAlertTotals(connections);
+      expect((await connections.pool.query('SELECT count(*)::int AS n FROM alert_usage')).rows[0].n).toBe(0);
     });
-    try {
-      await rebuildAlertTotals({ pool, kafka, topicPrefix });
-      expect((await pool.query('SELECT count(*)::int AS n FROM alert_usage')).rows[0].n).toBe(0);
-    } finally {
-      await kafka.close();
-      await pool.end();
-    }
     service = await startNotificationService(env);
     await eventually(async () => expect(await totals()).toEqual(before.totals), {
       timeout: 60_000,

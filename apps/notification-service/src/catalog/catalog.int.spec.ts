@@ -1,9 +1,6 @@
 import { Topics } from '@afternoon/contracts/topics';
 import type { WebhookEvent, WebhookEventList, WebhookEventType } from '@afternoon/contracts/webhooks';
 import {
-  connectKafka,
-  createLogger,
-  createServicePool,
   internalApiHeaders,
   newResourceId,
   type RunningService,
@@ -24,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotificationServiceSettings, startNotificationService } from '../app';
 import { insertEndpoint } from '../deliveries/deliveries.testing';
+import { withRebuildConnections } from '../rebuild.testing';
 import { rebuildCatalog } from './rebuildCatalog';
 import { recordWebhookEvent } from './recordWebhookEvent';
 import { catalogScenario } from './test/catalogScenario';
@@ -197,22 +195,12 @@ describe('the catalog: other services’ topics into the events log', () => {
     const endpoint = await insertEndpoint(service, tenant, 'http://127.0.0.1:9/hook');
     await service.stop();
     running = false;
-    const pool = createServicePool(env, 'background', 'catalog-rebuild-test');
-    const kafka = connectKafka({
-      clientId: 'catalog-rebuild-test',
-      brokers: env.KAFKA_BROKERS,
-      topicPrefix,
-      logger: createLogger('catalog-rebuild-test', 'warn'),
-    });
-    try {
-      await rebuildCatalog({ pool, kafka, topicPrefix });
+    await withRebuildConnections(env, async (connections) => {
+      await rebuildCatalog(connections);
       // Where the catalog had got, so the replay schedules no delivery again: the customer topic's partition at least.
-      const { rows } = await pool.query('SELECT topic FROM catalog_replayed_offsets');
+      const { rows } = await connections.pool.query('SELECT topic FROM catalog_replayed_offsets');
       expect(rows.map((row) => row.topic)).toContain(topic(Topics.customerEvents.name));
-    } finally {
-      await kafka.close();
-      await pool.end();
-    }
+    });
     service = await startNotificationService(env);
     running = true;
     const after = await fullLog();
