@@ -170,9 +170,14 @@ function appEnv(app) {
     // Hosted invoice links: the gateway serves them; invoicing builds them for the invoices subscriptions make.
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${gateway.port}`,
   };
-  // Invoice emails attach the PDF the gateway serves.
+  // Invoice emails attach the PDF the gateway serves. npm start runs a development machine, where a webhook receiver
+  // is usually on localhost: private addresses are allowed unless the environment says otherwise.
   if (app.name === 'notification-service')
-    return { ...common, GATEWAY_INTERNAL_URL: env.GATEWAY_INTERNAL_URL ?? `http://127.0.0.1:${gateway.port}` };
+    return {
+      ...common,
+      GATEWAY_INTERNAL_URL: env.GATEWAY_INTERNAL_URL ?? `http://127.0.0.1:${gateway.port}`,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
+    };
   if (app !== gateway) return common;
   return {
     ...common,
