@@ -58,7 +58,9 @@ export const EmailSettingsChanges = z.strictObject({
   invoice_paid_receipt: z.boolean().optional(),
   send_in_test_mode: z.boolean().optional(),
   /** Replaces the reminders; a list left out keeps its days (`[]` sends none). */
-  reminders: z.strictObject({ before_due_days: ReminderDays.optional(), after_due_days: ReminderDays.optional() }).optional(),
+  reminders: z
+    .strictObject({ before_due_days: ReminderDays.optional(), after_due_days: ReminderDays.optional() })
+    .optional(),
 });
 export type EmailSettingsChanges = z.infer<typeof EmailSettingsChanges>;
 

@@ -24,9 +24,9 @@ describe('reminderSchedule', () => {
   it('leaves out a reminder not after the finalization, and reminds of nothing without a due date', () => {
     // Due 30 days after finalization: 30 days before is the finalization itself, 31 before is earlier.
     expect(reminderSchedule(finalizedInvoice, { before_due_days: [30, 31], after_due_days: [] })).toEqual([]);
-    expect(reminderSchedule({ ...finalizedInvoice, due_date: null }, { before_due_days: [3], after_due_days: [1] })).toEqual(
-      [],
-    );
+    expect(
+      reminderSchedule({ ...finalizedInvoice, due_date: null }, { before_due_days: [3], after_due_days: [1] }),
+    ).toEqual([]);
     expect(reminderSchedule(finalizedInvoice, { before_due_days: [], after_due_days: [] })).toEqual([]);
   });
 });
