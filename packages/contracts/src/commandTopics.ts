@@ -4,6 +4,7 @@ import type { CreditGrantCommand } from './credits';
 import type { CustomerCommand } from './customers';
 import type { InvoiceCommand } from './invoices';
 import type { MeterCommand } from './meters';
+import type { RetryInvoiceEmail } from './invoiceEmails';
 import type { NotificationSettingsCommand } from './notificationSettings';
 import type { PlanCommand } from './plans';
 import type { PricingUnitCommand } from './pricingUnits';
@@ -23,6 +24,6 @@ export interface CommandsOnTopic {
     | BillingSettingsCommand
     | PricingUnitCommand
     | CreditGrantCommand;
-  'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand;
+  'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand | RetryInvoiceEmail;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

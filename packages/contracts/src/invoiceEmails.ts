@@ -8,6 +8,10 @@ import { InvoicePayload } from './webhookCatalog';
  * `email_delivery-<id>`) retried on the webhooks' schedule, and again by request.
  */
 
+/** An email's id: 'em' and 24 base-36 characters. */
+export const InvoiceEmailId = z.string().regex(/^em[0-9a-z]{24}$/, 'must be an invoice email id');
+export type InvoiceEmailId = z.infer<typeof InvoiceEmailId>;
+
 export const InvoiceEmailKind = z.enum(['invoice', 'receipt', 'reminder_before_due', 'reminder_overdue']);
 export type InvoiceEmailKind = z.infer<typeof InvoiceEmailKind>;
 
@@ -112,6 +116,6 @@ export const invoiceEmailEventWireNames = {
 /** A new attempt of one of the invoice's emails, now. */
 export const RetryInvoiceEmail = z.object({
   type: z.literal('RetryInvoiceEmail'),
-  data: z.object({ invoice_id: ResourceId, email_id: z.string() }),
+  data: z.object({ invoice_id: ResourceId, email_id: InvoiceEmailId }),
 });
 export type RetryInvoiceEmail = z.infer<typeof RetryInvoiceEmail>;
