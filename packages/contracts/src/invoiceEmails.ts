@@ -3,11 +3,16 @@ import { ResourceId } from './common';
 import { InvoicePayload } from './webhookCatalog';
 
 /*
- * Invoice emails: a `send_invoice` invoice's customer is emailed it when it is finalized and a receipt when it is
- * paid. Each email is a delivery (stream `email_delivery-<id>`) retried on the webhooks' schedule.
+ * Invoice emails: a `send_invoice` invoice's customer is emailed it when it is finalized, reminded of it before and
+ * after its due date while it is open, and sent a receipt when it is paid. Each email is a delivery (stream
+ * `email_delivery-<id>`) retried on the webhooks' schedule, and again by request.
  */
 
-export const InvoiceEmailKind = z.enum(['invoice', 'receipt']);
+/** An email's id: 'em' and 24 base-36 characters. */
+export const InvoiceEmailId = z.string().regex(/^em[0-9a-z]{24}$/, 'must be an invoice email id');
+export type InvoiceEmailId = z.infer<typeof InvoiceEmailId>;
+
+export const InvoiceEmailKind = z.enum(['invoice', 'receipt', 'reminder_before_due', 'reminder_overdue']);
 export type InvoiceEmailKind = z.infer<typeof InvoiceEmailKind>;
 
 /** One try at handing one email to the SMTP server. */
@@ -25,12 +30,19 @@ export const InvoiceEmail = z.object({
   id: z.string(),
   kind: InvoiceEmailKind,
   to: z.string(),
-  status: z.enum(['pending', 'succeeded', 'failed']),
+  /** `canceled`: a reminder whose invoice was no longer open when it was due. */
+  status: z.enum(['pending', 'succeeded', 'failed', 'canceled']),
   attempts: z.array(EmailAttempt),
   next_attempt_at: z.iso.datetime().nullable(),
+  /** A reminder's time on the customer's clock (its test clock's, if it has one); null for other emails. */
+  remind_at: z.iso.datetime().nullable(),
   created_at: z.iso.datetime(),
 });
 export type InvoiceEmail = z.infer<typeof InvoiceEmail>;
+
+/** `POST /v1/invoices/{id}/emails/{email_id}/retry`: the email with its new attempt due. */
+export const InvoiceEmailAnswer = z.object({ email: InvoiceEmail });
+export type InvoiceEmailAnswer = z.infer<typeof InvoiceEmailAnswer>;
 
 /** `GET /invoices/:id/emails` (internal) and `GET /v1/invoices/{id}/emails`: oldest first. */
 export const InvoiceEmailList = z.object({ emails: z.array(InvoiceEmail) });
@@ -50,6 +62,9 @@ export const InvoiceEmailScheduled = z.object({
     /** The invoice as of that event: what the email says. */
     invoice: InvoicePayload,
     due_at: z.iso.datetime(),
+    /** A reminder: its time on the customer's clock, which is `test_clock_id`'s when the customer has one. */
+    remind_at: z.iso.datetime().nullable().default(null),
+    test_clock_id: ResourceId.nullable().default(null),
     occurred_at: z.iso.datetime(),
   }),
 });
@@ -67,10 +82,40 @@ export const InvoiceEmailAttempted = z.object({
 });
 export type InvoiceEmailAttempted = z.infer<typeof InvoiceEmailAttempted>;
 
-export const InvoiceEmailEvent = z.discriminatedUnion('type', [InvoiceEmailScheduled, InvoiceEmailAttempted]);
+/** A reminder dropped when it was due: its invoice was paid, voided or marked uncollectible by then. */
+export const InvoiceEmailCanceled = z.object({
+  type: z.literal('InvoiceEmailCanceled'),
+  data: z.object({ email_id: z.string(), invoice_status: z.string(), occurred_at: z.iso.datetime() }),
+});
+export type InvoiceEmailCanceled = z.infer<typeof InvoiceEmailCanceled>;
+
+/** A new attempt asked for, due at `due_at`, whatever the email's status (the retry schedule does not start again). */
+export const InvoiceEmailRetryRequested = z.object({
+  type: z.literal('InvoiceEmailRetryRequested'),
+  data: z.object({ email_id: z.string(), due_at: z.iso.datetime(), occurred_at: z.iso.datetime() }),
+});
+export type InvoiceEmailRetryRequested = z.infer<typeof InvoiceEmailRetryRequested>;
+
+export const InvoiceEmailEvent = z.discriminatedUnion('type', [
+  InvoiceEmailScheduled,
+  InvoiceEmailAttempted,
+  InvoiceEmailCanceled,
+  InvoiceEmailRetryRequested,
+]);
 export type InvoiceEmailEvent = z.infer<typeof InvoiceEmailEvent>;
 
 export const invoiceEmailEventWireNames = {
   InvoiceEmailScheduled: 'afternoon.notifications.v1.invoice_email_scheduled',
   InvoiceEmailAttempted: 'afternoon.notifications.v1.invoice_email_attempted',
+  InvoiceEmailCanceled: 'afternoon.notifications.v1.invoice_email_canceled',
+  InvoiceEmailRetryRequested: 'afternoon.notifications.v1.invoice_email_retry_requested',
 } as const satisfies Record<InvoiceEmailEvent['type'], string>;
+
+// Command (on `notification.commands`, keyed by the email's id)
+
+/** A new attempt of one of the invoice's emails, now. */
+export const RetryInvoiceEmail = z.object({
+  type: z.literal('RetryInvoiceEmail'),
+  data: z.object({ invoice_id: ResourceId, email_id: InvoiceEmailId }),
+});
+export type RetryInvoiceEmail = z.infer<typeof RetryInvoiceEmail>;

@@ -5,6 +5,19 @@ import { z } from 'zod';
  * `send_invoice` invoices and receipts. Kept by notification-service, one stream per organization and mode.
  */
 
+/** Days before or after an invoice's due date: at most 5 distinct whole days from 1 to 90. */
+export const ReminderDays = z
+  .array(z.number().int().min(1).max(90))
+  .max(5)
+  .refine((days) => new Set(days).size === days.length, { message: 'days must be distinct' });
+export type ReminderDays = z.infer<typeof ReminderDays>;
+
+/** When an open `send_invoice` invoice's customer is reminded of it: `[3]` is 3 days before (or after) the due date. */
+export const EmailReminders = z.object({ before_due_days: ReminderDays, after_due_days: ReminderDays });
+export type EmailReminders = z.infer<typeof EmailReminders>;
+
+export const noEmailReminders: EmailReminders = { before_due_days: [], after_due_days: [] };
+
 /** The email settings as the API shows them; the defaults apply until the organization sets them. */
 export const EmailSettings = z.object({
   /** The sender of every email; none is sent without it (the attempt fails with `no_from_address`). */
@@ -16,6 +29,8 @@ export const EmailSettings = z.object({
   invoice_paid_receipt: z.boolean(),
   /** Test mode emails nothing unless this is true. */
   send_in_test_mode: z.boolean(),
+  /** Settings recorded before reminders existed have none. */
+  reminders: EmailReminders.default(noEmailReminders),
 });
 export type EmailSettings = z.infer<typeof EmailSettings>;
 
@@ -25,6 +40,7 @@ export const defaultEmailSettings: EmailSettings = {
   invoice_finalized: true,
   invoice_paid_receipt: true,
   send_in_test_mode: false,
+  reminders: noEmailReminders,
 };
 
 export const NotificationSettings = z.object({ email: EmailSettings, updated_at: z.iso.datetime().nullable() });
@@ -41,6 +57,10 @@ export const EmailSettingsChanges = z.strictObject({
   invoice_finalized: z.boolean().optional(),
   invoice_paid_receipt: z.boolean().optional(),
   send_in_test_mode: z.boolean().optional(),
+  /** Replaces the reminders; a list left out keeps its days (`[]` sends none). */
+  reminders: z
+    .strictObject({ before_due_days: ReminderDays.optional(), after_due_days: ReminderDays.optional() })
+    .optional(),
 });
 export type EmailSettingsChanges = z.infer<typeof EmailSettingsChanges>;
 

@@ -20,7 +20,10 @@ export type Fixture =
   | 'webhookEndpoint'
   | 'webhookDelivery'
   // Usage alerts (issue 14)
-  | 'alert';
+  | 'alert'
+  // Invoice emails (issue 14)
+  | 'emailedInvoice'
+  | 'invoiceEmail';
 
 export type Fixtures = Record<Fixture, string>;
 
@@ -127,6 +130,22 @@ function buildersFor(
     alert: async () => {
       const body = { meter_code: await get('meter'), threshold: '1000', customer_id: await get('customer') };
       return created(await live.post('/v1/alerts', body)).alert.id;
+    },
+    // Invoice emails (issue 14): a finalized send_invoice invoice emailed to its customer (live mode).
+    emailedInvoice: async () => {
+      const draft = await draftInvoice(live, await get('customer'));
+      return ok(await live.post(`/v1/invoices/${draft.id}/finalize`)).invoice.id;
+    },
+    // Waits for its second attempt (without SMTP each fails; the next is 5 minutes later), so none comes on its own
+    // while a refusal's state is read.
+    invoiceEmail: async () => {
+      const invoice = await get('emailedInvoice');
+      const retried = async () => {
+        const [email] = ok(await live.get(`/v1/invoices/${invoice}/emails`)).emails;
+        expect(email?.attempts.length).toBeGreaterThanOrEqual(2);
+        return email.id as string;
+      };
+      return eventually(retried, { timeout: 30_000, label: 'fixture invoice email attempted twice' });
     },
     hostedToken: async () => {
       const draft = await draftInvoice(live, await get('customer'));

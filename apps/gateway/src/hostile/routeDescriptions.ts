@@ -329,7 +329,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('GET', '/v1/alerts/:id')]: { auth: 'key', params: { id: 'alert' } },
   [routeKey('DELETE', '/v1/alerts/:id')]: { auth: 'key', params: { id: 'alert' }, readBack: alerts },
 
-  // Invoice emails (issue 14): notification settings and an invoice's email log
+  // Invoice emails (issue 14): notification settings, an invoice's email log and a retry of one
   [routeKey('GET', '/v1/notification_settings')]: { auth: 'key' },
   [routeKey('PATCH', '/v1/notification_settings')]: {
     auth: 'key',
@@ -338,4 +338,9 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     readBack: () => ['/v1/notification_settings'],
   },
   [routeKey('GET', '/v1/invoices/:id/emails')]: { auth: 'key', params: { id: 'invoice' } },
+  [routeKey('POST', '/v1/invoices/:id/emails/:email_id/retry')]: {
+    auth: 'key',
+    params: { id: 'emailedInvoice', email_id: 'invoiceEmail' },
+    readBack: (f) => [`/v1/invoices/${f.emailedInvoice}/emails`],
+  },
 };

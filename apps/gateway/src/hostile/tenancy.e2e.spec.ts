@@ -48,6 +48,9 @@ describe('tenancy: every route naming a resource, asked by another organization 
       'webhookDelivery',
       // Usage alerts (issue 14)
       'alert',
+      // Invoice emails (issue 14)
+      'emailedInvoice',
+      'invoiceEmail',
     ]);
   });
   afterAll(() => cluster?.stop());

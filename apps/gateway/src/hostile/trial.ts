@@ -66,8 +66,10 @@ export async function settledState(port: number, route: RouteUnderFuzz, paths: s
       const state = await readState(port, route, paths);
       unchangedReads = JSON.stringify(state) === last ? unchangedReads + 1 : 0;
       last = JSON.stringify(state);
-      // Quiet for longer than one pass of the test cluster's billing run (200 ms), and no clock mid-advance.
-      if (unchangedReads < quietReads || state.some(stillMoving)) throw new Error('state still moving');
+      // Quiet for longer than one pass of the test cluster's billing run (200 ms), no clock mid-advance, and no
+      // delivery or email already due (its sender is about to record an attempt).
+      if (unchangedReads < quietReads || state.some((answer) => answer.includes('"advancing"') || attemptDue(answer)))
+        throw new Error('state still moving');
       return state;
     },
     { timeout: 10_000, interval: 150, label: `settled state of ${paths.join(', ')}` },
@@ -76,9 +78,11 @@ export async function settledState(port: number, route: RouteUnderFuzz, paths: s
 
 const quietReads = 2;
 
-/** A test clock mid-advance, or a webhook delivery waiting for its sender (the fixtures' receivers answer at once). */
-const stillMoving = (answer: string) =>
-  answer.includes('"advancing"') || (answer.includes('"status":"pending"') && answer.includes('"next_attempt_at":"'));
+/** Whether a read-back answer shows an attempt due by now (a retry asked for a moment ago). */
+function attemptDue(answer: string): boolean {
+  const now = Date.now();
+  return [...answer.matchAll(/"next_attempt_at":"([^"]+)"/g)].some(([, at]) => Date.parse(at ?? '') <= now);
+}
 
 async function readState(port: number, route: RouteUnderFuzz, paths: string[]): Promise<string[]> {
   const headers: Record<string, string> = route.authorization ? { authorization: route.authorization } : {};

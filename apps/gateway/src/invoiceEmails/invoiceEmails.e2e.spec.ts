@@ -49,6 +49,7 @@ describe('invoice emails through the gateway, received by a real SMTP server', (
         invoice_finalized: true,
         invoice_paid_receipt: true,
         send_in_test_mode: false,
+        reminders: { before_due_days: [], after_due_days: [] },
       },
       updated_at: null,
     });
@@ -193,4 +194,98 @@ describe('invoice emails through the gateway, received by a real SMTP server', (
     const emails = (await acme.test.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
     expect(emails.map((email: { kind: string }) => email.kind)).toEqual(['receipt']);
   }, 60_000);
+
+  it('reminds the customer before the due date when its test clock gets there, and sends an email again by request', async () => {
+    const initech = await cluster.createOrganization('Initech');
+    const client = initech.test;
+    const refused = await client.patch('/v1/notification_settings', {
+      email: { reminders: { before_due_days: [3, 3], after_due_days: [0] } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('VALIDATION_ERROR');
+    const configured = await client.patch('/v1/notification_settings', {
+      email: {
+        from_address: 'ar@initech.example',
+        send_in_test_mode: true,
+        invoice_finalized: false,
+        reminders: { before_due_days: [3], after_due_days: [7] },
+      },
+    });
+    expect(configured.status).toBe(200);
+    expect(configured.body.notification_settings.email.reminders).toEqual({
+      before_due_days: [3],
+      after_due_days: [7],
+    });
+
+    const clock = await client.post('/v1/test_clocks', { frozen_time: '2026-01-01T00:00:00Z' });
+    expect(clock.status).toBe(201);
+    const clockId = clock.body.test_clock.id;
+    const customer = await client.post('/v1/customers', {
+      name: 'Initech customer',
+      email: 'late@initech.example',
+      test_clock: clockId,
+    });
+    expect(customer.status).toBe(201);
+    const draft = await client.post('/v1/invoices', {
+      customer_id: customer.body.customer.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      line_items: [{ description: 'TPS reports', quantity: 1, unit_amount_cents: 5000 }],
+    });
+    const invoice = (await client.post(`/v1/invoices/${draft.body.invoice.id}/finalize`)).body.invoice;
+    const dueDay = Date.parse(`${invoice.due_date.slice(0, 10)}T00:00:00.000Z`);
+    const emailsOf = async () => (await client.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
+    const [before, overdue] = await eventually(
+      async () => {
+        const emails = await emailsOf();
+        expect(emails.map((email: { kind: string }) => email.kind).sort()).toEqual([
+          'reminder_before_due',
+          'reminder_overdue',
+        ]);
+        return [...emails].sort((a, b) => a.remind_at.localeCompare(b.remind_at));
+      },
+      { label: 'reminders scheduled', timeout: 30_000 },
+    );
+    // 00:00 UTC of the days 3 before and 7 after the due date, on the customer's clock.
+    expect(before.remind_at).toBe(new Date(dueDay - 3 * 86_400_000).toISOString());
+    expect(overdue.remind_at).toBe(new Date(dueDay + 7 * 86_400_000).toISOString());
+    expect(mailTo('late@initech.example')).toEqual([]);
+
+    const advanced = await client.post(`/v1/test_clocks/${clockId}/advance`, {
+      frozen_time: new Date(dueDay - 3 * 86_400_000 + 3_600_000).toISOString(),
+    });
+    expect(advanced.status).toBe(200);
+    await eventually(() => expect(mailTo('late@initech.example')).toHaveLength(1), {
+      label: 'reminder before the due date',
+      timeout: 30_000,
+    });
+    const reminder = mailTo('late@initech.example')[0];
+    expect(reminder?.subject).toBe(
+      `Reminder: invoice ${invoice.invoice_number} from ar@initech.example is due on ${invoice.due_date.slice(0, 10)}`,
+    );
+    expect(reminder?.text).toContain(invoice.public_invoice_url);
+    const sent = await eventually(async () => {
+      const email = (await emailsOf()).find((candidate: { id: string }) => candidate.id === before.id);
+      expect(email.status).toBe('succeeded');
+      return email;
+    });
+    expect(sent.attempts).toHaveLength(1);
+    expect((await emailsOf()).find((email: { id: string }) => email.id === overdue.id).attempts).toEqual([]);
+
+    // Retried by request: sent once more, whatever its status; a stranger does not find it.
+    const retryPath = `/v1/invoices/${invoice.id}/emails/${before.id}/retry`;
+    expect((await globex.test.post(retryPath)).status).toBe(404);
+    expect((await client.post(`/v1/invoices/${invoice.id}/emails/em${'0'.repeat(24)}/retry`)).status).toBe(404);
+    const retried = await client.post(retryPath);
+    expect(retried.status).toBe(200);
+    expect(retried.body.email).toMatchObject({ id: before.id, status: 'pending', kind: 'reminder_before_due' });
+    await eventually(() => expect(mailTo('late@initech.example')).toHaveLength(2), {
+      label: 'sent again by request',
+      timeout: 30_000,
+    });
+    await eventually(async () => {
+      const email = (await emailsOf()).find((candidate: { id: string }) => candidate.id === before.id);
+      expect(email).toMatchObject({ status: 'succeeded', attempts: [expect.anything(), expect.anything()] });
+    });
+  }, 120_000);
 });

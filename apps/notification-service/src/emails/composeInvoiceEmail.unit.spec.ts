@@ -62,4 +62,14 @@ describe('composeInvoiceEmail', () => {
     const odd = { ...finalized, invoice_number: '<b>INV</b>' };
     expect(composeInvoiceEmail('invoice', odd, 'a@b.example', sender).html).not.toContain('<b>INV</b>');
   });
+
+  it('reminds of the invoice before its due date and after it, with the amount due and the payment link', () => {
+    const before = composeInvoiceEmail('reminder_before_due', finalized, 'billing@wayne.example', sender);
+    expect(before.subject).toBe('Reminder: invoice INV-0001 from billing@acme.example is due on 2027-01-31');
+    expect(before.text).toContain('Amount due: $1,234.50');
+    expect(before.text).toContain(`Pay or view it online: ${finalized.public_invoice_url}`);
+    const overdue = composeInvoiceEmail('reminder_overdue', finalized, 'billing@wayne.example', sender);
+    expect(overdue.subject).toBe('Overdue: invoice INV-0001 from billing@acme.example was due on 2027-01-31');
+    expect(overdue.text).toContain('was due on 2027-01-31 and is not paid yet');
+  });
 });

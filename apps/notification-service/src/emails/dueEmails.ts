@@ -30,7 +30,7 @@ interface ClaimRow {
 /**
  * Leases up to `count` due emails for one send each, oldest due first, as the webhook sender leases deliveries: the
  * lease is committed before the send, so no lock is held during it, and an email whose sender was killed mid-send is
- * due again once its lease passes.
+ * due again once its lease passes. A reminder on a test clock is due once that clock reads its `remind_at` too.
  */
 export async function claimDueEmails(
   pool: pg.Pool,
@@ -43,6 +43,9 @@ export async function claimDueEmails(
       `UPDATE email_deliveries SET leased_until = $2
         WHERE id IN (SELECT id FROM email_deliveries
                       WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                        AND (test_clock_id IS NULL OR remind_at <= (SELECT c.frozen_time FROM email_test_clocks c
+                              WHERE c.organization_id = email_deliveries.organization_id
+                                AND c.mode = email_deliveries.mode AND c.id = email_deliveries.test_clock_id))
                       ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING id, organization_id, mode, kind, recipient, event_id, invoice, leased_until`,
       [now, new Date(now.getTime() + leaseMs), count],

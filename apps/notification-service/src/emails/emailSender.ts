@@ -2,9 +2,10 @@ import { type BackgroundLoop, type ServiceContext, startBackgroundLoop } from '@
 import type pg from 'pg';
 import { composeInvoiceEmail } from './composeInvoiceEmail';
 import { type ClaimedEmail, claimDueEmails } from './dueEmails';
-import type { EmailSendResult } from './emailDelivery';
+import { type EmailSendResult, emailAttemptRecorded, emailCanceled, type ScheduledEmailState } from './emailDelivery';
 import { fetchInvoicePdf } from './invoicePdf';
 import { recordEmailAttempt } from './recordEmailAttempt';
+import { reminderCanceledBy } from './reminders/reminderCanceledBy';
 import { getNotificationSettings } from './settings/getNotificationSettings';
 import { type SmtpTransport, smtpTransport } from './smtpTransport';
 
@@ -27,7 +28,10 @@ export interface EmailSenderSettings {
   random(): number;
 }
 
-/** Sends due invoice emails in the background, each attempt recorded; a failed one is retried on the schedule. */
+/**
+ * Sends due invoice emails in the background, each attempt recorded; a failed one is retried on the schedule. A due
+ * reminder whose invoice is no longer open is canceled instead.
+ */
 export function startEmailSender(context: ServiceContext, settings: EmailSenderSettings): BackgroundLoop<number> {
   const pool = context.pools.background;
   const transport = settings.smtpUrl ? smtpTransport(settings.smtpUrl, settings.timeoutMs) : null;
@@ -35,9 +39,24 @@ export function startEmailSender(context: ServiceContext, settings: EmailSenderS
 
   const deliver = async (claim: ClaimedEmail) => {
     try {
+      const tenant = { organizationId: claim.organizationId, mode: claim.mode };
+      const canceledBy = await reminderCanceledBy(pool, tenant, claim.kind, claim.invoice.id);
+      if (canceledBy) {
+        await recordEmailAttempt(
+          pool,
+          context,
+          claim,
+          (state, at) => emailCanceled(state, canceledBy, at),
+          settings.now,
+        );
+        context.logger.info({ email: claim.id, invoice_status: canceledBy }, 'invoice reminder canceled');
+        return;
+      }
       const result = await send(pool, transport, claim, settings, shutdown.signal);
       if (shutdown.signal.aborted) return;
-      await recordEmailAttempt(pool, context, claim, result, settings.now, settings.random);
+      const attempted = (state: ScheduledEmailState, at: Date) =>
+        emailAttemptRecorded(state, result, at, settings.random);
+      await recordEmailAttempt(pool, context, claim, attempted, settings.now);
     } catch (error) {
       context.logger.error({ err: error, email: claim.id }, 'invoice email not recorded; its lease will run out');
     }

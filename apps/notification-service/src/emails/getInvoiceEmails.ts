@@ -5,7 +5,7 @@ import type { Projection, Queryable, Tenant } from '@afternoon/service-kit';
 export const emailDeliveriesProjection: Projection = {
   name: 'email_deliveries',
   tables: ['email_deliveries', 'email_delivery_attempts'],
-  handles: ['InvoiceEmailScheduled', 'InvoiceEmailAttempted'],
+  handles: ['InvoiceEmailScheduled', 'InvoiceEmailAttempted', 'InvoiceEmailCanceled', 'InvoiceEmailRetryRequested'],
   async apply(tx, stored) {
     const event = InvoiceEmailEvent.parse(stored);
     const { organization_id, mode } = stored.metadata;
@@ -14,8 +14,8 @@ export const emailDeliveriesProjection: Projection = {
         const { data } = event;
         await tx.query(
           `INSERT INTO email_deliveries (id, organization_id, mode, invoice_id, kind, recipient, event_id, invoice,
-             status, next_attempt_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) ON CONFLICT (id) DO NOTHING`,
+             status, next_attempt_at, created_at, remind_at, test_clock_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
           [
             data.email_id,
             organization_id,
@@ -27,6 +27,8 @@ export const emailDeliveriesProjection: Projection = {
             JSON.stringify(data.invoice),
             data.due_at,
             data.occurred_at,
+            data.remind_at,
+            data.test_clock_id,
           ],
         );
         return;
@@ -65,6 +67,20 @@ export const emailDeliveriesProjection: Projection = {
         );
         return;
       }
+      case 'InvoiceEmailCanceled':
+        await tx.query(
+          `UPDATE email_deliveries SET status = 'canceled', next_attempt_at = NULL, leased_until = NULL
+            WHERE id = $1 AND organization_id = $2 AND mode = $3`,
+          [event.data.email_id, organization_id, mode],
+        );
+        return;
+      case 'InvoiceEmailRetryRequested':
+        await tx.query(
+          `UPDATE email_deliveries SET status = 'pending', next_attempt_at = $2, leased_until = NULL
+            WHERE id = $1 AND organization_id = $3 AND mode = $4`,
+          [event.data.email_id, event.data.due_at, organization_id, mode],
+        );
+        return;
       default: {
         const unknown: never = event;
         return unknown;
@@ -79,6 +95,7 @@ interface EmailRow {
   recipient: string;
   status: InvoiceEmail['status'];
   next_attempt_at: Date | null;
+  remind_at: Date | null;
   created_at: Date;
   attempts: EmailAttempt[];
 }
@@ -86,7 +103,7 @@ interface EmailRow {
 /** The emails of one of the tenant's invoices, oldest first, each with its attempts in order. */
 export async function listInvoiceEmails(db: Queryable, tenant: Tenant, invoiceId: string): Promise<InvoiceEmail[]> {
   const { rows } = await db.query<EmailRow>(
-    `SELECT id, kind, recipient, status, next_attempt_at, created_at,
+    `SELECT id, kind, recipient, status, next_attempt_at, remind_at, created_at,
        coalesce((SELECT json_agg(json_build_object(
            'attempted_at', to_char(a.attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
            'latency_ms', a.latency_ms, 'smtp_response', a.smtp_response, 'error', a.error) ORDER BY a.number)
@@ -103,6 +120,7 @@ export async function listInvoiceEmails(db: Queryable, tenant: Tenant, invoiceId
     status: row.status,
     attempts: row.attempts,
     next_attempt_at: row.next_attempt_at?.toISOString() ?? null,
+    remind_at: row.remind_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
   }));
 }

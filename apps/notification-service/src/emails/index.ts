@@ -9,6 +9,8 @@ import { NotificationServiceEnv } from '../env';
 import { emailRoutes } from './api';
 import { type EmailSenderSettings, startEmailSender } from './emailSender';
 import { emailDeliveriesProjection } from './getInvoiceEmails';
+import { testClockTimesConsumer } from './reminders/testClockTimes';
+import { emailRetryAggregate } from './retryInvoiceEmail';
 import { notificationSettingsProjection } from './settings/getNotificationSettings';
 import {
   type NotificationSettingsCommand,
@@ -38,14 +40,16 @@ export const notificationSettingsAggregate: AggregateDefinition<
 
 /**
  * Invoice emails: the organization's settings (by command), the customer's email scheduled when the catalog records
- * `invoice.finalized` or `invoice.paid` (scheduleInvoiceEmails), sent by the background sender (with `sender`; null
+ * `invoice.finalized` (with its reminders, which follow the customer's test clock) or `invoice.paid`
+ * (scheduleInvoiceEmails), retried by request, sent by the background sender (with `sender`; null
  * where only the projections matter) and read back as a log per invoice.
  */
 export function emailsSlice(sender: EmailSenderSettings | null): Slice {
   return {
     name: 'emails',
-    aggregates: [notificationSettingsAggregate],
+    aggregates: [notificationSettingsAggregate, emailRetryAggregate],
     projections: [notificationSettingsProjection, emailDeliveriesProjection],
+    consumers: [testClockTimesConsumer],
     routes: emailRoutes,
     background: sender ? [(context) => startEmailSender(context, sender)] : [],
   };

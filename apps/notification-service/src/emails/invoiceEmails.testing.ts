@@ -1,3 +1,4 @@
+import type { InvoiceEmailEvent } from '@afternoon/contracts/invoiceEmails';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
 
 /** A finalized `send_invoice` invoice of $1,234.50 as the catalog's `invoice.finalized` carries it. */
@@ -29,4 +30,37 @@ export const finalizedInvoice: InvoicePayload = {
   },
   created_at: '2027-01-01T00:00:00.000Z',
   updated_at: '2027-01-01T00:00:00.000Z',
+};
+
+/** An invoice email of `finalizedInvoice` whose one attempt failed for good. */
+export const invoiceEmailFailed = {
+  emailId: 'em000000000000000000000001',
+  invoiceId: finalizedInvoice.id,
+  events: [
+    {
+      type: 'InvoiceEmailScheduled',
+      data: {
+        email_id: 'em000000000000000000000001',
+        kind: 'invoice',
+        invoice_id: finalizedInvoice.id,
+        to: 'billing@wayne.example',
+        event_id: 'evt_1',
+        invoice: finalizedInvoice,
+        due_at: '2027-01-01T00:00:00.000Z',
+        remind_at: null,
+        test_clock_id: null,
+        occurred_at: '2027-01-01T00:00:00.000Z',
+      },
+    },
+    {
+      type: 'InvoiceEmailAttempted',
+      data: {
+        email_id: 'em000000000000000000000001',
+        attempt: { attempted_at: '2027-01-01T00:00:01.000Z', latency_ms: 3, smtp_response: null, error: 'smtp: 550' },
+        outcome: 'failed',
+        next_attempt_at: null,
+        occurred_at: '2027-01-01T00:00:01.000Z',
+      },
+    },
+  ] satisfies InvoiceEmailEvent[],
 };

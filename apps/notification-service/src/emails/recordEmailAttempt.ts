@@ -4,30 +4,26 @@ import type pg from 'pg';
 import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
 import type { ClaimedEmail } from './dueEmails';
 import {
-  type EmailDeliveryState,
-  type EmailSendResult,
-  emailAttemptRecorded,
   emailDeliveryStream,
   evolveEmailDelivery,
+  initialEmailDeliveryState,
+  type ScheduledEmailState,
 } from './emailDelivery';
 import { recordEmailEvents } from './emailEvents';
 
-const emailDelivery = {
-  initialState: (): EmailDeliveryState => ({ status: 'absent' }),
-  evolve: evolveEmailDelivery,
-};
+const emailDelivery = { initialState: initialEmailDeliveryState, evolve: evolveEmailDelivery };
 
 /**
- * Records one attempt of a claimed email at `now` in one transaction: `InvoiceEmailAttempted` with the outcome and
- * the next attempt, and the log. A sender whose lease was taken over records nothing: answers false.
+ * Records what became of a claimed email at `now` in one transaction: `InvoiceEmailAttempted` with the outcome and
+ * the next attempt (or a reminder's `InvoiceEmailCanceled`), and the log. A sender whose lease was taken over records
+ * nothing: answers false.
  */
 export async function recordEmailAttempt(
   pool: pg.Pool,
   outbox: DeliveryOutbox,
   claim: ClaimedEmail,
-  result: EmailSendResult,
+  outcome: (state: ScheduledEmailState, at: Date) => InvoiceEmailEvent,
   now: () => Date,
-  random: () => number,
 ): Promise<boolean> {
   return withTransaction(pool, async (tx) => {
     const held = await tx.query(
@@ -41,7 +37,7 @@ export async function recordEmailAttempt(
     const state = foldEvents(emailDelivery, history);
     if (state.status === 'absent') throw new Error(`email ${claim.id} has no stream`);
     const at = now();
-    await recordEmailEvents(tx, outbox, stream, history.length, [emailAttemptRecorded(state, result, at, random)], {
+    await recordEmailEvents(tx, outbox, stream, history.length, [outcome(state, at)], {
       organization_id: claim.organizationId,
       mode: claim.mode,
       occurred_at: at.toISOString(),

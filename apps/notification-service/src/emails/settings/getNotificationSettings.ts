@@ -1,6 +1,6 @@
 import {
   defaultEmailSettings,
-  type EmailSettings,
+  EmailSettings,
   type NotificationSettings,
   NotificationSettingsEvent,
 } from '@afternoon/contracts/notificationSettings';
@@ -26,7 +26,7 @@ export const notificationSettingsProjection: Projection = {
   },
 };
 
-/** The tenant's settings, the defaults where it has set none. */
+/** The tenant's settings, the defaults where it has set none (and no reminders where set before they existed). */
 export async function getNotificationSettings(db: Queryable, tenant: Tenant): Promise<NotificationSettings> {
   const { rows } = await db.query<{ email: EmailSettings; updated_at: Date }>(
     'SELECT email, updated_at FROM notification_settings WHERE organization_id = $1 AND mode = $2',
@@ -34,6 +34,6 @@ export async function getNotificationSettings(db: Queryable, tenant: Tenant): Pr
   );
   const row = rows[0];
   return row
-    ? { email: row.email, updated_at: row.updated_at.toISOString() }
+    ? { email: EmailSettings.parse(row.email), updated_at: row.updated_at.toISOString() }
     : { email: defaultEmailSettings, updated_at: null };
 }

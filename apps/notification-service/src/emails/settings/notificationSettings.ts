@@ -29,18 +29,25 @@ export function evolve(_state: NotificationSettingsState, event: NotificationSet
 
 /**
  * Records the full settings after the change: a setting the command leaves out keeps its value (the default's
- * before any was set). Setting what is already set records nothing.
+ * before any was set), and so does a reminder list. Setting what is already set records nothing.
  */
 export function decide(
   command: NotificationSettingsCommand,
   state: NotificationSettingsState,
 ): NotificationSettingsEvent[] {
   const current = state.status === 'configured' ? state.email : defaultEmailSettings;
-  const changes = Object.fromEntries(Object.entries(command.data.email).filter(([, value]) => value !== undefined));
-  const email: EmailSettings = { ...current, ...changes };
+  const { reminders, ...rest } = command.data.email;
+  const email: EmailSettings = {
+    ...current,
+    ...definedOnly(rest),
+    reminders: { ...current.reminders, ...definedOnly(reminders ?? {}) },
+  };
   if (state.status === 'configured' && JSON.stringify(email) === JSON.stringify(current)) return [];
   return [{ type: 'NotificationsConfigured', data: { email, configured_at: command.metadata.issued_at } }];
 }
+
+const definedOnly = <T extends object>(changes: T): Partial<T> =>
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 export const notificationSettingsDecider: Decider<
   NotificationSettingsCommand,

@@ -46,4 +46,14 @@ describe('notification settings', () => {
     const state: NotificationSettingsState = { status: 'configured', email: defaultEmailSettings, updatedAt: at };
     expect(decide(configure({ invoice_finalized: true }), state)).toEqual([]);
   });
+
+  it('given reminders, a change of one list keeps the other', () => {
+    const state: NotificationSettingsState = {
+      status: 'configured',
+      email: { ...defaultEmailSettings, reminders: { before_due_days: [3], after_due_days: [1, 7] } },
+      updatedAt: at,
+    };
+    const [event] = decide(configure({ reminders: { after_due_days: [] } }), state);
+    expect(event?.data.email.reminders).toEqual({ before_due_days: [3], after_due_days: [] });
+  });
 });
