@@ -18,6 +18,15 @@ const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 const readyTimeoutMs = 180_000;
 const stopGraceMs = 10_000;
 const interrupts: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+/**
+ * The run's webhook receivers listen on loopback over http. A receiver that hangs holds one of its endpoint's two
+ * sends in flight until the timeout, so a short one keeps the run's deliveries flowing (its length is not measured).
+ */
+const webhookEnv = {
+  WEBHOOK_ALLOW_HTTP: 'true',
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  WEBHOOK_TIMEOUT_MS: '2000',
+};
 
 interface FaultApp {
   name: AppName;
@@ -75,6 +84,7 @@ export async function startFaultCluster(log: (line: string) => void): Promise<Fa
     BILLING_RUN_INTERVAL_MS: '1000',
     // The load sends far more than a tenant's 1,000 requests a minute; faults are what this run measures.
     RATE_LIMIT_PER_MINUTE: '0',
+    ...(app.name === 'notification-service' ? webhookEnv : {}),
   });
   const restarts = new Map<AppName, number>();
   const supervisor = createSupervisor<FaultApp, AppRun>({

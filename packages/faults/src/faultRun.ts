@@ -7,10 +7,12 @@ import { describeFault, type Fault, faultSchedule } from './faultPlan';
 import { injectFault, noiseTopic } from './injectFault';
 import { emptyRunLedger, type RunLedger, type Tenant } from './ledger';
 import { timeToRecover, untilAppsReady, untilUsageDrained } from './quiescence';
+import type { AnswerTally } from './resilientCaller';
 import { seededRandom } from './seededRandom';
 import { setUpTenants } from './tenants';
 import { httpIngestWorker, kafkaIngestWorker, type LoadContext } from './usageLoad';
 import { dataFindings, type Finding } from './verdict';
+import { openWebhookBook, type WebhookBook } from './webhookBook';
 import { customerWriter, invoiceWriter } from './writeLoad';
 
 export interface FaultRunOptions {
@@ -50,6 +52,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     logLevel: logLevel.NOTHING,
   });
   let passed = false;
+  const webhookBooks: WebhookBook[] = [];
   // Plain, like the apps' producers (ADR 0013): kafkajs's idempotent mode can acknowledge a record it never appended.
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -59,7 +62,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
   try {
     await createNoiseTopic(kafka);
     await producer.connect();
-    const tenants = await setUpTenants(cluster, tenantCount);
+    const tenants = await setUpTenants(cluster, tenantCount, async (tenant, index) => {
+      webhookBooks.push(await openWebhookBook(cluster, tenant, seededRandom(options.seed * 1_000 + 100 + index)));
+    });
     for (const tenant of tenants) await openCreditBook(cluster, tenant);
     const ledger = emptyRunLedger(tenants);
     let running = true;
@@ -116,13 +121,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     ];
     const window = { from: loadStartedAt, to: new Date().toISOString() };
     const reader = { baseUrl: cluster.baseUrl, databaseUrl: cluster.postgres.url, ledger, window };
-    log('checking what was stored, billed and numbered');
-    if (settled === undefined) findings.push(...(await dataFindings(reader, tenants, book)));
-    findings.push({
-      check: 'no 500 from the gateway',
-      found: `${ledger.tally.serverErrors} (${ledger.tally.unavailable} × 503, ${ledger.tally.timeouts} × 504, ${ledger.tally.noAnswer} unanswered) ${ledger.tally.serverErrorSamples.slice(0, 2).join('; ')}`,
-      holds: ledger.tally.serverErrors === 0,
-    });
+    log('checking what was stored, billed, numbered and delivered');
+    if (settled === undefined) findings.push(...(await dataFindings(reader, tenants, book, webhookBooks)));
+    findings.push(noServerError(ledger.tally));
     passed = findings.every((finding) => finding.holds);
     if (!passed) log(`the apps' logs are kept in ${cluster.logDir}`);
     return { findings, faults, restarts: cluster.restarts, ledger, passed };
@@ -130,6 +131,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     throw new Error(`${(error as Error).message} (app logs in ${cluster.logDir})`);
   } finally {
     await producer.disconnect().catch(() => undefined);
+    await Promise.allSettled(webhookBooks.map((webhooks) => webhooks.receiver.close()));
     await cluster.stop({ keepLogs: !passed });
   }
 }
@@ -177,6 +179,14 @@ function everyFaultInjected(faults: readonly InjectedFault[], killRounds: number
     check: 'every fault injected and recovered from',
     found: `${faults.length} of ${expected} injected${stuck ? `; not recovered from ${stuck.fault}` : ', all recovered'}`,
     holds: faults.length === expected && !stuck,
+  };
+}
+
+function noServerError(tally: AnswerTally): Finding {
+  return {
+    check: 'no 500 from the gateway',
+    found: `${tally.serverErrors} (${tally.unavailable} × 503, ${tally.timeouts} × 504, ${tally.noAnswer} unanswered) ${tally.serverErrorSamples.slice(0, 2).join('; ')}`,
+    holds: tally.serverErrors === 0,
   };
 }
 

@@ -3,8 +3,15 @@ import type { Tenant } from './ledger';
 
 const customersPerTenant = 8;
 
-/** Organizations made through the admin API, each with a few customers for its usage. */
-export async function setUpTenants(cluster: FaultCluster, count = 3): Promise<Tenant[]> {
+/**
+ * Organizations made through the admin API, each with a few customers for its usage; `beforeCustomers` prepares
+ * each one before its first customer (what must see every customer).
+ */
+export async function setUpTenants(
+  cluster: FaultCluster,
+  count: number,
+  beforeCustomers: (tenant: Tenant, index: number) => Promise<void>,
+): Promise<Tenant[]> {
   const tenants: Tenant[] = [];
   for (let index = 0; index < count; index++) {
     const organization = await postCreated(cluster.baseUrl, cluster.adminToken, '/v1/admin/organizations', {
@@ -16,6 +23,7 @@ export async function setUpTenants(cluster: FaultCluster, count = 3): Promise<Te
       testKey: organization.api_keys.test,
       customerIds: [],
     };
+    await beforeCustomers(tenant, index);
     for (let customer = 0; customer < customersPerTenant; customer++) {
       const created = await postCreated(cluster.baseUrl, tenant.liveKey, '/v1/customers', {
         name: `Usage customer ${customer}`,

@@ -4,6 +4,7 @@ import { monthlyFeeCents } from './billingLoad';
 import { creditFinding } from './creditBook';
 import { ledgerOf, type RunLedger, type Tenant } from './ledger';
 import { callUntilAnswered } from './resilientCaller';
+import { type WebhookBook, webhookFindings } from './webhookBook';
 
 /** One line of the run's table: what must hold, what was found, and whether it held. */
 export interface Finding {
@@ -12,13 +13,22 @@ export interface Finding {
   holds: boolean;
 }
 
-/** What the data says once the cluster has settled; the first tenant also carries the billing book. */
-export async function dataFindings(reader: Reader, tenants: readonly Tenant[], book: BillingBook): Promise<Finding[]> {
+/**
+ * What the data says once the cluster has settled; the first tenant also carries the billing book, and each tenant
+ * its webhook book (in the same order).
+ */
+export async function dataFindings(
+  reader: Reader,
+  tenants: readonly Tenant[],
+  book: BillingBook,
+  webhookBooks: readonly WebhookBook[],
+): Promise<Finding[]> {
   const findings = await usageFindings(reader, tenants);
   for (const [index, tenant] of tenants.entries()) {
     findings.push(await numberingFinding(reader, tenant, index, tenant.liveKey, 'live'));
     findings.push(await customersFinding(reader, tenant, index));
     findings.push(await creditFinding(reader, tenant, index));
+    findings.push(...(await webhookFindings(reader, tenant, index, webhookBooks[index] as WebhookBook)));
   }
   const billed = tenants[0] as Tenant;
   findings.push(await numberingFinding(reader, billed, 0, billed.testKey, 'test'));
