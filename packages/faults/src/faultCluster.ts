@@ -39,7 +39,7 @@ interface AppRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Afternoon as a deployment runs it: four processes under npm start's supervisor, on a Postgres and a broker of its own. */
+/** Afternoon as a deployment runs it: five processes under npm start's supervisor, on a Postgres and a broker of its own. */
 export interface FaultCluster {
   baseUrl: string;
   adminToken: string;
