@@ -1,5 +1,5 @@
 import { Topics } from '@afternoon/contracts/topics';
-import type { WebhookEvent, WebhookEventList, WebhookEventType } from '@afternoon/contracts/webhooks';
+import { type WebhookEvent, type WebhookEventList, WebhookEventType } from '@afternoon/contracts/webhooks';
 import {
   internalApiHeaders,
   newResourceId,
@@ -30,27 +30,9 @@ import { deadLetteredUsage, type SourceEventRecord } from './test/sourceRecords'
 import { webhookEvent } from './toWebhookEvents';
 import { webhookEventId } from './webhookEventId';
 
-/** Every type the topics can source: all but `usage.threshold_reached` (alerts) and `webhook_endpoint.disabled`. */
-const sourcedTypes: WebhookEventType[] = [
-  'customer.created',
-  'customer.updated',
-  'customer.deleted',
-  'invoice.created',
-  'invoice.finalized',
-  'invoice.paid',
-  'invoice.voided',
-  'invoice.marked_uncollectible',
-  'subscription.created',
-  'subscription.updated',
-  'subscription.canceled',
-  'subscription.renewed',
-  'credit_grant.created',
-  'credit_grant.voided',
-  'credit_grant.expired',
-  'balance.low',
-  'balance.depleted',
-  'events.rejected',
-];
+/** Every type the topics can source: all but the service's own (an alert's threshold, an endpoint disabled). */
+const ownTypes: WebhookEventType[] = ['usage.threshold_reached', 'webhook_endpoint.disabled'];
+const sourcedTypes = WebhookEventType.options.filter((type) => !ownTypes.includes(type));
 
 describe('the catalog: other services’ topics into the events log', () => {
   const schema = uniqueName('notifications_catalog');
