@@ -95,6 +95,7 @@ function invoicingOfSpec({ name, mode, meterCode }: RatingSpecOptions) {
   let running = false;
   let replies: Collected;
   let invoiceEvents: Collected;
+  let usageRated: Collected;
   let deadLetters: Collected;
 
   const start = async () => {
@@ -109,11 +110,12 @@ function invoicingOfSpec({ name, mode, meterCode }: RatingSpecOptions) {
     await start();
     replies = await collectTopic(topic(Topics.gatewayReplies.name));
     invoiceEvents = await collectTopic(topic(Topics.invoiceEvents.name));
+    usageRated = await collectTopic(topic(Topics.usageRated.name));
     deadLetters = await collectTopic(topic(Topics.consumerDeadLetter.name));
     await produce(topic(Topics.meterEvents.name), [meterCreatedRecord(tenant, meterCode)]);
   });
   afterAll(async () => {
-    await Promise.all([replies, invoiceEvents, deadLetters].map((collected) => collected?.stop()));
+    await Promise.all([replies, invoiceEvents, usageRated, deadLetters].map((collected) => collected?.stop()));
     if (running) await service.stop();
     await dropSchemas(schema);
     await dropTopics(topicPrefix);
@@ -144,6 +146,7 @@ function invoicingOfSpec({ name, mode, meterCode }: RatingSpecOptions) {
     replies: () => replies,
     /** What invoice.events and the dead-letter topic carried since the spec started. */
     invoiceEvents: () => invoiceEvents.messages,
+    usageRated: () => usageRated.messages,
     deadLetters: () => deadLetters.messages,
     start,
     stop,

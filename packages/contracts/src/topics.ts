@@ -26,6 +26,11 @@ export const Topics = {
   meterCommandsDeadLetter: { name: 'meter.commands.dlq', partitions: 1, retentionMs: forever },
   invoiceCommands: { name: 'invoice.commands', partitions: 6, retentionMs: 7 * day },
   invoiceEvents: { name: 'invoice.events', partitions: 6, retentionMs: forever },
+  /**
+   * What rating decided for each usage event (`UsageRated`), apart from `invoice.events` so that the consumers of
+   * invoices, subscriptions and balances are not woken by every usage event (ADR 0018). Keyed by rating stream.
+   */
+  usageRated: { name: 'usage.rated', partitions: 6, retentionMs: forever },
   invoiceCommandsDeadLetter: { name: 'invoice.commands.dlq', partitions: 1, retentionMs: forever },
   notificationCommands: { name: 'notification.commands', partitions: 6, retentionMs: 7 * day },
   notificationEvents: { name: 'notification.events', partitions: 6, retentionMs: forever },

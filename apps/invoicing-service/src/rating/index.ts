@@ -12,7 +12,7 @@ export const ratingSlice: Slice = {
   name: 'rating',
   projections: [ratedUsageProjection],
   consumers: [ratingConsumer],
-  // Its UsageRated events, queued in the outbox like the command side's.
-  produces: [Topics.invoiceEvents],
+  // UsageRated on a topic of its own; the balance crossings beside the invoices' events, queued in the outbox.
+  produces: [Topics.usageRated, Topics.invoiceEvents],
   routes: ratingRoutes,
 };

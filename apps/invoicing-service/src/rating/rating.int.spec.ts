@@ -188,9 +188,13 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     await eventually(async () => expect(await lagOfRating()).toBe(0), { timeout: 30_000, label: 'caught up' });
     expect(await ledger(customerId)).toEqual(before);
     const published = invoicing
-      .invoiceEvents()
+      .usageRated()
       .filter((message) => JSON.parse(message.value ?? '{}').type === ratingEventWireNames.UsageRated);
     expect(published.filter((message) => message.key === `usage_rating-${customerId}`)).toHaveLength(2);
+    const ratedOnInvoiceEvents = invoicing
+      .invoiceEvents()
+      .filter((message) => JSON.parse(message.value ?? '{}').type === ratingEventWireNames.UsageRated);
+    expect(ratedOnInvoiceEvents, 'UsageRated goes to usage.rated only').toEqual([]);
 
     // Every customer's ledger, rebuilt from the event store alone, is what rating decided live.
     const everyone = await ledger();

@@ -28,8 +28,8 @@ import { type RatedSubscription, rateEvents } from './rateEvents';
 /**
  * Rates what metering stored (`usage.metered`), in batches: each record's new events at their marginal cost, drawn
  * from the customer's grants, decided once as `UsageRated` on the customer's rating stream, projected into the
- * ledger and queued for `invoice.events`, with the consumer's offsets; a balance the record took below the
- * organization's low-balance threshold or to zero is announced there too (`BalanceLow`, `BalanceDepleted`, after the
+ * ledger and queued for `usage.rated`, with the consumer's offsets; a balance the record took below the
+ * organization's low-balance threshold or to zero is announced on `invoice.events` (`BalanceLow`, `BalanceDepleted`, after the
  * `UsageRated` on the same stream). A record that breaks the contract is dead-lettered.
  */
 export const ratingConsumer: ConsumerDefinition = {
@@ -140,11 +140,12 @@ async function rateRecord(
   ];
   const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, decided, metadataOf(record, usage));
   for (const event of stored) if (event.type === 'UsageRated') await ratedUsageProjection.apply(tx, event);
-  const topic = context.kafka.topic(Topics.invoiceEvents);
+  const topicOf = (event: { type: string }) =>
+    context.kafka.topic(event.type === 'UsageRated' ? Topics.usageRated : Topics.invoiceEvents);
   await enqueueOutbox(
     tx,
     context.schema,
-    stored.map((event) => eventMessage(topic, ratingEventWireNames, event)),
+    stored.map((event) => eventMessage(topicOf(event), ratingEventWireNames, event)),
   );
 }
 
