@@ -58,7 +58,7 @@ export async function startCommandBus(options: {
 
   const consumer = kafka.kafka.consumer({
     groupId: `${repliesTopic}.gateway-${instanceId}`,
-    maxWaitTimeInMs: 20,
+    maxWaitTimeInMs: 500,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
   });

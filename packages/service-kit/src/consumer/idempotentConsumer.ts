@@ -87,7 +87,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   const health = new ConsumerHealth(groupId);
   const consumer: Consumer = kafka.kafka.consumer({
     groupId,
-    maxWaitTimeInMs: 50,
+    maxWaitTimeInMs: 500,
     sessionTimeout: options.sessionTimeout ?? 10_000,
     heartbeatInterval,
     retry: { retries: 10 },
