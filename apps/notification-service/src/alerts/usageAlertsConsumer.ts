@@ -64,9 +64,12 @@ async function countUsage(tx: Transaction, record: ConsumedRecord, context: Serv
   if (events.length === 0) return;
 
   // A billing period is cut by the subscriptions invoicing had published when metering published this record.
-  const caughtUp = context.processedThroughWaiter(alertSubscriptionsConsumer.name, Topics.invoiceEvents);
-  if (!(await caughtUp(new Date(Number(record.timestamp)), subscriptionsCatchUpMs)))
-    throw new NotYetError('subscriptions from invoice.events are behind usage.metered');
+  // Whether they are all handled is asked of Kafka beside the work (positions read first, in this transaction); if
+  // they were not, the record waits for them and is tried again, so what it decided is never kept.
+  const published = new Date(Number(record.timestamp));
+  const subscriptionsHandled = context.processedThroughWaiter(alertSubscriptionsConsumer.name, Topics.invoiceEvents);
+  const check = subscriptionsHandled.check(published);
+  await check.readPositions(tx);
   const subscriptions = await subscriptionSchedulesOf(tx, tenant, customerId);
   const counted: CountedEvent[] = events.map(({ event, quantities }) => ({
     usageId: event.usage_id,
@@ -95,6 +98,10 @@ async function countUsage(tx: Transaction, record: ConsumedRecord, context: Serv
     alerts.map((alert) => alert.id),
   );
   const tally = tallyUsage(customerId, counted, alerts, totals, notified);
+  if (!(await check.passed())) {
+    await subscriptionsHandled(published, subscriptionsCatchUpMs);
+    throw new NotYetError('subscriptions from invoice.events were behind usage.metered; counting it again');
+  }
   await saveTotals(tx, tenant, customerId, tally.totals);
   for (const crossing of tally.crossings) await announce(tx, record, usage, crossing, context);
 }
