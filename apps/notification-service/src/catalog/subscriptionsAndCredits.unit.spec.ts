@@ -69,10 +69,30 @@ describe('subscription events', () => {
         changed_at: '2026-03-10T00:00:00.000Z',
       }),
     );
-    expect(types(changed)).toEqual(['subscription.updated', 'subscription.created']);
+    expect(types(changed)).toEqual(['subscription.canceled', 'subscription.created']);
     expect(changed[0]?.data).toMatchObject({ id: oldId, status: 'canceled', new_subscription_id: newId });
     expect(changed[1]?.data).toMatchObject({ id: newId, plan_code: 'scale', previous_subscription_id: oldId });
     expect(translate(sourceStream(tenant, newId)('SubscriptionCreated', successor))).toEqual([]);
+  });
+
+  it('announce a plan change at the period end as an update of the old subscription, which is canceled later', () => {
+    const translate = inMemoryCatalog();
+    const [oldId, newId, customerId] = [newResourceId(), newResourceId(), newResourceId()];
+    const old = sourceStream(tenant, oldId);
+    translate(old('SubscriptionCreated', subscriptionTerms(oldId, customerId)));
+    const changed = translate(
+      old('SubscriptionPlanChanged', {
+        subscription_id: oldId,
+        change_mode: 'end_of_period',
+        refund_policy: null,
+        canceled_at: null,
+        cancel_at: '2026-04-01T00:00:00.000Z',
+        new_subscription: { ...subscriptionTerms(newId, customerId, oldId), plan_code: 'scale' },
+        changed_at: '2026-03-10T00:00:00.000Z',
+      }),
+    );
+    expect(types(changed)).toEqual(['subscription.updated', 'subscription.created']);
+    expect(changed[0]?.data).toMatchObject({ id: oldId, cancel_at: '2026-04-01T00:00:00.000Z' });
   });
 });
 

@@ -115,7 +115,9 @@ function subscriptionEvents(
       return subscription ? [make('subscription.updated', subscription)] : [];
     case 'SubscriptionPlanChanged': {
       const successor = make('subscription.created', startedSubscription(event.data.new_subscription));
-      return subscription ? [make('subscription.updated', subscription), successor] : [successor];
+      // A change now ends the old subscription now; one at its period end only schedules that (canceled then).
+      const ended = event.data.canceled_at !== null ? 'subscription.canceled' : 'subscription.updated';
+      return subscription ? [make(ended, subscription), successor] : [successor];
     }
     case 'SubscriptionCanceled':
       return subscription ? [make('subscription.canceled', subscription)] : [];
