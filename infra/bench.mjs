@@ -12,7 +12,7 @@
 //   BENCH_EVENTS (10000000)      usage-query's seed size (kept across runs as bench_seed_<n>_*), and the default
 //                                of BENCH_KAFKA_EVENTS (the smaller of 1,000,000 and BENCH_EVENTS)
 //   BENCH_DRAIN_TIMEOUT_SECONDS (300)  how long the ingest scenarios wait for metering to store what they sent
-//   BENCH_PROFILE=1              write CPU profiles of metering while it consumes kafka-ingest's records
+//   BENCH_PROFILE=1              run every app under the CPU profiler (profiles listed at the end)
 //   BENCH_SUBSCRIPTIONS (1000)   how many subscriptions subscription-billing bills at one period end
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -4,10 +4,12 @@
 // apps go first, then the run's schemas, topics and consumer groups, then Kafka/Postgres if this run started them.
 // A scenario may stop and restart one app (metering, to let records pile up in its topic first) or move the apps
 // to a kept identity of fixed schemas and topics (the usage-query seed, reused across runs and never dropped).
+// With BENCH_PROFILE=1 every app runs under the CPU profiler and writes its profile when it exits.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describeExit, killAllNow, portTaken, spawnApp, stopApp, waitUntilReady } from '../lib/apps.mjs';
 import { bringUpInfrastructure, log as logAs, stopKafka, stopPostgres } from '../lib/workspace.mjs';
 import { startBenchBroker } from './broker.mjs';
@@ -78,6 +80,8 @@ export function createCluster(env) {
     baseUrl: `http://127.0.0.1:${gatewayPort}`,
     adminToken: `adm_${randomBytes(24).toString('base64url')}`,
     internalApiToken: `int_${randomBytes(24).toString('base64url')}`,
+    /** Where each app writes its CPU profiles (`<dir>/<app>/<pid>.cpuprofile`) when BENCH_PROFILE=1. */
+    profileDir: env.BENCH_PROFILE === '1' ? mkdtempSync(join(tmpdir(), 'afternoon-bench-profile-')) : undefined,
     localDir: undefined,
     kafkaBrokers: undefined,
     databaseUrl: undefined,
@@ -129,6 +133,7 @@ export function createCluster(env) {
         METERING_SERVICE_URL: `http://127.0.0.1:${services[1].port}`,
         PUBLIC_URL: this.baseUrl,
       };
+      Object.assign(common, this.profilerEnv(app));
       if (app !== gateway) return common;
       return {
         ...common,
@@ -140,6 +145,15 @@ export function createCluster(env) {
         INVOICING_SERVICE_URL: `http://127.0.0.1:${services[2].port}`,
         NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${services[3].port}`,
       };
+    },
+
+    /** Node refuses --cpu-prof in NODE_OPTIONS, so the profiler is a preload (cpu-profile-preload.cjs). */
+    profilerEnv(app) {
+      if (!this.profileDir) return {};
+      const dir = join(this.profileDir, app.name);
+      mkdirSync(dir, { recursive: true });
+      const preload = fileURLToPath(new URL('./cpu-profile-preload.cjs', import.meta.url));
+      return { NODE_OPTIONS: `--require ${preload}`, BENCH_PROFILE_DIR: dir };
     },
 
     launch(group) {
@@ -216,6 +230,11 @@ export function createCluster(env) {
       await stopRun(gateway);
       await Promise.all(services.map(stopRun));
       if (apps.some((app) => app.run)) log('apps stopped');
+      if (this.profileDir)
+        log(
+          `CPU profiles of every app in ${this.profileDir}/<app>/ (the largest file per app is the app's own; ` +
+            'read one with node infra/bench/profile-summary.mjs <file>)',
+        );
       if (this.localDir) rmSync(this.localDir, { recursive: true, force: true });
       await endBackends(this.databaseUrl, this.ownSchemas).catch(() => undefined);
       if (env.BENCH_KEEP_DATA === '1') {

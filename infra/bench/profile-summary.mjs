@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums a V8 CPU profile (node --cpu-prof, as BENCH_PROFILE=1 writes for metering) by function and by package:
+// Sums a V8 CPU profile (as BENCH_PROFILE=1 writes for every app of the bench) by function and by package:
 // where the process spent its samples, self time only.
 //   node infra/bench/profile-summary.mjs <file.cpuprofile> [top=25]
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,22 @@ for (const [id, count] of hits) {
   const pkg = callFrame.url ? where(callFrame.url) : callFrame.functionName || '(root)';
   packages.set(pkg, (packages.get(pkg) ?? 0) + count);
 }
+// Inclusive: each of the project's own functions on a sample's stack counts the sample once, so a handler's share
+// includes the pg, kafkajs and zod work it called (self time spreads that over libraries).
+const parents = new Map();
+for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+const ownInclusive = new Map();
+for (const [id, count] of hits) {
+  if (byId.get(id).callFrame.functionName === '(idle)') continue;
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parents.get(at)) {
+    const { callFrame } = byId.get(at);
+    if (!/\/(apps|packages)\//.test(callFrame.url) || callFrame.url.includes('node_modules')) continue;
+    const name = `${callFrame.functionName || '(anonymous)'} ${where(callFrame.url)}/${callFrame.url.split('/').pop()}`;
+    if (!seen.has(name)) ownInclusive.set(name, (ownInclusive.get(name) ?? 0) + count);
+    seen.add(name);
+  }
+}
 const show = (title, map) => {
   process.stdout.write(`\n${title}\n`);
   for (const [name, count] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
@@ -43,3 +59,4 @@ const seconds = (profile.endTime - profile.startTime) / 1e6;
 process.stdout.write(`${file}: ${total} samples over ${seconds.toFixed(1)} s\n`);
 show('by package or group (self time)', packages);
 show('by function (self time)', functions);
+show("by the project's own function (inclusive: with what it called)", ownInclusive);

@@ -2,11 +2,7 @@
 // Metering is stopped (after it has stored everything before), N records (about 5% exact repeats of earlier ones)
 // are produced straight to the topic as any producer may, then metering is started again and timed until its usage
 // consumer has stored through the end of the topic; the stored rows are then counted against the distinct events.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { createOrganization } from '../lib/api.mjs';
 import { cpuShare } from '../lib/cpuShare.mjs';
 import { meteringCaughtUp, statisticsOf, storedThrough, topicEnd, withClient } from '../lib/db.mjs';
@@ -99,16 +95,12 @@ export default {
         context.results.kafkaIngest.recordBytes = bytes / count;
         context.log(`${this.id}: produced in ${produceSeconds.toFixed(1)} s; starting metering`);
 
-        const profileDir =
-          env.BENCH_PROFILE === '1' ? mkdtempSync(join(tmpdir(), 'afternoon-bench-profile-')) : undefined;
-        const preload = fileURLToPath(new URL('../cpu-profile-preload.cjs', import.meta.url));
-        const extraEnv = profileDir ? { NODE_OPTIONS: `--require ${preload}`, BENCH_PROFILE_DIR: profileDir } : {};
         const timeoutMs = context.drainTimeoutSeconds * 1000;
         const startedAt = Date.now();
         const cpu = cpuShare(cluster);
         const from = await storedThrough(client, schema, topic);
         let firstProgressAt;
-        await cluster.startApp('metering-service', extraEnv);
+        await cluster.startApp('metering-service');
         const readyAt = Date.now();
         let through = from;
         while (through < end && Date.now() - startedAt < timeoutMs) {
@@ -125,11 +117,6 @@ export default {
           [organization.id, `${keyPrefix}-%`],
         );
         const statistics = await statisticsOf(client, schema, 'usage_events');
-        if (profileDir) {
-          await cluster.stopApp('metering-service');
-          context.log(`${this.id}: metering's CPU profiles are in ${profileDir}`);
-          await cluster.startApp('metering-service');
-        }
         const stored = rows[0].stored;
         const seconds = (doneAt - startedAt) / 1000;
         const eventsPerSecond = stored / seconds;
