@@ -1,6 +1,6 @@
 export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
-export { createCommandRecordHandler, eventMessage } from './commands/commandHandler';
+export { createCommandRecordHandler } from './commands/commandHandler';
 export { commandTypesOf } from './commands/commandTypes';
 export type { Command, Decider, DomainEvent, Enriched, WithMetadata } from './commands/decider';
 export { foldEvents } from './commands/decider';
@@ -28,6 +28,7 @@ export {
 } from './errors';
 export type { GlobalCheckpoint, NewEvent, StoredEvent } from './eventStore/eventStore';
 export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventStore } from './eventStore/eventStore';
+export { type EventsToRecord, eventMessage, recordEvents } from './eventStore/recordEvents';
 export { type FailureKind, failureKind, NotYetError } from './failures';
 export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';

@@ -5,13 +5,11 @@ import { Headers } from '@afternoon/contracts/messaging';
 import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
 import { Topics } from '@afternoon/contracts/topics';
 import {
-  appendToStream,
   type ConsumedRecord,
   type ConsumerDefinition,
-  enqueueOutbox,
-  eventMessage,
   PoisonRecordError,
   parseRecordJson,
+  recordEvents,
   type ServiceContext,
   type Tenant,
   type Transaction,
@@ -126,11 +124,6 @@ async function rateRecord(
     rated.push(...(await rateEvents(customerId, [event], subscriptions, totals, book)));
     if (before.size > 0) steps.push({ at: event.timestamp, balances: book.available(customerId) });
   }
-  const stream = ratingStream(customerId);
-  const { rows } = await tx.query<{ version: number }>(
-    'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
-    [stream],
-  );
   const decided: RatingEvent[] = [
     ...chunks(rated).map(
       (chunk): UsageRated => ({ type: 'UsageRated', data: { customer_id: customerId, rated: chunk } }),
@@ -138,15 +131,15 @@ async function rateRecord(
     // A customer without grants has no balance to cross.
     ...(before.size > 0 ? balanceCrossings(customerId, await thresholds.of(tenant), before, steps) : []),
   ];
-  const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, decided, metadataOf(record, usage));
-  for (const event of stored) if (event.type === 'UsageRated') await ratedUsageProjection.apply(tx, event);
-  const topicOf = (event: { type: string }) =>
-    context.kafka.topic(event.type === 'UsageRated' ? Topics.usageRated : Topics.invoiceEvents);
-  await enqueueOutbox(
-    tx,
-    context.schema,
-    stored.map((event) => eventMessage(topicOf(event), ratingEventWireNames, event)),
-  );
+  await recordEvents(tx, context.schema, {
+    streamId: ratingStream(customerId),
+    expectedVersion: 'latest',
+    events: decided,
+    metadata: metadataOf(record, usage),
+    projections: [ratedUsageProjection],
+    wireNames: ratingEventWireNames,
+    topicOf: (event) => context.kafka.topic(event.type === 'UsageRated' ? Topics.usageRated : Topics.invoiceEvents),
+  });
 }
 
 /** The record's events not rated before (a republished record, or one event twice in it, is rated once). */

@@ -3,14 +3,12 @@ import { Headers } from '@afternoon/contracts/messaging';
 import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
 import { Topics } from '@afternoon/contracts/topics';
 import {
-  appendToStream,
   type ConsumedRecord,
   type ConsumerDefinition,
-  enqueueOutbox,
-  eventMessage,
   NotYetError,
   PoisonRecordError,
   parseRecordJson,
+  recordEvents,
   type ServiceContext,
   type Tenant,
   type Transaction,
@@ -123,22 +121,24 @@ async function announce(
   crossing: Crossing,
   context: ServiceContext,
 ): Promise<void> {
-  const stream = alertStream(crossing.alert_id);
-  const { rows } = await tx.query<{ version: number }>(
-    'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
-    [stream],
-  );
   const notice: AlertThresholdReached = { type: 'AlertThresholdReached', data: crossing };
   const source = `${record.topic}/${record.partition}/${record.offset}`;
-  const stored = await appendToStream(tx, stream, rows[0]?.version ?? 0, [notice], {
-    organization_id: usage.organization_id,
-    mode: usage.mode,
-    occurred_at: new Date(Number(record.timestamp)).toISOString(),
-    correlation_id: record.headers[Headers.correlationId] ?? source,
-    causation_id: source,
+  const stored = await recordEvents(tx, context.schema, {
+    streamId: alertStream(crossing.alert_id),
+    expectedVersion: 'latest',
+    events: [notice],
+    metadata: {
+      organization_id: usage.organization_id,
+      mode: usage.mode,
+      occurred_at: new Date(Number(record.timestamp)).toISOString(),
+      correlation_id: record.headers[Headers.correlationId] ?? source,
+      causation_id: source,
+    },
+    projections: [alertNoticesProjection],
+    wireNames: alertEventWireNames,
+    topicOf: () => context.kafka.topic(Topics.notificationEvents),
   });
   for (const event of stored) {
-    await alertNoticesProjection.apply(tx, event);
     const { alert_id, customer_id, meter_code, threshold, value, period_start, period_end } = crossing;
     const data = { alert_id, customer_id, meter_code, threshold, value, period_start, period_end };
     await announceOwnEvent(tx, context, { organizationId: usage.organization_id, mode: usage.mode }, event, {
@@ -146,10 +146,4 @@ async function announce(
       data,
     });
   }
-  const topic = context.kafka.topic(Topics.notificationEvents);
-  await enqueueOutbox(
-    tx,
-    context.schema,
-    stored.map((event) => eventMessage(topic, alertEventWireNames, event)),
-  );
 }

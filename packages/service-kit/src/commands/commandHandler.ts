@@ -4,10 +4,11 @@ import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
 import type { RecordHandler } from '../consumer/idempotentConsumer';
 import { DomainError, PoisonRecordError } from '../errors';
-import { appendToStream, readStream, type StoredEvent } from '../eventStore/eventStore';
+import { readStream } from '../eventStore/eventStore';
+import { recordEvents } from '../eventStore/recordEvents';
 import { enqueueOutbox, type OutboxMessage } from '../outbox/outbox';
 import { type Transaction, withSavepoint } from '../postgres/database';
-import { type Projection, projectEvents } from '../projections/projection';
+import type { Projection } from '../projections/projection';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
 /**
@@ -125,15 +126,16 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
           correlation_id: metadata.correlation_id,
           causation_id: metadata.command_id,
         };
-        const stored = await appendToStream(tx, streamId, history.length, newEvents, eventMetadata);
-        await projectEvents(tx, options.projections, stored);
-        await enqueueOutbox(
-          tx,
-          options.schema,
-          stored.map((event) =>
-            eventMessage(options.eventsTopic, aggregate.eventWireNames, published(aggregate, event)),
-          ),
-        );
+        await recordEvents(tx, options.schema, {
+          streamId,
+          expectedVersion: history.length,
+          events: newEvents,
+          metadata: eventMetadata,
+          projections: options.projections,
+          wireNames: aggregate.eventWireNames,
+          topicOf: () => options.eventsTopic,
+          publishedData: aggregate.publishedData?.bind(aggregate),
+        });
         return aggregate.result(newEvents.reduce(aggregate.decider.evolve, state), command);
       });
       return { ...replyTo, ok: true, result };
@@ -142,34 +144,6 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
       throw error;
     }
   }
-}
-
-/** A stored event as `<service>.events` carries it (keyed by stream id, under its versioned wire name), for the outbox. */
-export function eventMessage(topic: string, wireNames: Record<string, string>, event: StoredEvent): OutboxMessage {
-  const wireName: string | undefined = wireNames[event.type];
-  if (!wireName) throw new Error(`event type ${event.type} has no wire name`);
-  return {
-    topic,
-    key: event.streamId,
-    headers: {
-      [Headers.eventType]: wireName,
-      [Headers.correlationId]: event.metadata.correlation_id,
-      [Headers.organizationId]: event.metadata.organization_id,
-      [Headers.mode]: event.metadata.mode,
-    },
-    payload: {
-      event_id: event.eventId,
-      type: wireName,
-      stream_id: event.streamId,
-      version: event.version,
-      data: event.data,
-      metadata: event.metadata,
-    },
-  };
-}
-
-function published(aggregate: AggregateDefinition, event: StoredEvent): StoredEvent {
-  return aggregate.publishedData ? { ...event, data: aggregate.publishedData(event) } : event;
 }
 
 function replyMessage(topic: string, reply: CommandReply): OutboxMessage {

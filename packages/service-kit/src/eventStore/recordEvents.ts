@@ -1,0 +1,77 @@
+import { type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import { enqueueOutbox, type OutboxMessage } from '../outbox/outbox';
+import type { Transaction } from '../postgres/database';
+import { type Projection, projectEvents } from '../projections/projection';
+import { appendToStream, type NewEvent, type StoredEvent } from './eventStore';
+
+/** Events decided for one stream, and where they go once stored. */
+export interface EventsToRecord {
+  streamId: string;
+  /**
+   * The stream's version the events were decided at (a command's history); `latest` appends after whatever the
+   * stream holds, for events a consumer decides from its own records rather than from the stream.
+   */
+  expectedVersion: number | 'latest';
+  events: readonly NewEvent[];
+  metadata: EventMetadata;
+  /** The read models kept in step in the same transaction (each applies the types it handles). */
+  projections: readonly Projection[];
+  wireNames: Record<string, string>;
+  /** The full name of the topic each event is published on. */
+  topicOf(event: StoredEvent): string;
+  /** The data an event is published with, when the topic must not carry all the store keeps (e.g. a secret). */
+  publishedData?(event: StoredEvent): unknown;
+}
+
+/**
+ * The one way a service records events: appended to their stream, projected, and queued in the outbox for their
+ * topic, all in the caller's transaction, so the store, the read models and what is published never disagree.
+ */
+export async function recordEvents(tx: Transaction, schema: string, record: EventsToRecord): Promise<StoredEvent[]> {
+  const { streamId, events, metadata, wireNames, topicOf, publishedData } = record;
+  if (events.length === 0) return [];
+  const expectedVersion =
+    record.expectedVersion === 'latest' ? await latestVersion(tx, streamId) : record.expectedVersion;
+  const stored = await appendToStream(tx, streamId, expectedVersion, events, metadata);
+  await projectEvents(tx, record.projections, stored);
+  await enqueueOutbox(
+    tx,
+    schema,
+    stored.map((event) =>
+      eventMessage(topicOf(event), wireNames, publishedData ? { ...event, data: publishedData(event) } : event),
+    ),
+  );
+  return stored;
+}
+
+async function latestVersion(tx: Transaction, streamId: string): Promise<number> {
+  const { rows } = await tx.query<{ version: number }>(
+    'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
+    [streamId],
+  );
+  return rows[0]?.version ?? 0;
+}
+
+/** A stored event as its topic carries it (keyed by stream id, under its versioned wire name), for the outbox. */
+export function eventMessage(topic: string, wireNames: Record<string, string>, event: StoredEvent): OutboxMessage {
+  const wireName: string | undefined = wireNames[event.type];
+  if (!wireName) throw new Error(`event type ${event.type} has no wire name`);
+  return {
+    topic,
+    key: event.streamId,
+    headers: {
+      [Headers.eventType]: wireName,
+      [Headers.correlationId]: event.metadata.correlation_id,
+      [Headers.organizationId]: event.metadata.organization_id,
+      [Headers.mode]: event.metadata.mode,
+    },
+    payload: {
+      event_id: event.eventId,
+      type: wireName,
+      stream_id: event.streamId,
+      version: event.version,
+      data: event.data,
+      metadata: event.metadata,
+    },
+  };
+}
