@@ -47,7 +47,12 @@ describe('the catalog: other services’ topics into the events log', () => {
   const scenario = catalogScenario(tenant);
   const topic = (name: string) => `${topicPrefix}${name}`;
   const rejected = [
-    deadLetteredUsage(tenant, { reason: 'unknown customer: cus_1', source: 'usage.ingest/0/10' }),
+    deadLetteredUsage(tenant, {
+      reason: 'unknown customer: cus_1',
+      code: 'unknown_customer',
+      source: 'usage.ingest/0/10',
+    }),
+    // Dead-lettered before metering put the code in a header: the catalog reads it from the text.
     deadLetteredUsage(tenant, { reason: 'invalid usage record: timestamp: bad', source: 'usage.ingest/1/11' }),
   ];
   // What the catalog must make of the events topics, as its pure translation says.
