@@ -56,6 +56,8 @@ export const Headers = {
   mode: 'afternoon-mode',
   eventType: 'afternoon-event-type',
   deadLetterReason: 'afternoon-dead-letter-reason',
+  /** On a usage record metering refused: the reason's code (a `RejectionReason`), beside its text. */
+  deadLetterReasonCode: 'afternoon-dead-letter-reason-code',
   deadLetterSource: 'afternoon-dead-letter-source',
   /** On a record replayed from a dead-letter topic: the dead letter's id (`<dlq topic>/<partition>/<offset>`). */
   replayedFrom: 'afternoon-replayed-from',

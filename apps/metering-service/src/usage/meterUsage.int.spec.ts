@@ -103,12 +103,17 @@ describe('metering usage from the ingest topic', () => {
       ]);
 
       await eventually(() => expect(deadLetters.messages).toHaveLength(4), { label: 'dead letters' });
-      expect(deadLetters.messages.map((message) => message.headers[Headers.deadLetterReason])).toEqual(
+      // Each dead letter carries its reason's code beside the text, so a reader never has to infer one from the other.
+      const reasons = deadLetters.messages.map(({ headers }) => [
+        headers[Headers.deadLetterReasonCode],
+        headers[Headers.deadLetterReason],
+      ]);
+      expect(reasons).toEqual(
         expect.arrayContaining([
-          'duplicate idempotency_key with different content',
-          expect.stringMatching(/^invalid usage record: record: /),
-          expect.stringMatching(/^invalid usage record: event_name/),
-          `unknown customer: ${strangerId}`,
+          ['conflicting_duplicate', 'duplicate idempotency_key with different content'],
+          ['invalid_record', expect.stringMatching(/^invalid usage record: record: /)],
+          ['invalid_record', expect.stringMatching(/^invalid usage record: event_name/)],
+          ['unknown_customer', `unknown customer: ${strangerId}`],
         ]),
       );
 

@@ -19,7 +19,8 @@ export interface Refusal {
 }
 
 /**
- * Refuses an ingest record: lists it in `rejected_events` and queues it for the dead-letter topic with the reason.
+ * Refuses an ingest record: lists it in `rejected_events` and queues it for the dead-letter topic with the reason and
+ * its code (headers).
  * The outbox publishes the parsed JSON (or the raw text when it was not JSON, or held what Postgres cannot store).
  */
 export async function rejectRecord(
@@ -56,6 +57,7 @@ export async function rejectRecord(
       headers: {
         ...Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [name, storableRaw(value)])),
         [Headers.deadLetterReason]: reason,
+        [Headers.deadLetterReasonCode]: code,
         [Headers.deadLetterSource]: source,
       },
       payload: parsed !== undefined && unstorableValues(parsed).length === 0 ? parsed : storableRaw(record.value),

@@ -228,7 +228,8 @@ describe('usage alerts on real Kafka and Postgres', () => {
     ]);
     // Each notice is in the events log as `usage.threshold_reached`, for the organization's webhook endpoints.
     const told = await service.pool.query(
-      `SELECT payload FROM webhook_events WHERE organization_id = $1 AND mode = $2 AND type = 'usage.threshold_reached'
+      `SELECT body::json AS payload FROM webhook_events WHERE organization_id = $1 AND mode = $2
+          AND type = 'usage.threshold_reached'
         ORDER BY occurred_at`,
       [tenant.organizationId, tenant.mode],
     );

@@ -47,7 +47,12 @@ describe('the catalog: other services’ topics into the events log', () => {
   const scenario = catalogScenario(tenant);
   const topic = (name: string) => `${topicPrefix}${name}`;
   const rejected = [
-    deadLetteredUsage(tenant, { reason: 'unknown customer: cus_1', source: 'usage.ingest/0/10' }),
+    deadLetteredUsage(tenant, {
+      reason: 'unknown customer: cus_1',
+      code: 'unknown_customer',
+      source: 'usage.ingest/0/10',
+    }),
+    // Dead-lettered before metering put the code in a header: the catalog reads it from the text.
     deadLetteredUsage(tenant, { reason: 'invalid usage record: timestamp: bad', source: 'usage.ingest/1/11' }),
   ];
   // What the catalog must make of the events topics, as its pure translation says.
@@ -99,6 +104,15 @@ describe('the catalog: other services’ topics into the events log', () => {
 
   const twice = (records: SourceEventRecord[]) => [...records, ...records];
 
+  /** The text each of the tenant's events is sent as, by id. */
+  async function storedBodies(): Promise<Map<string, string>> {
+    const { rows } = await service.pool.query<{ id: string; body: string }>(
+      'SELECT id, body FROM webhook_events WHERE organization_id = $1 AND mode = $2',
+      [tenant.organizationId, tenant.mode],
+    );
+    return new Map(rows.map((row) => [row.id, row.body]));
+  }
+
   beforeAll(async () => {
     service = await startNotificationService(env);
     running = true;
@@ -119,6 +133,14 @@ describe('the catalog: other services’ topics into the events log', () => {
     const byId = new Map(events.map((event) => [event.id, event]));
     for (const event of expected) expect(byId.get(event.id)).toEqual(event);
     expect(new Set(events.map((event) => event.type))).toEqual(new Set(sourcedTypes));
+  });
+
+  it('keeps each body as the translation wrote it, byte for byte, and the log shows it in the same order', async () => {
+    const events = await fullLog();
+    const bodies = await storedBodies();
+    // A later event of a subject is made from its state as stored; jsonb would have reordered both.
+    for (const event of expected) expect(bodies.get(event.id)).toBe(JSON.stringify(event));
+    for (const event of events) expect(JSON.stringify(event)).toBe(bodies.get(event.id));
   });
 
   it('tells dead-lettered usage as events.rejected, with the id of where it was refused', async () => {
@@ -173,6 +195,7 @@ describe('the catalog: other services’ topics into the events log', () => {
 
   it('makes the same events with the same ids after a rebuild from the topics, scheduling only what is new', async () => {
     const before = await fullLog();
+    const bodiesBefore = await storedBodies();
     // An endpoint made after the events: the replay must not send it the history, a new event must reach it.
     const endpoint = await insertEndpoint(service, tenant, 'http://127.0.0.1:9/hook');
     await service.stop();
@@ -187,6 +210,7 @@ describe('the catalog: other services’ topics into the events log', () => {
     running = true;
     const after = await fullLog();
     expect(after).toEqual(before);
+    expect(await storedBodies()).toEqual(bodiesBefore);
     // The service's own event is no topic's to replay: the rebuild kept it.
     expect((await eventsLog(tenant, '?type=webhook_endpoint.disabled')).events).toHaveLength(1);
     const scheduled = async () =>

@@ -28,7 +28,7 @@ export async function recordWebhookEvent(
   { recordedAt = event.timestamp, schedule = true, source, now }: RecordingOptions = {},
 ): Promise<boolean> {
   const inserted = await tx.query(
-    `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, payload, recorded_at, source)
+    `INSERT INTO webhook_events (id, organization_id, mode, type, version, occurred_at, body, recorded_at, source)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
     [
       event.id,
@@ -37,6 +37,7 @@ export async function recordWebhookEvent(
       event.type,
       event.version,
       event.timestamp,
+      // The body of every delivery and of the log, once: the catalog's own key order, never re-serialized.
       JSON.stringify(event),
       recordedAt,
       source ?? null,

@@ -65,6 +65,27 @@ describe('dead-lettered usage', () => {
     expect(rejected?.event.data).toEqual({ reason_code: 'invalid_record', reason: 'not a valid record: poison' });
   });
 
+  it("takes the code from metering's header over what the reason's text would say", () => {
+    // The text reads as `unknown_customer`; the header is what metering decided.
+    const record = deadLetteredUsage(tenant, {
+      reason: 'unknown customer: cus_x',
+      code: 'customer_deleted',
+      source: 'usage.ingest/3/43',
+    });
+    expect(rejectedUsageEvent(deadLetter(record))?.event.data).toMatchObject({
+      reason_code: 'customer_deleted',
+      reason: 'unknown customer: cus_x',
+    });
+  });
+
+  it('reads the code from the text for a dead letter from before the header, or with a header that is no code', () => {
+    const before = deadLetteredUsage(tenant, { reason: 'unknown customer: cus_x', source: 'usage.ingest/3/44' });
+    expect(before.headers[Headers.deadLetterReasonCode]).toBeUndefined();
+    expect(rejectedUsageEvent(deadLetter(before))?.event.data.reason_code).toBe('unknown_customer');
+    const unknownCode = { ...before, headers: { ...before.headers, [Headers.deadLetterReasonCode]: 'exploded' } };
+    expect(rejectedUsageEvent(deadLetter(unknownCode))?.event.data.reason_code).toBe('unknown_customer');
+  });
+
   it.each([
     ['invalid usage record: customer_id: must be an Afternoon id', 'invalid_record'],
     ['unknown customer: cus_1', 'unknown_customer'],

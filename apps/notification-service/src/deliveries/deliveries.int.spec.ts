@@ -1,10 +1,13 @@
 import { Topics } from '@afternoon/contracts/topics';
 import type { WebhookDelivery } from '@afternoon/contracts/webhooks';
-import { type RunningService, rebuildProjections, withTransaction } from '@afternoon/service-kit';
+import { newResourceId, type RunningService, rebuildProjections, withTransaction } from '@afternoon/service-kit';
 import { collectTopic, dropSchemas, dropTopics, eventually, uniqueName } from '@afternoon/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationProjections } from '../app';
+import { recordWebhookEvent } from '../catalog/recordWebhookEvent';
+import { webhookEvent } from '../catalog/toWebhookEvents';
+import { webhookEventId } from '../catalog/webhookEventId';
 import {
   deliveriesOf,
   deliveryOf,
@@ -90,15 +93,50 @@ describe('webhook deliveries on real Kafka, Postgres and loopback receivers', ()
     expect((await recordEventAgain(event.id)).scheduled).toBe(0);
   });
 
-  async function recordEventAgain(eventId: string) {
-    const { rows } = await service.pool.query(
-      'SELECT organization_id, mode, payload FROM webhook_events WHERE id = $1',
-      [eventId],
+  it('sends and logs the body exactly as the catalog made it, in its key order, which jsonb would change', async () => {
+    const tenant = newTenant();
+    const ok = await receiver((_request, respond) => respond(200));
+    const endpoint = await insertEndpoint(service, tenant, ok.url);
+    // jsonb puts shorter keys first: `url` before `endpoint_id`, and `data` before `type`, `version` and `timestamp`.
+    const event = webhookEvent(
+      'webhook_endpoint.disabled',
+      webhookEventId(`exact-body-${tenant.organizationId}`, 'webhook_endpoint.disabled'),
+      { timestamp: clock.now().toISOString(), mode: tenant.mode },
+      {
+        endpoint_id: newResourceId(),
+        url: 'https://hooks.example.com/afternoon',
+        failing_since: clock.now().toISOString(),
+      },
     );
+    const made = JSON.stringify(event);
+    const { rows } = await service.pool.query<{ body: string }>('SELECT $1::jsonb::text AS body', [made]);
+    expect(JSON.stringify(JSON.parse(rows[0]!.body))).not.toBe(made);
+
+    await withTransaction(service.pool, (tx) => recordWebhookEvent(tx, tenant, event, service, { now: clock.now() }));
+    const [request] = await eventually(
+      () => {
+        expect(ok.received).toHaveLength(1);
+        return ok.received;
+      },
+      { label: 'the delivery' },
+    );
+    expect(request!.body).toBe(made);
+    expect(new Webhook(endpoint.secret).verify(request!.body, request!.headers as Record<string, string>)).toEqual(
+      event,
+    );
+    const log = await internalGet(service, '/events-log', tenant);
+    expect(log.status).toBe(200);
+    expect(JSON.stringify(log.body.events)).toBe(`[${made}]`);
+  });
+
+  async function recordEventAgain(eventId: string) {
+    const { rows } = await service.pool.query('SELECT organization_id, mode, body FROM webhook_events WHERE id = $1', [
+      eventId,
+    ]);
     const row = rows[0];
     const tenant = { organizationId: row.organization_id, mode: row.mode };
     const scheduled = await withTransaction(service.pool, (tx) =>
-      scheduleDeliveries(tx, tenant, row.payload, service, clock.now()),
+      scheduleDeliveries(tx, tenant, JSON.parse(row.body), service, clock.now()),
     );
     return { scheduled };
   }
@@ -293,10 +331,10 @@ describe('webhook deliveries on real Kafka, Postgres and loopback receivers', ()
     ]);
     // The organization's other endpoints are told (`webhook_endpoint.disabled` in its events log).
     const told = await service.pool.query(
-      `SELECT payload FROM webhook_events WHERE organization_id = $1 AND mode = $2 AND type = 'webhook_endpoint.disabled'`,
+      `SELECT body FROM webhook_events WHERE organization_id = $1 AND mode = $2 AND type = 'webhook_endpoint.disabled'`,
       [tenant.organizationId, tenant.mode],
     );
-    expect(told.rows.map((row) => row.payload.data)).toEqual([
+    expect(told.rows.map((row) => JSON.parse(row.body).data)).toEqual([
       { endpoint_id: endpointId, url: failing.url, failing_since: failingSince },
     ]);
     const after = await deliveryOf(service, tenant, delivery!.id);

@@ -14,7 +14,7 @@ export interface ClaimedDelivery {
   /** Null when the endpoint was deleted. */
   url: string | null;
   secrets: string[];
-  /** The event's payload exactly as stored; null if the event is not (or no longer) known. */
+  /** The event's body exactly as the catalog recorded it; null if the event is not (or no longer) known. */
   body: string | null;
 }
 
@@ -79,7 +79,7 @@ interface ClaimRow {
 async function claimedDeliveries(db: Queryable, ids: readonly string[], now: Date): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimRow>(
     `SELECT d.id, d.organization_id, d.mode, d.endpoint_id, d.event_id, d.leased_until,
-            e.url, ev.payload::text AS body
+            e.url, ev.body
        FROM webhook_deliveries d
        LEFT JOIN webhook_endpoints e
          ON e.id = d.endpoint_id AND e.organization_id = d.organization_id AND e.mode = d.mode

@@ -24,10 +24,11 @@ export async function listWebhookEvents(
     const [recordedAt, id] = decodeCursor(query.cursor);
     conditions.push(`(recorded_at, id) < (${params.add(recordedAt)}::timestamptz, ${params.add(id)})`);
   }
-  const { rows } = await db.query<{ id: string; recorded_at: Date; payload: WebhookEvent }>(
-    params.query(`SELECT id, recorded_at, payload FROM webhook_events WHERE ${conditions.join(' AND ')}
+  const { rows } = await db.query<{ id: string; recorded_at: Date; body: string }>(
+    params.query(`SELECT id, recorded_at, body FROM webhook_events WHERE ${conditions.join(' AND ')}
                    ORDER BY recorded_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`),
   );
   const { page, pagination } = keysetPage(rows, query.limit, (last) => [last.recorded_at.toISOString(), last.id]);
-  return { events: page.map((row) => row.payload), pagination };
+  // Parsed from the text its deliveries send, so the log shows the same keys in the same order.
+  return { events: page.map((row) => JSON.parse(row.body) as WebhookEvent), pagination };
 }

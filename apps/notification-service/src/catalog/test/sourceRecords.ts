@@ -4,6 +4,7 @@ import { ratingEventWireNames } from '@afternoon/contracts/credits';
 import { customerEventWireNames } from '@afternoon/contracts/customers';
 import { Headers } from '@afternoon/contracts/messaging';
 import { planEventWireNames } from '@afternoon/contracts/plans';
+import type { RejectionReason } from '@afternoon/contracts/usage';
 import { newResourceId } from '@afternoon/service-kit';
 import { invoicingSourceWireNames } from '../sourceEvents';
 
@@ -85,10 +86,15 @@ export const subscriptionTerms = (subscriptionId: string, customerId: string, pr
   created_at: '2026-03-01T00:00:00.000Z',
 });
 
-/** A usage record metering dead-lettered, as its dead-letter topic holds it. */
+/** A usage record metering dead-lettered, as its dead-letter topic holds it (without `code`: as it did before). */
 export function deadLetteredUsage(
   tenant: SourceTenant,
-  { reason, source, customerId = newResourceId() }: { reason: string; source: string; customerId?: string },
+  {
+    reason,
+    code,
+    source,
+    customerId = newResourceId(),
+  }: { reason: string; code?: RejectionReason; source: string; customerId?: string },
 ) {
   const usage = {
     organization_id: tenant.organizationId,
@@ -107,6 +113,7 @@ export function deadLetteredUsage(
       [Headers.organizationId]: tenant.organizationId,
       [Headers.mode]: tenant.mode,
       [Headers.deadLetterReason]: reason,
+      ...(code ? { [Headers.deadLetterReasonCode]: code } : {}),
       [Headers.deadLetterSource]: source,
     },
     usage,
