@@ -2,7 +2,7 @@ import type { AlertCommand } from './alerts';
 import type { BillingSettingsCommand } from './billingSettings';
 import type { CreditGrantCommand } from './credits';
 import type { CustomerCommand } from './customers';
-import type { RetryInvoiceEmail } from './invoiceEmails';
+import type { InvoiceEmailCommand } from './invoiceEmails';
 import type { InvoiceCommand } from './invoices';
 import type { MeterCommand } from './meters';
 import type { NotificationSettingsCommand } from './notificationSettings';
@@ -24,6 +24,6 @@ export interface CommandsOnTopic {
     | BillingSettingsCommand
     | PricingUnitCommand
     | CreditGrantCommand;
-  'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand | RetryInvoiceEmail;
+  'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand | InvoiceEmailCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

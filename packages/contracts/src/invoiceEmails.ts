@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ResourceId } from './common';
+import { UtcTimestamp } from './usage';
 import { InvoicePayload } from './webhookCatalog';
 
 /*
  * Invoice emails: a `send_invoice` invoice's customer is emailed it when it is finalized, reminded of it before and
  * after its due date while it is open, and sent a receipt when it is paid. Each email is a delivery (stream
- * `email_delivery-<id>`) retried on the webhooks' schedule, and again by request.
+ * `email_delivery-<id>`) retried on the webhooks' schedule, and again by request, one at a time or a window at once.
  */
 
 /** An email's id: 'em' and 24 base-36 characters. */
@@ -43,6 +44,38 @@ export type InvoiceEmail = z.infer<typeof InvoiceEmail>;
 /** `POST /v1/invoices/{id}/emails/{email_id}/retry`: the email with its new attempt due. */
 export const InvoiceEmailAnswer = z.object({ email: InvoiceEmail });
 export type InvoiceEmailAnswer = z.infer<typeof InvoiceEmailAnswer>;
+
+/**
+ * `POST /v1/invoice_emails/replay`: a new attempt now of every email first scheduled in the window (`from` inclusive,
+ * `to` exclusive), of the given kinds (every kind without `kinds`), whatever its status.
+ */
+export const ReplayInvoiceEmailsBody = z
+  .strictObject({
+    from: UtcTimestamp,
+    to: UtcTimestamp,
+    kinds: z
+      .array(InvoiceEmailKind)
+      .min(1)
+      .max(InvoiceEmailKind.options.length)
+      .refine((kinds) => new Set(kinds).size === kinds.length, 'must not repeat a kind')
+      .optional(),
+  })
+  .refine((body) => Date.parse(body.from) < Date.parse(body.to), { path: ['to'], message: 'must be after from' });
+export type ReplayInvoiceEmailsBody = z.infer<typeof ReplayInvoiceEmailsBody>;
+
+/** One replay as it was asked for and what it came to: `replayed` emails given a new attempt. */
+export const InvoiceEmailReplay = z.object({
+  id: ResourceId,
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  /** The kinds replayed: those asked for, or every kind. */
+  kinds: z.array(InvoiceEmailKind),
+  replayed: z.number().int().min(0),
+  requested_at: z.iso.datetime(),
+});
+export type InvoiceEmailReplay = z.infer<typeof InvoiceEmailReplay>;
+export const InvoiceEmailReplayAnswer = z.object({ replay: InvoiceEmailReplay });
+export type InvoiceEmailReplayAnswer = z.infer<typeof InvoiceEmailReplayAnswer>;
 
 /** `GET /invoices/:id/emails` (internal) and `GET /v1/invoices/{id}/emails`: oldest first. */
 export const InvoiceEmailList = z.object({ emails: z.array(InvoiceEmail) });
@@ -111,11 +144,50 @@ export const invoiceEmailEventWireNames = {
   InvoiceEmailRetryRequested: 'afternoon.notifications.v1.invoice_email_retry_requested',
 } as const satisfies Record<InvoiceEmailEvent['type'], string>;
 
-// Command (on `notification.commands`, keyed by the email's id)
+/**
+ * A replay by request (stream `invoice_email_replay-<id>`): each email it covers records its own
+ * `InvoiceEmailRetryRequested` in the same transaction.
+ */
+export const InvoiceEmailsReplayed = z.object({
+  type: z.literal('InvoiceEmailsReplayed'),
+  data: z.object({
+    replay_id: ResourceId,
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    kinds: z.array(InvoiceEmailKind),
+    replayed: z.number().int().min(0),
+    occurred_at: z.iso.datetime(),
+  }),
+});
+export type InvoiceEmailsReplayed = z.infer<typeof InvoiceEmailsReplayed>;
 
-/** A new attempt of one of the invoice's emails, now. */
+export const InvoiceEmailReplayEvent = z.discriminatedUnion('type', [InvoiceEmailsReplayed]);
+export type InvoiceEmailReplayEvent = z.infer<typeof InvoiceEmailReplayEvent>;
+
+export const invoiceEmailReplayEventWireNames = {
+  InvoiceEmailsReplayed: 'afternoon.notifications.v1.invoice_emails_replayed',
+} as const satisfies Record<InvoiceEmailReplayEvent['type'], string>;
+
+// Commands (on `notification.commands`)
+
+/** A new attempt of one of the invoice's emails, now; keyed by the email's id. */
 export const RetryInvoiceEmail = z.object({
   type: z.literal('RetryInvoiceEmail'),
   data: z.object({ invoice_id: ResourceId, email_id: InvoiceEmailId }),
 });
 export type RetryInvoiceEmail = z.infer<typeof RetryInvoiceEmail>;
+
+/** A new attempt now of the tenant's emails first scheduled in [from, to), of `kinds` (null: every kind); keyed by the replay's id. */
+export const ReplayInvoiceEmails = z.object({
+  type: z.literal('ReplayInvoiceEmails'),
+  data: z.object({
+    replay_id: ResourceId,
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    kinds: z.array(InvoiceEmailKind).nullable(),
+  }),
+});
+export type ReplayInvoiceEmails = z.infer<typeof ReplayInvoiceEmails>;
+
+export const InvoiceEmailCommand = z.discriminatedUnion('type', [RetryInvoiceEmail, ReplayInvoiceEmails]);
+export type InvoiceEmailCommand = z.infer<typeof InvoiceEmailCommand>;

@@ -4,6 +4,7 @@ import { PageQuery } from '@afternoon/contracts/common';
 import { BalancesQuery, CreateCreditGrantBody, ListCreditGrantsQuery } from '@afternoon/contracts/credits';
 import { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from '@afternoon/contracts/customers';
 import { ListDeadLettersQuery } from '@afternoon/contracts/deadLetters';
+import { ReplayInvoiceEmailsBody } from '@afternoon/contracts/invoiceEmails';
 import {
   CreateInvoiceBody,
   LineItemBody,
@@ -343,4 +344,16 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     params: { id: 'emailedInvoice', email_id: 'invoiceEmail' },
     readBack: (f) => [`/v1/invoices/${f.emailedInvoice}/emails`],
   },
+  // A window around now, so the sample replays the fixture's email; read back once it has had its second attempt
+  // (the next is minutes away), so none comes on its own.
+  [routeKey('POST', '/v1/invoice_emails/replay')]: {
+    auth: 'key',
+    body: ReplayInvoiceEmailsBody,
+    sample: () => ({ from: hoursFromNow(-24), to: hoursFromNow(24), kinds: ['invoice'] }),
+    readBack: (f) => (f.invoiceEmail ? [`/v1/invoices/${f.emailedInvoice}/emails`] : []),
+  },
 };
+
+function hoursFromNow(hours: number): string {
+  return new Date(Date.now() + hours * 3_600_000).toISOString();
+}

@@ -3,7 +3,7 @@ import { sendRaw } from '../../test/rawRequest';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 import { type Fixtures, fixturesFor } from './fixtures';
 import { type RouteUnderFuzz, requestTo } from './hostileRequests';
-import { type RouteFuzz, routeDescriptions } from './routeDescriptions';
+import { type RouteFuzz, routeDescriptions, routeKey } from './routeDescriptions';
 import { settledState } from './trial';
 import { codeOf, envelopeProblems } from './verdict';
 
@@ -93,6 +93,29 @@ describe('tenancy: every route naming a resource, asked by another organization 
       expect(await settledState(cluster.gateway.port, owner, readBack)).toEqual(before);
     });
   }
+
+  // A window replay names no resource: a stranger's replays the stranger's own emails (none), never the owner's; the
+  // owner's replay of the same window does move them, so the window holds the owner's email.
+  it("POST /v1/invoice_emails/replay: another organization's keys and the other mode's key replay none of the owner's emails", async () => {
+    const key = routeKey('POST', '/v1/invoice_emails/replay');
+    const fuzz = routeDescriptions[key] as RouteFuzz;
+    const owner = routeAs(key, fuzz, acme.keys.live);
+    const readBack = fuzz.readBack?.(fixtures) ?? [];
+    const replay = async (apiKey: string) => {
+      const response = await sendRaw(cluster.gateway.port, requestTo(routeAs(key, fuzz, apiKey), withSample(fuzz)));
+      const replayed = (response.json as { replay?: { replayed?: number } } | undefined)?.replay?.replayed;
+      return `${response.status} replayed ${replayed}`;
+    };
+    const before = await settledState(cluster.gateway.port, owner, readBack);
+    const strangers = { 'Globex live': globex.keys.live, 'Globex test': globex.keys.test, 'Acme test': acme.keys.test };
+    const answers: Record<string, string> = {};
+    for (const [who, apiKey] of Object.entries(strangers)) answers[who] = await replay(apiKey);
+    expect(answers).toEqual(Object.fromEntries(Object.keys(strangers).map((who) => [who, '200 replayed 0'])));
+    expect(await settledState(cluster.gateway.port, owner, readBack)).toEqual(before);
+
+    expect(await replay(acme.keys.live)).toMatch(/^200 replayed [1-9]/);
+    expect(await settledState(cluster.gateway.port, owner, readBack)).not.toEqual(before);
+  });
 
   it('a revoked key gets 401 API_KEY_REVOKED at once on every route behind an API key', async () => {
     const created = await cluster.admin.post(`/v1/admin/organizations/${acme.id}/api_keys`, { mode: 'live' });

@@ -195,6 +195,64 @@ describe('invoice emails through the gateway, received by a real SMTP server', (
     expect(emails.map((email: { kind: string }) => email.kind)).toEqual(['receipt']);
   }, 60_000);
 
+  it('replays a window of emails by request: the invoice email arrives again, once per Idempotency-Key', async () => {
+    const hooli = await cluster.createOrganization('Hooli');
+    const client = hooli.live;
+    const sender = await client.patch('/v1/notification_settings', { email: { from_address: 'ar@hooli.example' } });
+    expect(sender.status).toBe(200);
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const invoice = await finalizedInvoice(client, 'replayed@wayne.example');
+    await eventually(() => expect(mailTo('replayed@wayne.example')).toHaveLength(1), {
+      label: 'invoice email',
+      timeout: 30_000,
+    });
+    const to = new Date(Date.now() + 60_000).toISOString();
+
+    const backwards = await client.post('/v1/invoice_emails/replay', { from: to, to: from });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    const unknownKind = await client.post('/v1/invoice_emails/replay', { from, to, kinds: ['invoice', 'statement'] });
+    expect(unknownKind.status).toBe(400);
+    // Another organization's replay of the same window, or the other mode's, is of its own emails: none.
+    const umbrella = await cluster.createOrganization('Umbrella');
+    for (const stranger of [umbrella.live, hooli.test]) {
+      const answer = await stranger.post('/v1/invoice_emails/replay', { from, to });
+      expect(answer.status).toBe(200);
+      expect(answer.body.replay).toMatchObject({
+        replayed: 0,
+        kinds: ['invoice', 'receipt', 'reminder_before_due', 'reminder_overdue'],
+      });
+    }
+
+    const headers = { 'Idempotency-Key': 'replay-hooli-1' };
+    const replayed = await client.post('/v1/invoice_emails/replay', { from, to, kinds: ['invoice'] }, headers);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).toEqual({
+      success: true,
+      replay: { id: expect.any(String), from, to, kinds: ['invoice'], replayed: 1, requested_at: expect.any(String) },
+      request_id: expect.any(String),
+    });
+    await eventually(() => expect(mailTo('replayed@wayne.example')).toHaveLength(2), {
+      label: 'sent again by the replay',
+      timeout: 30_000,
+    });
+    const [first, again] = mailTo('replayed@wayne.example');
+    expect(again?.subject).toBe(first?.subject);
+    expect(again?.subject).toBe(`Invoice ${invoice.invoice_number} from ar@hooli.example`);
+    const [email] = await eventually(async () => {
+      const emails = (await client.get(`/v1/invoices/${invoice.id}/emails`)).body.emails;
+      expect(emails[0]).toMatchObject({ status: 'succeeded', attempts: [expect.anything(), expect.anything()] });
+      return emails;
+    });
+
+    // The same Idempotency-Key answers the first replay again and replays nothing more.
+    const retried = await client.post('/v1/invoice_emails/replay', { from, to, kinds: ['invoice'] }, headers);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.body.replay).toEqual(replayed.body.replay);
+    expect((await client.get(`/v1/invoices/${invoice.id}/emails`)).body.emails).toEqual([email]);
+  }, 90_000);
+
   it('reminds the customer before the due date when its test clock gets there, and sends an email again by request', async () => {
     const initech = await cluster.createOrganization('Initech');
     const client = initech.test;

@@ -10,6 +10,7 @@ import { emailRoutes } from './api';
 import { type EmailSenderSettings, startEmailSender } from './emailSender';
 import { emailDeliveriesProjection } from './getInvoiceEmails';
 import { testClockTimesConsumer } from './reminders/testClockTimes';
+import { emailReplayCommandsConsumer } from './replayInvoiceEmails';
 import { emailRetryAggregate } from './retryInvoiceEmail';
 import { notificationSettingsProjection } from './settings/getNotificationSettings';
 import {
@@ -41,15 +42,15 @@ export const notificationSettingsAggregate: AggregateDefinition<
 /**
  * Invoice emails: the organization's settings (by command), the customer's email scheduled when the catalog records
  * `invoice.finalized` (with its reminders, which follow the customer's test clock) or `invoice.paid`
- * (scheduleInvoiceEmails), retried by request, sent by the background sender (with `sender`; null
- * where only the projections matter) and read back as a log per invoice.
+ * (scheduleInvoiceEmails), retried by request (one, or a window of them), sent by the background sender (with
+ * `sender`; null where only the projections matter) and read back as a log per invoice.
  */
 export function emailsSlice(sender: EmailSenderSettings | null): Slice {
   return {
     name: 'emails',
     aggregates: [notificationSettingsAggregate, emailRetryAggregate],
     projections: [notificationSettingsProjection, emailDeliveriesProjection],
-    consumers: [testClockTimesConsumer],
+    consumers: [testClockTimesConsumer, emailReplayCommandsConsumer],
     routes: emailRoutes,
     background: sender ? [(context) => startEmailSender(context, sender)] : [],
   };
