@@ -9,6 +9,7 @@ import { NotificationServiceEnv } from '../env';
 import { emailRoutes } from './api';
 import { type EmailSenderSettings, startEmailSender } from './emailSender';
 import { emailDeliveriesProjection } from './getInvoiceEmails';
+import { reminderSettingsConsumer } from './reminders/reminderSettingsConsumer';
 import { testClockTimesConsumer } from './reminders/testClockTimes';
 import { emailRetryAggregate } from './retryInvoiceEmail';
 import { notificationSettingsProjection } from './settings/getNotificationSettings';
@@ -40,8 +41,8 @@ export const notificationSettingsAggregate: AggregateDefinition<
 
 /**
  * Invoice emails: the organization's settings (by command), the customer's email scheduled when the catalog records
- * `invoice.finalized` (with its reminders, which follow the customer's test clock) or `invoice.paid`
- * (scheduleInvoiceEmails), retried by request, sent by the background sender (with `sender`; null
+ * `invoice.finalized` (with its reminders, which follow the customer's test clock and the settings' later changes)
+ * or `invoice.paid` (scheduleInvoiceEmails), retried by request, sent by the background sender (with `sender`; null
  * where only the projections matter) and read back as a log per invoice.
  */
 export function emailsSlice(sender: EmailSenderSettings | null): Slice {
@@ -49,7 +50,7 @@ export function emailsSlice(sender: EmailSenderSettings | null): Slice {
     name: 'emails',
     aggregates: [notificationSettingsAggregate, emailRetryAggregate],
     projections: [notificationSettingsProjection, emailDeliveriesProjection],
-    consumers: [testClockTimesConsumer],
+    consumers: [testClockTimesConsumer, reminderSettingsConsumer(sender?.now ?? (() => new Date()))],
     routes: emailRoutes,
     background: sender ? [(context) => startEmailSender(context, sender)] : [],
   };
