@@ -1,8 +1,7 @@
-import { rebuildProjections, runRebuild } from '@afternoon/service-kit';
-import { rebuildAlertTotals } from './alerts/rebuildAlertTotals';
+import { runRebuild } from '@afternoon/service-kit';
 import { migrationsDir, notificationProjections } from './app';
-import { rebuildCatalog } from './catalog/rebuildCatalog';
 import { NotificationServiceEnv } from './env';
+import { rebuildNotifications } from './rebuildNotifications';
 
 await runRebuild({
   name: 'notification-service',
@@ -10,10 +9,7 @@ await runRebuild({
   env: NotificationServiceEnv.omit({ INTERNAL_API_TOKEN: true }),
   migrationsDir,
   async rebuild({ env, pool, kafka }) {
-    const consumed = { pool, kafka: kafka(env), topicPrefix: env.TOPIC_PREFIX };
-    await rebuildCatalog(consumed);
-    await rebuildAlertTotals(consumed);
-    const replayed = await rebuildProjections(pool, notificationProjections);
-    return `rebuilt ${notificationProjections.length} projection(s) from ${replayed} events; the events log and the alerts' totals are replayed from Kafka when it next starts`;
+    const { events } = await rebuildNotifications({ pool, kafka: kafka(env), topicPrefix: env.TOPIC_PREFIX });
+    return `rebuilt ${notificationProjections.length} projection(s) from ${events} events; the events log, the alerts' totals and the test clocks' times are replayed from Kafka when it next starts`;
   },
 });

@@ -31,7 +31,7 @@ export const InvoiceEmail = z.object({
   id: z.string(),
   kind: InvoiceEmailKind,
   to: z.string(),
-  /** `canceled`: a reminder whose invoice was no longer open when it was due. */
+  /** `canceled`: a reminder whose invoice was not open when it was due, or the settings no longer ask for. */
   status: z.enum(['pending', 'succeeded', 'failed', 'canceled']),
   attempts: z.array(EmailAttempt),
   next_attempt_at: z.iso.datetime().nullable(),
@@ -115,12 +115,32 @@ export const InvoiceEmailAttempted = z.object({
 });
 export type InvoiceEmailAttempted = z.infer<typeof InvoiceEmailAttempted>;
 
-/** A reminder dropped when it was due: its invoice was paid, voided or marked uncollectible by then. */
+/**
+ * A reminder dropped before it was sent: when it was due, its invoice was paid, voided or marked uncollectible
+ * (`invoice_not_open`); or before, the organization's reminder settings stopped asking for it (`reminders_changed`).
+ */
 export const InvoiceEmailCanceled = z.object({
   type: z.literal('InvoiceEmailCanceled'),
-  data: z.object({ email_id: z.string(), invoice_status: z.string(), occurred_at: z.iso.datetime() }),
+  data: z.object({
+    email_id: z.string(),
+    invoice_status: z.string(),
+    reason: z.enum(['invoice_not_open', 'reminders_changed']).default('invoice_not_open'),
+    occurred_at: z.iso.datetime(),
+  }),
 });
 export type InvoiceEmailCanceled = z.infer<typeof InvoiceEmailCanceled>;
+
+/** A reminder not yet sent moved to another day of its invoice's: the organization changed its reminder days. */
+export const InvoiceEmailRescheduled = z.object({
+  type: z.literal('InvoiceEmailRescheduled'),
+  data: z.object({
+    email_id: z.string(),
+    remind_at: z.iso.datetime(),
+    due_at: z.iso.datetime(),
+    occurred_at: z.iso.datetime(),
+  }),
+});
+export type InvoiceEmailRescheduled = z.infer<typeof InvoiceEmailRescheduled>;
 
 /** A new attempt asked for, due at `due_at`, whatever the email's status (the retry schedule does not start again). */
 export const InvoiceEmailRetryRequested = z.object({
@@ -134,6 +154,7 @@ export const InvoiceEmailEvent = z.discriminatedUnion('type', [
   InvoiceEmailAttempted,
   InvoiceEmailCanceled,
   InvoiceEmailRetryRequested,
+  InvoiceEmailRescheduled,
 ]);
 export type InvoiceEmailEvent = z.infer<typeof InvoiceEmailEvent>;
 
@@ -142,6 +163,7 @@ export const invoiceEmailEventWireNames = {
   InvoiceEmailAttempted: 'afternoon.notifications.v1.invoice_email_attempted',
   InvoiceEmailCanceled: 'afternoon.notifications.v1.invoice_email_canceled',
   InvoiceEmailRetryRequested: 'afternoon.notifications.v1.invoice_email_retry_requested',
+  InvoiceEmailRescheduled: 'afternoon.notifications.v1.invoice_email_rescheduled',
 } as const satisfies Record<InvoiceEmailEvent['type'], string>;
 
 /**

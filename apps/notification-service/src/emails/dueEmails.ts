@@ -40,13 +40,22 @@ export async function claimDueEmails(
 ): Promise<ClaimedEmail[]> {
   const { rows } = await withTransaction(pool, (tx) =>
     tx.query<ClaimRow>(
-      `UPDATE email_deliveries SET leased_until = $2
-        WHERE id IN (SELECT id FROM email_deliveries
-                      WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-                        AND (test_clock_id IS NULL OR remind_at <= (SELECT c.frozen_time FROM email_test_clocks c
-                              WHERE c.organization_id = email_deliveries.organization_id
-                                AND c.mode = email_deliveries.mode AND c.id = email_deliveries.test_clock_id))
-                      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      // Each clock's due emails by their index (the test clocks' from the clock's time): a reminder waiting for its
+      // test clock is not looked at again on every turn.
+      `WITH on_real_clock AS (
+         SELECT id, next_attempt_at FROM email_deliveries
+          WHERE status = 'pending' AND test_clock_id IS NULL AND next_attempt_at <= $1
+            AND (leased_until IS NULL OR leased_until <= $1)
+          ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED),
+       on_test_clock AS (
+         SELECT d.id, d.next_attempt_at FROM email_test_clocks c
+           JOIN email_deliveries d ON d.organization_id = c.organization_id AND d.mode = c.mode
+            AND d.test_clock_id = c.id AND d.status = 'pending' AND d.remind_at <= c.frozen_time
+          WHERE d.next_attempt_at <= $1 AND (d.leased_until IS NULL OR d.leased_until <= $1)
+          ORDER BY d.next_attempt_at, d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
+       UPDATE email_deliveries SET leased_until = $2
+        WHERE id IN (SELECT id FROM (SELECT * FROM on_real_clock UNION ALL SELECT * FROM on_test_clock) due
+                      ORDER BY next_attempt_at, id LIMIT $3)
         RETURNING id, organization_id, mode, kind, recipient, event_id, invoice, leased_until`,
       [now, new Date(now.getTime() + leaseMs), count],
     ),

@@ -74,6 +74,8 @@ export function evolveEmailDelivery(state: EmailDeliveryState, event: InvoiceEma
       return { ...state, status: 'canceled', nextAttemptAt: null };
     case 'InvoiceEmailRetryRequested':
       return { ...state, status: 'pending', nextAttemptAt: event.data.due_at };
+    case 'InvoiceEmailRescheduled':
+      return { ...state, remindAt: event.data.remind_at, nextAttemptAt: event.data.due_at };
     default: {
       const unknown: never = event;
       return unknown;
@@ -128,6 +130,11 @@ export function emailAttemptRecorded(
 export function emailCanceled(state: ScheduledEmailState, invoiceStatus: string, now: Date): InvoiceEmailCanceled {
   return {
     type: 'InvoiceEmailCanceled',
-    data: { email_id: state.id, invoice_status: invoiceStatus, occurred_at: now.toISOString() },
+    data: {
+      email_id: state.id,
+      invoice_status: invoiceStatus,
+      reason: 'invoice_not_open',
+      occurred_at: now.toISOString(),
+    },
   };
 }

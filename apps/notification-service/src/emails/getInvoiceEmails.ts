@@ -5,7 +5,13 @@ import type { Projection, Queryable, Tenant } from '@afternoon/service-kit';
 export const emailDeliveriesProjection: Projection = {
   name: 'email_deliveries',
   tables: ['email_deliveries', 'email_delivery_attempts'],
-  handles: ['InvoiceEmailScheduled', 'InvoiceEmailAttempted', 'InvoiceEmailCanceled', 'InvoiceEmailRetryRequested'],
+  handles: [
+    'InvoiceEmailScheduled',
+    'InvoiceEmailAttempted',
+    'InvoiceEmailCanceled',
+    'InvoiceEmailRetryRequested',
+    'InvoiceEmailRescheduled',
+  ],
   async apply(tx, stored) {
     const event = InvoiceEmailEvent.parse(stored);
     const { organization_id, mode } = stored.metadata;
@@ -79,6 +85,13 @@ export const emailDeliveriesProjection: Projection = {
           `UPDATE email_deliveries SET status = 'pending', next_attempt_at = $2, leased_until = NULL
             WHERE id = $1 AND organization_id = $3 AND mode = $4`,
           [event.data.email_id, event.data.due_at, organization_id, mode],
+        );
+        return;
+      case 'InvoiceEmailRescheduled':
+        await tx.query(
+          `UPDATE email_deliveries SET remind_at = $2, next_attempt_at = $3
+            WHERE id = $1 AND organization_id = $4 AND mode = $5`,
+          [event.data.email_id, event.data.remind_at, event.data.due_at, organization_id, mode],
         );
         return;
       default: {

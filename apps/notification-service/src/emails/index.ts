@@ -9,6 +9,7 @@ import { NotificationServiceEnv } from '../env';
 import { emailRoutes } from './api';
 import { type EmailSenderSettings, startEmailSender } from './emailSender';
 import { emailDeliveriesProjection } from './getInvoiceEmails';
+import { reminderSettingsConsumer } from './reminders/reminderSettingsConsumer';
 import { testClockTimesConsumer } from './reminders/testClockTimes';
 import { emailReplayCommandsConsumer } from './replayInvoiceEmails';
 import { emailRetryAggregate } from './retryInvoiceEmail';
@@ -41,16 +42,20 @@ export const notificationSettingsAggregate: AggregateDefinition<
 
 /**
  * Invoice emails: the organization's settings (by command), the customer's email scheduled when the catalog records
- * `invoice.finalized` (with its reminders, which follow the customer's test clock) or `invoice.paid`
- * (scheduleInvoiceEmails), retried by request (one, or a window of them), sent by the background sender (with
- * `sender`; null where only the projections matter) and read back as a log per invoice.
+ * `invoice.finalized` (with its reminders, which follow the customer's test clock and the settings' later changes)
+ * or `invoice.paid` (scheduleInvoiceEmails), retried by request (one, or a window of them), sent by the background
+ * sender (with `sender`; null where only the projections matter) and read back as a log per invoice.
  */
 export function emailsSlice(sender: EmailSenderSettings | null): Slice {
   return {
     name: 'emails',
     aggregates: [notificationSettingsAggregate, emailRetryAggregate],
     projections: [notificationSettingsProjection, emailDeliveriesProjection],
-    consumers: [testClockTimesConsumer, emailReplayCommandsConsumer],
+    consumers: [
+      testClockTimesConsumer,
+      emailReplayCommandsConsumer,
+      reminderSettingsConsumer(sender?.now ?? (() => new Date())),
+    ],
     routes: emailRoutes,
     background: sender ? [(context) => startEmailSender(context, sender)] : [],
   };
