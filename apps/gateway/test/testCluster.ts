@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { startNotificationService } from '@afternoon/notification-service';
 import type { RunningService } from '@afternoon/service-kit';
 import { dropSchemas, dropTopics, freePort, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../src/app';
+import type { GatewayEnv } from '../src/env';
 
 export interface TestOrganization {
   id: string;
@@ -107,11 +109,14 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
   const notificationPort = options.withNotificationService ? await freePort() : undefined;
 
   const adminToken = uniqueName('admin_token_for_tests');
+  // Seals payment providers' secrets, as npm start's generated key does.
+  const paymentSecretsKey = randomBytes(32);
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
   const gatewayEnv = {
     ...envOf(schemas.gateway),
     ...gatewayOptionsEnv(options),
     ADMIN_TOKEN: adminToken,
+    PAYMENT_SECRETS_KEY: paymentSecretsKey,
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
@@ -136,6 +141,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     adminUrl,
     anonymous,
     admin,
+    paymentSecretsKey,
     services: {
       get metering(): RunningService {
         if (!meteringService) throw new Error('metering-service is stopped');
@@ -154,9 +160,14 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     async startMeteringService() {
       meteringService = await startMeteringService({ ...envOf(schemas.metering), PORT: meteringPort });
     },
-    /** Another gateway on the same schema and topics, as a second replica behind a load balancer. */
-    async startGatewayReplica(): Promise<{ gateway: RunningGateway; client: GatewayClient }> {
-      const replica = await startGateway(gatewayEnv);
+    /**
+     * Another gateway on the same schema and topics, as a second replica behind a load balancer; `envChanges` sets
+     * it up differently (e.g. without PAYMENT_SECRETS_KEY).
+     */
+    async startGatewayReplica(
+      envChanges: Partial<GatewayEnv> = {},
+    ): Promise<{ gateway: RunningGateway; client: GatewayClient }> {
+      const replica = await startGateway({ ...gatewayEnv, ...envChanges });
       replicas.push(replica);
       return { gateway: replica, client: new GatewayClient(`http://127.0.0.1:${replica.port}`) };
     },
