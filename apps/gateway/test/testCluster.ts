@@ -67,12 +67,16 @@ const notificationEnv = <T>(env: T, port: number, gateway: { port: number }, opt
   ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
 });
 
+/** Seals payment providers' secrets in every test cluster's gateway, as the key npm start generates does. */
+export const testPaymentSecretsKey = randomBytes(32);
+
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
   COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
   PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
   IDEMPOTENCY_RETENTION_HOURS: 24,
   RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+  PAYMENT_SECRETS_KEY: testPaymentSecretsKey,
   ...(options.separateAdminPort ? { ADMIN_PORT: 0 } : {}),
 });
 
@@ -109,14 +113,11 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
   const notificationPort = options.withNotificationService ? await freePort() : undefined;
 
   const adminToken = uniqueName('admin_token_for_tests');
-  // Seals payment providers' secrets, as npm start's generated key does.
-  const paymentSecretsKey = randomBytes(32);
   const localDir = mkdtempSync(join(tmpdir(), 'afternoon-gateway-'));
   const gatewayEnv = {
     ...envOf(schemas.gateway),
     ...gatewayOptionsEnv(options),
     ADMIN_TOKEN: adminToken,
-    PAYMENT_SECRETS_KEY: paymentSecretsKey,
     LOCAL_DIR: localDir,
     CUSTOMER_SERVICE_URL: urlOf(customerService),
     METERING_SERVICE_URL: urlOf(meteringService),
@@ -141,7 +142,6 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     adminUrl,
     anonymous,
     admin,
-    paymentSecretsKey,
     services: {
       get metering(): RunningService {
         if (!meteringService) throw new Error('metering-service is stopped');
@@ -160,13 +160,8 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     async startMeteringService() {
       meteringService = await startMeteringService({ ...envOf(schemas.metering), PORT: meteringPort });
     },
-    /**
-     * Another gateway on the same schema and topics, as a second replica behind a load balancer; `envChanges` sets
-     * it up differently (e.g. without PAYMENT_SECRETS_KEY).
-     */
-    async startGatewayReplica(
-      envChanges: Partial<GatewayEnv> = {},
-    ): Promise<{ gateway: RunningGateway; client: GatewayClient }> {
+    /** Another gateway on the same schema and topics, as a second replica; `envChanges` sets it up differently. */
+    async startGatewayReplica(envChanges: Partial<GatewayEnv> = {}) {
       const replica = await startGateway({ ...gatewayEnv, ...envChanges });
       replicas.push(replica);
       return { gateway: replica, client: new GatewayClient(`http://127.0.0.1:${replica.port}`) };

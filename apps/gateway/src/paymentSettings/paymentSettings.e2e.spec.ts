@@ -3,7 +3,12 @@ import { openSecret } from '@afternoon/service-kit';
 import { type CollectedMessage, collectTopic, eventually, type GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refused } from '../../test/refused';
-import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
+import {
+  startTestCluster,
+  type TestCluster,
+  type TestOrganization,
+  testPaymentSecretsKey,
+} from '../../test/testCluster';
 import { paymentSecretContext } from './sealedPaymentSettings';
 
 const stripe = {
@@ -86,10 +91,10 @@ describe('payment settings through the gateway: providers, retries, and secrets 
     expect(event?.text).not.toContain(stripe.webhook_secret);
     const stored = event?.data.stripe as { secret_key: { sealed: string }; webhook_secret: string };
     const context = (field: string) => paymentSecretContext({ organizationId: acme.id, mode: 'test' }, field);
-    expect(openSecret(cluster.paymentSecretsKey, stored.secret_key.sealed, context('stripe.secret_key'))).toBe(
+    expect(openSecret(testPaymentSecretsKey, stored.secret_key.sealed, context('stripe.secret_key'))).toBe(
       stripe.secret_key,
     );
-    expect(openSecret(cluster.paymentSecretsKey, stored.webhook_secret, context('stripe.webhook_secret'))).toBe(
+    expect(openSecret(testPaymentSecretsKey, stored.webhook_secret, context('stripe.webhook_secret'))).toBe(
       stripe.webhook_secret,
     );
 
