@@ -125,7 +125,10 @@ export type UpdatePaymentSettingsBody = z.infer<typeof UpdatePaymentSettingsBody
 
 // Command and event (on `invoice.commands` / `invoice.events`), keyed by `<organization>-<mode>`
 
-/** A value `sealSecret` made (service-kit): `v1:<iv>:<tag>:<ciphertext>`. */
+/**
+ * A value `sealSecret` made (service-kit): `v1:<iv>:<tag>:<ciphertext>`, sealed with the context
+ * `payment_settings:<organization>:<mode>:stripe.<field>` (ADR 0019).
+ */
 export const SealedSecret = z.string().regex(/^v1:[A-Za-z0-9_:-]+$/, 'must be a sealed secret');
 export type SealedSecret = z.infer<typeof SealedSecret>;
 

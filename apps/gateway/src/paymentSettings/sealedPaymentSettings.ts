@@ -58,19 +58,24 @@ function sealedStripe(
   key: Buffer | null,
 ): SealedStripeChanges {
   const { secret_key, webhook_secret, publishable_key } = stripe;
-  if ((secret_key !== undefined || webhook_secret !== undefined) && key === null)
-    throw ApiHttpError.of(
-      'SERVICE_UNAVAILABLE',
-      'Payment provider secrets cannot be stored: this deployment has no PAYMENT_SECRETS_KEY (its operator sets it ' +
-        'on the gateway, 32 random bytes in base64). Nothing was changed.',
-      fieldPath(['providers', 'stripe', secret_key !== undefined ? 'secret_key' : 'webhook_secret']),
-    );
-  const seal = (value: string, field: string) => sealSecret(key as Buffer, value, paymentSecretContext(tenant, field));
+  const seal = (value: string, field: 'secret_key' | 'webhook_secret') => {
+    if (key === null) throw noKeyFor(field);
+    return sealSecret(key, value, paymentSecretContext(tenant, `stripe.${field}`));
+  };
   return {
     ...(secret_key === undefined
       ? {}
-      : { secret_key: { sealed: seal(secret_key, 'stripe.secret_key'), last4: secret_key.slice(-4) } }),
-    ...(webhook_secret === undefined ? {} : { webhook_secret: seal(webhook_secret, 'stripe.webhook_secret') }),
+      : { secret_key: { sealed: seal(secret_key, 'secret_key'), last4: secret_key.slice(-4) } }),
+    ...(webhook_secret === undefined ? {} : { webhook_secret: seal(webhook_secret, 'webhook_secret') }),
     ...(publishable_key === undefined ? {} : { publishable_key }),
   };
+}
+
+function noKeyFor(field: string): ApiHttpError {
+  return ApiHttpError.of(
+    'SERVICE_UNAVAILABLE',
+    'Payment provider secrets cannot be stored: this deployment has no PAYMENT_SECRETS_KEY (its operator sets it on ' +
+      'the gateway, 32 random bytes in base64). Nothing was changed.',
+    fieldPath(['providers', 'stripe', field]),
+  );
 }
