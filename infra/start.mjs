@@ -7,6 +7,7 @@ import {
   describeExit,
   internalApiToken,
   killAllNow,
+  paymentSecretsKey,
   portTaken,
   spawnApp,
   stopApp,
@@ -80,6 +81,7 @@ const state = {
   kafkaBrokers: undefined,
   databaseUrl: undefined,
   internalApiToken: undefined,
+  paymentSecretsKey: undefined,
 };
 
 const width = Math.max(...apps.map((app) => app.name.length));
@@ -178,10 +180,13 @@ function appEnv(app) {
       GATEWAY_INTERNAL_URL: env.GATEWAY_INTERNAL_URL ?? `http://127.0.0.1:${gateway.port}`,
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
     };
+  // Invoicing is to open the payment secrets the gateway seals, to call the payment provider (issue 15).
+  if (app.name === 'invoicing-service') return { ...common, PAYMENT_SECRETS_KEY: state.paymentSecretsKey };
   if (app !== gateway) return common;
   return {
     ...common,
     LOCAL_DIR: localDir,
+    PAYMENT_SECRETS_KEY: state.paymentSecretsKey,
     CUSTOMER_SERVICE_URL: env.CUSTOMER_SERVICE_URL ?? `http://127.0.0.1:${services[0].port}`,
     INVOICING_SERVICE_URL: env.INVOICING_SERVICE_URL ?? `http://127.0.0.1:${services[2].port}`,
     NOTIFICATION_SERVICE_URL: env.NOTIFICATION_SERVICE_URL ?? `http://127.0.0.1:${services[3].port}`,
@@ -242,6 +247,7 @@ function banner() {
     `  kafka        ${state.kafkaBrokers} (${kafkaNote})`,
     `  postgres     ${redact(state.databaseUrl)} (${postgresNote})`,
     `  admin token  ${env.ADMIN_TOKEN ? 'ADMIN_TOKEN from the environment' : tokenFile}`,
+    `  payment key  ${env.PAYMENT_SECRETS_KEY ? 'PAYMENT_SECRETS_KEY from the environment' : join(localDir, 'payment-secrets-key')}`,
     ...(adminPort ? [`  admin API    ${adminBase} (ADMIN_PORT; the public port answers 404 for it)`] : []),
     '',
     '  Create an organization (the answer holds its live and test API keys):',
@@ -269,6 +275,7 @@ async function main() {
   await bringUpInfrastructure(env, state);
   if (state.stopping) return;
   state.internalApiToken = await internalApiToken(env, localDir);
+  state.paymentSecretsKey = await paymentSecretsKey(env, localDir);
 
   await supervisor.launch(services);
   if (state.stopping) return;

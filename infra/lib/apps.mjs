@@ -26,6 +26,22 @@ export async function internalApiToken(env, localDir) {
   return token;
 }
 
+/**
+ * The key the gateway seals payment providers' secrets with (and invoicing opens them with): PAYMENT_SECRETS_KEY when
+ * set, else 32 random bytes generated once into `<localDir>/payment-secrets-key` in base64, as the internal API token
+ * is, so secrets stored before a restart still open after it.
+ */
+export async function paymentSecretsKey(env, localDir) {
+  if (env.PAYMENT_SECRETS_KEY) return env.PAYMENT_SECRETS_KEY;
+  const path = join(localDir, 'payment-secrets-key');
+  const stored = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (stored) return stored;
+  const key = randomBytes(32).toString('base64');
+  await mkdir(localDir, { recursive: true });
+  await writeFile(path, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
 /** True when `port` cannot be listened on the way the apps listen (all interfaces) or something answers on it. */
 export async function portTaken(port) {
   const bindFails = await new Promise((resolve) => {

@@ -93,6 +93,7 @@ async function openGateway(env: GatewayEnv): Promise<OpenGateway> {
   await migrate(pools.background, env.DB_SCHEMA, migrationsDir);
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
+  if (!env.PAYMENT_SECRETS_KEY) logger.warn('PAYMENT_SECRETS_KEY not set: payment provider secrets are refused (503)');
   const messaging = await startMessaging(env, { logger, metrics, pools });
   return { logger, metrics, pools, adminToken: admin.token, messaging };
 }

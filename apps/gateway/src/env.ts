@@ -1,4 +1,4 @@
-import { parseEnv, ServiceEnv } from '@afternoon/service-kit';
+import { parseEnv, SecretsKey, ServiceEnv } from '@afternoon/service-kit';
 import { z } from 'zod';
 
 export const GatewayEnv = ServiceEnv.extend({
@@ -12,6 +12,11 @@ export const GatewayEnv = ServiceEnv.extend({
   /** Bearer token of the admin API; generated into LOCAL_DIR when unset (development). */
   ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
   LOCAL_DIR: z.string().default('.local'),
+  /**
+   * Seals payment providers' secrets (Stripe keys) before they leave the gateway: 32 random bytes, base64 (npm start
+   * generates one into LOCAL_DIR). Unset, a request that would store a secret is refused with 503; the rest works.
+   */
+  PAYMENT_SECRETS_KEY: SecretsKey.optional(),
   CUSTOMER_SERVICE_URL: z.url().default('http://127.0.0.1:4001'),
   METERING_SERVICE_URL: z.url().default('http://127.0.0.1:4002'),
   INVOICING_SERVICE_URL: z.url().default('http://127.0.0.1:4003'),

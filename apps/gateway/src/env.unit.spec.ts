@@ -26,4 +26,13 @@ describe('the gateway environment', () => {
       /ADMIN_PORT: ADMIN_PORT must differ/,
     );
   });
+
+  it('takes PAYMENT_SECRETS_KEY as 32 bytes in base64, and goes without it', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadEnv(required).PAYMENT_SECRETS_KEY).toBeUndefined();
+    expect(loadEnv({ ...required, PAYMENT_SECRETS_KEY: key.toString('base64') }).PAYMENT_SECRETS_KEY).toEqual(key);
+    expect(() => loadEnv({ ...required, PAYMENT_SECRETS_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
+      /PAYMENT_SECRETS_KEY: must be 32 random bytes in base64/,
+    );
+  });
 });

@@ -12,6 +12,7 @@ import { invoiceRoutes } from './invoices/invoiceRoutes';
 import type { GatewayMessaging } from './messaging';
 import { meterRoutes } from './meters/meterRoutes';
 import { notificationSettingsRoutes } from './notificationSettings/notificationSettingsRoutes';
+import { paymentSettingsRoutes } from './paymentSettings/paymentSettingsRoutes';
 import { planRoutes } from './plans/planRoutes';
 import { pricingUnitRoutes } from './pricingUnits/pricingUnitRoutes';
 import type { RouteDeps } from './routeDeps';
@@ -42,6 +43,8 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   // Invoice emails (issue 14)
   notificationSettingsRoutes,
   invoiceEmailRoutes,
+  // Payments (issue 15)
+  paymentSettingsRoutes,
 ];
 
 /** Every public route module, built over what they share. */
@@ -63,6 +66,7 @@ export function routeDeps(env: GatewayEnv, pool: pg.Pool, messaging: GatewayMess
     idempotencyClaimMs: env.PRODUCE_TIMEOUT_MS + env.COMMAND_TIMEOUT_MS,
     services: internalApis(env),
     publicUrl: env.PUBLIC_URL,
+    paymentSecretsKey: env.PAYMENT_SECRETS_KEY ?? null,
     usageCustomers,
   };
 }

@@ -16,6 +16,8 @@ export interface RouteDeps extends IdempotencyDeps {
   commandTimeoutMs: number;
   services: { customers: InternalApi; metering: InternalApi; invoicing: InternalApi; notifications: InternalApi };
   publicUrl: string;
+  /** Seals payment providers' secrets (PAYMENT_SECRETS_KEY); null where the deployment has none. */
+  paymentSecretsKey: Buffer | null;
   /** The gateway's projection of the customers usage may name and their test clocks (ingest checks a batch by it). */
   usageCustomers: UsageCustomers;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { startNotificationService } from '@afternoon/notification-service';
 import type { RunningService } from '@afternoon/service-kit';
 import { dropSchemas, dropTopics, freePort, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import { type RunningGateway, startGateway } from '../src/app';
+import type { GatewayEnv } from '../src/env';
 
 export interface TestOrganization {
   id: string;
@@ -65,12 +67,16 @@ const notificationEnv = <T>(env: T, port: number, gateway: { port: number }, opt
   ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
 });
 
+/** Seals payment providers' secrets in every test cluster's gateway, as the key npm start generates does. */
+export const testPaymentSecretsKey = randomBytes(32);
+
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
   COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
   PRODUCE_TIMEOUT_MS: options.produceTimeoutMs ?? 5_000,
   IDEMPOTENCY_RETENTION_HOURS: 24,
   RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+  PAYMENT_SECRETS_KEY: testPaymentSecretsKey,
   ...(options.separateAdminPort ? { ADMIN_PORT: 0 } : {}),
 });
 
@@ -154,9 +160,9 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     async startMeteringService() {
       meteringService = await startMeteringService({ ...envOf(schemas.metering), PORT: meteringPort });
     },
-    /** Another gateway on the same schema and topics, as a second replica behind a load balancer. */
-    async startGatewayReplica(): Promise<{ gateway: RunningGateway; client: GatewayClient }> {
-      const replica = await startGateway(gatewayEnv);
+    /** Another gateway on the same schema and topics, as a second replica; `envChanges` sets it up differently. */
+    async startGatewayReplica(envChanges: Partial<GatewayEnv> = {}) {
+      const replica = await startGateway({ ...gatewayEnv, ...envChanges });
       replicas.push(replica);
       return { gateway: replica, client: new GatewayClient(`http://127.0.0.1:${replica.port}`) };
     },

@@ -8,6 +8,7 @@ import { creditGrantsSlice } from './creditGrants';
 import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
+import { paymentSettingsSlice } from './paymentSettings';
 import { plansSlice } from './plans';
 import { pricingUnitsSlice } from './pricingUnits';
 import { ratingSlice } from './rating';
@@ -23,6 +24,7 @@ const invoicingSlices = [
   testClocksSlice,
   pricingUnitsSlice,
   ratingSlice,
+  paymentSettingsSlice,
 ];
 export const invoicingProjections = projectionsOf([
   ...invoicingSlices,

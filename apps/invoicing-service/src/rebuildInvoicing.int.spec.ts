@@ -37,6 +37,7 @@ const derivedTables = [
   'test_clocks',
   'test_clock_advances',
   'billing_settings',
+  'payment_settings',
   'invoice_number_sequences',
   'invoice_customers',
   'pricing_units',
@@ -224,6 +225,16 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
     ]);
     await send(live, `billing_settings-${live.organizationId}`, 'ConfigureBilling', {
       invoice_grace_period_seconds: 1,
+    });
+    // Stripe's secrets as the gateway seals them: a rebuild must restore the sealed values.
+    const sealed = (tail: string) => `v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBB:${tail}`;
+    await send(live, `${live.organizationId}-live`, 'ConfigurePayments', {
+      stripe: {
+        secret_key: { sealed: sealed('c2stbGl2ZQ'), last4: '4242' },
+        webhook_secret: sealed('d2hzZWM'),
+        publishable_key: 'pk_live_51RebuildPublishable',
+      },
+      retry_schedule: { days_after_failure: [2, 5] },
     });
     const definition = {
       code: planCode,

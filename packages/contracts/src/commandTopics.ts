@@ -6,6 +6,7 @@ import type { InvoiceEmailCommand } from './invoiceEmails';
 import type { InvoiceCommand } from './invoices';
 import type { MeterCommand } from './meters';
 import type { NotificationSettingsCommand } from './notificationSettings';
+import type { PaymentSettingsCommand } from './paymentSettings';
 import type { PlanCommand } from './plans';
 import type { PricingUnitCommand } from './pricingUnits';
 import type { SubscriptionCommand } from './subscriptions';
@@ -23,7 +24,8 @@ export interface CommandsOnTopic {
     | TestClockCommand
     | BillingSettingsCommand
     | PricingUnitCommand
-    | CreditGrantCommand;
+    | CreditGrantCommand
+    | PaymentSettingsCommand;
   'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand | InvoiceEmailCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

@@ -86,6 +86,7 @@ export {
 export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
 export { type RebuildContext, runRebuild } from './projections/runRebuild';
+export { openSecret, SecretsKey, sealedSecretPattern, sealSecret, UnsealError } from './secrets/sealedSecrets';
 export { type RunningService, type ServiceDefinition, startService } from './service';
 export {
   type BackgroundLoop,

@@ -22,6 +22,7 @@ import {
 } from '@afternoon/contracts/meters';
 import { UpdateNotificationSettingsBody } from '@afternoon/contracts/notificationSettings';
 import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from '@afternoon/contracts/organizations';
+import { UpdatePaymentSettingsBody } from '@afternoon/contracts/paymentSettings';
 import { CreatePlanBody, GetPlanQuery, ListPlansQuery, RevisePlanBody } from '@afternoon/contracts/plans';
 import { CreatePricingUnitBody, ListPricingUnitsQuery } from '@afternoon/contracts/pricingUnits';
 import {
@@ -351,6 +352,26 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     body: ReplayInvoiceEmailsBody,
     sample: () => ({ from: hoursFromNow(-24), to: hoursFromNow(24), kinds: ['invoice'] }),
     readBack: (f) => (f.invoiceEmail ? [`/v1/invoices/${f.emailedInvoice}/emails`] : []),
+  },
+
+  // Payments (issue 15): payment settings, in live mode (the fuzzed key's), so the sample's Stripe keys are live ones
+  [routeKey('GET', '/v1/payment_settings')]: { auth: 'key' },
+  [routeKey('PATCH', '/v1/payment_settings')]: {
+    auth: 'key',
+    body: UpdatePaymentSettingsBody,
+    sample: () => ({
+      providers: {
+        stripe: {
+          secret_key: 'sk_live_51FuzzSecretKey00004242',
+          webhook_secret: 'whsec_FuzzWebhookSecret0000',
+          publishable_key: 'pk_live_51FuzzPublishableKey00',
+        },
+        bank_transfer: { instructions: 'Pay by bank transfer within 14 days.', iban: 'DE89370400440532013000' },
+      },
+      retry_schedule: { days_after_failure: [1, 3, 7] },
+      after_final_failure: 'leave_open',
+    }),
+    readBack: () => ['/v1/payment_settings'],
   },
 };
 
