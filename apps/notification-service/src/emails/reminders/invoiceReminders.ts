@@ -38,11 +38,11 @@ interface ReminderRow {
 export async function remindableInvoices(db: Queryable, tenant: Tenant, now: Date): Promise<RemindableInvoice[]> {
   const scope = [tenant.organizationId, tenant.mode];
   const { rows: invoices } = await db.query<InvoiceRow>(
-    `SELECT DISTINCT ON (s.id) e.id AS event_id, e.payload->'data' AS invoice, c.state->>'test_clock' AS test_clock,
+    `SELECT DISTINCT ON (s.id) e.id AS event_id, e.body::json->'data' AS invoice, c.state->>'test_clock' AS test_clock,
             t.frozen_time
        FROM catalog_subjects s
        JOIN webhook_events e ON e.organization_id = s.organization_id AND e.mode = s.mode
-        AND e.type = 'invoice.finalized' AND e.payload->'data'->>'id' = s.id
+        AND e.type = 'invoice.finalized' AND e.body::json->'data'->>'id' = s.id
        LEFT JOIN catalog_subjects c ON c.organization_id = s.organization_id AND c.mode = s.mode
         AND c.kind = 'customer' AND c.id = s.state->>'customer_id'
        LEFT JOIN email_test_clocks t ON t.organization_id = s.organization_id AND t.mode = s.mode
