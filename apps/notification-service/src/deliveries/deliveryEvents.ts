@@ -1,14 +1,7 @@
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import { type WebhookStoredEvent, webhookEventWireNames } from '@afternoon/contracts/webhooks';
-import {
-  appendToStream,
-  enqueueOutbox,
-  eventMessage,
-  type ServiceContext,
-  type StoredEvent,
-  type Transaction,
-} from '@afternoon/service-kit';
+import { recordEvents, type ServiceContext, type StoredEvent, type Transaction } from '@afternoon/service-kit';
 import { webhookEndpointsProjection } from '../endpoints/getWebhookEndpoints';
 import { deliveriesProjection } from './getDeliveries';
 
@@ -30,15 +23,13 @@ export async function recordDeliveryEvents(
   events: readonly WebhookStoredEvent[],
   metadata: EventMetadata,
 ): Promise<StoredEvent[]> {
-  const stored = await appendToStream(tx, streamId, expectedVersion, events, metadata);
-  for (const event of stored)
-    for (const projection of projections)
-      if (projection.handles.includes(event.type)) await projection.apply(tx, event);
-  const topic = outbox.kafka.topic(Topics.notificationEvents);
-  await enqueueOutbox(
-    tx,
-    outbox.schema,
-    stored.map((event) => eventMessage(topic, webhookEventWireNames, event)),
-  );
-  return stored;
+  return recordEvents(tx, outbox.schema, {
+    streamId,
+    expectedVersion,
+    events,
+    metadata,
+    projections,
+    wireNames: webhookEventWireNames,
+    topicOf: () => outbox.kafka.topic(Topics.notificationEvents),
+  });
 }

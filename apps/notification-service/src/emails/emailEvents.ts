@@ -1,7 +1,7 @@
 import { type InvoiceEmailEvent, invoiceEmailEventWireNames } from '@afternoon/contracts/invoiceEmails';
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
-import { appendToStream, enqueueOutbox, eventMessage, type Transaction } from '@afternoon/service-kit';
+import { recordEvents, type Transaction } from '@afternoon/service-kit';
 import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
 import { emailDeliveriesProjection } from './getInvoiceEmails';
 
@@ -17,12 +17,13 @@ export async function recordEmailEvents(
   events: readonly InvoiceEmailEvent[],
   metadata: EventMetadata,
 ): Promise<void> {
-  const stored = await appendToStream(tx, streamId, expectedVersion, events, metadata);
-  for (const event of stored) await emailDeliveriesProjection.apply(tx, event);
-  const topic = outbox.kafka.topic(Topics.notificationEvents);
-  await enqueueOutbox(
-    tx,
-    outbox.schema,
-    stored.map((event) => eventMessage(topic, invoiceEmailEventWireNames, event)),
-  );
+  await recordEvents(tx, outbox.schema, {
+    streamId,
+    expectedVersion,
+    events,
+    metadata,
+    projections: [emailDeliveriesProjection],
+    wireNames: invoiceEmailEventWireNames,
+    topicOf: () => outbox.kafka.topic(Topics.notificationEvents),
+  });
 }
