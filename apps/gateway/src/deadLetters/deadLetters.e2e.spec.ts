@@ -80,6 +80,7 @@ describe('dead letters: listed by the admin API and the CLI, replayed once their
           [Headers.organizationId]: acme.id,
           [Headers.mode]: 'live',
           [Headers.deadLetterReason]: 'database unavailable',
+          [Headers.deadLetterReasonCode]: 'database_unavailable',
           [Headers.deadLetterSource]: `${topic(Topics.customerCommands)}/0/41`,
         },
       },
@@ -192,6 +193,7 @@ describe('dead letters: listed by the admin API and the CLI, replayed once their
       expect(message.key).toBe(customerId);
       expect(message.headers[Headers.commandId]).toBe(commandId);
       expect(message.headers[Headers.deadLetterReason]).toBeUndefined();
+      expect(message.headers[Headers.deadLetterReasonCode]).toBeUndefined();
       expect(message.headers[Headers.deadLetterSource]).toBeUndefined();
     }
 

@@ -47,7 +47,12 @@ export async function replayDeadLetters(
       outcome.skipped.push({ id: letter.id, reason: `its source '${letter.source}' is not a topic of this platform` });
       continue;
     }
-    const { [Headers.deadLetterReason]: _reason, [Headers.deadLetterSource]: _source, ...headers } = record.headers;
+    const {
+      [Headers.deadLetterReason]: _reason,
+      [Headers.deadLetterReasonCode]: _code,
+      [Headers.deadLetterSource]: _source,
+      ...headers
+    } = record.headers;
     await source.producer.send({
       topic: `${source.topicPrefix}${target}`,
       acks: -1,
