@@ -514,7 +514,12 @@ export const RecordPaymentBody = z
     amount_cents: z.number().int().positive(),
     method: PaymentMethod,
     reference: NonBlankString.trim().max(500).optional(),
-    paid_at: z.iso.datetime({ offset: true }).optional(),
+    /** Kept in UTC: `2026-01-05T10:30:00+01:00` becomes `2026-01-05T09:30:00.000Z`. */
+    paid_at: z.iso
+      .datetime({ offset: true })
+      .transform((value) => new Date(value).toISOString())
+      .pipe(z.iso.datetime({ message: 'must be a date-time in the years 0000 to 9999 (UTC)' }))
+      .optional(),
   })
   .refine((body) => body.method !== 'bank_transfer' || body.reference !== undefined, {
     path: ['reference'],

@@ -193,7 +193,7 @@ export function invoiceRoutes(deps: RouteDeps): Router {
           amount_cents: body.amount_cents,
           method: body.method,
           reference: body.reference ?? null,
-          paid_at: body.paid_at === undefined ? null : new Date(body.paid_at).toISOString(),
+          paid_at: body.paid_at ?? null,
         },
         successStatus: 201,
         successBody: (result) => InvoicePaymentAnswer.parse(result),
