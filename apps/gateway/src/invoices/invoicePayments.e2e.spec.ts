@@ -110,6 +110,10 @@ describe('payments recorded on an invoice, partial payments and refunds', () => 
     expect(rest.body.refund.amount_cents).toBe(-7500);
     expect(rest.body.invoice).toMatchObject({ status: 'paid', amount_paid_cents: 0, amount_refunded_cents: 10_000 });
     refused(await acme.live.post(refundPath), 409, 'INVALID_STATE');
+    const page = await fetch(`${cluster.baseUrl}${new URL(invoice.public_invoice_url).pathname}`);
+    const html = (await page.text()).replace(/\u00a0|&nbsp;|&#160;/g, ' ');
+    expect(html).toMatch(/Amount paid<\/td><td class="num">€0\.00/);
+    expect(html).toMatch(/Amount refunded<\/td><td class="num">€100\.00/);
 
     const listed = await acme.live.get(`/v1/invoices/${invoice.id}/payments`);
     expect(
