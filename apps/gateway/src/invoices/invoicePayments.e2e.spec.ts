@@ -1,7 +1,8 @@
-import type { GatewayClient } from '@afternoon/testkit';
+import { eventually, type GatewayClient } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refused } from '../../test/refused';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
+import { startWebhookReceiver } from '../../test/webhookReceiver';
 
 const idFormat = /^[a-z][a-z0-9]{24}$/;
 
@@ -11,7 +12,7 @@ describe('payments recorded on an invoice, partial payments and refunds', () => 
   let globex: TestOrganization;
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
+    cluster = await startTestCluster({ withNotificationService: true });
     acme = await cluster.createOrganization('Acme Inc.');
     globex = await cluster.createOrganization('Globex');
   });
@@ -84,6 +85,35 @@ describe('payments recorded on an invoice, partial payments and refunds', () => 
 
     const more = await acme.live.post(`/v1/invoices/${invoice.id}/payments`, { amount_cents: 1, method: 'cash' });
     refused(more, 409, 'INVALID_STATE');
+  });
+
+  it('tells invoice.paid once, when the last of two partial payments leaves nothing due', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const endpoint = await acme.test.post('/v1/webhook_endpoints', {
+        url: receiver.url,
+        enabled_events: ['invoice.paid'],
+      });
+      expect(endpoint.status).toBe(201);
+      const invoice = await openInvoice(acme.test);
+      const path = `/v1/invoices/${invoice.id}/payments`;
+      expect((await acme.test.post(path, { amount_cents: 2500, method: 'cash' })).status).toBe(201);
+      expect((await acme.test.post(path, { amount_cents: 7500, method: 'cash' })).status).toBe(201);
+      const told = await eventually(
+        () => {
+          const paid = receiver.received.map(({ body }) => JSON.parse(body));
+          expect(paid).toHaveLength(1);
+          return paid[0];
+        },
+        { timeout: 20_000, label: 'invoice.paid received' },
+      );
+      expect(told).toMatchObject({
+        type: 'invoice.paid',
+        data: { id: invoice.id, status: 'paid', amount_paid_cents: 10_000, amount_due_cents: 0 },
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('refunds part of a payment, then the rest by default; a paid invoice stays paid', async () => {
