@@ -282,7 +282,23 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
     await finalize(live, await manualInvoice(live, alice));
     const paid = await manualInvoice(live, bob);
     await finalize(live, paid);
+    // Paid in part, then marked paid (recording the rest as a payment), then part of the first payment refunded.
+    const firstPayment = newResourceId();
+    await send(live, paid, 'RecordInvoicePayment', {
+      invoice_id: paid,
+      payment_id: firstPayment,
+      amount_cents: 1_000,
+      method: 'bank_transfer',
+      reference: 'SEPA-1',
+      paid_at: null,
+    });
     await send(live, paid, 'PayInvoice', { invoice_id: paid });
+    await send(live, paid, 'RefundInvoicePayment', {
+      invoice_id: paid,
+      payment_id: firstPayment,
+      refund_id: newResourceId(),
+      amount_cents: 250,
+    });
     const voided = await manualInvoice(live, carol);
     await finalize(live, voided);
     await send(live, voided, 'VoidInvoice', { invoice_id: voided });
@@ -333,6 +349,12 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
       { organization_id: live.organizationId, mode: 'test', last_number: 1 },
     ]);
     expect(before.tables.invoice_customers).toHaveLength(4);
+    // 3 × 1,250 = 3,750: 1,000 by transfer and 2,750 marked paid, 250 of the transfer refunded; 3,500 kept.
+    const [paidRow] = await rows('SELECT document, state FROM invoices WHERE id = $1', [paid]);
+    expect(paidRow.document).toMatchObject({ status: 'paid', amount_paid_cents: 3_500, amount_refunded_cents: 250 });
+    expect(paidRow.state.payments.map((entry: { amount_cents: number }) => entry.amount_cents)).toEqual([
+      1_000, 2_750, -250,
+    ]);
 
     await service.stop();
     running = false;

@@ -11,6 +11,10 @@ export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 export const CollectionMethod = z.enum(['send_invoice', 'charge_automatically']);
 export type CollectionMethod = z.infer<typeof CollectionMethod>;
 
+/** How money reached the merchant outside a payment provider. */
+export const PaymentMethod = z.enum(['bank_transfer', 'check', 'cash', 'other']);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
 /** Up to 9 integer digits and 6 decimals: 15 significant digits, so it survives a round trip through a JS number. */
 const quantityFormat = /^\d{1,9}(\.\d{1,6})?$/;
 
@@ -202,8 +206,14 @@ export const Invoice = z.object({
   line_items: z.array(InvoiceLineItem),
   subtotal_cents: z.number().int(),
   total_cents: z.number().int(),
+  /** What the invoice's payments brought in, less what was refunded of them. */
   amount_paid_cents: z.number().int(),
   amount_due_cents: z.number().int(),
+  /**
+   * What was refunded of its payments. Always set by invoicing; optional only so the webhook payload, which
+   * notification-service folds from the events itself, need not carry it until it follows payments.
+   */
+  amount_refunded_cents: z.number().int().optional(),
   days_until_due: z.number().int().nullable(),
   due_date: z.string().nullable(),
   public_invoice_url: z.string().nullable(),
@@ -338,12 +348,34 @@ export const BillSubscriptionPeriod = command('BillSubscriptionPeriod', {
   public_invoice_url: z.url(),
 });
 export type BillSubscriptionPeriod = z.infer<typeof BillSubscriptionPeriod>;
-export const PayInvoice = command('PayInvoice', {});
+/**
+ * Marks the invoice paid, recording a payment of what is still due (method `other`). `payment_id` is made at the
+ * gateway so a redelivered command records one payment; commands sent before payments were recorded lack it.
+ */
+export const PayInvoice = command('PayInvoice', { payment_id: ResourceId.optional() });
 export type PayInvoice = z.infer<typeof PayInvoice>;
 export const VoidInvoice = command('VoidInvoice', {});
 export type VoidInvoice = z.infer<typeof VoidInvoice>;
 export const MarkInvoiceUncollectible = command('MarkInvoiceUncollectible', {});
 export type MarkInvoiceUncollectible = z.infer<typeof MarkInvoiceUncollectible>;
+
+/** Records money received against an open or uncollectible invoice; the id is made at the gateway (idempotency). */
+export const RecordInvoicePayment = command('RecordInvoicePayment', {
+  payment_id: ResourceId,
+  amount_cents: z.number().int().positive(),
+  method: PaymentMethod,
+  reference: z.string().nullable(),
+  /** Null: when the command is issued. */
+  paid_at: z.iso.datetime().nullable(),
+});
+export type RecordInvoicePayment = z.infer<typeof RecordInvoicePayment>;
+/** Refunds some or (`amount_cents` null) all of what is left of a payment; the refund's id is made at the gateway. */
+export const RefundInvoicePayment = command('RefundInvoicePayment', {
+  payment_id: ResourceId,
+  refund_id: ResourceId,
+  amount_cents: z.number().int().positive().nullable(),
+});
+export type RefundInvoicePayment = z.infer<typeof RefundInvoicePayment>;
 
 export const InvoiceCommand = z.discriminatedUnion('type', [
   CreateInvoice,
@@ -357,6 +389,8 @@ export const InvoiceCommand = z.discriminatedUnion('type', [
   PayInvoice,
   VoidInvoice,
   MarkInvoiceUncollectible,
+  RecordInvoicePayment,
+  RefundInvoicePayment,
 ]);
 export type InvoiceCommand = z.infer<typeof InvoiceCommand>;
 
@@ -426,6 +460,119 @@ export const invoiceEventWireNames = {
   InvoiceVoided: 'afternoon.invoicing.v1.invoice_voided',
   InvoiceMarkedUncollectible: 'afternoon.invoicing.v1.invoice_marked_uncollectible',
 } as const satisfies Record<InvoiceEvent['type'], string>;
+
+/**
+ * Money recorded on an invoice, on the invoice's stream and `invoice.events`. Kept apart from `InvoiceEvent` so the
+ * consumers that fold invoices today skip them until they follow payments. Each carries the invoice's totals after it.
+ */
+export const InvoicePaymentRecorded = event('InvoicePaymentRecorded', {
+  payment_id: ResourceId,
+  amount_cents: z.number().int().positive(),
+  currency: z.string(),
+  method: PaymentMethod,
+  reference: z.string().nullable(),
+  paid_at: z.iso.datetime(),
+  amount_paid_cents: z.number().int(),
+  amount_due_cents: z.number().int(),
+});
+export type InvoicePaymentRecorded = z.infer<typeof InvoicePaymentRecorded>;
+/** `amount_cents` is what was given back (positive); the list shows the refund as a negative entry. */
+export const InvoicePaymentRefunded = event('InvoicePaymentRefunded', {
+  refund_id: ResourceId,
+  payment_id: ResourceId,
+  amount_cents: z.number().int().positive(),
+  currency: z.string(),
+  amount_paid_cents: z.number().int(),
+  amount_refunded_cents: z.number().int(),
+  amount_due_cents: z.number().int(),
+});
+export type InvoicePaymentRefunded = z.infer<typeof InvoicePaymentRefunded>;
+
+export const InvoicePaymentEvent = z.discriminatedUnion('type', [InvoicePaymentRecorded, InvoicePaymentRefunded]);
+export type InvoicePaymentEvent = z.infer<typeof InvoicePaymentEvent>;
+
+export const invoicePaymentEventWireNames = {
+  InvoicePaymentRecorded: 'afternoon.invoicing.v1.invoice_payment_recorded',
+  InvoicePaymentRefunded: 'afternoon.invoicing.v1.invoice_payment_refunded',
+} as const satisfies Record<InvoicePaymentEvent['type'], string>;
+
+/** Every event of an invoice's stream: its lifecycle and its payments. */
+export const InvoiceStreamEvent = z.discriminatedUnion('type', [
+  ...InvoiceEvent.options,
+  ...InvoicePaymentEvent.options,
+]);
+export type InvoiceStreamEvent = z.infer<typeof InvoiceStreamEvent>;
+
+export const invoiceStreamEventWireNames = {
+  ...invoiceEventWireNames,
+  ...invoicePaymentEventWireNames,
+} as const satisfies Record<InvoiceStreamEvent['type'], string>;
+
+/** `POST /v1/invoices/{id}/payments`. `reference` is required with `bank_transfer`; `paid_at` defaults to now. */
+export const RecordPaymentBody = z
+  .strictObject({
+    amount_cents: z.number().int().positive(),
+    method: PaymentMethod,
+    reference: NonBlankString.trim().max(500).optional(),
+    /** Kept in UTC: `2026-01-05T10:30:00+01:00` becomes `2026-01-05T09:30:00.000Z`. */
+    paid_at: z.iso
+      .datetime({ offset: true })
+      .transform((value) => new Date(value).toISOString())
+      .pipe(z.iso.datetime({ message: 'must be a date-time in the years 0000 to 9999 (UTC)' }))
+      .optional(),
+  })
+  .refine((body) => body.method !== 'bank_transfer' || body.reference !== undefined, {
+    path: ['reference'],
+    message: 'is required with bank_transfer',
+    when: (payload) =>
+      typeof payload.value === 'object' &&
+      payload.value !== null &&
+      payload.issues.every((issue) => !['method', 'reference'].includes(String(issue.path?.[0]))),
+  });
+export type RecordPaymentBody = z.infer<typeof RecordPaymentBody>;
+
+/** `POST /v1/invoices/{id}/payments/{payment_id}/refund`: `amount_cents` defaults to what is left of the payment. */
+export const RefundPaymentBody = z.strictObject({ amount_cents: z.number().int().positive().optional() });
+export type RefundPaymentBody = z.infer<typeof RefundPaymentBody>;
+
+/**
+ * One entry of an invoice's payments: a payment (positive) or a refund of one (negative, `refund_of` naming it).
+ * Only `succeeded` entries exist today; provider attempts will add `failed` ones with a `failure_reason`.
+ */
+export const InvoicePayment = z.object({
+  id: ResourceId,
+  invoice_id: ResourceId,
+  kind: z.enum(['payment', 'refund']),
+  amount_cents: z.number().int(),
+  currency: z.string(),
+  method: PaymentMethod,
+  reference: z.string().nullable(),
+  status: z.enum(['succeeded', 'failed']),
+  failure_reason: z.string().nullable(),
+  /** When the money moved: received for a payment, given back for a refund. */
+  paid_at: z.iso.datetime(),
+  /** On a payment: how much of it was refunded. */
+  refunded_cents: z.number().int().optional(),
+  /** On a refund: the payment it gives back. */
+  refund_of: ResourceId.optional(),
+  created_at: z.iso.datetime(),
+});
+export type InvoicePayment = z.infer<typeof InvoicePayment>;
+
+/** `GET /invoices/{id}/payments` (internal) and `GET /v1/invoices/{id}/payments`: oldest first. */
+export const InvoicePaymentList = z.object({ payments: z.array(InvoicePayment) });
+export type InvoicePaymentList = z.infer<typeof InvoicePaymentList>;
+
+/** What recording a payment answers: the payment and the invoice after it. */
+export const InvoicePaymentAnswer = z.object({ payment: InvoicePayment, invoice: Invoice });
+export type InvoicePaymentAnswer = z.infer<typeof InvoicePaymentAnswer>;
+
+/** What a refund answers: the refund's entry and the invoice after it. */
+export const InvoiceRefundAnswer = z.object({ refund: InvoicePayment, invoice: Invoice });
+export type InvoiceRefundAnswer = z.infer<typeof InvoiceRefundAnswer>;
+
+/** An invoice's payments as a read model stores them: at most this many entries, payments and refunds together. */
+export const maxPaymentsPerInvoice = 100;
 
 /** `GET /v1/invoices/{id}/line_items/{line_item_id}/events`: pages of the events a usage line billed, oldest first. */
 export const LineItemEventsQuery = PageQuery.extend({

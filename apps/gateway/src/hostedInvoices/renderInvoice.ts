@@ -77,7 +77,7 @@ ${lines}
 <tr><td colspan="3" class="num">Subtotal</td><td class="num">${money(invoice.subtotal_cents)}</td></tr>
 <tr><td colspan="3" class="num">Total</td><td class="num">${money(invoice.total_cents)}</td></tr>
 <tr><td colspan="3" class="num">Amount paid</td><td class="num">${money(invoice.amount_paid_cents)}</td></tr>
-<tr><td colspan="3" class="num"><strong>Amount due</strong></td><td class="num"><strong>${money(invoice.amount_due_cents)}</strong></td></tr>
+${invoice.amount_refunded_cents ? `<tr><td colspan="3" class="num">Amount refunded</td><td class="num">${money(invoice.amount_refunded_cents)}</td></tr>\n` : ''}<tr><td colspan="3" class="num"><strong>Amount due</strong></td><td class="num"><strong>${money(invoice.amount_due_cents)}</strong></td></tr>
 </tfoot>
 </table>
 </body>

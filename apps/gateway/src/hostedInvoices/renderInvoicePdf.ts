@@ -108,6 +108,7 @@ function writeLines(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceView
       total('Subtotal', invoice.subtotal_cents),
       total('Total', invoice.total_cents),
       total('Amount paid', invoice.amount_paid_cents),
+      ...(invoice.amount_refunded_cents ? [total('Amount refunded', invoice.amount_refunded_cents)] : []),
       total('Amount due', invoice.amount_due_cents, strong),
     ],
   });

@@ -23,7 +23,10 @@ export type Fixture =
   | 'alert'
   // Invoice emails (issue 14)
   | 'emailedInvoice'
-  | 'invoiceEmail';
+  | 'invoiceEmail'
+  // Invoice payments (issue 15)
+  | 'payableInvoice'
+  | 'invoicePayment';
 
 export type Fixtures = Record<Fixture, string>;
 
@@ -147,10 +150,28 @@ function buildersFor(
       };
       return eventually(retried, { timeout: 30_000, label: 'fixture invoice email attempted twice' });
     },
+    ...paymentBuilders(live, get),
     hostedToken: async () => {
       const draft = await draftInvoice(live, await get('customer'));
       const finalized = ok(await live.post(`/v1/invoices/${draft.id}/finalize`));
       return new URL(finalized.invoice.public_invoice_url).pathname.replace('/inv/', '');
+    },
+  };
+}
+
+/** Invoice payments (issue 15): a finalized invoice of 3 × 1,000 cents with a payment of 100 on it, so 2,900 due. */
+function paymentBuilders(
+  live: GatewayClient,
+  get: (fixture: Fixture) => Promise<string>,
+): Pick<Builders, 'payableInvoice' | 'invoicePayment'> {
+  return {
+    payableInvoice: async () => {
+      const draft = await draftInvoice(live, await get('customer'));
+      return ok(await live.post(`/v1/invoices/${draft.id}/finalize`)).invoice.id;
+    },
+    invoicePayment: async () => {
+      const body = { amount_cents: 100, method: 'cash' };
+      return created(await live.post(`/v1/invoices/${await get('payableInvoice')}/payments`, body)).payment.id;
     },
   };
 }

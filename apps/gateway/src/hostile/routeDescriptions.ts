@@ -10,6 +10,8 @@ import {
   LineItemBody,
   LineItemEventsQuery,
   ListInvoicesQuery,
+  RecordPaymentBody,
+  RefundPaymentBody,
   UpdateInvoiceBody,
   UpdateLineItemBody,
 } from '@afternoon/contracts/invoices';
@@ -372,6 +374,23 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
       after_final_failure: 'leave_open',
     }),
     readBack: () => ['/v1/payment_settings'],
+  },
+
+  // Invoice payments (issue 15)
+  [routeKey('POST', '/v1/invoices/:id/payments')]: {
+    auth: 'key',
+    params: { id: 'payableInvoice' },
+    body: RecordPaymentBody,
+    sample: () => ({ amount_cents: 100, method: 'bank_transfer', reference: 'SEPA-1' }),
+    readBack: (f) => [`/v1/invoices/${f.payableInvoice}/payments`, `/v1/invoices/${f.payableInvoice}`],
+  },
+  [routeKey('GET', '/v1/invoices/:id/payments')]: { auth: 'key', params: { id: 'payableInvoice' } },
+  [routeKey('POST', '/v1/invoices/:id/payments/:payment_id/refund')]: {
+    auth: 'key',
+    params: { id: 'payableInvoice', payment_id: 'invoicePayment' },
+    body: RefundPaymentBody,
+    sample: () => ({ amount_cents: 1 }),
+    readBack: (f) => [`/v1/invoices/${f.payableInvoice}/payments`, `/v1/invoices/${f.payableInvoice}`],
   },
 };
 

@@ -51,6 +51,9 @@ describe('tenancy: every route naming a resource, asked by another organization 
       // Invoice emails (issue 14)
       'emailedInvoice',
       'invoiceEmail',
+      // Invoice payments (issue 15)
+      'payableInvoice',
+      'invoicePayment',
     ]);
   });
   afterAll(() => cluster?.stop());

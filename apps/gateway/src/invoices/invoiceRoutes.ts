@@ -6,10 +6,15 @@ import {
   InvoiceAnswer,
   type InvoiceCommand,
   InvoiceList,
+  InvoicePaymentAnswer,
+  InvoicePaymentList,
+  InvoiceRefundAnswer,
   LineItemBody,
   LineItemEventsQuery,
   LineItemUsageWindow,
   ListInvoicesQuery,
+  RecordPaymentBody,
+  RefundPaymentBody,
   UpdateInvoiceBody,
   UpdateLineItemBody,
 } from '@afternoon/contracts/invoices';
@@ -165,9 +170,56 @@ export function invoiceRoutes(deps: RouteDeps): Router {
       data: { invoice_id, public_invoice_url: newHostedInvoiceUrl(deps.publicUrl) },
     })),
   );
+  // Payment ids are made here, so a command redelivered or retried with the same Idempotency-Key records one payment.
   router.post(
     '/v1/invoices/:id/pay',
-    invoiceCommand((_request, invoice_id) => ({ type: 'PayInvoice', data: { invoice_id } })),
+    invoiceCommand((_request, invoice_id) => ({
+      type: 'PayInvoice',
+      data: { invoice_id, payment_id: newResourceId() },
+    })),
+  );
+  router.post(
+    '/v1/invoices/:id/payments',
+    commandRoute(deps, (request) => {
+      const invoice_id = existingId(request.params.id);
+      const body = validate(RecordPaymentBody, request.body);
+      return {
+        topic: Topics.invoiceCommands,
+        key: invoice_id,
+        type: 'RecordInvoicePayment',
+        data: {
+          invoice_id,
+          payment_id: newResourceId(),
+          amount_cents: body.amount_cents,
+          method: body.method,
+          reference: body.reference ?? null,
+          paid_at: body.paid_at ?? null,
+        },
+        successStatus: 201,
+        successBody: (result) => InvoicePaymentAnswer.parse(result),
+      };
+    }),
+  );
+  router.get('/v1/invoices/:id/payments', async (request, response) => {
+    const id = existingId(request.params.id);
+    const path = `/invoices/${id}/payments`;
+    respond(response, 200, await queryService(deps.services.invoicing, path, callerOf(response), InvoicePaymentList));
+  });
+  router.post(
+    '/v1/invoices/:id/payments/:payment_id/refund',
+    commandRoute(deps, (request) => {
+      const invoice_id = existingId(request.params.id);
+      const payment_id = existingPathValue(request.params.payment_id, ResourceId, 'payment', 'payment_id');
+      const body = validate(RefundPaymentBody, request.body ?? {});
+      return {
+        topic: Topics.invoiceCommands,
+        key: invoice_id,
+        type: 'RefundInvoicePayment',
+        data: { invoice_id, payment_id, refund_id: newResourceId(), amount_cents: body.amount_cents ?? null },
+        successStatus: 201,
+        successBody: (result) => InvoiceRefundAnswer.parse(result),
+      };
+    }),
   );
   router.post(
     '/v1/invoices/:id/void',

@@ -84,6 +84,7 @@ describe('invoices through the gateway', () => {
         total_cents: 5000,
         amount_paid_cents: 0,
         amount_due_cents: 5000,
+        amount_refunded_cents: 0,
         days_until_due: 30,
         due_date: null,
         public_invoice_url: null,

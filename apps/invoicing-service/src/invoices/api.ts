@@ -1,6 +1,7 @@
 import {
   type HostedInvoice,
   type InvoiceAnswer,
+  type InvoicePaymentList,
   type LineItemUsageWindow,
   ListInvoicesQuery,
 } from '@afternoon/contracts/invoices';
@@ -8,7 +9,7 @@ import { IllegalStateError, NotFoundError, parseInput, tenantOf } from '@afterno
 import { Router } from 'express';
 import type pg from 'pg';
 import { invoiceNotFound } from './businessLogic';
-import { getInvoice, getInvoiceByPublicToken, getLineItemUsage, listInvoices } from './getInvoices';
+import { getInvoice, getInvoiceByPublicToken, getInvoicePayments, getLineItemUsage, listInvoices } from './getInvoices';
 
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
 export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
@@ -25,6 +26,11 @@ export function invoiceRoutes({ pool }: { pool: pg.Pool }): Router {
     const invoice = await getInvoice(pool, tenantOf(request), request.params.id);
     if (!invoice) throw invoiceNotFound(request.params.id);
     response.json({ invoice } satisfies InvoiceAnswer);
+  });
+  router.get('/invoices/:id/payments', async (request, response) => {
+    const payments = await getInvoicePayments(pool, tenantOf(request), request.params.id);
+    if (!payments) throw invoiceNotFound(request.params.id);
+    response.json(payments satisfies InvoicePaymentList);
   });
   // Where the events a usage line billed are: the gateway lists them from metering with these bounds.
   router.get('/invoices/:id/line-items/:lineItemId/usage', async (request, response) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { checkManualLines, checkSubscriptionLines } from '@afternoon/billing-core/lineAmounts';
 import type {
   AddInvoiceLineItem,
@@ -7,15 +8,17 @@ import type {
   DeleteInvoiceLineItem,
   FinalizeInvoice,
   InvoiceCustomer,
-  InvoiceEvent,
+  InvoiceStreamEvent,
   InvoiceTerms,
   MarkInvoiceUncollectible,
   PayInvoice,
+  RecordInvoicePayment,
+  RefundInvoicePayment,
   UpdateInvoice,
   UpdateInvoiceLineItem,
   VoidInvoice,
 } from '@afternoon/contracts/invoices';
-import { maxLineItems } from '@afternoon/contracts/invoices';
+import { maxLineItems, maxPaymentsPerInvoice } from '@afternoon/contracts/invoices';
 import {
   ConflictError,
   type Decider,
@@ -26,7 +29,15 @@ import {
   type WithMetadata,
 } from '@afternoon/service-kit';
 import { withinMoneyBounds } from '../moneyBounds';
-import { type ExistingInvoice, evolve, type InvoiceState, initialState, totalCents } from './invoice';
+import {
+  amountDueCents,
+  type ExistingInvoice,
+  evolve,
+  type InvoiceState,
+  type IssuedInvoice,
+  initialState,
+} from './invoice';
+import { amountPaidCents, amountRefundedCents, paymentsOf } from './payments';
 
 /** An invoice command as sent to `invoice.commands`. */
 export type SentInvoiceCommand = WithMetadata<
@@ -41,6 +52,8 @@ export type SentInvoiceCommand = WithMetadata<
   | PayInvoice
   | VoidInvoice
   | MarkInvoiceUncollectible
+  | RecordInvoicePayment
+  | RefundInvoicePayment
 >;
 
 /**
@@ -54,7 +67,7 @@ export type InvoiceCommand =
   | Enriched<BillSubscriptionPeriod, { invoice_number: string; customer: InvoiceCustomer }>
   | Exclude<SentInvoiceCommand, { type: 'CreateInvoice' | 'FinalizeInvoice' | 'BillSubscriptionPeriod' }>;
 
-export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEvent[] {
+export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStreamEvent[] {
   const base = { invoice_id: command.data.invoice_id, occurred_at: command.metadata.issued_at };
   switch (command.type) {
     case 'CreateInvoice': {
@@ -120,7 +133,7 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
       const { customer, customer_id, terms, currency, line_items, billing, invoice_number, public_invoice_url } =
         command.data;
       withinMoneyBounds(() => checkSubscriptionLines(line_items));
-      const created: InvoiceEvent = {
+      const created: InvoiceStreamEvent = {
         type: 'InvoiceCreated',
         data: {
           ...base,
@@ -140,8 +153,73 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
       ];
     }
     case 'PayInvoice': {
+      // Marking paid settles what is still due as one payment (method `other`), so the payments list is complete.
       const invoice = requireStatus(state, command, ['open', 'uncollectible']);
-      return [{ type: 'InvoicePaid', data: { ...base, amount_paid_cents: totalCents(invoice) } }];
+      const due = amountDueCents(invoice);
+      if (due <= 0) return [{ type: 'InvoicePaid', data: { ...base, amount_paid_cents: amountPaidCents(invoice) } }];
+      const payment_id = command.data.payment_id ?? paymentIdOfCommand(command.metadata.command_id);
+      return recordPayment(invoice, base, {
+        payment_id,
+        amount_cents: due,
+        method: 'other',
+        reference: null,
+        paid_at: base.occurred_at,
+      });
+    }
+    case 'RecordInvoicePayment': {
+      const invoice = requireStatus(state, command, ['open', 'uncollectible']);
+      const { payment_id, amount_cents, method, reference } = command.data;
+      if (hasEntry(invoice, payment_id)) return [];
+      const paid_at = command.data.paid_at ?? base.occurred_at;
+      if (Date.parse(paid_at) > Date.parse(base.occurred_at))
+        throw new ValidationError(`paid_at ${paid_at} is in the future (now is ${base.occurred_at})`, 'paid_at');
+      const due = amountDueCents(invoice);
+      if (amount_cents > due)
+        throw new ValidationError(
+          `amount_cents ${amount_cents} is more than the ${due} due on invoice '${invoice.id}' (overpayments are not accepted)`,
+          'amount_cents',
+        );
+      return recordPayment(invoice, base, {
+        payment_id,
+        amount_cents,
+        method,
+        reference,
+        paid_at: new Date(paid_at).toISOString(),
+      });
+    }
+    case 'RefundInvoicePayment': {
+      const invoice = requireStatus(state, command, ['open', 'uncollectible', 'paid', 'void']);
+      const { payment_id, refund_id } = command.data;
+      if (hasEntry(invoice, refund_id)) return [];
+      const payment = paymentsOf(invoice).find((entry) => entry.kind === 'payment' && entry.id === payment_id);
+      if (!payment) throw new NotFoundError(`No such payment: '${payment_id}'`, 'payment_id');
+      const left = payment.amount_cents - (payment.refunded_cents ?? 0);
+      if (left <= 0) throw new IllegalStateError(`Payment '${payment_id}' is already fully refunded`);
+      const amount_cents = command.data.amount_cents ?? left;
+      if (amount_cents > left)
+        throw new ValidationError(
+          `amount_cents ${amount_cents} is more than the ${left} left to refund of payment '${payment_id}'`,
+          'amount_cents',
+        );
+      checkRoomForEntry(invoice);
+      const amount_paid_cents = amountPaidCents(invoice) - amount_cents;
+      return [
+        {
+          type: 'InvoicePaymentRefunded',
+          data: {
+            ...base,
+            refund_id,
+            payment_id,
+            amount_cents,
+            currency: invoice.currency,
+            amount_paid_cents,
+            amount_refunded_cents: amountRefundedCents(invoice) + amount_cents,
+            // A paid invoice stays paid (as Stripe's does: the invoice was paid, the charge refunded).
+            amount_due_cents:
+              invoice.status === 'paid' || invoice.status === 'void' ? 0 : amountDueCents(invoice) + amount_cents,
+          },
+        },
+      ];
     }
     case 'VoidInvoice':
       requireStatus(state, command, ['open', 'uncollectible']);
@@ -156,7 +234,51 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceEve
   }
 }
 
-export const invoiceDecider: Decider<InvoiceCommand, InvoiceEvent, InvoiceState> = { initialState, evolve, decide };
+type Recorded = Pick<
+  Extract<InvoiceStreamEvent, { type: 'InvoicePaymentRecorded' }>['data'],
+  'payment_id' | 'amount_cents' | 'method' | 'reference' | 'paid_at'
+>;
+
+/** A payment of at most what is due; the one that leaves nothing due pays the invoice. */
+function recordPayment(
+  invoice: IssuedInvoice,
+  base: { invoice_id: string; occurred_at: string },
+  payment: Recorded,
+): InvoiceStreamEvent[] {
+  checkRoomForEntry(invoice);
+  const amount_paid_cents = amountPaidCents(invoice) + payment.amount_cents;
+  const amount_due_cents = amountDueCents(invoice) - payment.amount_cents;
+  const recorded: InvoiceStreamEvent = {
+    type: 'InvoicePaymentRecorded',
+    data: { ...base, ...payment, currency: invoice.currency, amount_paid_cents, amount_due_cents },
+  };
+  if (amount_due_cents > 0) return [recorded];
+  return [recorded, { type: 'InvoicePaid', data: { ...base, amount_paid_cents } }];
+}
+
+/** A payment id for a `PayInvoice` sent without one: the same for every delivery of that command. */
+function paymentIdOfCommand(commandId: string): string {
+  const digest = createHash('sha256').update(commandId).digest('hex');
+  return `p${(BigInt(`0x${digest}`) % 36n ** 24n).toString(36).padStart(24, '0')}`;
+}
+
+/** A retried payment or refund whose id is already recorded changes nothing (its first answer is repeated). */
+function hasEntry(invoice: IssuedInvoice, id: string): boolean {
+  return paymentsOf(invoice).some((entry) => entry.id === id);
+}
+
+function checkRoomForEntry(invoice: IssuedInvoice): void {
+  if (paymentsOf(invoice).length >= maxPaymentsPerInvoice)
+    throw new IllegalStateError(
+      `Invoice '${invoice.id}' already has ${maxPaymentsPerInvoice} payments and refunds, the most one records`,
+    );
+}
+
+export const invoiceDecider: Decider<InvoiceCommand, InvoiceStreamEvent, InvoiceState> = {
+  initialState,
+  evolve,
+  decide,
+};
 
 export function invoiceNotFound(invoiceId: string): NotFoundError {
   return new NotFoundError(`No such invoice: '${invoiceId}'`, 'id');
@@ -174,6 +296,8 @@ const actions: Record<InvoiceCommand['type'], string> = {
   PayInvoice: 'pay',
   VoidInvoice: 'void',
   MarkInvoiceUncollectible: 'mark uncollectible',
+  RecordInvoicePayment: 'record a payment on',
+  RefundInvoicePayment: 'refund a payment of',
 };
 
 function requireStatus<S extends ExistingInvoice['status']>(

@@ -2,14 +2,16 @@ import { lineAmountCents } from '@afternoon/billing-core/lineAmounts';
 import type {
   Invoice,
   InvoiceCustomer,
-  InvoiceEvent,
   InvoiceLineItem,
+  InvoicePayment,
+  InvoiceStreamEvent,
   InvoiceTerms,
   LineItem,
   SubscriptionBilling,
   SubscriptionLineItem,
 } from '@afternoon/contracts/invoices';
 import { withinMoneyBounds } from '../moneyBounds';
+import { amountPaidCents, amountRefundedCents, isIssued, paymentRecorded, paymentRefunded } from './payments';
 
 interface InvoiceFields {
   id: string;
@@ -29,6 +31,13 @@ interface Issued extends InvoiceFields {
   invoiceNumber: string;
   publicInvoiceUrl: string;
   finalizedAt: string;
+  /**
+   * Its payments and refunds in the order recorded, and their net and refunded sums. Absent from states folded
+   * before payments were recorded: read them through `paymentsOf`, `amountPaidCents` and `amountRefundedCents`.
+   */
+  payments?: InvoicePayment[];
+  amountPaidCents?: number;
+  amountRefundedCents?: number;
 }
 
 export type InvoiceState =
@@ -46,7 +55,16 @@ export function initialState(): InvoiceState {
   return { status: 'absent' };
 }
 
-export function evolve(state: InvoiceState, event: InvoiceEvent): InvoiceState {
+export type IssuedInvoice = Extract<InvoiceState, { status: 'open' | 'uncollectible' | 'paid' | 'void' }>;
+
+/** What is still to be paid: nothing once paid or void; otherwise the total less what was paid. */
+export function amountDueCents(state: ExistingInvoice): number {
+  if (state.status === 'draft') return totalCents(state);
+  if (state.status === 'paid' || state.status === 'void') return 0;
+  return totalCents(state) - amountPaidCents(state);
+}
+
+export function evolve(state: InvoiceState, event: InvoiceStreamEvent): InvoiceState {
   const at = event.data.occurred_at;
   switch (event.type) {
     case 'InvoiceCreated':
@@ -106,6 +124,10 @@ export function evolve(state: InvoiceState, event: InvoiceEvent): InvoiceState {
     case 'InvoiceMarkedUncollectible':
       if (state.status !== 'open') return state;
       return { ...state, status: 'uncollectible', markedUncollectibleAt: at, updatedAt: at };
+    case 'InvoicePaymentRecorded':
+      return isIssued(state) ? paymentRecorded(state, event) : state;
+    case 'InvoicePaymentRefunded':
+      return isIssued(state) ? paymentRefunded(state, event) : state;
     default: {
       const unknown: never = event;
       return unknown;
@@ -157,8 +179,6 @@ export function toInvoice(state: ExistingInvoice): Invoice {
   const lineItems = publicLineItems(state);
   const total = lineItems.reduce((sum, line) => sum + line.amount_cents, 0);
   const issued = state.status === 'draft' ? undefined : state;
-  const paid = state.status === 'paid' ? state.amountPaidCents : 0;
-  const settled = state.status === 'paid' || state.status === 'void';
   return {
     id: state.id,
     customer_id: state.customerId,
@@ -175,8 +195,9 @@ export function toInvoice(state: ExistingInvoice): Invoice {
     line_items: lineItems,
     subtotal_cents: total,
     total_cents: total,
-    amount_paid_cents: paid,
-    amount_due_cents: settled ? 0 : total - paid,
+    amount_paid_cents: issued ? amountPaidCents(issued) : 0,
+    amount_due_cents: amountDueCents(state),
+    amount_refunded_cents: issued ? amountRefundedCents(issued) : 0,
     days_until_due: state.terms.days_until_due,
     due_date: state.terms.due_date,
     public_invoice_url: issued?.publicInvoiceUrl ?? null,

@@ -3,14 +3,16 @@ import {
   type HostedInvoice,
   type Invoice,
   type InvoiceCustomer,
-  InvoiceEvent,
   type InvoiceList,
+  type InvoicePaymentList,
+  InvoiceStreamEvent,
   type LineItemKind,
   type LineItemUsageWindow,
   type ListInvoicesQuery,
 } from '@afternoon/contracts/invoices';
 import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
+import { isIssued, paymentsOf } from '../payments';
 
 /**
  * The `invoices` table: one row per invoice that was not deleted. It keeps the folded state beside the document,
@@ -19,9 +21,9 @@ import { type ExistingInvoice, evolve, type InvoiceState, initialState, toInvoic
 export const invoicesProjection: Projection = {
   name: 'invoices',
   tables: ['invoices'],
-  handles: InvoiceEvent.options.map((option) => option.shape.type.value),
+  handles: InvoiceStreamEvent.options.map((option) => option.shape.type.value),
   async apply(tx, stored) {
-    const event = InvoiceEvent.parse(stored);
+    const event = InvoiceStreamEvent.parse(stored);
     const { rows } = await tx.query<{ state: InvoiceState; version: number }>(
       'SELECT state, version FROM invoices WHERE id = $1 FOR UPDATE',
       [event.data.invoice_id],
@@ -62,6 +64,21 @@ export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Pro
     [id, tenant.organizationId, tenant.mode],
   );
   return rows[0]?.document;
+}
+
+/** An invoice's payments and refunds, oldest first, from its folded state; undefined when there is no such invoice. */
+export async function getInvoicePayments(
+  db: Queryable,
+  tenant: Tenant,
+  id: string,
+): Promise<InvoicePaymentList | undefined> {
+  const { rows } = await db.query<{ state: ExistingInvoice }>(
+    'SELECT state FROM invoices WHERE id = $1 AND organization_id = $2 AND mode = $3',
+    [id, tenant.organizationId, tenant.mode],
+  );
+  const state = rows[0]?.state;
+  if (!state) return undefined;
+  return { payments: isIssued(state) ? paymentsOf(state) : [] };
 }
 
 /** What a line of an invoice billed, as far as its usage events go; each miss says what was missing. */
