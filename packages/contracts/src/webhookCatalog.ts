@@ -97,6 +97,25 @@ export const BalanceDepletedPayload = z.object({
 });
 export type BalanceDepletedPayload = z.infer<typeof BalanceDepletedPayload>;
 
+/** A payment recorded on an invoice, with the invoice as it stands after it. */
+export const InvoicePaymentSucceededPayload = InvoicePayload.extend({
+  payment: z.object({
+    id: ResourceId,
+    amount_cents: z.number().int(),
+    currency: z.string(),
+    method: z.string(),
+    reference: z.string().nullable(),
+    paid_at: z.iso.datetime(),
+  }),
+});
+export type InvoicePaymentSucceededPayload = z.infer<typeof InvoicePaymentSucceededPayload>;
+
+/** Part or all of a payment given back, with the invoice as it stands after it. */
+export const InvoicePaymentRefundedPayload = InvoicePayload.extend({
+  refund: z.object({ id: ResourceId, payment_id: ResourceId, amount_cents: z.number().int(), currency: z.string() }),
+});
+export type InvoicePaymentRefundedPayload = z.infer<typeof InvoicePaymentRefundedPayload>;
+
 /** Not emitted yet: usage alerts come later. `threshold` and `value` are exact decimal strings. */
 export const UsageThresholdReachedPayload = z.object({
   alert_id: ResourceId,
@@ -149,6 +168,16 @@ export const webhookCatalog = {
     data: InvoicePayload,
   },
   'invoice.paid': { version: 1, description: 'An invoice was paid.', data: InvoicePayload },
+  'invoice.payment_succeeded': {
+    version: 1,
+    description: 'A payment was recorded on an invoice (the invoice is paid once nothing is due).',
+    data: InvoicePaymentSucceededPayload,
+  },
+  'invoice.payment_refunded': {
+    version: 1,
+    description: "Part or all of an invoice's payment was refunded.",
+    data: InvoicePaymentRefundedPayload,
+  },
   'invoice.voided': { version: 1, description: 'An invoice was voided.', data: InvoicePayload },
   'invoice.marked_uncollectible': {
     version: 1,

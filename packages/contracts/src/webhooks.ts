@@ -16,6 +16,8 @@ export const WebhookEventType = z.enum([
   'invoice.created',
   'invoice.finalized',
   'invoice.paid',
+  'invoice.payment_succeeded',
+  'invoice.payment_refunded',
   'invoice.voided',
   'invoice.marked_uncollectible',
   'subscription.created',

@@ -6,17 +6,19 @@ import {
   ratingEventWireNames,
 } from '@afternoon/contracts/credits';
 import type { CustomerEvent } from '@afternoon/contracts/customers';
-import { InvoiceEvent, invoiceEventWireNames } from '@afternoon/contracts/invoices';
+import { InvoiceEvent, InvoicePaymentEvent, invoiceStreamEventWireNames } from '@afternoon/contracts/invoices';
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { SubscriptionEvent, subscriptionEventWireNames } from '@afternoon/contracts/subscriptions';
 import { z } from 'zod';
 
 /**
- * The events of `invoice.events` the catalog reads: invoices, subscriptions, credit grants and balance crossings.
+ * The events of `invoice.events` the catalog reads: invoices and their payments, subscriptions, credit grants and
+ * balance crossings.
  * Plans, test clocks, rated usage and the rest are not named, so their records are skipped.
  */
 export const InvoicingSourceEvent = z.union([
   InvoiceEvent,
+  InvoicePaymentEvent,
   SubscriptionEvent,
   CreditGrantEvent,
   z.discriminatedUnion('type', [BalanceLow, BalanceDepleted]),
@@ -24,7 +26,7 @@ export const InvoicingSourceEvent = z.union([
 export type InvoicingSourceEvent = z.infer<typeof InvoicingSourceEvent>;
 
 export const invoicingSourceWireNames = {
-  ...invoiceEventWireNames,
+  ...invoiceStreamEventWireNames,
   ...subscriptionEventWireNames,
   ...creditGrantEventWireNames,
   BalanceLow: ratingEventWireNames.BalanceLow,

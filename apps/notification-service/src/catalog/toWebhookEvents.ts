@@ -1,6 +1,6 @@
 import type { BalanceDepleted, BalanceLow, CreditGrantEvent } from '@afternoon/contracts/credits';
 import type { CustomerEvent } from '@afternoon/contracts/customers';
-import type { InvoiceEvent } from '@afternoon/contracts/invoices';
+import type { InvoiceStreamEvent } from '@afternoon/contracts/invoices';
 import type { SubscriptionEvent } from '@afternoon/contracts/subscriptions';
 import { type WebhookPayloads, webhookCatalog } from '@afternoon/contracts/webhookCatalog';
 import type { WebhookEvent, WebhookEventType } from '@afternoon/contracts/webhooks';
@@ -61,7 +61,7 @@ function customerEvents(event: CustomerEvent, customer: CustomerSubject, make: M
   }
 }
 
-function invoiceEvents(event: InvoiceEvent, invoice: InvoiceSubject, make: Make): WebhookEvent[] {
+function invoiceEvents(event: InvoiceStreamEvent, invoice: InvoiceSubject, make: Make): WebhookEvent[] {
   const payload = () => invoicePayload(invoice);
   switch (event.type) {
     case 'InvoiceCreated': {
@@ -82,6 +82,20 @@ function invoiceEvents(event: InvoiceEvent, invoice: InvoiceSubject, make: Make)
       return [make('invoice.finalized', payload())];
     case 'InvoicePaid':
       return [make('invoice.paid', payload())];
+    case 'InvoicePaymentRecorded': {
+      const { payment_id, amount_cents, currency, method, reference, paid_at } = event.data;
+      const payment = { id: payment_id, amount_cents, currency, method, reference, paid_at };
+      return [make('invoice.payment_succeeded', { ...payload(), payment })];
+    }
+    case 'InvoicePaymentRefunded': {
+      const { refund_id, payment_id, amount_cents, currency } = event.data;
+      return [
+        make('invoice.payment_refunded', {
+          ...payload(),
+          refund: { id: refund_id, payment_id, amount_cents, currency },
+        }),
+      ];
+    }
     case 'InvoiceVoided':
       return [make('invoice.voided', payload())];
     case 'InvoiceMarkedUncollectible':

@@ -120,6 +120,74 @@ describe('invoice events', () => {
     });
   });
 
+  it('follow payments: each one and each refund says what is paid and due after it, the last one makes it paid', () => {
+    const translate = catalog();
+    const id = newResourceId();
+    const invoice = sourceStream(tenant, id);
+    translate(invoice('InvoiceCreated', created(id, [manualLine('1', 10_000)])));
+    translate(invoice('InvoiceFinalized', finalized(id, 'INV-0008')));
+    const [paymentId, secondId, refundId] = [newResourceId(), newResourceId(), newResourceId()];
+    const payment = (payment_id: string, amount_cents: number, paid: number, at: string) =>
+      invoice('InvoicePaymentRecorded', {
+        invoice_id: id,
+        payment_id,
+        amount_cents,
+        currency: 'eur',
+        method: 'bank_transfer',
+        reference: 'SEPA-1',
+        paid_at: at,
+        amount_paid_cents: paid,
+        amount_due_cents: 10_000 - paid,
+        occurred_at: at,
+      });
+    const first = only(translate(payment(paymentId, 4_000, 4_000, '2026-03-02T00:00:00.000Z')));
+    // 10000 − 4000 = 6000 still due; the invoice stays open.
+    expect(first).toMatchObject({
+      type: 'invoice.payment_succeeded',
+      data: {
+        id,
+        status: 'open',
+        amount_paid_cents: 4_000,
+        amount_due_cents: 6_000,
+        payment: { id: paymentId, amount_cents: 4_000, method: 'bank_transfer', reference: 'SEPA-1' },
+      },
+    });
+    expect(only(translate(payment(secondId, 6_000, 10_000, '2026-03-03T00:00:00.000Z')))).toMatchObject({
+      type: 'invoice.payment_succeeded',
+      data: { amount_paid_cents: 10_000, amount_due_cents: 0 },
+    });
+    const paidAt = '2026-03-03T00:00:00.000Z';
+    expect(
+      only(translate(invoice('InvoicePaid', { invoice_id: id, amount_paid_cents: 10_000, occurred_at: paidAt }))),
+    ).toMatchObject({ type: 'invoice.paid', data: { status: 'paid', amount_paid_cents: 10_000 } });
+    const refunded = only(
+      translate(
+        invoice('InvoicePaymentRefunded', {
+          invoice_id: id,
+          refund_id: refundId,
+          payment_id: paymentId,
+          amount_cents: 1_500,
+          currency: 'eur',
+          amount_paid_cents: 8_500,
+          amount_refunded_cents: 1_500,
+          amount_due_cents: 0,
+          occurred_at: '2026-03-04T00:00:00.000Z',
+        }),
+      ),
+    );
+    // 10000 − 1500 = 8500 paid; a paid invoice stays paid with nothing due.
+    expect(refunded).toMatchObject({
+      type: 'invoice.payment_refunded',
+      data: {
+        status: 'paid',
+        amount_paid_cents: 8_500,
+        amount_refunded_cents: 1_500,
+        amount_due_cents: 0,
+        refund: { id: refundId, payment_id: paymentId, amount_cents: 1_500 },
+      },
+    });
+  });
+
   it('become invoice.voided and invoice.marked_uncollectible; drafts changed or deleted make none', () => {
     const translate = catalog();
     const [voided, uncollectible, deleted] = [newResourceId(), newResourceId(), newResourceId()];

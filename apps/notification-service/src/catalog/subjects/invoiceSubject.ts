@@ -1,5 +1,5 @@
 import { lineAmountCents } from '@afternoon/billing-core/lineAmounts';
-import type { InvoiceEvent, InvoiceStatus, LineItem } from '@afternoon/contracts/invoices';
+import type { InvoiceEvent, InvoiceStatus, InvoiceStreamEvent, LineItem } from '@afternoon/contracts/invoices';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
 
 /**
@@ -8,11 +8,11 @@ import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
  */
 export type InvoiceSubject = Omit<
   InvoicePayload,
-  'subtotal_cents' | 'total_cents' | 'amount_paid_cents' | 'amount_due_cents'
-> & { manual_lines: LineItem[]; billed_cents: number; paid_cents: number };
+  'subtotal_cents' | 'total_cents' | 'amount_paid_cents' | 'amount_due_cents' | 'amount_refunded_cents'
+> & { manual_lines: LineItem[]; billed_cents: number; paid_cents: number; refunded_cents?: number };
 
 const issued: readonly InvoiceStatus[] = ['open', 'uncollectible'];
-const drafting: readonly InvoiceEvent['type'][] = [
+const drafting: readonly InvoiceStreamEvent['type'][] = [
   'InvoiceLineItemAdded',
   'InvoiceLineItemUpdated',
   'InvoiceLineItemDeleted',
@@ -20,7 +20,10 @@ const drafting: readonly InvoiceEvent['type'][] = [
   'InvoiceFinalized',
 ];
 
-export function evolveInvoice(state: InvoiceSubject | undefined, event: InvoiceEvent): InvoiceSubject | undefined {
+export function evolveInvoice(
+  state: InvoiceSubject | undefined,
+  event: InvoiceStreamEvent,
+): InvoiceSubject | undefined {
   const at = event.data.occurred_at;
   if (event.type === 'InvoiceCreated') return created(event);
   if (!state) return state;
@@ -59,6 +62,11 @@ export function evolveInvoice(state: InvoiceSubject | undefined, event: InvoiceE
         paid_cents: event.data.amount_paid_cents,
         status_transitions: { ...transitions, paid_at: at },
       });
+    // Each carries the invoice's totals after it, as invoicing counted them.
+    case 'InvoicePaymentRecorded':
+      return changed({ paid_cents: event.data.amount_paid_cents });
+    case 'InvoicePaymentRefunded':
+      return changed({ paid_cents: event.data.amount_paid_cents, refunded_cents: event.data.amount_refunded_cents });
     case 'InvoiceVoided':
       if (!issued.includes(state.status)) return state;
       return changed({ status: 'void', status_transitions: { ...transitions, voided_at: at } });
@@ -100,10 +108,16 @@ function created(event: Extract<InvoiceEvent, { type: 'InvoiceCreated' }>): Invo
 }
 
 /** The invoice's public shape without lines: its totals as invoicing computes them, in whole minor units. */
-export function invoicePayload({ manual_lines, billed_cents, paid_cents, ...invoice }: InvoiceSubject): InvoicePayload {
+export function invoicePayload({
+  manual_lines,
+  billed_cents,
+  paid_cents,
+  refunded_cents,
+  ...invoice
+}: InvoiceSubject): InvoicePayload {
   const manual = manual_lines.reduce((sum, line) => sum + lineAmountCents(line.quantity, line.unit_amount_cents), 0);
   const total = manual + billed_cents;
-  const paid = invoice.status === 'paid' ? paid_cents : 0;
+  const paid = invoice.status === 'draft' ? 0 : paid_cents;
   const settled = invoice.status === 'paid' || invoice.status === 'void';
   return {
     ...invoice,
@@ -111,5 +125,6 @@ export function invoicePayload({ manual_lines, billed_cents, paid_cents, ...invo
     total_cents: total,
     amount_paid_cents: paid,
     amount_due_cents: settled ? 0 : total - paid,
+    amount_refunded_cents: refunded_cents ?? 0,
   };
 }

@@ -1,6 +1,6 @@
 import { CreditGrantEvent } from '@afternoon/contracts/credits';
 import { CustomerEvent } from '@afternoon/contracts/customers';
-import { InvoiceEvent } from '@afternoon/contracts/invoices';
+import { InvoiceStreamEvent } from '@afternoon/contracts/invoices';
 import { SubscriptionEvent } from '@afternoon/contracts/subscriptions';
 import type { SourceEvent } from '../sourceEvents';
 import { type CreditGrantSubject, evolveCreditGrant } from './creditGrantSubject';
@@ -26,12 +26,12 @@ export interface SubjectKey {
 const typesOf = (schema: { options: readonly { shape: { type: { value: string } } }[] }) =>
   new Set(schema.options.map((option) => option.shape.type.value));
 const customerTypes = typesOf(CustomerEvent);
-const invoiceTypes = typesOf(InvoiceEvent);
+const invoiceTypes = typesOf(InvoiceStreamEvent);
 const subscriptionTypes = typesOf(SubscriptionEvent);
 const creditGrantTypes = typesOf(CreditGrantEvent);
 
 export const isCustomer = (event: SourceEvent): event is CustomerEvent => customerTypes.has(event.type);
-export const isInvoice = (event: SourceEvent): event is InvoiceEvent => invoiceTypes.has(event.type);
+export const isInvoice = (event: SourceEvent): event is InvoiceStreamEvent => invoiceTypes.has(event.type);
 export const isSubscription = (event: SourceEvent): event is SubscriptionEvent => subscriptionTypes.has(event.type);
 export const isCreditGrant = (event: SourceEvent): event is CreditGrantEvent => creditGrantTypes.has(event.type);
 

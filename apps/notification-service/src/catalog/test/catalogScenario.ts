@@ -15,7 +15,7 @@ const party = { name: 'Acme Inc', email: 'billing@acme.test', billing_address: n
 
 /**
  * A tenant's history making every catalog type the topics can source: a customer created, changed and deleted; an
- * invoice paid, one voided, one marked uncollectible; a subscription activated, renewed and canceled; grants created,
+ * invoice paid (by a payment, part of it refunded), one voided, one marked uncollectible; a subscription activated, renewed and canceled; grants created,
  * voided and expired; a balance low then depleted. Also a plan invoicing publishes, which makes nothing.
  */
 export function catalogScenario(tenant: SourceTenant): {
@@ -65,7 +65,7 @@ function invoiceHistory(
   customerId: string,
   ending: 'InvoicePaid' | 'InvoiceVoided' | 'InvoiceMarkedUncollectible',
 ): SourceEventRecord[] {
-  const id = newResourceId();
+  const [id, paymentId] = [newResourceId(), newResourceId()];
   const invoice = sourceStream(tenant, id);
   return [
     invoice('InvoiceCreated', {
@@ -85,13 +85,42 @@ function invoiceHistory(
       customer: party,
       occurred_at: at(2),
     }),
+    ...(ending === 'InvoicePaid' ? [invoice('InvoicePaymentRecorded', payment(id, paymentId))] : []),
     invoice(ending, {
       invoice_id: id,
       ...(ending === 'InvoicePaid' ? { amount_paid_cents: 2_000 } : {}),
       occurred_at: at(3),
     }),
+    ...(ending === 'InvoicePaid' ? [invoice('InvoicePaymentRefunded', refund(id, paymentId))] : []),
   ];
 }
+
+/** The whole 2 × 1000 = 2000 paid by one bank transfer on the 3rd. */
+const payment = (invoiceId: string, paymentId: string) => ({
+  invoice_id: invoiceId,
+  payment_id: paymentId,
+  amount_cents: 2_000,
+  currency: 'usd',
+  method: 'bank_transfer',
+  reference: 'SEPA-1',
+  paid_at: at(3),
+  amount_paid_cents: 2_000,
+  amount_due_cents: 0,
+  occurred_at: at(3),
+});
+
+/** 500 of it given back on the 4th: 1500 paid, 500 refunded, the invoice still paid. */
+const refund = (invoiceId: string, paymentId: string) => ({
+  invoice_id: invoiceId,
+  refund_id: newResourceId(),
+  payment_id: paymentId,
+  amount_cents: 500,
+  currency: 'usd',
+  amount_paid_cents: 1_500,
+  amount_refunded_cents: 500,
+  amount_due_cents: 0,
+  occurred_at: at(4),
+});
 
 /** Created, activated, renewed by its second period's invoice, canceled. */
 function subscriptionHistory(tenant: SourceTenant, customerId: string, subscriptionId: string): SourceEventRecord[] {
