@@ -33,6 +33,8 @@ export interface TestClusterOptions {
   withNotificationService?: boolean;
   /** The SMTP server notification-service sends invoice emails through (SMTP_URL); none by default. */
   smtpUrl?: string;
+  /** Where invoicing's Stripe client sends its requests (STRIPE_API_BASE): a local stand-in, Stripe being unreachable. */
+  stripeApiBase?: string;
 }
 
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
@@ -69,6 +71,16 @@ const notificationEnv = <T>(env: T, port: number, gateway: { port: number }, opt
 
 /** Seals payment providers' secrets in every test cluster's gateway, as the key npm start generates does. */
 export const testPaymentSecretsKey = randomBytes(32);
+
+/**
+ * Invoicing bills, opens the payment secrets the gateway seals (npm start passes both the same key) and calls
+ * Stripe (or the stand-in `stripeApiBase` names).
+ */
+const invoicingEnv = (options: TestClusterOptions) => ({
+  ...billingEnv(options),
+  PAYMENT_SECRETS_KEY: testPaymentSecretsKey,
+  ...(options.stripeApiBase ? { STRIPE_API_BASE: options.stripeApiBase } : {}),
+});
 
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
@@ -107,7 +119,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
   const meteringPort = meteringService.port;
   const invoicingService = await startInvoicingService({
     ...envOf(schemas.invoicing),
-    ...billingEnv(options),
+    ...invoicingEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
   });
   const notificationPort = options.withNotificationService ? await freePort() : undefined;

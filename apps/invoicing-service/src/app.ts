@@ -9,6 +9,7 @@ import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
 import { paymentSettingsSlice } from './paymentSettings';
+import { paymentsSlice } from './payments';
 import { plansSlice } from './plans';
 import { pricingUnitsSlice } from './pricingUnits';
 import { ratingSlice } from './rating';
@@ -80,6 +81,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
     slices: [
       ...invoicingSlices,
       billingSettingsSlice({ invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
+      paymentsSlice({ secretsKey: env.PAYMENT_SECRETS_KEY ?? null, stripeApiBase: env.STRIPE_API_BASE }),
       billingSlice(env, (run) => {
         billingRun = run;
       }),

@@ -1,4 +1,4 @@
-import { parseEnv, ServiceEnv } from '@afternoon/service-kit';
+import { parseEnv, SecretsKey, ServiceEnv } from '@afternoon/service-kit';
 import { z } from 'zod';
 
 export const InvoicingServiceEnv = ServiceEnv.extend({
@@ -18,6 +18,13 @@ export const InvoicingServiceEnv = ServiceEnv.extend({
   BILLING_RUN_MAX_COMMANDS_PER_PASS: z.coerce.number().int().positive().default(500),
   /** How long a sent boundary waits for its invoice before it is sent again; doubles per attempt, up to an hour. */
   BILLING_BOUNDARY_RETRY_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Opens the payment providers' secrets the gateway sealed (the same 32 bytes, base64, as the gateway's). Unset, no
+   * Stripe payment can be started; the rest works.
+   */
+  PAYMENT_SECRETS_KEY: SecretsKey.optional(),
+  /** Another server for the Stripe client to call (`http://127.0.0.1:12111`, a local stand-in); Stripe's by default. */
+  STRIPE_API_BASE: z.url().optional(),
 });
 export type InvoicingServiceEnv = z.infer<typeof InvoicingServiceEnv>;
 

@@ -632,3 +632,42 @@ export type UpcomingInvoice = z.infer<typeof UpcomingInvoice>;
 /** `GET /subscriptions/{id}/upcoming-invoice` (internal). */
 export const UpcomingInvoiceAnswer = z.object({ upcoming_invoice: UpcomingInvoice });
 export type UpcomingInvoiceAnswer = z.infer<typeof UpcomingInvoiceAnswer>;
+
+/**
+ * A Stripe Checkout Session opened for what an invoice had due, so the hosted page's Pay button reuses it while it is
+ * open and the amount due is unchanged. On a stream of its own per invoice (`invoice_checkout-<invoice>`), published
+ * on `invoice.events`; kept out of `InvoiceStreamEvent` so the invoice's decider and its consumers need not know it.
+ */
+export const InvoiceCheckoutSessionCreated = event('InvoiceCheckoutSessionCreated', {
+  provider: z.literal('stripe'),
+  session_id: z.string(),
+  url: z.url(),
+  amount_cents: z.number().int().positive(),
+  currency: z.string(),
+  expires_at: z.iso.datetime(),
+  /** What the session was created with at Stripe: a retried request with it gets the same session back. */
+  idempotency_key: z.string(),
+});
+export type InvoiceCheckoutSessionCreated = z.infer<typeof InvoiceCheckoutSessionCreated>;
+
+export const InvoiceCheckoutEvent = z.discriminatedUnion('type', [InvoiceCheckoutSessionCreated]);
+export type InvoiceCheckoutEvent = z.infer<typeof InvoiceCheckoutEvent>;
+
+export const invoiceCheckoutEventWireNames = {
+  InvoiceCheckoutSessionCreated: 'afternoon.invoicing.v1.invoice_checkout_session_created',
+} as const satisfies Record<InvoiceCheckoutEvent['type'], string>;
+
+/** A checkout session as the gateway gets it, to send the customer to `url`. */
+export const CheckoutSession = z.object({
+  id: z.string(),
+  provider: z.literal('stripe'),
+  url: z.url(),
+  amount_cents: z.number().int().positive(),
+  currency: z.string(),
+  expires_at: z.iso.datetime(),
+});
+export type CheckoutSession = z.infer<typeof CheckoutSession>;
+
+/** `POST /public-invoices/{token}/checkout-session` (internal): the open session for what the invoice has due. */
+export const CheckoutSessionAnswer = z.object({ checkout_session: CheckoutSession });
+export type CheckoutSessionAnswer = z.infer<typeof CheckoutSessionAnswer>;

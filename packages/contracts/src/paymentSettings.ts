@@ -185,3 +185,14 @@ export type PaymentSettingsEvent = z.infer<typeof PaymentSettingsEvent>;
 export const paymentSettingsEventWireNames = {
   PaymentsConfigured: 'afternoon.invoicing.v1.payments_configured',
 } as const satisfies Record<PaymentSettingsEvent['type'], string>;
+
+/**
+ * `GET /public-invoices/{token}/payment-options` (internal): how the hosted page offers to pay the invoice, no secret:
+ * whether Stripe is set up for the invoice's organization and mode, and the bank transfer details with the reference
+ * the customer is asked to quote.
+ */
+export const HostedPaymentOptions = z.object({
+  stripe: z.boolean(),
+  bank_transfer: BankTransferSettings.extend({ reference: z.string() }).nullable(),
+});
+export type HostedPaymentOptions = z.infer<typeof HostedPaymentOptions>;

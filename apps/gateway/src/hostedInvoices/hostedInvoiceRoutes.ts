@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
+import { loadPaymentOptions, returnedFrom, startCheckout } from './hostedPayment';
 import { cachedInvoicePdf } from './invoicePdfCache';
-import { type HostedInvoiceDeps, loadHostedInvoice } from './loadHostedInvoice';
+import { type HostedInvoiceDeps, loadHostedInvoice, tokenFormat } from './loadHostedInvoice';
 import { renderInvoicePage, renderNotFoundPage } from './renderInvoice';
 import { renderInvoicePdf } from './renderInvoicePdf';
 
@@ -24,11 +25,32 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
   router.get('/inv/:token', async (request: Request<{ token: string }>, response: Response) => {
     keepPrivate(response);
     const token = request.params.token;
-    const view = await loadHostedInvoice(deps, token);
+    const [view, options] = await Promise.all([
+      loadHostedInvoice(deps, token),
+      tokenFormat.test(token) ? loadPaymentOptions(deps.invoicing, token) : null,
+    ]);
     if (!view) return notFound(response);
-    // Relative to /inv/, so the link keeps working behind a proxy that mounts the gateway under a path.
+    // Relative to /inv/, so the links keep working behind a proxy that mounts the gateway under a path.
     const pdfHref = `${encodeURIComponent(token)}.pdf`;
-    response.status(200).type('html').send(renderInvoicePage(view, pdfHref));
+    const payment = options && {
+      options,
+      payHref: `${encodeURIComponent(token)}/pay`,
+      returnedFrom: returnedFrom(request.query),
+    };
+    response
+      .status(200)
+      .type('html')
+      .send(renderInvoicePage(view, pdfHref, payment));
+  });
+  // The Pay button: 303 to the invoice's Stripe Checkout Session (one per invoice and amount due, however often it is
+  // pressed), or back to the page when there is nothing to pay by card any more.
+  router.post('/inv/:token/pay', async (request: Request<{ token: string }>, response: Response) => {
+    keepPrivate(response);
+    const token = request.params.token;
+    if (!tokenFormat.test(token)) return notFound(response);
+    const outcome = await startCheckout(deps.invoicing, token);
+    if (outcome.kind === 'not_found') return notFound(response);
+    response.redirect(303, outcome.kind === 'checkout' ? outcome.url : `../${encodeURIComponent(token)}`);
   });
   return router;
 }

@@ -9,7 +9,8 @@ export interface HostedInvoiceDeps {
   invoicing: InternalApi;
 }
 
-const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
+/** What a hosted-invoice token looks like; anything else is not looked up. */
+export const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
 
 /**
  * The finalized invoice behind a hosted-invoice token, with its seller's name; undefined for malformed and unknown

@@ -1,3 +1,4 @@
+import { escapeHtml } from './escapeHtml';
 import {
   billingAddressLines,
   dueDate,
@@ -8,12 +9,8 @@ import {
   linePeriod,
   statusLabels,
 } from './hostedInvoiceView';
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (character) => entities[character] ?? character);
-}
+import type { HostedPayment } from './hostedPayment';
+import { paySectionStyles, renderPaySection } from './renderPaySection';
 
 const styles = `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1a1a1a;max-width:760px;margin:2rem auto;padding:0 1rem}
@@ -30,8 +27,15 @@ td.num,th.num{text-align:right}
 @media print{.download{display:none}body{margin:0;max-width:none;color:#000}.status{border:1px solid #000;background:none!important;color:#000!important}a{color:#000;text-decoration:none}}
 `;
 
-/** The hosted invoice as a printable HTML page; `pdfHref` is where its "Download PDF" link points. */
-export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoiceView, pdfHref: string): string {
+/**
+ * The hosted invoice as a printable HTML page; `pdfHref` is where its "Download PDF" link points, `payment` how it can
+ * be paid (renderPaySection).
+ */
+export function renderInvoicePage(
+  { sellerName, invoice, customer }: HostedInvoiceView,
+  pdfHref: string,
+  payment: HostedPayment | null = null,
+): string {
   const money = (cents: number) => escapeHtml(formatMoney(cents, invoice.currency));
   const addressLines = billingAddressLines(customer);
   const lines = invoice.line_items
@@ -51,7 +55,7 @@ export function renderInvoicePage({ sellerName, invoice, customer }: HostedInvoi
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>Invoice ${escapeHtml(invoice.invoice_number)} from ${escapeHtml(sellerName)}</title>
-<style>${styles}</style>
+<style>${styles}${paySectionStyles}</style>
 </head>
 <body>
 <header>
@@ -80,6 +84,7 @@ ${lines}
 ${invoice.amount_refunded_cents ? `<tr><td colspan="3" class="num">Amount refunded</td><td class="num">${money(invoice.amount_refunded_cents)}</td></tr>\n` : ''}<tr><td colspan="3" class="num"><strong>Amount due</strong></td><td class="num"><strong>${money(invoice.amount_due_cents)}</strong></td></tr>
 </tfoot>
 </table>
+${renderPaySection(invoice, payment)}
 </body>
 </html>
 `;

@@ -93,6 +93,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
 
   [routeKey('GET', '/inv/:token.pdf')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
   [routeKey('GET', '/inv/:token')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+  [routeKey('POST', '/inv/:token/pay')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
 
   [routeKey('POST', '/v1/customers')]: {
     auth: 'key',

@@ -148,9 +148,14 @@ describe('tenancy: every route naming a resource, asked by another organization 
     expect(answers).toEqual(Object.fromEntries(adminRoutes.map(([key]) => [key, '401 UNAUTHORIZED'])));
   });
 
-  it('an unknown hosted invoice token gets the 404 page, for the page and its PDF', async () => {
-    for (const target of ['/inv/inv_unknown0000000000000000000000', '/inv/inv_unknown0000000000000000000000.pdf']) {
-      const response = await sendRaw(cluster.gateway.port, { method: 'GET', target, headers: {} });
+  it('an unknown hosted invoice token gets the 404 page, for the page, its PDF and its Pay button', async () => {
+    const unknown = '/inv/inv_unknown0000000000000000000000';
+    for (const [method, target] of [
+      ['GET', unknown],
+      ['GET', `${unknown}.pdf`],
+      ['POST', `${unknown}/pay`],
+    ] as const) {
+      const response = await sendRaw(cluster.gateway.port, { method, target, headers: {} });
       expect({ target, status: response.status }).toEqual({ target, status: 404 });
     }
   });

@@ -1,0 +1,59 @@
+import { CheckoutSessionAnswer } from '@afternoon/contracts/invoices';
+import { HostedPaymentOptions } from '@afternoon/contracts/paymentSettings';
+import { askService, type InternalApi, ServiceRefusedError, ServiceUnavailableError } from '@afternoon/service-kit';
+import { ApiHttpError } from '../http/apiError';
+
+/** What the hosted page's payment section shows: how the invoice can be paid, and where its Pay button posts. */
+export interface HostedPayment {
+  options: HostedPaymentOptions;
+  /** Relative to the page, like its PDF link. */
+  payHref: string;
+  /** Back from Stripe's checkout (the query its success and cancel URLs carry). */
+  returnedFrom: 'succeeded' | 'canceled' | null;
+}
+
+/**
+ * How the invoice behind `token` can be paid; null when invoicing cannot say (unknown token, or briefly
+ * unavailable): the page is still worth showing without its payment section.
+ */
+export async function loadPaymentOptions(invoicing: InternalApi, token: string): Promise<HostedPaymentOptions | null> {
+  try {
+    return await askService(invoicing, {
+      path: `/public-invoices/${encodeURIComponent(token)}/payment-options`,
+      answer: HostedPaymentOptions,
+    });
+  } catch (error) {
+    if (error instanceof ServiceRefusedError || error instanceof ServiceUnavailableError) return null;
+    throw error;
+  }
+}
+
+/** Where the Pay button sends the customer: the checkout session's URL, back to the page, or nowhere (unknown token). */
+export type CheckoutOutcome = { kind: 'checkout'; url: string } | { kind: 'not_payable' } | { kind: 'not_found' };
+
+/**
+ * Asks invoicing for the invoice's Checkout Session (the same one however often it is asked for the same amount
+ * due). Not payable (paid meanwhile, nothing due, no Stripe) sends the customer back to the page, which says why.
+ */
+export async function startCheckout(invoicing: InternalApi, token: string): Promise<CheckoutOutcome> {
+  try {
+    const answer = await askService(invoicing, {
+      path: `/public-invoices/${encodeURIComponent(token)}/checkout-session`,
+      body: {},
+      answer: CheckoutSessionAnswer,
+    });
+    return { kind: 'checkout', url: answer.checkout_session.url };
+  } catch (error) {
+    if (error instanceof ServiceRefusedError && error.status === 404) return { kind: 'not_found' };
+    if (error instanceof ServiceRefusedError && error.error.code === 'INVALID_STATE') return { kind: 'not_payable' };
+    if (error instanceof ServiceRefusedError || error instanceof ServiceUnavailableError)
+      throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'Payment cannot be started right now; retry later');
+    throw error;
+  }
+}
+
+/** `?payment=succeeded` or `?payment=canceled`, as Stripe's checkout sends the customer back. */
+export function returnedFrom(query: unknown): HostedPayment['returnedFrom'] {
+  const payment = (query as Record<string, unknown> | undefined)?.payment;
+  return payment === 'succeeded' || payment === 'canceled' ? payment : null;
+}

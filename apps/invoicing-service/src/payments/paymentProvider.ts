@@ -1,0 +1,29 @@
+/*
+ * The port invoicing takes payments through. A provider opens a hosted checkout for one invoice's amount due; the
+ * Stripe adapter is the one there is (stripeProvider.ts). Amounts are integer minor units of the invoice's currency.
+ */
+
+/** One payment of `amountCents` for an invoice, sent back to `successUrl` or `cancelUrl` afterwards. */
+export interface CheckoutRequest {
+  invoiceId: string;
+  invoiceNumber: string | null;
+  organizationId: string;
+  mode: string;
+  amountCents: number;
+  currency: string;
+  successUrl: string;
+  cancelUrl: string;
+  /** The same key makes the provider answer with the session it made the first time, never a second one. */
+  idempotencyKey: string;
+}
+
+/** A checkout the customer is sent to, open until `expiresAt`. */
+export interface ProviderCheckoutSession {
+  id: string;
+  url: string;
+  expiresAt: string;
+}
+
+export interface PaymentProvider {
+  createCheckoutSession(request: CheckoutRequest): Promise<ProviderCheckoutSession>;
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/*
+ * Stripe cannot be reached from the machines tests run on, so the Stripe client is pointed (STRIPE_API_BASE) at this
+ * local stand-in. It answers the calls the payment adapter makes in the shapes Stripe documents
+ * (https://docs.stripe.com/api/checkout/sessions/object), replays an `Idempotency-Key` it has seen as Stripe does, and
+ * records every request, so tests assert what would have reached Stripe. `GET /c/pay/:id` is the stand-in for the
+ * hosted checkout page a session's `url` leads to.
+ */
+
+/** One request as it reached the server: the form fields flat (`line_items[0][price_data][currency]`). */
+export interface FakeStripeRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  form: Record<string, string>;
+}
+
+export interface FakeStripe {
+  /** `http://127.0.0.1:<port>`, for STRIPE_API_BASE. */
+  url: string;
+  requests: FakeStripeRequest[];
+  /** The Checkout Sessions made, each once however often its idempotency key came back. */
+  sessions: Map<string, Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Starts the stand-in on a free loopback port. */
+export async function startFakeStripe(): Promise<FakeStripe> {
+  const requests: FakeStripeRequest[] = [];
+  const sessions = new Map<string, Record<string, unknown>>();
+  const byIdempotencyKey = new Map<string, Record<string, unknown>>();
+  let url = '';
+  const server: Server = createServer(async (request, response) => {
+    const form = Object.fromEntries(new URLSearchParams(await bodyOf(request)));
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    requests.push({ method: request.method ?? '', path, headers: request.headers, form });
+    if (request.method === 'POST' && path === '/v1/checkout/sessions') {
+      if (!/^Bearer (sk|rk)_(test|live)_/.test(request.headers.authorization ?? ''))
+        return stripeError(response, 401, 'invalid_request_error', 'Invalid API Key provided');
+      const key = header(request, 'idempotency-key');
+      const replayed = key ? byIdempotencyKey.get(key) : undefined;
+      if (replayed) return json(response, 200, replayed, { 'Idempotent-Replayed': 'true' });
+      const session = checkoutSession(url, form);
+      sessions.set(String(session.id), session);
+      if (key) byIdempotencyKey.set(key, session);
+      return json(response, 200, session);
+    }
+    const retrieved = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
+    if (request.method === 'GET' && retrieved) {
+      const session = sessions.get(retrieved[1] ?? '');
+      return session
+        ? json(response, 200, session)
+        : stripeError(response, 404, 'invalid_request_error', `No such checkout.session: '${retrieved[1]}'`);
+    }
+    const page = /^\/c\/pay\/([^/]+)$/.exec(path);
+    if (request.method === 'GET' && page && sessions.has(page[1] ?? '')) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(`<!doctype html><title>Fake Stripe Checkout</title><h1>Fake Stripe Checkout</h1>`);
+    }
+    stripeError(response, 404, 'invalid_request_error', `Unrecognized request URL (${request.method}: ${path})`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    requests,
+    sessions,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+/** A `checkout.session` as Stripe answers its creation: open, unpaid, expiring in 24 hours. */
+function checkoutSession(base: string, form: Record<string, string>): Record<string, unknown> {
+  const id = `cs_test_${randomBytes(24).toString('hex')}`;
+  const created = Math.floor(Date.now() / 1000);
+  const metadata = Object.fromEntries(
+    Object.entries(form)
+      .filter(([name]) => /^metadata\[[^\]]+\]$/.test(name))
+      .map(([name, value]) => [name.slice('metadata['.length, -1), value]),
+  );
+  const quantity = Number(form['line_items[0][quantity]'] ?? 1);
+  const amount = Number(form['line_items[0][price_data][unit_amount]'] ?? 0) * quantity;
+  return {
+    id,
+    object: 'checkout.session',
+    amount_subtotal: amount,
+    amount_total: amount,
+    cancel_url: form.cancel_url ?? null,
+    client_reference_id: form.client_reference_id ?? null,
+    created,
+    currency: form['line_items[0][price_data][currency]'] ?? null,
+    customer: null,
+    expires_at: created + 24 * 3600,
+    livemode: false,
+    metadata,
+    mode: form.mode ?? 'payment',
+    payment_intent: null,
+    payment_status: 'unpaid',
+    status: 'open',
+    success_url: form.success_url ?? null,
+    url: `${base}/c/pay/${id}`,
+  };
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function bodyOf(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'request-id': `req_${randomBytes(8).toString('hex')}`,
+    ...headers,
+  });
+  response.end(JSON.stringify(body));
+}
+
+function stripeError(response: ServerResponse, status: number, type: string, message: string) {
+  json(response, status, { error: { type, message } });
+}
