@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { cachedInvoicePdf } from './invoicePdfCache';
 import { type HostedInvoiceDeps, loadHostedInvoice } from './loadHostedInvoice';
+import { imageOriginOf, keepPrivate, noContentSecurityPolicy, pageContentSecurityPolicy } from './pageSecurity';
 import { renderInvoicePage, renderNotFoundPage } from './renderInvoice';
 import { renderInvoicePdf } from './renderInvoicePdf';
 
@@ -11,9 +12,13 @@ import { renderInvoicePdf } from './renderInvoicePdf';
 export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
   const router = Router();
   const renderPdf = cachedInvoicePdf(renderInvoicePdf);
+  // Before anything can answer, an error included: the strictest policy, which a rendered page then loosens to itself.
+  router.use('/inv', (_request, response, next) => {
+    keepPrivate(response, noContentSecurityPolicy);
+    next();
+  });
   // Registered first: the page's route would otherwise take "<token>.pdf" for a (malformed) token.
   router.get('/inv/:token.pdf', async (request: Request<{ token: string }>, response: Response) => {
-    keepPrivate(response);
     const view = await loadHostedInvoice(deps, request.params.token);
     if (!view) return notFound(response);
     const pdf = await renderPdf(view);
@@ -22,23 +27,22 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
     response.status(200).type('pdf').set('Content-Disposition', `attachment; filename="${filename}"`).send(pdf);
   });
   router.get('/inv/:token', async (request: Request<{ token: string }>, response: Response) => {
-    keepPrivate(response);
     const token = request.params.token;
     const view = await loadHostedInvoice(deps, token);
     if (!view) return notFound(response);
     // Relative to /inv/, so the link keeps working behind a proxy that mounts the gateway under a path.
     const pdfHref = `${encodeURIComponent(token)}.pdf`;
-    response.status(200).type('html').send(renderInvoicePage(view, pdfHref));
+    sendPage(response, 200, renderInvoicePage(view, pdfHref), imageOriginOf(view.seller.logo_url));
   });
   return router;
 }
 
-function keepPrivate(response: Response) {
-  response.set('Cache-Control', 'no-store');
-  response.set('X-Robots-Tag', 'noindex');
+function sendPage(response: Response, status: number, html: string, imageOrigins: string[] = []) {
+  keepPrivate(response, pageContentSecurityPolicy(html, imageOrigins));
+  response.status(status).type('html').send(html);
 }
 
 // Malformed and unknown tokens get the very same page, so nothing can be learned by probing.
 function notFound(response: Response) {
-  response.status(404).type('html').send(renderNotFoundPage());
+  sendPage(response, 404, renderNotFoundPage());
 }

@@ -38,6 +38,7 @@ import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '
 import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { z } from 'zod';
 import type { Fixtures } from './fixtures';
+import { organizationProfileRouteDescriptions } from './organizationProfileRouteDescriptions';
 import { type RouteFuzz, routeKey } from './routeFuzz';
 import { webhookRouteDescriptions } from './webhookRouteDescriptions';
 
@@ -375,6 +376,9 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     }),
     readBack: () => ['/v1/payment_settings'],
   },
+
+  // The organization's branding on its hosted invoices (issue 15)
+  ...organizationProfileRouteDescriptions,
 
   // Invoice payments (issue 15)
   [routeKey('POST', '/v1/invoices/:id/payments')]: {
