@@ -84,7 +84,7 @@ describe('the hosted invoice page and PDF, branded and locked down', () => {
       expect(text).toContain(expected);
     }
     // The font file itself travels in the PDF (a subset, named with pdfkit's random tag).
-    expect(html(bytes)).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+    expect(html(bytes)).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed\b/);
     expect(html(bytes)).toContain('/FontFile2');
   });
 

@@ -15,13 +15,13 @@ import {
 } from './hostedInvoiceView';
 import { defaultAccentColor } from './renderInvoice';
 
-// DejaVu Sans, embedded (subset) in every PDF: PDF's standard fonts cover Latin-1 only, and a customer's or seller's
-// name may be Polish, Greek or Cyrillic. Read once, from the dejavu-fonts-ttf package (Bitstream Vera licence).
-// DejaVu has no CJK glyphs: such characters print as empty boxes.
+// DejaVu Sans (Condensed: about Helvetica's width, so the table's columns hold what they did), embedded as a subset
+// in every PDF: PDF's standard fonts cover Latin-1 only, and a customer's or seller's name may be Polish, Greek or
+// Cyrillic. Read once, from the dejavu-fonts-ttf package (Bitstream Vera licence). DejaVu has no CJK glyphs.
 const fontFile = (name: string) => readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}`));
-const fonts = { regular: fontFile('DejaVuSans.ttf'), bold: fontFile('DejaVuSans-Bold.ttf') };
-const regular = 'DejaVuSans';
-const bold = 'DejaVuSans-Bold';
+const fonts = { regular: fontFile('DejaVuSansCondensed.ttf'), bold: fontFile('DejaVuSansCondensed-Bold.ttf') };
+const regular = 'DejaVuSansCondensed';
+const bold = 'DejaVuSansCondensed-Bold';
 const grey = '#555555';
 const paidGreen = '#1b6b34';
 
