@@ -38,7 +38,7 @@ import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '
 import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { z } from 'zod';
 import type { Fixtures } from './fixtures';
-import { organizationProfileRouteDescriptions } from './organizationProfileRouteDescriptions';
+import { hostedInvoiceRouteDescriptions } from './hostedInvoiceRouteDescriptions';
 import { type RouteFuzz, routeKey } from './routeFuzz';
 import { webhookRouteDescriptions } from './webhookRouteDescriptions';
 
@@ -92,8 +92,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('POST', '/v1/admin/api_keys/:id/revoke')]: { auth: 'admin', params: { id: 'apiKey' }, readBack: apiKeys },
   [routeKey('GET', '/v1/admin/dead_letters')]: { auth: 'admin', query: ListDeadLettersQuery },
 
-  [routeKey('GET', '/inv/:token.pdf')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
-  [routeKey('GET', '/inv/:token')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+  ...hostedInvoiceRouteDescriptions,
 
   [routeKey('POST', '/v1/customers')]: {
     auth: 'key',
@@ -376,9 +375,6 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
     }),
     readBack: () => ['/v1/payment_settings'],
   },
-
-  // The organization's branding on its hosted invoices (issue 15)
-  ...organizationProfileRouteDescriptions,
 
   // Invoice payments (issue 15)
   [routeKey('POST', '/v1/invoices/:id/payments')]: {

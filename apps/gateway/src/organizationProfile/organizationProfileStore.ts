@@ -31,7 +31,10 @@ export async function readOrganizationProfile(
   return rows[0] && toProfile(rows[0]);
 }
 
-/** Sets the fields the body names (`null` clears one) in one statement, so concurrent edits of others are kept. */
+/**
+ * Sets the fields the body names (`null` clears one) in one statement, so concurrent edits of other fields are kept,
+ * and answers the profile as that statement left it.
+ */
 export async function updateOrganizationProfile(
   db: Queryable,
   organizationId: string,
@@ -39,15 +42,21 @@ export async function updateOrganizationProfile(
 ): Promise<OrganizationProfile | undefined> {
   const named = profileColumns.filter((column) => changes[column] !== undefined);
   const values = named.map((column) => (column === 'address' ? JSON.stringify(changes.address) : changes[column]));
-  const placeholders = named.map((_, index) => `$${index + 2}`);
-  const updates = [...named.map((column) => `${column} = EXCLUDED.${column}`), 'updated_at = now()'];
-  await db.query(
-    `INSERT INTO organization_profiles (organization_id${named.map((column) => `, ${column}`).join('')})
-     VALUES ($1${placeholders.map((placeholder) => `, ${placeholder}`).join('')})
-     ON CONFLICT (organization_id) DO UPDATE SET ${updates.join(', ')}`,
+  const columns = ['organization_id', ...named].join(', ');
+  const placeholders = ['$1', ...named.map((_, index) => `$${index + 2}`)].join(', ');
+  const updates = [...named.map((column) => `${column} = EXCLUDED.${column}`), 'updated_at = now()'].join(', ');
+  const { rows } = await db.query<ProfileRow>(
+    `WITH saved AS (
+       INSERT INTO organization_profiles (${columns}) VALUES (${placeholders})
+       ON CONFLICT (organization_id) DO UPDATE SET ${updates}
+       RETURNING *
+     )
+     SELECT o.id AS organization_id, o.name AS organization_name, p.name, p.logo_url, p.accent_color, p.address,
+            p.tax_id, p.support_email, p.updated_at
+       FROM saved p JOIN organizations o ON o.id = p.organization_id`,
     [organizationId, ...values],
   );
-  return readOrganizationProfile(db, organizationId);
+  return rows[0] && toProfile(rows[0]);
 }
 
 function toProfile(row: ProfileRow): OrganizationProfile {

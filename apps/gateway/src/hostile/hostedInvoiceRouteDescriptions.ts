@@ -1,8 +1,11 @@
 import { UpdateOrganizationProfileBody } from '@afternoon/contracts/organizationProfile';
 import { type RouteFuzz, routeKey } from './routeFuzz';
 
-/** The organization profile's routes (its branding on hosted invoices): one profile for both modes. */
-export const organizationProfileRouteDescriptions: Record<string, RouteFuzz> = {
+/** The hosted invoice page and PDF, and the organization profile that brands them (one for both modes). */
+export const hostedInvoiceRouteDescriptions: Record<string, RouteFuzz> = {
+  [routeKey('GET', '/inv/:token.pdf')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+  [routeKey('GET', '/inv/:token')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+
   [routeKey('GET', '/v1/organization_profile')]: { auth: 'key' },
   [routeKey('PATCH', '/v1/organization_profile')]: {
     auth: 'key',
