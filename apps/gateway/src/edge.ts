@@ -1,10 +1,10 @@
 import type { Logger } from '@afternoon/service-kit';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import { databaseOutage } from './databaseOutage';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { jsonBody } from './http/jsonBody';
 import { assignRequestId } from './http/requestContext';
+import { requestLog } from './http/requestLog';
 import { refuseUnreadablePath } from './http/requestPath';
 import { refuseUnstorableInput } from './http/storableInput';
 import type { AdminPort } from './organizations/adminPort';
@@ -44,8 +44,4 @@ export function gatewayApp(edge: GatewayEdge): Express {
   app.use(edge.publicApi);
   app.use(unknownRoute, databaseOutage, errorHandler(edge.logger));
   return app;
-}
-
-function requestLog(logger: Logger): RequestHandler {
-  return pinoHttp({ logger, genReqId: (_request, response) => response.locals.requestId, quietReqLogger: true });
 }

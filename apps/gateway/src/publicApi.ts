@@ -12,6 +12,7 @@ import { invoiceRoutes } from './invoices/invoiceRoutes';
 import type { GatewayMessaging } from './messaging';
 import { meterRoutes } from './meters/meterRoutes';
 import { notificationSettingsRoutes } from './notificationSettings/notificationSettingsRoutes';
+import { organizationProfileRoutes } from './organizationProfile/organizationProfileRoutes';
 import { paymentSettingsRoutes } from './paymentSettings/paymentSettingsRoutes';
 import { planRoutes } from './plans/planRoutes';
 import { pricingUnitRoutes } from './pricingUnits/pricingUnitRoutes';
@@ -45,6 +46,7 @@ const publicRoutes: ((deps: RouteDeps) => Router)[] = [
   invoiceEmailRoutes,
   // Payments (issue 15)
   paymentSettingsRoutes,
+  organizationProfileRoutes,
 ];
 
 /** Every public route module, built over what they share. */

@@ -54,6 +54,31 @@ describe('hosted invoice page in a real browser', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await link.isVisible()).toBe(false);
   });
+
+  it('applies its own hashed styles and the seller accent under its Content-Security-Policy, blocking nothing else', async () => {
+    browser ??= await launchChromium();
+    const widgets = await cluster.createOrganization('Widgets');
+    const profile = { name: 'Widgets Ltd', accent_color: '#aa3300', logo_url: 'https://cdn.widgets.example/l.png' };
+    expect((await widgets.live.patch('/v1/organization_profile', profile)).status).toBe(200);
+    const { path } = await finalizedTestInvoice(widgets.live);
+    const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+    });
+    // The logo's host does not exist here: answered locally, as the seller's CDN would.
+    await page.route('https://cdn.widgets.example/**', (route) => route.fulfill({ status: 404 }));
+    expect((await page.goto(`${cluster.baseUrl}${path}`))?.status()).toBe(200);
+
+    const style = (selector: string) =>
+      page.locator(selector).evaluate((element) => {
+        const { color, fontWeight } = element.ownerDocument.defaultView?.getComputedStyle(element) ?? {};
+        return { color, fontWeight };
+      });
+    expect(await style('.brand .seller')).toEqual({ color: 'rgb(170, 51, 0)', fontWeight: '700' }); // #aa3300
+    expect(await style('.amount-due')).toEqual({ color: 'rgb(170, 51, 0)', fontWeight: '700' });
+    expect(violations).toEqual([]);
+  });
 });
 
 // Launched inside the test, not in beforeAll, so a missing Chromium fails the test itself with this message.

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { loadPaymentOptions, returnedFrom, startCheckout } from './hostedPayment';
 import { cachedInvoicePdf } from './invoicePdfCache';
 import { type HostedInvoiceDeps, loadHostedInvoice, tokenFormat } from './loadHostedInvoice';
+import { imageOriginOf, keepPrivate, noContentSecurityPolicy, pageContentSecurityPolicy } from './pageSecurity';
 import { renderInvoicePage, renderNotFoundPage } from './renderInvoice';
 import { renderInvoicePdf } from './renderInvoicePdf';
 
@@ -12,9 +13,13 @@ import { renderInvoicePdf } from './renderInvoicePdf';
 export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
   const router = Router();
   const renderPdf = cachedInvoicePdf(renderInvoicePdf);
+  // Before anything can answer, an error included: the strictest policy, which a rendered page then loosens to itself.
+  router.use('/inv', (_request, response, next) => {
+    keepPrivate(response, noContentSecurityPolicy);
+    next();
+  });
   // Registered first: the page's route would otherwise take "<token>.pdf" for a (malformed) token.
   router.get('/inv/:token.pdf', async (request: Request<{ token: string }>, response: Response) => {
-    keepPrivate(response);
     const view = await loadHostedInvoice(deps, request.params.token);
     if (!view) return notFound(response);
     const pdf = await renderPdf(view);
@@ -23,7 +28,6 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
     response.status(200).type('pdf').set('Content-Disposition', `attachment; filename="${filename}"`).send(pdf);
   });
   router.get('/inv/:token', async (request: Request<{ token: string }>, response: Response) => {
-    keepPrivate(response);
     const token = request.params.token;
     const [view, options] = await Promise.all([
       loadHostedInvoice(deps, token),
@@ -37,15 +41,11 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
       payHref: `${encodeURIComponent(token)}/pay`,
       returnedFrom: returnedFrom(request.query),
     };
-    response
-      .status(200)
-      .type('html')
-      .send(renderInvoicePage(view, pdfHref, payment));
+    sendPage(response, 200, renderInvoicePage(view, pdfHref, payment), imageOriginOf(view.seller.logo_url));
   });
   // The Pay button: 303 to the invoice's Stripe Checkout Session (one per invoice and amount due, however often it is
   // pressed), or back to the page when there is nothing to pay by card any more.
   router.post('/inv/:token/pay', async (request: Request<{ token: string }>, response: Response) => {
-    keepPrivate(response);
     const token = request.params.token;
     if (!tokenFormat.test(token)) return notFound(response);
     const outcome = await startCheckout(deps.invoicing, token);
@@ -55,12 +55,12 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
   return router;
 }
 
-function keepPrivate(response: Response) {
-  response.set('Cache-Control', 'no-store');
-  response.set('X-Robots-Tag', 'noindex');
+function sendPage(response: Response, status: number, html: string, imageOrigins: string[] = []) {
+  keepPrivate(response, pageContentSecurityPolicy(html, imageOrigins));
+  response.status(status).type('html').send(html);
 }
 
 // Malformed and unknown tokens get the very same page, so nothing can be learned by probing.
 function notFound(response: Response) {
-  response.status(404).type('html').send(renderNotFoundPage());
+  sendPage(response, 404, renderNotFoundPage());
 }

@@ -1,9 +1,13 @@
 import { currencyMinorUnits } from '@afternoon/contracts/currencies';
 import type { Invoice, InvoiceCustomer } from '@afternoon/contracts/invoices';
+import { countryName, type OrganizationProfile } from '@afternoon/contracts/organizationProfile';
 
-/** What the hosted page and its PDF both show: the finalized invoice, its customer and the seller's name. */
+/** The seller as its invoices present it: its organization profile (name, logo, colour, address, tax id, support). */
+export type InvoiceSeller = Omit<OrganizationProfile, 'organization_id' | 'updated_at'>;
+
+/** What the hosted page and its PDF both show: the finalized invoice, its customer and the seller's branding. */
 export interface HostedInvoiceView {
-  sellerName: string;
+  seller: InvoiceSeller;
   invoice: Invoice;
   customer: InvoiceCustomer;
 }
@@ -73,6 +77,8 @@ export const finalizedDate = (invoice: Invoice) => formatDate(invoice.status_tra
 // due_date is a calendar date with no time zone; read at UTC midnight so it never shifts a day.
 export const dueDate = (invoice: Invoice) => (invoice.due_date ? formatDate(`${invoice.due_date}T00:00:00Z`) : '—');
 
+export const paidDate = (invoice: Invoice) => formatDate(invoice.status_transitions.paid_at);
+
 export const statusLabels: Record<string, string> = {
   open: 'Open — payment due',
   paid: 'Paid',
@@ -88,5 +94,23 @@ export function billingAddressLines(customer: HostedInvoiceView['customer']): st
     address.line2,
     [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
     address.country,
+  ].filter((line): line is string => Boolean(line));
+}
+
+/** The seller's address, tax id and support email, one printed line each, in the order the page and PDF show them. */
+export function sellerDetailLines(seller: InvoiceSeller): string[] {
+  const address = seller.address;
+  const addressLines = address
+    ? [
+        address.line1,
+        address.line2,
+        [address.postal_code, address.city, address.state].filter(Boolean).join(' '),
+        countryName(address.country),
+      ]
+    : [];
+  return [
+    ...addressLines,
+    ...(seller.tax_id ? [`Tax ID: ${seller.tax_id}`] : []),
+    ...(seller.support_email ? [seller.support_email] : []),
   ].filter((line): line is string => Boolean(line));
 }

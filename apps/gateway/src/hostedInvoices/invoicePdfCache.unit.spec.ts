@@ -4,7 +4,14 @@ import { cachedInvoicePdf } from './invoicePdfCache';
 
 function view(id: string, status: 'open' | 'void' = 'open'): HostedInvoiceView {
   return {
-    sellerName: 'Acme Inc.',
+    seller: {
+      name: 'Acme Inc.',
+      logo_url: null,
+      accent_color: null,
+      address: null,
+      tax_id: null,
+      support_email: null,
+    },
     invoice: { id, status } as HostedInvoiceView['invoice'],
     customer: { name: 'Globex Corp', email: null, billing_address: null },
   };

@@ -1,19 +1,30 @@
 import { HostedInvoice } from '@afternoon/contracts/invoices';
+import type { OrganizationProfile } from '@afternoon/contracts/organizationProfile';
 import { askService, type InternalApi, ServiceRefusedError, ServiceUnavailableError } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { ApiHttpError } from '../http/apiError';
-import type { HostedInvoiceView } from './hostedInvoiceView';
+import { readOrganizationProfile } from '../organizationProfile/organizationProfileStore';
+import type { HostedInvoiceView, InvoiceSeller } from './hostedInvoiceView';
 
 export interface HostedInvoiceDeps {
   pool: pg.Pool;
   invoicing: InternalApi;
 }
 
+const noProfile: InvoiceSeller = {
+  name: '',
+  logo_url: null,
+  accent_color: null,
+  address: null,
+  tax_id: null,
+  support_email: null,
+};
+
 /** What a hosted-invoice token looks like; anything else is not looked up. */
 export const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
 
 /**
- * The finalized invoice behind a hosted-invoice token, with its seller's name; undefined for malformed and unknown
+ * The finalized invoice behind a hosted-invoice token, with its seller's profile; undefined for malformed and unknown
  * tokens and for drafts alike, so callers answer them all the same way.
  */
 export async function loadHostedInvoice(
@@ -23,10 +34,8 @@ export async function loadHostedInvoice(
   if (!tokenFormat.test(token)) return undefined;
   const answer = await findHostedInvoice(deps.invoicing, token);
   if (!answer) return undefined;
-  const { rows } = await deps.pool.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [
-    answer.organization_id,
-  ]);
-  return { sellerName: rows[0]?.name ?? '', invoice: answer.invoice, customer: answer.customer };
+  const seller = sellerOf(await readOrganizationProfile(deps.pool, answer.organization_id));
+  return { seller, invoice: answer.invoice, customer: answer.customer };
 }
 
 /** Unreachable, past its deadline, failing or refusing, invoicing-service makes the page briefly unavailable. */
@@ -42,4 +51,11 @@ async function findHostedInvoice(invoicing: InternalApi, token: string): Promise
       throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'This invoice is briefly unavailable; retry later');
     throw error;
   }
+}
+
+// Only what the invoice shows: its version (the PDF cache's key) does not move when nothing printed changed.
+function sellerOf(profile: OrganizationProfile | undefined): InvoiceSeller {
+  if (!profile) return noProfile;
+  const { organization_id: _organization, updated_at: _updated, ...seller } = profile;
+  return seller;
 }

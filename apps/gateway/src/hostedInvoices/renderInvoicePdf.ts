@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import {
   billingAddressLines,
@@ -7,13 +9,21 @@ import {
   type HostedInvoiceView,
   lineNotes,
   linePeriod,
+  paidDate,
+  sellerDetailLines,
   statusLabels,
 } from './hostedInvoiceView';
+import { defaultAccentColor } from './renderInvoice';
 
-// Helvetica is one of PDF's standard fonts (nothing embedded), which only cover WinAnsi: Latin-1 plus a few like — and €.
-const regular = 'Helvetica';
-const bold = 'Helvetica-Bold';
+// DejaVu Sans (Condensed: about Helvetica's width, so the table's columns hold what they did), embedded as a subset
+// in every PDF: PDF's standard fonts cover Latin-1 only, and a customer's or seller's name may be Polish, Greek or
+// Cyrillic. Read once, from the dejavu-fonts-ttf package (Bitstream Vera licence). DejaVu has no CJK glyphs.
+const fontFile = (name: string) => readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}`));
+const fonts = { regular: fontFile('DejaVuSansCondensed.ttf'), bold: fontFile('DejaVuSansCondensed-Bold.ttf') };
+const regular = 'DejaVuSansCondensed';
+const bold = 'DejaVuSansCondensed-Bold';
 const grey = '#555555';
+const paidGreen = '#1b6b34';
 
 /** The hosted invoice as a PDF with the same content as the page: parties, dates, lines and totals. */
 export function renderInvoicePdf(view: HostedInvoiceView): Promise<Buffer> {
@@ -21,14 +31,17 @@ export function renderInvoicePdf(view: HostedInvoiceView): Promise<Buffer> {
   const document = new PDFDocument({
     size: 'LETTER',
     margin: 50,
-    info: { Title: `Invoice ${number} from ${view.sellerName}`, Author: view.sellerName },
+    info: { Title: `Invoice ${number} from ${view.seller.name}`, Author: view.seller.name },
   });
+  document.registerFont(regular, fonts.regular);
+  document.registerFont(bold, fonts.bold);
   const chunks: Buffer[] = [];
   document.on('data', (chunk: Buffer) => chunks.push(chunk));
   const finished = new Promise<Buffer>((resolve, reject) => {
     document.on('end', () => resolve(Buffer.concat(chunks)));
     document.on('error', reject);
   });
+  writeBrand(document, view);
   writeHeading(document, view);
   writeParties(document, view);
   writeLines(document, view);
@@ -36,12 +49,29 @@ export function renderInvoicePdf(view: HostedInvoiceView): Promise<Buffer> {
   return finished;
 }
 
+/**
+ * The seller's name in its accent colour over a rule of that colour. The logo is left out: printing it would mean
+ * fetching the seller's URL while rendering, which a public page must not make the gateway do.
+ */
+function writeBrand(document: PDFKit.PDFDocument, { seller }: HostedInvoiceView) {
+  const accent = seller.accent_color ?? defaultAccentColor;
+  document.font(bold).fontSize(16).fillColor(accent).text(seller.name, 50, 50, { width: 360 });
+  const rule = document.y + 6;
+  document.moveTo(50, rule).lineTo(562, rule).lineWidth(3).strokeColor(accent).stroke();
+  document.fillColor('black').strokeColor('black').lineWidth(1);
+  document.y = rule + 18;
+}
+
 function writeHeading(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceView) {
   const status = invoice.status;
-  if (status === 'void') {
-    // Stamped big and red in the corner, so a voided invoice cannot be mistaken for a payable one.
-    document.font(bold).fontSize(36).fillColor('#b91c1c').text('VOID', 50, 50, { align: 'right' });
-    document.fillColor('black').y = 50;
+  const top = document.y;
+  // Stamped big in the corner, so a voided invoice cannot be mistaken for a payable one, nor a paid one for unpaid.
+  const stamp = { void: { text: 'VOID', color: '#b91c1c' }, paid: { text: 'PAID', color: paidGreen } }[
+    status as string
+  ];
+  if (stamp) {
+    document.font(bold).fontSize(36).fillColor(stamp.color).text(stamp.text, 50, top, { align: 'right' });
+    document.fillColor('black').y = top;
   }
   document
     .font(bold)
@@ -61,9 +91,27 @@ function writeHeading(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceVi
   for (const [label, value] of facts) {
     document.fillColor(grey).text(`${label}: `, { continued: true }).fillColor('black').text(value);
   }
+  writePaymentSummary(document, invoice);
 }
 
-function writeParties(document: PDFKit.PDFDocument, { sellerName, customer }: HostedInvoiceView) {
+/** The amount due, large, while something is due; once paid, the receipt: how much, and when. */
+function writePaymentSummary(document: PDFKit.PDFDocument, invoice: HostedInvoiceView['invoice']) {
+  const money = (cents: number) => formatMoney(cents, invoice.currency);
+  document.moveDown(0.8);
+  if (invoice.status === 'paid') {
+    document
+      .font(bold)
+      .fontSize(13)
+      .fillColor(paidGreen)
+      .text(`Paid ${money(invoice.amount_paid_cents)} on ${paidDate(invoice)}`);
+  } else if (invoice.status !== 'void') {
+    document.font(regular).fontSize(11).fillColor(grey).text('Amount due');
+    document.font(bold).fontSize(24).fillColor('black').text(money(invoice.amount_due_cents));
+  }
+  document.font(regular).fontSize(10).fillColor('black');
+}
+
+function writeParties(document: PDFKit.PDFDocument, { seller, customer }: HostedInvoiceView) {
   const top = document.moveDown(1.2).y;
   const column = (x: number, title: string, lines: string[]) => {
     document.font(bold).fontSize(12).text(title, x, top, { width: 230 });
@@ -71,7 +119,7 @@ function writeParties(document: PDFKit.PDFDocument, { sellerName, customer }: Ho
     for (const line of lines) document.text(line, x, document.y, { width: 230 });
     return document.y;
   };
-  const fromBottom = column(50, 'From', [sellerName]);
+  const fromBottom = column(50, 'From', [seller.name, ...sellerDetailLines(seller)]);
   const billToLines = [customer.name, ...(customer.email ? [customer.email] : []), ...billingAddressLines(customer)];
   const billToBottom = column(310, 'Bill to', billToLines);
   document.x = 50;

@@ -38,6 +38,7 @@ import { AdvanceTestClockBody, CreateTestClockBody, ListTestClocksQuery } from '
 import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery } from '@afternoon/contracts/usage';
 import { z } from 'zod';
 import type { Fixtures } from './fixtures';
+import { hostedInvoiceRouteDescriptions } from './hostedInvoiceRouteDescriptions';
 import { type RouteFuzz, routeKey } from './routeFuzz';
 import { webhookRouteDescriptions } from './webhookRouteDescriptions';
 
@@ -91,9 +92,7 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('POST', '/v1/admin/api_keys/:id/revoke')]: { auth: 'admin', params: { id: 'apiKey' }, readBack: apiKeys },
   [routeKey('GET', '/v1/admin/dead_letters')]: { auth: 'admin', query: ListDeadLettersQuery },
 
-  [routeKey('GET', '/inv/:token.pdf')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
-  [routeKey('GET', '/inv/:token')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
-  [routeKey('POST', '/inv/:token/pay')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+  ...hostedInvoiceRouteDescriptions,
 
   [routeKey('POST', '/v1/customers')]: {
     auth: 'key',
