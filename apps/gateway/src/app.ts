@@ -17,6 +17,7 @@ import { authenticate } from './auth/authenticate';
 import { type GatewayEdge, gatewayApp } from './edge';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
+import { stripeWebhookRoutes } from './stripeWebhooks/stripeWebhookRoutes';
 import { startHousekeeping } from './housekeeping';
 import { type GatewayMessaging, startMessaging } from './messaging';
 import { type AdminPort, adminPort } from './organizations/adminPort';
@@ -112,6 +113,7 @@ function gatewayEdge(
     adminDoor,
     adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
     hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing }),
+    stripeWebhooks: stripeWebhookRoutes(deps),
     authenticate: authenticate(pool),
     rateLimits: limitRequests({
       windows,

@@ -8,6 +8,7 @@ import { creditGrantsSlice } from './creditGrants';
 import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
+import { stripeWebhooksSlice } from './payments/stripeWebhooks';
 import { paymentSettingsSlice } from './paymentSettings';
 import { plansSlice } from './plans';
 import { pricingUnitsSlice } from './pricingUnits';
@@ -80,6 +81,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
     slices: [
       ...invoicingSlices,
       billingSettingsSlice({ invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
+      stripeWebhooksSlice(env.PAYMENT_SECRETS_KEY),
       billingSlice(env, (run) => {
         billingRun = run;
       }),

@@ -1,4 +1,4 @@
-import { parseEnv, ServiceEnv } from '@afternoon/service-kit';
+import { parseEnv, SecretsKey, ServiceEnv } from '@afternoon/service-kit';
 import { z } from 'zod';
 
 export const InvoicingServiceEnv = ServiceEnv.extend({
@@ -18,6 +18,11 @@ export const InvoicingServiceEnv = ServiceEnv.extend({
   BILLING_RUN_MAX_COMMANDS_PER_PASS: z.coerce.number().int().positive().default(500),
   /** How long a sent boundary waits for its invoice before it is sent again; doubles per attempt, up to an hour. */
   BILLING_BOUNDARY_RETRY_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Opens the payment providers' secrets the gateway sealed (ADR 0019), parsed as the gateway parses it and the same
+   * key as the gateway's. Unset, Stripe's webhooks are refused (400): their signing secret cannot be opened.
+   */
+  PAYMENT_SECRETS_KEY: SecretsKey.optional(),
 });
 export type InvoicingServiceEnv = z.infer<typeof InvoicingServiceEnv>;
 

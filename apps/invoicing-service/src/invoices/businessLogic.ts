@@ -13,6 +13,7 @@ import type {
   MarkInvoiceUncollectible,
   PayInvoice,
   RecordInvoicePayment,
+  RecordInvoicePaymentFailure,
   RefundInvoicePayment,
   UpdateInvoice,
   UpdateInvoiceLineItem,
@@ -54,6 +55,7 @@ export type SentInvoiceCommand = WithMetadata<
   | MarkInvoiceUncollectible
   | RecordInvoicePayment
   | RefundInvoicePayment
+  | RecordInvoicePaymentFailure
 >;
 
 /**
@@ -167,6 +169,7 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
       });
     }
     case 'RecordInvoicePayment': {
+      if (command.data.provider) return recordProviderPayment(requireIssued(state, command), base, command.data);
       const invoice = requireStatus(state, command, ['open', 'uncollectible']);
       const { payment_id, amount_cents, method, reference } = command.data;
       if (hasEntry(invoice, payment_id)) return [];
@@ -189,13 +192,19 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
     }
     case 'RefundInvoicePayment': {
       const invoice = requireStatus(state, command, ['open', 'uncollectible', 'paid', 'void']);
-      const { payment_id, refund_id } = command.data;
+      const { payment_id, refund_id, refunded_total_cents } = command.data;
       if (hasEntry(invoice, refund_id)) return [];
-      const payment = paymentsOf(invoice).find((entry) => entry.kind === 'payment' && entry.id === payment_id);
+      const payment = paymentsOf(invoice).find(
+        (entry) => entry.kind === 'payment' && entry.status === 'succeeded' && entry.id === payment_id,
+      );
       if (!payment) throw new NotFoundError(`No such payment: '${payment_id}'`, 'payment_id');
-      const left = payment.amount_cents - (payment.refunded_cents ?? 0);
+      const refunded = payment.refunded_cents ?? 0;
+      // A provider's running total arriving late, or again under another id, adds nothing.
+      if (refunded_total_cents !== undefined && refunded_total_cents <= refunded) return [];
+      const left = payment.amount_cents - refunded;
       if (left <= 0) throw new IllegalStateError(`Payment '${payment_id}' is already fully refunded`);
-      const amount_cents = command.data.amount_cents ?? left;
+      const amount_cents =
+        refunded_total_cents !== undefined ? refunded_total_cents - refunded : (command.data.amount_cents ?? left);
       if (amount_cents > left)
         throw new ValidationError(
           `amount_cents ${amount_cents} is more than the ${left} left to refund of payment '${payment_id}'`,
@@ -220,6 +229,16 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
           },
         },
       ];
+    }
+    case 'RecordInvoicePaymentFailure': {
+      const invoice = requireIssued(state, command);
+      const { attempt_id, amount_cents, method, provider, reference, failure_reason } = command.data;
+      if (hasEntry(invoice, attempt_id)) return [];
+      // Failed attempts inform and move no money: past a few they are not kept, so they never crowd out payments.
+      const failed = paymentsOf(invoice).filter((entry) => entry.status === 'failed').length;
+      if (failed >= maxFailedAttemptsKept) return [];
+      const data = { ...base, attempt_id, amount_cents, currency: invoice.currency, method, provider, reference };
+      return [{ type: 'InvoicePaymentFailed', data: { ...data, failure_reason } }];
     }
     case 'VoidInvoice':
       requireStatus(state, command, ['open', 'uncollectible']);
@@ -254,6 +273,46 @@ function recordPayment(
   };
   if (amount_due_cents > 0) return [recorded];
   return [recorded, { type: 'InvoicePaid', data: { ...base, amount_paid_cents } }];
+}
+
+/** Failed provider attempts an invoice lists; later ones are left out (they change nothing). */
+export const maxFailedAttemptsKept = 10;
+
+/**
+ * Money a provider took is recorded whatever the invoice says: refusing it would lose track of money that moved. It
+ * counts in full in the amount paid; what exceeds the amount due (all of it on a paid or void invoice) is noted as
+ * `unapplied_cents` until overpayments become credit. It pays an open or uncollectible invoice it leaves nothing due.
+ */
+function recordProviderPayment(
+  invoice: IssuedInvoice,
+  base: { invoice_id: string; occurred_at: string },
+  data: RecordInvoicePayment['data'],
+): InvoiceStreamEvent[] {
+  const { payment_id, amount_cents, method, reference, provider } = data;
+  if (hasEntry(invoice, payment_id)) return [];
+  checkRoomForEntry(invoice);
+  const due = amountDueCents(invoice);
+  const amount_paid_cents = amountPaidCents(invoice) + amount_cents;
+  const paid_at = data.paid_at === null ? base.occurred_at : new Date(data.paid_at).toISOString();
+  const unapplied_cents = Math.max(0, amount_cents - due);
+  const recorded: InvoiceStreamEvent = {
+    type: 'InvoicePaymentRecorded',
+    data: {
+      ...base,
+      payment_id,
+      amount_cents,
+      currency: invoice.currency,
+      method,
+      reference,
+      paid_at,
+      amount_paid_cents,
+      amount_due_cents: Math.max(0, due - amount_cents),
+      provider,
+      ...(unapplied_cents > 0 ? { unapplied_cents } : {}),
+    },
+  };
+  const pays = (invoice.status === 'open' || invoice.status === 'uncollectible') && amount_cents >= due;
+  return pays ? [recorded, { type: 'InvoicePaid', data: { ...base, amount_paid_cents } }] : [recorded];
 }
 
 /** A payment id for a `PayInvoice` sent without one: the same for every delivery of that command. */
@@ -298,6 +357,7 @@ const actions: Record<InvoiceCommand['type'], string> = {
   MarkInvoiceUncollectible: 'mark uncollectible',
   RecordInvoicePayment: 'record a payment on',
   RefundInvoicePayment: 'refund a payment of',
+  RecordInvoicePaymentFailure: 'record a failed payment on',
 };
 
 function requireStatus<S extends ExistingInvoice['status']>(
@@ -314,6 +374,10 @@ function requireStatus<S extends ExistingInvoice['status']>(
     );
   }
   return state as Extract<ExistingInvoice, { status: S }>;
+}
+
+function requireIssued(state: InvoiceState, command: InvoiceCommand): IssuedInvoice {
+  return requireStatus(state, command, ['open', 'uncollectible', 'paid', 'void']);
 }
 
 function requireDraft(state: InvoiceState, command: InvoiceCommand) {

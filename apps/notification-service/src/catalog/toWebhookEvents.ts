@@ -105,6 +105,7 @@ function invoiceEvents(event: InvoiceStreamEvent, invoice: InvoiceSubject, make:
     case 'InvoiceLineItemDeleted':
     case 'InvoiceUpdated':
     case 'InvoiceDeleted':
+    case 'InvoicePaymentFailed':
       return [];
     default: {
       const unknown: never = event;
