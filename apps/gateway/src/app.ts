@@ -17,7 +17,6 @@ import { authenticate } from './auth/authenticate';
 import { type GatewayEdge, gatewayApp } from './edge';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
-import { stripeWebhookRoutes } from './stripeWebhooks/stripeWebhookRoutes';
 import { startHousekeeping } from './housekeeping';
 import { type GatewayMessaging, startMessaging } from './messaging';
 import { type AdminPort, adminPort } from './organizations/adminPort';
@@ -27,6 +26,7 @@ import { publicApi, routeDeps } from './publicApi';
 import { limitRequests } from './rateLimits/limitRequests';
 import { type RequestWindows, requestWindows } from './rateLimits/requestWindows';
 import { type ServedRoute, servedRoutes } from './routeTable';
+import { stripeWebhookRoutes } from './stripeWebhooks/stripeWebhookRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 

@@ -109,6 +109,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     ...envOf(schemas.invoicing),
     ...billingEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
+    PAYMENT_SECRETS_KEY: testPaymentSecretsKey,
   });
   const notificationPort = options.withNotificationService ? await freePort() : undefined;
 

@@ -34,7 +34,8 @@ export function stripeWebhookRoutes(deps: Pick<RouteDeps, 'bus' | 'services'>): 
       if (!ResourceId.safeParse(organizationId).success)
         throw ApiHttpError.of('VALIDATION_ERROR', 'No Stripe webhook is configured at this URL', 'organization_id');
       const signature = request.header('stripe-signature');
-      if (!signature) throw ApiHttpError.of('VALIDATION_ERROR', 'Stripe-Signature header is required', 'stripe-signature');
+      if (!signature)
+        throw ApiHttpError.of('VALIDATION_ERROR', 'Stripe-Signature header is required', 'stripe-signature');
       const body: unknown = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw ApiHttpError.of('VALIDATION_ERROR', 'The body must be the Stripe event as Stripe sent it');

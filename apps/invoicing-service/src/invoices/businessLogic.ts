@@ -19,7 +19,7 @@ import type {
   UpdateInvoiceLineItem,
   VoidInvoice,
 } from '@afternoon/contracts/invoices';
-import { maxLineItems, maxPaymentsPerInvoice } from '@afternoon/contracts/invoices';
+import { maxLineItems } from '@afternoon/contracts/invoices';
 import {
   ConflictError,
   type Decider,
@@ -38,7 +38,8 @@ import {
   type IssuedInvoice,
   initialState,
 } from './invoice';
-import { amountPaidCents, amountRefundedCents, paymentsOf } from './payments';
+import { amountPaidCents, amountRefundedCents, checkRoomForEntry, hasEntry, paymentsOf } from './payments';
+import { recordPaymentFailure, recordProviderPayment } from './providerPayments';
 
 /** An invoice command as sent to `invoice.commands`. */
 export type SentInvoiceCommand = WithMetadata<
@@ -230,16 +231,8 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
         },
       ];
     }
-    case 'RecordInvoicePaymentFailure': {
-      const invoice = requireIssued(state, command);
-      const { attempt_id, amount_cents, method, provider, reference, failure_reason } = command.data;
-      if (hasEntry(invoice, attempt_id)) return [];
-      // Failed attempts inform and move no money: past a few they are not kept, so they never crowd out payments.
-      const failed = paymentsOf(invoice).filter((entry) => entry.status === 'failed').length;
-      if (failed >= maxFailedAttemptsKept) return [];
-      const data = { ...base, attempt_id, amount_cents, currency: invoice.currency, method, provider, reference };
-      return [{ type: 'InvoicePaymentFailed', data: { ...data, failure_reason } }];
-    }
+    case 'RecordInvoicePaymentFailure':
+      return recordPaymentFailure(requireIssued(state, command), base, command.data);
     case 'VoidInvoice':
       requireStatus(state, command, ['open', 'uncollectible']);
       return [{ type: 'InvoiceVoided', data: base }];
@@ -275,62 +268,10 @@ function recordPayment(
   return [recorded, { type: 'InvoicePaid', data: { ...base, amount_paid_cents } }];
 }
 
-/** Failed provider attempts an invoice lists; later ones are left out (they change nothing). */
-export const maxFailedAttemptsKept = 10;
-
-/**
- * Money a provider took is recorded whatever the invoice says: refusing it would lose track of money that moved. It
- * counts in full in the amount paid; what exceeds the amount due (all of it on a paid or void invoice) is noted as
- * `unapplied_cents` until overpayments become credit. It pays an open or uncollectible invoice it leaves nothing due.
- */
-function recordProviderPayment(
-  invoice: IssuedInvoice,
-  base: { invoice_id: string; occurred_at: string },
-  data: RecordInvoicePayment['data'],
-): InvoiceStreamEvent[] {
-  const { payment_id, amount_cents, method, reference, provider } = data;
-  if (hasEntry(invoice, payment_id)) return [];
-  checkRoomForEntry(invoice);
-  const due = amountDueCents(invoice);
-  const amount_paid_cents = amountPaidCents(invoice) + amount_cents;
-  const paid_at = data.paid_at === null ? base.occurred_at : new Date(data.paid_at).toISOString();
-  const unapplied_cents = Math.max(0, amount_cents - due);
-  const recorded: InvoiceStreamEvent = {
-    type: 'InvoicePaymentRecorded',
-    data: {
-      ...base,
-      payment_id,
-      amount_cents,
-      currency: invoice.currency,
-      method,
-      reference,
-      paid_at,
-      amount_paid_cents,
-      amount_due_cents: Math.max(0, due - amount_cents),
-      provider,
-      ...(unapplied_cents > 0 ? { unapplied_cents } : {}),
-    },
-  };
-  const pays = (invoice.status === 'open' || invoice.status === 'uncollectible') && amount_cents >= due;
-  return pays ? [recorded, { type: 'InvoicePaid', data: { ...base, amount_paid_cents } }] : [recorded];
-}
-
 /** A payment id for a `PayInvoice` sent without one: the same for every delivery of that command. */
 function paymentIdOfCommand(commandId: string): string {
   const digest = createHash('sha256').update(commandId).digest('hex');
   return `p${(BigInt(`0x${digest}`) % 36n ** 24n).toString(36).padStart(24, '0')}`;
-}
-
-/** A retried payment or refund whose id is already recorded changes nothing (its first answer is repeated). */
-function hasEntry(invoice: IssuedInvoice, id: string): boolean {
-  return paymentsOf(invoice).some((entry) => entry.id === id);
-}
-
-function checkRoomForEntry(invoice: IssuedInvoice): void {
-  if (paymentsOf(invoice).length >= maxPaymentsPerInvoice)
-    throw new IllegalStateError(
-      `Invoice '${invoice.id}' already has ${maxPaymentsPerInvoice} payments and refunds, the most one records`,
-    );
 }
 
 export const invoiceDecider: Decider<InvoiceCommand, InvoiceStreamEvent, InvoiceState> = {

@@ -4,6 +4,8 @@ import type {
   InvoicePaymentRecorded,
   InvoicePaymentRefunded,
 } from '@afternoon/contracts/invoices';
+import { maxPaymentsPerInvoice } from '@afternoon/contracts/invoices';
+import { IllegalStateError } from '@afternoon/service-kit';
 import type { InvoiceState, IssuedInvoice } from './invoice';
 
 /** Only an issued invoice (open, uncollectible, paid or void) takes payments or has any to refund. */
@@ -99,4 +101,16 @@ export function paymentFailed(state: IssuedInvoice, event: InvoicePaymentFailed)
     created_at: data.occurred_at,
   };
   return { ...state, payments: [...paymentsOf(state), attempt], updatedAt: data.occurred_at };
+}
+
+/** A retried payment or refund whose id is already recorded changes nothing (its first answer is repeated). */
+export function hasEntry(invoice: IssuedInvoice, id: string): boolean {
+  return paymentsOf(invoice).some((entry) => entry.id === id);
+}
+
+export function checkRoomForEntry(invoice: IssuedInvoice): void {
+  if (paymentsOf(invoice).length >= maxPaymentsPerInvoice)
+    throw new IllegalStateError(
+      `Invoice '${invoice.id}' already has ${maxPaymentsPerInvoice} payments and refunds, the most one records`,
+    );
 }

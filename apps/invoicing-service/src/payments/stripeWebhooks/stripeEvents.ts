@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ResourceId } from '@afternoon/contracts/common';
 import type { StripeWebhookCommand } from '@afternoon/contracts/invoices';
+import { NotFoundError } from '@afternoon/service-kit';
 import { z } from 'zod';
 
 /*
@@ -111,7 +112,9 @@ export async function toInvoiceCommands(
       if (!intentId || charge.data.amount_refunded <= 0) return [];
       const paymentId = paymentIdOf(intentId);
       const invoiceId = invoiceOf(charge.data.metadata, organizationId) ?? (await invoiceOfPayment(paymentId));
-      if (!invoiceId) return [];
+      // Refused, not ignored: the payment may simply not be recorded yet, and Stripe delivers a refused event again.
+      if (!invoiceId)
+        throw new NotFoundError(`No payment of PaymentIntent '${intentId}' is recorded (yet)`, 'payment_intent');
       // The charge carries the running total refunded (its refunds are not listed since Stripe API 2022-11-15):
       // the decider refunds what the total adds, so a late or repeated delivery adds nothing.
       const total = charge.data.amount_refunded;
