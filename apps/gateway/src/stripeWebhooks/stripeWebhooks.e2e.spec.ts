@@ -227,6 +227,22 @@ describe("Stripe's signed events through POST /webhooks/stripe/{organization_id}
     });
   });
 
+  it('refuses a payment for an invoice still a draft (409) so Stripe delivers it again, and applies it once finalized', async () => {
+    const customer = await acme.test.post('/v1/customers', { name: 'Early Bird' });
+    const draft = await acme.test.post('/v1/invoices', {
+      customer_id: customer.body.customer.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      currency: 'usd',
+      line_items: [{ description: 'Seats', quantity: 2, unit_amount_cents: 5000 }],
+    });
+    const event = checkoutSessionCompleted(paymentOf(draft.body.invoice.id));
+    refusedWith(await deliver(event), 409, 'INVALID_STATE');
+    expect((await acme.test.post(`/v1/invoices/${draft.body.invoice.id}/finalize`)).status).toBe(200);
+    expect((await deliver(event)).status).toBe(200);
+    expect(await invoiceOf(draft.body.invoice.id)).toMatchObject({ status: 'paid', amount_paid_cents: 10_000 });
+  });
+
   it('records a payment above what is due in full, the excess noted as unapplied, so no money is lost', async () => {
     const invoice = await openInvoice();
     expect((await deliver(checkoutSessionCompleted(paymentOf(invoice.id, 12_000)))).status).toBe(200);
