@@ -11,8 +11,12 @@ export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 export const CollectionMethod = z.enum(['send_invoice', 'charge_automatically']);
 export type CollectionMethod = z.infer<typeof CollectionMethod>;
 
-/** How money reached the merchant: outside a payment provider, or by `card` through one. */
-export const PaymentMethod = z.enum(['bank_transfer', 'check', 'cash', 'other', 'card']);
+/** How money reached the merchant outside a payment provider: what the merchant records themselves. */
+export const ManualPaymentMethod = z.enum(['bank_transfer', 'check', 'cash', 'other']);
+export type ManualPaymentMethod = z.infer<typeof ManualPaymentMethod>;
+
+/** How money reached the merchant: one of the manual methods, or `card` through a payment provider. */
+export const PaymentMethod = z.enum([...ManualPaymentMethod.options, 'card']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
 
 /** The payment provider that took a payment; absent on money the merchant recorded themselves. */
@@ -556,7 +560,8 @@ export const invoiceStreamEventWireNames = {
 export const RecordPaymentBody = z
   .strictObject({
     amount_cents: z.number().int().positive(),
-    method: PaymentMethod,
+    /** Card payments come only through a provider (Stripe's webhooks). */
+    method: ManualPaymentMethod,
     reference: NonBlankString.trim().max(500).optional(),
     /** Kept in UTC: `2026-01-05T10:30:00+01:00` becomes `2026-01-05T09:30:00.000Z`. */
     paid_at: z.iso
