@@ -45,15 +45,6 @@ export interface VerifiedStripeEvent {
 /** Where a charge's payment was recorded, for a refund whose charge does not name the invoice. */
 export type InvoiceOfPayment = (paymentId: string) => Promise<string | undefined>;
 
-/** The Stripe event types Afternoon acts on: the ones to enable on the webhook endpoint in Stripe's dashboard. */
-export const handledStripeEventTypes = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'payment_intent.succeeded',
-  'payment_intent.payment_failed',
-  'charge.refunded',
-] as const;
-
 /**
  * The commands an event stands for: none for a type Afternoon ignores, or an object that names no Afternoon invoice
  * of this organization (a payment made in Stripe for something else).
