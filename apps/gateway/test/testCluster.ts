@@ -70,6 +70,12 @@ const notificationEnv = <T>(env: T, port: number, gateway: { port: number }, opt
 /** Seals payment providers' secrets in every test cluster's gateway, as the key npm start generates does. */
 export const testPaymentSecretsKey = randomBytes(32);
 
+/** Invoicing opens with the gateway's key what the gateway sealed (Stripe's webhook secret). */
+const invoicingOptionsEnv = (options: TestClusterOptions) => ({
+  ...billingEnv(options),
+  PAYMENT_SECRETS_KEY: testPaymentSecretsKey,
+});
+
 const gatewayOptionsEnv = (options: TestClusterOptions) => ({
   PUBLIC_URL: 'http://localhost:3000',
   COMMAND_TIMEOUT_MS: options.commandTimeoutMs ?? 15_000,
@@ -107,9 +113,8 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
   const meteringPort = meteringService.port;
   const invoicingService = await startInvoicingService({
     ...envOf(schemas.invoicing),
-    ...billingEnv(options),
+    ...invoicingOptionsEnv(options),
     METERING_SERVICE_URL: urlOf(meteringService),
-    PAYMENT_SECRETS_KEY: testPaymentSecretsKey,
   });
   const notificationPort = options.withNotificationService ? await freePort() : undefined;
 
