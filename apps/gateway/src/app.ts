@@ -26,6 +26,7 @@ import { publicApi, routeDeps } from './publicApi';
 import { limitRequests } from './rateLimits/limitRequests';
 import { type RequestWindows, requestWindows } from './rateLimits/requestWindows';
 import { type ServedRoute, servedRoutes } from './routeTable';
+import { stripeWebhookRoutes } from './stripeWebhooks/stripeWebhookRoutes';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -112,6 +113,7 @@ function gatewayEdge(
     adminDoor,
     adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
     hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing }),
+    stripeWebhooks: stripeWebhookRoutes(deps),
     authenticate: authenticate(pool),
     rateLimits: limitRequests({
       windows,

@@ -17,6 +17,8 @@ export interface GatewayEdge {
   adminDoor: AdminPort;
   adminApi: Router[];
   hostedInvoices: Router;
+  /** Stripe's signed events: public, and read raw before the JSON parser (Stripe signs the exact bytes). */
+  stripeWebhooks: Router;
   authenticate: RequestHandler;
   rateLimits: RequestHandler;
   publicApi: Router[];
@@ -34,7 +36,9 @@ export function gatewayApp(edge: GatewayEdge): Express {
   app.use(edge.operational);
   app.use(assignRequestId, requestLog(edge.logger));
   app.use('/v1/admin', edge.adminDoor.adminOnly);
-  app.use(refuseUnreadablePath, jsonBody, refuseUnstorableInput);
+  app.use(refuseUnreadablePath);
+  app.use(edge.stripeWebhooks);
+  app.use(jsonBody, refuseUnstorableInput);
   app.use(edge.adminApi);
   // An admin request no admin route serves ends here, not at the API-key check below.
   app.use('/v1/admin', unknownRoute);

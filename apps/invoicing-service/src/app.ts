@@ -10,6 +10,7 @@ import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
 import { paymentSettingsSlice } from './paymentSettings';
 import { paymentsSlice } from './payments';
+import { stripeWebhooksSlice } from './payments/stripeWebhooks';
 import { plansSlice } from './plans';
 import { pricingUnitsSlice } from './pricingUnits';
 import { ratingSlice } from './rating';
@@ -82,6 +83,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       ...invoicingSlices,
       billingSettingsSlice({ invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
       paymentsSlice({ secretsKey: env.PAYMENT_SECRETS_KEY ?? null, stripeApiBase: env.STRIPE_API_BASE }),
+      stripeWebhooksSlice(env.PAYMENT_SECRETS_KEY),
       billingSlice(env, (run) => {
         billingRun = run;
       }),

@@ -20,7 +20,7 @@ export const InvoicingServiceEnv = ServiceEnv.extend({
   BILLING_BOUNDARY_RETRY_MS: z.coerce.number().int().positive().default(60_000),
   /**
    * Opens the payment providers' secrets the gateway sealed (the same 32 bytes, base64, as the gateway's). Unset, no
-   * Stripe payment can be started; the rest works.
+   * Stripe payment can be started and Stripe's webhooks are refused (400); the rest works.
    */
   PAYMENT_SECRETS_KEY: SecretsKey.optional(),
   /** Another server for the Stripe client to call (`http://127.0.0.1:12111`, a local stand-in); Stripe's by default. */

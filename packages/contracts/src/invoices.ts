@@ -11,9 +11,17 @@ export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 export const CollectionMethod = z.enum(['send_invoice', 'charge_automatically']);
 export type CollectionMethod = z.infer<typeof CollectionMethod>;
 
-/** How money reached the merchant outside a payment provider. */
-export const PaymentMethod = z.enum(['bank_transfer', 'check', 'cash', 'other']);
+/** How money reached the merchant outside a payment provider: what the merchant records themselves. */
+export const ManualPaymentMethod = z.enum(['bank_transfer', 'check', 'cash', 'other']);
+export type ManualPaymentMethod = z.infer<typeof ManualPaymentMethod>;
+
+/** How money reached the merchant: one of the manual methods, or `card` through a payment provider. */
+export const PaymentMethod = z.enum([...ManualPaymentMethod.options, 'card']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+/** The payment provider that took a payment; absent on money the merchant recorded themselves. */
+export const PaymentProvider = z.enum(['stripe']);
+export type PaymentProvider = z.infer<typeof PaymentProvider>;
 
 /** Up to 9 integer digits and 6 decimals: 15 significant digits, so it survives a round trip through a JS number. */
 const quantityFormat = /^\d{1,9}(\.\d{1,6})?$/;
@@ -367,6 +375,11 @@ export const RecordInvoicePayment = command('RecordInvoicePayment', {
   reference: z.string().nullable(),
   /** Null: when the command is issued. */
   paid_at: z.iso.datetime().nullable(),
+  /**
+   * Set when a provider took the money: the payment is then recorded whatever the invoice's status and amount due,
+   * since the money has moved; what exceeds the amount due is noted as `unapplied_cents`.
+   */
+  provider: PaymentProvider.optional(),
 });
 export type RecordInvoicePayment = z.infer<typeof RecordInvoicePayment>;
 /** Refunds some or (`amount_cents` null) all of what is left of a payment; the refund's id is made at the gateway. */
@@ -374,8 +387,23 @@ export const RefundInvoicePayment = command('RefundInvoicePayment', {
   payment_id: ResourceId,
   refund_id: ResourceId,
   amount_cents: z.number().int().positive().nullable(),
+  /**
+   * A provider's running total refunded of the payment (Stripe's `charge.amount_refunded`): the refund is what it
+   * adds to what is already refunded, and nothing when it adds nothing. Replaces `amount_cents` when set.
+   */
+  refunded_total_cents: z.number().int().positive().optional(),
 });
 export type RefundInvoicePayment = z.infer<typeof RefundInvoicePayment>;
+/** A provider's failed attempt to take a payment: listed with its reason, it changes no amount. */
+export const RecordInvoicePaymentFailure = command('RecordInvoicePaymentFailure', {
+  attempt_id: ResourceId,
+  amount_cents: z.number().int().positive(),
+  method: PaymentMethod,
+  provider: PaymentProvider,
+  reference: z.string().nullable(),
+  failure_reason: z.string(),
+});
+export type RecordInvoicePaymentFailure = z.infer<typeof RecordInvoicePaymentFailure>;
 
 export const InvoiceCommand = z.discriminatedUnion('type', [
   CreateInvoice,
@@ -391,6 +419,7 @@ export const InvoiceCommand = z.discriminatedUnion('type', [
   MarkInvoiceUncollectible,
   RecordInvoicePayment,
   RefundInvoicePayment,
+  RecordInvoicePaymentFailure,
 ]);
 export type InvoiceCommand = z.infer<typeof InvoiceCommand>;
 
@@ -474,6 +503,9 @@ export const InvoicePaymentRecorded = event('InvoicePaymentRecorded', {
   paid_at: z.iso.datetime(),
   amount_paid_cents: z.number().int(),
   amount_due_cents: z.number().int(),
+  provider: PaymentProvider.optional(),
+  /** What a provider's payment brought beyond the amount due (kept until overpayments become credit). */
+  unapplied_cents: z.number().int().positive().optional(),
 });
 export type InvoicePaymentRecorded = z.infer<typeof InvoicePaymentRecorded>;
 /** `amount_cents` is what was given back (positive); the list shows the refund as a negative entry. */
@@ -487,13 +519,29 @@ export const InvoicePaymentRefunded = event('InvoicePaymentRefunded', {
   amount_due_cents: z.number().int(),
 });
 export type InvoicePaymentRefunded = z.infer<typeof InvoicePaymentRefunded>;
+/** A provider could not take a payment; no amount changes. */
+export const InvoicePaymentFailed = event('InvoicePaymentFailed', {
+  attempt_id: ResourceId,
+  amount_cents: z.number().int().positive(),
+  currency: z.string(),
+  method: PaymentMethod,
+  provider: PaymentProvider,
+  reference: z.string().nullable(),
+  failure_reason: z.string(),
+});
+export type InvoicePaymentFailed = z.infer<typeof InvoicePaymentFailed>;
 
-export const InvoicePaymentEvent = z.discriminatedUnion('type', [InvoicePaymentRecorded, InvoicePaymentRefunded]);
+export const InvoicePaymentEvent = z.discriminatedUnion('type', [
+  InvoicePaymentRecorded,
+  InvoicePaymentRefunded,
+  InvoicePaymentFailed,
+]);
 export type InvoicePaymentEvent = z.infer<typeof InvoicePaymentEvent>;
 
 export const invoicePaymentEventWireNames = {
   InvoicePaymentRecorded: 'afternoon.invoicing.v1.invoice_payment_recorded',
   InvoicePaymentRefunded: 'afternoon.invoicing.v1.invoice_payment_refunded',
+  InvoicePaymentFailed: 'afternoon.invoicing.v1.invoice_payment_failed',
 } as const satisfies Record<InvoicePaymentEvent['type'], string>;
 
 /** Every event of an invoice's stream: its lifecycle and its payments. */
@@ -512,7 +560,8 @@ export const invoiceStreamEventWireNames = {
 export const RecordPaymentBody = z
   .strictObject({
     amount_cents: z.number().int().positive(),
-    method: PaymentMethod,
+    /** Card payments come only through a provider (Stripe's webhooks). */
+    method: ManualPaymentMethod,
     reference: NonBlankString.trim().max(500).optional(),
     /** Kept in UTC: `2026-01-05T10:30:00+01:00` becomes `2026-01-05T09:30:00.000Z`. */
     paid_at: z.iso
@@ -537,7 +586,7 @@ export type RefundPaymentBody = z.infer<typeof RefundPaymentBody>;
 
 /**
  * One entry of an invoice's payments: a payment (positive) or a refund of one (negative, `refund_of` naming it).
- * Only `succeeded` entries exist today; provider attempts will add `failed` ones with a `failure_reason`.
+ * A provider's failed attempt is a `failed` payment with its `failure_reason`; it counts in no amount.
  */
 export const InvoicePayment = z.object({
   id: ResourceId,
@@ -555,6 +604,10 @@ export const InvoicePayment = z.object({
   refunded_cents: z.number().int().optional(),
   /** On a refund: the payment it gives back. */
   refund_of: ResourceId.optional(),
+  /** The provider that took (or failed to take) it. */
+  provider: PaymentProvider.optional(),
+  /** On a provider's payment: what it brought beyond the amount due. */
+  unapplied_cents: z.number().int().positive().optional(),
   created_at: z.iso.datetime(),
 });
 export type InvoicePayment = z.infer<typeof InvoicePayment>;
@@ -671,3 +724,30 @@ export type CheckoutSession = z.infer<typeof CheckoutSession>;
 /** `POST /public-invoices/{token}/checkout-session` (internal): the open session for what the invoice has due. */
 export const CheckoutSessionAnswer = z.object({ checkout_session: CheckoutSession });
 export type CheckoutSessionAnswer = z.infer<typeof CheckoutSessionAnswer>;
+
+/**
+ * `POST /stripe-webhooks/{organization_id}` (internal): a Stripe delivery exactly as received, the body in base64 so
+ * the signed bytes reach invoicing unchanged.
+ */
+export const StripeWebhookDelivery = z.strictObject({
+  payload_base64: z.base64().max(1_500_000),
+  signature: z.string().max(10_000),
+});
+export type StripeWebhookDelivery = z.infer<typeof StripeWebhookDelivery>;
+
+/** The invoice commands a verified Stripe event stands for (none when it is of a type Afternoon ignores). */
+export const StripeWebhookCommand = z.discriminatedUnion('type', [
+  RecordInvoicePayment.pick({ type: true, data: true }),
+  RefundInvoicePayment.pick({ type: true, data: true }),
+  RecordInvoicePaymentFailure.pick({ type: true, data: true }),
+]);
+export type StripeWebhookCommand = z.infer<typeof StripeWebhookCommand>;
+
+/** What invoicing answers for a delivery whose signature holds: the mode it was signed for and what to send. */
+export const StripeWebhookAnswer = z.object({
+  event_id: z.string(),
+  event_type: z.string(),
+  mode: Mode,
+  commands: z.array(StripeWebhookCommand),
+});
+export type StripeWebhookAnswer = z.infer<typeof StripeWebhookAnswer>;

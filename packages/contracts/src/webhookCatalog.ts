@@ -110,6 +110,20 @@ export const InvoicePaymentSucceededPayload = InvoicePayload.extend({
 });
 export type InvoicePaymentSucceededPayload = z.infer<typeof InvoicePaymentSucceededPayload>;
 
+/** A payment provider could not take a payment (a declined card); nothing paid or due changed. */
+export const InvoicePaymentFailedPayload = InvoicePayload.extend({
+  attempt: z.object({
+    id: ResourceId,
+    amount_cents: z.number().int(),
+    currency: z.string(),
+    method: z.string(),
+    provider: z.string(),
+    reference: z.string().nullable(),
+    failure_reason: z.string(),
+  }),
+});
+export type InvoicePaymentFailedPayload = z.infer<typeof InvoicePaymentFailedPayload>;
+
 /** Part or all of a payment given back, with the invoice as it stands after it. */
 export const InvoicePaymentRefundedPayload = InvoicePayload.extend({
   refund: z.object({ id: ResourceId, payment_id: ResourceId, amount_cents: z.number().int(), currency: z.string() }),
@@ -172,6 +186,11 @@ export const webhookCatalog = {
     version: 1,
     description: 'A payment was recorded on an invoice (the invoice is paid once nothing is due).',
     data: InvoicePaymentSucceededPayload,
+  },
+  'invoice.payment_failed': {
+    version: 1,
+    description: "A payment provider's attempt to take an invoice's payment failed.",
+    data: InvoicePaymentFailedPayload,
   },
   'invoice.payment_refunded': {
     version: 1,

@@ -17,6 +17,7 @@ export const WebhookEventType = z.enum([
   'invoice.finalized',
   'invoice.paid',
   'invoice.payment_succeeded',
+  'invoice.payment_failed',
   'invoice.payment_refunded',
   'invoice.voided',
   'invoice.marked_uncollectible',

@@ -17,6 +17,11 @@ const webhookDeliveries = (f: Fixtures) => [`/v1/webhook_endpoints/${f.webhookEn
 
 /** The webhook routes (issue 14): endpoints, their deliveries, retries and replays, and the events log. */
 export const webhookRouteDescriptions: Record<string, RouteFuzz> = {
+  // Stripe's events (issue 15): public, the body read raw; nothing unsigned gets past the signature check (400).
+  [routeKey('POST', '/webhooks/stripe/:organization_id')]: {
+    auth: 'none',
+    params: { organization_id: 'organization' },
+  },
   [routeKey('POST', '/v1/webhook_endpoints')]: {
     auth: 'key',
     body: CreateWebhookEndpointBody,

@@ -13,12 +13,13 @@ import type {
   MarkInvoiceUncollectible,
   PayInvoice,
   RecordInvoicePayment,
+  RecordInvoicePaymentFailure,
   RefundInvoicePayment,
   UpdateInvoice,
   UpdateInvoiceLineItem,
   VoidInvoice,
 } from '@afternoon/contracts/invoices';
-import { maxLineItems, maxPaymentsPerInvoice } from '@afternoon/contracts/invoices';
+import { maxLineItems } from '@afternoon/contracts/invoices';
 import {
   ConflictError,
   type Decider,
@@ -37,7 +38,8 @@ import {
   type IssuedInvoice,
   initialState,
 } from './invoice';
-import { amountPaidCents, amountRefundedCents, paymentsOf } from './payments';
+import { amountPaidCents, amountRefundedCents, checkRoomForEntry, hasEntry, paymentsOf } from './payments';
+import { recordPaymentFailure, recordProviderPayment } from './providerPayments';
 
 /** An invoice command as sent to `invoice.commands`. */
 export type SentInvoiceCommand = WithMetadata<
@@ -54,6 +56,7 @@ export type SentInvoiceCommand = WithMetadata<
   | MarkInvoiceUncollectible
   | RecordInvoicePayment
   | RefundInvoicePayment
+  | RecordInvoicePaymentFailure
 >;
 
 /**
@@ -167,6 +170,7 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
       });
     }
     case 'RecordInvoicePayment': {
+      if (command.data.provider) return recordProviderPayment(requireIssued(state, command), base, command.data);
       const invoice = requireStatus(state, command, ['open', 'uncollectible']);
       const { payment_id, amount_cents, method, reference } = command.data;
       if (hasEntry(invoice, payment_id)) return [];
@@ -189,13 +193,19 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
     }
     case 'RefundInvoicePayment': {
       const invoice = requireStatus(state, command, ['open', 'uncollectible', 'paid', 'void']);
-      const { payment_id, refund_id } = command.data;
+      const { payment_id, refund_id, refunded_total_cents } = command.data;
       if (hasEntry(invoice, refund_id)) return [];
-      const payment = paymentsOf(invoice).find((entry) => entry.kind === 'payment' && entry.id === payment_id);
+      const payment = paymentsOf(invoice).find(
+        (entry) => entry.kind === 'payment' && entry.status === 'succeeded' && entry.id === payment_id,
+      );
       if (!payment) throw new NotFoundError(`No such payment: '${payment_id}'`, 'payment_id');
-      const left = payment.amount_cents - (payment.refunded_cents ?? 0);
+      const refunded = payment.refunded_cents ?? 0;
+      // A provider's running total arriving late, or again under another id, adds nothing.
+      if (refunded_total_cents !== undefined && refunded_total_cents <= refunded) return [];
+      const left = payment.amount_cents - refunded;
       if (left <= 0) throw new IllegalStateError(`Payment '${payment_id}' is already fully refunded`);
-      const amount_cents = command.data.amount_cents ?? left;
+      const amount_cents =
+        refunded_total_cents !== undefined ? refunded_total_cents - refunded : (command.data.amount_cents ?? left);
       if (amount_cents > left)
         throw new ValidationError(
           `amount_cents ${amount_cents} is more than the ${left} left to refund of payment '${payment_id}'`,
@@ -221,6 +231,8 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
         },
       ];
     }
+    case 'RecordInvoicePaymentFailure':
+      return recordPaymentFailure(requireIssued(state, command), base, command.data);
     case 'VoidInvoice':
       requireStatus(state, command, ['open', 'uncollectible']);
       return [{ type: 'InvoiceVoided', data: base }];
@@ -262,18 +274,6 @@ function paymentIdOfCommand(commandId: string): string {
   return `p${(BigInt(`0x${digest}`) % 36n ** 24n).toString(36).padStart(24, '0')}`;
 }
 
-/** A retried payment or refund whose id is already recorded changes nothing (its first answer is repeated). */
-function hasEntry(invoice: IssuedInvoice, id: string): boolean {
-  return paymentsOf(invoice).some((entry) => entry.id === id);
-}
-
-function checkRoomForEntry(invoice: IssuedInvoice): void {
-  if (paymentsOf(invoice).length >= maxPaymentsPerInvoice)
-    throw new IllegalStateError(
-      `Invoice '${invoice.id}' already has ${maxPaymentsPerInvoice} payments and refunds, the most one records`,
-    );
-}
-
 export const invoiceDecider: Decider<InvoiceCommand, InvoiceStreamEvent, InvoiceState> = {
   initialState,
   evolve,
@@ -298,6 +298,7 @@ const actions: Record<InvoiceCommand['type'], string> = {
   MarkInvoiceUncollectible: 'mark uncollectible',
   RecordInvoicePayment: 'record a payment on',
   RefundInvoicePayment: 'refund a payment of',
+  RecordInvoicePaymentFailure: 'record a failed payment on',
 };
 
 function requireStatus<S extends ExistingInvoice['status']>(
@@ -314,6 +315,10 @@ function requireStatus<S extends ExistingInvoice['status']>(
     );
   }
   return state as Extract<ExistingInvoice, { status: S }>;
+}
+
+function requireIssued(state: InvoiceState, command: InvoiceCommand): IssuedInvoice {
+  return requireStatus(state, command, ['open', 'uncollectible', 'paid', 'void']);
 }
 
 function requireDraft(state: InvoiceState, command: InvoiceCommand) {

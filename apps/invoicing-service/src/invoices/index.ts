@@ -33,6 +33,8 @@ export const invoiceAggregate: AggregateDefinition<
         return { payment: entry(command.data.payment_id), invoice: toInvoice(state) };
       case 'RefundInvoicePayment':
         return { refund: entry(command.data.refund_id), invoice: toInvoice(state) };
+      case 'RecordInvoicePaymentFailure':
+        return { payment: entry(command.data.attempt_id), invoice: toInvoice(state) };
       default:
         return toInvoice(state);
     }

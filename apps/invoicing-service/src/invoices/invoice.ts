@@ -11,7 +11,14 @@ import type {
   SubscriptionLineItem,
 } from '@afternoon/contracts/invoices';
 import { withinMoneyBounds } from '../moneyBounds';
-import { amountPaidCents, amountRefundedCents, isIssued, paymentRecorded, paymentRefunded } from './payments';
+import {
+  amountPaidCents,
+  amountRefundedCents,
+  isIssued,
+  paymentFailed,
+  paymentRecorded,
+  paymentRefunded,
+} from './payments';
 
 interface InvoiceFields {
   id: string;
@@ -128,6 +135,8 @@ export function evolve(state: InvoiceState, event: InvoiceStreamEvent): InvoiceS
       return isIssued(state) ? paymentRecorded(state, event) : state;
     case 'InvoicePaymentRefunded':
       return isIssued(state) ? paymentRefunded(state, event) : state;
+    case 'InvoicePaymentFailed':
+      return isIssued(state) ? paymentFailed(state, event) : state;
     default: {
       const unknown: never = event;
       return unknown;

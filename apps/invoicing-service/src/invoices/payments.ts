@@ -1,4 +1,11 @@
-import type { InvoicePayment, InvoicePaymentRecorded, InvoicePaymentRefunded } from '@afternoon/contracts/invoices';
+import type {
+  InvoicePayment,
+  InvoicePaymentFailed,
+  InvoicePaymentRecorded,
+  InvoicePaymentRefunded,
+} from '@afternoon/contracts/invoices';
+import { maxPaymentsPerInvoice } from '@afternoon/contracts/invoices';
+import { IllegalStateError } from '@afternoon/service-kit';
 import type { InvoiceState, IssuedInvoice } from './invoice';
 
 /** Only an issued invoice (open, uncollectible, paid or void) takes payments or has any to refund. */
@@ -28,6 +35,8 @@ export function paymentRecorded(state: IssuedInvoice, event: InvoicePaymentRecor
     failure_reason: null,
     paid_at: data.paid_at,
     refunded_cents: 0,
+    ...(data.provider ? { provider: data.provider } : {}),
+    ...(data.unapplied_cents ? { unapplied_cents: data.unapplied_cents } : {}),
     created_at: data.occurred_at,
   };
   return {
@@ -59,6 +68,7 @@ export function paymentRefunded(state: IssuedInvoice, event: InvoicePaymentRefun
     failure_reason: null,
     paid_at: data.occurred_at,
     refund_of: payment.id,
+    ...(payment.provider ? { provider: payment.provider } : {}),
     created_at: data.occurred_at,
   };
   const withRefund = (entry: InvoicePayment): InvoicePayment =>
@@ -70,4 +80,37 @@ export function paymentRefunded(state: IssuedInvoice, event: InvoicePaymentRefun
     amountRefundedCents: amountRefundedCents(state) + data.amount_cents,
     updatedAt: data.occurred_at,
   };
+}
+
+/** A provider's failed attempt joins the list as a `failed` payment; no amount changes. */
+export function paymentFailed(state: IssuedInvoice, event: InvoicePaymentFailed): IssuedInvoice {
+  const { data } = event;
+  const attempt: InvoicePayment = {
+    id: data.attempt_id,
+    invoice_id: data.invoice_id,
+    kind: 'payment',
+    amount_cents: data.amount_cents,
+    currency: data.currency,
+    method: data.method,
+    reference: data.reference,
+    status: 'failed',
+    failure_reason: data.failure_reason,
+    paid_at: data.occurred_at,
+    refunded_cents: 0,
+    provider: data.provider,
+    created_at: data.occurred_at,
+  };
+  return { ...state, payments: [...paymentsOf(state), attempt], updatedAt: data.occurred_at };
+}
+
+/** A retried payment or refund whose id is already recorded changes nothing (its first answer is repeated). */
+export function hasEntry(invoice: IssuedInvoice, id: string): boolean {
+  return paymentsOf(invoice).some((entry) => entry.id === id);
+}
+
+export function checkRoomForEntry(invoice: IssuedInvoice): void {
+  if (paymentsOf(invoice).length >= maxPaymentsPerInvoice)
+    throw new IllegalStateError(
+      `Invoice '${invoice.id}' already has ${maxPaymentsPerInvoice} payments and refunds, the most one records`,
+    );
 }

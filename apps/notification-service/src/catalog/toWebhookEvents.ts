@@ -87,6 +87,11 @@ function invoiceEvents(event: InvoiceStreamEvent, invoice: InvoiceSubject, make:
       const payment = { id: payment_id, amount_cents, currency, method, reference, paid_at };
       return [make('invoice.payment_succeeded', { ...payload(), payment })];
     }
+    case 'InvoicePaymentFailed': {
+      const { attempt_id, amount_cents, currency, method, provider, reference, failure_reason } = event.data;
+      const attempt = { id: attempt_id, amount_cents, currency, method, provider, reference, failure_reason };
+      return [make('invoice.payment_failed', { ...payload(), attempt })];
+    }
     case 'InvoicePaymentRefunded': {
       const { refund_id, payment_id, amount_cents, currency } = event.data;
       return [

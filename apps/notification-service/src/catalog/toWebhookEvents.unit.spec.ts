@@ -188,6 +188,40 @@ describe('invoice events', () => {
     });
   });
 
+  it("become invoice.payment_failed for a provider's failed attempt, nothing paid or due changed", () => {
+    const translate = catalog();
+    const id = newResourceId();
+    const invoice = sourceStream(tenant, id);
+    translate(invoice('InvoiceCreated', created(id, [manualLine('1', 10_000)])));
+    translate(invoice('InvoiceFinalized', finalized(id, 'INV-0009')));
+    const attemptId = newResourceId();
+    const failed = only(
+      translate(
+        invoice('InvoicePaymentFailed', {
+          invoice_id: id,
+          attempt_id: attemptId,
+          amount_cents: 10_000,
+          currency: 'eur',
+          method: 'card',
+          provider: 'stripe',
+          reference: 'pi_123',
+          failure_reason: 'Your card was declined.',
+          occurred_at: '2026-03-02T00:00:00.000Z',
+        }),
+      ),
+    );
+    expect(failed).toMatchObject({
+      type: 'invoice.payment_failed',
+      data: {
+        id,
+        status: 'open',
+        amount_paid_cents: 0,
+        amount_due_cents: 10_000,
+        attempt: { id: attemptId, amount_cents: 10_000, provider: 'stripe', failure_reason: 'Your card was declined.' },
+      },
+    });
+  });
+
   it('become invoice.voided and invoice.marked_uncollectible; drafts changed or deleted make none', () => {
     const translate = catalog();
     const [voided, uncollectible, deleted] = [newResourceId(), newResourceId(), newResourceId()];

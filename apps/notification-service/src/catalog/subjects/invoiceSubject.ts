@@ -67,6 +67,9 @@ export function evolveInvoice(
       return changed({ paid_cents: event.data.amount_paid_cents });
     case 'InvoicePaymentRefunded':
       return changed({ paid_cents: event.data.amount_paid_cents, refunded_cents: event.data.amount_refunded_cents });
+    // A provider's failed attempt moves no money.
+    case 'InvoicePaymentFailed':
+      return state;
     case 'InvoiceVoided':
       if (!issued.includes(state.status)) return state;
       return changed({ status: 'void', status_transitions: { ...transitions, voided_at: at } });

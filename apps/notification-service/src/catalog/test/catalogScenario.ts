@@ -85,7 +85,9 @@ function invoiceHistory(
       customer: party,
       occurred_at: at(2),
     }),
-    ...(ending === 'InvoicePaid' ? [invoice('InvoicePaymentRecorded', payment(id, paymentId))] : []),
+    ...(ending === 'InvoicePaid'
+      ? [invoice('InvoicePaymentFailed', failedAttempt(id)), invoice('InvoicePaymentRecorded', payment(id, paymentId))]
+      : []),
     invoice(ending, {
       invoice_id: id,
       ...(ending === 'InvoicePaid' ? { amount_paid_cents: 2_000 } : {}),
@@ -106,6 +108,19 @@ const payment = (invoiceId: string, paymentId: string) => ({
   paid_at: at(3),
   amount_paid_cents: 2_000,
   amount_due_cents: 0,
+  occurred_at: at(3),
+});
+
+/** A card declined on the 3rd, before the transfer. */
+const failedAttempt = (invoiceId: string) => ({
+  invoice_id: invoiceId,
+  attempt_id: newResourceId(),
+  amount_cents: 2_000,
+  currency: 'usd',
+  method: 'card',
+  provider: 'stripe',
+  reference: 'pi_declined',
+  failure_reason: 'Your card was declined.',
   occurred_at: at(3),
 });
 
