@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../test/headlessChromium';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 import { finalizedTestInvoice } from './finalizedTestInvoice';
 
-// Debian's chromium, which `npm test` installs when missing (infra/lib/chromium.mjs).
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshotPath = fileURLToPath(
   new URL('../../../../test-results/screenshots/hosted-invoice.png', import.meta.url),
 );
@@ -80,26 +79,3 @@ describe('hosted invoice page in a real browser', () => {
     expect(violations).toEqual([]);
   });
 });
-
-// Launched inside the test, not in beforeAll, so a missing Chromium fails the test itself with this message.
-function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium is missing: nothing at ${chromiumPath}. npm test installs Debian's chromium with apt-get when it ` +
-        'can (see its [chromium] lines); install it yourself or set CHROMIUM_PATH to a Chromium binary.',
-    );
-  }
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
