@@ -1,9 +1,9 @@
+import { formatMoney } from '@afternoon/billing-core/moneyFormat';
 import { escapeHtml } from './escapeHtml';
 import {
   billingAddressLines,
   dueDate,
   finalizedDate,
-  formatMoney,
   type HostedInvoiceView,
   type InvoiceSeller,
   lineNotes,

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { formatMoney } from '@afternoon/billing-core/moneyFormat';
 import PDFDocument from 'pdfkit';
 import {
   billingAddressLines,
   dueDate,
   finalizedDate,
-  formatMoney,
   type HostedInvoiceView,
   lineNotes,
   linePeriod,

@@ -1,6 +1,6 @@
+import { formatMoney } from '@afternoon/billing-core/moneyFormat';
 import type { Invoice } from '@afternoon/contracts/invoices';
 import { escapeHtml } from './escapeHtml';
-import { formatMoney } from './hostedInvoiceView';
 import type { HostedPayment } from './hostedPayment';
 
 /** The section's own rules, appended to the page's stylesheet. */

@@ -1,6 +1,6 @@
+import { formatMoney } from '@afternoon/billing-core/moneyFormat';
 import type { InvoiceEmailKind } from '@afternoon/contracts/invoiceEmails';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
-import { formatInvoiceAmount } from './invoiceAmount';
 
 /** An email as the SMTP client takes it, but for the PDF. */
 export interface ComposedEmail {
@@ -20,7 +20,7 @@ export interface Sender {
 /** What each kind of email says: its facts, subject, opening line and link text. */
 function wordingOf(kind: InvoiceEmailKind, invoice: InvoicePayload, number: string, from: string) {
   const due = invoice.due_date?.slice(0, 10) ?? 'on receipt';
-  const amountDue = formatInvoiceAmount(invoice.amount_due_cents, invoice.currency);
+  const amountDue = formatMoney(invoice.amount_due_cents, invoice.currency);
   const owed: [string, string][] = [
     ['Invoice', number],
     ['Amount due', amountDue],
@@ -52,7 +52,7 @@ function wordingOf(kind: InvoiceEmailKind, invoice: InvoicePayload, number: stri
       return {
         facts: [
           ['Invoice', number],
-          ['Amount paid', formatInvoiceAmount(invoice.amount_paid_cents, invoice.currency)],
+          ['Amount paid', formatMoney(invoice.amount_paid_cents, invoice.currency)],
           ['Paid on', invoice.status_transitions.paid_at?.slice(0, 10) ?? '—'],
         ] as [string, string][],
         subject: `Receipt for invoice ${number} from ${from}`,

@@ -1,25 +1,9 @@
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
 import { describe, expect, it } from 'vitest';
 import { composeInvoiceEmail } from './composeInvoiceEmail';
-import { formatInvoiceAmount } from './invoiceAmount';
 import { finalizedInvoice as finalized } from './invoiceEmails.testing';
 
 const sender = { fromAddress: 'billing@acme.example', replyTo: 'help@acme.example' };
-
-describe('formatInvoiceAmount', () => {
-  it("shows a currency's minor units with exactly its decimals", () => {
-    // 123450 cents = $1,234.50; yen have no minor unit: 1500 is ¥1,500; dinars have three decimals.
-    expect(formatInvoiceAmount(123_450, 'usd')).toBe('$1,234.50');
-    expect(formatInvoiceAmount(5, 'usd')).toBe('$0.05');
-    expect(formatInvoiceAmount(1500, 'jpy')).toBe('¥1,500');
-    // Intl puts a no-break space after a currency shown by its code.
-    expect(formatInvoiceAmount(1234, 'kwd')).toBe('KWD\u00a01.234');
-  });
-
-  it('keeps amounts past what a float holds exactly', () => {
-    expect(formatInvoiceAmount(9_007_199_254_740_991, 'usd')).toBe('$90,071,992,547,409.91');
-  });
-});
 
 describe('composeInvoiceEmail', () => {
   it('tells the invoice: number, amount due, due date and the payment link, from the sender to the customer', () => {
