@@ -4,6 +4,7 @@ export { createCommandRecordHandler } from './commands/commandHandler';
 export { commandTypesOf } from './commands/commandTypes';
 export type { Command, Decider, DomainEvent, Enriched, WithMetadata } from './commands/decider';
 export { foldEvents } from './commands/decider';
+export { type MultiStreamCommand, multiStreamCommandConsumer } from './commands/multiStreamCommand';
 export { waitUntilCaughtUp } from './consumer/catchUp';
 export { consumerGroupId } from './consumer/consumerGroupId';
 export { consumersReady } from './consumer/consumerHealth';

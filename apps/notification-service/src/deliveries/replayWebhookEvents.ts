@@ -1,12 +1,8 @@
-import { CommandRecord, type CommandReply, Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import { type ReplayAnswer, ReplayWebhookEvents, type WebhookEventType } from '@afternoon/contracts/webhooks';
 import {
-  type ConsumerDefinition,
-  DomainError,
-  enqueueOutbox,
+  multiStreamCommandConsumer,
   NotFoundError,
-  parseRecordJson,
   type Tenant,
   type Transaction,
   type WithMetadata,
@@ -17,59 +13,15 @@ import { startDeliveries } from './scheduledDeliveries';
 
 type ReplayCommand = WithMetadata<ReplayWebhookEvents>;
 
-/**
- * `ReplayWebhookEvents` schedules one new delivery per event, each on its own stream, which the kit's aggregates (one
- * stream per command) cannot: this consumer of `notification.commands` takes that command type (the commands
- * consumer has no aggregate for it and skips it) and answers it the way the kit answers commands: once per command
- * id, the reply through the outbox, in the transaction that schedules the deliveries.
- */
-export const replayCommandsConsumer: ConsumerDefinition = {
+/** `ReplayWebhookEvents` schedules one new delivery per event, each on its own stream. */
+export const replayCommandsConsumer = multiStreamCommandConsumer({
   name: 'webhook-replays',
-  topics: [Topics.notificationCommands],
+  commandType: 'ReplayWebhookEvents',
+  commandSchema: ReplayWebhookEvents,
+  topic: Topics.notificationCommands,
   deadLetterTopic: Topics.notificationCommandsDeadLetter,
-  async handle(tx, record, context) {
-    // A record that is not a replay (or not a command at all) is the commands consumer's.
-    const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
-    if (!envelope.success || envelope.data.type !== 'ReplayWebhookEvents') return context.skip();
-    context.setType(envelope.data.type);
-    const { metadata } = envelope.data;
-    const repliesTopic = context.kafka.topic(Topics.gatewayReplies);
-    const previous = await tx.query<{ reply: CommandReply }>(
-      'SELECT reply FROM handled_commands WHERE command_id = $1',
-      [metadata.command_id],
-    );
-    const reply = previous.rows[0]?.reply ?? (await answer(tx, envelope.data, context));
-    if (!previous.rows[0])
-      await tx.query('INSERT INTO handled_commands (command_id, organization_id, reply) VALUES ($1, $2, $3)', [
-        metadata.command_id,
-        metadata.organization_id,
-        JSON.stringify(reply),
-      ]);
-    await enqueueOutbox(tx, context.schema, [
-      {
-        topic: repliesTopic,
-        key: reply.correlation_id,
-        headers: { [Headers.correlationId]: reply.correlation_id },
-        payload: reply,
-      },
-    ]);
-  },
-};
-
-async function answer(tx: Transaction, envelope: CommandRecord, outbox: DeliveryOutbox): Promise<CommandReply> {
-  const { metadata } = envelope;
-  const replyTo = { correlation_id: metadata.correlation_id, command_id: metadata.command_id };
-  const parsed = ReplayWebhookEvents.safeParse({ type: envelope.type, data: envelope.data });
-  if (!parsed.success)
-    return { ...replyTo, ok: false, error: { code: 'VALIDATION_ERROR', message: parsed.error.message } };
-  try {
-    const result = await replayEvents(tx, { ...parsed.data, metadata }, outbox);
-    return { ...replyTo, ok: true, result };
-  } catch (error) {
-    if (error instanceof DomainError) return { ...replyTo, ok: false, error: error.toApiError() };
-    throw error;
-  }
-}
+  handle: (tx, command, context) => replayEvents(tx, command, context),
+});
 
 /**
  * Schedules a delivery (cause `replay`, due when the replay was asked for) of every event of the tenant that happened

@@ -5,17 +5,13 @@ import {
   invoiceEmailReplayEventWireNames,
   ReplayInvoiceEmails,
 } from '@afternoon/contracts/invoiceEmails';
-import { CommandRecord, type CommandReply, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import {
-  appendToStream,
-  type ConsumerDefinition,
-  DomainError,
-  enqueueOutbox,
-  eventMessage,
   foldEvents,
-  parseRecordJson,
+  multiStreamCommandConsumer,
   readStream,
+  recordEvents,
   type Tenant,
   type Transaction,
   type WithMetadata,
@@ -30,58 +26,15 @@ type ReplayCommand = WithMetadata<ReplayInvoiceEmails>;
 /** The stream of one replay by request. */
 export const emailReplayStream = (replayId: string) => `invoice_email_replay-${replayId}`;
 
-/**
- * `ReplayInvoiceEmails` records a retry on every email of its window, each on its own stream, which the kit's
- * aggregates (one stream per command) cannot: as the webhooks' replays do, this consumer of `notification.commands`
- * takes that command type (the commands consumer has no aggregate for it and skips it) and answers it once per
- * command id, the reply through the outbox, in the transaction that records the retries.
- */
-export const emailReplayCommandsConsumer: ConsumerDefinition = {
+/** `ReplayInvoiceEmails` records a retry on every email of its window, each on its own stream. */
+export const emailReplayCommandsConsumer = multiStreamCommandConsumer({
   name: 'invoice-email-replays',
-  topics: [Topics.notificationCommands],
+  commandType: 'ReplayInvoiceEmails',
+  commandSchema: ReplayInvoiceEmails,
+  topic: Topics.notificationCommands,
   deadLetterTopic: Topics.notificationCommandsDeadLetter,
-  async handle(tx, record, context) {
-    // A record that is not an email replay (or not a command at all) is another consumer's.
-    const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
-    if (!envelope.success || envelope.data.type !== 'ReplayInvoiceEmails') return context.skip();
-    context.setType(envelope.data.type);
-    const { metadata } = envelope.data;
-    const previous = await tx.query<{ reply: CommandReply }>(
-      'SELECT reply FROM handled_commands WHERE command_id = $1',
-      [metadata.command_id],
-    );
-    const reply = previous.rows[0]?.reply ?? (await answer(tx, envelope.data, context));
-    if (!previous.rows[0])
-      await tx.query('INSERT INTO handled_commands (command_id, organization_id, reply) VALUES ($1, $2, $3)', [
-        metadata.command_id,
-        metadata.organization_id,
-        JSON.stringify(reply),
-      ]);
-    await enqueueOutbox(tx, context.schema, [
-      {
-        topic: context.kafka.topic(Topics.gatewayReplies),
-        key: reply.correlation_id,
-        headers: { [Headers.correlationId]: reply.correlation_id },
-        payload: reply,
-      },
-    ]);
-  },
-};
-
-async function answer(tx: Transaction, envelope: CommandRecord, outbox: DeliveryOutbox): Promise<CommandReply> {
-  const { metadata } = envelope;
-  const replyTo = { correlation_id: metadata.correlation_id, command_id: metadata.command_id };
-  const parsed = ReplayInvoiceEmails.safeParse({ type: envelope.type, data: envelope.data });
-  if (!parsed.success)
-    return { ...replyTo, ok: false, error: { code: 'VALIDATION_ERROR', message: parsed.error.message } };
-  try {
-    const result = await replayInvoiceEmails(tx, { ...parsed.data, metadata }, outbox);
-    return { ...replyTo, ok: true, result };
-  } catch (error) {
-    if (error instanceof DomainError) return { ...replyTo, ok: false, error: error.toApiError() };
-    throw error;
-  }
-}
+  handle: (tx, command, context) => replayInvoiceEmails(tx, command, context),
+});
 
 const emailDelivery = { initialState: emailRetryDecider.initialState, evolve: emailRetryDecider.evolve };
 
@@ -125,23 +78,15 @@ export async function replayInvoiceEmails(
   }
   const requestedAt = command.metadata.issued_at;
   const replay = { id: replay_id, from, to, kinds, replayed: emails.length, requested_at: requestedAt };
-  const stored = await appendToStream(
-    tx,
-    emailReplayStream(replay_id),
-    0,
-    [
-      {
-        type: 'InvoiceEmailsReplayed',
-        data: { replay_id, from, to, kinds, replayed: emails.length, occurred_at: requestedAt },
-      },
-    ],
+  const replayed = { replay_id, from, to, kinds, replayed: emails.length, occurred_at: requestedAt };
+  await recordEvents(tx, outbox.schema, {
+    streamId: emailReplayStream(replay_id),
+    expectedVersion: 0,
+    events: [{ type: 'InvoiceEmailsReplayed', data: replayed }],
     metadata,
-  );
-  const topic = outbox.kafka.topic(Topics.notificationEvents);
-  await enqueueOutbox(
-    tx,
-    outbox.schema,
-    stored.map((event) => eventMessage(topic, invoiceEmailReplayEventWireNames, event)),
-  );
+    projections: [],
+    wireNames: invoiceEmailReplayEventWireNames,
+    topicOf: () => outbox.kafka.topic(Topics.notificationEvents),
+  });
   return { replay };
 }

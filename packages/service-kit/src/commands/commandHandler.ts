@@ -1,14 +1,14 @@
-import { CommandRecord, type CommandReply, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
 import type { RecordHandler } from '../consumer/idempotentConsumer';
-import { DomainError, PoisonRecordError } from '../errors';
+import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';
-import { enqueueOutbox, type OutboxMessage } from '../outbox/outbox';
 import { type Transaction, withSavepoint } from '../postgres/database';
 import type { Projection } from '../projections/projection';
+import { answerCommandOnce, invalidCommandReply, replyOf } from './commandReplies';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
 /**
@@ -75,28 +75,13 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
     const { type, metadata } = envelope.data;
     context.setType(type);
 
-    const previous = await tx.query<{ reply: CommandReply }>(
-      'SELECT reply FROM handled_commands WHERE command_id = $1',
-      [metadata.command_id],
-    );
-    if (previous.rows[0]) {
-      await enqueueOutbox(tx, options.schema, [replyMessage(options.repliesTopic, previous.rows[0].reply)]);
-      return;
-    }
-
     const aggregate = byType.get(type);
     if (!aggregate) {
       context.skip();
       return;
     }
-
-    const reply = await decideAndRecord(tx, aggregate, envelope.data);
-    await tx.query('INSERT INTO handled_commands (command_id, organization_id, reply) VALUES ($1, $2, $3)', [
-      metadata.command_id,
-      metadata.organization_id,
-      JSON.stringify(reply),
-    ]);
-    await enqueueOutbox(tx, options.schema, [replyMessage(options.repliesTopic, reply)]);
+    const outbox = { schema: options.schema, repliesTopic: options.repliesTopic };
+    await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data));
   };
 
   async function decideAndRecord(
@@ -105,14 +90,11 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
     envelope: CommandRecord,
   ): Promise<CommandReply> {
     const { metadata } = envelope;
-    const replyTo = { correlation_id: metadata.correlation_id, command_id: metadata.command_id };
     const parsed = aggregate.commandSchema.safeParse({ type: envelope.type, data: envelope.data });
-    if (!parsed.success) {
-      return { ...replyTo, ok: false, error: { code: 'VALIDATION_ERROR', message: parsed.error.message } };
-    }
+    if (!parsed.success) return invalidCommandReply(metadata, parsed.error.message);
     const received = { ...parsed.data, metadata } as Command;
-    try {
-      const result = await withSavepoint(tx, async () => {
+    return replyOf(metadata, () =>
+      withSavepoint(tx, async () => {
         const command = aggregate.enrich ? await aggregate.enrich(tx, received, options.context) : received;
         const streamId = aggregate.streamId(command);
         const tenant = { organizationId: metadata.organization_id, mode: metadata.mode };
@@ -137,20 +119,7 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
           publishedData: aggregate.publishedData?.bind(aggregate),
         });
         return aggregate.result(newEvents.reduce(aggregate.decider.evolve, state), command);
-      });
-      return { ...replyTo, ok: true, result };
-    } catch (error) {
-      if (error instanceof DomainError) return { ...replyTo, ok: false, error: error.toApiError() };
-      throw error;
-    }
+      }),
+    );
   }
-}
-
-function replyMessage(topic: string, reply: CommandReply): OutboxMessage {
-  return {
-    topic,
-    key: reply.correlation_id,
-    headers: { [Headers.correlationId]: reply.correlation_id },
-    payload: reply,
-  };
 }
