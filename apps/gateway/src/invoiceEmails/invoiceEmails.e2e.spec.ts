@@ -180,6 +180,14 @@ describe('invoice emails through the gateway, received by a real SMTP server', (
 
   it('emails nothing in test mode unless the organization asks for it', async () => {
     const invoice = await finalizedInvoice(acme.test, 'quiet@wayne.example');
+    // The catalog decides whether to email when it records the finalize: asked only once it has, so it decided off.
+    await eventually(
+      async () => {
+        const log = (await acme.test.get('/v1/events_log?type=invoice.finalized')).body.events;
+        expect(log.map((event: { data: { id: string } }) => event.data.id)).toContain(invoice.id);
+      },
+      { label: 'the finalize recorded', timeout: 30_000 },
+    );
     const asked = await acme.test.patch('/v1/notification_settings', {
       email: { from_address: 'billing@acme.example', send_in_test_mode: true },
     });
