@@ -3,46 +3,12 @@ import { foldEvents, IllegalStateError, NotFoundError, ValidationError } from '@
 import { deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
-import { type ExistingInvoice, toInvoice } from './invoice';
+import { at, invoiceAfter, invoiceId, issuedAt, metadata, openInvoice } from './openInvoice.testing';
 
-const invoiceId = 'cinvoice000000000000000001';
 const firstPayment = 'cpayment000000000000000001';
 const secondPayment = 'cpayment000000000000000002';
 const refundId = 'crefund0000000000000000001';
-const issuedAt = '2026-01-31T10:00:00.000Z';
-const metadata = {
-  command_id: 'cmd_1',
-  correlation_id: 'req_1',
-  request_id: 'req_1',
-  organization_id: 'org_1',
-  mode: 'live' as const,
-  issued_at: issuedAt,
-};
-const customer = { name: 'Acme Corp', email: null, billing_address: null };
-const terms = {
-  collection_method: 'send_invoice' as const,
-  days_until_due: 30,
-  due_date: null,
-  memo: null,
-  metadata: {},
-};
-const at = (data: object) => ({ invoice_id: invoiceId, occurred_at: '2026-01-10T00:00:00.000Z', ...data });
 
-// One line of 2 × 5,000 = 10,000 cents.
-const created = {
-  type: 'InvoiceCreated',
-  data: at({
-    customer_id: 'ccustomer00000000000000001',
-    customer,
-    terms,
-    currency: 'eur',
-    line_items: [{ id: 'cline0000000000000000000001', description: 'Seats', quantity: '2', unit_amount_cents: 5000 }],
-  }),
-} as InvoiceStreamEvent;
-const finalized = {
-  type: 'InvoiceFinalized',
-  data: at({ invoice_number: 'INV-0001', due_date: '2026-02-09', public_invoice_url: 'http://x/inv/t', customer }),
-} as InvoiceStreamEvent;
 const recorded = (payment_id: string, amount_cents: number, amount_paid_cents: number) =>
   ({
     type: 'InvoicePaymentRecorded',
@@ -58,7 +24,7 @@ const recorded = (payment_id: string, amount_cents: number, amount_paid_cents: n
     }),
   }) as InvoiceStreamEvent;
 const paidEvent = { type: 'InvoicePaid', data: at({ amount_paid_cents: 10_000 }) } as InvoiceStreamEvent;
-const open = [created, finalized];
+const open = openInvoice('eur');
 const partlyPaid = [...open, recorded(firstPayment, 4000, 4000)];
 const fullyPaid = [...partlyPaid, recorded(secondPayment, 6000, 10_000), paidEvent];
 
@@ -87,8 +53,6 @@ const refund = (amount_cents: number | null, payment_id = firstPayment) =>
   }) as InvoiceCommand;
 
 const { given } = deciderSpec(invoiceDecider);
-const invoiceAfter = (history: InvoiceStreamEvent[]) =>
-  toInvoice(foldEvents(invoiceDecider, history) as ExistingInvoice);
 
 describe('payments on an invoice', () => {
   it('records a partial payment: the amount due goes down, the invoice stays open', () => {
@@ -152,7 +116,7 @@ describe('payments on an invoice', () => {
   });
 
   it('refuses payments on a draft, a paid or a void invoice, and on none', () => {
-    given([created]).when(pay(100)).thenThrows(IllegalStateError, "its status is 'draft'");
+    given(open.slice(0, 1)).when(pay(100)).thenThrows(IllegalStateError, "its status is 'draft'");
     given(fullyPaid).when(pay(100)).thenThrows(IllegalStateError, "its status is 'paid'");
     const voided = { type: 'InvoiceVoided', data: at({}) } as InvoiceStreamEvent;
     given([...open, voided])

@@ -1,48 +1,13 @@
-import type { InvoiceStreamEvent } from '@afternoon/contracts/invoices';
-import { foldEvents, IllegalStateError, NotFoundError } from '@afternoon/service-kit';
+import { IllegalStateError, NotFoundError } from '@afternoon/service-kit';
 import { deciderSpec } from '@afternoon/testkit/decider';
 import { describe, expect, it } from 'vitest';
 import { type InvoiceCommand, invoiceDecider } from './businessLogic';
-import { type ExistingInvoice, toInvoice } from './invoice';
+import { invoiceAfter, invoiceId, issuedAt, metadata, openInvoice } from './openInvoice.testing';
 import { maxFailedAttemptsKept } from './providerPayments';
 
-const invoiceId = 'cinvoice000000000000000001';
 const stripePayment = 'pstripe0000000000000000001';
-const issuedAt = '2026-01-31T10:00:00.000Z';
-const metadata = {
-  command_id: 'cmd_1',
-  correlation_id: 'req_1',
-  request_id: 'req_1',
-  organization_id: 'org_1',
-  mode: 'live' as const,
-  issued_at: issuedAt,
-};
-const customer = { name: 'Acme Corp', email: null, billing_address: null };
-const terms = {
-  collection_method: 'send_invoice' as const,
-  days_until_due: 30,
-  due_date: null,
-  memo: null,
-  metadata: {},
-};
-const at = (data: object) => ({ invoice_id: invoiceId, occurred_at: '2026-01-10T00:00:00.000Z', ...data });
 
-// One line of 2 × 5,000 = 10,000 cents.
-const created = {
-  type: 'InvoiceCreated',
-  data: at({
-    customer_id: 'ccustomer00000000000000001',
-    customer,
-    terms,
-    currency: 'usd',
-    line_items: [{ id: 'cline0000000000000000000001', description: 'Seats', quantity: '2', unit_amount_cents: 5000 }],
-  }),
-} as InvoiceStreamEvent;
-const finalized = {
-  type: 'InvoiceFinalized',
-  data: at({ invoice_number: 'INV-0001', due_date: '2026-02-09', public_invoice_url: 'http://x/inv/t', customer }),
-} as InvoiceStreamEvent;
-const open = [created, finalized];
+const open = openInvoice('usd');
 
 const stripePay = (amount_cents: number, payment_id = stripePayment) =>
   ({
@@ -80,8 +45,6 @@ const refundToTotal = (refunded_total_cents: number, refund_id: string) =>
   }) as InvoiceCommand;
 
 const { given } = deciderSpec(invoiceDecider);
-const invoiceAfter = (history: InvoiceStreamEvent[]) =>
-  toInvoice(foldEvents(invoiceDecider, history) as ExistingInvoice);
 
 describe("a provider's payments, failed attempts and refunds", () => {
   it('records a card payment with its provider; the one that leaves nothing due pays the invoice', () => {
@@ -112,7 +75,7 @@ describe("a provider's payments, failed attempts and refunds", () => {
   });
 
   it('refuses a payment for an invoice still a draft or unknown, so the provider delivers it again later', () => {
-    given([created]).when(stripePay(4000)).thenThrows(IllegalStateError);
+    given(open.slice(0, 1)).when(stripePay(4000)).thenThrows(IllegalStateError);
     given([]).when(stripePay(4000)).thenThrows(NotFoundError);
   });
 
