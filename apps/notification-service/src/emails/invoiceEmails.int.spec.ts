@@ -3,30 +3,25 @@ import type { InvoiceEmail } from '@afternoon/contracts/invoiceEmails';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
 import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import { type RunningService, rebuildProjections, withTransaction } from '@afternoon/service-kit';
-import { dropSchemas, dropTopics, eventually, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationProjections, startNotificationService } from '../app';
-import { internalGet, MovableClock, newTenant, type TestTenant } from '../deliveries/deliveries.testing';
+import { notificationProjections } from '../app';
+import { internalGet, newTenant, type TestTenant } from '../deliveries/deliveries.testing';
 import { retryDelaysMs } from '../deliveries/retrySchedule';
 import { finalizedInvoice } from './invoiceEmails.testing';
+import { isolatedEmailsService } from './isolatedEmailsService.testing';
 import { scheduleInvoiceEmails } from './scheduleInvoiceEmails';
 
 describe('invoice emails scheduled in the catalog transaction, without an SMTP server', () => {
-  const schema = uniqueName('emails');
-  const topicPrefix = `${uniqueName('ne')}.`;
-  const clock = new MovableClock();
+  const emails = isolatedEmailsService('emails');
+  const { clock } = emails;
   let service: RunningService;
 
   beforeAll(async () => {
-    service = await startNotificationService(
-      { ...serviceEnv(schema, topicPrefix), EMAIL_SENDER_INTERVAL_MS: 50 },
-      { now: clock.now },
-    );
+    service = await emails.start();
   });
   afterAll(async () => {
-    await service.stop();
-    await dropSchemas(schema);
-    await dropTopics(topicPrefix);
+    await emails.stop();
   });
 
   const invoiceEvent = (tenant: TestTenant, invoice: InvoicePayload, type: WebhookEvent['type']): WebhookEvent => ({

@@ -3,34 +3,28 @@ import type { InvoiceEmail, InvoiceEmailKind, ReplayInvoiceEmails } from '@after
 import type { CommandRecord } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import { type RunningService, withTransaction } from '@afternoon/service-kit';
-import { collectTopic, dropSchemas, dropTopics, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { collectTopic, eventually, produce } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNotificationService } from '../app';
-import { internalGet, MovableClock, newTenant, type TestTenant } from '../deliveries/deliveries.testing';
+import { internalGet, newTenant, type TestTenant } from '../deliveries/deliveries.testing';
 import { emailDeliveryStream, emailIdOf } from './emailDelivery';
 import { recordEmailEvents } from './emailEvents';
 import { finalizedInvoice } from './invoiceEmails.testing';
+import { isolatedEmailsService } from './isolatedEmailsService.testing';
 import { emailReplayStream } from './replayInvoiceEmails';
 
 describe('a replay of a window of invoice emails, on real Kafka and Postgres, without an SMTP server', () => {
-  const schema = uniqueName('emailreplay');
-  const topicPrefix = `${uniqueName('ner')}.`;
-  const clock = new MovableClock();
+  const emails = isolatedEmailsService('emailreplay');
+  const { clock, topicPrefix } = emails;
   let service: RunningService;
   let replies: Awaited<ReturnType<typeof collectTopic>>;
 
   beforeAll(async () => {
-    service = await startNotificationService(
-      { ...serviceEnv(schema, topicPrefix), EMAIL_SENDER_INTERVAL_MS: 50 },
-      { now: clock.now },
-    );
+    service = await emails.start();
     replies = await collectTopic(`${topicPrefix}${Topics.gatewayReplies.name}`);
   });
   afterAll(async () => {
     await replies.stop();
-    await service.stop();
-    await dropSchemas(schema);
-    await dropTopics(topicPrefix);
+    await emails.stop();
   });
 
   const at = (minute: number) => new Date(Date.parse('2026-11-01T10:00:00Z') + minute * 60_000);

@@ -9,48 +9,32 @@ import { Topics } from '@afternoon/contracts/topics';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
 import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import { consumerGroupId, type RunningService, withTransaction } from '@afternoon/service-kit';
-import {
-  type CollectedMessage,
-  collectTopic,
-  commandRecord,
-  dropSchemas,
-  dropTopics,
-  eventually,
-  produce,
-  serviceEnv,
-  uniqueName,
-} from '@afternoon/testkit';
+import { type CollectedMessage, collectTopic, commandRecord, eventually, produce } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNotificationService } from '../../app';
 import { recordWebhookEvent } from '../../catalog/recordWebhookEvent';
-import { internalGet, MovableClock, newTenant, type TestTenant } from '../../deliveries/deliveries.testing';
+import { internalGet, newTenant, type TestTenant } from '../../deliveries/deliveries.testing';
 import { finalizedInvoice } from '../invoiceEmails.testing';
+import { isolatedEmailsService } from '../isolatedEmailsService.testing';
 import { reminderSettingsConsumer } from './reminderSettingsConsumer';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
 describe('reminders follow the organization’s settings when they change, without an SMTP server', () => {
-  const schema = uniqueName('reminder_settings');
-  const topicPrefix = `${uniqueName('nrs')}.`;
+  const emails = isolatedEmailsService('reminder_settings');
+  const { clock, topicPrefix } = emails;
   const topic = (name: string) => `${topicPrefix}${name}`;
-  const clock = new MovableClock();
   let service: RunningService;
   let replies: Awaited<ReturnType<typeof collectTopic>>;
   let events: Awaited<ReturnType<typeof collectTopic>>;
 
   beforeAll(async () => {
-    service = await startNotificationService(
-      { ...serviceEnv(schema, topicPrefix), EMAIL_SENDER_INTERVAL_MS: 50 },
-      { now: clock.now },
-    );
+    service = await emails.start();
     replies = await collectTopic(topic(Topics.gatewayReplies.name));
     events = await collectTopic(topic(Topics.notificationEvents.name));
   });
   afterAll(async () => {
     await Promise.all([replies, events].map((collected) => collected?.stop()));
-    await service.stop();
-    await dropSchemas(schema);
-    await dropTopics(topicPrefix);
+    await emails.stop();
   });
 
   /** `PATCH /v1/notification_settings` as the gateway sends it; waits for its success. */

@@ -5,31 +5,25 @@ import { testClockEventWireNames } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
 import { type RunningService, withTransaction } from '@afternoon/service-kit';
-import { dropSchemas, dropTopics, eventually, produce, serviceEnv, uniqueName } from '@afternoon/testkit';
+import { eventually, produce } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNotificationService } from '../../app';
-import { internalGet, MovableClock, newTenant, type TestTenant } from '../../deliveries/deliveries.testing';
+import { internalGet, newTenant, type TestTenant } from '../../deliveries/deliveries.testing';
 import { finalizedInvoice } from '../invoiceEmails.testing';
+import { isolatedEmailsService } from '../isolatedEmailsService.testing';
 import { scheduleInvoiceEmails } from '../scheduleInvoiceEmails';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
 describe('invoice reminders on the customer’s clock, without an SMTP server', () => {
-  const schema = uniqueName('reminders');
-  const topicPrefix = `${uniqueName('nr')}.`;
-  const clock = new MovableClock();
+  const emails = isolatedEmailsService('reminders');
+  const { clock, topicPrefix } = emails;
   let service: RunningService;
 
   beforeAll(async () => {
-    service = await startNotificationService(
-      { ...serviceEnv(schema, topicPrefix), EMAIL_SENDER_INTERVAL_MS: 50 },
-      { now: clock.now },
-    );
+    service = await emails.start();
   });
   afterAll(async () => {
-    await service.stop();
-    await dropSchemas(schema);
-    await dropTopics(topicPrefix);
+    await emails.stop();
   });
 
   /** A live tenant reminding 3 days before the due date and 1 day after, and nothing else. */
