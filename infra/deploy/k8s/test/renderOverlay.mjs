@@ -19,8 +19,14 @@ const models = {
 
 /** `kubectl kustomize` of an overlay: every object it renders. */
 export async function renderOverlay(overlay) {
-  const { stdout } = await run('kubectl', ['kustomize', new URL(`overlays/${overlay}`, k8sDir).pathname]);
-  return parseYamlDocuments(stdout);
+  const rendered = await run('kubectl', ['kustomize', new URL(`overlays/${overlay}`, k8sDir).pathname]).catch(
+    (error) => {
+      if (error.code === 'ENOENT')
+        throw new Error('kubectl is needed on PATH to render the manifests (kubectl kustomize)');
+      throw error;
+    },
+  );
+  return parseYamlDocuments(rendered.stdout);
 }
 
 /** Checks an object against its kind's schema; throws naming the object and every problem. */
