@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appAddressedBy, appEnvs, envProblems, parsedEnv } from '../test/appEnvs.mjs';
 import { containerEnv, exampleSecret, renderOverlay, selects, validateObject } from './test/renderOverlay.mjs';
@@ -16,6 +17,12 @@ function deploymentsOf(objects) {
       return { deployment, name: deployment.metadata.name, container: containers[0], app: env.SERVICE, env };
     });
 }
+
+/** Variables a base config file shows commented out (`# NAME=…`): documented there, left for the operator to set. */
+const commentedIn = (file) =>
+  [...readFileSync(new URL(`base/config/${file}.env`, import.meta.url), 'utf8').matchAll(/^# ([A-Z_]+)=/gm)].map(
+    ([, name]) => name,
+  );
 
 const podLabels = ({ deployment }) => deployment.spec.template.metadata.labels;
 const ofKind = (objects, kind) => objects.filter((object) => object.kind === kind);
@@ -64,6 +71,17 @@ describe.each(['local', 'production'])('the %s overlay', (overlay) => {
     for (const { name, app, env } of deployments) {
       expect(apps, name).toContain(app);
       expect(envProblems(app, env), name).toEqual([]);
+    }
+  });
+
+  it('sets every variable of each app, or shows it commented out in its config file', () => {
+    for (const app of apps) {
+      const given = new Set(deployments.filter((d) => d.app === app).flatMap((d) => Object.keys(d.env)));
+      const documented = new Set([...commentedIn('shared'), ...commentedIn(app)]);
+      const unmentioned = Object.keys(appEnvs[app].schema.shape).filter(
+        (name) => !given.has(name) && !documented.has(name),
+      );
+      expect(unmentioned, app).toEqual([]);
     }
   });
 
