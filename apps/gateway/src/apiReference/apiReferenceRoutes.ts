@@ -51,7 +51,8 @@ export function apiReferenceRoutes(): Router {
   router.get('/docs/:file', (request, response) => {
     const file = Object.hasOwn(assets, request.params.file) ? assets[request.params.file] : undefined;
     if (!file) throw ApiHttpError.of('NOT_FOUND', 'No such file', 'file');
-    guard(response, referenceContentSecurityPolicy).sendFile(file, { maxAge: '1h' });
+    // Allowed: pnpm keeps swagger-ui-dist under node_modules/.pnpm, and only the files named above are ever sent.
+    guard(response, referenceContentSecurityPolicy).sendFile(file, { maxAge: '1h', dotfiles: 'allow' });
   });
   return router;
 }
