@@ -47,7 +47,7 @@ export function describeOperation(
         headers: {
           ...requestIdHeader,
           ...(keyed ? rateLimitHeaders : {}),
-          ...(writes.has(method) ? replayedHeader : {}),
+          ...(keyed && writes.has(method) ? replayedHeader : {}),
         },
         content: {
           'application/json': {
