@@ -13,6 +13,7 @@ import {
 } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { adminApi } from './adminApi';
+import { apiReferenceRoutes } from './apiReference/apiReferenceRoutes';
 import { authenticate } from './auth/authenticate';
 import { type GatewayEdge, gatewayApp } from './edge';
 import type { GatewayEnv } from './env';
@@ -113,6 +114,7 @@ function gatewayEdge(
     adminDoor,
     adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
     hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing }),
+    apiReference: apiReferenceRoutes(),
     stripeWebhooks: stripeWebhookRoutes(deps),
     authenticate: authenticate(pool),
     rateLimits: limitRequests({

@@ -17,6 +17,8 @@ export interface GatewayEdge {
   adminDoor: AdminPort;
   adminApi: Router[];
   hostedInvoices: Router;
+  /** `/openapi.json` and `/docs`: public, no key. */
+  apiReference: Router;
   /** Stripe's signed events: public, and read raw before the JSON parser (Stripe signs the exact bytes). */
   stripeWebhooks: Router;
   authenticate: RequestHandler;
@@ -44,6 +46,7 @@ export function gatewayApp(edge: GatewayEdge): Express {
   app.use('/v1/admin', unknownRoute);
   app.use(edge.adminDoor.adminPortServesNothingElse);
   app.use(edge.hostedInvoices);
+  app.use(edge.apiReference);
   app.use('/v1', edge.authenticate, edge.rateLimits);
   app.use(edge.publicApi);
   app.use(unknownRoute, databaseOutage, errorHandler(edge.logger));

@@ -62,8 +62,12 @@ export const ErrorResponse = z.object({
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50).meta({ description: 'Items per page (1–100)' }),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .meta({ description: "The previous page's `pagination.next_cursor`; the first page without it" }),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 

@@ -26,7 +26,9 @@ export type Fixture =
   | 'invoiceEmail'
   // Invoice payments (issue 15)
   | 'payableInvoice'
-  | 'invoicePayment';
+  | 'invoicePayment'
+  // API reference (issue 16): a file the /docs page loads
+  | 'referenceAsset';
 
 export type Fixtures = Record<Fixture, string>;
 
@@ -69,6 +71,7 @@ function buildersFor(
   const live = org.live;
   return {
     organization: async () => org.id,
+    referenceAsset: async () => 'swagger-ui.css',
     apiKey: async () =>
       created(await cluster.admin.post(`/v1/admin/organizations/${org.id}/api_keys`, { mode: 'live' })).api_key.id,
     customer: async () =>

@@ -39,6 +39,7 @@ import { EventSummaryQuery, IngestRequestBody, ListUsageEventsQuery, UsageQuery 
 import { z } from 'zod';
 import type { Fixtures } from './fixtures';
 import { hostedInvoiceRouteDescriptions } from './hostedInvoiceRouteDescriptions';
+import { keylessRouteDescriptions } from './keylessRouteDescriptions';
 import { type RouteFuzz, routeKey } from './routeFuzz';
 import { webhookRouteDescriptions } from './webhookRouteDescriptions';
 
@@ -61,9 +62,7 @@ const month = 'from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
 const line = { description: 'Support', quantity: 1, unit_amount_cents: 500 };
 
 export const routeDescriptions: Record<string, RouteFuzz> = {
-  [routeKey('GET', '/healthz')]: { auth: 'none' },
-  [routeKey('GET', '/readyz')]: { auth: 'none' },
-  [routeKey('GET', '/metrics')]: { auth: 'none' },
+  ...keylessRouteDescriptions,
 
   [routeKey('POST', '/v1/admin/organizations')]: {
     auth: 'admin',
