@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,13 +37,29 @@ function processEnv(env: AppEnv): Record<string, string> {
   return { PATH: process.env.PATH ?? '', ...Object.fromEntries(entries) };
 }
 
-/** One app compiled by `npm run build`, run as the image runs it: `node dist/main.js` in the app's folder. */
-export function spawnCompiledApp(name: AppName, env: AppEnv) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: join(repoRoot, 'apps', name),
-    env: processEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * The command line and environment of one compiled app: `node dist/main.js` in the app's folder, as the image runs
+ * it; or, given `envFile`, `node infra/service.mjs <app> --env <envFile>` from the repository, as the systemd
+ * units run it, with the environment written to that file.
+ */
+function launch(name: AppName, env: AppEnv, envFile: string | undefined) {
+  const variables = processEnv(env);
+  if (!envFile) return { args: ['dist/main.js'], cwd: join(repoRoot, 'apps', name), env: variables };
+  const { PATH, ...fromFile } = variables;
+  writeFileSync(
+    envFile,
+    Object.entries(fromFile)
+      .map(([key, value]) => `${key}=${value}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  return { args: ['infra/service.mjs', name, '--env', envFile], cwd: repoRoot, env: { PATH } };
+}
+
+/** One app compiled by `npm run build`, run as the image (or, given `envFile`, a systemd unit) runs it. */
+export function spawnCompiledApp(name: AppName, env: AppEnv, envFile?: string) {
+  const { args, cwd, env: variables } = launch(name, env, envFile);
+  const child = spawn(process.execPath, args, { cwd, env: variables, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk: Buffer) => {

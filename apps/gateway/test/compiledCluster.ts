@@ -52,7 +52,8 @@ function clusterEnvs(ports: Record<AppName, number>, topicPrefix: string, localD
 }
 
 /**
- * The five apps as `node dist/main.js` processes (what the image and the systemd units run), started together on the
+ * The five apps as `node dist/main.js` processes (what the image runs; customer-service as its systemd unit runs it),
+ * started together on the
  * test cluster's Kafka and Postgres with schemas and a topic namespace of their own; resolves once all are ready.
  */
 export async function startCompiledCluster() {
@@ -61,7 +62,9 @@ export async function startCompiledCluster() {
   const portList = await Promise.all(appNames.map(() => freePort()));
   const ports = Object.fromEntries(appNames.map((name, index) => [name, portList[index]])) as Record<AppName, number>;
   const { envs, adminToken } = clusterEnvs(ports, topicPrefix, localDir);
-  const apps = appNames.map((name) => spawnCompiledApp(name, envs[name]));
+  // customer-service goes through `npm run service`'s script and an env file, as the systemd units start every app.
+  const envFile = (name: AppName) => (name === 'customer-service' ? join(localDir, `${name}.env`) : undefined);
+  const apps = appNames.map((name) => spawnCompiledApp(name, envs[name], envFile(name)));
   const stopAll = () => Promise.all(apps.map((app) => app.stop()));
   try {
     await Promise.all(apps.map((app) => app.ready(ports[app.name])));
