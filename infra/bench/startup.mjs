@@ -41,7 +41,7 @@ async function measure(app, mode) {
   const port = await freePort();
   const schema = `startup_${randomBytes(4).toString('hex')}`;
   schemas.push(schema);
-  const env = {
+  const appEnv = {
     PATH: env.PATH,
     DATABASE_URL,
     KAFKA_BROKERS,
@@ -54,7 +54,7 @@ async function measure(app, mode) {
   };
   const [command, args] = modes[mode];
   const started = performance.now();
-  const child = spawn(command, args, { cwd: join(ROOT, 'apps', app), env, stdio: 'ignore' });
+  const child = spawn(command, args, { cwd: join(ROOT, 'apps', app), env: appEnv, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${app} (${mode}) exited with ${child.exitCode}`);
@@ -90,6 +90,10 @@ async function dropAll() {
     .filter((id) => id.startsWith(topicPrefix));
   if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
   await admin.disconnect();
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => dropAll().finally(() => process.exit(130)));
 }
 
 const rows = [];

@@ -74,7 +74,7 @@ export function spawnCompiledApp(name: AppName, env: AppEnv, envFile?: string) {
     pid: child.pid,
     exited,
     /** Resolves once /readyz answers 200; rejects, with the app's last output, if it exits first or takes too long. */
-    async ready(port: number, timeout = 60_000) {
+    async ready(port: number, timeout = 120_000) {
       const exitedEarly = exited.then((status) => {
         throw new Error(`${name} exited (${JSON.stringify(status)}) before it was ready:\n${lastOutput()}`);
       });

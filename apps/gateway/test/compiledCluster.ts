@@ -53,8 +53,8 @@ function clusterEnvs(ports: Record<AppName, number>, topicPrefix: string, localD
 
 /**
  * The five apps as `node dist/main.js` processes (what the image runs; customer-service as its systemd unit runs it),
- * started together on the
- * test cluster's Kafka and Postgres with schemas and a topic namespace of their own; resolves once all are ready.
+ * started together on the test cluster's Kafka and Postgres with schemas and a topic namespace of their own; resolves
+ * once all are ready.
  */
 export async function startCompiledCluster() {
   const topicPrefix = `${uniqueName('compiled')}.`;
@@ -66,10 +66,16 @@ export async function startCompiledCluster() {
   const envFile = (name: AppName) => (name === 'customer-service' ? join(localDir, `${name}.env`) : undefined);
   const apps = appNames.map((name) => spawnCompiledApp(name, envs[name], envFile(name)));
   const stopAll = () => Promise.all(apps.map((app) => app.stop()));
+  const cleanUp = async () => {
+    await stopAll();
+    await dropSchemas(...Object.values(envs).map((env) => String(env.DB_SCHEMA)));
+    await dropTopics(topicPrefix);
+    rmSync(localDir, { recursive: true, force: true });
+  };
   try {
     await Promise.all(apps.map((app) => app.ready(ports[app.name])));
   } catch (error) {
-    await stopAll();
+    await cleanUp();
     throw error;
   }
   const baseUrl = `http://127.0.0.1:${ports.gateway}`;
@@ -88,13 +94,8 @@ export async function startCompiledCluster() {
       const statuses = await stopAll();
       return Object.fromEntries(apps.map((app, index) => [app.name, statuses[index]])) as Record<AppName, ExitStatus>;
     },
-    async cleanUp() {
-      await stopAll();
-      const schemas = Object.values(envs).map((env) => String(env.DB_SCHEMA));
-      await dropSchemas(...schemas);
-      await dropTopics(topicPrefix);
-      rmSync(localDir, { recursive: true, force: true });
-    },
+    /** Stops whatever still runs, then drops the cluster's schemas, topics and consumer groups. */
+    cleanUp,
   };
 }
 export type CompiledCluster = Awaited<ReturnType<typeof startCompiledCluster>>;
