@@ -21,11 +21,10 @@ export function log(scope, message) {
 }
 
 /**
- * Reads <repo>/.env (KEY=value lines, # comments, optional quotes) without overriding what the shell already set.
- * Used by start and cli; tests resolve their own infrastructure.
+ * Reads <repo>/.env, or `file` (KEY=value lines, # comments, optional quotes), without overriding what the shell
+ * already set. Used by start, cli and service; tests resolve their own infrastructure.
  */
-export function loadDotEnv(env = process.env) {
-  const file = join(ROOT, '.env');
+export function loadDotEnv(env = process.env, file = join(ROOT, '.env')) {
   if (!existsSync(file)) return;
   for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw);
