@@ -1,6 +1,7 @@
 import { IllegalStateError, NotYetError } from '@afternoon/service-kit';
 import Stripe from 'stripe';
 import type { CheckoutRequest, PaymentProvider, ProviderCheckoutSession } from './paymentProvider';
+import { toStripeChargeAmount } from './stripeAmounts';
 
 /** Where the Stripe client sends its requests: Stripe's own API unless `STRIPE_API_BASE` names another server. */
 export function stripeClientOptions(apiBase: string | undefined): Stripe.StripeConfig {
@@ -21,7 +22,8 @@ export function checkoutSessionParams(request: CheckoutRequest): Stripe.Checkout
         quantity: 1,
         price_data: {
           currency: request.currency.toLowerCase(),
-          unit_amount: request.amountCents,
+          // Stripe counts some currencies' minor units differently from ISO 4217 (ISK, UGX, MGA…).
+          unit_amount: toStripeChargeAmount(request.amountCents, request.currency),
           product_data: { name: request.invoiceNumber ? `Invoice ${request.invoiceNumber}` : 'Invoice' },
         },
       },
