@@ -267,7 +267,11 @@ describe("Stripe's signed events through POST /webhooks/stripe/{organization_id}
         failure_reason: expect.stringMatching(/^currency_mismatch: .*JPY.*USD/),
       }),
     ]);
-    expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'open', amount_paid_cents: 0, amount_due_cents: 10_000 });
+    expect(await invoiceOf(invoice.id)).toMatchObject({
+      status: 'open',
+      amount_paid_cents: 0,
+      amount_due_cents: 10_000,
+    });
     // Refunding it in Stripe takes nothing from the invoice.
     expect((await deliver(chargeRefunded(inYen, 10_000))).status).toBe(200);
     expect(await invoiceOf(invoice.id)).toMatchObject({ amount_paid_cents: 0, amount_refunded_cents: 0 });

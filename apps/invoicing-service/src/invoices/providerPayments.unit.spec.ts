@@ -128,7 +128,7 @@ describe("a provider's payments, failed attempts and refunds", () => {
       .thenEmits([]);
   });
 
-  it('lists money in another currency than the invoice\'s as a failed attempt, moving no amount, once', () => {
+  it("lists money in another currency than the invoice's as a failed attempt, moving no amount, once", () => {
     const inYen = { ...stripePay(10_000), data: { ...stripePay(10_000).data, currency: 'jpy' } } as InvoiceCommand;
     const events = given(open).when(inYen).events();
     expect(events).toEqual([
@@ -149,9 +149,11 @@ describe("a provider's payments, failed attempts and refunds", () => {
     given(history).when(refundToTotal(10_000, 'rrefund0000000000000000001')).thenEmits([]);
     // The same currency, named: applied as usual.
     const inDollars = { ...inYen, data: { ...inYen.data, currency: 'usd' } } as InvoiceCommand;
-    expect(given(open).when(inDollars).events().map((event) => event.type)).toEqual([
-      'InvoicePaymentRecorded',
-      'InvoicePaid',
-    ]);
+    expect(
+      given(open)
+        .when(inDollars)
+        .events()
+        .map((event) => event.type),
+    ).toEqual(['InvoicePaymentRecorded', 'InvoicePaid']);
   });
 });

@@ -5,7 +5,11 @@ import type { Queryable, Tenant } from '@afternoon/service-kit';
  * The subscription an invoice's overpayment is credited on: the invoice's own while it runs, otherwise the customer's
  * newest one not canceled (a one-off invoice's customer may have one); undefined when the customer has none.
  */
-export async function creditedSubscription(db: Queryable, tenant: Tenant, invoice: Invoice): Promise<string | undefined> {
+export async function creditedSubscription(
+  db: Queryable,
+  tenant: Tenant,
+  invoice: Invoice,
+): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM subscriptions
       WHERE organization_id = $1 AND mode = $2 AND customer_id = $3 AND status <> 'canceled'

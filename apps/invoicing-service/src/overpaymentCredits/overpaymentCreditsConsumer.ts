@@ -1,15 +1,15 @@
 import {
-  CreditGrantEvent,
   type CreateCreditGrant,
+  CreditGrantEvent,
   creditGrantEventWireNames,
   type VoidCreditGrant,
 } from '@afternoon/contracts/credits';
 import {
-  type InvoicePaymentEvent as PaymentEvent,
   InvoicePaymentEvent,
   type InvoicePaymentRecorded,
   type InvoicePaymentRefunded,
   invoicePaymentEventWireNames,
+  type InvoicePaymentEvent as PaymentEvent,
 } from '@afternoon/contracts/invoices';
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
@@ -29,7 +29,6 @@ import { creditGrantStream } from '../creditGrants/creditGrant';
 import { enrichCreditGrantCommand } from '../creditGrants/enrichCreditGrantCommand';
 import { creditGrantsProjection } from '../creditGrants/getCreditGrants';
 import { getInvoice } from '../invoices/getInvoices';
-import { activeOverpaymentCredit, creditedSubscription } from './overpaymentCreditLookups';
 import {
   creditAfterRefund,
   type Overpayment,
@@ -37,6 +36,7 @@ import {
   overpaymentGrantId,
   remainderGrantId,
 } from './overpaymentCredit';
+import { activeOverpaymentCredit, creditedSubscription } from './overpaymentCreditLookups';
 
 /**
  * Turns what a provider's payment brought beyond the amount due into the customer's credit, once per payment (the
@@ -97,7 +97,11 @@ async function takeRefundFromCredit(
   const overpayment = await overpaymentOf(tx, tenant, invoice_id, payment_id, context);
   if (!overpayment) return;
   const name = `Overpayment on ${overpayment.invoiceNumber ?? invoice_id}, less a refund`;
-  const grant = overpaymentGrant({ ...overpayment, amountCents: after.remainderCents }, remainderGrantId(refund_id), name);
+  const grant = overpaymentGrant(
+    { ...overpayment, amountCents: after.remainderCents },
+    remainderGrantId(refund_id),
+    name,
+  );
   await createGrant(tx, grant, metadata, context);
 }
 

@@ -9,7 +9,7 @@ describe("ISO 4217 minor units and Stripe's amount", () => {
     }
   });
 
-  it("passes zero-decimal currencies (JPY, KRW, CLP, VND, XOF) through: ISO and Stripe both count whole units", () => {
+  it('passes zero-decimal currencies (JPY, KRW, CLP, VND, XOF) through: ISO and Stripe both count whole units', () => {
     for (const currency of ['jpy', 'krw', 'clp', 'vnd', 'xof']) {
       expect(stripeDecimalsOf(currency)).toBe(0);
       expect(toStripeChargeAmount(1500, currency)).toBe(1500);

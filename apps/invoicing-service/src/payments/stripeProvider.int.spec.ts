@@ -76,7 +76,11 @@ describe('the Stripe payment provider', () => {
   it('refuses (not a retry) when Stripe refuses the key', async () => {
     const provider = stripeProvider('sk_test_abcdefgh12345678', `${stripe.url}`);
     const refused = stripeProvider('pk_test_notasecretkey', stripe.url);
-    await expect(refused.createCheckoutSession(request)).rejects.toMatchObject({ name: 'IllegalStateError' });
+    await expect(refused.createCheckoutSession(request)).rejects.toMatchObject({
+      name: 'PaymentProviderUnavailableError',
+      code: 'INVALID_STATE',
+      param: 'payment_provider',
+    });
     await expect(provider.createCheckoutSession(request)).resolves.toBeDefined();
   });
 

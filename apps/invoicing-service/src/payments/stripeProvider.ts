@@ -1,6 +1,11 @@
 import { IllegalStateError, NotYetError } from '@afternoon/service-kit';
 import Stripe from 'stripe';
-import type { CheckoutRequest, PaymentProvider, ProviderCheckoutSession } from './paymentProvider';
+import {
+  type CheckoutRequest,
+  type PaymentProvider,
+  PaymentProviderUnavailableError,
+  type ProviderCheckoutSession,
+} from './paymentProvider';
 import { toStripeChargeAmount } from './stripeAmounts';
 
 /** Where the Stripe client sends its requests: Stripe's own API unless `STRIPE_API_BASE` names another server. */
@@ -66,5 +71,5 @@ function providerFailure(error: unknown): Error {
     error instanceof Stripe.errors.StripeAPIError ||
     (error.statusCode ?? 0) >= 500;
   if (transient) return new NotYetError(`Stripe is unavailable: ${error.message}`);
-  return new IllegalStateError(`Stripe refused to open a checkout session: ${error.message}`);
+  return new PaymentProviderUnavailableError(`Stripe refused to open a checkout session: ${error.message}`);
 }
