@@ -113,7 +113,7 @@ function gatewayEdge(
     operational: operationalRoutes({ metrics, readiness: [postgresReady(pool), ...messaging.readiness] }),
     adminDoor,
     adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
-    hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing }),
+    hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing, logger }),
     apiReference: apiReferenceRoutes(),
     stripeWebhooks: stripeWebhookRoutes(deps),
     authenticate: authenticate(pool),

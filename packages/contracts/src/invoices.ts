@@ -380,6 +380,11 @@ export const RecordInvoicePayment = command('RecordInvoicePayment', {
    * since the money has moved; what exceeds the amount due is noted as `unapplied_cents`.
    */
   provider: PaymentProvider.optional(),
+  /**
+   * The currency a provider took the money in (lowercase ISO 4217); absent: the invoice's. Money in another currency
+   * is not the invoice's money: it is listed as a failed attempt with the reason and moves no amount.
+   */
+  currency: z.string().optional(),
 });
 export type RecordInvoicePayment = z.infer<typeof RecordInvoicePayment>;
 /** Refunds some or (`amount_cents` null) all of what is left of a payment; the refund's id is made at the gateway. */

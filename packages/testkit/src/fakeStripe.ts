@@ -24,7 +24,17 @@ export interface FakeStripe {
   requests: FakeStripeRequest[];
   /** The Checkout Sessions made, each once however often its idempotency key came back. */
   sessions: Map<string, Record<string, unknown>>;
+  /** From now on (null: no longer), session creation answers this error, as Stripe refusing or failing would. */
+  failCheckoutWith(error: FakeStripeError | null): void;
   close(): Promise<void>;
+}
+
+/** An error as Stripe answers it: `status` 400 for a refusal, 401 for a bad key, 5xx for Stripe failing. */
+export interface FakeStripeError {
+  status: number;
+  type: string;
+  message: string;
+  code?: string;
 }
 
 /** Starts the stand-in on a free loopback port. */
@@ -33,6 +43,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const sessions = new Map<string, Record<string, unknown>>();
   const byIdempotencyKey = new Map<string, Record<string, unknown>>();
   let url = '';
+  let checkoutError: FakeStripeError | null = null;
   const server: Server = createServer(async (request, response) => {
     const form = Object.fromEntries(new URLSearchParams(await bodyOf(request)));
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -43,6 +54,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const key = header(request, 'idempotency-key');
       const replayed = key ? byIdempotencyKey.get(key) : undefined;
       if (replayed) return json(response, 200, replayed, { 'Idempotent-Replayed': 'true' });
+      if (checkoutError) return stripeError(response, checkoutError.status, checkoutError.type, checkoutError.message);
+      const refusedAmount = amountStripeRefuses(form);
+      if (refusedAmount) return stripeError(response, 400, 'invalid_request_error', refusedAmount);
       const session = checkoutSession(url, form);
       sessions.set(String(session.id), session);
       if (key) byIdempotencyKey.set(key, session);
@@ -68,6 +82,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     url,
     requests,
     sessions,
+    failCheckoutWith(error) {
+      checkoutError = error;
+    },
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
@@ -103,6 +120,15 @@ function checkoutSession(base: string, form: Record<string, string>): Record<str
     success_url: form.success_url ?? null,
     url: `${base}/c/pay/${id}`,
   };
+}
+
+/** ISK and UGX are two-decimal in Stripe's API but charged in whole units only (https://docs.stripe.com/currencies). */
+function amountStripeRefuses(form: Record<string, string>): string | undefined {
+  const currency = form['line_items[0][price_data][currency]'] ?? '';
+  const amount = Number(form['line_items[0][price_data][unit_amount]'] ?? 0);
+  if ((currency === 'isk' || currency === 'ugx') && amount % 100 !== 0)
+    return `Invalid amount. Currency ${currency.toUpperCase()} has become effectively zero-decimal and charged amounts must be evenly divisible by 100.`;
+  return undefined;
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

@@ -1,5 +1,5 @@
 export { eventually } from './eventually';
-export { type FakeStripe, type FakeStripeRequest, startFakeStripe } from './fakeStripe';
+export { type FakeStripe, type FakeStripeError, type FakeStripeRequest, startFakeStripe } from './fakeStripe';
 export { freePort, type PrivateKafka, type PrivatePostgres, startPrivateKafka, startPrivatePostgres } from './faults';
 export { GatewayClient, type GatewayResponse } from './gatewayClient';
 export { dropSchemas, serviceEnv, testInfra, testInternalApiToken, uniqueName } from './infra';

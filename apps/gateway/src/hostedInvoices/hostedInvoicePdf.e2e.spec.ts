@@ -58,6 +58,20 @@ describe('hosted invoice PDF', () => {
     expect(page).toContain(`<a href="${token}.pdf" download>Download PDF</a>`);
   });
 
+  it('draws Chinese and Japanese names in the CJK fallback font, the rest in DejaVu', { timeout: 30_000 }, async () => {
+    const beijing = await cluster.createOrganization('北京公司');
+    const { number, path } = await finalizedTestInvoice(beijing.live, '株式会社テスト');
+    const { response, bytes } = await download(`${path}.pdf`);
+    expect(response.status).toBe(200);
+    const text = await textOf(bytes);
+    for (const expected of ['北京公司', '株式会社テスト', `Invoice ${number}`, 'Total $50.00'])
+      expect(text).toContain(expected);
+    // Both fonts are embedded (as subsets): the font dictionaries are not compressed.
+    const raw = new TextDecoder('latin1').decode(bytes);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansSC-/);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed/);
+  });
+
   it('stamps a voided invoice VOID', async () => {
     const { id, path } = await finalizedTestInvoice(acme.live);
     expect((await acme.live.post(`/v1/invoices/${id}/void`)).status).toBe(200);

@@ -1,3 +1,4 @@
+import type { Logger } from '@afternoon/service-kit';
 import { type Request, type Response, Router } from 'express';
 import { loadPaymentOptions, returnedFrom, startCheckout } from './hostedPayment';
 import { cachedInvoicePdf } from './invoicePdfCache';
@@ -6,11 +7,16 @@ import { imageOriginOf, keepPrivate, noContentSecurityPolicy, pageContentSecurit
 import { renderInvoicePage, renderNotFoundPage } from './renderInvoice';
 import { renderInvoicePdf } from './renderInvoicePdf';
 
+export interface HostedInvoiceRoutesDeps extends HostedInvoiceDeps {
+  /** Says why card payment could not be started (never a secret or the page's token). */
+  logger: Logger;
+}
+
 /**
  * `GET /inv/:token` and `GET /inv/:token.pdf`: the public, unauthenticated hosted invoice page and its PDF; the random
  * token is the capability.
  */
-export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
+export function hostedInvoiceRoutes(deps: HostedInvoiceRoutesDeps): Router {
   const router = Router();
   const renderPdf = cachedInvoicePdf(renderInvoicePdf);
   // Before anything can answer, an error included: the strictest policy, which a rendered page then loosens to itself.
@@ -50,9 +56,33 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceDeps): Router {
     if (!tokenFormat.test(token)) return notFound(response);
     const outcome = await startCheckout(deps.invoicing, token);
     if (outcome.kind === 'not_found') return notFound(response);
-    response.redirect(303, outcome.kind === 'checkout' ? outcome.url : `../${encodeURIComponent(token)}`);
+    if (outcome.kind !== 'card_unavailable')
+      return response.redirect(303, outcome.kind === 'checkout' ? outcome.url : `../${encodeURIComponent(token)}`);
+    deps.logger.warn({ reason: outcome.reason }, 'hosted invoice payment: card payment could not be started');
+    await sendCardUnavailable(deps, token, response);
   });
   return router;
+}
+
+/**
+ * The page again, its Pay button replaced by the reason card payment is unavailable and the bank transfer details
+ * when there are any: 503, since the payer can do nothing but wait or pay another way.
+ */
+async function sendCardUnavailable(deps: HostedInvoiceDeps, token: string, response: Response) {
+  const [view, options] = await Promise.all([
+    loadHostedInvoice(deps, token),
+    loadPaymentOptions(deps.invoicing, token),
+  ]);
+  if (!view) return notFound(response);
+  const payment = {
+    options: options ?? { stripe: true, bank_transfer: null },
+    payHref: `../${encodeURIComponent(token)}/pay`,
+    returnedFrom: null,
+    cardUnavailable: true,
+  };
+  const pdfHref = `../${encodeURIComponent(token)}.pdf`;
+  response.set('Retry-After', '300');
+  sendPage(response, 503, renderInvoicePage(view, pdfHref, payment), imageOriginOf(view.seller.logo_url));
 }
 
 function sendPage(response: Response, status: number, html: string, imageOrigins: string[] = []) {

@@ -1,7 +1,6 @@
 import { CheckoutSessionAnswer } from '@afternoon/contracts/invoices';
 import { HostedPaymentOptions } from '@afternoon/contracts/paymentSettings';
 import { askService, type InternalApi, ServiceRefusedError, ServiceUnavailableError } from '@afternoon/service-kit';
-import { ApiHttpError } from '../http/apiError';
 
 /** What the hosted page's payment section shows: how the invoice can be paid, and where its Pay button posts. */
 export interface HostedPayment {
@@ -10,6 +9,8 @@ export interface HostedPayment {
   payHref: string;
   /** Back from Stripe's checkout (the query its success and cancel URLs carry). */
   returnedFrom: 'succeeded' | 'canceled' | null;
+  /** The Pay button was pressed and card payment could not be started: said instead of the button. */
+  cardUnavailable?: boolean;
 }
 
 /**
@@ -28,12 +29,20 @@ export async function loadPaymentOptions(invoicing: InternalApi, token: string):
   }
 }
 
-/** Where the Pay button sends the customer: the checkout session's URL, back to the page, or nowhere (unknown token). */
-export type CheckoutOutcome = { kind: 'checkout'; url: string } | { kind: 'not_payable' } | { kind: 'not_found' };
+/**
+ * Where the Pay button sends the customer: the checkout session's URL, back to the page (nothing to pay by card any
+ * more), nowhere (unknown token), or to a page saying card payment is unavailable, with the reason to log.
+ */
+export type CheckoutOutcome =
+  | { kind: 'checkout'; url: string }
+  | { kind: 'not_payable' }
+  | { kind: 'not_found' }
+  | { kind: 'card_unavailable'; reason: string };
 
 /**
  * Asks invoicing for the invoice's Checkout Session (the same one however often it is asked for the same amount
- * due). Not payable (paid meanwhile, nothing due, no Stripe) sends the customer back to the page, which says why.
+ * due). Not payable (paid meanwhile, nothing due, no Stripe) sends the customer back to the page, which says why;
+ * Stripe refusing, its key not opening, or Stripe or invoicing unreachable make card payment unavailable.
  */
 export async function startCheckout(invoicing: InternalApi, token: string): Promise<CheckoutOutcome> {
   try {
@@ -45,11 +54,19 @@ export async function startCheckout(invoicing: InternalApi, token: string): Prom
     return { kind: 'checkout', url: answer.checkout_session.url };
   } catch (error) {
     if (error instanceof ServiceRefusedError && error.status === 404) return { kind: 'not_found' };
-    if (error instanceof ServiceRefusedError && error.error.code === 'INVALID_STATE') return { kind: 'not_payable' };
-    if (error instanceof ServiceRefusedError || error instanceof ServiceUnavailableError)
-      throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'Payment cannot be started right now; retry later');
+    const providerRefused = error instanceof ServiceRefusedError && error.error.param === 'payment_provider';
+    if (error instanceof ServiceRefusedError && error.error.code === 'INVALID_STATE' && !providerRefused)
+      return { kind: 'not_payable' };
+    if (providerRefused || error instanceof ServiceRefusedError || error instanceof ServiceUnavailableError)
+      return { kind: 'card_unavailable', reason: reasonOf(error, token) };
     throw error;
   }
+}
+
+/** Why, for the log: invoicing's code and message, the token (the page's capability) left out. */
+function reasonOf(error: ServiceRefusedError | ServiceUnavailableError, token: string): string {
+  const reason = error instanceof ServiceRefusedError ? `${error.error.code}: ${error.error.message}` : error.message;
+  return reason.split(token).join('<token>');
 }
 
 /** `?payment=succeeded` or `?payment=canceled`, as Stripe's checkout sends the customer back. */

@@ -148,6 +148,35 @@ describe('the hosted page Pay button starts one Stripe Checkout payment per invo
     expect(await page(testModePath)).not.toContain('<form method="post"');
   });
 
+  it('says card payment is unavailable (503, bank details kept) when Stripe refuses, and redirects again once it takes it', async () => {
+    const globex = await cluster.createOrganization('Globex Inc.');
+    const configured = await globex.test.patch('/v1/payment_settings', {
+      providers: { stripe: stripeKeys, bank_transfer: bank },
+    });
+    expect(configured.status).toBe(200);
+    const { number, path } = await finalizedTestInvoice(globex.test);
+    stripe.failCheckoutWith({
+      status: 401,
+      type: 'invalid_request_error',
+      message: 'Invalid API Key provided: sk_test_****4242',
+    });
+    try {
+      const refused = await pay(path);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('location')).toBeNull();
+      const html = await refused.text();
+      expect(html).toContain('Card payment is unavailable right now; nothing was charged.');
+      expect(html).toContain(bank.instructions);
+      expect(html).toContain(`<dt>Reference</dt><dd>INI-${number}</dd>`);
+      expect(html).not.toContain('<button type="submit">');
+    } finally {
+      stripe.failCheckoutWith(null);
+    }
+    const accepted = await pay(path);
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get('location')).toMatch(new RegExp(`^${stripe.url}/c/pay/cs_test_`));
+  });
+
   it('answers an unknown token with the 404 page', async () => {
     const unknown = await pay('/inv/inv_unknown0000000000000000000000');
     expect(unknown.status).toBe(404);

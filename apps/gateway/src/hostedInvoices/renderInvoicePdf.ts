@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { formatMoney } from '@afternoon/billing-core/moneyFormat';
 import PDFDocument from 'pdfkit';
 import {
@@ -13,15 +11,9 @@ import {
   sellerDetailLines,
   statusLabels,
 } from './hostedInvoiceView';
+import { bold, fontFor, registerPdfFonts, regular, writeText } from './pdfFonts';
 import { defaultAccentColor } from './renderInvoice';
 
-// DejaVu Sans (Condensed: about Helvetica's width, so the table's columns hold what they did), embedded as a subset
-// in every PDF: PDF's standard fonts cover Latin-1 only, and a customer's or seller's name may be Polish, Greek or
-// Cyrillic. Read once, from the dejavu-fonts-ttf package (Bitstream Vera licence). DejaVu has no CJK glyphs.
-const fontFile = (name: string) => readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}`));
-const fonts = { regular: fontFile('DejaVuSansCondensed.ttf'), bold: fontFile('DejaVuSansCondensed-Bold.ttf') };
-const regular = 'DejaVuSansCondensed';
-const bold = 'DejaVuSansCondensed-Bold';
 const grey = '#555555';
 const paidGreen = '#1b6b34';
 
@@ -33,8 +25,7 @@ export function renderInvoicePdf(view: HostedInvoiceView): Promise<Buffer> {
     margin: 50,
     info: { Title: `Invoice ${number} from ${view.seller.name}`, Author: view.seller.name },
   });
-  document.registerFont(regular, fonts.regular);
-  document.registerFont(bold, fonts.bold);
+  registerPdfFonts(document);
   const chunks: Buffer[] = [];
   document.on('data', (chunk: Buffer) => chunks.push(chunk));
   const finished = new Promise<Buffer>((resolve, reject) => {
@@ -55,7 +46,7 @@ export function renderInvoicePdf(view: HostedInvoiceView): Promise<Buffer> {
  */
 function writeBrand(document: PDFKit.PDFDocument, { seller }: HostedInvoiceView) {
   const accent = seller.accent_color ?? defaultAccentColor;
-  document.font(bold).fontSize(16).fillColor(accent).text(seller.name, 50, 50, { width: 360 });
+  writeText(document.fontSize(16).fillColor(accent), seller.name, bold, { x: 50, y: 50 }, { width: 360 });
   const rule = document.y + 6;
   document.moveTo(50, rule).lineTo(562, rule).lineWidth(3).strokeColor(accent).stroke();
   document.fillColor('black').strokeColor('black').lineWidth(1);
@@ -116,7 +107,7 @@ function writeParties(document: PDFKit.PDFDocument, { seller, customer }: Hosted
   const column = (x: number, title: string, lines: string[]) => {
     document.font(bold).fontSize(12).text(title, x, top, { width: 230 });
     document.font(regular).fontSize(10);
-    for (const line of lines) document.text(line, x, document.y, { width: 230 });
+    for (const line of lines) writeText(document, line, regular, { x, y: document.y }, { width: 230 });
     return document.y;
   };
   const fromBottom = column(50, 'From', [seller.name, ...sellerDetailLines(seller)]);
@@ -146,9 +137,7 @@ function writeLines(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceView
         { text: 'Amount', ...strong, ...right },
       ],
       ...invoice.line_items.map((line) => [
-        [line.description, linePeriod(line), ...lineNotes(line, invoice.currency)]
-          .filter((text) => text !== null)
-          .join('\n'),
+        description(document, [line.description, linePeriod(line), ...lineNotes(line, invoice.currency)]),
         { text: String(line.quantity), ...right },
         { text: line.unit_amount_cents === null ? '-' : money(line.unit_amount_cents), ...right },
         { text: money(line.amount_cents), ...right },
@@ -160,4 +149,10 @@ function writeLines(document: PDFKit.PDFDocument, { invoice }: HostedInvoiceView
       total('Amount due', invoice.amount_due_cents, strong),
     ],
   });
+}
+
+/** A line's description cell: in the CJK font when it holds any CJK (Noto Sans SC draws its Latin too). */
+function description(document: PDFKit.PDFDocument, parts: (string | null)[]) {
+  const text = parts.filter((part) => part !== null).join('\n');
+  return { text, font: { src: fontFor(document, text, regular) } };
 }

@@ -18,14 +18,21 @@ export const paySectionStyles = `
  */
 export function renderPaySection(invoice: Invoice, payment: HostedPayment | null): string {
   if (!payment || invoice.status !== 'open' || invoice.amount_due_cents <= 0) return '';
-  const { stripe, bank_transfer: bank } = payment.options;
-  if (!stripe && !bank) return '';
+  const { bank_transfer: bank } = payment.options;
+  const stripe = payment.options.stripe && !payment.cardUnavailable;
+  if (!stripe && !bank && !payment.cardUnavailable) return '';
   const due = escapeHtml(formatMoney(invoice.amount_due_cents, invoice.currency));
   const parts = [`<section class="pay" aria-labelledby="pay-heading">`, `<h2 id="pay-heading">Pay ${due}</h2>`];
   if (payment.returnedFrom === 'succeeded')
     parts.push('<p class="notice">Thank you: your payment is being confirmed, and this page shows it once it is.</p>');
   if (payment.returnedFrom === 'canceled')
     parts.push('<p class="notice">The payment was canceled; nothing was charged.</p>');
+  if (payment.cardUnavailable)
+    parts.push(
+      `<p class="notice" role="alert">Card payment is unavailable right now; nothing was charged. ${
+        bank ? 'You can pay by bank transfer below, or' : 'Please'
+      } try again later.</p>`,
+    );
   if (stripe)
     parts.push(
       `<form method="post" action="${escapeHtml(payment.payHref)}"><button type="submit">Pay ${due}</button></form>`,

@@ -41,4 +41,17 @@ describe('the hosted page payment section', () => {
     expect(renderPaySection(open, payment(options, 'succeeded'))).toContain('your payment is being confirmed');
     expect(renderPaySection(open, payment(options, 'canceled'))).toContain('nothing was charged');
   });
+
+  it('says card payment is unavailable instead of the Pay button, pointing to the bank transfer when there is one', () => {
+    const unavailable = (options: HostedPayment['options']) => ({ ...payment(options), cardUnavailable: true });
+    const withBank = renderPaySection(open, unavailable({ stripe: true, bank_transfer: bank }));
+    expect(withBank).toContain(
+      'Card payment is unavailable right now; nothing was charged. You can pay by bank transfer',
+    );
+    expect(withBank).not.toContain('<form');
+    expect(withBank).toContain('<dt>Reference</dt><dd>ACME-INV-0001</dd>');
+    const cardOnly = renderPaySection(open, unavailable({ stripe: true, bank_transfer: null }));
+    expect(cardOnly).toContain('Card payment is unavailable right now; nothing was charged. Please try again later.');
+    expect(cardOnly).not.toContain('<form');
+  });
 });

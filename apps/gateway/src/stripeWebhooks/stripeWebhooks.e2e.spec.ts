@@ -252,6 +252,31 @@ describe("Stripe's signed events through POST /webhooks/stripe/{organization_id}
     expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', amount_due_cents: 0 });
   });
 
+  it("lists a payment in another currency than the invoice's as a failed attempt with the reason, moving no amount", async () => {
+    const invoice = await openInvoice();
+    // ¥10,000 is not $100.00: the same number in another currency is not the invoice's money.
+    const inYen = { ...paymentOf(invoice.id), currency: 'jpy' };
+    expect((await deliver(checkoutSessionCompleted(inYen))).status).toBe(200);
+    expect((await deliver(paymentIntentSucceeded(inYen))).status).toBe(200);
+    expect(await paymentsOf(invoice.id)).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        amount_cents: 10_000,
+        currency: 'jpy',
+        reference: inYen.paymentIntentId,
+        failure_reason: expect.stringMatching(/^currency_mismatch: .*JPY.*USD/),
+      }),
+    ]);
+    expect(await invoiceOf(invoice.id)).toMatchObject({
+      status: 'open',
+      amount_paid_cents: 0,
+      amount_due_cents: 10_000,
+    });
+    // Refunding it in Stripe takes nothing from the invoice.
+    expect((await deliver(chargeRefunded(inYen, 10_000))).status).toBe(200);
+    expect(await invoiceOf(invoice.id)).toMatchObject({ amount_paid_cents: 0, amount_refunded_cents: 0 });
+  });
+
   it('answers 200 and changes nothing for an event type Afternoon does not act on', async () => {
     const invoice = await openInvoice();
     const event = { ...checkoutSessionCompleted(paymentOf(invoice.id)), type: 'customer.created' };

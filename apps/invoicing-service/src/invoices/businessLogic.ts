@@ -39,7 +39,7 @@ import {
   initialState,
 } from './invoice';
 import { amountPaidCents, amountRefundedCents, checkRoomForEntry, hasEntry, paymentsOf } from './payments';
-import { recordPaymentFailure, recordProviderPayment } from './providerPayments';
+import { isForeignCurrencyPayment, recordPaymentFailure, recordProviderPayment } from './providerPayments';
 
 /** An invoice command as sent to `invoice.commands`. */
 export type SentInvoiceCommand = WithMetadata<
@@ -198,6 +198,7 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
       const payment = paymentsOf(invoice).find(
         (entry) => entry.kind === 'payment' && entry.status === 'succeeded' && entry.id === payment_id,
       );
+      if (!payment && isForeignCurrencyPayment(invoice, payment_id)) return [];
       if (!payment) throw new NotFoundError(`No such payment: '${payment_id}'`, 'payment_id');
       const refunded = payment.refunded_cents ?? 0;
       // A provider's running total arriving late, or again under another id, adds nothing.

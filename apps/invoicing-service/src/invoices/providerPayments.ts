@@ -23,6 +23,8 @@ export function recordProviderPayment(
 ): InvoiceStreamEvent[] {
   const { payment_id, amount_cents, method, reference, provider } = data;
   if (hasEntry(invoice, payment_id)) return [];
+  if (data.currency !== undefined && data.currency.toLowerCase() !== invoice.currency.toLowerCase())
+    return foreignCurrencyPayment(invoice, base, data);
   checkRoomForEntry(invoice);
   const due = amountDueCents(invoice);
   const amount_paid_cents = amountPaidCents(invoice) + amount_cents;
@@ -61,4 +63,42 @@ export function recordPaymentFailure(
   if (failed >= maxFailedAttemptsKept) return [];
   const data = { ...base, attempt_id, amount_cents, currency: invoice.currency, method, provider, reference };
   return [{ type: 'InvoicePaymentFailed', data: { ...data, failure_reason } }];
+}
+
+/**
+ * Money taken in another currency than the invoice's is not an amount of the invoice's currency: it is listed, under
+ * the payment's own id (so redeliveries and its other events stay one entry), as a failed attempt with the reason
+ * and its own currency, and moves no amount; the merchant refunds it or settles it by hand.
+ */
+function foreignCurrencyPayment(
+  invoice: IssuedInvoice,
+  base: Base,
+  data: RecordInvoicePayment['data'],
+): InvoiceStreamEvent[] {
+  const currency = (data.currency ?? '').toLowerCase();
+  const failure_reason =
+    `currency_mismatch: ${data.provider ?? 'the provider'} took ${data.amount_cents} minor units of ` +
+    `${currency.toUpperCase()} for an invoice in ${invoice.currency.toUpperCase()}; not applied, refund it or ` +
+    'record the payment by hand';
+  const failed: InvoiceStreamEvent = {
+    type: 'InvoicePaymentFailed',
+    data: {
+      ...base,
+      attempt_id: data.payment_id,
+      amount_cents: data.amount_cents,
+      currency,
+      method: data.method,
+      provider: data.provider ?? 'stripe',
+      reference: data.reference,
+      failure_reason,
+    },
+  };
+  return [failed];
+}
+
+/** A payment listed as failed for its currency: it moved no amount of the invoice's, so a refund of it takes none back. */
+export function isForeignCurrencyPayment(invoice: IssuedInvoice, paymentId: string): boolean {
+  return paymentsOf(invoice).some(
+    (entry) => entry.id === paymentId && entry.status === 'failed' && entry.currency !== invoice.currency,
+  );
 }

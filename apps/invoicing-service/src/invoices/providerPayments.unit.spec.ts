@@ -127,4 +127,33 @@ describe("a provider's payments, failed attempts and refunds", () => {
       .when(refundToTotal(3000, 'rrefund0000000000000000003'))
       .thenEmits([]);
   });
+
+  it("lists money in another currency than the invoice's as a failed attempt, moving no amount, once", () => {
+    const inYen = { ...stripePay(10_000), data: { ...stripePay(10_000).data, currency: 'jpy' } } as InvoiceCommand;
+    const events = given(open).when(inYen).events();
+    expect(events).toEqual([
+      {
+        type: 'InvoicePaymentFailed',
+        data: expect.objectContaining({
+          attempt_id: stripePayment,
+          amount_cents: 10_000,
+          currency: 'jpy',
+          failure_reason: expect.stringMatching(/^currency_mismatch: .*JPY.*USD/),
+        }),
+      },
+    ]);
+    const history = [...open, ...events];
+    expect(invoiceAfter(history)).toMatchObject({ status: 'open', amount_paid_cents: 0, amount_due_cents: 10_000 });
+    // Redelivered, or its refund: nothing more (it took nothing of the invoice's).
+    given(history).when(inYen).thenEmits([]);
+    given(history).when(refundToTotal(10_000, 'rrefund0000000000000000001')).thenEmits([]);
+    // The same currency, named: applied as usual.
+    const inDollars = { ...inYen, data: { ...inYen.data, currency: 'usd' } } as InvoiceCommand;
+    expect(
+      given(open)
+        .when(inDollars)
+        .events()
+        .map((event) => event.type),
+    ).toEqual(['InvoicePaymentRecorded', 'InvoicePaid']);
+  });
 });

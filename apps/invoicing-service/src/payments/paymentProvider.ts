@@ -1,3 +1,5 @@
+import { DomainError } from '@afternoon/service-kit';
+
 /*
  * The port invoicing takes payments through. A provider opens a hosted checkout for one invoice's amount due; the
  * Stripe adapter is the one there is (stripeProvider.ts). Amounts are integer minor units of the invoice's currency.
@@ -26,4 +28,15 @@ export interface ProviderCheckoutSession {
 
 export interface PaymentProvider {
   createCheckoutSession(request: CheckoutRequest): Promise<ProviderCheckoutSession>;
+}
+
+/**
+ * Card payment cannot be started, for a reason neither the payer nor a retry fixes: the provider refused the request
+ * (a revoked key, a currency the account cannot take) or its key does not open here. Tagged `payment_provider`, so
+ * the hosted page tells the payer card payment is unavailable instead of sending them back without a word.
+ */
+export class PaymentProviderUnavailableError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_STATE', message, 'payment_provider');
+  }
 }

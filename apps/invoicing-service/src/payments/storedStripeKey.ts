@@ -1,5 +1,6 @@
 import type { BankTransferSettings, StoredStripeSettings } from '@afternoon/contracts/paymentSettings';
-import { IllegalStateError, openSecret, type Queryable, type Tenant, UnsealError } from '@afternoon/service-kit';
+import { openSecret, type Queryable, type Tenant, UnsealError } from '@afternoon/service-kit';
+import { PaymentProviderUnavailableError } from './paymentProvider';
 
 /** The tenant's providers as the event store keeps them: Stripe's secrets still sealed. */
 export async function storedProviders(
@@ -15,11 +16,13 @@ export async function storedProviders(
 
 /**
  * The plaintext Stripe secret key, opened with `PAYMENT_SECRETS_KEY` under the context the gateway sealed it with
- * (ADR 0019). Refused (IllegalStateError) where Stripe is not set up or the deployment cannot open the key.
+ * (ADR 0019). Refused (PaymentProviderUnavailableError) where the deployment cannot open the key.
  */
 export function openStripeSecretKey(secretsKey: Buffer | null, stripe: StoredStripeSettings, tenant: Tenant): string {
   if (!secretsKey)
-    throw new IllegalStateError('Stripe payments are unavailable: this deployment has no PAYMENT_SECRETS_KEY');
+    throw new PaymentProviderUnavailableError(
+      'Stripe payments are unavailable: this deployment has no PAYMENT_SECRETS_KEY',
+    );
   try {
     return openSecret(
       secretsKey,
@@ -28,7 +31,7 @@ export function openStripeSecretKey(secretsKey: Buffer | null, stripe: StoredStr
     );
   } catch (error) {
     if (!(error instanceof UnsealError)) throw error;
-    throw new IllegalStateError(
+    throw new PaymentProviderUnavailableError(
       "Stripe's secret key does not open with this deployment's PAYMENT_SECRETS_KEY: set it again " +
         '(PATCH /v1/payment_settings)',
     );

@@ -50,6 +50,22 @@ describe('the Stripe payment provider', () => {
     });
   });
 
+  it("asks Stripe for the amount due in Stripe's minor units: JPY as is, ISK times 100", async () => {
+    const provider = stripeProvider('sk_test_abcdefgh12345678', stripe.url);
+    const sent = async (currency: string, amountCents: number) => {
+      const session = await provider.createCheckoutSession({
+        ...request,
+        currency,
+        amountCents,
+        idempotencyKey: `key-${currency}`,
+      });
+      return stripe.sessions.get(session.id);
+    };
+    // ¥1,500 is 1,500 in both; ISK 5,000 (ISO: no decimals) is 500,000 in Stripe's two-decimal ISK.
+    expect(await sent('jpy', 1500)).toMatchObject({ currency: 'jpy', amount_total: 1500 });
+    expect(await sent('isk', 5000)).toMatchObject({ currency: 'isk', amount_total: 500_000 });
+  });
+
   it('gets the same session back when the request is retried with its idempotency key', async () => {
     const provider = stripeProvider('sk_test_abcdefgh12345678', stripe.url);
     const first = await provider.createCheckoutSession({ ...request, idempotencyKey: 'retried-key' });
@@ -60,7 +76,11 @@ describe('the Stripe payment provider', () => {
   it('refuses (not a retry) when Stripe refuses the key', async () => {
     const provider = stripeProvider('sk_test_abcdefgh12345678', `${stripe.url}`);
     const refused = stripeProvider('pk_test_notasecretkey', stripe.url);
-    await expect(refused.createCheckoutSession(request)).rejects.toMatchObject({ name: 'IllegalStateError' });
+    await expect(refused.createCheckoutSession(request)).rejects.toMatchObject({
+      name: 'PaymentProviderUnavailableError',
+      code: 'INVALID_STATE',
+      param: 'payment_provider',
+    });
     await expect(provider.createCheckoutSession(request)).resolves.toBeDefined();
   });
 

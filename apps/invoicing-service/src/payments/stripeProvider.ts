@@ -1,6 +1,12 @@
 import { IllegalStateError, NotYetError } from '@afternoon/service-kit';
 import Stripe from 'stripe';
-import type { CheckoutRequest, PaymentProvider, ProviderCheckoutSession } from './paymentProvider';
+import {
+  type CheckoutRequest,
+  type PaymentProvider,
+  PaymentProviderUnavailableError,
+  type ProviderCheckoutSession,
+} from './paymentProvider';
+import { toStripeChargeAmount } from './stripeAmounts';
 
 /** Where the Stripe client sends its requests: Stripe's own API unless `STRIPE_API_BASE` names another server. */
 export function stripeClientOptions(apiBase: string | undefined): Stripe.StripeConfig {
@@ -21,7 +27,8 @@ export function checkoutSessionParams(request: CheckoutRequest): Stripe.Checkout
         quantity: 1,
         price_data: {
           currency: request.currency.toLowerCase(),
-          unit_amount: request.amountCents,
+          // Stripe counts some currencies' minor units differently from ISO 4217 (ISK, UGX, MGA…).
+          unit_amount: toStripeChargeAmount(request.amountCents, request.currency),
           product_data: { name: request.invoiceNumber ? `Invoice ${request.invoiceNumber}` : 'Invoice' },
         },
       },
@@ -64,5 +71,5 @@ function providerFailure(error: unknown): Error {
     error instanceof Stripe.errors.StripeAPIError ||
     (error.statusCode ?? 0) >= 500;
   if (transient) return new NotYetError(`Stripe is unavailable: ${error.message}`);
-  return new IllegalStateError(`Stripe refused to open a checkout session: ${error.message}`);
+  return new PaymentProviderUnavailableError(`Stripe refused to open a checkout session: ${error.message}`);
 }

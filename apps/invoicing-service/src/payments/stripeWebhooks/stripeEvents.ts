@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ResourceId } from '@afternoon/contracts/common';
 import type { StripeWebhookCommand } from '@afternoon/contracts/invoices';
-import { NotFoundError } from '@afternoon/service-kit';
+import { NotFoundError, ValidationError } from '@afternoon/service-kit';
 import { z } from 'zod';
+import { fromStripeAmount } from '../stripeAmounts';
 
 /*
  * What Afternoon reads of Stripe's events (https://docs.stripe.com/api/events/types), and the invoice commands each
@@ -17,6 +18,7 @@ const CheckoutSession = z.object({
   payment_status: z.string(),
   payment_intent: Expandable,
   amount_total: z.number().int().nullish(),
+  currency: z.string().nullish(),
   metadata: Metadata,
   client_reference_id: z.string().nullish(),
 });
@@ -24,6 +26,7 @@ const PaymentIntent = z.object({
   id: z.string(),
   amount: z.number().int(),
   amount_received: z.number().int().nullish(),
+  currency: z.string().nullish(),
   metadata: Metadata,
   last_payment_error: z.object({ message: z.string().nullish(), code: z.string().nullish() }).nullish(),
 });
@@ -31,6 +34,7 @@ const Charge = z.object({
   id: z.string(),
   payment_intent: Expandable,
   amount_refunded: z.number().int(),
+  currency: z.string().nullish(),
   metadata: Metadata,
 });
 
@@ -64,7 +68,7 @@ export async function toInvoiceCommands(
       const invoiceId = invoiceOf(metadata, organizationId) ?? afternoonId(client_reference_id);
       const intentId = idOf(session.data.payment_intent);
       if (!invoiceId || !intentId || !amount_total) return [];
-      return [paymentOf(invoiceId, intentId, amount_total, paidAt)];
+      return [paymentOf(invoiceId, intentId, money(amount_total, session.data.currency), paidAt)];
     }
     case 'payment_intent.succeeded': {
       const intent = PaymentIntent.safeParse(event.data.object);
@@ -72,7 +76,7 @@ export async function toInvoiceCommands(
       const invoiceId = invoiceOf(intent.data.metadata, organizationId);
       const received = intent.data.amount_received ?? intent.data.amount;
       if (!invoiceId || received <= 0) return [];
-      return [paymentOf(invoiceId, intent.data.id, received, paidAt)];
+      return [paymentOf(invoiceId, intent.data.id, money(received, intent.data.currency), paidAt)];
     }
     case 'payment_intent.payment_failed': {
       const intent = PaymentIntent.safeParse(event.data.object);
@@ -87,7 +91,7 @@ export async function toInvoiceCommands(
           data: {
             invoice_id: invoiceId,
             attempt_id: derivedId('attempt', event.id),
-            amount_cents: intent.data.amount,
+            amount_cents: money(intent.data.amount, intent.data.currency).amountCents,
             method: 'card',
             provider: 'stripe',
             reference: intent.data.id,
@@ -108,7 +112,7 @@ export async function toInvoiceCommands(
         throw new NotFoundError(`No payment of PaymentIntent '${intentId}' is recorded (yet)`, 'payment_intent');
       // The charge carries the running total refunded (its refunds are not listed since Stripe API 2022-11-15):
       // the decider refunds what the total adds, so a late or repeated delivery adds nothing.
-      const total = charge.data.amount_refunded;
+      const total = money(charge.data.amount_refunded, charge.data.currency).amountCents;
       return [
         {
           type: 'RefundInvoicePayment',
@@ -132,13 +136,29 @@ export function paymentIdOf(paymentIntentId: string): string {
   return derivedId('payment', paymentIntentId);
 }
 
-function paymentOf(invoiceId: string, intentId: string, amountCents: number, paidAt: string): StripeWebhookCommand {
+/** Stripe's amount in ISO minor units of its currency (an event without one is taken as the invoice's). */
+interface StripeMoney {
+  amountCents: number;
+  currency?: string;
+}
+
+function money(stripeAmount: number, currency: string | null | undefined): StripeMoney {
+  if (!currency) return { amountCents: stripeAmount };
+  const amountCents = fromStripeAmount(stripeAmount, currency);
+  // Stripe charges whole ISO minor units only; anything else is not an amount Afternoon can record exactly.
+  if (amountCents === undefined)
+    throw new ValidationError(`Stripe amount ${stripeAmount} ${currency} is not a whole ISO 4217 minor unit`, 'amount');
+  return { amountCents, currency: currency.toLowerCase() };
+}
+
+function paymentOf(invoiceId: string, intentId: string, paid: StripeMoney, paidAt: string): StripeWebhookCommand {
   return {
     type: 'RecordInvoicePayment',
     data: {
       invoice_id: invoiceId,
       payment_id: paymentIdOf(intentId),
-      amount_cents: amountCents,
+      amount_cents: paid.amountCents,
+      ...(paid.currency ? { currency: paid.currency } : {}),
       method: 'card',
       reference: intentId,
       paid_at: paidAt,

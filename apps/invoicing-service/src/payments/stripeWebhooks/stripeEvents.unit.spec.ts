@@ -1,5 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { NotFoundError } from '@afternoon/service-kit';
+import { NotFoundError, ValidationError } from '@afternoon/service-kit';
 import { describe, expect, it } from 'vitest';
 import { paymentIdOf, toInvoiceCommands } from './stripeEvents';
 import {
@@ -31,6 +31,7 @@ describe("Stripe's events as invoice commands", () => {
         reference: 'pi_3PaYmEnT',
         paid_at: expect.any(String),
         provider: 'stripe',
+        currency: 'usd',
       },
     });
     expect(fromIntent).toEqual(fromSession);
@@ -84,5 +85,19 @@ describe("Stripe's events as invoice commands", () => {
     });
     // Refused while the payment is not recorded: Stripe delivers it again.
     await expect(commandsOf(chargeRefunded(payment, 2500))).rejects.toThrow(NotFoundError);
+  });
+
+  it("reads Stripe's amount in ISO minor units of the event's currency, which the payment carries", async () => {
+    // ISK is two-decimal in Stripe's API: 500 000 is 5 000 krónur, 5 000 ISO minor units (ISO: 0 decimals).
+    const isk = { ...payment, currency: 'isk', amountCents: 500_000 };
+    const [fromSession] = await commandsOf(checkoutSessionCompleted(isk));
+    expect(fromSession?.data).toMatchObject({ amount_cents: 5000, currency: 'isk' });
+    const [fromIntent] = await commandsOf(paymentIntentSucceeded({ ...payment, currency: 'jpy', amountCents: 1200 }));
+    expect(fromIntent?.data).toMatchObject({ amount_cents: 1200, currency: 'jpy' });
+    const found = async () => invoiceId;
+    const [refund] = await commandsOf(chargeRefunded(isk, 100_000), found);
+    expect(refund?.data).toMatchObject({ refunded_total_cents: 1000 });
+    // 550 would be 5.5 krónur: not a whole ISO minor unit, refused rather than rounded.
+    await expect(commandsOf(checkoutSessionCompleted({ ...isk, amountCents: 550 }))).rejects.toThrow(ValidationError);
   });
 });

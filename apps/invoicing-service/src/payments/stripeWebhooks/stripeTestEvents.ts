@@ -22,8 +22,11 @@ export interface StripeTestPayment {
   invoiceId: string;
   organizationId: string;
   paymentIntentId: string;
+  /** Stripe's `amount`, in Stripe's minor units of `currency`. */
   amountCents: number;
   livemode?: boolean;
+  /** Lowercase; `usd` when absent. */
+  currency?: string;
 }
 
 /** Signs the payload as Stripe does (`t=<timestamp>,v1=<hmac>`), at `timestamp` (seconds; default now). */
@@ -44,7 +47,7 @@ export function checkoutSessionCompleted(payment: StripeTestPayment): StripeTest
     payment_status: 'paid',
     payment_intent: payment.paymentIntentId,
     amount_total: payment.amountCents,
-    currency: 'usd',
+    currency: payment.currency ?? 'usd',
     client_reference_id: payment.invoiceId,
     metadata: metadataOf(payment),
   });
@@ -77,7 +80,7 @@ export function chargeRefunded(payment: StripeTestPayment, amountRefundedCents: 
     amount_captured: payment.amountCents,
     amount_refunded: amountRefundedCents,
     refunded: amountRefundedCents === payment.amountCents,
-    currency: 'usd',
+    currency: payment.currency ?? 'usd',
     payment_intent: payment.paymentIntentId,
     metadata: {},
   });
@@ -92,7 +95,7 @@ function intentOf(payment: StripeTestPayment): Record<string, unknown> {
     id: payment.paymentIntentId,
     object: 'payment_intent',
     amount: payment.amountCents,
-    currency: 'usd',
+    currency: payment.currency ?? 'usd',
     metadata: metadataOf(payment),
   };
 }
