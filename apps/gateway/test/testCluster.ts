@@ -35,6 +35,8 @@ export interface TestClusterOptions {
   smtpUrl?: string;
   /** Where invoicing's Stripe client sends its requests (STRIPE_API_BASE): a local stand-in, Stripe being unreachable. */
   stripeApiBase?: string;
+  /** Where every app sends its spans (OTEL_EXPORTER_OTLP_ENDPOINT); tracing is off when not given. */
+  otlpEndpoint?: string;
 }
 
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
@@ -108,6 +110,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     ...serviceEnv(schema, topicPrefix),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
+    ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
   });
   let customerService: RunningService | undefined;
   const startCustomers = async () => {

@@ -34,6 +34,7 @@ export { type FailureKind, failureKind, NotYetError } from './failures';
 export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';
 export { parseInput } from './http/parseInput';
+export { requestTelemetry } from './http/requestTelemetry';
 export {
   askService,
   ServiceAnswerError,
@@ -105,3 +106,11 @@ export type {
   ServiceContext,
   Slice,
 } from './slices/slice';
+export {
+  activeTracer,
+  consumeInSpan,
+  type ProducerSpan,
+  startProducerSpan,
+  withTraceHeaders,
+} from './tracing/spans';
+export { startTracing, type Tracing, type TracingSettings, tracingOff } from './tracing/tracing';
