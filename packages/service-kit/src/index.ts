@@ -1,3 +1,5 @@
+/** Apps register their own metrics on their service's registry (`metrics.registry`) with these. */
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
 export { createCommandRecordHandler } from './commands/commandHandler';
