@@ -49,6 +49,14 @@ const billingEnv = (options: TestClusterOptions) => ({
     : {}),
 });
 
+/** An app's env on its schema: the test infra's, or the private server, broker and span collector the options name. */
+const appEnv = (options: TestClusterOptions, topicPrefix: string) => (schema: string) => ({
+  ...serviceEnv(schema, topicPrefix),
+  ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
+  ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
+});
+
 /** A schema of its own for each app of one cluster. */
 const clusterSchemas = () => ({
   customers: uniqueName('customers'),
@@ -106,12 +114,7 @@ const gatewayOptionsEnv = (options: TestClusterOptions) => ({
 export async function startTestCluster(options: TestClusterOptions = {}) {
   const topicPrefix = `${uniqueName('e2e')}.`;
   const schemas = clusterSchemas();
-  const envOf = (schema: string) => ({
-    ...serviceEnv(schema, topicPrefix),
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
-    ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
-  });
+  const envOf = appEnv(options, topicPrefix);
   let customerService: RunningService | undefined;
   const startCustomers = async () => {
     customerService = await startCustomerService(envOf(schemas.customers));
