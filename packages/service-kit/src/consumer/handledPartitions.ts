@@ -18,6 +18,14 @@ export class HandledPartitions {
     });
   }
 
+  /** Forgets the group's partitions outside its new assignment (`{topic: partitions}`): others handle them now. */
+  assigned(group: string, assignment: Record<string, number[]>): void {
+    for (const [key, { labels }] of this.partitions) {
+      const kept = assignment[labels.topic]?.includes(Number(labels.partition)) ?? false;
+      if (labels.group === group && !kept) this.partitions.delete(key);
+    }
+  }
+
   /** Seconds behind `now`: 0 for a partition handled to its end, else the age of the last record handled. */
   delays(now: number): Array<{ labels: HandledPartition['labels']; delaySeconds: number }> {
     return [...this.partitions.values()].map(({ labels, lastRecordAt, caughtUp }) => ({

@@ -102,7 +102,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   const joinedPromise = new Promise<void>((resolve) => {
     markJoined = resolve;
   });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    metrics.handledPartitions.assigned(groupId, payload.memberAssignment);
     joined = true;
     markJoined();
   });
@@ -307,6 +308,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     async stop() {
       restarts.stop();
       await consumer.disconnect();
+      metrics.handledPartitions.assigned(groupId, {});
     },
   };
 }
