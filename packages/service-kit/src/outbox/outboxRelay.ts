@@ -169,8 +169,12 @@ export function startOutboxRelay(options: {
         if (!leader) return options.onBacklog?.(0);
         logger.info('outbox relay is the leader');
       }
-      while (!stopping() && (await publishPending()) === fetchLimit) {}
-      await reportBacklog();
+      try {
+        while (!stopping() && (await publishPending()) === fetchLimit) {}
+      } finally {
+        // Also when Kafka refused the batch: a growing backlog is what an outage of the broker looks like.
+        await reportBacklog().catch(() => undefined);
+      }
     },
     retryDelayMs: (failures) => Math.min(pollIntervalMs * 2 ** (failures - 1), maxRetryDelayMs),
     afterFailure: releaseSession,
