@@ -8,8 +8,11 @@ import {
   migrate,
   operationalRoutes,
   type ReadinessCheck,
+  requestTelemetry,
   type ServiceMetrics,
   type ServicePools,
+  startTracing,
+  type Tracing,
 } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { adminApi } from './adminApi';
@@ -72,6 +75,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       await ports.close();
       await gateway.messaging.stop();
       await endPools(pools);
+      await gateway.tracing.shutdown();
     },
   };
 }
@@ -80,6 +84,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
 interface OpenGateway {
   logger: Logger;
   metrics: ServiceMetrics;
+  tracing: Tracing;
   pools: ServicePools;
   adminToken: string;
   messaging: GatewayMessaging;
@@ -89,6 +94,10 @@ interface OpenGateway {
 async function openGateway(env: GatewayEnv): Promise<OpenGateway> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const metrics = createServiceMetrics('gateway');
+  const tracing = startTracing({
+    endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: env.OTEL_SERVICE_NAME ?? 'gateway',
+  });
   // Requests, consumed records (the usage customers projection) and background work (migrations, forgetting keys)
   // each get their own connections (ADR 0007).
   const pools = createServicePools(env, 'gateway', logger);
@@ -96,14 +105,14 @@ async function openGateway(env: GatewayEnv): Promise<OpenGateway> {
   const admin = await resolveAdminToken(env.ADMIN_TOKEN, env.LOCAL_DIR);
   if (admin.generated) logger.warn({ path: admin.path }, `ADMIN_TOKEN not set; generated one into ${admin.path}`);
   if (!env.PAYMENT_SECRETS_KEY) logger.warn('PAYMENT_SECRETS_KEY not set: payment provider secrets are refused (503)');
-  const messaging = await startMessaging(env, { logger, metrics, pools });
-  return { logger, metrics, pools, adminToken: admin.token, messaging };
+  const messaging = await startMessaging(env, { logger, metrics, pools, tracing });
+  return { logger, metrics, tracing, pools, adminToken: admin.token, messaging };
 }
 
 /** Builds each part of the Express app over the open gateway; `gatewayApp` puts them in order. */
 function gatewayEdge(
   env: GatewayEnv,
-  { logger, metrics, pools, adminToken, messaging }: OpenGateway,
+  { logger, metrics, tracing, pools, adminToken, messaging }: OpenGateway,
   { windows, adminDoor }: { windows: RequestWindows; adminDoor: AdminPort },
 ): GatewayEdge {
   const pool = pools.queries;
@@ -111,6 +120,7 @@ function gatewayEdge(
   return {
     logger,
     operational: operationalRoutes({ metrics, readiness: [postgresReady(pool), ...messaging.readiness] }),
+    telemetry: requestTelemetry({ metrics, tracing }),
     adminDoor,
     adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
     hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing, logger }),

@@ -14,6 +14,8 @@ export interface GatewayEdge {
   logger: Logger;
   /** `/healthz`, `/readyz` and `/metrics`, answered before anything else. */
   operational: Router;
+  /** Times every request after the operational routes, and traces it when tracing is on. */
+  telemetry: RequestHandler;
   adminDoor: AdminPort;
   adminApi: Router[];
   hostedInvoices: Router;
@@ -36,7 +38,7 @@ export function gatewayApp(edge: GatewayEdge): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(edge.operational);
-  app.use(assignRequestId, requestLog(edge.logger));
+  app.use(edge.telemetry, assignRequestId, requestLog(edge.logger));
   app.use('/v1/admin', edge.adminDoor.adminOnly);
   app.use(refuseUnreadablePath);
   app.use(edge.stripeWebhooks);

@@ -10,6 +10,7 @@ import {
   type ServiceMetrics,
   type ServicePools,
   type Stoppable,
+  type Tracing,
 } from '@afternoon/service-kit';
 import { type CommandBus, startCommandBus } from './commands/commandBus';
 import type { GatewayEnv } from './env';
@@ -40,9 +41,9 @@ const gatewayTopics = [
 /** Connects to Kafka, makes sure the gateway's topics exist, and starts the command bus and the usage customers. */
 export async function startMessaging(
   env: GatewayEnv,
-  context: { logger: Logger; metrics: ServiceMetrics; pools: ServicePools },
+  context: { logger: Logger; metrics: ServiceMetrics; pools: ServicePools; tracing: Tracing },
 ): Promise<GatewayMessaging> {
-  const { logger, metrics, pools } = context;
+  const { logger, metrics, pools, tracing } = context;
   const kafka = connectKafka({
     clientId: 'gateway',
     brokers: env.KAFKA_BROKERS,
@@ -60,6 +61,7 @@ export async function startMessaging(
     topicPrefix: env.TOPIC_PREFIX,
     logger,
     metrics,
+    tracing,
   });
   const bus = await startCommandBus({
     kafka,
@@ -68,6 +70,8 @@ export async function startMessaging(
     timeoutMs: env.COMMAND_TIMEOUT_MS,
     produceTimeoutMs: env.PRODUCE_TIMEOUT_MS,
     logger,
+    registry: metrics.registry,
+    tracing,
   });
   return {
     kafka,

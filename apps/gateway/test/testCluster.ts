@@ -35,6 +35,8 @@ export interface TestClusterOptions {
   smtpUrl?: string;
   /** Where invoicing's Stripe client sends its requests (STRIPE_API_BASE): a local stand-in, Stripe being unreachable. */
   stripeApiBase?: string;
+  /** Where every app sends its spans (OTEL_EXPORTER_OTLP_ENDPOINT); tracing is off when not given. */
+  otlpEndpoint?: string;
 }
 
 const urlOf = (service: RunningService | undefined) => `http://127.0.0.1:${service?.port ?? 1}`;
@@ -45,6 +47,14 @@ const billingEnv = (options: TestClusterOptions) => ({
   ...(options.billingRunMaxCommandsPerPass
     ? { BILLING_RUN_MAX_COMMANDS_PER_PASS: options.billingRunMaxCommandsPerPass }
     : {}),
+});
+
+/** An app's env on its schema: the test infra's, or the private server, broker and span collector the options name. */
+const appEnv = (options: TestClusterOptions, topicPrefix: string) => (schema: string) => ({
+  ...serviceEnv(schema, topicPrefix),
+  ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
+  ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
 });
 
 /** A schema of its own for each app of one cluster. */
@@ -104,11 +114,7 @@ const gatewayOptionsEnv = (options: TestClusterOptions) => ({
 export async function startTestCluster(options: TestClusterOptions = {}) {
   const topicPrefix = `${uniqueName('e2e')}.`;
   const schemas = clusterSchemas();
-  const envOf = (schema: string) => ({
-    ...serviceEnv(schema, topicPrefix),
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
-  });
+  const envOf = appEnv(options, topicPrefix);
   let customerService: RunningService | undefined;
   const startCustomers = async () => {
     customerService = await startCustomerService(envOf(schemas.customers));

@@ -58,6 +58,10 @@ export const ServiceEnv = z.object({
     'INTERNAL_API_TOKEN',
     'the token every internal request carries (npm start generates one into .local/; set the same value on every app)',
   ),
+  /** OTLP/HTTP base URL (spans go to `<it>/v1/traces`, JSON); unset, tracing is off and no SDK starts. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL' }).optional(),
+  /** The service name spans are reported under; the app's own name (gateway, customer-service…) when unset. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;

@@ -1,3 +1,5 @@
+/** Apps register their own metrics on their service's registry (`metrics.registry`) with these. */
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export { changedFields } from './commands/changedFields';
 export type { AggregateDefinition, CommandContext } from './commands/commandHandler';
 export { createCommandRecordHandler } from './commands/commandHandler';
@@ -34,6 +36,7 @@ export { type FailureKind, failureKind, NotYetError } from './failures';
 export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';
 export { parseInput } from './http/parseInput';
+export { requestTelemetry } from './http/requestTelemetry';
 export {
   askService,
   ServiceAnswerError,
@@ -105,3 +108,11 @@ export type {
   ServiceContext,
   Slice,
 } from './slices/slice';
+export {
+  activeTracer,
+  consumeInSpan,
+  type ProducerSpan,
+  startProducerSpan,
+  withTraceHeaders,
+} from './tracing/spans';
+export { startTracing, type Tracing, type TracingSettings, tracingOff } from './tracing/tracing';

@@ -22,6 +22,7 @@ import type { Stoppable } from './slices/backgroundLoop';
 import { type CommandTopics, type ComposedSlices, composeSlices } from './slices/composition';
 import { serviceContext } from './slices/serviceContext';
 import type { ConsumerDefinition, ServiceContext, Slice } from './slices/slice';
+import { startTracing, type Tracing } from './tracing/tracing';
 
 export interface ServiceDefinition {
   name: string;
@@ -50,6 +51,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const composed = composeSlices(definition.slices, definition.commands);
   const logger = createLogger(name, env.LOG_LEVEL);
   const metrics = createServiceMetrics(name);
+  const tracing = startTracing({
+    endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: env.OTEL_SERVICE_NAME ?? name,
+  });
   const pools = createServicePools(env, name, logger);
   await migrate(pools.background, env.DB_SCHEMA, definition.migrationsDir);
 
@@ -64,12 +69,14 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     publishLast: definition.commands ? [kafka.topic(definition.commands.repliesTopic)] : [],
     onPublished: (count) => metrics.outboxPublished.inc(count),
     onSetAside: (topic) => metrics.outboxSetAside.inc({ topic }),
+    onBacklog: (messages) => metrics.outboxBacklog.set(messages),
+    tracing,
   });
 
   const parts = { name, schema: env.DB_SCHEMA, topicPrefix: env.TOPIC_PREFIX, pools, kafka, logger, metrics };
   // Consumers and background work wait on the ingest pool, never on the pool a slow read can exhaust.
   const context = serviceContext(parts, pools.ingest);
-  const consumers = await startConsumers(composed, definition, context, producer);
+  const consumers = await startConsumers(composed, definition, { context, producer, tracing });
   // Read routes wait on the queries pool, so a slow read never takes an ingest connection.
   const routeDeps = { ...serviceContext(parts, pools.queries), pool: pools.queries };
   const http = await startServiceHttp({
@@ -78,6 +85,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     token: env.INTERNAL_API_TOKEN,
     routers: definition.slices.flatMap((slice) => (slice.routes ? [slice.routes(routeDeps)] : [])),
     metrics,
+    tracing,
     logger,
     readiness: readinessChecks(context, consumers),
   });
@@ -97,6 +105,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       await relay.stop();
       await kafka.close();
       await endPools(pools);
+      await tracing.shutdown();
     },
   };
 }
@@ -125,8 +134,7 @@ function readinessChecks({ pools, kafka }: ServiceContext, consumers: readonly R
 async function startConsumers(
   composed: ComposedSlices,
   definition: ServiceDefinition,
-  context: ServiceContext,
-  producer: Producer,
+  { context, producer, tracing }: { context: ServiceContext; producer: Producer; tracing: Tracing },
 ): Promise<RunningConsumer[]> {
   const { kafka, pools, logger, metrics } = context;
   const start = (consumerName: string, topics: readonly TopicSpec[], deadLetterTopic: TopicSpec) => ({
@@ -138,6 +146,7 @@ async function startConsumers(
     producer,
     logger,
     metrics,
+    tracing,
   });
   const consumers: RunningConsumer[] = [];
   for (const consumer of composed.consumers) {

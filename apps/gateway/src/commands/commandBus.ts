@@ -4,12 +4,18 @@ import type { TopicSpec } from '@afternoon/contracts/topics';
 import {
   type ConsumerRunConfig,
   cappedExponentialDelay,
+  consumeInSpan,
   type KafkaConnection,
   type Logger,
   type Producer,
+  recordHeaders,
   restartAfterCrash,
   sendWithin,
+  type Tracing,
 } from '@afternoon/service-kit';
+import type { Registry } from 'prom-client';
+import { commandDuration } from './commandDuration';
+import { sendCommandInSpan } from './commandSpans';
 import { ReplyWaiters } from './replyWaiters';
 
 export class CommandTimeoutError extends Error {
@@ -38,6 +44,16 @@ interface AwaitedReply {
   cancel(): void;
 }
 
+function commandHeaders(command: CommandRecord): Record<string, string> {
+  return {
+    [Headers.commandId]: command.metadata.command_id,
+    [Headers.correlationId]: command.metadata.correlation_id,
+    [Headers.requestId]: command.metadata.request_id,
+    [Headers.organizationId]: command.metadata.organization_id,
+    [Headers.mode]: command.metadata.mode,
+  };
+}
+
 /**
  * Commands go out on the owning service's topic; replies come back on one replies topic that every gateway
  * instance reads whole with a group of its own, keeping only the replies it is waiting for (by command id).
@@ -49,8 +65,13 @@ export async function startCommandBus(options: {
   timeoutMs: number;
   produceTimeoutMs: number;
   logger: Logger;
+  /** Where `afternoon_command_duration_seconds` is registered. */
+  registry: Registry;
+  /** Replies awaited here are received in a CONSUMER span of the trace their command started. */
+  tracing?: Tracing;
 }): Promise<CommandBus> {
   const { kafka, producer, logger, produceTimeoutMs } = options;
+  const duration = commandDuration(options.registry);
   const repliesTopic = kafka.topic(options.repliesTopic);
   const instanceId = randomUUID();
   const waiting = new ReplyWaiters();
@@ -65,7 +86,7 @@ export async function startCommandBus(options: {
   await consumer.connect();
   await consumer.subscribe({ topic: repliesTopic, fromBeginning: false });
   const runConfig: ConsumerRunConfig = {
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ message, partition }) => {
       if (!message.value) return;
       let json: unknown;
       try {
@@ -74,8 +95,14 @@ export async function startCommandBus(options: {
         return;
       }
       const reply = CommandReply.safeParse(json);
-      if (!reply.success) return;
-      waiting.deliver(reply.data);
+      if (!reply.success || !waiting.awaits(reply.data.command_id)) return;
+      const record = {
+        topic: repliesTopic,
+        partition,
+        offset: message.offset,
+        headers: recordHeaders(message.headers),
+      };
+      await consumeInSpan(options.tracing?.tracer, record, async () => waiting.deliver(reply.data));
     },
   };
   await consumer.run(runConfig);
@@ -159,34 +186,30 @@ export async function startCommandBus(options: {
   return {
     isReady: () => ready,
     async send(topic, key, command) {
+      const timer = duration.startTimer({ topic: topic.name, type: command.type });
       const reply = awaitReply(command.metadata.command_id);
       try {
-        await sendWithin(
-          producer,
-          {
-            topic: kafka.topic(topic),
-            messages: [
-              {
-                key,
-                value: JSON.stringify(command),
-                headers: {
-                  [Headers.commandId]: command.metadata.command_id,
-                  [Headers.correlationId]: command.metadata.correlation_id,
-                  [Headers.requestId]: command.metadata.request_id,
-                  [Headers.organizationId]: command.metadata.organization_id,
-                  [Headers.mode]: command.metadata.mode,
-                },
-              },
-            ],
-          },
-          produceTimeoutMs,
+        await sendCommandInSpan(kafka.topic(topic), commandHeaders(command), (headers) =>
+          sendWithin(
+            producer,
+            { topic: kafka.topic(topic), messages: [{ key, value: JSON.stringify(command), headers }] },
+            produceTimeoutMs,
+          ),
         );
       } catch (error) {
         reply.cancel();
+        timer({ outcome: 'not_sent' });
         throw error;
       }
       logger.debug({ command_id: command.metadata.command_id, type: command.type }, 'command sent');
-      return reply.within(options.timeoutMs);
+      try {
+        const answered = await reply.within(options.timeoutMs);
+        timer({ outcome: answered.ok ? 'ok' : 'refused' });
+        return answered;
+      } catch (error) {
+        timer({ outcome: 'timeout' });
+        throw error;
+      }
     },
     async stop() {
       ready = false;

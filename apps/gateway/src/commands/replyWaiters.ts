@@ -22,6 +22,11 @@ export class ReplyWaiters {
     };
   }
 
+  /** Whether a request of this instance waits for the command's reply. */
+  awaits(commandId: string): boolean {
+    return this.byCommandId.has(commandId);
+  }
+
   deliver(reply: CommandReply): void {
     for (const waiter of this.byCommandId.get(reply.command_id) ?? []) waiter(reply);
   }

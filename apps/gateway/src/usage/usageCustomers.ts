@@ -11,6 +11,7 @@ import {
   type RunningConsumer,
   type ServiceMetrics,
   startIdempotentConsumer,
+  type Tracing,
   waitUntilCaughtUp,
 } from '@afternoon/service-kit';
 import type pg from 'pg';
@@ -87,6 +88,7 @@ export async function startUsageCustomers(options: {
   topicPrefix: string;
   logger: Logger;
   metrics: ServiceMetrics;
+  tracing?: Tracing;
 }): Promise<UsageCustomers> {
   const { kafka, pools } = options;
   const groupId = (feed: UsageCustomersFeed) => consumerGroupId(options.topicPrefix, 'gateway', feeds[feed].name);
@@ -101,6 +103,7 @@ export async function startUsageCustomers(options: {
         producer: options.producer,
         logger: options.logger,
         metrics: options.metrics,
+        tracing: options.tracing,
         handle: feeds[feed].handle,
       }),
     ),

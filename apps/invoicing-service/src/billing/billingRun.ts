@@ -1,13 +1,16 @@
 import type { CommandRecord } from '@afternoon/contracts/messaging';
-import { startBackgroundLoop } from '@afternoon/service-kit';
+import { type Registry, startBackgroundLoop } from '@afternoon/service-kit';
 import { billingPass } from './billingPass';
 import { type BillingPassDeps, newBillingRunMemory } from './billingRunMemory';
+import { billingRunProgress } from './billingRunProgress';
 
 export interface BillingRunDeps extends Omit<BillingPassDeps, 'send'> {
   /** Produces a command to invoicing's own commands topic, keyed by `key`. */
   sendCommand(key: string, command: CommandRecord): Promise<void>;
   /** How often the run looks for what time has made due. */
   intervalMs: number;
+  /** Where the run's progress (`afternoon_billing_run_*`) is registered; not measured when not given. */
+  registry?: Registry;
 }
 
 export interface BillingRun {
@@ -38,12 +41,13 @@ const followUpMs = 100;
 export function startBillingRun(deps: BillingRunDeps): BillingRun {
   const memory = newBillingRunMemory();
   const passDeps: BillingPassDeps = { ...deps, send: ({ key, command }) => deps.sendCommand(key, command) };
+  const progress = billingRunProgress(deps.registry);
   const loop = startBackgroundLoop({
     name: 'billing run',
     logger: deps.logger,
     intervalMs: deps.intervalMs,
     firstPauseMs: deps.intervalMs,
-    turn: () => billingPass(passDeps, memory),
+    turn: async () => progress.passed(await billingPass(passDeps, memory)),
     pauseAfter: (pass) => (pass.subscriptionsDeferred > 0 ? 0 : pass.moreSoon ? followUpMs : deps.intervalMs),
   });
   return {

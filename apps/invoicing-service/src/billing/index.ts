@@ -44,6 +44,7 @@ async function startBilling(context: ServiceContext, env: InvoicingServiceEnv) {
     maxCommandsPerPass: env.BILLING_RUN_MAX_COMMANDS_PER_PASS,
     boundaryRetryMs: env.BILLING_BOUNDARY_RETRY_MS,
     logger: context.logger,
+    registry: context.metrics.registry,
     now: () => new Date(),
     async sendCommand(key, command) {
       await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });

@@ -1,5 +1,6 @@
 import { type BackgroundLoop, type ServiceContext, startBackgroundLoop } from '@afternoon/service-kit';
 import type { SendResult } from './businessLogic';
+import { deliveryAttemptsCounter } from './deliveryAttempts';
 import { type ClaimedDelivery, claimDueDeliveries } from './dueDeliveries';
 import { recordAttempt } from './recordAttempt';
 import { type SendSettings, sendWebhook } from './sendWebhook';
@@ -30,10 +31,12 @@ export function startDeliverySender(context: ServiceContext, settings: DeliveryS
   const pool = context.pools.background;
   const inFlight = new Set<Promise<void>>();
   const shutdown = new AbortController();
+  const attempts = deliveryAttemptsCounter(context.metrics.registry);
 
   const deliver = async (claim: ClaimedDelivery) => {
     const result = await send(claim, settings, shutdown.signal);
     await recordAttempt(pool, context, claim, result, settings.now, settings.random);
+    attempts.inc({ outcome: result.succeeded ? 'succeeded' : 'failed' });
   };
 
   const loop = startBackgroundLoop({

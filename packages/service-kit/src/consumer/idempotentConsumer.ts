@@ -4,6 +4,8 @@ import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Produc
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';
+import { consumeBatchInSpan, consumeInSpan } from '../tracing/spans';
+import type { Tracing } from '../tracing/tracing';
 import { BatchMembership } from './batchMembership';
 import { ConsumerHealth } from './consumerHealth';
 import { recordHeaders } from './records';
@@ -60,6 +62,8 @@ export interface IdempotentConsumerOptions {
   producer: Producer;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Each record (or batch) is handled in a CONSUMER span continuing the trace its headers carry; none when off. */
+  tracing?: Tracing;
   /** The wait before each retry of a failure of the world; by default 100 ms doubling to 30 s, with jitter. */
   retryDelay?: RetryDelay;
   /** A member silent this long is evicted from the group (10 s by default). */
@@ -84,6 +88,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   const { kafka, pool, groupId, logger, metrics } = options;
   const retryDelay = options.retryDelay ?? cappedExponentialDelay;
   const heartbeatInterval = options.heartbeatInterval ?? 1_000;
+  const tracer = options.tracing?.tracer;
   const health = new ConsumerHealth(groupId);
   const consumer: Consumer = kafka.kafka.consumer({
     groupId,
@@ -97,7 +102,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   const joinedPromise = new Promise<void>((resolve) => {
     markJoined = resolve;
   });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    metrics.handledPartitions.assigned(groupId, payload.memberAssignment);
     joined = true;
     markJoined();
   });
@@ -136,7 +142,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
       const last = pending[pending.length - 1];
       const wholeBatch = () => pending.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
-      if (options.handleBatch && last && (await handledWhole(options.handleBatch, wholeBatch(), membership))) {
+      const { handleBatch } = options;
+      if (handleBatch && last && (await handledWholeInSpan(handleBatch, wholeBatch(), membership))) {
         for (const message of pending) appliedByBatch.add(message.offset);
         next = BigInt(last.offset) + 1n;
         await options.afterRecordCommitted?.(last.offset);
@@ -149,15 +156,14 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
           metrics.recordsHandled.inc({ group: groupId, topic: batch.topic, type: 'any', outcome: 'duplicate' });
         } else {
           const record = toConsumedRecord(batch.topic, batch.partition, message);
-          if (!(await handleRecord(record, membership))) break;
+          if (!(await consumeInSpan(tracer, record, () => handleRecord(record, membership)))) break;
           next = BigInt(message.offset) + 1n;
           await options.afterRecordCommitted?.(message.offset);
         }
         resolveOffset(message.offset);
-        metrics.consumerLag.set(
-          { group: groupId, topic: batch.topic, partition: String(batch.partition) },
-          Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n),
-        );
+        const lag = Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n);
+        metrics.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, lag);
+        metrics.handledPartitions.handled(groupId, batch.topic, batch.partition, { timestamp: message.timestamp, lag });
         await heartbeat();
       }
       membership.throwIfLost();
@@ -191,6 +197,10 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         health.movedOn(topic, partition);
       },
     };
+  }
+
+  function handledWholeInSpan(handleBatch: BatchHandler, records: ConsumedRecord[], membership: BatchMembership) {
+    return consumeBatchInSpan(tracer, records, () => handledWhole(handleBatch, records, membership));
   }
 
   /** Tries the batch whole, retrying world failures; false when it is refused (or given up): go record by record. */
@@ -298,6 +308,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     async stop() {
       restarts.stop();
       await consumer.disconnect();
+      metrics.handledPartitions.assigned(groupId, {});
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ApiError } from '@afternoon/contracts/common';
 import type { z } from 'zod';
 import { NotYetError } from '../failures';
+import { withTraceHeaders } from '../tracing/spans';
 import { type InternalApi, internalApiHeaders } from './internalApi';
 import { type Tenant, TenantHeaders } from './tenant';
 
@@ -84,12 +85,12 @@ export async function askService<T>(service: InternalApi, question: ServiceQuest
 }
 
 function headersOf(service: InternalApi, { tenant, body, headers }: ServiceQuestion<unknown>): Record<string, string> {
-  return {
+  return withTraceHeaders({
     ...internalApiHeaders(service.token),
     ...(tenant ? { [TenantHeaders.organizationId]: tenant.organizationId, [TenantHeaders.mode]: tenant.mode } : {}),
     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     ...headers,
-  };
+  });
 }
 
 function jsonOf(text: string): unknown {

@@ -5,7 +5,9 @@ import { NotYetError } from '../failures';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { isDatabaseUnavailable } from '../postgres/database';
+import type { Tracing } from '../tracing/tracing';
 import { requireInternalToken } from './internalApi';
+import { requestTelemetry } from './requestTelemetry';
 import { MissingTenantError } from './tenant';
 
 export interface ReadinessCheck {
@@ -72,7 +74,7 @@ export function closeServer(server: Server): Promise<void> {
 
 /**
  * A service's HTTP side on INTERNAL_HOST: the operational routes, open to probes and scrapers, then the slices'
- * internal read routes behind the internal token.
+ * internal read routes behind the internal token, each request timed and traced.
  */
 export async function startServiceHttp(options: {
   host: string;
@@ -81,11 +83,14 @@ export async function startServiceHttp(options: {
   routers: readonly Router[];
   readiness: readonly ReadinessCheck[];
   metrics: ServiceMetrics;
+  /** Off unless given. */
+  tracing?: Tracing;
   logger: Logger;
 }): Promise<{ server: Server; port: number }> {
   const app = express();
   app.disable('x-powered-by');
   app.use(operationalRoutes(options));
+  app.use(requestTelemetry(options));
   app.use(requireInternalToken(options.token));
   for (const router of options.routers) app.use(router);
   app.use(internalErrors(options.logger));

@@ -1,5 +1,6 @@
 import type { Transaction } from '../postgres/database';
 import { SqlParameters } from '../postgres/sqlParameters';
+import { withTraceHeaders } from '../tracing/spans';
 
 export interface OutboxMessage {
   topic: string;
@@ -13,7 +14,10 @@ export function outboxChannel(schema: string): string {
   return `${schema}_outbox`;
 }
 
-/** Queues messages for Kafka inside the caller's transaction: they are published if and only if it commits. */
+/**
+ * Queues messages for Kafka inside the caller's transaction: they are published if and only if it commits. Each
+ * carries the active trace (`traceparent`), so what the relay sends later continues the trace that queued it.
+ */
 export async function enqueueOutbox(
   tx: Transaction,
   schema: string,
@@ -23,7 +27,7 @@ export async function enqueueOutbox(
   const params = new SqlParameters();
   const tuples = messages.map((message) => {
     const { topic, key, headers, payload } = message;
-    return `(${params.list([topic, key, JSON.stringify(headers ?? {}), JSON.stringify(payload)])})`;
+    return `(${params.list([topic, key, JSON.stringify(withTraceHeaders(headers ?? {})), JSON.stringify(payload)])})`;
   });
   await tx.query(params.query(`INSERT INTO outbox (topic, key, headers, payload) VALUES ${tuples.join(', ')}`));
   await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);

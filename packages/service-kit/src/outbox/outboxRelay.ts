@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import { startBackgroundLoop } from '../slices/backgroundLoop';
+import { remoteParent, startProducerSpan } from '../tracing/spans';
+import type { Tracing } from '../tracing/tracing';
 import { type LeaderSession, openLeaderSession } from './leaderSession';
 import { outboxChannel } from './outbox';
 import { byteBoundedBatches, encodedSize, maxRequestBytes, type OutgoingMessage } from './outboxBatches';
@@ -49,6 +51,10 @@ export function startOutboxRelay(options: {
   onPublished?: (count: number) => void;
   /** Called for each message set aside because the broker refused its size. */
   onSetAside?: (topic: string) => void;
+  /** Called after each turn with the messages still waiting (0 while another instance leads). */
+  onBacklog?: (messages: number) => void;
+  /** Each message is sent in a PRODUCER span continuing the trace that queued it. */
+  tracing?: Tracing;
 }): OutboxRelay {
   const { pool, schema, logger } = options;
   const publishedLast = new Set(options.publishLast ?? []);
@@ -103,13 +109,26 @@ export function startOutboxRelay(options: {
 
   async function send(batch: Outgoing[]): Promise<void> {
     if (batch.length === 0) return;
-    const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const { row, message } of batch) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), message]);
     producer ??= await options.createProducer();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const sent = batch.map(({ row, message }) => sentInSpan(options.tracing, row, message));
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const { topic, message } of sent) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      for (const { span } of sent) span.end(error);
+      throw error;
+    }
+    for (const { span } of sent) span.end();
+  }
+
+  async function reportBacklog(): Promise<void> {
+    if (!options.onBacklog) return;
+    const { rows } = await pool.query<{ waiting: number }>('SELECT count(*)::int AS waiting FROM outbox');
+    options.onBacklog(rows[0]?.waiting ?? 0);
   }
 
   async function setAside({ row, size }: Outgoing, error: unknown): Promise<void> {
@@ -147,10 +166,15 @@ export function startOutboxRelay(options: {
       throwIfSessionLost();
       if (!leader) {
         leader = await becomeLeader();
-        if (!leader) return;
+        if (!leader) return options.onBacklog?.(0);
         logger.info('outbox relay is the leader');
       }
-      while (!stopping() && (await publishPending()) === fetchLimit) {}
+      try {
+        while (!stopping() && (await publishPending()) === fetchLimit) {}
+      } finally {
+        // Also when Kafka refused the batch: a growing backlog is what an outage of the broker looks like.
+        await reportBacklog().catch(() => undefined);
+      }
     },
     retryDelayMs: (failures) => Math.min(pollIntervalMs * 2 ** (failures - 1), maxRetryDelayMs),
     afterFailure: releaseSession,
@@ -164,6 +188,14 @@ export function startOutboxRelay(options: {
       await renewProducer();
     },
   };
+}
+
+/** The message as sent: in a PRODUCER span continuing the trace that queued it, whose context its headers carry. */
+function sentInSpan(tracing: Tracing | undefined, row: OutboxRow, message: OutgoingMessage) {
+  const span = tracing?.tracer
+    ? startProducerSpan(tracing.tracer, row.topic, message.headers, remoteParent(row.headers))
+    : { headers: message.headers, end: () => undefined };
+  return { topic: row.topic, span, message: { ...message, headers: span.headers } };
 }
 
 function outgoing(row: OutboxRow): Outgoing {

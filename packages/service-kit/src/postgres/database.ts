@@ -1,5 +1,7 @@
+import { SpanKind } from '@opentelemetry/api';
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { inSpan } from '../tracing/spans';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 export type Transaction = pg.PoolClient;
@@ -76,7 +78,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && unavailableMessages.test(message);
 }
 
-export async function withTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
+const transactionSpan = { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } };
+
+/** Runs `work` in one transaction (a span of the active trace, if any), committed if it resolves, else rolled back. */
+export function withTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  return inSpan('postgres transaction', transactionSpan, () => inTransaction(pool, work));
+}
+
+async function inTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
