@@ -8,6 +8,7 @@ import { creditGrantsSlice } from './creditGrants';
 import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
+import { paymentLinksSlice } from './paymentLinks';
 import { paymentSettingsSlice } from './paymentSettings';
 import { paymentsSlice } from './payments';
 import { stripeWebhooksSlice } from './payments/stripeWebhooks';
@@ -27,6 +28,7 @@ const invoicingSlices = [
   pricingUnitsSlice,
   ratingSlice,
   paymentSettingsSlice,
+  paymentLinksSlice,
 ];
 export const invoicingProjections = projectionsOf([
   ...invoicingSlices,

@@ -43,6 +43,7 @@ describe('off-session charges through the Stripe adapter', () => {
       'metadata[invoice_id]': 'inv_123',
       'metadata[organization_id]': 'org_1',
       'metadata[mode]': 'test',
+      'metadata[afternoon_charge]': 'afternoon-charge-inv_123-1',
     });
   });
 

@@ -21,7 +21,13 @@ export function offSessionPaymentIntentParams(
     payment_method: paymentMethod,
     confirm: true,
     off_session: true,
-    metadata: { invoice_id: request.invoiceId, organization_id: request.organizationId, mode: request.mode },
+    metadata: {
+      invoice_id: request.invoiceId,
+      organization_id: request.organizationId,
+      mode: request.mode,
+      // Marks the intent as the billing run's: its failure is recorded by the run, not again from Stripe's event.
+      afternoon_charge: request.idempotencyKey,
+    },
   };
 }
 
