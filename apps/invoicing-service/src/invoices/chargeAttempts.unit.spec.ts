@@ -38,15 +38,15 @@ const day = (days: number) => new Date(Date.parse(firstFailure) + days * 86_400_
 
 /** The history after failures at the days given (day 0 the first), each decided in turn. */
 function failedAt(days: number[], afterFinal: 'leave_open' | 'mark_uncollectible' = 'mark_uncollectible') {
-  return days.reduce<InvoiceStreamEvent[]>(
-    (history, at, index) => [
-      ...history,
+  const history = [...open];
+  days.forEach((at, index) => {
+    history.push(
       ...given(history)
         .when(attempt(index + 1, day(at), 'failed', afterFinal))
         .events(),
-    ],
-    open,
-  );
+    );
+  });
+  return history;
 }
 
 describe('the retry schedule of off-session charges', () => {
