@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ResourceId } from './common';
+import { UpdateCustomerBody } from './customers';
 
 /*
  * A customer's link to the provider that charges their `charge_automatically` invoices: Stripe's customer and
@@ -26,6 +27,15 @@ export const PaymentProviderLinkBody = z.strictObject({
   default_payment_method_id: StripePaymentMethodId.nullable().optional(),
 });
 export type PaymentProviderLinkBody = z.infer<typeof PaymentProviderLinkBody>;
+
+/**
+ * `PATCH /v1/customers/{id}`: the customer's details (customer-service) and their payment link (invoicing) in one
+ * body; either may come alone.
+ */
+export const PatchCustomerBody = UpdateCustomerBody.extend({
+  payment_provider: PaymentProviderLinkBody.nullable().optional(),
+});
+export type PatchCustomerBody = z.infer<typeof PatchCustomerBody>;
 
 /** How the link was made: by the API, or (later) by a setup-mode Checkout the customer completed. */
 export const PaymentLinkSource = z.enum(['api', 'checkout_setup']);
