@@ -22,7 +22,12 @@ export async function chargeDueInvoices(
     const key = chargeIdempotencyKey(due.invoice.id, due.attempt);
     looked.add(key);
     const retryAt = memory.chargesSent.get(key);
-    if ((retryAt !== undefined && now.getTime() < retryAt) || pass.commandsSent >= deps.maxCommandsPerPass) continue;
+    if (retryAt !== undefined && now.getTime() < retryAt) continue;
+    if (pass.commandsSent >= deps.maxCommandsPerPass) {
+      // Past the pass's bound: the next pass follows at once and charges it.
+      pass.subscriptionsDeferred += 1;
+      continue;
+    }
     try {
       const provider = deps.charges.providerFor(due.tenant, due.stripe);
       const data = await chargeInvoice(provider, due);
