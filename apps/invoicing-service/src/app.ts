@@ -9,6 +9,7 @@ import { customersSlice } from './customers';
 import { InvoicingServiceEnv } from './env';
 import { invoicesSlice } from './invoices';
 import { overpaymentCreditsSlice } from './overpaymentCredits';
+import { paymentLinksSlice } from './paymentLinks';
 import { paymentSettingsSlice } from './paymentSettings';
 import { paymentsSlice } from './payments';
 import { stripeWebhooksSlice } from './payments/stripeWebhooks';
@@ -29,6 +30,7 @@ const invoicingSlices = [
   ratingSlice,
   paymentSettingsSlice,
   overpaymentCreditsSlice,
+  paymentLinksSlice,
 ];
 export const invoicingProjections = projectionsOf([
   ...invoicingSlices,

@@ -38,6 +38,7 @@ const derivedTables = [
   'test_clock_advances',
   'billing_settings',
   'payment_settings',
+  'customer_payment_links',
   'invoice_number_sequences',
   'invoice_customers',
   'pricing_units',
@@ -235,6 +236,13 @@ describe('rebuilding invoicing from its event store and customer.events', () => 
         publishable_key: 'pk_live_51RebuildPublishable',
       },
       retry_schedule: { days_after_failure: [2, 5] },
+    });
+    await send(live, alice, 'LinkCustomerPaymentProvider', {
+      customer_id: alice,
+      provider: 'stripe',
+      stripe_customer_id: 'cus_RebuildAlice',
+      default_payment_method_id: null,
+      source: 'api',
     });
     const definition = {
       code: planCode,

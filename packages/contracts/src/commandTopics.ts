@@ -6,6 +6,7 @@ import type { InvoiceEmailCommand } from './invoiceEmails';
 import type { InvoiceCommand } from './invoices';
 import type { MeterCommand } from './meters';
 import type { NotificationSettingsCommand } from './notificationSettings';
+import type { PaymentLinkCommand } from './paymentLinks';
 import type { PaymentSettingsCommand } from './paymentSettings';
 import type { PlanCommand } from './plans';
 import type { PricingUnitCommand } from './pricingUnits';
@@ -25,7 +26,8 @@ export interface CommandsOnTopic {
     | BillingSettingsCommand
     | PricingUnitCommand
     | CreditGrantCommand
-    | PaymentSettingsCommand;
+    | PaymentSettingsCommand
+    | PaymentLinkCommand;
   'notification.commands': WebhookCommand | AlertCommand | NotificationSettingsCommand | InvoiceEmailCommand;
 }
 export type CommandTopicName = keyof CommandsOnTopic;

@@ -4,6 +4,7 @@ import { Currency } from './currencies';
 import { Address } from './customers';
 import { UsageGroupKey } from './meters';
 import { maxPriceAmountCents } from './money';
+import { AfterFinalFailure, RetrySchedule } from './paymentSettings';
 
 export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']);
 export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
@@ -225,6 +226,10 @@ export const Invoice = z.object({
   days_until_due: z.number().int().nullable(),
   due_date: z.string().nullable(),
   public_invoice_url: z.string().nullable(),
+  /** Off-session charges made so far (`charge_automatically`, Stripe's name); absent until the first one. */
+  attempt_count: z.number().int().optional(),
+  /** When the next charge is due on the customer's clock; null once none will be made. Set with `attempt_count`. */
+  next_payment_attempt: z.iso.datetime().nullable().optional(),
   status_transitions: z.object({
     finalized_at: z.iso.datetime().nullable(),
     paid_at: z.iso.datetime().nullable(),
@@ -409,6 +414,25 @@ export const RecordInvoicePaymentFailure = command('RecordInvoicePaymentFailure'
   failure_reason: z.string(),
 });
 export type RecordInvoicePaymentFailure = z.infer<typeof RecordInvoicePaymentFailure>;
+/**
+ * The outcome of the `attempt`th off-session charge of a `charge_automatically` invoice, sent by the billing run once
+ * the provider answered. `entry_id` is the payment's id on success (the one Stripe's webhooks derive for the same
+ * PaymentIntent), the failed attempt's otherwise. The organization's retry settings at the time come along, so the
+ * decider can say when the next attempt is due and what follows the last.
+ */
+export const RecordInvoiceChargeAttempt = command('RecordInvoiceChargeAttempt', {
+  attempt: z.number().int().min(1),
+  entry_id: ResourceId,
+  status: z.enum(['succeeded', 'failed']),
+  amount_cents: z.number().int().positive(),
+  provider: PaymentProvider,
+  /** The PaymentIntent, when the provider made one (a declined card has one; a refused request may not). */
+  reference: z.string().nullable(),
+  failure_reason: z.string().nullable(),
+  retry_schedule: RetrySchedule,
+  after_final_failure: AfterFinalFailure,
+});
+export type RecordInvoiceChargeAttempt = z.infer<typeof RecordInvoiceChargeAttempt>;
 
 export const InvoiceCommand = z.discriminatedUnion('type', [
   CreateInvoice,
@@ -425,6 +449,7 @@ export const InvoiceCommand = z.discriminatedUnion('type', [
   RecordInvoicePayment,
   RefundInvoicePayment,
   RecordInvoicePaymentFailure,
+  RecordInvoiceChargeAttempt,
 ]);
 export type InvoiceCommand = z.infer<typeof InvoiceCommand>;
 
@@ -511,6 +536,8 @@ export const InvoicePaymentRecorded = event('InvoicePaymentRecorded', {
   provider: PaymentProvider.optional(),
   /** What a provider's payment brought beyond the amount due (kept until overpayments become credit). */
   unapplied_cents: z.number().int().positive().optional(),
+  /** Set on an off-session charge's payment: which attempt took it. */
+  attempt_count: z.number().int().positive().optional(),
 });
 export type InvoicePaymentRecorded = z.infer<typeof InvoicePaymentRecorded>;
 /** `amount_cents` is what was given back (positive); the list shows the refund as a negative entry. */
@@ -533,6 +560,9 @@ export const InvoicePaymentFailed = event('InvoicePaymentFailed', {
   provider: PaymentProvider,
   reference: z.string().nullable(),
   failure_reason: z.string(),
+  /** Set on an off-session charge's failure: which attempt it was, and when the next is due (null: none). */
+  attempt_count: z.number().int().positive().optional(),
+  next_payment_attempt: z.iso.datetime().nullable().optional(),
 });
 export type InvoicePaymentFailed = z.infer<typeof InvoicePaymentFailed>;
 

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
  * local stand-in. It answers the calls the payment adapter makes in the shapes Stripe documents
  * (https://docs.stripe.com/api/checkout/sessions/object), replays an `Idempotency-Key` it has seen as Stripe does, and
  * records every request, so tests assert what would have reached Stripe. `GET /c/pay/:id` is the stand-in for the
- * hosted checkout page a session's `url` leads to.
+ * hosted checkout page a session's `url` leads to. PaymentIntents (https://docs.stripe.com/api/payment_intents/object)
+ * succeed, except on Stripe's test payment methods that fail: `pm_card_chargeDeclined` (402 `card_declined`) and
+ * `pm_card_authenticationRequired` (402 `authentication_required`, as an off-session confirmation answers).
  */
 
 /** One request as it reached the server: the form fields flat (`line_items[0][price_data][currency]`). */
@@ -26,6 +28,10 @@ export interface FakeStripe {
   sessions: Map<string, Record<string, unknown>>;
   /** From now on (null: no longer), session creation answers this error, as Stripe refusing or failing would. */
   failCheckoutWith(error: FakeStripeError | null): void;
+  /** The PaymentIntents made, each once however often its idempotency key came back. */
+  paymentIntents: Map<string, Record<string, unknown>>;
+  /** Sets a Stripe customer's `invoice_settings.default_payment_method` (`GET /v1/customers/:id` answers it). */
+  setDefaultPaymentMethod(customerId: string, paymentMethodId: string | null): void;
   close(): Promise<void>;
 }
 
@@ -41,7 +47,10 @@ export interface FakeStripeError {
 export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripeRequest[] = [];
   const sessions = new Map<string, Record<string, unknown>>();
+  const paymentIntents = new Map<string, Record<string, unknown>>();
+  const defaultPaymentMethods = new Map<string, string | null>();
   const byIdempotencyKey = new Map<string, Record<string, unknown>>();
+  const answersByKey = new Map<string, { status: number; body: unknown }>();
   let url = '';
   let checkoutError: FakeStripeError | null = null;
   const server: Server = createServer(async (request, response) => {
@@ -61,6 +70,28 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       sessions.set(String(session.id), session);
       if (key) byIdempotencyKey.set(key, session);
       return json(response, 200, session);
+    }
+    if (request.method === 'POST' && path === '/v1/payment_intents') {
+      if (!/^Bearer (sk|rk)_(test|live)_/.test(request.headers.authorization ?? ''))
+        return stripeError(response, 401, 'invalid_request_error', 'Invalid API Key provided');
+      const key = header(request, 'idempotency-key');
+      const replayed = key ? answersByKey.get(key) : undefined;
+      if (replayed) return json(response, replayed.status, replayed.body, { 'Idempotent-Replayed': 'true' });
+      const answer = confirmedPaymentIntent(form);
+      paymentIntents.set(answer.intent.id as string, answer.intent);
+      if (key) answersByKey.set(key, answer);
+      return json(response, answer.status, answer.body);
+    }
+    const customer = /^\/v1\/customers\/(cus_[A-Za-z0-9]+)$/.exec(path);
+    if (request.method === 'GET' && customer) {
+      const id = customer[1] ?? '';
+      const default_payment_method = defaultPaymentMethods.get(id) ?? null;
+      return json(response, 200, {
+        id,
+        object: 'customer',
+        livemode: false,
+        invoice_settings: { default_payment_method },
+      });
     }
     const retrieved = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
     if (request.method === 'GET' && retrieved) {
@@ -85,6 +116,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     failCheckoutWith(error) {
       checkoutError = error;
     },
+    paymentIntents,
+    setDefaultPaymentMethod: (customerId, paymentMethodId) => defaultPaymentMethods.set(customerId, paymentMethodId),
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
@@ -93,11 +126,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
 function checkoutSession(base: string, form: Record<string, string>): Record<string, unknown> {
   const id = `cs_test_${randomBytes(24).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
-  const metadata = Object.fromEntries(
-    Object.entries(form)
-      .filter(([name]) => /^metadata\[[^\]]+\]$/.test(name))
-      .map(([name, value]) => [name.slice('metadata['.length, -1), value]),
-  );
+  const metadata = metadataOf(form);
   const quantity = Number(form['line_items[0][quantity]'] ?? 1);
   const amount = Number(form['line_items[0][price_data][unit_amount]'] ?? 0) * quantity;
   return {
@@ -129,6 +158,60 @@ function amountStripeRefuses(form: Record<string, string>): string | undefined {
   if ((currency === 'isk' || currency === 'ugx') && amount % 100 !== 0)
     return `Invalid amount. Currency ${currency.toUpperCase()} has become effectively zero-decimal and charged amounts must be evenly divisible by 100.`;
   return undefined;
+}
+
+const declines: Record<string, { code: string; decline_code?: string; message: string }> = {
+  pm_card_chargeDeclined: {
+    code: 'card_declined',
+    decline_code: 'generic_decline',
+    message: 'Your card was declined.',
+  },
+  pm_card_authenticationRequired: {
+    code: 'authentication_required',
+    decline_code: 'authentication_required',
+    message: 'Your card was declined. This transaction requires authentication.',
+  },
+};
+
+/**
+ * A `payment_intent` created with `confirm=true`: `succeeded` (HTTP 200), or on a failing test payment method the
+ * 402 `card_error` Stripe answers, carrying the PaymentIntent left `requires_payment_method`.
+ */
+function confirmedPaymentIntent(form: Record<string, string>) {
+  const amount = Number(form.amount ?? 0);
+  const paymentMethod = form.payment_method ?? null;
+  const decline = paymentMethod ? declines[paymentMethod] : undefined;
+  const intent: Record<string, unknown> = {
+    id: `pi_${randomBytes(12).toString('hex')}`,
+    object: 'payment_intent',
+    amount,
+    amount_received: decline ? 0 : amount,
+    currency: form.currency ?? null,
+    customer: form.customer ?? null,
+    payment_method: paymentMethod,
+    confirmation_method: 'automatic',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    metadata: metadataOf(form),
+    status: decline ? 'requires_payment_method' : 'succeeded',
+    last_payment_error: decline ? { type: 'card_error', ...decline } : null,
+  };
+  if (!decline) return { status: 200, body: intent, intent };
+  const error = {
+    type: 'card_error',
+    ...decline,
+    charge: `ch_${randomBytes(12).toString('hex')}`,
+    payment_intent: intent,
+  };
+  return { status: 402, body: { error }, intent };
+}
+
+function metadataOf(form: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(form)
+      .filter(([name]) => /^metadata\[[^\]]+\]$/.test(name))
+      .map(([name, value]) => [name.slice('metadata['.length, -1), value]),
+  );
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

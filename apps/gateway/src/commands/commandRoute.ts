@@ -35,22 +35,26 @@ export function commandRoute(
 ): RequestHandler<Record<string, string>> {
   return async (request, response) => {
     const spec = await build(request, response);
-    const caller = callerOf(response);
-    const requestId = response.locals.requestId;
-    const command: CommandRecord = {
-      type: spec.type,
-      data: spec.data,
-      metadata: {
-        command_id: `cmd_${requestId.slice(4)}`,
-        correlation_id: requestId,
-        request_id: requestId,
-        organization_id: caller.organizationId,
-        mode: caller.mode,
-        issued_at: new Date().toISOString(),
-      },
-    };
-
+    const command = commandRecord(response, spec);
     await answerOnce(deps, request, response, command, (toSend) => sendAndAnswer(deps.bus, spec, toSend, response));
+  };
+}
+
+/** The record of the request's command: its id from the request's, its tenant the caller's, issued now. */
+export function commandRecord(response: Response, command: Pick<CommandRecord, 'type' | 'data'>): CommandRecord {
+  const caller = callerOf(response);
+  const requestId = response.locals.requestId;
+  return {
+    type: command.type,
+    data: command.data,
+    metadata: {
+      command_id: `cmd_${requestId.slice(4)}`,
+      correlation_id: requestId,
+      request_id: requestId,
+      organization_id: caller.organizationId,
+      mode: caller.mode,
+      issued_at: new Date().toISOString(),
+    },
   };
 }
 

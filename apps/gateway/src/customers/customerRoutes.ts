@@ -2,24 +2,25 @@ import { ResourceId } from '@afternoon/contracts/common';
 import {
   CreateCustomerBody,
   Customer,
-  CustomerAnswer,
   type CustomerDetails,
   CustomerList,
   DeletedCustomer,
   ListCustomersQuery,
-  UpdateCustomerBody,
 } from '@afternoon/contracts/customers';
+import { PatchCustomerBody } from '@afternoon/contracts/paymentLinks';
 import { Topics } from '@afternoon/contracts/topics';
 import { newResourceId } from '@afternoon/service-kit';
 import { Router } from 'express';
-import { commandRoute } from '../commands/commandRoute';
+import { commandRecord, commandRoute } from '../commands/commandRoute';
 import { existingPathValue } from '../http/pathValue';
 import { callerOf } from '../http/requestContext';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
+import { answerOnce } from '../idempotency/answerOnce';
 import { queryService } from '../queries/serviceQuery';
 import type { RouteDeps } from '../routeDeps';
 import { existingTestClock } from '../testClocks/existingTestClock';
+import { composedCustomer, patchCustomer } from './customerPaymentProvider';
 
 /** `/v1/customers`: writes become commands to customer-service, reads ask its read API. */
 export function customerRoutes(deps: RouteDeps): Router {
@@ -39,18 +40,15 @@ export function customerRoutes(deps: RouteDeps): Router {
         type: 'CreateCustomer',
         data: { customer_id: customerId, details: withDefaults(body), test_clock: body.test_clock ?? null },
         successStatus: 201,
-        successBody: (customer) => ({ customer: Customer.parse(customer) }),
+        // A new customer is linked to no payment provider yet (invoicing keeps the link: GET composes it).
+        successBody: (customer) => ({ customer: { ...Customer.parse(customer), payment_provider: null } }),
       };
     }),
   );
 
   router.get('/v1/customers/:id', async (request, response) => {
     const id = existingId(request.params.id);
-    respond(
-      response,
-      200,
-      await queryService(deps.services.customers, `/customers/${id}`, callerOf(response), CustomerAnswer),
-    );
+    respond(response, 200, { customer: await composedCustomer(deps, callerOf(response), id) });
   });
 
   router.get('/v1/customers', async (request, response) => {
@@ -62,21 +60,15 @@ export function customerRoutes(deps: RouteDeps): Router {
     respond(response, 200, list);
   });
 
-  router.patch(
-    '/v1/customers/:id',
-    commandRoute(deps, (request) => {
-      const id = existingId(request.params.id);
-      const changes = validate(UpdateCustomerBody, request.body ?? {});
-      return {
-        topic,
-        key: id,
-        type: 'UpdateCustomer',
-        data: { customer_id: id, changes },
-        successStatus: 200,
-        successBody: (customer) => ({ customer: Customer.parse(customer) }),
-      };
-    }),
-  );
+  // Two services own what the body changes: the details go to customer-service, `payment_provider` to invoicing.
+  router.patch('/v1/customers/:id', async (request, response) => {
+    const id = existingId(request.params.id);
+    const { payment_provider, ...changes } = validate(PatchCustomerBody, request.body ?? {});
+    const update = commandRecord(response, { type: 'UpdateCustomer', data: { customer_id: id, changes } });
+    await answerOnce(deps, request, response, update, (toSend) =>
+      patchCustomer(deps, callerOf(response), toSend, payment_provider, response),
+    );
+  });
 
   router.delete(
     '/v1/customers/:id',

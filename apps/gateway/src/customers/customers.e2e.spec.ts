@@ -40,6 +40,7 @@ describe('customers through the gateway', () => {
         test_clock: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
+        payment_provider: null,
       },
       request_id: expect.stringMatching(requestIdFormat),
     });

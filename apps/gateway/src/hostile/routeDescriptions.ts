@@ -2,7 +2,7 @@ import { CreateAlertBody, ListAlertsQuery } from '@afternoon/contracts/alerts';
 import { UpdateBillingSettingsBody } from '@afternoon/contracts/billingSettings';
 import { PageQuery } from '@afternoon/contracts/common';
 import { BalancesQuery, CreateCreditGrantBody, ListCreditGrantsQuery } from '@afternoon/contracts/credits';
-import { CreateCustomerBody, ListCustomersQuery, UpdateCustomerBody } from '@afternoon/contracts/customers';
+import { CreateCustomerBody, ListCustomersQuery } from '@afternoon/contracts/customers';
 import { ListDeadLettersQuery } from '@afternoon/contracts/deadLetters';
 import { ReplayInvoiceEmailsBody } from '@afternoon/contracts/invoiceEmails';
 import {
@@ -24,6 +24,7 @@ import {
 } from '@afternoon/contracts/meters';
 import { UpdateNotificationSettingsBody } from '@afternoon/contracts/notificationSettings';
 import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from '@afternoon/contracts/organizations';
+import { PatchCustomerBody } from '@afternoon/contracts/paymentLinks';
 import { UpdatePaymentSettingsBody } from '@afternoon/contracts/paymentSettings';
 import { CreatePlanBody, GetPlanQuery, ListPlansQuery, RevisePlanBody } from '@afternoon/contracts/plans';
 import { CreatePricingUnitBody, ListPricingUnitsQuery } from '@afternoon/contracts/pricingUnits';
@@ -104,8 +105,8 @@ export const routeDescriptions: Record<string, RouteFuzz> = {
   [routeKey('PATCH', '/v1/customers/:id')]: {
     auth: 'key',
     params: { id: 'customer' },
-    body: UpdateCustomerBody,
-    sample: () => ({ name: 'Renamed' }),
+    body: PatchCustomerBody,
+    sample: () => ({ name: 'Renamed', payment_provider: { stripe_customer_id: 'cus_Renamed1' } }),
     readBack: customers,
   },
   [routeKey('DELETE', '/v1/customers/:id')]: { auth: 'key', params: { id: 'customer' }, readBack: customers },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BillSubscriptionPeriod } from '@afternoon/contracts/invoices';
+import type { BillSubscriptionPeriod, RecordInvoiceChargeAttempt } from '@afternoon/contracts/invoices';
 import type { CommandMetadata } from '@afternoon/contracts/messaging';
 import type { AdvanceSubscription } from '@afternoon/contracts/subscriptions';
 import type { MarkTestClockReady } from '@afternoon/contracts/testClocks';
@@ -7,7 +7,12 @@ import type { Tenant } from '@afternoon/service-kit';
 import type { AdvancingClock } from '../customerClock/customerClock';
 
 /** A command the billing run sends to invoicing's own commands topic, typed by its contract. */
-export type BillingRunCommand = (AdvanceSubscription | BillSubscriptionPeriod | MarkTestClockReady) & {
+export type BillingRunCommand = (
+  | AdvanceSubscription
+  | BillSubscriptionPeriod
+  | MarkTestClockReady
+  | RecordInvoiceChargeAttempt
+) & {
   metadata: CommandMetadata;
 };
 
@@ -27,6 +32,14 @@ export function advanceSubscription(tenant: Tenant, subscriptionId: string, now:
 export function billSubscriptionPeriod(tenant: Tenant, data: BillSubscriptionPeriod['data'], now: Date): KeyedCommand {
   const key = data.billing.subscription_id;
   return { key, command: { type: 'BillSubscriptionPeriod', data, metadata: metadata(tenant, now) } };
+}
+
+/** Records an off-session charge's outcome on its invoice (dated by the customer's clock when invoicing applies it). */
+export function recordChargeAttempt(tenant: Tenant, data: RecordInvoiceChargeAttempt['data'], now: Date): KeyedCommand {
+  return {
+    key: data.invoice_id,
+    command: { type: 'RecordInvoiceChargeAttempt', data, metadata: metadata(tenant, now) },
+  };
 }
 
 /** Calls the clock ready: nothing is left due for its customers at its frozen time. */

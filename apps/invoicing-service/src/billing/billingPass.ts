@@ -4,6 +4,7 @@ import { advanceSubscription, markTestClockReady } from './billingCommands';
 import { type BillingPassDeps, type BillingRunMemory, type PassProgress, recordSent } from './billingRunMemory';
 import { forgetBilledBoundaries } from './boundaryAttempts';
 import { billNextBoundary } from './boundaryStep';
+import { chargeDueInvoices } from './chargeStep';
 import { type SubscriptionToBill, subscriptionsToBill } from './subscriptionsToBill';
 
 /** What one pass did, and whether the next should come soon (a clock waits to be ready, or commands are on their way). */
@@ -27,6 +28,7 @@ export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemor
   const due = await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs);
   for (const subscription of startingAfter(due, memory.resumeAfter))
     await billSubscription(deps, memory, pass, subscription);
+  if (deps.charges) await chargeDueInvoices({ ...deps, charges: deps.charges }, memory, pass);
   for (const clock of advancing) if (!pass.busyClocks.has(clock.id)) await deps.send(markTestClockReady(clock));
   // Boundaries the pass did not come to again are billed (or their subscription ended): nothing to resend.
   for (const key of memory.sent.keys()) if (!pass.looked.has(key)) memory.sent.delete(key);

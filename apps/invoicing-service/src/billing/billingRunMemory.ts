@@ -1,4 +1,5 @@
 import type { Logger } from '@afternoon/service-kit';
+import type { ChargeProviders } from '../payments/autoCharge/chargeInvoice';
 import type { KeyedCommand } from './billingCommands';
 import type { BoundaryInvoiceDeps } from './boundaryInvoice';
 
@@ -13,6 +14,8 @@ export interface BillingPassDeps extends BoundaryInvoiceDeps {
   now(): Date;
   /** Resolves once the command is in invoicing's own commands topic. */
   send(command: KeyedCommand): Promise<void>;
+  /** Stripe for off-session charges; null where the deployment cannot open Stripe keys (no charges then). */
+  charges?: ChargeProviders | null;
 }
 
 /** What the run carries from one pass to the next. */
@@ -23,6 +26,8 @@ export interface BillingRunMemory {
   nothingToBill: Set<string>;
   /** The subscription the last pass sent to last: the next pass starts after it, so none waits on the bound forever. */
   resumeAfter: string | undefined;
+  /** Off-session charges whose outcome was sent, by idempotency key: when to make them again if still due. */
+  chargesSent: Map<string, number>;
 }
 
 /** What one pass did so far. */
@@ -46,7 +51,7 @@ export interface SentBoundary {
 }
 
 export function newBillingRunMemory(): BillingRunMemory {
-  return { sent: new Map(), nothingToBill: new Set(), resumeAfter: undefined };
+  return { sent: new Map(), nothingToBill: new Set(), resumeAfter: undefined, chargesSent: new Map() };
 }
 
 /** A command went out for the subscription: it counts against the bound, and the next pass starts after it. */

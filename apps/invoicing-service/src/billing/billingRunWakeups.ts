@@ -7,8 +7,9 @@ const channel = 'afternoon_billing_run';
 
 /**
  * Wakes the billing run on the events that can make something due at once: a subscription's new start, end or plan
- * (a start in the past, a cancellation now), a test clock's advance, and a subscription's invoice (its next boundary
- * is sent only once this one is billed). It writes no table; the other projections know nothing of the run.
+ * (a start in the past, a cancellation now), a test clock's advance, a subscription's invoice (its next boundary
+ * is sent only once this one is billed), and a finalized invoice or a customer's new payment link (an off-session
+ * charge may be due). It writes no table; the other projections know nothing of the run.
  */
 export const billingRunWakeups: Projection = {
   name: 'billing_run_wakeups',
@@ -17,6 +18,8 @@ export const billingRunWakeups: Projection = {
     ...SubscriptionEvent.options.map((option) => option.shape.type.value),
     'TestClockAdvanced',
     'InvoiceCreated',
+    'InvoiceFinalized',
+    'CustomerPaymentProviderLinked',
   ],
   async apply(tx, stored) {
     if (stored.type === 'InvoiceCreated' && !InvoiceCreated.parse(stored).data.billing) return;

@@ -1,6 +1,9 @@
 import { Topics } from '@afternoon/contracts/topics';
 import type { InternalApi, ServiceContext, Slice } from '@afternoon/service-kit';
 import type { InvoicingServiceEnv } from '../env';
+import type { ChargeProviders } from '../payments/autoCharge/chargeInvoice';
+import { openStripeSecretKey } from '../payments/storedStripeKey';
+import { stripeProvider } from '../payments/stripeProvider';
 import { billingRoutes } from './api';
 import { type BillingRun, startBillingRun } from './billingRun';
 import { billingRunWakeups, onBillingRunWakeups } from './billingRunWakeups';
@@ -31,6 +34,16 @@ export function billingSlice(env: InvoicingServiceEnv, started: (run: BillingRun
   };
 }
 
+/** Stripe for the run's off-session charges, opened with the deployment's PAYMENT_SECRETS_KEY; none without one. */
+function chargeProviders(env: InvoicingServiceEnv): ChargeProviders | null {
+  const secretsKey = env.PAYMENT_SECRETS_KEY;
+  if (!secretsKey) return null;
+  return {
+    providerFor: (tenant, stripe) =>
+      stripeProvider(openStripeSecretKey(secretsKey, stripe, tenant), env.STRIPE_API_BASE),
+  };
+}
+
 /** The billing run, sending its commands through a producer of its own and woken by the projections. */
 async function startBilling(context: ServiceContext, env: InvoicingServiceEnv) {
   const producer = await context.kafka.createProducer();
@@ -46,6 +59,7 @@ async function startBilling(context: ServiceContext, env: InvoicingServiceEnv) {
     logger: context.logger,
     registry: context.metrics.registry,
     now: () => new Date(),
+    charges: chargeProviders(env),
     async sendCommand(key, command) {
       await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });
     },

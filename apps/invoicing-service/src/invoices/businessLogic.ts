@@ -12,6 +12,7 @@ import type {
   InvoiceTerms,
   MarkInvoiceUncollectible,
   PayInvoice,
+  RecordInvoiceChargeAttempt,
   RecordInvoicePayment,
   RecordInvoicePaymentFailure,
   RefundInvoicePayment,
@@ -30,6 +31,7 @@ import {
   type WithMetadata,
 } from '@afternoon/service-kit';
 import { withinMoneyBounds } from '../moneyBounds';
+import { recordChargeAttempt } from './chargeAttempts';
 import {
   amountDueCents,
   type ExistingInvoice,
@@ -57,6 +59,7 @@ export type SentInvoiceCommand = WithMetadata<
   | RecordInvoicePayment
   | RefundInvoicePayment
   | RecordInvoicePaymentFailure
+  | RecordInvoiceChargeAttempt
 >;
 
 /**
@@ -234,6 +237,8 @@ export function decide(command: InvoiceCommand, state: InvoiceState): InvoiceStr
     }
     case 'RecordInvoicePaymentFailure':
       return recordPaymentFailure(requireIssued(state, command), base, command.data);
+    case 'RecordInvoiceChargeAttempt':
+      return recordChargeAttempt(requireIssued(state, command), base, command.data);
     case 'VoidInvoice':
       requireStatus(state, command, ['open', 'uncollectible']);
       return [{ type: 'InvoiceVoided', data: base }];
@@ -300,6 +305,7 @@ const actions: Record<InvoiceCommand['type'], string> = {
   RecordInvoicePayment: 'record a payment on',
   RefundInvoicePayment: 'refund a payment of',
   RecordInvoicePaymentFailure: 'record a failed payment on',
+  RecordInvoiceChargeAttempt: 'record a charge attempt on',
 };
 
 function requireStatus<S extends ExistingInvoice['status']>(

@@ -11,6 +11,7 @@ import type {
   SubscriptionLineItem,
 } from '@afternoon/contracts/invoices';
 import { withinMoneyBounds } from '../moneyBounds';
+import type { ChargeAttempts } from './chargeAttempts';
 import {
   amountPaidCents,
   amountRefundedCents,
@@ -45,6 +46,8 @@ interface Issued extends InvoiceFields {
   payments?: InvoicePayment[];
   amountPaidCents?: number;
   amountRefundedCents?: number;
+  /** Off-session charges of a `charge_automatically` invoice (see chargeAttempts.ts); absent until the first. */
+  chargeAttempts?: ChargeAttempts;
 }
 
 export type InvoiceState =
@@ -210,6 +213,12 @@ export function toInvoice(state: ExistingInvoice): Invoice {
     days_until_due: state.terms.days_until_due,
     due_date: state.terms.due_date,
     public_invoice_url: issued?.publicInvoiceUrl ?? null,
+    ...(issued?.chargeAttempts
+      ? {
+          attempt_count: issued.chargeAttempts.count,
+          next_payment_attempt: issued.status === 'open' ? issued.chargeAttempts.nextAttemptAt : null,
+        }
+      : {}),
     status_transitions: {
       finalized_at: issued?.finalizedAt ?? null,
       paid_at: state.status === 'paid' ? state.paidAt : null,

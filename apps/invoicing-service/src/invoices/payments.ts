@@ -6,6 +6,7 @@ import type {
 } from '@afternoon/contracts/invoices';
 import { maxPaymentsPerInvoice } from '@afternoon/contracts/invoices';
 import { IllegalStateError } from '@afternoon/service-kit';
+import type { ChargeAttempts } from './chargeAttempts';
 import type { InvoiceState, IssuedInvoice } from './invoice';
 
 /** Only an issued invoice (open, uncollectible, paid or void) takes payments or has any to refund. */
@@ -43,6 +44,7 @@ export function paymentRecorded(state: IssuedInvoice, event: InvoicePaymentRecor
     ...state,
     payments: [...paymentsOf(state), payment],
     amountPaidCents: amountPaidCents(state) + data.amount_cents,
+    ...chargeAttempted(state, data.attempt_count, null, null),
     updatedAt: data.occurred_at,
   };
 }
@@ -100,7 +102,24 @@ export function paymentFailed(state: IssuedInvoice, event: InvoicePaymentFailed)
     provider: data.provider,
     created_at: data.occurred_at,
   };
-  return { ...state, payments: [...paymentsOf(state), attempt], updatedAt: data.occurred_at };
+  return {
+    ...state,
+    payments: [...paymentsOf(state), attempt],
+    ...chargeAttempted(state, data.attempt_count, data.next_payment_attempt ?? null, data.occurred_at),
+    updatedAt: data.occurred_at,
+  };
+}
+
+/** The charge attempts after an off-session charge's outcome (`count` set), else nothing to change. */
+function chargeAttempted(
+  state: IssuedInvoice,
+  count: number | undefined,
+  nextAttemptAt: string | null,
+  failedAt: string | null,
+): { chargeAttempts?: ChargeAttempts } {
+  if (count === undefined) return {};
+  const firstFailedAt = state.chargeAttempts?.firstFailedAt ?? failedAt;
+  return { chargeAttempts: { count, firstFailedAt, nextAttemptAt } };
 }
 
 /** A retried payment or refund whose id is already recorded changes nothing (its first answer is repeated). */

@@ -1,8 +1,8 @@
 import { DomainError } from '@afternoon/service-kit';
 
 /*
- * The port invoicing takes payments through. A provider opens a hosted checkout for one invoice's amount due; the
- * Stripe adapter is the one there is (stripeProvider.ts). Amounts are integer minor units of the invoice's currency.
+ * The port invoicing takes payments through. A provider opens a hosted checkout for one invoice's amount due, or
+ * charges a customer's saved payment method off-session; the Stripe adapter is the one there is (stripeProvider.ts). Amounts are integer minor units of the invoice's currency.
  */
 
 /** One payment of `amountCents` for an invoice, sent back to `successUrl` or `cancelUrl` afterwards. */
@@ -26,8 +26,32 @@ export interface ProviderCheckoutSession {
   expiresAt: string;
 }
 
+/** One off-session charge of `amountCents` for an invoice, to the provider's customer and payment method. */
+export interface OffSessionChargeRequest {
+  invoiceId: string;
+  organizationId: string;
+  mode: string;
+  amountCents: number;
+  currency: string;
+  /** The provider's customer (`cus_…`). */
+  customer: string;
+  /** The payment method to charge; null: the customer's own default for invoices. */
+  paymentMethod: string | null;
+  /** The same key makes the provider answer with the charge it made the first time, never a second one. */
+  idempotencyKey: string;
+}
+
+/**
+ * What the provider made of the charge: the money taken, or a failure that is the payment's (a declined card,
+ * authentication the customer must give, no payment method). The world's failures (the provider down) are thrown.
+ */
+export type OffSessionCharge =
+  | { status: 'succeeded'; paymentIntentId: string; amountCents: number }
+  | { status: 'failed'; paymentIntentId: string | null; failureReason: string };
+
 export interface PaymentProvider {
   createCheckoutSession(request: CheckoutRequest): Promise<ProviderCheckoutSession>;
+  chargeOffSession(request: OffSessionChargeRequest): Promise<OffSessionCharge>;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type ProviderCheckoutSession,
 } from './paymentProvider';
 import { toStripeChargeAmount } from './stripeAmounts';
+import { chargeOffSession } from './stripeOffSessionCharge';
 
 /** Where the Stripe client sends its requests: Stripe's own API unless `STRIPE_API_BASE` names another server. */
 export function stripeClientOptions(apiBase: string | undefined): Stripe.StripeConfig {
@@ -53,17 +54,24 @@ export function stripeProvider(secretKey: string, apiBase?: string): PaymentProv
           idempotencyKey: request.idempotencyKey,
         });
       } catch (error) {
-        throw providerFailure(error);
+        throw providerFailure(error, 'open a checkout session');
       }
       if (!session.url) throw new IllegalStateError(`Stripe opened checkout session ${session.id} without a URL`);
       return { id: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000).toISOString() };
+    },
+    async chargeOffSession(request) {
+      try {
+        return await chargeOffSession(stripe, request);
+      } catch (error) {
+        throw providerFailure(error, 'charge off-session');
+      }
     },
   };
 }
 
 // Stripe down, slow or rate limiting is the world's fault (retry later: 503); Stripe refusing the request (a revoked
 // key, a currency the account cannot take) is the organization's to fix.
-function providerFailure(error: unknown): Error {
+function providerFailure(error: unknown, action: string): Error {
   if (!(error instanceof Stripe.errors.StripeError)) return error instanceof Error ? error : new Error(String(error));
   const transient =
     error instanceof Stripe.errors.StripeConnectionError ||
@@ -71,5 +79,5 @@ function providerFailure(error: unknown): Error {
     error instanceof Stripe.errors.StripeAPIError ||
     (error.statusCode ?? 0) >= 500;
   if (transient) return new NotYetError(`Stripe is unavailable: ${error.message}`);
-  return new PaymentProviderUnavailableError(`Stripe refused to open a checkout session: ${error.message}`);
+  return new PaymentProviderUnavailableError(`Stripe refused to ${action}: ${error.message}`);
 }

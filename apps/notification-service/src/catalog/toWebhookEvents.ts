@@ -90,7 +90,11 @@ function invoiceEvents(event: InvoiceStreamEvent, invoice: InvoiceSubject, make:
     case 'InvoicePaymentFailed': {
       const { attempt_id, amount_cents, currency, method, provider, reference, failure_reason } = event.data;
       const attempt = { id: attempt_id, amount_cents, currency, method, provider, reference, failure_reason };
-      return [make('invoice.payment_failed', { ...payload(), attempt })];
+      // An off-session charge's failure says which attempt it was and when the next is due (Stripe's names).
+      const { attempt_count, next_payment_attempt } = event.data;
+      const dunning =
+        attempt_count === undefined ? {} : { attempt_count, next_payment_attempt: next_payment_attempt ?? null };
+      return [make('invoice.payment_failed', { ...payload(), ...dunning, attempt })];
     }
     case 'InvoicePaymentRefunded': {
       const { refund_id, payment_id, amount_cents, currency } = event.data;

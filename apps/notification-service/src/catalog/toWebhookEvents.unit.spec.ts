@@ -222,6 +222,35 @@ describe('invoice events', () => {
     });
   });
 
+  it("carry an off-session charge's attempt_count and next_payment_attempt on the invoice of invoice.payment_failed", () => {
+    const translate = catalog();
+    const id = newResourceId();
+    const invoice = sourceStream(tenant, id);
+    translate(invoice('InvoiceCreated', created(id, [manualLine('1', 10_000)])));
+    translate(invoice('InvoiceFinalized', finalized(id, 'INV-0010')));
+    const failed = only(
+      translate(
+        invoice('InvoicePaymentFailed', {
+          invoice_id: id,
+          attempt_id: newResourceId(),
+          amount_cents: 10_000,
+          currency: 'eur',
+          method: 'card',
+          provider: 'stripe',
+          reference: 'pi_456',
+          failure_reason: 'Your card was declined.',
+          attempt_count: 2,
+          next_payment_attempt: '2026-03-05T00:00:00.000Z',
+          occurred_at: '2026-03-03T00:00:00.000Z',
+        }),
+      ),
+    );
+    expect(failed).toMatchObject({
+      type: 'invoice.payment_failed',
+      data: { id, status: 'open', attempt_count: 2, next_payment_attempt: '2026-03-05T00:00:00.000Z' },
+    });
+  });
+
   it('become invoice.voided and invoice.marked_uncollectible; drafts changed or deleted make none', () => {
     const translate = catalog();
     const [voided, uncollectible, deleted] = [newResourceId(), newResourceId(), newResourceId()];

@@ -82,7 +82,8 @@ export async function toInvoiceCommands(
       const intent = PaymentIntent.safeParse(event.data.object);
       if (!intent.success) return [];
       const invoiceId = invoiceOf(intent.data.metadata, organizationId);
-      if (!invoiceId || intent.data.amount <= 0) return [];
+      // An off-session charge's failure is recorded by the billing run that made it, with its retry (ADR 0021).
+      if (!invoiceId || intent.data.amount <= 0 || intent.data.metadata?.afternoon_charge) return [];
       const error = intent.data.last_payment_error;
       return [
         {

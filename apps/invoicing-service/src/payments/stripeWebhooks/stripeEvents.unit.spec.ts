@@ -71,6 +71,13 @@ describe("Stripe's events as invoice commands", () => {
     expect((await commandsOf(paymentIntentFailed(payment)))[0]).not.toEqual(attempt);
   });
 
+  it("leaves an off-session charge's failure to the billing run that made it and records it with its retry", async () => {
+    const event = paymentIntentFailed(payment);
+    const object = event.data.object as { metadata: Record<string, string> };
+    object.metadata = { ...object.metadata, afternoon_charge: `afternoon-charge-${invoiceId}-1` };
+    expect(await commandsOf(event)).toEqual([]);
+  });
+
   it("maps charge.refunded to the running total of the payment's refunds, found by its PaymentIntent", async () => {
     const found = async (paymentId: string) => (paymentId === paymentIdOf('pi_3PaYmEnT') ? invoiceId : undefined);
     const [refund] = await commandsOf(chargeRefunded(payment, 2500), found);
