@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ResourceId } from './common';
-import { UpdateCustomerBody } from './customers';
+import { Customer, UpdateCustomerBody } from './customers';
 
 /*
  * A customer's link to the provider that charges their `charge_automatically` invoices: Stripe's customer and
@@ -50,6 +50,12 @@ export const CustomerPaymentProvider = z.object({
   linked_at: z.iso.datetime(),
 });
 export type CustomerPaymentProvider = z.infer<typeof CustomerPaymentProvider>;
+
+/** A customer as `POST`, `GET` and `PATCH /v1/customers/{id}` answer: customer-service's details and the link. */
+export const LinkedCustomer = Customer.extend({ payment_provider: CustomerPaymentProvider.nullable() });
+export type LinkedCustomer = z.infer<typeof LinkedCustomer>;
+export const LinkedCustomerAnswer = z.object({ customer: LinkedCustomer });
+export type LinkedCustomerAnswer = z.infer<typeof LinkedCustomerAnswer>;
 
 /** `GET /customers/{id}/payment-provider` (internal), and the link commands' result. */
 export const CustomerPaymentProviderAnswer = z.object({ payment_provider: CustomerPaymentProvider.nullable() });

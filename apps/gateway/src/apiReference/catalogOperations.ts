@@ -1,8 +1,9 @@
 import { BillingSettingsAnswer } from '@afternoon/contracts/billingSettings';
 import { CreditGrantAnswer, CreditGrantList, CustomerBalancesAnswer } from '@afternoon/contracts/credits';
-import { CustomerAnswer, CustomerList } from '@afternoon/contracts/customers';
+import { CustomerList } from '@afternoon/contracts/customers';
 import { UpcomingInvoiceAnswer } from '@afternoon/contracts/invoices';
 import { CustomerMeterUsageAnswer, MeterAnswer, MeterList, MeterTopCustomersAnswer } from '@afternoon/contracts/meters';
+import { LinkedCustomerAnswer } from '@afternoon/contracts/paymentLinks';
 import { PlanAnswer, PlanList } from '@afternoon/contracts/plans';
 import { PricingUnitAnswer, PricingUnitList } from '@afternoon/contracts/pricingUnits';
 import { ChangedPlanAnswer, DeletedCustomerAnswer, IngestAnswer } from '@afternoon/contracts/publicAnswers';
@@ -15,10 +16,10 @@ import { type Operation, op } from './operation';
 
 /** The catalog side's operations: customers, usage, meters, plans, subscriptions, clocks, credits, settings. */
 export const catalogOperations: Record<string, Operation> = {
-  [routeKey('POST', '/v1/customers')]: op('createCustomer', 'Create a customer', CustomerAnswer, 201),
+  [routeKey('POST', '/v1/customers')]: op('createCustomer', 'Create a customer', LinkedCustomerAnswer, 201),
   [routeKey('GET', '/v1/customers')]: op('listCustomers', 'List customers, newest first', CustomerList),
-  [routeKey('GET', '/v1/customers/:id')]: op('getCustomer', 'Retrieve a customer', CustomerAnswer),
-  [routeKey('PATCH', '/v1/customers/:id')]: op('updateCustomer', 'Update a customer', CustomerAnswer),
+  [routeKey('GET', '/v1/customers/:id')]: op('getCustomer', 'Retrieve a customer', LinkedCustomerAnswer),
+  [routeKey('PATCH', '/v1/customers/:id')]: op('updateCustomer', 'Update a customer', LinkedCustomerAnswer),
   [routeKey('DELETE', '/v1/customers/:id')]: op('deleteCustomer', 'Delete a customer', DeletedCustomerAnswer),
   [routeKey('GET', '/v1/customers/:id/usage')]: op(
     'getCustomerUsage',

@@ -8,6 +8,7 @@ import * as invoices from '@afternoon/contracts/invoices';
 import * as meters from '@afternoon/contracts/meters';
 import * as notificationSettings from '@afternoon/contracts/notificationSettings';
 import * as organizationProfile from '@afternoon/contracts/organizationProfile';
+import * as paymentLinks from '@afternoon/contracts/paymentLinks';
 import * as paymentSettings from '@afternoon/contracts/paymentSettings';
 import * as plans from '@afternoon/contracts/plans';
 import * as priceModels from '@afternoon/contracts/priceModels';
@@ -37,6 +38,7 @@ const contexts = [
   invoiceEmails,
   notificationSettings,
   paymentSettings,
+  paymentLinks,
   organizationProfile,
   webhooks,
   alerts,
