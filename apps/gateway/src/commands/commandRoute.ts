@@ -65,21 +65,7 @@ async function sendAndAnswer(
   response: Response,
 ): Promise<StoredResponse> {
   const requestId = response.locals.requestId;
-  let reply: Awaited<ReturnType<CommandBus['send']>>;
-  try {
-    reply = await bus.send(spec.topic, spec.key, command);
-  } catch (error) {
-    if (error instanceof CommandTimeoutError) {
-      throw ApiHttpError.of(
-        'TIMEOUT',
-        'The request was accepted but not completed in time; retry it with the same Idempotency-Key',
-      );
-    }
-    throw ApiHttpError.of(
-      'SERVICE_UNAVAILABLE',
-      'The request could not be queued; retry it with the same Idempotency-Key and exponential backoff',
-    );
-  }
+  const reply = await sendCommand(bus, spec.topic, spec.key, command);
   if (reply.ok) {
     return {
       status: spec.successStatus,
@@ -90,4 +76,24 @@ async function sendAndAnswer(
     status: httpStatusOf(reply.error.code),
     body: { success: false, error: reply.error, request_id: requestId },
   };
+}
+
+/** Sends a command and waits for its reply; a timeout is a 504, a command that could not be queued a 503. */
+export async function sendCommand(
+  bus: CommandBus,
+  ...[topic, key, record]: Parameters<CommandBus['send']>
+): ReturnType<CommandBus['send']> {
+  try {
+    return await bus.send(topic, key, record);
+  } catch (error) {
+    if (error instanceof CommandTimeoutError)
+      throw ApiHttpError.of(
+        'TIMEOUT',
+        'The request was accepted but not completed in time; retry it with the same Idempotency-Key',
+      );
+    throw ApiHttpError.of(
+      'SERVICE_UNAVAILABLE',
+      'The request could not be queued; retry it with the same Idempotency-Key and exponential backoff',
+    );
+  }
 }

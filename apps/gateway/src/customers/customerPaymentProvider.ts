@@ -8,7 +8,7 @@ import {
 } from '@afternoon/contracts/paymentLinks';
 import { Topics } from '@afternoon/contracts/topics';
 import type { Response } from 'express';
-import { CommandTimeoutError } from '../commands/commandBus';
+import { sendCommand } from '../commands/commandRoute';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 import type { StoredResponse } from '../idempotency/idempotencyOutcome';
@@ -53,14 +53,14 @@ export async function patchCustomer(
 ): Promise<StoredResponse> {
   const requestId: string = response.locals.requestId;
   const customerId = (update.data as { customer_id: string }).customer_id;
-  const updated = await send(deps, Topics.customerCommands, customerId, update);
+  const updated = await sendCommand(deps.bus, Topics.customerCommands, customerId, update);
   if (!updated.ok) return refusal(updated.error, requestId);
   let link: CustomerPaymentProvider | null;
   if (paymentProvider === undefined) link = await paymentProviderOf(deps, caller, customerId);
   else {
     const command = linkCommand(customerId, paymentProvider);
     const record = { ...command, metadata: { ...update.metadata, command_id: `${update.metadata.command_id}_link` } };
-    const linked = await send(deps, Topics.invoiceCommands, customerId, record);
+    const linked = await sendCommand(deps.bus, Topics.invoiceCommands, customerId, record);
     if (!linked.ok) return refusal(linked.error, requestId);
     link = CustomerPaymentProviderAnswer.parse(linked.result).payment_provider;
   }
@@ -81,27 +81,6 @@ function linkCommand(customerId: string, link: NonNullable<PatchCustomerBody['pa
       source: 'api',
     },
   } satisfies PaymentLinkCommand;
-}
-
-async function send(
-  deps: RouteDeps,
-  topic: Parameters<RouteDeps['bus']['send']>[0],
-  key: string,
-  record: CommandRecord,
-) {
-  try {
-    return await deps.bus.send(topic, key, record);
-  } catch (error) {
-    if (error instanceof CommandTimeoutError)
-      throw ApiHttpError.of(
-        'TIMEOUT',
-        'The request was accepted but not completed in time; retry it with the same Idempotency-Key',
-      );
-    throw ApiHttpError.of(
-      'SERVICE_UNAVAILABLE',
-      'The request could not be queued; retry it with the same Idempotency-Key and exponential backoff',
-    );
-  }
 }
 
 function refusal(error: ApiHttpError['error'], requestId: string): StoredResponse {
