@@ -1259,7 +1259,7 @@ export interface components {
             code: components["schemas"]["MeterCode"];
             name: components["schemas"]["NonBlankString"];
             /** @default usd */
-            currency: string;
+            currency?: string;
             interval: components["schemas"]["PlanInterval"];
             prices: components["schemas"]["Price"][];
             minimum_amount_cents?: number;
@@ -1495,7 +1495,7 @@ export interface components {
              * @default pending
              * @enum {string}
              */
-            initial_status: "pending" | "active";
+            initial_status?: "pending" | "active";
         };
         /** @enum {string} */
         PrepaidRefundPolicy: "refund_prorated" | "no_refund";
@@ -1674,7 +1674,7 @@ export interface components {
             /** Format: date */
             due_date?: string;
             /** @default usd */
-            currency: string;
+            currency?: string;
             memo?: string;
             metadata?: components["schemas"]["Metadata"];
             line_items?: components["schemas"]["LineItemBody"][];
@@ -2071,7 +2071,7 @@ export interface components {
             threshold: components["schemas"]["GrantAmountInput"];
             customer_id?: components["schemas"]["ResourceId"];
             /** @default billing_period */
-            scope: components["schemas"]["AlertScope"];
+            scope?: components["schemas"]["AlertScope"];
             name?: string;
         };
         DeletedAlert: {

@@ -8,6 +8,7 @@ export const schemaTypesUrl = new URL('../schema.d.ts', import.meta.url);
 /** The TypeScript types openapi-typescript derives from the committed OpenAPI document, as `src/schema.d.ts` holds them. */
 export async function generatedSchema(): Promise<string> {
   const document = JSON.parse(readFileSync(openApiDocumentUrl, 'utf8'));
-  const ast = await openapiTS(document, { silent: true });
+  // A default makes a field optional to send, not present in answers: `required` in the document says which are.
+  const ast = await openapiTS(document, { silent: true, defaultNonNullable: false });
   return `${COMMENT_HEADER}${astToString(ast)}`;
 }
