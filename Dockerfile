@@ -23,6 +23,7 @@ COPY packages/billing-core/package.json packages/billing-core/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/faults/package.json packages/faults/
+COPY packages/sdk/package.json packages/sdk/
 
 FROM manifests AS build
 RUN pnpm install --frozen-lockfile
