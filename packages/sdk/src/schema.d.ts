@@ -1065,18 +1065,6 @@ export interface components {
             /** @constant */
             deleted: true;
         };
-        UpdateCustomerBody: {
-            name?: components["schemas"]["NonBlankString"];
-            first_name?: string | null;
-            last_name?: string | null;
-            email?: string | null;
-            phone?: string | null;
-            url?: string | null;
-            external_id?: components["schemas"]["NonBlankString"] | null;
-            billing_address?: components["schemas"]["Address"] | null;
-            shipping_address?: components["schemas"]["Address"] | null;
-            metadata?: components["schemas"]["Metadata"];
-        };
         CustomerUsage: {
             customer_id: components["schemas"]["ResourceId"];
             event_name: string | null;
@@ -1706,6 +1694,8 @@ export interface components {
             days_until_due: number | null;
             due_date: string | null;
             public_invoice_url: string | null;
+            attempt_count?: number;
+            next_payment_attempt?: string | null;
             status_transitions: {
                 finalized_at: string | null;
                 paid_at: string | null;
@@ -1934,6 +1924,55 @@ export interface components {
             retry_schedule?: components["schemas"]["RetrySchedule"];
             after_final_failure?: components["schemas"]["AfterFinalFailure"];
         };
+        CustomerPaymentProvider: {
+            /** @constant */
+            provider: "stripe";
+            stripe_customer_id: components["schemas"]["StripeCustomerId"];
+            default_payment_method_id: components["schemas"]["StripePaymentMethodId"] | null;
+            source: components["schemas"]["PaymentLinkSource"];
+            /** Format: date-time */
+            linked_at: string;
+        };
+        LinkedCustomer: {
+            id: components["schemas"]["ResourceId"];
+            name: components["schemas"]["NonBlankString"];
+            first_name: string | null;
+            last_name: string | null;
+            email: string | null;
+            phone: string | null;
+            url: string | null;
+            external_id: string | null;
+            billing_address: components["schemas"]["Address"] | null;
+            shipping_address: components["schemas"]["Address"] | null;
+            metadata: components["schemas"]["Metadata"];
+            test_clock: components["schemas"]["ResourceId"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            payment_provider: components["schemas"]["CustomerPaymentProvider"] | null;
+        };
+        PatchCustomerBody: {
+            name?: components["schemas"]["NonBlankString"];
+            first_name?: string | null;
+            last_name?: string | null;
+            email?: string | null;
+            phone?: string | null;
+            url?: string | null;
+            external_id?: components["schemas"]["NonBlankString"] | null;
+            billing_address?: components["schemas"]["Address"] | null;
+            shipping_address?: components["schemas"]["Address"] | null;
+            metadata?: components["schemas"]["Metadata"];
+            payment_provider?: components["schemas"]["PaymentProviderLinkBody"] | null;
+        };
+        /** @enum {string} */
+        PaymentLinkSource: "api" | "checkout_setup";
+        PaymentProviderLinkBody: {
+            stripe_customer_id: components["schemas"]["StripeCustomerId"];
+            default_payment_method_id?: components["schemas"]["StripePaymentMethodId"] | null;
+        };
+        StripeCustomerId: string;
+        StripePaymentMethodId: string;
         AccentColor: string;
         CountryCode: string;
         /** Format: uri */
@@ -2106,13 +2145,13 @@ export interface components {
             /** @constant */
             success: true;
             request_id: string;
-            customer: components["schemas"]["Customer"];
+            customer: components["schemas"]["LinkedCustomer"];
         };
         GetCustomerResponse: {
             /** @constant */
             success: true;
             request_id: string;
-            customer: components["schemas"]["Customer"];
+            customer: components["schemas"]["LinkedCustomer"];
         };
         ListCustomersResponse: {
             /** @constant */
@@ -2125,7 +2164,7 @@ export interface components {
             /** @constant */
             success: true;
             request_id: string;
-            customer: components["schemas"]["Customer"];
+            customer: components["schemas"]["LinkedCustomer"];
         };
         DeleteCustomerResponse: {
             /** @constant */
@@ -3065,7 +3104,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["UpdateCustomerBody"];
+                "application/json": components["schemas"]["PatchCustomerBody"];
             };
         };
         responses: {
