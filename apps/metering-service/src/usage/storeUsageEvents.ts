@@ -1,5 +1,5 @@
 import { SqlParameters, type Transaction } from '@afternoon/service-kit';
-import { insertWithRollupSql, metersToRollUp } from '../meters/rollups/ingestRollup';
+import { type BatchMeter, insertWithRollupSql } from '../meters/rollups/ingestRollup';
 import type { ParsedUsage } from './meterUsage';
 import { sourceOf } from './receivedAt';
 
@@ -12,12 +12,16 @@ export interface StoredUsage {
 
 /**
  * Inserts the events with one multi-row statement, each (organization, mode, idempotency key) once, adding the new
- * ones to the rollups of the meters that count them. Every other record of the batch is then one of two things:
+ * ones to the current rollups of `meters` (locked by `lockBatchMeters`) that count them. Every other record of the batch is then one of two things:
  * a repeat of a stored key with the same content, recorded in `usage_duplicates` once per source record; or one
  * with different content, answered for the caller to refuse. The record a stored event came from, handled again,
  * is neither.
  */
-export async function storeUsageEvents(tx: Transaction, entries: readonly ParsedUsage[]): Promise<StoredUsage> {
+export async function storeUsageEvents(
+  tx: Transaction,
+  entries: readonly ParsedUsage[],
+  meters: readonly BatchMeter[],
+): Promise<StoredUsage> {
   if (entries.length === 0) return { stored: [], conflicting: [] };
   const firstByKey = new Map<string, ParsedUsage>();
   for (const entry of entries) {
@@ -34,10 +38,7 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
                    received_at)
      ON CONFLICT (organization_id, mode, idempotency_key) DO NOTHING`;
-  const meterIds = await metersToRollUp(
-    tx,
-    unique.map(({ usage }) => usage),
-  );
+  const meterIds = meters.filter((meter) => meter.rollupCurrent).map((meter) => meter.id);
   const returning = 'organization_id, mode, idempotency_key';
   const inserted = await tx.query<{ organization_id: string; mode: string; idempotency_key: string }>(
     insert.query(
