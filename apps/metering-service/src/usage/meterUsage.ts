@@ -9,6 +9,7 @@ import type {
 } from '@afternoon/service-kit';
 import { failureKind, NotYetError, parseFields, parseRecordJson } from '@afternoon/service-kit';
 import { catchUpCustomers, customersCatchUpMs, customersConsumer } from '../customers/knownCustomers';
+import { type BatchMeter, lockBatchMeters } from '../meters/rollups/ingestRollup';
 import { queueMeteredUsage } from './meteredUsage';
 import { receivedAtOf } from './receivedAt';
 import { type Refusal, rejectRecord } from './rejectedEvents';
@@ -70,12 +71,16 @@ function meterUsage(options: MeterUsageOptions) {
     const owned = await ownedByLiveCustomers(parsed, customers, reject);
     const refusedByStore = (entry: ParsedUsage, error: Error) =>
       reject(entry.record, { code: 'unstorable_value', reason: `refused by the store: ${error.message}` }, entry.usage);
-    const { stored, conflicting } = await storeRefusingBadValues(tx, owned, refusedByStore);
+    const meters = await lockBatchMeters(
+      tx,
+      owned.map(({ usage }) => usage),
+    );
+    const { stored, conflicting } = await storeRefusingBadValues(tx, owned, meters, refusedByStore);
     for (const entry of conflicting) {
       const reason = 'duplicate idempotency_key with different content';
       await reject(entry.record, { code: 'conflicting_duplicate', reason }, entry.usage);
     }
-    await queueMeteredUsage(tx, options, records, stored);
+    await queueMeteredUsage(tx, options, records, stored, meters);
     if (check && !(await check.passed())) {
       if (!(await options.customersHandledBefore(instant)))
         throw new NotYetError('the customer events before this usage was received are not handled yet');
@@ -135,11 +140,12 @@ const sameCustomers = (judged: Map<string, Date | null>, settled: Map<string, Da
 async function storeRefusingBadValues(
   tx: Transaction,
   entries: readonly ParsedUsage[],
+  meters: readonly BatchMeter[],
   refuse: (entry: ParsedUsage, error: Error) => Promise<void>,
 ): Promise<StoredUsage> {
   await tx.query('SAVEPOINT store_usage');
   try {
-    const outcome = await storeUsageEvents(tx, entries);
+    const outcome = await storeUsageEvents(tx, entries, meters);
     await tx.query('RELEASE SAVEPOINT store_usage');
     return outcome;
   } catch (error) {
@@ -151,8 +157,8 @@ async function storeRefusingBadValues(
       return { stored: [], conflicting: [] };
     }
     const half = Math.ceil(entries.length / 2);
-    const first = await storeRefusingBadValues(tx, entries.slice(0, half), refuse);
-    const second = await storeRefusingBadValues(tx, entries.slice(half), refuse);
+    const first = await storeRefusingBadValues(tx, entries.slice(0, half), meters, refuse);
+    const second = await storeRefusingBadValues(tx, entries.slice(half), meters, refuse);
     return {
       stored: [...first.stored, ...second.stored],
       conflicting: [...first.conflicting, ...second.conflicting],

@@ -1,14 +1,12 @@
 import {
   type MeteredEvent,
-  type MeteredQuantity,
   type MeteredUsageRecord,
   maxMeteredEventsPerRecord,
 } from '@afternoon/contracts/meteredUsage';
-import type { Aggregation } from '@afternoon/contracts/meters';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import { type ConsumedRecord, enqueueOutbox, type Transaction, usageIdOf } from '@afternoon/service-kit';
-import { passesFiltersSql } from '../meters/rollups/rollupSql';
-import { normalizeDecimal } from './exactDecimal';
+import type { BatchMeter } from '../meters/rollups/ingestRollup';
+import { meteredQuantities } from './meteredQuantities';
 import type { ParsedUsage } from './meterUsage';
 
 /**
@@ -19,7 +17,7 @@ export const maxMeteredRecordBytes = 256 * 1024;
 
 /**
  * Queues, in the storing transaction, one `MeteredUsageRecord` per customer and batch on `usage.metered` for the
- * events stored now, each with what every active meter counting it takes from it. Events stored again by a replay
+ * events stored now, each with what every active meter counting it (of `meters`, locked for the batch) takes from it. Events stored again by a replay
  * after a rebuild (from records before the partition's `usage_metered_through`) were told about already: skipped.
  */
 export async function queueMeteredUsage(
@@ -27,10 +25,10 @@ export async function queueMeteredUsage(
   target: { schema: string; meteredTopic: string },
   records: readonly ConsumedRecord[],
   stored: readonly ParsedUsage[],
+  meters: readonly BatchMeter[],
 ): Promise<void> {
   const unpublished = await notYetPublished(tx, records, stored);
   if (unpublished.length === 0) return;
-  const meters = await metersCounting(tx, unpublished);
   const byCustomer = new Map<string, { usage: UsageRecord; events: MeteredEvent[] }>();
   for (const { usage, receivedAt } of unpublished) {
     const customer = JSON.stringify([usage.organization_id, usage.mode, usage.customer_id]);
@@ -41,7 +39,7 @@ export async function queueMeteredUsage(
       event_name: usage.event_name,
       timestamp: new Date(usage.timestamp).toISOString(),
       received_at: receivedAt,
-      meters: meters.get(eventKey(usage)) ?? [],
+      meters: meteredQuantities(meters, usage),
     });
     byCustomer.set(customer, entry);
   }
@@ -94,68 +92,6 @@ async function notYetPublished(
     const mark = published.get(`${record.topic}/${record.partition}`);
     return mark === undefined || BigInt(record.offset) >= mark;
   });
-}
-
-const eventKey = (usage: { organization_id: string; mode: string; idempotency_key: string }) =>
-  JSON.stringify([usage.organization_id, usage.mode, usage.idempotency_key]);
-
-/**
- * What each active meter counting the events (its event name and filters, as the rollups match them) takes from
- * each, by event: "1" for count, the property's exact value for sum (null when it is missing or not a number), null
- * for the aggregations that do not add up; and the event's group under the meter's `group_by`, as usage reads it.
- */
-async function metersCounting(
-  tx: Transaction,
-  entries: readonly ParsedUsage[],
-): Promise<Map<string, MeteredQuantity[]>> {
-  const { rows } = await tx.query<{
-    organization_id: string;
-    mode: string;
-    idempotency_key: string;
-    properties: Record<string, string | number | boolean>;
-    code: string;
-    aggregation: Aggregation;
-    group_by: string[];
-    quantity: string | null;
-  }>(
-    `SELECT e.organization_id, e.mode, e.idempotency_key, e.properties, m.code, m.aggregation, m.group_by,
-            CASE WHEN m.aggregation = 'count' THEN '1'
-                 WHEN m.aggregation = 'sum' AND jsonb_typeof(e.properties -> m.property) = 'number'
-                   THEN ((e.properties -> m.property)::numeric)::text
-            END AS quantity
-       FROM usage_events e
-       JOIN meters m ON m.organization_id = e.organization_id AND m.mode = e.mode AND m.event_name = e.event_name
-      WHERE m.status = 'active'
-        AND (e.organization_id, e.mode, e.idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
-        AND ${passesFiltersSql('e', 'm')}
-      ORDER BY m.code`,
-    [
-      entries.map(({ usage }) => usage.organization_id),
-      entries.map(({ usage }) => usage.mode),
-      entries.map(({ usage }) => usage.idempotency_key),
-    ],
-  );
-  const meters = new Map<string, MeteredQuantity[]>();
-  for (const row of rows) {
-    const key = eventKey(row);
-    const taken = meters.get(key) ?? [];
-    taken.push({
-      meter_code: row.code,
-      aggregation: row.aggregation,
-      quantity: row.quantity === null ? null : normalizeDecimal(row.quantity),
-      group:
-        row.group_by.length === 0
-          ? null
-          : Object.fromEntries(row.group_by.map((property) => [property, groupValue(row.properties, property)])),
-    });
-    meters.set(key, taken);
-  }
-  return meters;
-}
-
-/** The event's value of a grouped property; null when the event lacks it (as the usage queries show it). */
-function groupValue(properties: Record<string, string | number | boolean>, property: string) {
-  return Object.hasOwn(properties, property) ? (properties[property] ?? null) : null;
 }
 
 /** The events in order, cut into records of at most `maxMeteredEventsPerRecord` events and `maxMeteredRecordBytes`. */

@@ -1,5 +1,5 @@
 import { SqlParameters, type Transaction } from '@afternoon/service-kit';
-import { insertWithRollupSql, metersToRollUp } from '../meters/rollups/ingestRollup';
+import { type BatchMeter, insertWithRollupSql } from '../meters/rollups/ingestRollup';
 import type { ParsedUsage } from './meterUsage';
 import { sourceOf } from './receivedAt';
 
@@ -12,12 +12,16 @@ export interface StoredUsage {
 
 /**
  * Inserts the events with one multi-row statement, each (organization, mode, idempotency key) once, adding the new
- * ones to the rollups of the meters that count them. Every other record of the batch is then one of two things:
+ * ones to the current rollups of `meters` (locked by `lockBatchMeters`) that count them. Every other record of the batch is then one of two things:
  * a repeat of a stored key with the same content, recorded in `usage_duplicates` once per source record; or one
  * with different content, answered for the caller to refuse. The record a stored event came from, handled again,
  * is neither.
  */
-export async function storeUsageEvents(tx: Transaction, entries: readonly ParsedUsage[]): Promise<StoredUsage> {
+export async function storeUsageEvents(
+  tx: Transaction,
+  entries: readonly ParsedUsage[],
+  meters: readonly BatchMeter[],
+): Promise<StoredUsage> {
   if (entries.length === 0) return { stored: [], conflicting: [] };
   const firstByKey = new Map<string, ParsedUsage>();
   for (const entry of entries) {
@@ -34,10 +38,7 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
                    received_at)
      ON CONFLICT (organization_id, mode, idempotency_key) DO NOTHING`;
-  const meterIds = await metersToRollUp(
-    tx,
-    unique.map(({ usage }) => usage),
-  );
+  const meterIds = meters.filter((meter) => meter.rollupCurrent).map((meter) => meter.id);
   const returning = 'organization_id, mode, idempotency_key';
   const inserted = await tx.query<{ organization_id: string; mode: string; idempotency_key: string }>(
     insert.query(
@@ -51,23 +52,32 @@ export async function storeUsageEvents(tx: Transaction, entries: readonly Parsed
   // Every record's key was new and is stored from that record: none can repeat or contradict a stored event.
   if (stored.length === entries.length) return { stored, conflicting: [] };
 
-  // Every key is now stored; each record of the batch is that stored event, a duplicate of it, or a conflict.
+  // Every key is now stored; each other record of the batch is the stored event (handled again), a duplicate of it,
+  // or a conflict. Each is looked up by its key: the planner, not knowing how few they are, would otherwise hash the
+  // whole table for every batch (LIMIT keeps the lateral subquery from being flattened into such a join).
+  const storedNow = new Set(stored);
+  const others = entries.filter((entry) => !storedNow.has(entry));
   const compare = new SqlParameters();
   const { rows } = await tx.query<{ position: string; same_content: boolean }>(
     compare.query(`SELECT batch.position::text,
             (stored.event_name, stored.customer_id, stored."timestamp", stored.properties)
               IS NOT DISTINCT FROM (batch.event_name, batch.customer_id, batch."timestamp", batch.properties::jsonb)
               AS same_content
-       FROM unnest(${unnestArguments(compare, columnsOf(entries).slice(0, 8))}) WITH ORDINALITY
+       FROM unnest(${unnestArguments(compare, columnsOf(others).slice(0, 8))}) WITH ORDINALITY
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
                    position)
-       JOIN usage_events stored USING (organization_id, mode, idempotency_key)
-      WHERE stored.source IS DISTINCT FROM batch.source`),
+       CROSS JOIN LATERAL (
+         SELECT * FROM usage_events stored
+          WHERE stored.organization_id = batch.organization_id AND stored.mode = batch.mode
+            AND stored.idempotency_key = batch.idempotency_key
+          LIMIT 1) stored
+      WHERE stored.source IS DISTINCT FROM batch.source
+      ORDER BY batch.position`),
   );
   const conflicting: ParsedUsage[] = [];
   const duplicates: ParsedUsage[] = [];
   for (const row of rows) {
-    const entry = entries[Number(row.position) - 1];
+    const entry = others[Number(row.position) - 1];
     if (entry) (row.same_content ? duplicates : conflicting).push(entry);
   }
   await recordDuplicates(tx, duplicates);

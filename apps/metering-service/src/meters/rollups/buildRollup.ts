@@ -11,7 +11,7 @@ import { addToHourlyRollupSql, addToHourlyValuesSql } from './rollupSql';
 /**
  * Rebuilds one meter's rollup from every stored event, for its current definition. The meter's row stays locked
  * FOR UPDATE throughout, and ingest takes it FOR SHARE before adding to a rollup, so no batch is counted both here
- * and by ingest, nor by neither (see `metersToRollUp`). False when there was nothing to do.
+ * and by ingest, nor by neither (see `lockBatchMeters`). False when there was nothing to do.
  */
 export async function buildMeterRollup(pool: pg.Pool, meterId: string): Promise<boolean> {
   return withTransaction(pool, async (tx) => {

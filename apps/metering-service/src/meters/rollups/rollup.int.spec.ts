@@ -10,6 +10,7 @@ import { storeUsageEvents } from '../../usage/storeUsageEvents';
 import { customerMeterUsage } from '../getMeterUsage';
 import { meterTopCustomers } from '../getMeterUsage/topCustomers';
 import { buildMeterRollup } from './buildRollup';
+import { lockBatchMeters } from './ingestRollup';
 
 const tenant: Tenant = { organizationId: 'org_rollup', mode: 'test' };
 const customers = [newResourceId(), newResourceId(), newResourceId()];
@@ -153,7 +154,7 @@ describe('hourly rollups', () => {
   const meters: Meter[] = [];
 
   const store = (usages: UsageRecord[]) =>
-    withTransaction(pool, (tx) =>
+    withTransaction(pool, async (tx) =>
       storeUsageEvents(
         tx,
         usages.map((usage) => ({
@@ -169,6 +170,7 @@ describe('hourly rollups', () => {
             headers: {},
           },
         })),
+        await lockBatchMeters(tx, usages),
       ),
     );
   const setRollupCurrent = (current: boolean) =>

@@ -1,0 +1,49 @@
+import { type BackgroundLoop, type Logger, startBackgroundLoop, withTransaction } from '@afternoon/service-kit';
+import pg from 'pg';
+
+/**
+ * Autovacuum's default rule for when a table's statistics are out of date (`autovacuum_analyze_threshold` 50 rows
+ * plus `autovacuum_analyze_scale_factor` 10% of the rows it had when last analyzed).
+ */
+const changedRowsThreshold = 50;
+const changedShare = 0.1;
+
+/**
+ * Analyzes the tables of the service's schema whose rows changed past autovacuum's default rule since their last
+ * analyze, and answers their names. One instance does it at a time (the others find the lock taken and skip).
+ */
+export async function analyzeChangedTables(pool: pg.Pool): Promise<string[]> {
+  return withTransaction(pool, async (tx) => {
+    const { rows: locked } = await tx.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.planner_statistics')) AS locked`,
+    );
+    if (!locked[0]?.locked) return [];
+    const { rows } = await tx.query<{ relname: string }>(
+      `SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze > $1 + $2 * greatest(c.reltuples, 0)
+        ORDER BY s.relname`,
+      [changedRowsThreshold, changedShare],
+    );
+    for (const { relname } of rows) await tx.query(`ANALYZE ${pg.escapeIdentifier(relname)}`);
+    return rows.map((row) => row.relname);
+  });
+}
+
+const statisticsIntervalMs = 10_000;
+
+/**
+ * Keeps the planner's statistics of the service's tables current, as autovacuum would: a server may run with it
+ * off, and then `usage_events`, filled by bulk ingest, would never have any, and every plan over it would guess.
+ */
+export function startPlannerStatistics(options: { pool: pg.Pool; logger: Logger }): BackgroundLoop {
+  return startBackgroundLoop({
+    name: 'planner statistics',
+    logger: options.logger,
+    intervalMs: statisticsIntervalMs,
+    async turn() {
+      const started = Date.now();
+      const analyzed = await analyzeChangedTables(options.pool);
+      if (analyzed.length > 0) options.logger.debug({ tables: analyzed, ms: Date.now() - started }, 'tables analyzed');
+    },
+  });
+}
