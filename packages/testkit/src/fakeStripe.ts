@@ -132,15 +132,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     },
     paymentIntents,
     setDefaultPaymentMethod: (customerId, paymentMethodId) => defaultPaymentMethods.set(customerId, paymentMethodId),
-    completeSetup(sessionId, paymentMethodId) {
-      const session = sessions.get(sessionId);
-      if (session?.mode !== 'setup') throw new Error(`no setup-mode checkout session ${sessionId}`);
-      const customer = `cus_${randomBytes(7).toString('hex')}`;
-      const intent = completedSetupIntent(customer, paymentMethodId, session.metadata as Record<string, string>);
-      setupIntents.set(intent.id, intent);
-      Object.assign(session, { customer, setup_intent: intent.id, status: 'complete' });
-      return { ...session };
-    },
+    completeSetup: (sessionId, paymentMethodId) => completeSetup(sessions, setupIntents, sessionId, paymentMethodId),
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
@@ -174,6 +166,21 @@ function checkoutSession(base: string, form: Record<string, string>): Record<str
     success_url: form.success_url ?? null,
     url: `${base}/c/pay/${id}`,
   };
+}
+
+function completeSetup(
+  sessions: Map<string, Record<string, unknown>>,
+  setupIntents: Map<string, Record<string, unknown>>,
+  sessionId: string,
+  paymentMethodId: string,
+): Record<string, unknown> {
+  const session = sessions.get(sessionId);
+  if (session?.mode !== 'setup') throw new Error(`no setup-mode checkout session ${sessionId}`);
+  const customer = `cus_${randomBytes(7).toString('hex')}`;
+  const intent = completedSetupIntent(customer, paymentMethodId, session.metadata as Record<string, string>);
+  setupIntents.set(intent.id, intent);
+  Object.assign(session, { customer, setup_intent: intent.id, status: 'complete' });
+  return { ...session };
 }
 
 /** A SetupIntent (https://docs.stripe.com/api/setup_intents/object) that saved the card for off-session use. */
