@@ -87,7 +87,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       ...invoicingSlices,
       billingSettingsSlice({ invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
       paymentsSlice({ secretsKey: env.PAYMENT_SECRETS_KEY ?? null, stripeApiBase: env.STRIPE_API_BASE }),
-      stripeWebhooksSlice(env.PAYMENT_SECRETS_KEY),
+      stripeWebhooksSlice(env.PAYMENT_SECRETS_KEY, env.STRIPE_API_BASE),
       billingSlice(env, (run) => {
         billingRun = run;
       }),

@@ -4,6 +4,7 @@ import { Currency } from './currencies';
 import { Address } from './customers';
 import { UsageGroupKey } from './meters';
 import { maxPriceAmountCents } from './money';
+import { LinkCustomerPaymentProvider } from './paymentLinks';
 import { AfterFinalFailure, RetrySchedule } from './paymentSettings';
 
 export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']);
@@ -770,11 +771,12 @@ export const StripeWebhookDelivery = z.strictObject({
 });
 export type StripeWebhookDelivery = z.infer<typeof StripeWebhookDelivery>;
 
-/** The invoice commands a verified Stripe event stands for (none when it is of a type Afternoon ignores). */
+/** The invoice commands (and a customer's payment link) a verified Stripe event stands for (none when it is of a type Afternoon ignores). */
 export const StripeWebhookCommand = z.discriminatedUnion('type', [
   RecordInvoicePayment.pick({ type: true, data: true }),
   RefundInvoicePayment.pick({ type: true, data: true }),
   RecordInvoicePaymentFailure.pick({ type: true, data: true }),
+  LinkCustomerPaymentProvider,
 ]);
 export type StripeWebhookCommand = z.infer<typeof StripeWebhookCommand>;
 

@@ -194,5 +194,13 @@ export const paymentSettingsEventWireNames = {
 export const HostedPaymentOptions = z.object({
   stripe: z.boolean(),
   bank_transfer: BankTransferSettings.extend({ reference: z.string() }).nullable(),
+  /** A charge_automatically invoice whose customer has no saved card: the page offers to save one. */
+  card_setup: z.boolean().optional(),
 });
 export type HostedPaymentOptions = z.infer<typeof HostedPaymentOptions>;
+
+/** `POST /public-invoices/{token}/setup-session` (internal): the setup-mode checkout that saves the customer's card. */
+export const SetupSessionAnswer = z.object({
+  setup_session: z.object({ id: z.string(), url: z.url(), expires_at: z.iso.datetime() }),
+});
+export type SetupSessionAnswer = z.infer<typeof SetupSessionAnswer>;

@@ -32,6 +32,12 @@ export interface FakeStripe {
   paymentIntents: Map<string, Record<string, unknown>>;
   /** Sets a Stripe customer's `invoice_settings.default_payment_method` (`GET /v1/customers/:id` answers it). */
   setDefaultPaymentMethod(customerId: string, paymentMethodId: string | null): void;
+  /**
+   * The customer completes a setup-mode session with the card `paymentMethodId`: as Stripe does, the session gets its
+   * new customer (`customer_creation`) and a succeeded SetupIntent (`GET /v1/setup_intents/:id` answers it). Returns
+   * the completed session, the object of its `checkout.session.completed` event.
+   */
+  completeSetup(sessionId: string, paymentMethodId: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const sessions = new Map<string, Record<string, unknown>>();
   const paymentIntents = new Map<string, Record<string, unknown>>();
   const defaultPaymentMethods = new Map<string, string | null>();
+  const setupIntents = new Map<string, Record<string, unknown>>();
   const byIdempotencyKey = new Map<string, Record<string, unknown>>();
   const answersByKey = new Map<string, { status: number; body: unknown }>();
   let url = '';
@@ -100,6 +107,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         ? json(response, 200, session)
         : stripeError(response, 404, 'invalid_request_error', `No such checkout.session: '${retrieved[1]}'`);
     }
+    const setupIntent = /^\/v1\/setup_intents\/([^/]+)$/.exec(path);
+    if (request.method === 'GET' && setupIntent) {
+      const intent = setupIntents.get(setupIntent[1] ?? '');
+      return intent
+        ? json(response, 200, intent)
+        : stripeError(response, 404, 'invalid_request_error', `No such setupintent: '${setupIntent[1]}'`);
+    }
     const page = /^\/c\/pay\/([^/]+)$/.exec(path);
     if (request.method === 'GET' && page && sessions.has(page[1] ?? '')) {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -118,6 +132,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     },
     paymentIntents,
     setDefaultPaymentMethod: (customerId, paymentMethodId) => defaultPaymentMethods.set(customerId, paymentMethodId),
+    completeSetup: (sessionId, paymentMethodId) => completeSetup(sessions, setupIntents, sessionId, paymentMethodId),
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
@@ -137,17 +152,48 @@ function checkoutSession(base: string, form: Record<string, string>): Record<str
     cancel_url: form.cancel_url ?? null,
     client_reference_id: form.client_reference_id ?? null,
     created,
-    currency: form['line_items[0][price_data][currency]'] ?? null,
+    currency: form['line_items[0][price_data][currency]'] ?? form.currency ?? null,
     customer: null,
     expires_at: created + 24 * 3600,
     livemode: false,
     metadata,
     mode: form.mode ?? 'payment',
     payment_intent: null,
-    payment_status: 'unpaid',
+    // A setup-mode session charges nothing (https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-payment_status).
+    payment_status: form.mode === 'setup' ? 'no_payment_required' : 'unpaid',
+    setup_intent: null,
     status: 'open',
     success_url: form.success_url ?? null,
     url: `${base}/c/pay/${id}`,
+  };
+}
+
+function completeSetup(
+  sessions: Map<string, Record<string, unknown>>,
+  setupIntents: Map<string, Record<string, unknown>>,
+  sessionId: string,
+  paymentMethodId: string,
+): Record<string, unknown> {
+  const session = sessions.get(sessionId);
+  if (session?.mode !== 'setup') throw new Error(`no setup-mode checkout session ${sessionId}`);
+  const customer = `cus_${randomBytes(7).toString('hex')}`;
+  const intent = completedSetupIntent(customer, paymentMethodId, session.metadata as Record<string, string>);
+  setupIntents.set(intent.id, intent);
+  Object.assign(session, { customer, setup_intent: intent.id, status: 'complete' });
+  return { ...session };
+}
+
+/** A SetupIntent (https://docs.stripe.com/api/setup_intents/object) that saved the card for off-session use. */
+function completedSetupIntent(customer: string, paymentMethod: string, metadata: Record<string, string>) {
+  return {
+    id: `seti_${randomBytes(12).toString('hex')}`,
+    object: 'setup_intent',
+    customer,
+    livemode: false,
+    metadata,
+    payment_method: paymentMethod,
+    status: 'succeeded',
+    usage: 'off_session',
   };
 }
 

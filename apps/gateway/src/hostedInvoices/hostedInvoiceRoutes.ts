@@ -1,6 +1,6 @@
 import type { Logger } from '@afternoon/service-kit';
 import { type Request, type Response, Router } from 'express';
-import { loadPaymentOptions, returnedFrom, startCheckout } from './hostedPayment';
+import { type CheckoutOutcome, loadPaymentOptions, returnedFrom, startCardSetup, startCheckout } from './hostedPayment';
 import { cachedInvoicePdf } from './invoicePdfCache';
 import { type HostedInvoiceDeps, loadHostedInvoice, tokenFormat } from './loadHostedInvoice';
 import { imageOriginOf, keepPrivate, noContentSecurityPolicy, pageContentSecurityPolicy } from './pageSecurity';
@@ -45,23 +45,36 @@ export function hostedInvoiceRoutes(deps: HostedInvoiceRoutesDeps): Router {
     const payment = options && {
       options,
       payHref: `${encodeURIComponent(token)}/pay`,
+      setupHref: `${encodeURIComponent(token)}/setup`,
       returnedFrom: returnedFrom(request.query),
     };
     sendPage(response, 200, renderInvoicePage(view, pdfHref, payment), imageOriginOf(view.seller.logo_url));
   });
   // The Pay button: 303 to the invoice's Stripe Checkout Session (one per invoice and amount due, however often it is
   // pressed), or back to the page when there is nothing to pay by card any more.
-  router.post('/inv/:token/pay', async (request: Request<{ token: string }>, response: Response) => {
-    const token = request.params.token;
-    if (!tokenFormat.test(token)) return notFound(response);
-    const outcome = await startCheckout(deps.invoicing, token);
-    if (outcome.kind === 'not_found') return notFound(response);
-    if (outcome.kind !== 'card_unavailable')
-      return response.redirect(303, outcome.kind === 'checkout' ? outcome.url : `../${encodeURIComponent(token)}`);
-    deps.logger.warn({ reason: outcome.reason }, 'hosted invoice payment: card payment could not be started');
-    await sendCardUnavailable(deps, token, response);
-  });
+  router.post('/inv/:token/pay', (request: Request<{ token: string }>, response: Response) =>
+    sendToCheckout(deps, request.params.token, response, startCheckout),
+  );
+  // The "save a card" button: 303 to Stripe's setup-mode checkout; completing it links the customer (ADR 0021).
+  router.post('/inv/:token/setup', (request: Request<{ token: string }>, response: Response) =>
+    sendToCheckout(deps, request.params.token, response, startCardSetup),
+  );
   return router;
+}
+
+async function sendToCheckout(
+  deps: HostedInvoiceRoutesDeps,
+  token: string,
+  response: Response,
+  start: (invoicing: HostedInvoiceDeps['invoicing'], token: string) => Promise<CheckoutOutcome>,
+) {
+  if (!tokenFormat.test(token)) return notFound(response);
+  const outcome = await start(deps.invoicing, token);
+  if (outcome.kind === 'not_found') return notFound(response);
+  if (outcome.kind !== 'card_unavailable')
+    return response.redirect(303, outcome.kind === 'checkout' ? outcome.url : `../${encodeURIComponent(token)}`);
+  deps.logger.warn({ reason: outcome.reason }, 'hosted invoice payment: card payment could not be started');
+  await sendCardUnavailable(deps, token, response);
 }
 
 /**

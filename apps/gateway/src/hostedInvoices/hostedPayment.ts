@@ -1,5 +1,5 @@
 import { CheckoutSessionAnswer } from '@afternoon/contracts/invoices';
-import { HostedPaymentOptions } from '@afternoon/contracts/paymentSettings';
+import { HostedPaymentOptions, SetupSessionAnswer } from '@afternoon/contracts/paymentSettings';
 import { askService, type InternalApi, ServiceRefusedError, ServiceUnavailableError } from '@afternoon/service-kit';
 
 /** What the hosted page's payment section shows: how the invoice can be paid, and where its Pay button posts. */
@@ -7,6 +7,8 @@ export interface HostedPayment {
   options: HostedPaymentOptions;
   /** Relative to the page, like its PDF link. */
   payHref: string;
+  /** Where the "save a card" button posts (charge_automatically invoices of customers without one). */
+  setupHref?: string;
   /** Back from Stripe's checkout (the query its success and cancel URLs carry). */
   returnedFrom: 'succeeded' | 'canceled' | null;
   /** The Pay button was pressed and card payment could not be started: said instead of the button. */
@@ -44,14 +46,32 @@ export type CheckoutOutcome =
  * due). Not payable (paid meanwhile, nothing due, no Stripe) sends the customer back to the page, which says why;
  * Stripe refusing, its key not opening, or Stripe or invoicing unreachable make card payment unavailable.
  */
-export async function startCheckout(invoicing: InternalApi, token: string): Promise<CheckoutOutcome> {
-  try {
+export function startCheckout(invoicing: InternalApi, token: string): Promise<CheckoutOutcome> {
+  return startSession(token, async () => {
     const answer = await askService(invoicing, {
       path: `/public-invoices/${encodeURIComponent(token)}/checkout-session`,
       body: {},
       answer: CheckoutSessionAnswer,
     });
-    return { kind: 'checkout', url: answer.checkout_session.url };
+    return answer.checkout_session.url;
+  });
+}
+
+/** The "save a card" button: Stripe's setup-mode checkout, with the same outcomes as the Pay button's. */
+export function startCardSetup(invoicing: InternalApi, token: string): Promise<CheckoutOutcome> {
+  return startSession(token, async () => {
+    const answer = await askService(invoicing, {
+      path: `/public-invoices/${encodeURIComponent(token)}/setup-session`,
+      body: {},
+      answer: SetupSessionAnswer,
+    });
+    return answer.setup_session.url;
+  });
+}
+
+async function startSession(token: string, open: () => Promise<string>): Promise<CheckoutOutcome> {
+  try {
+    return { kind: 'checkout', url: await open() };
   } catch (error) {
     if (error instanceof ServiceRefusedError && error.status === 404) return { kind: 'not_found' };
     const providerRefused = error instanceof ServiceRefusedError && error.error.param === 'payment_provider';

@@ -37,6 +37,10 @@ export function renderPaySection(invoice: Invoice, payment: HostedPayment | null
     parts.push(
       `<form method="post" action="${escapeHtml(payment.payHref)}"><button type="submit">Pay ${due}</button></form>`,
     );
+  if (stripe && payment.options.card_setup && payment.setupHref)
+    parts.push(
+      `<form method="post" action="${escapeHtml(payment.setupHref)}"><button type="submit">Save a card for automatic payments</button></form>`,
+    );
   if (bank) {
     const rows: [string, string | undefined][] = [
       ['Account holder', bank.account_holder],

@@ -18,6 +18,17 @@ describe('the hosted page payment section', () => {
     expect(html).not.toContain('bank transfer');
   });
 
+  it('offers to save a card only where invoicing says the customer can (card_setup), next to the Pay button', () => {
+    const withSetup = { ...payment({ stripe: true, bank_transfer: null, card_setup: true }), setupHref: 'tok_x/setup' };
+    expect(renderPaySection(open, withSetup)).toContain(
+      '<form method="post" action="tok_x/setup"><button type="submit">Save a card for automatic payments</button></form>',
+    );
+    const noSetup = { ...payment({ stripe: true, bank_transfer: null, card_setup: false }), setupHref: 'tok_x/setup' };
+    expect(renderPaySection(open, noSetup)).not.toContain('Save a card');
+    const noStripe = { ...payment({ stripe: false, bank_transfer: bank, card_setup: true }), setupHref: 'tok_x/setup' };
+    expect(renderPaySection(open, noStripe)).not.toContain('Save a card');
+  });
+
   it('shows the bank details and reference (escaped) without Stripe, and both with it', () => {
     const transferOnly = renderPaySection(open, payment({ stripe: false, bank_transfer: bank }));
     expect(transferOnly).not.toContain('<form');

@@ -1,11 +1,12 @@
 import { UpdateOrganizationProfileBody } from '@afternoon/contracts/organizationProfile';
 import { type RouteFuzz, routeKey } from './routeFuzz';
 
-/** The hosted invoice page, its PDF and its Pay button, and the organization profile that brands them (one for both modes). */
+/** The hosted invoice page, its PDF, its Pay and save-a-card buttons, and the organization profile that brands them (one for both modes). */
 export const hostedInvoiceRouteDescriptions: Record<string, RouteFuzz> = {
   [routeKey('GET', '/inv/:token.pdf')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
   [routeKey('GET', '/inv/:token')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
   [routeKey('POST', '/inv/:token/pay')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
+  [routeKey('POST', '/inv/:token/setup')]: { auth: 'none', params: { token: 'hostedToken' }, pages: true },
 
   [routeKey('GET', '/v1/organization_profile')]: { auth: 'key' },
   [routeKey('PATCH', '/v1/organization_profile')]: {

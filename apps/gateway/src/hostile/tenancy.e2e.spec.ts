@@ -148,12 +148,13 @@ describe('tenancy: every route naming a resource, asked by another organization 
     expect(answers).toEqual(Object.fromEntries(adminRoutes.map(([key]) => [key, '401 UNAUTHORIZED'])));
   });
 
-  it('an unknown hosted invoice token gets the 404 page, for the page, its PDF and its Pay button', async () => {
+  it('an unknown hosted invoice token gets the 404 page, for the page, its PDF, its Pay and save-a-card buttons', async () => {
     const unknown = '/inv/inv_unknown0000000000000000000000';
     for (const [method, target] of [
       ['GET', unknown],
       ['GET', `${unknown}.pdf`],
       ['POST', `${unknown}/pay`],
+      ['POST', `${unknown}/setup`],
     ] as const) {
       const response = await sendRaw(cluster.gateway.port, { method, target, headers: {} });
       expect({ target, status: response.status }).toEqual({ target, status: 404 });

@@ -1,4 +1,5 @@
 import {
+  checkoutSetupCompleted,
   paymentIntentSucceeded,
   type StripeTestEvent,
   signStripeDelivery,
@@ -210,5 +211,57 @@ describe('charge_automatically invoices charge the linked Stripe customer off-se
     );
     expect(intentsOf(id)).toHaveLength(1);
     expect(await invoiceOf(id)).toMatchObject({ status: 'paid', next_payment_attempt: null });
+  });
+  it('an unlinked customer saves a card on the hosted page: the completed setup links them once, and the invoice is charged', async () => {
+    const created = await client.post('/v1/customers', { name: 'Grace' });
+    const customer = created.body.customer.id as string;
+    const id = await finalizedInvoice(customer, `finalize-setup-${customer}`);
+    const page = new URL((await invoiceOf(id)).public_invoice_url).pathname;
+    const html = await fetch(`${cluster.baseUrl}${page}`).then((response) => response.text());
+    expect(html).toContain(`<form method="post" action="${page.slice('/inv/'.length)}/setup">`);
+    expect(html).toContain('Save a card for automatic payments');
+
+    const setup = () => fetch(`${cluster.baseUrl}${page}/setup`, { method: 'POST', redirect: 'manual' });
+    const first = await setup();
+    expect(first.status).toBe(303);
+    const location = first.headers.get('location') ?? '';
+    expect(location).toMatch(new RegExp(`^${stripe.url}/c/pay/cs_test_`));
+    // A second click gets the same session back (Stripe replays the idempotency key).
+    expect((await setup()).headers.get('location')).toBe(location);
+    const sessionId = location.split('/').at(-1) ?? '';
+    const [sent] = stripe.requests.filter(
+      (request) => request.path === '/v1/checkout/sessions' && request.form['metadata[customer_id]'] === customer,
+    );
+    expect(sent?.headers['idempotency-key']).toBe(`afternoon-setup-${acme.id}-test-${customer}-${id}`);
+    expect(sent?.form).toMatchObject({
+      mode: 'setup',
+      currency: 'usd',
+      customer_creation: 'always',
+      'metadata[organization_id]': acme.id,
+      'metadata[invoice_id]': id,
+      'setup_intent_data[metadata][customer_id]': customer,
+    });
+
+    const completed = stripe.completeSetup(sessionId, 'pm_card_visa');
+    const event = checkoutSetupCompleted(completed);
+    expect((await deliver(event)).status).toBe(200);
+    const linked = (await client.get(`/v1/customers/${customer}`)).body.customer.payment_provider;
+    expect(linked).toMatchObject({
+      stripe_customer_id: completed.customer,
+      default_payment_method_id: 'pm_card_visa',
+      source: 'checkout_setup',
+    });
+    // Stripe delivering the event again links nothing more.
+    expect((await deliver(event)).status).toBe(200);
+    expect((await client.get(`/v1/customers/${customer}`)).body.customer.payment_provider).toEqual(linked);
+
+    await eventually(async () => expect((await invoiceOf(id)).status).toBe('paid'), {
+      label: 'invoice paid by the off-session charge after the setup',
+      timeout: 30_000,
+    });
+    expect(intentRequestsOf(id)[0]?.form).toMatchObject({
+      customer: completed.customer,
+      payment_method: 'pm_card_visa',
+    });
   });
 });

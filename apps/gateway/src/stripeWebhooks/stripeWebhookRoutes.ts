@@ -71,7 +71,7 @@ async function verifiedByInvoicing(
   }
 }
 
-/** One command, with a fresh id: its payment, refund or attempt id (derived from Stripe's) is what makes it once. */
+/** One command, with a fresh id: its payment, refund or attempt id (derived from Stripe's), or the link being the same, is what makes it once. */
 async function sendCommand(
   deps: Pick<RouteDeps, 'bus'>,
   organizationId: string,
@@ -95,11 +95,16 @@ async function sendCommand(
   };
   let reply: Awaited<ReturnType<RouteDeps['bus']['send']>>;
   try {
-    reply = await deps.bus.send(Topics.invoiceCommands, command.data.invoice_id, record);
+    reply = await deps.bus.send(Topics.invoiceCommands, keyOf(command), record);
   } catch (error) {
     if (error instanceof CommandTimeoutError)
       throw ApiHttpError.of('TIMEOUT', 'The event was accepted but not applied in time; Stripe will deliver it again');
     throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'The event could not be queued; Stripe will deliver it again');
   }
   if (!reply.ok) throw new ApiHttpError(reply.error);
+}
+
+/** Invoice commands are keyed by their invoice, a payment link by its customer (as `PATCH /v1/customers` sends it). */
+function keyOf(command: StripeWebhookCommand): string {
+  return command.type === 'LinkCustomerPaymentProvider' ? command.data.customer_id : command.data.invoice_id;
 }

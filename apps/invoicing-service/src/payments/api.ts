@@ -1,9 +1,10 @@
 import type { CheckoutSessionAnswer } from '@afternoon/contracts/invoices';
-import type { HostedPaymentOptions } from '@afternoon/contracts/paymentSettings';
+import type { HostedPaymentOptions, SetupSessionAnswer } from '@afternoon/contracts/paymentSettings';
 import { Router } from 'express';
 import { invoiceNotFound } from '../invoices/businessLogic';
 import { getInvoiceByPublicToken } from '../invoices/getInvoices';
 import { type CheckoutDeps, openCheckoutSession } from './checkoutSessions';
+import { offersCardSetup, openSetupSession } from './setupSessions';
 import { storedProviders } from './storedStripeKey';
 
 const tokenFormat = /^[A-Za-z0-9_-]{16,128}$/;
@@ -22,9 +23,11 @@ export function paymentRoutes(deps: CheckoutDeps): Router {
     const tenant = { organizationId: hosted.organization_id, mode: hosted.mode };
     const { stripe, bankTransfer } = await storedProviders(deps.pool, tenant);
     const reference = `${bankTransfer?.reference_prefix ?? ''}${hosted.invoice.invoice_number ?? hosted.invoice.id}`;
+    const takesCards = stripe !== null && deps.secretsKey !== null;
     response.json({
-      stripe: stripe !== null && deps.secretsKey !== null,
+      stripe: takesCards,
       bank_transfer: bankTransfer && { ...bankTransfer, reference },
+      card_setup: takesCards && (await offersCardSetup(deps.pool, tenant, hosted.invoice)),
     } satisfies HostedPaymentOptions);
   });
   // Asked again for the same invoice and amount due, it answers with the same session (see openCheckoutSession).
@@ -32,6 +35,14 @@ export function paymentRoutes(deps: CheckoutDeps): Router {
     if (!tokenFormat.test(request.params.token)) throw invoiceNotFound('public');
     const session = await openCheckoutSession(deps, request.params.token);
     response.json({ checkout_session: session } satisfies CheckoutSessionAnswer);
+  });
+  // The "save a card" button of a charge_automatically invoice: a setup-mode session (see openSetupSession).
+  router.post('/public-invoices/:token/setup-session', async (request, response) => {
+    if (!tokenFormat.test(request.params.token)) throw invoiceNotFound('public');
+    const session = await openSetupSession(deps, request.params.token);
+    response.json({
+      setup_session: { id: session.id, url: session.url, expires_at: session.expiresAt },
+    } satisfies SetupSessionAnswer);
   });
   return router;
 }

@@ -49,8 +49,23 @@ export type OffSessionCharge =
   | { status: 'succeeded'; paymentIntentId: string; amountCents: number }
   | { status: 'failed'; paymentIntentId: string | null; failureReason: string };
 
+/** A setup-mode checkout that saves the customer's card for off-session charges, and makes the provider's customer. */
+export interface SetupRequest {
+  invoiceId: string;
+  customerId: string;
+  organizationId: string;
+  mode: string;
+  currency: string;
+  successUrl: string;
+  cancelUrl: string;
+  idempotencyKey: string;
+}
+
 export interface PaymentProvider {
   createCheckoutSession(request: CheckoutRequest): Promise<ProviderCheckoutSession>;
+  createSetupSession(request: SetupRequest): Promise<ProviderCheckoutSession>;
+  /** The payment method a completed setup saved (null while it has none). */
+  setupPaymentMethod(setupIntentId: string): Promise<string | null>;
   chargeOffSession(request: OffSessionChargeRequest): Promise<OffSessionCharge>;
 }
 

@@ -5,9 +5,11 @@ import {
   type PaymentProvider,
   PaymentProviderUnavailableError,
   type ProviderCheckoutSession,
+  type SetupRequest,
 } from './paymentProvider';
 import { toStripeChargeAmount } from './stripeAmounts';
 import { chargeOffSession } from './stripeOffSessionCharge';
+import { setupSessionParams } from './stripeSetupSession';
 
 /** Where the Stripe client sends its requests: Stripe's own API unless `STRIPE_API_BASE` names another server. */
 export function stripeClientOptions(apiBase: string | undefined): Stripe.StripeConfig {
@@ -56,8 +58,27 @@ export function stripeProvider(secretKey: string, apiBase?: string): PaymentProv
       } catch (error) {
         throw providerFailure(error, 'open a checkout session');
       }
-      if (!session.url) throw new IllegalStateError(`Stripe opened checkout session ${session.id} without a URL`);
-      return { id: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000).toISOString() };
+      return opened(session);
+    },
+    async createSetupSession(request: SetupRequest): Promise<ProviderCheckoutSession> {
+      let session: Stripe.Checkout.Session;
+      try {
+        session = await stripe.checkout.sessions.create(setupSessionParams(request), {
+          idempotencyKey: request.idempotencyKey,
+        });
+      } catch (error) {
+        throw providerFailure(error, 'open a setup session');
+      }
+      return opened(session);
+    },
+    async setupPaymentMethod(setupIntentId: string): Promise<string | null> {
+      try {
+        const intent = await stripe.setupIntents.retrieve(setupIntentId);
+        const method = intent.payment_method;
+        return typeof method === 'string' ? method : (method?.id ?? null);
+      } catch (error) {
+        throw providerFailure(error, 'read a setup intent');
+      }
     },
     async chargeOffSession(request) {
       try {
@@ -67,6 +88,11 @@ export function stripeProvider(secretKey: string, apiBase?: string): PaymentProv
       }
     },
   };
+}
+
+function opened(session: Stripe.Checkout.Session): ProviderCheckoutSession {
+  if (!session.url) throw new IllegalStateError(`Stripe opened checkout session ${session.id} without a URL`);
+  return { id: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000).toISOString() };
 }
 
 // Stripe down, slow or rate limiting is the world's fault (retry later: 503); Stripe refusing the request (a revoked

@@ -2,15 +2,24 @@ import { type StripeWebhookAnswer, StripeWebhookDelivery } from '@afternoon/cont
 import { parseInput, type Queryable, type Tenant } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
+import type { PaymentProvider } from '../paymentProvider';
+import { openStripeSecretKey, storedProviders } from '../storedStripeKey';
 import { toInvoiceCommands } from './stripeEvents';
 import { verifyStripeDelivery } from './verifyStripeDelivery';
+
+export interface StripeWebhookDeps {
+  pool: pg.Pool;
+  secretsKey: Buffer | undefined;
+  /** Asks Stripe what a completed setup saved (the event names the SetupIntent only). */
+  stripe(secretKey: string): PaymentProvider;
+}
 
 /**
  * `POST /stripe-webhooks/:organization_id`, NOT tenant-scoped by headers: the organization is the webhook URL's, and
  * the mode is the one whose secret the signature verifies with. Answers the commands the event stands for; the
  * gateway sends them and waits for their replies.
  */
-export function stripeWebhookRoutes({ pool, secretsKey }: { pool: pg.Pool; secretsKey: Buffer | undefined }): Router {
+export function stripeWebhookRoutes({ pool, secretsKey, stripe }: StripeWebhookDeps): Router {
   const router = Router();
   router.post('/stripe-webhooks/:organization_id', express.json({ limit: '2mb' }), async (request, response) => {
     const organizationId = request.params.organization_id;
@@ -18,8 +27,15 @@ export function stripeWebhookRoutes({ pool, secretsKey }: { pool: pg.Pool; secre
     const payload = Buffer.from(delivery.payload_base64, 'base64');
     const { event, mode } = await verifyStripeDelivery(pool, secretsKey, organizationId, payload, delivery.signature);
     const tenant = { organizationId, mode };
-    const commands = await toInvoiceCommands(event, organizationId, (paymentId) =>
-      invoiceOfPayment(pool, tenant, paymentId),
+    const commands = await toInvoiceCommands(
+      event,
+      organizationId,
+      (paymentId) => invoiceOfPayment(pool, tenant, paymentId),
+      async (setupIntentId) => {
+        const { stripe: settings } = await storedProviders(pool, tenant);
+        if (!settings) return null;
+        return stripe(openStripeSecretKey(secretsKey ?? null, settings, tenant)).setupPaymentMethod(setupIntentId);
+      },
     );
     response.json({ event_id: event.id, event_type: event.type, mode, commands } satisfies StripeWebhookAnswer);
   });

@@ -4,6 +4,7 @@ import type { StripeWebhookCommand } from '@afternoon/contracts/invoices';
 import { NotFoundError, ValidationError } from '@afternoon/service-kit';
 import { z } from 'zod';
 import { fromStripeAmount } from '../stripeAmounts';
+import { type PaymentMethodOfSetup, setupLinkCommands } from './stripeSetupEvents';
 
 /*
  * What Afternoon reads of Stripe's events (https://docs.stripe.com/api/events/types), and the invoice commands each
@@ -57,19 +58,17 @@ export async function toInvoiceCommands(
   event: VerifiedStripeEvent,
   organizationId: string,
   invoiceOfPayment: InvoiceOfPayment,
+  paymentMethodOfSetup: PaymentMethodOfSetup,
 ): Promise<StripeWebhookCommand[]> {
   const paidAt = new Date(event.created * 1000).toISOString();
   switch (event.type) {
     case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded': {
-      const session = CheckoutSession.safeParse(event.data.object);
-      if (!session.success || session.data.payment_status !== 'paid') return [];
-      const { metadata, client_reference_id, amount_total } = session.data;
-      const invoiceId = invoiceOf(metadata, organizationId) ?? afternoonId(client_reference_id);
-      const intentId = idOf(session.data.payment_intent);
-      if (!invoiceId || !intentId || !amount_total) return [];
-      return [paymentOf(invoiceId, intentId, money(amount_total, session.data.currency), paidAt)];
-    }
+      if ((event.data.object as { mode?: unknown } | null)?.mode === 'setup')
+        return setupLinkCommands(event.data.object, organizationId, paymentMethodOfSetup);
+      return checkoutPayment(event, organizationId, paidAt);
+    case 'checkout.session.async_payment_succeeded':
+      return checkoutPayment(event, organizationId, paidAt);
+
     case 'payment_intent.succeeded': {
       const intent = PaymentIntent.safeParse(event.data.object);
       if (!intent.success) return [];
@@ -130,6 +129,16 @@ export async function toInvoiceCommands(
     default:
       return [];
   }
+}
+
+function checkoutPayment(event: VerifiedStripeEvent, organizationId: string, paidAt: string): StripeWebhookCommand[] {
+  const session = CheckoutSession.safeParse(event.data.object);
+  if (!session.success || session.data.payment_status !== 'paid') return [];
+  const { metadata, client_reference_id, amount_total } = session.data;
+  const invoiceId = invoiceOf(metadata, organizationId) ?? afternoonId(client_reference_id);
+  const intentId = idOf(session.data.payment_intent);
+  if (!invoiceId || !intentId || !amount_total) return [];
+  return [paymentOf(invoiceId, intentId, money(amount_total, session.data.currency), paidAt)];
 }
 
 /** The payment a PaymentIntent's money is recorded as: one id for every event about it. */

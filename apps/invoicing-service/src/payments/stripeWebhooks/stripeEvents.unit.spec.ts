@@ -14,8 +14,9 @@ const organizationId = `c${'org1'.padEnd(24, '0')}`;
 const invoiceId = `c${'invoice1'.padEnd(24, '0')}`;
 const payment = { invoiceId, organizationId, paymentIntentId: 'pi_3PaYmEnT', amountCents: 10_000 };
 const nowhere = async (_paymentId: string): Promise<string | undefined> => undefined;
+const noSetup = async (_setupIntentId: string): Promise<string | null> => null;
 const commandsOf = (event: StripeTestEvent, invoiceOfPayment = nowhere) =>
-  toInvoiceCommands(event, organizationId, invoiceOfPayment);
+  toInvoiceCommands(event, organizationId, invoiceOfPayment, noSetup);
 
 describe("Stripe's events as invoice commands", () => {
   it('maps checkout.session.completed and payment_intent.succeeded to one payment id, the PaymentIntent its reference', async () => {

@@ -53,6 +53,14 @@ export function checkoutSessionCompleted(payment: StripeTestPayment): StripeTest
   });
 }
 
+/** A setup-mode session the customer completed, as the fake Stripe's `completeSetup` answers it. */
+export function checkoutSetupCompleted(session: Record<string, unknown>, livemode = false): StripeTestEvent {
+  return {
+    ...stripeEvent('checkout.session.completed', { livemode } as StripeTestPayment, {}),
+    data: { object: session },
+  };
+}
+
 export function paymentIntentSucceeded(payment: StripeTestPayment): StripeTestEvent {
   return stripeEvent('payment_intent.succeeded', payment, {
     ...intentOf(payment),
