@@ -4,26 +4,10 @@ import type { TestOrganization } from './testCluster';
 
 const requestId = expect.stringMatching(/^req_[A-Za-z0-9_-]+$/);
 
-/**
- * The four requests of the public quickstart, back to back, exactly as the seed writes them, for an organization named
- * 'Quickstart Seller' on the gateway at `baseUrl`: a customer, a billable event, a draft invoice finalized, its page.
- */
-export async function runQuickstart(org: Pick<TestOrganization, 'live'>, baseUrl: string) {
-  const customer = await org.live.post('/v1/customers', {
-    name: 'Acme Corp',
-    email: 'billing@acme.com',
-    external_id: 'cust_123',
-  });
-  expect(customer.status).toBe(201);
-  expect(customer.body).toMatchObject({
-    success: true,
-    customer: { name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' },
-    request_id: requestId,
-  });
-  const customerId: string = customer.body.customer.id;
-  expect(customerId).toMatch(/^[a-z][a-z0-9]{24}$/);
-
-  const ingest = await org.live.post('/v1/events/ingest', {
+/** The quickstart's request bodies, exactly as the seed writes them. */
+export const quickstartBodies = {
+  customer: { name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' },
+  ingest: (customerId: string) => ({
     events: [
       {
         event_name: 'api.request',
@@ -33,7 +17,31 @@ export async function runQuickstart(org: Pick<TestOrganization, 'live'>, baseUrl
         properties: { tokens: 150, model: 'gpt-4' },
       },
     ],
+  }),
+  draftInvoice: (customerId: string) => ({
+    customer_id: customerId,
+    collection_method: 'send_invoice',
+    days_until_due: 30,
+    line_items: [{ description: 'API calls — Jan 2024', quantity: 1, unit_amount_cents: 5000 }],
+  }),
+};
+
+/**
+ * The four requests of the public quickstart, back to back, exactly as the seed writes them, for an organization named
+ * 'Quickstart Seller' on the gateway at `baseUrl`: a customer, a billable event, a draft invoice finalized, its page.
+ */
+export async function runQuickstart(org: Pick<TestOrganization, 'live'>, baseUrl: string) {
+  const customer = await org.live.post('/v1/customers', quickstartBodies.customer);
+  expect(customer.status).toBe(201);
+  expect(customer.body).toMatchObject({
+    success: true,
+    customer: { name: 'Acme Corp', email: 'billing@acme.com', external_id: 'cust_123' },
+    request_id: requestId,
   });
+  const customerId: string = customer.body.customer.id;
+  expect(customerId).toMatch(/^[a-z][a-z0-9]{24}$/);
+
+  const ingest = await org.live.post('/v1/events/ingest', quickstartBodies.ingest(customerId));
   expect(ingest.status).toBe(200);
   expect(ingest.body).toEqual({ success: true, accepted: 1, request_id: requestId });
 
@@ -50,12 +58,7 @@ export async function runQuickstart(org: Pick<TestOrganization, 'live'>, baseUrl
 
 /** Creates the quickstart's draft invoice and finalizes it; returns its hosted page's URL. */
 async function finalizeDraftInvoice(org: Pick<TestOrganization, 'live'>, customerId: string): Promise<string> {
-  const draft = await org.live.post('/v1/invoices', {
-    customer_id: customerId,
-    collection_method: 'send_invoice',
-    days_until_due: 30,
-    line_items: [{ description: 'API calls — Jan 2024', quantity: 1, unit_amount_cents: 5000 }],
-  });
+  const draft = await org.live.post('/v1/invoices', quickstartBodies.draftInvoice(customerId));
   expect(draft.status).toBe(201);
   expect(draft.body).toMatchObject({
     success: true,

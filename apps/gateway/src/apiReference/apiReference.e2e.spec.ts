@@ -1,6 +1,7 @@
 import { ErrorResponse } from '@afternoon/contracts/common';
 import type { GatewayResponse } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quickstartBodies } from '../../test/quickstartSteps';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 import { routeKey } from '../hostile/routeFuzz';
 import { referenceContentSecurityPolicy } from './apiReferenceRoutes';
@@ -79,36 +80,17 @@ describe('the API reference, served by the gateway', () => {
   });
 
   it("answers the quickstart's requests as the document describes them, errors included", async () => {
-    const customer = await org.live.post('/v1/customers', {
-      name: 'Acme Corp',
-      email: 'billing@acme.com',
-      external_id: 'cust_123',
-    });
+    const customer = await org.live.post('/v1/customers', quickstartBodies.customer);
     expect(customer.status).toBe(201);
     expectDescribed('POST', '/v1/customers', customer);
     const customerId: string = customer.body.customer.id;
     expectDescribed('GET', '/v1/customers/:id', await org.live.get(`/v1/customers/${customerId}`));
     expectDescribed('GET', '/v1/customers', await org.live.get('/v1/customers'));
 
-    const ingest = await org.live.post('/v1/events/ingest', {
-      events: [
-        {
-          event_name: 'api.request',
-          idempotency_key: 'evt_abc123xyz',
-          customer_id: customerId,
-          timestamp: '2024-01-15T10:30:00Z',
-          properties: { tokens: 150, model: 'gpt-4' },
-        },
-      ],
-    });
+    const ingest = await org.live.post('/v1/events/ingest', quickstartBodies.ingest(customerId));
     expectDescribed('POST', '/v1/events/ingest', ingest);
 
-    const draft = await org.live.post('/v1/invoices', {
-      customer_id: customerId,
-      collection_method: 'send_invoice',
-      days_until_due: 30,
-      line_items: [{ description: 'API calls — Jan 2024', quantity: 1, unit_amount_cents: 5000 }],
-    });
+    const draft = await org.live.post('/v1/invoices', quickstartBodies.draftInvoice(customerId));
     expect(draft.status).toBe(201);
     expectDescribed('POST', '/v1/invoices', draft);
     const finalized = await org.live.post(`/v1/invoices/${draft.body.invoice.id}/finalize`);
