@@ -16,6 +16,7 @@
 //   BENCH_SUBSCRIPTIONS (1000)   how many subscriptions subscription-billing bills at one period end
 //   BENCH_SUSTAIN_SECONDS (60)   http-sustained's confirming run at the rate found (probes: BENCH_PROBE_SECONDS, 10)
 //   BENCH_EXTRA_PORT (BENCH_PORT+1), BENCH_EXTRA_METERING_PORT (4905)  scale-out's second gateway and metering
+//   BENCH_KAFKA_START_TIMEOUT (120)  seconds the bench's own broker may take to start (START_TIMEOUT_SECONDS: each app)
 // Every scenario also reports the consumer-group rebalances seen during it and each app's peak resident memory.
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
