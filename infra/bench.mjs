@@ -14,6 +14,10 @@
 //   BENCH_DRAIN_TIMEOUT_SECONDS (300)  how long the ingest scenarios wait for metering to store what they sent
 //   BENCH_PROFILE=1              run every app under the CPU profiler (profiles listed at the end)
 //   BENCH_SUBSCRIPTIONS (1000)   how many subscriptions subscription-billing bills at one period end
+//   BENCH_SUSTAIN_SECONDS (60)   http-sustained's confirming run at the rate found (probes: BENCH_PROBE_SECONDS, 10)
+//   BENCH_EXTRA_PORT (BENCH_PORT+1), BENCH_EXTRA_METERING_PORT (4905)  scale-out's second gateway and metering
+//   BENCH_KAFKA_START_TIMEOUT (120)  seconds the bench's own broker may take to start (START_TIMEOUT_SECONDS: each app)
+// Every scenario also reports the consumer-group rebalances seen during it and each app's peak resident memory.
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ensureDependencies, loadDotEnv, log as logAs } from './lib/workspace.mjs';
@@ -45,9 +49,10 @@ if (!(await ensureDependencies())) process.exit(1);
 // Only now: these import autocannon, pg and kafkajs, which the install above provides.
 const { createCluster } = await import('./bench/cluster.mjs');
 const { runLoad } = await import('./bench/load.mjs');
-const { appendSection, BENCHMARKS_MD, section, table, goalLines, measurementsTable } = await import(
-  './bench/report.mjs'
-);
+const { appendSection, BENCHMARKS_MD, section, table, goalLines, measurementsTable, healthTable, healthGoalLines } =
+  await import('./bench/report.mjs');
+const { groupWatch } = await import('./bench/lib/groupWatch.mjs');
+const { memoryWatch } = await import('./bench/lib/memory.mjs');
 const { scenarios: allScenarios } = await import('./bench/scenarios/index.mjs');
 const { createOrganization } = await import('./bench/lib/api.mjs');
 
@@ -61,11 +66,11 @@ if (scenarios.length === 0) {
 }
 
 const cluster = createCluster(env);
-const state = { stopping: undefined, load: undefined };
+const state = { stopping: undefined, loads: new Set() };
 
 function shutdown(code) {
   state.stopping ??= (async () => {
-    state.load?.stop();
+    for (const running of state.loads) running.stop();
     await cluster.stop();
     process.exit(code);
   })();
@@ -97,15 +102,16 @@ const loadAverages = () =>
     .map((value) => value.toFixed(2))
     .join(', ');
 
-/** Runs one load point; resolves undefined when the bench is stopping. */
-async function load(request, connections, durationSeconds) {
+/** Runs one load point (against the gateway, or `baseUrl`); resolves undefined when the bench is stopping. */
+async function load(request, connections, durationSeconds, baseUrl = cluster.baseUrl) {
   if (state.stopping) return undefined;
-  state.load = runLoad({ baseUrl: cluster.baseUrl, request, connections, durationSeconds });
+  const running = runLoad({ baseUrl, request, connections, durationSeconds });
+  state.loads.add(running);
   try {
-    const result = await state.load.done;
+    const result = await running.done;
     return state.stopping ? undefined : result;
   } finally {
-    state.load = undefined;
+    state.loads.delete(running);
   }
 }
 
@@ -132,41 +138,29 @@ async function main() {
     drainTimeoutSeconds,
     results: {},
     shared: {},
-    load: (request, connections, seconds) => load(request, connections, seconds),
+    load: (request, connections, seconds, baseUrl) => load(request, connections, seconds, baseUrl),
     log,
     stopping: () => Boolean(state.stopping),
   };
 
   const rows = [];
   const measured = [];
+  const health = [];
+  const runMemory = memoryWatch(cluster);
   for (const scenario of scenarios) {
-    if (scenario.measure) {
-      for (const measurement of await scenario.measure(context)) measured.push({ scenario, measurement });
-      if (state.stopping) return;
-      continue;
-    }
-    const request = await scenario.prepare(context);
-    if (warmupSeconds > 0) {
-      const warmupClients = Math.min(Math.max(...scenario.connections), 10);
-      log(`${scenario.id}: warming up, ${warmupClients} clients for ${warmupSeconds} s`);
-      await load(request, warmupClients, warmupSeconds);
-    }
-    for (const connections of scenario.connections) {
-      await delay(500);
-      log(`${scenario.id}: ${connections} client${connections === 1 ? '' : 's'} for ${durationSeconds} s`);
-      const result = await load(request, connections, durationSeconds);
-      if (!result) return;
-      log(
-        `${scenario.id} @${connections}: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-          `${result.requestsPerSecond.toFixed(1)} req/s, ${result.errors} errors, ${result.non2xx} non-2xx`,
-      );
-      rows.push({ scenario, result });
-    }
+    const groups = groupWatch(cluster);
+    const memory = memoryWatch(cluster);
+    await runScenario(scenario, context, rows, measured);
+    health.push({ scenario, rebalanced: await groups.stop(), memory: memory.stop() });
+    if (state.stopping) return;
   }
+  const memoryOfRun = runMemory.stop();
   if (state.stopping) return;
 
   if (rows.length) process.stdout.write(`\n${table(rows)}\n\n${goalLines(rows, scenarios).join('\n')}\n\n`);
   if (measured.length) process.stdout.write(`\n${measurementsTable(measured)}\n\n`);
+  const healthText = `${healthTable(health)}\n\n${healthGoalLines(health, memoryOfRun).join('\n')}`;
+  process.stdout.write(`\n${healthText}\n\n`);
   const notes = [
     `Load averages (1, 5, 15 min) before the run: ${loadAveragesBefore}; after: ${loadAverages()}.`,
     ...(measured.length ? [`BENCH_EVENTS=${events}.`] : []),
@@ -175,10 +169,37 @@ async function main() {
   if (env.BENCH_RECORD === '0') {
     log('BENCH_RECORD=0: docs/benchmarks.md left alone');
   } else {
-    appendSection(section({ startedAt, loadBefore, rows, measured, scenarios, durationSeconds, warmupSeconds, notes }));
+    appendSection(
+      section({ startedAt, loadBefore, rows, measured, healthText, scenarios, durationSeconds, warmupSeconds, notes }),
+    );
     log(`appended to ${BENCHMARKS_MD}`);
   }
   await shutdown(0);
+}
+
+/** One scenario: a measured one answers its own rows; a load one runs its request at each of its client counts. */
+async function runScenario(scenario, context, rows, measured) {
+  if (scenario.measure) {
+    for (const measurement of await scenario.measure(context)) measured.push({ scenario, measurement });
+    return;
+  }
+  const request = await scenario.prepare(context);
+  if (warmupSeconds > 0) {
+    const warmupClients = Math.min(Math.max(...scenario.connections), 10);
+    log(`${scenario.id}: warming up, ${warmupClients} clients for ${warmupSeconds} s`);
+    await load(request, warmupClients, warmupSeconds);
+  }
+  for (const connections of scenario.connections) {
+    await delay(500);
+    log(`${scenario.id}: ${connections} client${connections === 1 ? '' : 's'} for ${durationSeconds} s`);
+    const result = await load(request, connections, durationSeconds);
+    if (!result) return;
+    log(
+      `${scenario.id} @${connections}: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+        `${result.requestsPerSecond.toFixed(1)} req/s, ${result.errors} errors, ${result.non2xx} non-2xx`,
+    );
+    rows.push({ scenario, result });
+  }
 }
 
 main().catch((error) => {

@@ -28,7 +28,7 @@ export async function startBenchBroker(env) {
     KAFKA_CONTROLLER_PORT: String(controllerPort),
     KAFKA_STATE_DIR: STATE_DIR,
     KAFKA_HEAP_OPTS: env.BENCH_KAFKA_HEAP_OPTS ?? '-Xmx1g',
-    KAFKA_START_TIMEOUT: '120',
+    KAFKA_START_TIMEOUT: env.BENCH_KAFKA_START_TIMEOUT ?? '120',
   };
   const quiet = { env: brokerEnv, stdio: ['ignore', 'ignore', 'inherit'] };
   const started = Date.now();

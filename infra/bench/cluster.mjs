@@ -2,7 +2,8 @@
 // ports of their own (gateway 3900, services 4901-4904 unless BENCH_*PORT says otherwise) with a schema per app and
 // a topic prefix made for this run, so neither a running `npm start` nor an earlier run is disturbed. On stop the
 // apps go first, then the run's schemas, topics and consumer groups, then Kafka/Postgres if this run started them.
-// A scenario may stop and restart one app (metering, to let records pile up in its topic first) or move the apps
+// A scenario may stop and restart one app (metering, to let records pile up in its topic first), start a second
+// instance of an app on a port of its own (same schema, topics and consumer groups: scale-out) or move the apps
 // to a kept identity of fixed schemas and topics (the usage-query seed, reused across runs and never dropped).
 // With BENCH_PROFILE=1 every app runs under the CPU profiler and writes its profile when it exits.
 import { randomBytes } from 'node:crypto';
@@ -92,6 +93,10 @@ export function createCluster(env) {
     stopping: false,
     /** Called once if an app exits while the cluster is up. */
     onAppExit: undefined,
+    /** Second instances started by startInstance(), stopped by stopInstance() or stop(). */
+    extras: [],
+    /** When each service's instances last stopped, started or became ready on purpose (by service name). */
+    membershipChangedAt: {},
 
     async start() {
       for (const app of apps) {
@@ -134,7 +139,7 @@ export function createCluster(env) {
         PUBLIC_URL: this.baseUrl,
       };
       Object.assign(common, this.profilerEnv(app));
-      if (app !== gateway) return common;
+      if (app.key !== 'gateway') return common;
       return {
         ...common,
         ADMIN_TOKEN: this.adminToken,
@@ -159,7 +164,13 @@ export function createCluster(env) {
     launch(group) {
       for (const app of group) {
         app.stoppedOnPurpose = false;
-        app.run = spawnApp(app, { ...this.appEnv(app), ...app.extraEnv }, apps.indexOf(app), width);
+        this.membershipChangedAt[app.service ?? app.name] = Date.now();
+        app.run = spawnApp(
+          app,
+          { ...this.appEnv(app), ...app.extraEnv },
+          apps.indexOf(this.app(app.service ?? app.name)),
+          width,
+        );
         app.run.exited.then((status) => {
           if (this.stopping || app.stoppedOnPurpose) return;
           const onExit = this.onAppExit;
@@ -172,6 +183,7 @@ export function createCluster(env) {
         group.map(async (app) => {
           const started = Date.now();
           await waitUntilReady(app, app.run, deadline);
+          this.membershipChangedAt[app.service ?? app.name] = Date.now();
           log(`${app.name} ready on :${app.port} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
         }),
       );
@@ -187,7 +199,41 @@ export function createCluster(env) {
     async stopApp(name) {
       const app = this.app(name);
       app.stoppedOnPurpose = true;
+      this.membershipChangedAt[name] = Date.now();
       await stopRun(app);
+      app.run = undefined;
+      this.membershipChangedAt[name] = Date.now();
+    },
+
+    /** Every instance running now: the apps and the extra instances. */
+    running() {
+      return [...apps, ...this.extras].filter((app) => app.run && !app.run.exitStatus);
+    },
+
+    /** Whether the bench stopped, started or readied an instance of `service` within `graceMs` or holds it stopped. */
+    membershipSettling(service, graceMs) {
+      const stopped = apps.some((app) => app.name === service && !app.run);
+      return stopped || Date.now() - (this.membershipChangedAt[service] ?? 0) < graceMs;
+    },
+
+    /** Starts a second instance of `name` on `port`: the same schema, topics and consumer groups. */
+    async startInstance(name, port) {
+      const base = this.app(name);
+      if (await portTaken(port)) throw new Error(`port ${port} (a second ${name}) is already in use`);
+      const instance = this.extras.filter((other) => other.service === name).length + 2;
+      const extra = { ...base, name: `${name}-${instance}`, service: name, port, extraEnv: {} };
+      this.extras.push(extra);
+      await this.launch([extra]);
+      return extra;
+    },
+
+    /** Stops an instance startInstance() started. */
+    async stopInstance(extra) {
+      extra.stoppedOnPurpose = true;
+      this.membershipChangedAt[extra.service] = Date.now();
+      await stopRun(extra);
+      this.extras = this.extras.filter((candidate) => candidate !== extra);
+      this.membershipChangedAt[extra.service] = Date.now();
     },
 
     /** Starts one app again, with `extraEnv` on top of its usual environment; resolves once it is ready. */
@@ -227,6 +273,7 @@ export function createCluster(env) {
     /** Stops what start() started, in reverse; safe to call at any point and more than once. */
     async stop() {
       this.stopping = true;
+      await Promise.all(this.extras.map(stopRun));
       await stopRun(gateway);
       await Promise.all(services.map(stopRun));
       if (apps.some((app) => app.run)) log('apps stopped');
@@ -263,7 +310,7 @@ export function createCluster(env) {
     },
 
     killNow() {
-      killAllNow(apps.map((app) => app.run));
+      killAllNow([...apps, ...this.extras].map((app) => app.run));
       this.ownBroker?.killNow();
     },
   };

@@ -48,39 +48,43 @@ export function table(rows) {
   return lines.join('\n');
 }
 
-/** One plain sentence per scenario with a goal: met or not, with the number it was judged on. */
+/** One plain sentence per goal of a load scenario: met or not, with the numbers it was judged on. */
 export function goalLines(rows, scenarios) {
   const lines = [];
   for (const scenario of scenarios) {
-    if (!scenario.goal) continue;
-    const { connections, p99Ms } = scenario.goal;
-    const row = rows.find((r) => r.scenario === scenario && r.result.connections === connections);
-    const goal = `p99 < ${p99Ms} ms at ${connections} client${connections === 1 ? '' : 's'}`;
-    if (!row) {
-      lines.push(`- ${scenario.title}: goal (${goal}) not measured in this run.`);
-    } else if (row.result.errors + row.result.non2xx > 0) {
+    for (const { connections, p99Ms, requestsPerSecond } of scenario.goals ?? (scenario.goal ? [scenario.goal] : [])) {
+      const row = rows.find((r) => r.scenario === scenario && r.result.connections === connections);
+      const rate = requestsPerSecond ? `≥ ${requestsPerSecond} requests/s with ` : '';
+      const goal = `${rate}p99 < ${p99Ms} ms at ${connections} client${connections === 1 ? '' : 's'}`;
+      if (!row) {
+        lines.push(`- ${scenario.title}: goal (${goal}) not measured in this run.`);
+        continue;
+      }
+      const { result } = row;
+      const failed = result.errors + result.non2xx;
+      const met = failed === 0 && result.p99Ms < p99Ms && result.requestsPerSecond >= (requestsPerSecond ?? 0);
+      const measured = `p99 was ${fixed(result.p99Ms)} ms, ${fixed(result.requestsPerSecond, 1)} requests/s`;
       lines.push(
-        `- ${scenario.title}: goal (${goal}) **not met**: p99 was ${fixed(row.result.p99Ms)} ms but ` +
-          `${row.result.errors + row.result.non2xx} requests failed.`,
-      );
-    } else {
-      const met = row.result.p99Ms < p99Ms;
-      lines.push(
-        `- ${scenario.title}: goal (${goal}) **${met ? 'met' : 'not met'}**: p99 was ${fixed(row.result.p99Ms)} ms.`,
+        `- ${scenario.title}: goal (${goal}) **${met ? 'met' : 'not met'}**: ${measured}` +
+          `${failed ? `, ${failed} requests failed` : ''}.`,
       );
     }
   }
   return lines;
 }
 
-const goalText = (goal, unit) =>
-  goal.atLeast !== undefined
-    ? `≥ ${goal.atLeast.toLocaleString('en')} ${unit}`
-    : `< ${goal.below.toLocaleString('en')} ${unit}`;
+const goalText = (goal, unit) => {
+  if (unit === 'check') return 'yes';
+  const suffix = unit === 'ratio' ? '×' : unit;
+  return goal.atLeast !== undefined
+    ? `≥ ${goal.atLeast.toLocaleString('en')} ${suffix}`
+    : `< ${goal.below.toLocaleString('en')} ${suffix}`;
+};
 
 function measuredValue({ value, unit }) {
   if (!Number.isFinite(value)) return value === Number.POSITIVE_INFINITY ? 'not all seen' : 'n/a';
   if (unit === 'ratio') return value.toFixed(2);
+  if (unit === 'check') return value ? 'yes' : 'no';
   if (unit === 's') return `${value.toFixed(0)} s`;
   return `${Math.round(value).toLocaleString('en')} ${unit}`;
 }
@@ -105,11 +109,47 @@ export function measurementsTable(measured) {
   return lines.join('\n');
 }
 
+/** Per scenario: the consumer-group rebalances seen during it and each app's peak resident memory (MB). */
+export function healthTable(health) {
+  const names = [...new Set(health.flatMap(({ memory }) => [...memory.keys()]))].sort();
+  const lines = [
+    `| scenario | rebalances | ${names.map((name) => `${name} peak RSS (MB)`).join(' | ')} |`,
+    `| --- | --- | ${names.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const { scenario, rebalanced, memory } of health) {
+    const rebalances = rebalanced.length
+      ? `**${rebalanced.map(({ group, rebalances, seen }) => `${group} ×${rebalances} (${seen.join(', ')})`).join('; ')}**`
+      : '0';
+    const peaks = names.map((name) => fixed(memory.get(name)?.peakMb));
+    lines.push(`| ${scenario.title} | ${rebalances} | ${peaks.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+const GATEWAY_PEAK_MB = 250;
+
+/** The run's two health goals: no rebalance in any scenario, and the gateway's peak resident memory. */
+export function healthGoalLines(health, memoryOfRun) {
+  const rebalancing = health.filter(({ rebalanced }) => rebalanced.length > 0);
+  const peaks = [...memoryOfRun]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, { hwmMb }]) => `${name} ${fixed(hwmMb)} MB`);
+  const gateway = memoryOfRun.get('gateway')?.hwmMb;
+  const gatewayMet = Number.isFinite(gateway) && gateway < GATEWAY_PEAK_MB;
+  return [
+    `- Zero consumer-group rebalances during any scenario: **${rebalancing.length ? 'not met' : 'met'}**` +
+      `${rebalancing.length ? ` (${rebalancing.map(({ scenario }) => scenario.id).join(', ')})` : ''}.`,
+    `- Gateway peak resident memory < ${GATEWAY_PEAK_MB} MB: **${gatewayMet ? 'met' : 'not met'}** ` +
+      `(${fixed(gateway)} MB). Peak resident memory (VmHWM) over the run: ${peaks.join(', ')}.`,
+  ];
+}
+
 export function section({
   startedAt,
   loadBefore,
   rows,
   measured = [],
+  healthText,
   scenarios,
   durationSeconds,
   warmupSeconds,
@@ -118,6 +158,7 @@ export function section({
   const m = machine();
   const loadTable = rows.length ? [table(rows), '', ...goalLines(rows, scenarios), ''] : [];
   const measuredTable = measured.length ? [measurementsTable(measured), ''] : [];
+  const healthLines = healthText ? [healthText, ''] : [];
   return [
     `### ${startedAt.toISOString()}`,
     '',
@@ -128,6 +169,7 @@ export function section({
     '',
     ...loadTable,
     ...measuredTable,
+    ...healthLines,
     ...notes.map((note) => `- ${note}`),
     ...(notes.length ? [''] : []),
   ].join('\n');

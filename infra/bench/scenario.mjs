@@ -14,6 +14,7 @@
  * @property {string} measures  one or two sentences for docs/benchmarks.md
  * @property {number[]} connections  the load points: concurrent clients (autocannon connections), one run each
  * @property {{ connections: number, p99Ms: number }} [goal]  reported as met or missed; never asserted
+ * @property {Array<{ connections: number, p99Ms: number, requestsPerSecond?: number }>} [goals]  several such goals
  * @property {(context: BenchContext) => Promise<object>} prepare
  *   autocannon options for this scenario's requests (method, path, headers, body, idReplacement, requests, ...);
  *   may first create what the requests need through the API. url, connections and duration are set by the bench.
@@ -38,8 +39,9 @@
  *   load: (request: object, connections: number, seconds: number) => Promise<object | undefined>,
  *   log: (message: string) => void, stopping: () => boolean,
  * }} MeasureContext
- *   `results` carries what a scenario reports to later ones (scenario 3 runs at half of scenario 1's rate);
- *   `load` is one autocannon run against the gateway, undefined when the bench is stopping.
+ *   `results` carries what a scenario reports to later ones (`limits`: the machine's, measured first; event to
+ *   queryable runs at half of `httpSustained`'s rate); `load` is one autocannon run against the gateway (or the
+ *   `baseUrl` given as its fourth argument), undefined when the bench is stopping.
  */
 
 /**

@@ -42,7 +42,7 @@ function machineBusyTicks() {
 
 /** Which bucket a process belongs to, or undefined for other users' processes. */
 function bucketOf(cluster, proc) {
-  const app = cluster.apps.find((candidate) => candidate.child?.pid === proc.pgrp);
+  const app = [...cluster.apps, ...cluster.extras].find((candidate) => candidate.run?.pid === proc.pgrp);
   if (app) return app.name;
   if (proc.pid === cluster.ownBroker?.pid) return 'kafka';
   if (proc.name === 'postgres') return 'postgres (all)';

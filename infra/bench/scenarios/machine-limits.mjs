@@ -1,8 +1,8 @@
-// Scenario 5 of the metering issue: what this machine's Kafka and Postgres do on their own with the records of
-// scenario 2, so its result can be read as a share of them. Kafka: the broker's own load generator
-// (org.apache.kafka.tools.ProducerPerformance, from the kafka-tools jar beside the broker) with the same number and
-// size of records, acks=all. Postgres: psql's \copy of the same distinct events into a table made LIKE
-// usage_events INCLUDING ALL (the same primary key and indexes), in a schema of this run's own.
+// The machine's own limits, measured first so that every ingest row after it reads as a share of them: Kafka's
+// ProducerPerformance (org.apache.kafka.tools.ProducerPerformance, from the kafka-tools jar beside the broker) with
+// kafka-ingest's number and average size of records, acks=all; and psql's \copy of their distinct events into a
+// table made LIKE metering's usage_events INCLUDING ALL (the same columns, primary key and indexes), in a schema of
+// this run's own. Both are left in context.results.limits.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ROOT } from '../../lib/workspace.mjs';
 import { withClient } from '../lib/db.mjs';
+import { ingestSetup } from '../lib/ingestSetup.mjs';
 import { withAdmin } from '../lib/kafka.mjs';
-import { distinctCount, usageEventCsvLines } from '../lib/usageRecords.mjs';
+import { distinctCount, usageEventCsvLines, usageRecords } from '../lib/usageRecords.mjs';
 
 function runProcess(command, args, options = {}) {
   return new Promise((resolve, reject) => {
@@ -87,34 +88,55 @@ async function postgresLimit(context, count, recordOptions) {
       `\\copy "${schema}".copy_target (${columns}) FROM '${file}' WITH (FORMAT csv)`,
     ]);
     const seconds = (Date.now() - started) / 1000;
-    return { rowsPerSecond: distinctCount(count) / seconds, seconds };
+    const indexes = await withClient(cluster.databaseUrl, async (client) => {
+      const { rows } = await client.query(
+        `SELECT count(*) FILTER (WHERE tablename = 'copy_target')::int AS copy,
+                count(*) FILTER (WHERE tablename = 'usage_events')::int AS usage
+           FROM pg_indexes WHERE (schemaname, tablename) IN (($1, 'copy_target'), ($2, 'usage_events'))`,
+        [schema, meteringSchema],
+      );
+      return `${rows[0].copy} indexes, primary key included (metering's usage_events: ${rows[0].usage})`;
+    });
+    return { rowsPerSecond: distinctCount(count) / seconds, seconds, indexes };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The records kafka-ingest produces (same count, ids of the same lengths), and their average value size. */
+async function sameRecords(context) {
+  const { customers } = await ingestSetup(context);
+  const count = Number(context.env.BENCH_KAFKA_EVENTS ?? Math.min(1_000_000, context.events));
+  const recordOptions = {
+    organizationId: context.organization.id,
+    customers,
+    keyPrefix: `k-${context.cluster.runId}`,
+    receivedAt: new Date().toISOString(),
+  };
+  let bytes = 0;
+  for (const record of usageRecords(recordOptions, count)) bytes += record.value.length;
+  return { count, recordBytes: bytes / count, recordOptions };
+}
+
 /** @type {import('../scenario.mjs').MeasuredScenario} */
 export default {
   id: 'machine-limits',
-  title: "5. The machine's own limits",
+  title: "0. The machine's own limits",
   measures:
-    "Kafka's ProducerPerformance (acks=all, 6 partitions, the producer's defaults otherwise) with scenario 2's " +
-    'record count and average size, and a `\\copy` from psql of its distinct events (CSV) into a table with ' +
-    "usage_events' primary key and indexes. The last row is scenario 2's events/s ÷ the smaller of the two.",
+    "Run first. Kafka's ProducerPerformance (acks=all, 6 partitions, the producer's defaults otherwise) with " +
+    "kafka-ingest's record count and average size, and a `\\copy` from psql of its distinct events (CSV) into a " +
+    "table with usage_events' columns, primary key and indexes. Every ingest row after it shows its ratio to one.",
   async measure(context) {
-    const previous = context.results.kafkaIngest;
-    if (!previous?.recordBytes) {
-      context.log(`${this.id}: needs kafka-ingest in the same run (its records and their size); skipped`);
-      return [];
-    }
-    const { count, recordBytes, recordOptions } = previous;
+    const { count, recordBytes, recordOptions } = await sameRecords(context);
     context.log(`${this.id}: ProducerPerformance, ${count} records of ${Math.round(recordBytes)} B`);
     const kafka = await kafkaLimit(context, count, recordBytes);
     context.log(`${this.id}: ${kafka.summary}`);
     context.log(`${this.id}: psql \\copy of ${distinctCount(count)} rows`);
     const postgres = await postgresLimit(context, count, recordOptions);
-    const limit = Math.min(kafka.recordsPerSecond, postgres.rowsPerSecond);
-    const ratio = previous.eventsPerSecond / limit;
+    context.results.limits = {
+      copyRowsPerSecond: postgres.rowsPerSecond,
+      producerRecordsPerSecond: kafka.recordsPerSecond,
+    };
     return [
       {
         measured: 'Kafka ProducerPerformance records/s',
@@ -123,16 +145,10 @@ export default {
         details: kafka.summary,
       },
       {
-        measured: 'Postgres COPY rows/s into usage_events’ indexes',
+        measured: 'Postgres COPY rows/s into usage_events’ columns and indexes',
         value: Math.round(postgres.rowsPerSecond),
         unit: 'rows/s',
-        details: `${distinctCount(count).toLocaleString('en')} rows in ${postgres.seconds.toFixed(1)} s`,
-      },
-      {
-        measured: 'scenario 2 ÷ the smaller limit',
-        value: ratio,
-        unit: 'ratio',
-        details: `${Math.round(previous.eventsPerSecond).toLocaleString('en')} ÷ ${Math.round(limit).toLocaleString('en')} (${kafka.recordsPerSecond < postgres.rowsPerSecond ? 'Kafka' : 'Postgres'})`,
+        details: `${distinctCount(count).toLocaleString('en')} rows in ${postgres.seconds.toFixed(1)} s; ${postgres.indexes}`,
       },
     ];
   },
