@@ -39,7 +39,7 @@ function quantityOf(meter: BatchMeter, properties: Properties): string | null {
 }
 
 /** Every filtered property present with one of its allowed values (`value <@ allowed` on jsonb). */
-function passesFilters(filters: Record<string, unknown>, properties: Properties): boolean {
+export function passesFilters(filters: Record<string, unknown>, properties: Properties): boolean {
   return Object.entries(filters).every(([property, allowed]) => {
     const value = ownValue(properties, property);
     if (value === undefined) return false;
@@ -47,7 +47,7 @@ function passesFilters(filters: Record<string, unknown>, properties: Properties)
   });
 }
 
-const ownValue = (properties: Properties, property: string): PropertyValue | undefined =>
+export const ownValue = (properties: Properties, property: string): PropertyValue | undefined =>
   Object.hasOwn(properties, property) ? properties[property] : undefined;
 
 /** The event's value of a grouped property; null when the event lacks it (as the usage queries show it). */

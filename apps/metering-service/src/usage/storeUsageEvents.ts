@@ -1,5 +1,5 @@
 import { SqlParameters, type Transaction } from '@afternoon/service-kit';
-import { type BatchMeter, insertWithRollupSql } from '../meters/rollups/ingestRollup';
+import { addToRollups, type BatchMeter } from '../meters/rollups/ingestRollup';
 import type { ParsedUsage } from './meterUsage';
 import { sourceOf } from './receivedAt';
 
@@ -11,8 +11,8 @@ export interface StoredUsage {
 }
 
 /**
- * Inserts the events with one multi-row statement, each (organization, mode, idempotency key) once, adding the new
- * ones to the current rollups of `meters` (locked by `lockBatchMeters`) that count them. Every other record of the batch is then one of two things:
+ * Inserts the events with one statement over column arrays, each (organization, mode, idempotency key) once, then
+ * adds the new ones to the current rollups of `meters` (locked by `lockBatchMeters`) that count them. Every other record of the batch is then one of two things:
  * a repeat of a stored key with the same content, recorded in `usage_duplicates` once per source record; or one
  * with different content, answered for the caller to refuse. The record a stored event came from, handled again,
  * is neither.
@@ -38,17 +38,12 @@ export async function storeUsageEvents(
          AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
                    received_at)
      ON CONFLICT (organization_id, mode, idempotency_key) DO NOTHING`;
-  const meterIds = meters.filter((meter) => meter.rollupCurrent).map((meter) => meter.id);
-  const returning = 'organization_id, mode, idempotency_key';
   const inserted = await tx.query<{ organization_id: string; mode: string; idempotency_key: string }>(
-    insert.query(
-      meterIds.length === 0
-        ? `${insertEvents} RETURNING ${returning}`
-        : insertWithRollupSql(insertEvents, insert.add(meterIds), returning),
-    ),
+    insert.query(`${insertEvents} RETURNING organization_id, mode, idempotency_key`),
   );
   const insertedKeys = new Set(inserted.rows.map(keyOf));
   const stored = unique.filter(({ usage }) => insertedKeys.has(keyOf(usage)));
+  await addToRollups(tx, meters, stored);
   // Every record's key was new and is stored from that record: none can repeat or contradict a stored event.
   if (stored.length === entries.length) return { stored, conflicting: [] };
 

@@ -1,7 +1,8 @@
-import type { Aggregation } from '@afternoon/contracts/meters';
+import { type Aggregation, numericAggregations } from '@afternoon/contracts/meters';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import type { Transaction } from '@afternoon/service-kit';
-import { addToHourlyRollupSql, addToHourlyValuesSql } from './rollupSql';
+import { decimalOf, ownValue, passesFilters } from '../../usage/meteredQuantities';
+import { addTakenToRollupsSql } from './rollupSql';
 
 /** An active meter that may count a batch's events: what it takes from each, and whether ingest adds to its rollup. */
 export interface BatchMeter {
@@ -46,16 +47,59 @@ export async function lockBatchMeters(tx: Transaction, usages: readonly UsageRec
   return rows;
 }
 
+/** A stored event as the rollups take it: the record, and the time it is stored as received at. */
+export interface RolledUpEvent {
+  usage: UsageRecord;
+  receivedAt: string;
+}
+
 /**
- * Wraps an `INSERT INTO usage_events … ON CONFLICT DO NOTHING` so the rows it actually inserts (never a duplicate)
- * are added to the rollups of the meters in parameter `meterIdsParam`, in the same statement, which answers the
- * inserted rows' `returning` columns as the insert alone would.
+ * Adds `events` (newly stored, never a duplicate) to the rollups of those of `meters` whose rollup is current, in one
+ * statement. What each meter takes from each event is worked out here, as `addToHourlyRollupSql` works it out from
+ * the stored row (filters by jsonb containment, the property's value, its group), and Postgres sums them per hour
+ * and group as `numeric`, so the arithmetic and the latest event's order are its own.
  */
-export function insertWithRollupSql(insertEvents: string, meterIdsParam: string, returning: string): string {
-  const meters = `(SELECT * FROM meters WHERE id = ANY(${meterIdsParam}::text[]))`;
-  return `
-    WITH inserted AS (${insertEvents} RETURNING *),
-         hourly AS (${addToHourlyRollupSql('inserted', meters)}),
-         hourly_values AS (${addToHourlyValuesSql('inserted', meters)})
-    SELECT ${returning} FROM inserted`;
+export async function addToRollups(
+  tx: Transaction,
+  meters: readonly BatchMeter[],
+  events: readonly RolledUpEvent[],
+): Promise<void> {
+  const current = meters.filter((meter) => meter.rollupCurrent);
+  if (current.length === 0 || events.length === 0) return;
+  const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+  const push = (...values: unknown[]) => {
+    for (const [index, value] of values.entries()) columns[index]?.push(value);
+  };
+  const byKind = new Map<string, BatchMeter[]>();
+  for (const meter of current) {
+    const kind = JSON.stringify([meter.organization_id, meter.mode, meter.event_name]);
+    byKind.set(kind, [...(byKind.get(kind) ?? []), meter]);
+  }
+  for (const { usage, receivedAt } of events) {
+    const { properties } = usage;
+    for (const meter of byKind.get(JSON.stringify([usage.organization_id, usage.mode, usage.event_name])) ?? []) {
+      if (!passesFilters(meter.filters, properties)) continue;
+      const value = meter.property === null ? undefined : ownValue(properties, meter.property);
+      const numeric = numericAggregations.includes(meter.aggregation);
+      const isNumber = typeof value === 'number';
+      const groupKey = meter.group_by.map((property) => ownValue(properties, property) ?? null);
+      push(
+        meter.organization_id,
+        meter.mode,
+        meter.id,
+        usage.customer_id,
+        JSON.stringify(groupKey),
+        usage.timestamp,
+        receivedAt,
+        usage.idempotency_key,
+        meter.aggregation === 'count' || (value !== undefined && (meter.aggregation === 'unique_count' || isNumber)),
+        numeric && isNumber ? decimalOf(value) : null,
+        meter.aggregation !== 'count' && value === undefined,
+        numeric && value !== undefined && !isNumber,
+        meter.aggregation === 'unique_count' && value !== undefined ? JSON.stringify(value) : null,
+      );
+    }
+  }
+  if (columns[0]?.length === 0) return;
+  await tx.query(addTakenToRollupsSql, columns);
 }
