@@ -35,12 +35,12 @@ export const billingRangeMessage = `must be on or after ${earliestEventTimestamp
 
 /** ISO 8601 in UTC only: `Z` or `+00:00`. */
 const isoDatetime = z.iso.datetime({ offset: true });
-export const UtcTimestamp = z
-  .string()
-  .refine(
-    (value) => isoDatetime.safeParse(value).success && /(Z|\+00:00)$/.test(value),
-    'must be an ISO 8601 timestamp in UTC (Z or +00:00)',
-  );
+const utcOffset = /(Z|\+00:00)$/;
+/** Whether `value` is an ISO 8601 timestamp in UTC, as `UtcTimestamp` accepts. */
+export function isUtcTimestamp(value: string): boolean {
+  return utcOffset.test(value) && isoDatetime.safeParse(value).success;
+}
+export const UtcTimestamp = z.string().refine(isUtcTimestamp, 'must be an ISO 8601 timestamp in UTC (Z or +00:00)');
 
 /** A flat object of strings, numbers and booleans: nothing nested. */
 export const UsageProperties = z.record(

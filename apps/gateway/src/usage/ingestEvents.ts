@@ -1,12 +1,14 @@
 import type { FieldProblem } from '@afternoon/contracts/common';
 import { Headers } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
-import { eventTimestampProblem, IngestBody, type IngestEvent, type UsageRecord } from '@afternoon/contracts/usage';
+import { eventTimestampProblem, IngestBody, type IngestEvent } from '@afternoon/contracts/usage';
+import { cleanIngestBody } from '@afternoon/contracts/usageIngestCheck';
 import { parseFields, sendWithin } from '@afternoon/service-kit';
 import { ApiHttpError } from '../http/apiError';
 import type { Caller } from '../http/requestContext';
 import type { RouteDeps } from '../routeDeps';
 import { batchCustomers } from './batchCustomers';
+import { usageRecordJsons } from './usageRecordJson';
 
 /** Where the records of one send landed, per partition: `baseOffset` is the first one's offset. */
 export type LandedRecords = readonly { topicName: string; partition: number; baseOffset?: string }[];
@@ -23,9 +25,14 @@ export async function ingestEvents(
   input: unknown,
   receivedAt: Date,
 ): Promise<number> {
-  const parsed = parseFields(IngestBody, input);
-  if (!parsed.success) throw ApiHttpError.validation(parsed.problems);
-  const { events } = parsed.data;
+  // The usual body passes a check of its own (ADR 0031); zod, which names every problem, reads the others.
+  let body = cleanIngestBody(input);
+  if (body === undefined) {
+    const parsed = parseFields(IngestBody, input);
+    if (!parsed.success) throw ApiHttpError.validation(parsed.problems);
+    body = parsed.data;
+  }
+  const { events } = body;
   await queueEvents(deps, caller, requestId, events, receivedAt, (index, field) => `events[${index}].${field}`);
   return events.length;
 }
@@ -60,46 +67,31 @@ export async function queueEvents(
   if (problems.length > 0)
     throw ApiHttpError.validation(problems.sort((a, b) => a.index - b.index).map(({ problem }) => problem));
 
-  const records = events.map(
-    (event): UsageRecord => ({
-      organization_id: caller.organizationId,
-      mode: caller.mode,
-      event_name: event.event_name,
-      idempotency_key: event.idempotency_key,
-      customer_id: event.customer_id,
-      timestamp: event.timestamp ?? nowOf(event.customer_id),
-      properties: event.properties ?? {},
-      received_at: receivedAtIso,
-      ...(clockTimes.has(event.customer_id) ? { clock_time: nowOf(event.customer_id) } : {}),
-    }),
+  const values = usageRecordJsons(
+    { organizationId: caller.organizationId, mode: caller.mode, receivedAt: receivedAtIso, clockTimes },
+    events,
   );
-  return produceRecords(deps, caller, requestId, records);
+  return produceRecords(deps, requestId, events, values);
 }
 
+/**
+ * Puts each event's record on the ingest topic, keyed by its customer, in one send. The one header is the request
+ * id, for the consumers' logs; the tenant is in each record's value, where every reader of the topic finds it
+ * (records other producers write carry no headers at all), so it is not repeated in headers (ADR 0031).
+ */
 async function produceRecords(
   deps: RouteDeps,
-  caller: Caller,
   requestId: string,
-  records: readonly UsageRecord[],
+  events: readonly IngestEvent[],
+  values: readonly string[],
 ): Promise<LandedRecords> {
   const topic = deps.kafka.topic(Topics.usageIngest);
+  const headers = { [Headers.requestId]: requestId };
+  const messages = new Array<{ key: string; value: string; headers: typeof headers }>(events.length);
+  for (let index = 0; index < events.length; index++)
+    messages[index] = { key: (events[index] as IngestEvent).customer_id, value: values[index] as string, headers };
   try {
-    return await sendWithin(
-      deps.producer,
-      {
-        topic,
-        messages: records.map((record) => ({
-          key: record.customer_id,
-          value: JSON.stringify(record),
-          headers: {
-            [Headers.requestId]: requestId,
-            [Headers.organizationId]: caller.organizationId,
-            [Headers.mode]: caller.mode,
-          },
-        })),
-      },
-      deps.produceTimeoutMs,
-    );
+    return await sendWithin(deps.producer, { topic, messages }, deps.produceTimeoutMs);
   } catch {
     // Some records may land later all the same: a retry of the batch is deduplicated on idempotency_key.
     throw ApiHttpError.of(
