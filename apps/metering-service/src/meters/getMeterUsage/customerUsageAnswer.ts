@@ -10,7 +10,7 @@ import { type HandledPositions, horizonOf, positionsOf, positionsSql, type Usage
 export type Unanswered = { unknown: 'customer' } | { unknown: 'meter' };
 
 interface Answered {
-  usage: Omit<MeterUsage, 'processed_through'>;
+  answer: () => Omit<MeterUsage, 'processed_through'>;
   positions: HandledPositions;
 }
 
@@ -51,17 +51,17 @@ export async function customerUsageAnswer(
     if (!customer_known) return { unknown: 'customer' };
     if (meterRow.id === null) return { unknown: 'meter' };
     const meter = toMeter(meterRow);
-    const usage = await readCustomerMeterUsage(tx, {
+    const answer = await readCustomerMeterUsage(tx, {
       tenant,
       customerId,
       meter,
       query,
       rollupCurrent: rollup_current,
     });
-    return { usage, positions: positionsOf(positions) };
+    return { answer, positions: positionsOf(positions) };
   });
-  if (!('usage' in read)) return read;
-  return { ...read.usage, processed_through: through(await ends, read.positions) };
+  if (!('answer' in read)) return read;
+  return { ...read.answer(), processed_through: through(await ends, read.positions) };
 }
 
 function through(ends: Awaited<ReturnType<UsageHorizon['topicEnds']>>, positions: HandledPositions): string {

@@ -32,9 +32,19 @@ export async function customerMeterUsage(
   maxGroups = maxGroupsPerQuery,
 ): Promise<CustomerMeterUsage> {
   checkGroupedBy(meter, query.group_by ?? [], 'group_by');
-  return withRollupSnapshot(pool, meter, (tx, rollupCurrent) =>
+  const answer = await withRollupSnapshot(pool, meter, (tx, rollupCurrent) =>
     readCustomerMeterUsage(tx, { tenant, customerId, meter, query, rollupCurrent }, maxGroups),
   );
+  return answer();
+}
+
+interface AnswerShape {
+  customerId: string;
+  meter: Meter;
+  query: MeterUsageQuery;
+  from: Date;
+  to: Date;
+  windows: TimeWindow[];
 }
 
 /** What `readCustomerMeterUsage` answers about, read in the caller's snapshot. */
@@ -49,13 +59,14 @@ export interface CustomerMeterUsageRead {
 
 /**
  * `customerMeterUsage` within a snapshot the caller holds (see `withRollupSnapshot`): the aggregate at every level,
- * then the counts of the events it left out.
+ * then the counts of the events it left out. Answers a function that makes the answer from what was read, for the
+ * caller to call once the snapshot is over, so the connection is not held while it runs.
  */
 export async function readCustomerMeterUsage(
   tx: Queryable,
   { tenant, customerId, meter, query, rollupCurrent }: CustomerMeterUsageRead,
   maxGroups = maxGroupsPerQuery,
-): Promise<CustomerMeterUsage> {
+): Promise<() => CustomerMeterUsage> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
@@ -74,7 +85,16 @@ export async function readCustomerMeterUsage(
   const excludedEvents = excluded
     ? (await tx.query<MeterUsage['excluded_events']>(excluded.text, excluded.values)).rows[0]
     : undefined;
+  return () => customerMeterUsageOf(rows, excludedEvents, { customerId, meter, query, from, to, windows }, maxGroups);
+}
 
+function customerMeterUsageOf(
+  rows: readonly AggregateRow[],
+  excludedEvents: MeterUsage['excluded_events'] | undefined,
+  { customerId, meter, query, from, to, windows }: AnswerShape,
+  maxGroups: number,
+): CustomerMeterUsage {
+  const groupBy = query.group_by ?? [];
   checkGroupCount(rows, windows.length, maxGroups);
   const empty = emptyValue(meter.aggregation);
   const value = (row: AggregateRow | undefined) => (row?.value == null ? empty : normalizeDecimal(row.value));
