@@ -15,8 +15,9 @@ import type pg from 'pg';
 import { meterNotFound } from './businessLogic';
 import { listMeterEvents } from './getMeterEvents';
 import { getMeter, listMeters } from './getMeters';
-import { customerMeterUsage } from './getMeterUsage';
+import { customerUsageAnswer } from './getMeterUsage/customerUsageAnswer';
 import { meterTopCustomers } from './getMeterUsage/topCustomers';
+import type { UsageHorizon } from './getMeterUsage/usageHorizon';
 import { meterUsageBatchRoutes } from './meterUsageBatch';
 
 export interface MeterRoutesDeps {
@@ -25,10 +26,12 @@ export interface MeterRoutesDeps {
   knownCustomers(tenant: Tenant, ids: string[], scope: CustomerScope): Promise<Set<string>>;
   /** The instant before which every usage record received is stored (see `processedThrough`). */
   processedThrough(): Promise<string>;
+  /** The same horizon, read beside a single customer's usage answer (see `customerUsageAnswer`). */
+  usageHorizon: UsageHorizon;
 }
 
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
-export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRoutesDeps): Router {
+export function meterRoutes({ pool, knownCustomers, processedThrough, usageHorizon }: MeterRoutesDeps): Router {
   const router = Router();
   const existingMeter = async (tenant: Tenant, code: string) => {
     const meter = await getMeter(pool, tenant, code);
@@ -63,11 +66,18 @@ export function meterRoutes({ pool, knownCustomers, processedThrough }: MeterRou
     const tenant = tenantOf(request);
     const id = request.params.id;
     const query = parseInput(MeterUsageQuery, request.query);
-    const horizon = await processedThrough();
-    await readableCustomer(tenant, id);
-    const meter = await existingMeter(tenant, query.meter);
-    const usage = await customerMeterUsage(pool, tenant, id, meter, query);
-    response.json({ usage: { ...usage, processed_through: horizon } } satisfies CustomerMeterUsageAnswer);
+    if (!ResourceId.safeParse(id).success) throw new NotFoundError(`No such customer: '${id}'`, 'id');
+    let usage = await customerUsageAnswer(pool, usageHorizon, tenant, id, query);
+    // A customer created a moment ago may not have reached metering yet: catch up, then ask again.
+    if ('unknown' in usage && usage.unknown === 'customer') {
+      await readableCustomer(tenant, id);
+      usage = await customerUsageAnswer(pool, usageHorizon, tenant, id, query);
+    }
+    if ('unknown' in usage) {
+      if (usage.unknown === 'meter') throw meterNotFound(query.meter);
+      throw new NotFoundError(`No such customer: '${id}'`, 'id');
+    }
+    response.json({ usage } satisfies CustomerMeterUsageAnswer);
   });
 
   router.use(meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }));

@@ -6,6 +6,7 @@ import { usageConsumerName } from '../usage/meterUsage';
 import { meterRoutes } from './api';
 import { type MeterCommand, meterDecider } from './businessLogic';
 import { metersProjection } from './getMeters';
+import { usageHorizon } from './getMeterUsage/usageHorizon';
 import { type MeterState, toMeter } from './meter';
 import { startRollupBuilder } from './rollups/buildRollup';
 
@@ -42,6 +43,7 @@ export const metersSlice: Slice = {
       pool: deps.pool,
       knownCustomers: knownCustomersCatchingUp(deps),
       processedThrough: async () => (await deps.processedThrough(usageConsumerName, Topics.usageIngest)).toISOString(),
+      usageHorizon: usageHorizon(deps.kafka, deps.groupId(usageConsumerName), Topics.usageIngest),
     }),
   background: [({ pools, logger }) => startRollupBuilder({ pool: pools.background, logger })],
 };

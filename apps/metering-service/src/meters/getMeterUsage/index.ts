@@ -1,5 +1,5 @@
 import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup, UsageWindow } from '@afternoon/contracts/meters';
-import { type Tenant, ValidationError } from '@afternoon/service-kit';
+import { type Queryable, type Tenant, ValidationError } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
 import { checkGroupedBy, receivedWindowOf, type UsageScope } from '../countedEvents';
@@ -31,6 +31,42 @@ export async function customerMeterUsage(
   query: MeterUsageQuery,
   maxGroups = maxGroupsPerQuery,
 ): Promise<CustomerMeterUsage> {
+  checkGroupedBy(meter, query.group_by ?? [], 'group_by');
+  const answer = await withRollupSnapshot(pool, meter, (tx, rollupCurrent) =>
+    readCustomerMeterUsage(tx, { tenant, customerId, meter, query, rollupCurrent }, maxGroups),
+  );
+  return answer();
+}
+
+interface AnswerShape {
+  customerId: string;
+  meter: Meter;
+  query: MeterUsageQuery;
+  from: Date;
+  to: Date;
+  windows: TimeWindow[];
+}
+
+/** What `readCustomerMeterUsage` answers about, read in the caller's snapshot. */
+export interface CustomerMeterUsageRead {
+  tenant: Tenant;
+  customerId: string;
+  meter: Meter;
+  query: MeterUsageQuery;
+  /** Whether the meter's rollup is current for `meter`'s definition in the caller's snapshot. */
+  rollupCurrent: boolean;
+}
+
+/**
+ * `customerMeterUsage` within a snapshot the caller holds (see `withRollupSnapshot`): the aggregate at every level,
+ * then the counts of the events it left out. Answers a function that makes the answer from what was read, for the
+ * caller to call once the snapshot is over, so the connection is not held while it runs.
+ */
+export async function readCustomerMeterUsage(
+  tx: Queryable,
+  { tenant, customerId, meter, query, rollupCurrent }: CustomerMeterUsageRead,
+  maxGroups = maxGroupsPerQuery,
+): Promise<() => CustomerMeterUsage> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
@@ -39,19 +75,26 @@ export async function customerMeterUsage(
   if (!windows) throw new ValidationError(`too many ${query.window} windows between from and to`, 'window');
 
   const scope: UsageScope = { tenant, customerId, from, to, ...receivedWindowOf(query) };
-  const { rows, excludedRows } = await withRollupSnapshot(pool, meter, async (tx, rollupCurrent) => {
-    const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy, rollupCurrent });
-    // Besides its groups, an answer has a row per window and one for the total: one row past that is too many.
-    const bounded = Number.isFinite(maxGroups)
-      ? `SELECT * FROM (${aggregate.text}) answer LIMIT ${maxGroups + windows.length + 2}`
-      : aggregate.text;
-    const excluded = excludedEventsSql(meter, scope, rollupCurrent);
-    return {
-      rows: (await tx.query<AggregateRow>(bounded, aggregate.values)).rows,
-      excludedRows: excluded && (await tx.query<MeterUsage['excluded_events']>(excluded.text, excluded.values)),
-    };
-  });
+  const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy, rollupCurrent });
+  // Besides its groups, an answer has a row per window and one for the total: one row past that is too many.
+  const bounded = Number.isFinite(maxGroups)
+    ? `SELECT * FROM (${aggregate.text}) answer LIMIT ${maxGroups + windows.length + 2}`
+    : aggregate.text;
+  const { rows } = await tx.query<AggregateRow>(bounded, aggregate.values);
+  const excluded = excludedEventsSql(meter, scope, rollupCurrent);
+  const excludedEvents = excluded
+    ? (await tx.query<MeterUsage['excluded_events']>(excluded.text, excluded.values)).rows[0]
+    : undefined;
+  return () => customerMeterUsageOf(rows, excludedEvents, { customerId, meter, query, from, to, windows }, maxGroups);
+}
 
+function customerMeterUsageOf(
+  rows: readonly AggregateRow[],
+  excludedEvents: MeterUsage['excluded_events'] | undefined,
+  { customerId, meter, query, from, to, windows }: AnswerShape,
+  maxGroups: number,
+): CustomerMeterUsage {
+  const groupBy = query.group_by ?? [];
   checkGroupCount(rows, windows.length, maxGroups);
   const empty = emptyValue(meter.aggregation);
   const value = (row: AggregateRow | undefined) => (row?.value == null ? empty : normalizeDecimal(row.value));
@@ -88,7 +131,7 @@ export async function customerMeterUsage(
       if (groupBy.length > 0) answer.groups = (windowGroups.get(key) ?? []).sort(byKey);
       return answer;
     }),
-    excluded_events: excludedRows?.rows[0] ?? { missing_property: 0, not_numeric: 0 },
+    excluded_events: excludedEvents ?? { missing_property: 0, not_numeric: 0 },
   };
 }
 

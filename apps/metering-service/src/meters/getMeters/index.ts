@@ -65,12 +65,13 @@ export const metersProjection: Projection = {
   },
 };
 
-const columns = `id, code, name, event_name, aggregation, property, filters, group_by, status, created_at, updated_at,
+/** The `meters` columns a `Meter` is made of (see `toMeter`). */
+export const meterColumns = `id, code, name, event_name, aggregation, property, filters, group_by, status, created_at, updated_at,
                  archived_at`;
 
 export async function getMeter(db: Queryable, tenant: Tenant, code: string): Promise<Meter | undefined> {
   const { rows } = await db.query<MeterRow>(
-    `SELECT ${columns} FROM meters WHERE organization_id = $1 AND mode = $2 AND code = $3`,
+    `SELECT ${meterColumns} FROM meters WHERE organization_id = $1 AND mode = $2 AND code = $3`,
     [tenant.organizationId, tenant.mode, code],
   );
   return rows[0] && toMeter(rows[0]);
@@ -79,7 +80,7 @@ export async function getMeter(db: Queryable, tenant: Tenant, code: string): Pro
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listMeters(db: Queryable, tenant: Tenant, query: ListMetersQuery): Promise<MeterList> {
   const listing = newestFirstSql({
-    select: columns,
+    select: meterColumns,
     from: 'meters',
     tenant,
     filters: { status: query.status },
@@ -91,13 +92,13 @@ export async function listMeters(db: Queryable, tenant: Tenant, query: ListMeter
   return { meters: page.map(toMeter), pagination };
 }
 
-interface MeterRow extends Omit<Meter, 'created_at' | 'updated_at' | 'archived_at'> {
+export interface MeterRow extends Omit<Meter, 'created_at' | 'updated_at' | 'archived_at'> {
   created_at: Date;
   updated_at: Date;
   archived_at: Date | null;
 }
 
-function toMeter(row: MeterRow): Meter {
+export function toMeter(row: MeterRow): Meter {
   return {
     ...row,
     created_at: row.created_at.toISOString(),

@@ -2,6 +2,17 @@ import type { Meter } from '@afternoon/contracts/meters';
 import { type Transaction, withTransaction } from '@afternoon/service-kit';
 import type pg from 'pg';
 
+/** Runs `read` in one repeatable-read, read-only snapshot, committed when it resolves, rolled back otherwise. */
+export function withReadSnapshot<T>(pool: pg.Pool, read: (tx: Transaction) => Promise<T>): Promise<T> {
+  return withTransaction(pool, async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return read(tx);
+  });
+}
+
+/** Whether a meter's rollup is current for the definition the `meters` row holds, as SQL over that row. */
+export const rollupCurrentSql = `status = 'active' AND rollup_version IS NOT DISTINCT FROM definition_version`;
+
 /**
  * Runs `read` in one repeatable-read snapshot and tells it whether the meter's rollup is current for exactly the
  * definition `meter` holds, so the raw edges and the rollup's middle of an answer never mix two definitions.
@@ -12,11 +23,9 @@ export function withRollupSnapshot<T>(
   meter: Meter,
   read: (tx: Transaction, rollupCurrent: boolean) => Promise<T>,
 ): Promise<T> {
-  return withTransaction(pool, async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  return withReadSnapshot(pool, async (tx) => {
     const { rows } = await tx.query<{ current: boolean }>(
-      `SELECT status = 'active' AND rollup_version IS NOT DISTINCT FROM definition_version
-              AND filters = $2::jsonb AND group_by = $3::jsonb AS current
+      `SELECT ${rollupCurrentSql} AND filters = $2::jsonb AND group_by = $3::jsonb AS current
          FROM meters WHERE id = $1`,
       [meter.id, JSON.stringify(meter.filters), JSON.stringify(meter.group_by)],
     );

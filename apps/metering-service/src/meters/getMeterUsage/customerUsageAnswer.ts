@@ -1,0 +1,69 @@
+import type { MeterUsage, MeterUsageQuery } from '@afternoon/contracts/meters';
+import type { Tenant } from '@afternoon/service-kit';
+import type pg from 'pg';
+import { type MeterRow, meterColumns, toMeter } from '../getMeters';
+import { rollupCurrentSql, withReadSnapshot } from '../rollups/rollupSnapshot';
+import { readCustomerMeterUsage } from '.';
+import { type HandledPositions, horizonOf, positionsOf, positionsSql, type UsageHorizon } from './usageHorizon';
+
+/** Why there is no answer: the customer (as metering knows them so far) or the meter is not the tenant's. */
+export type Unanswered = { unknown: 'customer' } | { unknown: 'meter' };
+
+interface Answered {
+  answer: () => Omit<MeterUsage, 'processed_through'>;
+  positions: HandledPositions;
+}
+
+interface ContextRow extends MeterRow {
+  positions: [number, string, string | null][];
+  customer_known: boolean;
+  rollup_current: boolean;
+}
+
+/**
+ * `GET /customers/:id/meter-usage` in one snapshot and three statements: the consumer's positions (for the
+ * horizon), whether the customer is the tenant's (ever, deleted ones included), the meter and whether its rollup is
+ * current, all in one; then the usage with its excluded counts in one; then the commit. The topic's ends are read
+ * from Kafka meanwhile (`UsageHorizon`). Unknown customers are left to the caller, who may catch up and ask again.
+ */
+export async function customerUsageAnswer(
+  pool: pg.Pool,
+  horizon: UsageHorizon,
+  tenant: Tenant,
+  customerId: string,
+  query: MeterUsageQuery,
+): Promise<MeterUsage | Unanswered> {
+  const ends = horizon.topicEnds();
+  // Awaited only once the snapshot has answered; a read that failed the answer first must not go unhandled.
+  ends.catch(() => undefined);
+  const read = await withReadSnapshot(pool, async (tx): Promise<Unanswered | Answered> => {
+    const { rows } = await tx.query<ContextRow>(
+      `SELECT ${positionsSql('$1', '$2')} AS positions,
+              EXISTS (SELECT 1 FROM known_customers WHERE id = $3 AND organization_id = $4 AND mode = $5)
+                AS customer_known,
+              m.*
+         FROM (SELECT 1) one
+         LEFT JOIN (SELECT ${meterColumns}, ${rollupCurrentSql} AS rollup_current FROM meters
+                     WHERE organization_id = $4 AND mode = $5 AND code = $6) m ON true`,
+      [horizon.groupId, horizon.topic, customerId, tenant.organizationId, tenant.mode, query.meter],
+    );
+    const { positions, customer_known, rollup_current, ...meterRow } = rows[0] as ContextRow;
+    if (!customer_known) return { unknown: 'customer' };
+    if (meterRow.id === null) return { unknown: 'meter' };
+    const meter = toMeter(meterRow);
+    const answer = await readCustomerMeterUsage(tx, {
+      tenant,
+      customerId,
+      meter,
+      query,
+      rollupCurrent: rollup_current,
+    });
+    return { answer, positions: positionsOf(positions) };
+  });
+  if (!('answer' in read)) return read;
+  return { ...read.answer(), processed_through: through(await ends, read.positions) };
+}
+
+function through(ends: Awaited<ReturnType<UsageHorizon['topicEnds']>>, positions: HandledPositions): string {
+  return horizonOf(ends, positions).toISOString();
+}
