@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
-import { projectionsOf, type RunningService, startService } from '@afternoon/service-kit';
+import { projectionsOf, type RunningService, type Slice, startService } from '@afternoon/service-kit';
 import { billingSlice } from './billing';
 import type { BillingRun } from './billing/billingRun';
 import { billingSettingsSlice } from './billingSettings';
@@ -73,6 +73,25 @@ export interface RunningInvoicingService extends RunningService {
 export async function startInvoicingService(options: InvoicingServiceOptions): Promise<RunningInvoicingService> {
   const env: InvoicingServiceEnv = { ...billingDefaults(), ...options };
   let billingRun: BillingRun | null = null;
+  const slices: Slice[] = [
+    ...invoicingSlices,
+    billingSettingsSlice({ invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
+    paymentsSlice({ secretsKey: env.PAYMENT_SECRETS_KEY ?? null, stripeApiBase: env.STRIPE_API_BASE }),
+    stripeWebhooksSlice(env.PAYMENT_SECRETS_KEY, env.STRIPE_API_BASE),
+    billingSlice(
+      env,
+      (run) => {
+        billingRun = run;
+      },
+      () => projectionsOf(slices),
+    ),
+    // Grants expire on the customer's clock where the billing run keeps time, at its interval and bound.
+    creditGrantsSlice(
+      env.BILLING_RUN_ENABLED
+        ? { intervalMs: env.BILLING_RUN_INTERVAL_MS, maxCommandsPerPass: env.BILLING_RUN_MAX_COMMANDS_PER_PASS }
+        : null,
+    ),
+  ];
   const service = await startService({
     name: invoicingServiceName,
     env,
@@ -83,21 +102,7 @@ export async function startInvoicingService(options: InvoicingServiceOptions): P
       eventsTopic: Topics.invoiceEvents,
       repliesTopic: Topics.gatewayReplies,
     },
-    slices: [
-      ...invoicingSlices,
-      billingSettingsSlice({ invoiceGracePeriodSeconds: env.BILLING_GRACE_PERIOD_SECONDS }),
-      paymentsSlice({ secretsKey: env.PAYMENT_SECRETS_KEY ?? null, stripeApiBase: env.STRIPE_API_BASE }),
-      stripeWebhooksSlice(env.PAYMENT_SECRETS_KEY, env.STRIPE_API_BASE),
-      billingSlice(env, (run) => {
-        billingRun = run;
-      }),
-      // Grants expire on the customer's clock where the billing run keeps time, at its interval and bound.
-      creditGrantsSlice(
-        env.BILLING_RUN_ENABLED
-          ? { intervalMs: env.BILLING_RUN_INTERVAL_MS, maxCommandsPerPass: env.BILLING_RUN_MAX_COMMANDS_PER_PASS }
-          : null,
-      ),
-    ],
+    slices,
   });
   return { ...service, billingRun };
 }

@@ -16,6 +16,9 @@ export type BillingRunCommand = (
   metadata: CommandMetadata;
 };
 
+/** The command that creates and finalizes a boundary's invoice. */
+export type BillSubscriptionPeriodCommand = Extract<BillingRunCommand, { type: 'BillSubscriptionPeriod' }>;
+
 /** A command and the aggregate id it is keyed by on the topic. */
 export interface KeyedCommand {
   key: string;
@@ -29,7 +32,11 @@ export function advanceSubscription(tenant: Tenant, subscriptionId: string, now:
 }
 
 /** Creates and finalizes the invoice of a subscription's boundary. */
-export function billSubscriptionPeriod(tenant: Tenant, data: BillSubscriptionPeriod['data'], now: Date): KeyedCommand {
+export function billSubscriptionPeriod(
+  tenant: Tenant,
+  data: BillSubscriptionPeriod['data'],
+  now: Date,
+): KeyedCommand & { command: BillSubscriptionPeriodCommand } {
   const key = data.billing.subscription_id;
   return { key, command: { type: 'BillSubscriptionPeriod', data, metadata: metadata(tenant, now) } };
 }

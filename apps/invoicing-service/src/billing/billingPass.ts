@@ -1,10 +1,13 @@
 import { clocksWithGrantsDue } from '../creditGrants/grantsToExpire';
 import { advancingClocks } from '../customerClock/customerClock';
+import { getPlan } from '../plans/getPlans';
 import { advanceSubscription, markTestClockReady } from './billingCommands';
 import { type BillingPassDeps, type BillingRunMemory, type PassProgress, recordSent } from './billingRunMemory';
 import { forgetBilledBoundaries } from './boundaryAttempts';
 import { billNextBoundary } from './boundaryStep';
 import { chargeDueInvoices } from './chargeStep';
+import { creditHolders } from './creditHolders';
+import { InvoiceBatches } from './invoiceBatches';
 import { type SubscriptionToBill, subscriptionsToBill } from './subscriptionsToBill';
 
 /** What one pass did, and whether the next should come soon (a clock waits to be ready, or commands are on their way). */
@@ -14,9 +17,15 @@ export interface BillingPassResult {
   moreSoon: boolean;
 }
 
+/** Subscriptions whose next step is worked out at once: their reads (plan, usage, credits) overlap. */
+const subscriptionsAtOnce = 8;
+/** Invoices recorded per transaction. */
+const invoicesPerTransaction = 100;
+
 /**
  * One pass over the subscriptions with something due now, then every advancing clock whose customers have nothing
- * left due is called ready. At most `maxCommandsPerPass` commands, taking tenants in turn.
+ * left due is called ready. At most `maxCommandsPerPass` commands (an invoice counts as one), taking tenants in
+ * turn; invoices are built for several subscriptions at once and recorded a batch at a time.
  */
 export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemory): Promise<BillingPassResult> {
   // Read before the subscriptions, so a clock is only called ready for the time its subscriptions were billed at.
@@ -24,10 +33,37 @@ export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemor
   await forgetBilledBoundaries(deps.db);
   // A clock whose grants are due is busy until the expiry loop has expired them.
   const busyClocks = advancing.length > 0 ? await clocksWithGrantsDue(deps.db) : new Set<string>();
-  const pass: PassProgress = { commandsSent: 0, subscriptionsDeferred: 0, looked: new Set(), busyClocks };
-  const due = await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs);
-  for (const subscription of startingAfter(due, memory.resumeAfter))
-    await billSubscription(deps, memory, pass, subscription);
+  const invoices = new InvoiceBatches(deps, memory, invoicesPerTransaction);
+  const pass: PassProgress = {
+    commandsSent: 0,
+    subscriptionsDeferred: 0,
+    looked: new Set(),
+    busyClocks,
+    building: 0,
+    invoices,
+    clockCutoffs: new Map(),
+  };
+  const due = startingAfter(
+    await subscriptionsToBill(deps.db, deps.now(), deps.defaultGracePeriodMs),
+    memory.resumeAfter,
+  );
+  const holders = creditHolders(deps.db, due);
+  const bySubscription = new Map(due.map((subscription) => [subscription.subscription.id, subscription]));
+  const passDeps: BillingPassDeps = {
+    ...deps,
+    planOf: planReads(deps),
+    mayHaveCredits: async (id) => {
+      const subscription = bySubscription.get(id);
+      return subscription ? holders(subscription) : true;
+    },
+  };
+  let next = 0;
+  const worker = async () => {
+    for (let subscription = due[next++]; subscription; subscription = due[next++])
+      await billSubscription(passDeps, memory, pass, subscription);
+  };
+  await Promise.all(Array.from({ length: Math.min(subscriptionsAtOnce, due.length) }, worker));
+  await invoices.flush();
   if (deps.charges) await chargeDueInvoices({ ...deps, charges: deps.charges }, memory, pass);
   for (const clock of advancing) if (!pass.busyClocks.has(clock.id)) await deps.send(markTestClockReady(clock));
   // Boundaries the pass did not come to again are billed (or their subscription ended): nothing to resend.
@@ -40,6 +76,20 @@ export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemor
     );
   const moreSoon = advancing.length > 0 || pass.busyClocks.size > 0 || commandsSent > 0;
   return { commandsSent, subscriptionsDeferred, moreSoon };
+}
+
+/** The pass's plan reads: each plan version read once, however many subscriptions bill it. */
+function planReads(deps: BillingPassDeps): NonNullable<BillingPassDeps['planOf']> {
+  const plans = new Map<string, ReturnType<NonNullable<BillingPassDeps['planOf']>>>();
+  return (tenant, code, version) => {
+    const key = JSON.stringify([tenant.organizationId, tenant.mode, code, version]);
+    let plan = plans.get(key);
+    if (!plan) {
+      plan = getPlan(deps.db, tenant, code, version);
+      plans.set(key, plan);
+    }
+    return plan;
+  };
 }
 
 /** The subscriptions in pass order, starting after the one the last pass sent to last. */

@@ -33,9 +33,9 @@ const followUpMs = 100;
 /**
  * Time's work on subscriptions: start pending ones at their start date, end them at a scheduled cancellation, and
  * bill their due boundaries once metering has stored the usage they must count; then call ready every advancing
- * test clock whose customers have nothing left due. Everything it does is a command to this service's own topic,
- * keyed by subscription, and safe to send twice: a boundary's invoice id is derived from it, so only one can ever
- * be created. A pass follows the last at once when that one stopped at its bound, soon while a clock waits to be
+ * test clock whose customers have nothing left due. Invoices it records itself, a batch per transaction (ADR 0032);
+ * everything else, and the invoices of a batch that failed, is a command to this service's own topic, keyed by
+ * subscription, and safe to send twice: a boundary's invoice id is derived from it, so only one can ever be created. A pass follows the last at once when that one stopped at its bound, soon while a clock waits to be
  * ready or commands are on their way, else after the interval.
  */
 export function startBillingRun(deps: BillingRunDeps): BillingRun {

@@ -2,6 +2,8 @@ import type { Logger } from '@afternoon/service-kit';
 import type { ChargeProviders } from '../payments/autoCharge/chargeInvoice';
 import type { KeyedCommand } from './billingCommands';
 import type { BoundaryInvoiceDeps } from './boundaryInvoice';
+import type { InvoiceBatches } from './invoiceBatches';
+import type { BoundaryInvoiceToRecord, RecordedInvoices } from './recordBoundaryInvoices';
 
 export interface BillingPassDeps extends BoundaryInvoiceDeps {
   /** The grace period for late usage of organizations that did not set their own. */
@@ -14,6 +16,8 @@ export interface BillingPassDeps extends BoundaryInvoiceDeps {
   now(): Date;
   /** Resolves once the command is in invoicing's own commands topic. */
   send(command: KeyedCommand): Promise<void>;
+  /** Records boundaries' invoices in one transaction (see `recordBoundaryInvoices`). */
+  recordInvoices(invoices: readonly BoundaryInvoiceToRecord[]): Promise<RecordedInvoices>;
   /** Stripe for off-session charges; null where the deployment cannot open Stripe keys (no charges then). */
   charges?: ChargeProviders | null;
 }
@@ -39,6 +43,12 @@ export interface PassProgress {
   looked: Set<string>;
   /** Clocks with a customer whose subscription is not settled: not called ready yet. */
   busyClocks: Set<string>;
+  /** Invoices being built now: each holds a place within the pass's bound until it is counted or given up. */
+  building: number;
+  /** The invoices built, recorded a transaction's worth at a time. */
+  invoices: InvoiceBatches;
+  /** Usage cutoffs of test clock instants read so far, by `clock|instant`. */
+  clockCutoffs: Map<string, Promise<Date>>;
 }
 
 /** A boundary sent and not billed yet: the command that carries it, and when to send it again. */
@@ -53,6 +63,21 @@ export interface SentBoundary {
 export function newBillingRunMemory(): BillingRunMemory {
   return { sent: new Map(), nothingToBill: new Set(), resumeAfter: undefined, chargesSent: new Map() };
 }
+
+/** The boundary's attempt after one more try, sent again after a backoff that doubles with each (at most an hour). */
+export function nextAttempt(
+  deps: BillingPassDeps,
+  attempt: SentBoundary | undefined,
+  commandId: string | null,
+): SentBoundary {
+  const attempts = (attempt?.attempts ?? 0) + 1;
+  const retryMs = Math.min(deps.boundaryRetryMs * 2 ** (attempts - 1), maxRetryMs);
+  const now = deps.now();
+  return { commandId, attempts, firstSentAt: attempt?.firstSentAt ?? now, retryAt: now.getTime() + retryMs };
+}
+
+/** The longest wait between two attempts at a boundary that does not bill. */
+const maxRetryMs = 60 * 60_000;
 
 /** A command went out for the subscription: it counts against the bound, and the next pass starts after it. */
 export function recordSent(memory: BillingRunMemory, pass: PassProgress, subscriptionId: string): void {

@@ -13,11 +13,21 @@ const envWith = (billingRunEnabled: string | undefined) =>
 
 describe('BILLING_RUN_ENABLED', () => {
   it('runs the billing run by default', () => {
-    expect(billingSlice(envWith(undefined), () => {}).background).toHaveLength(1);
+    expect(
+      billingSlice(
+        envWith(undefined),
+        () => {},
+        () => [],
+      ).background,
+    ).toHaveLength(1);
   });
 
   it('starts no billing run on an instance where it is false, and still serves the billing reads', () => {
-    const slice = billingSlice(envWith('false'), () => {});
+    const slice = billingSlice(
+      envWith('false'),
+      () => {},
+      () => [],
+    );
     expect(slice.background).toEqual([]);
     expect(slice.routes).toBeDefined();
   });

@@ -14,7 +14,7 @@ import {
 import { withinMoneyBounds } from '../moneyBounds';
 import { getPlan } from '../plans/getPlans';
 import type { SubscriptionRecord } from '../subscriptions/subscription';
-import { invoiceCredits } from './invoiceCredits';
+import { invoiceCredits, noInvoiceCredits } from './invoiceCredits';
 import { meterUsages, type UsageQuestion } from './meteringUsage';
 import { subscriptionInvoiceId } from './subscriptionInvoiceId';
 
@@ -23,6 +23,10 @@ export interface BoundaryInvoiceDeps {
   metering: InternalApi;
   /** Where hosted invoice pages are served (the gateway's public address). */
   publicUrl: string;
+  /** Reads a plan version (by default from the plans table each time). */
+  planOf?(tenant: Tenant, code: string, version: number): Promise<Plan | undefined>;
+  /** Whether the subscription may have credits to apply; when false, its invoice applies none (no reads). */
+  mayHaveCredits?(subscriptionId: string): Promise<boolean>;
 }
 
 export interface BoundaryToBill {
@@ -57,7 +61,8 @@ export type BoundaryInvoice =
  */
 export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryToBill): Promise<BoundaryInvoice> {
   const { tenant, subscription, previous, boundary } = bill;
-  const plan = await getPlan(deps.db, tenant, subscription.planCode, subscription.planVersion);
+  const planOf = deps.planOf ?? ((...args) => getPlan(deps.db, ...args));
+  const plan = await planOf(tenant, subscription.planCode, subscription.planVersion);
   if (!plan) throw new Error(`plan '${subscription.planCode}' v${subscription.planVersion} is missing`);
   const billing = boundaryBilling(subscription, previous, boundary);
   const usageCutoff = billing.ended ? await bill.receivedBy(new Date(boundary.getTime() + bill.gracePeriodMs)) : null;
@@ -72,11 +77,11 @@ export async function boundaryInvoice(deps: BoundaryInvoiceDeps, bill: BoundaryT
       ? spanPaidInAdvance(subscription, previous, boundary)
       : null;
   // Credits are read after usage settled: debits rated since then are applied by the next invoice.
-  const credits = await invoiceCredits(deps.db, tenant, {
-    subscriptionId: subscription.id,
-    currency: plan.currency,
-    boundary,
-  });
+  const question = { subscriptionId: subscription.id, currency: plan.currency, boundary };
+  const credits =
+    deps.mayHaveCredits && !(await deps.mayHaveCredits(subscription.id))
+      ? noInvoiceCredits
+      : await invoiceCredits(deps.db, tenant, question);
   let lines: BilledLine[];
   try {
     ({ lines } = withinMoneyBounds(() =>

@@ -5,6 +5,7 @@ import { billSubscriptionPeriod } from './billingCommands';
 import {
   type BillingPassDeps,
   type BillingRunMemory,
+  nextAttempt,
   type PassProgress,
   recordSent,
   type SentBoundary,
@@ -15,9 +16,6 @@ import type { SubscriptionToBill } from './subscriptionsToBill';
 
 /** What became of a subscription's next due boundary in a pass. */
 export type BoundaryOutcome = 'nothing_to_bill' | 'sent' | 'in_flight' | 'waiting_for_usage' | 'deferred';
-
-/** The longest wait between two attempts at a boundary that does not bill. */
-const maxRetryMs = 60 * 60_000;
 
 /** A due boundary of a subscription, with the key the run remembers it by. */
 interface DueBoundary {
@@ -53,20 +51,39 @@ export async function billNextBoundary(
   return 'nothing_to_bill';
 }
 
-/** Sends the boundary's invoice, unless it has nothing to bill, is on its way, or the pass is full. */
+/**
+ * Builds the boundary's invoice and queues it to be recorded, unless it has nothing to bill, is on its way, or the
+ * pass is full. An invoice being built holds its place within the pass's bound.
+ */
 async function billBoundary(
   deps: BillingPassDeps,
   memory: BillingRunMemory,
   pass: PassProgress,
   target: DueBoundary,
 ): Promise<BoundaryOutcome> {
-  const { due, previous, boundary, key } = target;
+  const { key } = target;
   if (memory.nothingToBill.has(key)) return 'nothing_to_bill';
   const attempt = memory.sent.get(key);
   if (attempt && deps.now().getTime() < attempt.retryAt) return 'in_flight';
-  if (pass.commandsSent >= deps.maxCommandsPerPass) return 'deferred';
+  if (pass.commandsSent + pass.building >= deps.maxCommandsPerPass) return 'deferred';
+  pass.building += 1;
+  try {
+    return await buildAndQueue(deps, memory, pass, target, attempt);
+  } finally {
+    pass.building -= 1;
+  }
+}
+
+async function buildAndQueue(
+  deps: BillingPassDeps,
+  memory: BillingRunMemory,
+  pass: PassProgress,
+  target: DueBoundary,
+  attempt: SentBoundary | undefined,
+): Promise<BoundaryOutcome> {
+  const { due, previous, boundary, key } = target;
   const { tenant, subscription, gracePeriodMs, usageBilledThrough } = due;
-  const receivedBy = receivedCutoffOf(deps, due);
+  const receivedBy = receivedCutoffOf(deps, pass, due);
   const bill = { tenant, subscription, previous, boundary, usageBilledThrough, gracePeriodMs, receivedBy };
   const invoice = await boundaryInvoice(deps, bill);
   switch (invoice.status) {
@@ -80,10 +97,9 @@ async function billBoundary(
       return 'in_flight';
     case 'ready': {
       if (attempt) await recordRetry(deps, target, attempt);
-      const { key: streamKey, command } = billSubscriptionPeriod(tenant, invoice.command, due.now);
-      await deps.send({ key: streamKey, command });
-      memory.sent.set(key, nextAttempt(deps, attempt, command.metadata.command_id));
+      const keyed = billSubscriptionPeriod(tenant, invoice.command, due.now);
       recordSent(memory, pass, subscription.id);
+      await pass.invoices.add({ key, attempt, keyed, due });
       return 'sent';
     }
     default: {
@@ -91,14 +107,6 @@ async function billBoundary(
       return unknown;
     }
   }
-}
-
-/** The boundary's attempt after one more try, sent again after a backoff that doubles with each. */
-function nextAttempt(deps: BillingPassDeps, attempt: SentBoundary | undefined, commandId: string | null): SentBoundary {
-  const attempts = (attempt?.attempts ?? 0) + 1;
-  const retryMs = Math.min(deps.boundaryRetryMs * 2 ** (attempts - 1), maxRetryMs);
-  const now = deps.now();
-  return { commandId, attempts, firstSentAt: attempt?.firstSentAt ?? now, retryAt: now.getTime() + retryMs };
 }
 
 /**
@@ -149,12 +157,22 @@ async function recordRetry(deps: BillingPassDeps, { due, boundary }: DueBoundary
 
 /**
  * Usage received by an instant of the subscription's time: the same instant, or for a test clock, everything
- * received before the clock was advanced past it (all received so far while it has not been).
+ * received before the clock was advanced past it (all received so far while it has not been). Read once per clock
+ * and instant in a pass, however many of the clock's subscriptions ask.
  */
 function receivedCutoffOf(
   deps: BillingPassDeps,
+  pass: PassProgress,
   { testClockId }: SubscriptionToBill,
 ): (instant: Date) => Promise<Date> {
   if (!testClockId) return async (instant) => instant;
-  return async (instant) => (await receivedByClockInstant(deps.db, testClockId, instant)) ?? new Date();
+  return (instant) => {
+    const key = `${testClockId}|${instant.toISOString()}`;
+    let cutoff = pass.clockCutoffs.get(key);
+    if (!cutoff) {
+      cutoff = receivedByClockInstant(deps.db, testClockId, instant).then((advancedAt) => advancedAt ?? new Date());
+      pass.clockCutoffs.set(key, cutoff);
+    }
+    return cutoff;
+  };
 }

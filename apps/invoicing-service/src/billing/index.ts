@@ -1,5 +1,5 @@
 import { Topics } from '@afternoon/contracts/topics';
-import type { InternalApi, ServiceContext, Slice } from '@afternoon/service-kit';
+import type { InternalApi, Projection, ServiceContext, Slice } from '@afternoon/service-kit';
 import type { InvoicingServiceEnv } from '../env';
 import type { ChargeProviders } from '../payments/autoCharge/chargeInvoice';
 import { openStripeSecretKey } from '../payments/storedStripeKey';
@@ -7,6 +7,7 @@ import { stripeProvider } from '../payments/stripeProvider';
 import { billingRoutes } from './api';
 import { type BillingRun, startBillingRun } from './billingRun';
 import { billingRunWakeups, onBillingRunWakeups } from './billingRunWakeups';
+import { recordBoundaryInvoices } from './recordBoundaryInvoices';
 
 /** Metering's internal API, asked for usage when billing: its address and the token every app shares. */
 function meteringApi(env: InvoicingServiceEnv): InternalApi {
@@ -15,9 +16,14 @@ function meteringApi(env: InvoicingServiceEnv): InternalApi {
 
 /**
  * Billing: the upcoming-invoice and stuck-boundary reads, and (where `BILLING_RUN_ENABLED`) the billing run as the
- * slice's background work, handed to `started` once it runs.
+ * slice's background work, handed to `started` once it runs. The run records invoices with every projection of the
+ * service (`projections`, asked once the service runs), as the commands consumer would.
  */
-export function billingSlice(env: InvoicingServiceEnv, started: (run: BillingRun) => void): Slice {
+export function billingSlice(
+  env: InvoicingServiceEnv,
+  started: (run: BillingRun) => void,
+  projections: () => readonly Projection[],
+): Slice {
   return {
     name: 'billing',
     projections: [billingRunWakeups],
@@ -25,7 +31,7 @@ export function billingSlice(env: InvoicingServiceEnv, started: (run: BillingRun
     background: env.BILLING_RUN_ENABLED
       ? [
           async (context) => {
-            const billing = await startBilling(context, env);
+            const billing = await startBilling(context, env, projections);
             started(billing.billingRun);
             return billing;
           },
@@ -45,9 +51,20 @@ function chargeProviders(env: InvoicingServiceEnv): ChargeProviders | null {
 }
 
 /** The billing run, sending its commands through a producer of its own and woken by the projections. */
-async function startBilling(context: ServiceContext, env: InvoicingServiceEnv) {
+async function startBilling(
+  context: ServiceContext,
+  env: InvoicingServiceEnv,
+  projections: () => readonly Projection[],
+) {
   const producer = await context.kafka.createProducer();
   const commandsTopic = context.kafka.topic(Topics.invoiceCommands);
+  const recorder = {
+    pool: context.pools.background,
+    schema: context.schema,
+    eventsTopic: context.kafka.topic(Topics.invoiceEvents),
+    projections,
+    context,
+  };
   const billingRun = startBillingRun({
     db: context.pools.background,
     metering: meteringApi(env),
@@ -60,6 +77,7 @@ async function startBilling(context: ServiceContext, env: InvoicingServiceEnv) {
     registry: context.metrics.registry,
     now: () => new Date(),
     charges: chargeProviders(env),
+    recordInvoices: (invoices) => recordBoundaryInvoices(recorder, invoices),
     async sendCommand(key, command) {
       await producer.send({ topic: commandsTopic, acks: -1, messages: [{ key, value: JSON.stringify(command) }] });
     },

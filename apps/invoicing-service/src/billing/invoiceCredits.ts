@@ -45,6 +45,35 @@ export async function invoiceCredits(
   return { currencyCredits, coveredUnits };
 }
 
+/** What an invoice applies when its subscription has no credit to draw and none applied before. */
+export const noInvoiceCredits: InvoiceCredits = {
+  currencyCredits: { grants: [], unattributedCents: 0 },
+  coveredUnits: {},
+};
+
+/**
+ * Which of the tenant's subscriptions may have credits to apply: those with ledger debits, or with an earlier
+ * invoice that applied or covered some. Any other one's `invoiceCredits` are `noInvoiceCredits`, whatever the
+ * boundary, so one read for many subscriptions spares each the four reads of `invoiceCredits`.
+ */
+export async function subscriptionsWithCredits(
+  db: Queryable,
+  tenant: Tenant,
+  subscriptionIds: readonly string[],
+): Promise<Set<string>> {
+  const { rows } = await db.query<{ subscription_id: string }>(
+    `SELECT DISTINCT d.subscription_id FROM credit_debits d
+      WHERE d.subscription_id = ANY($3) AND d.organization_id = $1 AND d.mode = $2
+     UNION
+     SELECT i.subscription_id FROM invoices i
+      WHERE i.organization_id = $1 AND i.mode = $2 AND i.subscription_id = ANY($3)
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(i.state->'subscriptionLineItems', '[]'::jsonb)) line
+                     WHERE line->>'kind' = 'credit_applied' OR line->'pricing_unit' ? 'covered')`,
+    [tenant.organizationId, tenant.mode, subscriptionIds],
+  );
+  return new Set(rows.map((row) => row.subscription_id));
+}
+
 const earlierLines = `
   FROM invoices i, jsonb_array_elements(coalesce(i.state->'subscriptionLineItems', '[]'::jsonb)) line
  WHERE i.organization_id = $1 AND i.mode = $2 AND i.subscription_id = $3 AND i.billing_boundary < $4`;

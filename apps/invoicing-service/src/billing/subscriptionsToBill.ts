@@ -17,6 +17,8 @@ export interface SubscriptionToBill {
   gracePeriodMs: number;
   /** When its customer was deleted, if they were: the subscription ends then. */
   customerDeletedAt: Date | null;
+  /** The subscription row as read (`md5` of it): an invoice built from it is recorded only while the row is unchanged. */
+  fingerprint: string;
 }
 
 type Row = SubscriptionRow & {
@@ -26,6 +28,7 @@ type Row = SubscriptionRow & {
   clock_time: Date | null;
   grace_period_seconds: number | null;
   customer_deleted_at: Date | null;
+  fingerprint: string;
 };
 
 /**
@@ -41,7 +44,7 @@ export async function subscriptionsToBill(
   defaultGracePeriodMs: number,
 ): Promise<SubscriptionToBill[]> {
   const { rows } = await db.query<Row>(
-    `SELECT s.*, c.test_clock_id, c.deleted_at AS customer_deleted_at, t.frozen_time AS clock_time,
+    `SELECT s.*, md5(s::text) AS fingerprint, c.test_clock_id, c.deleted_at AS customer_deleted_at, t.frozen_time AS clock_time,
             b.invoice_grace_period_seconds AS grace_period_seconds
        FROM subscriptions s
        LEFT JOIN invoice_customers c ON c.id = s.customer_id
@@ -61,5 +64,6 @@ export async function subscriptionsToBill(
     now: row.clock_time ?? realNow,
     gracePeriodMs: row.grace_period_seconds === null ? defaultGracePeriodMs : row.grace_period_seconds * 1000,
     customerDeletedAt: row.customer_deleted_at,
+    fingerprint: row.fingerprint,
   }));
 }
