@@ -164,6 +164,7 @@ export function createCluster(env) {
     launch(group) {
       for (const app of group) {
         app.stoppedOnPurpose = false;
+        app.starting = true;
         this.membershipChangedAt[app.service ?? app.name] = Date.now();
         app.run = spawnApp(
           app,
@@ -183,6 +184,7 @@ export function createCluster(env) {
         group.map(async (app) => {
           const started = Date.now();
           await waitUntilReady(app, app.run, deadline);
+          app.starting = false;
           this.membershipChangedAt[app.service ?? app.name] = Date.now();
           log(`${app.name} ready on :${app.port} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
         }),
@@ -210,10 +212,14 @@ export function createCluster(env) {
       return [...apps, ...this.extras].filter((app) => app.run && !app.run.exitStatus);
     },
 
-    /** Whether the bench stopped, started or readied an instance of `service` within `graceMs` or holds it stopped. */
+    /**
+     * Whether the bench stopped, started or readied an instance of `service` within `graceMs`, holds it stopped or is
+     * still starting it.
+     */
     membershipSettling(service, graceMs) {
       const stopped = apps.some((app) => app.name === service && !app.run);
-      return stopped || Date.now() - (this.membershipChangedAt[service] ?? 0) < graceMs;
+      const starting = [...apps, ...this.extras].some((app) => (app.service ?? app.name) === service && app.starting);
+      return stopped || starting || Date.now() - (this.membershipChangedAt[service] ?? 0) < graceMs;
     },
 
     /** Starts a second instance of `name` on `port`: the same schema, topics and consumer groups. */
@@ -249,7 +255,10 @@ export function createCluster(env) {
      * Postgres backends still working for the apps just stopped are ended, so they do not load the next measurement.
      */
     async useIdentity(identity) {
-      for (const app of apps) app.stoppedOnPurpose = true;
+      for (const app of apps) {
+        app.stoppedOnPurpose = true;
+        this.membershipChangedAt[app.name] = Date.now();
+      }
       await stopRun(gateway);
       await Promise.all(services.map(stopRun));
       await endBackends(
