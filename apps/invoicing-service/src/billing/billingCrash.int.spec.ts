@@ -95,9 +95,7 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
         expect(invoicing.child.exitCode, invoicing.output()).toBeNull();
         const billed = await invoiceCount();
         const deadLetters = await topicEnd(Topics.invoiceCommandsDeadLetter);
-        expect(billed >= target || deadLetters > 0, `${billed} of ${target} invoices`).toBe(
-          true,
-        );
+        expect(billed >= target || deadLetters > 0, `${billed} of ${target} invoices`).toBe(true);
         return { billed, deadLetters };
       },
       { timeout: 90_000, interval: 50, label },
