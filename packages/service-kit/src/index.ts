@@ -13,7 +13,13 @@ export { consumersReady } from './consumer/consumerHealth';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
 export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
 export { startIdempotentConsumer } from './consumer/idempotentConsumer';
-export type { HandledCheck, ProcessedThroughWaiter } from './consumer/processedThrough';
+export type {
+  HandledCheck,
+  HandledPositions,
+  ProcessedThroughWaiter,
+  TopicEnds,
+} from './consumer/processedThrough';
+export { throughOf } from './consumer/processedThrough';
 export { recordHeaders } from './consumer/records';
 export { type ConsumedState, resetConsumedState } from './consumer/resetConsumedState';
 export { restartAfterCrash } from './consumer/restartAfterCrash';

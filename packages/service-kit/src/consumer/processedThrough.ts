@@ -11,13 +11,13 @@ interface ProgressOptions {
 }
 
 /** The end of each partition of a topic, read after the instant `asOf` (so it counts every record appended before). */
-interface TopicEnds {
+export interface TopicEnds {
   asOf: Date;
   ends: { partition: number; high: string }[];
 }
 
 /** Where the group stands on each partition: its next offset and the append time of the last record it handled. */
-type HandledPositions = Map<number, { next_offset: string; last_record_at: Date | null }>;
+export type HandledPositions = ReadonlyMap<number, { next_offset: string; last_record_at: Date | null }>;
 
 /**
  * The instant before which every record appended to `topic` has been handled by the group. A partition the group
@@ -47,7 +47,11 @@ async function handledPositions(db: Queryable, groupId: string, topic: string): 
   return new Map(rows.map((row) => [row.partition, row]));
 }
 
-function throughOf({ asOf, ends }: TopicEnds, handled: HandledPositions): Date {
+/**
+ * A partition the group has fully handled vouches for the moment its end was read; one it lags on, only for the
+ * append time of the last record it handled (the topic stamps records with the broker's append time).
+ */
+export function throughOf({ asOf, ends }: TopicEnds, handled: HandledPositions): Date {
   let through = asOf;
   for (const { partition, high } of ends) {
     const position = handled.get(partition);

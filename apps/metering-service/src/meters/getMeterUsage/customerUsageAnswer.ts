@@ -1,10 +1,10 @@
 import type { MeterUsage, MeterUsageQuery } from '@afternoon/contracts/meters';
-import type { Tenant } from '@afternoon/service-kit';
+import { type HandledPositions, type Tenant, throughOf } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { type MeterRow, meterColumns, toMeter } from '../getMeters';
 import { rollupCurrentSql, withReadSnapshot } from '../rollups/rollupSnapshot';
 import { readCustomerMeterUsage } from '.';
-import { type HandledPositions, horizonOf, positionsOf, positionsSql, type UsageHorizon } from './usageHorizon';
+import { positionsOf, positionsSql, type UsageHorizon } from './usageHorizon';
 
 /** Why there is no answer: the customer (as metering knows them so far) or the meter is not the tenant's. */
 export type Unanswered = { unknown: 'customer' } | { unknown: 'meter' };
@@ -65,5 +65,5 @@ export async function customerUsageAnswer(
 }
 
 function through(ends: Awaited<ReturnType<UsageHorizon['topicEnds']>>, positions: HandledPositions): string {
-  return horizonOf(ends, positions).toISOString();
+  return throughOf(ends, positions).toISOString();
 }

@@ -1,14 +1,5 @@
 import type { TopicSpec } from '@afternoon/contracts/topics';
-import type { KafkaConnection, Queryable } from '@afternoon/service-kit';
-
-/** The end of each partition of a topic, read after the instant `asOf` (so it counts every record appended before). */
-export interface TopicEnds {
-  asOf: Date;
-  ends: { partition: number; high: string }[];
-}
-
-/** Where the usage consumer stands on each partition, as read in an answer's own snapshot. */
-export type HandledPositions = ReadonlyMap<number, { next_offset: string; last_record_at: Date | null }>;
+import type { HandledPositions, KafkaConnection, TopicEnds } from '@afternoon/service-kit';
 
 /**
  * The horizon of a usage answer (`processed_through`): the instant before which every usage record received is in
@@ -49,21 +40,6 @@ export function positionsOf(json: [number, string, string | null][]): HandledPos
   return new Map(
     json.map(([partition, next_offset, at]) => [partition, { next_offset, last_record_at: at ? new Date(at) : null }]),
   );
-}
-
-/**
- * A partition the group has fully handled vouches for the moment its end was read; one it lags on, only for the
- * append time of the last record it handled (the topic stamps records with the broker's append time).
- */
-export function horizonOf({ asOf, ends }: TopicEnds, handled: HandledPositions): Date {
-  let through = asOf;
-  for (const { partition, high } of ends) {
-    const position = handled.get(partition);
-    if (BigInt(position?.next_offset ?? 0) >= BigInt(high)) continue;
-    const lastHandled = position?.last_record_at ?? new Date(0);
-    if (lastHandled < through) through = lastHandled;
-  }
-  return through;
 }
 
 /**
