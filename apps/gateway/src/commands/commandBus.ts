@@ -15,7 +15,6 @@ import {
 } from '@afternoon/service-kit';
 import type { Registry } from 'prom-client';
 import { commandDuration } from './commandDuration';
-import { coalescedCommandSends } from './commandSends';
 import { sendCommandInSpan } from './commandSpans';
 import { ReplyWaiters } from './replyWaiters';
 
@@ -76,7 +75,6 @@ export async function startCommandBus(options: {
   const repliesTopic = kafka.topic(options.repliesTopic);
   const instanceId = randomUUID();
   const waiting = new ReplyWaiters();
-  const sendCommand = coalescedCommandSends(producer);
   let ready = false;
 
   const consumer = kafka.kafka.consumer({
@@ -192,7 +190,11 @@ export async function startCommandBus(options: {
       const reply = awaitReply(command.metadata.command_id);
       try {
         await sendCommandInSpan(kafka.topic(topic), commandHeaders(command), (headers) =>
-          sendCommand(kafka.topic(topic), { key, value: JSON.stringify(command), headers }, produceTimeoutMs),
+          sendWithin(
+            producer,
+            { topic: kafka.topic(topic), messages: [{ key, value: JSON.stringify(command), headers }] },
+            produceTimeoutMs,
+          ),
         );
       } catch (error) {
         reply.cancel();
