@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { ResourceId } from './common';
 import { MeterCode, UsageGroup, UsageValue } from './meters';
-import { maxPlanPrices } from './plans';
 import { UtcTimestamp } from './usage';
 
-/** An invoice asks each usage price's meter twice at most: its usage on time, and its usage received late. */
-export const maxMeterUsageBatchItems = 2 * maxPlanPrices;
+/**
+ * An invoice asks each usage price's meter twice at most (its usage on time, and its usage received late); the
+ * billing run asks for the invoices it works out at once in one request.
+ */
+export const maxMeterUsageBatchItems = 500;
 
 /**
  * One question of a batch: the customer's usage of the meter over [from, to), of the events received in
@@ -27,7 +29,7 @@ export const MeterUsageItem = z
   });
 export type MeterUsageItem = z.infer<typeof MeterUsageItem>;
 
-/** `POST /meter-usage/batch` (metering's internal API, asked by the billing run): every question of one invoice. */
+/** `POST /meter-usage/batch` (metering's internal API, asked by the billing run): the questions of one or more invoices. */
 export const MeterUsageBatchRequest = z.strictObject({
   items: z.array(MeterUsageItem).min(1).max(maxMeterUsageBatchItems),
 });

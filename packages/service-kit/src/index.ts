@@ -37,7 +37,14 @@ export {
 } from './errors';
 export type { GlobalCheckpoint, NewEvent, StoredEvent } from './eventStore/eventStore';
 export { appendToStream, checkpointOf, readAllEvents, readStream, startOfEventStore } from './eventStore/eventStore';
-export { type EventsToRecord, eventMessage, recordEvents } from './eventStore/recordEvents';
+export {
+  type EventRouting,
+  type EventsToRecord,
+  eventMessage,
+  recordEvents,
+  recordStreams,
+  type StreamEvents,
+} from './eventStore/recordEvents';
 export { type FailureKind, failureKind, NotYetError } from './failures';
 export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';

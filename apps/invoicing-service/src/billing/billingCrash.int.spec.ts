@@ -240,6 +240,8 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
     // Two runs at once from here on: the same boundaries come due in both, and only one may record each.
     const second = start();
     const twin = start();
+    // Both running before either may finish the work: a process still starting has no SIGTERM handler yet.
+    await Promise.all([second.ready, twin.ready]);
     await billingSettles(second, expectedTotal, 'every boundary billed after the restart');
     expect(twin.child.exitCode, twin.output()).toBeNull();
     expect(await stopInvoicingProcess(second), second.output()).toBe(0);

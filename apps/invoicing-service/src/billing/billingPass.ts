@@ -9,6 +9,7 @@ import { chargeDueInvoices } from './chargeStep';
 import { creditHolders } from './creditHolders';
 import { InvoiceBatches } from './invoiceBatches';
 import { type SubscriptionToBill, subscriptionsToBill } from './subscriptionsToBill';
+import { sharedUsageAsks } from './usageAsks';
 
 /** What one pass did, and whether the next should come soon (a clock waits to be ready, or commands are on their way). */
 export interface BillingPassResult {
@@ -17,8 +18,13 @@ export interface BillingPassResult {
   moreSoon: boolean;
 }
 
-/** Subscriptions whose next step is worked out at once: their reads (plan, usage, credits) overlap. */
-const subscriptionsAtOnce = 8;
+/**
+ * Subscriptions whose next step is worked out at once: their reads (plan, usage, credits) overlap, and their usage
+ * questions go to metering together.
+ */
+const subscriptionsAtOnce = 32;
+/** Usage questions per request to metering, shared by the bills worked out at once. */
+const usageQuestionsPerRequest = 200;
 /** Invoices recorded per transaction. */
 const invoicesPerTransaction = 100;
 
@@ -52,6 +58,7 @@ export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemor
   const passDeps: BillingPassDeps = {
     ...deps,
     planOf: planReads(deps),
+    askUsage: sharedUsageAsks(deps.metering, usageQuestionsPerRequest),
     mayHaveCredits: async (id) => {
       const subscription = bySubscription.get(id);
       return subscription ? holders(subscription) : true;

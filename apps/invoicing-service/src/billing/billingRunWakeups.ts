@@ -1,6 +1,6 @@
 import { InvoiceCreated } from '@afternoon/contracts/invoices';
 import { SubscriptionEvent } from '@afternoon/contracts/subscriptions';
-import type { Logger, Projection, Queryable } from '@afternoon/service-kit';
+import type { Logger, Projection, Queryable, StoredEvent, Transaction } from '@afternoon/service-kit';
 import type pg from 'pg';
 
 const channel = 'afternoon_billing_run';
@@ -21,11 +21,15 @@ export const billingRunWakeups: Projection = {
     'InvoiceFinalized',
     'CustomerPaymentProviderLinked',
   ],
-  async apply(tx, stored) {
-    if (stored.type === 'InvoiceCreated' && !InvoiceCreated.parse(stored).data.billing) return;
-    await wakeBillingRun(tx);
-  },
+  apply: (tx, stored) => wakeOnEvents(tx, [stored]),
+  applyAll: wakeOnEvents,
 };
+
+/** One notification however many of the recording's events call for it (Postgres folds them anyway). */
+async function wakeOnEvents(tx: Transaction, events: readonly StoredEvent[]): Promise<void> {
+  const wakes = events.some((stored) => stored.type !== 'InvoiceCreated' || InvoiceCreated.parse(stored).data.billing);
+  if (wakes) await wakeBillingRun(tx);
+}
 
 /**
  * Asks the billing run to look now rather than at its next interval: a test clock advanced, or a subscription

@@ -17,6 +17,7 @@ import type { SubscriptionRecord } from '../subscriptions/subscription';
 import { invoiceCredits, noInvoiceCredits } from './invoiceCredits';
 import { meterUsages, type UsageQuestion } from './meteringUsage';
 import { subscriptionInvoiceId } from './subscriptionInvoiceId';
+import type { AskUsage } from './usageAsks';
 
 export interface BoundaryInvoiceDeps {
   db: Queryable;
@@ -27,6 +28,8 @@ export interface BoundaryInvoiceDeps {
   planOf?(tenant: Tenant, code: string, version: number): Promise<Plan | undefined>;
   /** Whether the subscription may have credits to apply; when false, its invoice applies none (no reads). */
   mayHaveCredits?(subscriptionId: string): Promise<boolean>;
+  /** Asks metering the usage questions (by default one request per bill). */
+  askUsage?: AskUsage;
 }
 
 export interface BoundaryToBill {
@@ -186,7 +189,8 @@ async function spanUsage(
         }),
       )
     : [];
-  const { answered, processedThrough } = await meterUsages(deps.metering, bill.tenant, [...onTime, ...late]);
+  const ask = deps.askUsage ?? ((tenant, questions) => meterUsages(deps.metering, tenant, questions));
+  const { answered, processedThrough } = await ask(bill.tenant, [...onTime, ...late]);
   const byMeter = (answers: typeof answered) =>
     Object.fromEntries(answers.map(({ question, usage }) => [question.meterCode, usage]));
   return {

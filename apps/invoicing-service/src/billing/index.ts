@@ -63,7 +63,6 @@ async function startBilling(
     schema: context.schema,
     eventsTopic: context.kafka.topic(Topics.invoiceEvents),
     projections,
-    context,
   };
   const billingRun = startBillingRun({
     db: context.pools.background,

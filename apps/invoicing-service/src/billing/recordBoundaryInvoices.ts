@@ -1,8 +1,7 @@
-import type { EventMetadata } from '@afternoon/contracts/messaging';
 import {
-  type CommandContext,
   type Projection,
-  recordEvents,
+  recordStreams,
+  type StreamEvents,
   type Tenant,
   type Transaction,
   withTransaction,
@@ -10,6 +9,7 @@ import {
 import type pg from 'pg';
 import { invoiceAggregate } from '../invoices';
 import type { SentInvoiceCommand } from '../invoices/businessLogic';
+import { enrichBoundaryInvoices } from '../invoices/enrichInvoiceCommand';
 
 /** A boundary's invoice the run built, and the subscription row it was built from. */
 export interface BoundaryInvoiceToRecord {
@@ -26,7 +26,6 @@ export interface InvoiceRecorder {
   schema: string;
   eventsTopic: string;
   projections(): readonly Projection[];
-  context: CommandContext;
 }
 
 /** The invoices recorded, and those left for the next pass because their subscription changed since it was read. */
@@ -51,7 +50,7 @@ export async function recordBoundaryInvoices(
     await lockNumberSequences(tx, invoices);
     const current = await lockSubscriptions(tx, invoices);
     const fresh = invoices.filter((invoice) => current.get(invoice.subscriptionId) === invoice.fingerprint);
-    for (const invoice of fresh) await recordInvoice(tx, recorder, invoice);
+    await recordInvoices(tx, recorder, fresh);
     return { recorded: fresh.length, stale: invoices.length - fresh.length };
   });
 }
@@ -81,23 +80,43 @@ async function lockSubscriptions(
   return new Map(rows.map((row) => [row.id, row.fingerprint]));
 }
 
-async function recordInvoice(tx: Transaction, recorder: InvoiceRecorder, { command }: BoundaryInvoiceToRecord) {
+/** The invoices' events, each decided from its command enriched as the command path would, recorded at once. */
+async function recordInvoices(
+  tx: Transaction,
+  recorder: InvoiceRecorder,
+  invoices: readonly BoundaryInvoiceToRecord[],
+): Promise<void> {
   const aggregate = invoiceAggregate;
-  const enriched = await aggregate.enrich(tx, command, recorder.context);
-  const events = aggregate.decider.decide(enriched, aggregate.decider.initialState());
-  const { metadata } = command;
-  const eventMetadata: EventMetadata = {
-    organization_id: metadata.organization_id,
-    mode: metadata.mode,
-    occurred_at: metadata.issued_at,
-    correlation_id: metadata.correlation_id,
-    causation_id: metadata.command_id,
-  };
-  await recordEvents(tx, recorder.schema, {
-    streamId: aggregate.streamId(enriched),
-    expectedVersion: 0,
-    events,
-    metadata: eventMetadata,
+  const byTenant = new Map<string, BoundaryInvoiceToRecord[]>();
+  for (const invoice of invoices) {
+    const key = `${invoice.tenant.organizationId}\u0000${invoice.tenant.mode}`;
+    byTenant.set(key, [...(byTenant.get(key) ?? []), invoice]);
+  }
+  const streams: StreamEvents[] = [];
+  for (const group of byTenant.values()) {
+    const tenant = (group[0] as BoundaryInvoiceToRecord).tenant;
+    const enriched = await enrichBoundaryInvoices(
+      tx,
+      tenant,
+      group.map(({ command }) => command),
+    );
+    enriched.forEach((command, index) => {
+      const { metadata } = (group[index] as BoundaryInvoiceToRecord).command;
+      streams.push({
+        streamId: aggregate.streamId(command),
+        expectedVersion: 0,
+        events: aggregate.decider.decide(command, aggregate.decider.initialState()),
+        metadata: {
+          organization_id: metadata.organization_id,
+          mode: metadata.mode,
+          occurred_at: metadata.issued_at,
+          correlation_id: metadata.correlation_id,
+          causation_id: metadata.command_id,
+        },
+      });
+    });
+  }
+  await recordStreams(tx, recorder.schema, streams, {
     projections: recorder.projections(),
     wireNames: aggregate.eventWireNames,
     topicOf: () => recorder.eventsTopic,

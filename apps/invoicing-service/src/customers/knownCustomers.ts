@@ -82,12 +82,22 @@ export async function findCustomer(
   id: string,
   scope: CustomerScope = 'live',
 ): Promise<InvoiceCustomer | undefined> {
-  const { rows } = await db.query<InvoiceCustomer>(
-    `SELECT name, email, billing_address FROM invoice_customers
-      WHERE id = $1 AND organization_id = $2 AND mode = $3 AND ($4 = 'ever' OR deleted_at IS NULL)`,
-    [id, tenant.organizationId, tenant.mode, scope],
+  return (await findCustomers(db, tenant, [id], scope)).get(id);
+}
+
+/** Each of the customers of this tenant invoicing has heard of (in `scope`), by id; the others are absent. */
+export async function findCustomers(
+  db: Queryable,
+  tenant: Tenant,
+  ids: readonly string[],
+  scope: CustomerScope = 'live',
+): Promise<Map<string, InvoiceCustomer>> {
+  const { rows } = await db.query<InvoiceCustomer & { id: string }>(
+    `SELECT id, name, email, billing_address FROM invoice_customers
+      WHERE id = ANY($1) AND organization_id = $2 AND mode = $3 AND ($4 = 'ever' OR deleted_at IS NULL)`,
+    [ids, tenant.organizationId, tenant.mode, scope],
   );
-  return rows[0];
+  return new Map(rows.map(({ id, ...customer }) => [id, customer]));
 }
 
 /** When customer-service deleted the customer, if it did (their subscriptions end then). */

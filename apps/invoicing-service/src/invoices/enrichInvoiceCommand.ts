@@ -1,8 +1,9 @@
+import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
 import { type CommandContext, NotFoundError, type Tenant, type Transaction } from '@afternoon/service-kit';
-import { customerNow } from '../customerClock/customerClock';
-import { currentCustomer, findCustomer, knownCustomer } from '../customers/knownCustomers';
+import { customerClockTimes, customerNow } from '../customerClock/customerClock';
+import { currentCustomer, findCustomers, knownCustomer } from '../customers/knownCustomers';
 import { type InvoiceCommand, invoiceNotFound, type SentInvoiceCommand } from './businessLogic';
-import { nextInvoiceNumber } from './invoiceNumbers';
+import { nextInvoiceNumber, nextInvoiceNumbers } from './invoiceNumbers';
 
 /**
  * Brings `decide` what lives outside the stream: the customer's details and the next invoice number; and for a
@@ -23,13 +24,9 @@ export async function enrichInvoiceCommand(
       return { ...dated, data: { ...dated.data, customer } };
     }
     case 'BillSubscriptionPeriod': {
-      // Known since the subscription was made (no catch-up needed); a deleted customer's last stretch is still
-      // billed to them.
-      const customerId = command.data.customer_id;
-      const customer = await findCustomer(tx, tenant, customerId, 'ever');
-      if (!customer) throw new NotFoundError(`No such customer: '${customerId}'`, 'customer_id');
-      const dated = await onCustomerClock(tx, tenant, customerId, command);
-      return { ...dated, data: { ...dated.data, customer, invoice_number: await nextInvoiceNumber(tx, tenant) } };
+      const [enriched] = await enrichBoundaryInvoices(tx, tenant, [command]);
+      if (!enriched) throw new Error('a boundary invoice was not enriched');
+      return enriched;
     }
     case 'FinalizeInvoice': {
       const customerId = await customerIdOfInvoice(tx, tenant, command.data.invoice_id);
@@ -43,6 +40,37 @@ export async function enrichInvoiceCommand(
       return customerId === undefined ? command : onCustomerClock(tx, tenant, customerId, command);
     }
   }
+}
+
+type BoundaryInvoiceCommand = Extract<SentInvoiceCommand, { type: 'BillSubscriptionPeriod' }>;
+
+/**
+ * Boundary invoices of one tenant, enriched as `enrichInvoiceCommand` does one, in three statements however many:
+ * each customer known since their subscription was made (no catch-up needed; a deleted customer's last stretch is
+ * still billed to them), their clock's time, and numbers taken in the order given.
+ */
+export async function enrichBoundaryInvoices(
+  tx: Transaction,
+  tenant: Tenant,
+  commands: readonly BoundaryInvoiceCommand[],
+): Promise<Extract<InvoiceCommand, { type: 'BillSubscriptionPeriod' }>[]> {
+  const customerIds = [...new Set(commands.map((command) => command.data.customer_id))];
+  const customers = await findCustomers(tx, tenant, customerIds, 'ever');
+  const missing = customerIds.find((id) => !customers.has(id));
+  if (missing) throw new NotFoundError(`No such customer: '${missing}'`, 'customer_id');
+  const clockTimes = await customerClockTimes(tx, tenant, customerIds);
+  const numbers = await nextInvoiceNumbers(tx, tenant, commands.length);
+  return commands.map((command, index) => {
+    const customerId = command.data.customer_id;
+    const customer = customers.get(customerId) as InvoiceCustomer;
+    const issuedAt = clockTimes.get(customerId) ?? new Date(command.metadata.issued_at);
+    const invoice_number = numbers[index] as string;
+    return {
+      ...command,
+      metadata: { ...command.metadata, issued_at: issuedAt.toISOString() },
+      data: { ...command.data, customer, invoice_number },
+    };
+  });
 }
 
 async function onCustomerClock<C extends SentInvoiceCommand>(

@@ -14,13 +14,20 @@ export const invoiceNumberPattern = '^INV-([0-9]+)$';
  * consecutive with no gaps and no duplicates.
  */
 export async function nextInvoiceNumber(tx: Transaction, tenant: Tenant): Promise<string> {
-  const { rows } = await tx.query<{ last_number: number }>(
-    `INSERT INTO invoice_number_sequences (organization_id, mode, last_number) VALUES ($1, $2, 1)
-     ON CONFLICT (organization_id, mode) DO UPDATE SET last_number = invoice_number_sequences.last_number + 1
-     RETURNING last_number`,
-    [tenant.organizationId, tenant.mode],
-  );
-  const number = rows[0]?.last_number;
+  const [number] = await nextInvoiceNumbers(tx, tenant, 1);
   if (number === undefined) throw new Error('invoice number sequence returned no row');
-  return formatInvoiceNumber(number);
+  return number;
+}
+
+/** The next `count` numbers of the organization and mode, in order, taken at once as `nextInvoiceNumber` takes one. */
+export async function nextInvoiceNumbers(tx: Transaction, tenant: Tenant, count: number): Promise<string[]> {
+  const { rows } = await tx.query<{ last_number: number }>(
+    `INSERT INTO invoice_number_sequences (organization_id, mode, last_number) VALUES ($1, $2, $3)
+     ON CONFLICT (organization_id, mode) DO UPDATE SET last_number = invoice_number_sequences.last_number + $3
+     RETURNING last_number`,
+    [tenant.organizationId, tenant.mode, count],
+  );
+  const last = rows[0]?.last_number;
+  if (last === undefined) throw new Error('invoice number sequence returned no row');
+  return Array.from({ length: count }, (_, index) => formatInvoiceNumber(last - count + 1 + index));
 }

@@ -20,7 +20,7 @@ export interface MeterUsageBatchDeps {
 }
 
 /**
- * The billing run's door: every usage question of one invoice in one request, each grouped by its meter's own
+ * The billing run's door: the usage questions of one or more invoices in one request, each grouped by its meter's own
  * `group_by` with every group (a bill sums those it does not show), so the group bound of the public read does not
  * apply. Any unknown customer or meter refuses the whole batch.
  */

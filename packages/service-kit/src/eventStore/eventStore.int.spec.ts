@@ -6,6 +6,7 @@ import { ConcurrencyError } from '../errors';
 import { withTransaction } from '../postgres/database';
 import {
   appendToStream,
+  appendToStreams,
   checkpointOf,
   type GlobalCheckpoint,
   readAllEvents,
@@ -106,5 +107,39 @@ describe('event store on Postgres', () => {
       const order = seen.map((event) => event.streamId).filter((id) => id === 'slow-1' || id === 'fast-1');
       expect(order).toEqual(['slow-1', 'fast-1']);
     });
+  });
+
+  it('appends many streams in one statement, in the order given, and refuses them all when one moved on', async () => {
+    const other = { ...metadata, organization_id: 'org_b', correlation_id: 'req_2' };
+    const stored = await withTransaction(db.pool, (tx) =>
+      appendToStreams(tx, [
+        { streamId: 'batch-1', expectedVersion: 0, events: [{ type: 'Made', data: { n: 1 } }], metadata },
+        {
+          streamId: 'batch-2',
+          expectedVersion: 0,
+          events: [
+            { type: 'Made', data: { n: 2 } },
+            { type: 'Changed', data: { n: 3 } },
+          ],
+          metadata: other,
+        },
+      ]),
+    );
+    expect(stored.map((event) => [event.streamId, event.version, event.type, event.metadata.organization_id])).toEqual([
+      ['batch-1', 1, 'Made', 'org_a'],
+      ['batch-2', 1, 'Made', 'org_b'],
+      ['batch-2', 2, 'Changed', 'org_b'],
+    ]);
+    expect(new Set(stored.map((event) => event.transactionId)).size).toBe(1);
+
+    const refused = withTransaction(db.pool, (tx) =>
+      appendToStreams(tx, [
+        { streamId: 'batch-3', expectedVersion: 0, events: [{ type: 'Made', data: {} }], metadata },
+        { streamId: 'batch-2', expectedVersion: 1, events: [{ type: 'Changed', data: {} }], metadata: other },
+      ]),
+    );
+    await expect(refused).rejects.toThrow(ConcurrencyError);
+    await expect(refused).rejects.toThrow('stream batch-2 moved past version 1');
+    expect(await readStream(db.pool, 'batch-3', tenant)).toEqual([]);
   });
 });

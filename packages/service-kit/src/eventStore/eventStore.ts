@@ -69,6 +69,17 @@ export async function readStream(
   return rows.map(toStoredEvent);
 }
 
+/** Events decided for one stream at `expectedVersion`, with the metadata they share. */
+export interface StreamAppend {
+  streamId: string;
+  expectedVersion: number;
+  events: readonly NewEvent[];
+  metadata: EventMetadata;
+}
+
+/** Events per insert statement, far inside Postgres's 65,535 parameters (eight per event at most). */
+const eventsPerInsert = 1_000;
+
 /**
  * Appends events after `expectedVersion`; a writer that got there first makes the primary key refuse the
  * insert, which surfaces as a ConcurrencyError.
@@ -80,24 +91,50 @@ export async function appendToStream(
   events: readonly NewEvent[],
   metadata: EventMetadata,
 ): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  const params = new SqlParameters();
-  const shared = params.list([JSON.stringify(metadata), metadata.organization_id, metadata.mode]);
-  const tuples = events.map((event, index) => {
-    const version = expectedVersion + index + 1;
-    return `(${params.list([streamId, version, randomUUID(), event.type, JSON.stringify(event.data)])}, ${shared})`;
-  });
-  const insert = params.query(
-    `INSERT INTO events (stream_id, version, event_id, type, data, metadata, organization_id, mode)
-      VALUES ${tuples.join(', ')} RETURNING ${columns}`,
+  return appendToStreams(tx, [{ streamId, expectedVersion, events, metadata }]);
+}
+
+/**
+ * Appends each stream's events after its `expectedVersion`, many streams in one statement; answers the stored
+ * events in the order given. A stream another writer moved past its version refuses them all (ConcurrencyError).
+ */
+export async function appendToStreams(tx: Transaction, appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
+  const rows = appends.flatMap(({ streamId, expectedVersion, events, metadata }) =>
+    events.map((event, index) => ({ streamId, version: expectedVersion + index + 1, event, metadata })),
   );
-  try {
-    const { rows } = await tx.query<EventRow>(insert);
-    return rows.map(toStoredEvent);
-  } catch (error) {
-    if (isUniqueViolation(error, 'events_pkey')) throw new ConcurrencyError(streamId, expectedVersion);
-    throw error;
+  const stored: StoredEvent[] = [];
+  for (let start = 0; start < rows.length; start += eventsPerInsert) {
+    const params = new SqlParameters();
+    const sharedOf = new Map<EventMetadata, string>();
+    const tuples = rows.slice(start, start + eventsPerInsert).map(({ streamId, version, event, metadata }) => {
+      let shared = sharedOf.get(metadata);
+      if (!shared) {
+        shared = params.list([JSON.stringify(metadata), metadata.organization_id, metadata.mode]);
+        sharedOf.set(metadata, shared);
+      }
+      return `(${params.list([streamId, version, randomUUID(), event.type, JSON.stringify(event.data)])}, ${shared})`;
+    });
+    const insert = params.query(
+      `INSERT INTO events (stream_id, version, event_id, type, data, metadata, organization_id, mode)
+        VALUES ${tuples.join(', ')} RETURNING ${columns}`,
+    );
+    try {
+      const { rows: inserted } = await tx.query<EventRow>(insert);
+      stored.push(...inserted.map(toStoredEvent));
+    } catch (error) {
+      if (isUniqueViolation(error, 'events_pkey')) throw concurrencyErrorOf(error, appends);
+      throw error;
+    }
   }
+  return stored;
+}
+
+/** The stream the primary key named (`Key (stream_id, version)=(…, n)`), or the first when it cannot be told. */
+function concurrencyErrorOf(error: unknown, appends: readonly StreamAppend[]): ConcurrencyError {
+  const detail = (error as { detail?: unknown }).detail;
+  const named = typeof detail === 'string' ? /^Key \(stream_id, version\)=\((.*), \d+\)/.exec(detail)?.[1] : undefined;
+  const append = appends.find((candidate) => candidate.streamId === named) ?? appends[0];
+  return new ConcurrencyError(append?.streamId ?? 'unknown', append?.expectedVersion ?? 0);
 }
 
 /**

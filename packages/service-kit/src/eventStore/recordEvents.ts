@@ -2,18 +2,10 @@ import { type EventMetadata, Headers } from '@afternoon/contracts/messaging';
 import { enqueueOutbox, type OutboxMessage } from '../outbox/outbox';
 import type { Transaction } from '../postgres/database';
 import { type Projection, projectEvents } from '../projections/projection';
-import { appendToStream, type NewEvent, type StoredEvent } from './eventStore';
+import { appendToStreams, type NewEvent, type StoredEvent } from './eventStore';
 
-/** Events decided for one stream, and where they go once stored. */
-export interface EventsToRecord {
-  streamId: string;
-  /**
-   * The stream's version the events were decided at (a command's history); `latest` appends after whatever the
-   * stream holds, for events a consumer decides from its own records rather than from the stream.
-   */
-  expectedVersion: number | 'latest';
-  events: readonly NewEvent[];
-  metadata: EventMetadata;
+/** Where recorded events go once stored: the read models kept in step, and the topic each is published on. */
+export interface EventRouting {
   /** The read models kept in step in the same transaction (each applies the types it handles). */
   projections: readonly Projection[];
   wireNames: Record<string, string>;
@@ -23,17 +15,48 @@ export interface EventsToRecord {
   publishedData?(event: StoredEvent): unknown;
 }
 
+/** Events decided for one stream. */
+export interface StreamEvents {
+  streamId: string;
+  /**
+   * The stream's version the events were decided at (a command's history); `latest` appends after whatever the
+   * stream holds, for events a consumer decides from its own records rather than from the stream.
+   */
+  expectedVersion: number | 'latest';
+  events: readonly NewEvent[];
+  metadata: EventMetadata;
+}
+
+/** Events decided for one stream, and where they go once stored. */
+export type EventsToRecord = StreamEvents & EventRouting;
+
 /**
  * The one way a service records events: appended to their stream, projected, and queued in the outbox for their
  * topic, all in the caller's transaction, so the store, the read models and what is published never disagree.
  */
 export async function recordEvents(tx: Transaction, schema: string, record: EventsToRecord): Promise<StoredEvent[]> {
-  const { streamId, events, metadata, wireNames, topicOf, publishedData } = record;
-  if (events.length === 0) return [];
-  const expectedVersion =
-    record.expectedVersion === 'latest' ? await latestVersion(tx, streamId) : record.expectedVersion;
-  const stored = await appendToStream(tx, streamId, expectedVersion, events, metadata);
-  await projectEvents(tx, record.projections, stored);
+  return recordStreams(tx, schema, [record], record);
+}
+
+/**
+ * `recordEvents` for many streams at once (a batch of decisions): one append, the projections over all of them (a
+ * projection with `applyAll` once), one outbox insert.
+ */
+export async function recordStreams(
+  tx: Transaction,
+  schema: string,
+  streams: readonly StreamEvents[],
+  { projections, wireNames, topicOf, publishedData }: EventRouting,
+): Promise<StoredEvent[]> {
+  const appends = [];
+  for (const { streamId, expectedVersion, events, metadata } of streams) {
+    if (events.length === 0) continue;
+    const version = expectedVersion === 'latest' ? await latestVersion(tx, streamId) : expectedVersion;
+    appends.push({ streamId, expectedVersion: version, events, metadata });
+  }
+  if (appends.length === 0) return [];
+  const stored = await appendToStreams(tx, appends);
+  await projectEvents(tx, projections, stored);
   await enqueueOutbox(
     tx,
     schema,

@@ -10,53 +10,91 @@ import {
   type LineItemUsageWindow,
   type ListInvoicesQuery,
 } from '@afternoon/contracts/invoices';
-import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import {
+  keysetPage,
+  newestFirstSql,
+  type Projection,
+  type Queryable,
+  SqlParameters,
+  type StoredEvent,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
 import { type ExistingInvoice, evolve, type InvoiceState, initialState, toInvoice } from '../invoice';
 import { isIssued, paymentsOf } from '../payments';
 
 /**
  * The `invoices` table: one row per invoice that was not deleted. It keeps the folded state beside the document,
- * and the version it reflects, so applying an event twice changes nothing.
+ * and the version it reflects, so applying an event twice changes nothing. A batch of invoices (the billing run's)
+ * is read, folded and written in three statements, whatever its size.
  */
 export const invoicesProjection: Projection = {
   name: 'invoices',
   tables: ['invoices'],
   handles: InvoiceStreamEvent.options.map((option) => option.shape.type.value),
-  async apply(tx, stored) {
-    const event = InvoiceStreamEvent.parse(stored);
-    const { rows } = await tx.query<{ state: InvoiceState; version: number }>(
-      'SELECT state, version FROM invoices WHERE id = $1 FOR UPDATE',
-      [event.data.invoice_id],
-    );
-    const current = rows[0];
-    if (current && current.version >= stored.version) return;
-    const state = evolve(current?.state ?? initialState(), event);
-    if (state.status === 'absent' || state.status === 'deleted') {
-      await tx.query('DELETE FROM invoices WHERE id = $1', [event.data.invoice_id]);
-      return;
-    }
-    const invoice = toInvoice(state);
-    await tx.query(
-      `INSERT INTO invoices (id, organization_id, mode, customer_id, status, version, state, document, created_at,
-         subscription_id, billing_boundary)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (id) DO UPDATE SET status = $5, version = $6, state = $7, document = $8`,
-      [
-        invoice.id,
-        stored.metadata.organization_id,
-        stored.metadata.mode,
-        invoice.customer_id,
-        invoice.status,
-        stored.version,
-        JSON.stringify(state),
-        JSON.stringify(invoice),
-        invoice.created_at,
-        state.billing?.subscription_id ?? null,
-        state.billing?.boundary ?? null,
-      ],
-    );
-  },
+  apply: (tx, stored) => applyInvoiceEvents(tx, [stored]),
+  applyAll: applyInvoiceEvents,
 };
+
+/** An invoice's row as the events leave it: null once it is gone (deleted, or never created). */
+type InvoiceRow = KeptInvoice | null;
+interface KeptInvoice {
+  state: ExistingInvoice;
+  version: number;
+  /** The last event applied: its tenant is the invoice's. */
+  stored: StoredEvent;
+}
+
+async function applyInvoiceEvents(tx: Transaction, events: readonly StoredEvent[]): Promise<void> {
+  const parsed = events.map((stored) => ({ stored, event: InvoiceStreamEvent.parse(stored) }));
+  const ids = [...new Set(parsed.map(({ event }) => event.data.invoice_id))].sort();
+  const { rows } = await tx.query<{ id: string; state: InvoiceState; version: number }>(
+    'SELECT id, state, version FROM invoices WHERE id = ANY($1) ORDER BY id FOR UPDATE',
+    [ids],
+  );
+  const current = new Map<string, { state: InvoiceState; version: number }>(rows.map((row) => [row.id, row]));
+  const changed = new Map<string, InvoiceRow>();
+  for (const { stored, event } of parsed) {
+    const id = event.data.invoice_id;
+    const row = changed.has(id) ? changed.get(id) : current.get(id);
+    if (row && row.version >= stored.version) continue;
+    const state = evolve(row?.state ?? initialState(), event);
+    if (state.status === 'absent' || state.status === 'deleted') changed.set(id, null);
+    else changed.set(id, { state, version: stored.version, stored });
+  }
+  const deleted = [...changed].flatMap(([id, row]) => (row ? [] : [id]));
+  if (deleted.length > 0) await tx.query('DELETE FROM invoices WHERE id = ANY($1)', [deleted]);
+  const kept = [...changed.values()].filter((row): row is KeptInvoice => row !== null);
+  if (kept.length > 0) await upsertInvoiceRows(tx, kept);
+}
+
+async function upsertInvoiceRows(tx: Transaction, rows: readonly KeptInvoice[]): Promise<void> {
+  const params = new SqlParameters();
+  const tuples = rows.map(({ state, version, stored }) => {
+    const invoice = toInvoice(state);
+    return `(${params.list([
+      invoice.id,
+      stored.metadata.organization_id,
+      stored.metadata.mode,
+      invoice.customer_id,
+      invoice.status,
+      version,
+      JSON.stringify(state),
+      JSON.stringify(invoice),
+      invoice.created_at,
+      state.billing?.subscription_id ?? null,
+      state.billing?.boundary ?? null,
+    ])})`;
+  });
+  const { text, values } = params.query(
+    `INSERT INTO invoices (id, organization_id, mode, customer_id, status, version, state, document, created_at,
+       subscription_id, billing_boundary)
+     VALUES ${tuples.join(', ')}
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, state = EXCLUDED.state,
+       document = EXCLUDED.document`,
+  );
+  await tx.query(text, values);
+}
 
 export async function getInvoice(db: Queryable, tenant: Tenant, id: string): Promise<Invoice | undefined> {
   const { rows } = await db.query<{ document: Invoice }>(

@@ -16,7 +16,9 @@ import {
   newestFirstSql,
   type Projection,
   type Queryable,
+  type StoredEvent,
   type Tenant,
+  type Transaction,
 } from '@afternoon/service-kit';
 import { customerClockTimes, customerNow } from '../../customerClock/customerClock';
 import { type SubscriptionRecord, toSubscription } from '../subscription';
@@ -38,77 +40,100 @@ export const subscriptionsProjection: Projection = {
     'SubscriptionPlanChanged',
     'InvoiceCreated',
   ],
-  async apply(tx, stored) {
+  apply: (tx, stored) => applySubscriptionEvents(tx, [stored]),
+  applyAll: applySubscriptionEvents,
+};
+
+async function applySubscriptionEvents(tx: Transaction, events: readonly StoredEvent[]): Promise<void> {
+  // A run of invoices (the billing run's batch) moves its subscriptions on in one statement.
+  let billed: SubscriptionBilling[] = [];
+  for (const stored of events) {
     if (stored.type === 'InvoiceCreated') {
       const { billing } = InvoiceCreated.parse(stored).data;
-      if (billing) await recordBilledBoundary(tx, billing);
-      return;
+      if (billing) billed.push(billing);
+      continue;
     }
-    const event = SubscriptionEvent.parse(stored);
-    const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
-    switch (event.type) {
-      case 'SubscriptionCreated':
-        await insertSubscription(tx, tenant, event.data, 'plan_code');
-        return;
-      case 'SubscriptionUpdated': {
-        const { subscription_id, rescheduled, updated_at } = event.data;
-        await tx.query(
-          `UPDATE subscriptions SET
+    await recordBilledBoundaries(tx, billed);
+    billed = [];
+    await applySubscriptionEvent(tx, stored);
+  }
+  await recordBilledBoundaries(tx, billed);
+}
+
+async function applySubscriptionEvent(tx: Transaction, stored: StoredEvent): Promise<void> {
+  const event = SubscriptionEvent.parse(stored);
+  const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
+  switch (event.type) {
+    case 'SubscriptionCreated':
+      await insertSubscription(tx, tenant, event.data, 'plan_code');
+      return;
+    case 'SubscriptionUpdated': {
+      const { subscription_id, rescheduled, updated_at } = event.data;
+      await tx.query(
+        `UPDATE subscriptions SET
              billing_anchor_day = coalesce($2, billing_anchor_day),
              schedule_start = coalesce($3, schedule_start),
              bridge_start = CASE WHEN $2::integer IS NULL THEN bridge_start ELSE $4::timestamptz END,
              updated_at = $5
            WHERE id = $1`,
-          [
-            subscription_id,
-            rescheduled?.billing_anchor_day ?? null,
-            rescheduled?.schedule_start ?? null,
-            rescheduled?.period_start ?? null,
-            updated_at,
-          ],
-        );
-        return;
-      }
-      case 'SubscriptionActivated':
-        await tx.query(`UPDATE subscriptions SET status = 'active', updated_at = $2 WHERE id = $1`, [
-          event.data.subscription_id,
-          event.data.activated_at,
-        ]);
-        return;
-      case 'SubscriptionCanceled':
-        await cancelNow(tx, event.data.subscription_id, event.data.canceled_at, event.data.refund_policy);
-        return;
-      case 'SubscriptionCancelScheduled':
-        await cancelAtPeriodEnd(tx, event.data.subscription_id, event.data.cancel_at, event.data.scheduled_at);
-        return;
-      case 'SubscriptionPlanChanged': {
-        const { subscription_id, canceled_at, cancel_at, new_subscription, changed_at } = event.data;
-        if (canceled_at) await cancelNow(tx, subscription_id, canceled_at, event.data.refund_policy);
-        else if (cancel_at) await cancelAtPeriodEnd(tx, subscription_id, cancel_at, changed_at);
-        await insertSubscription(tx, tenant, new_subscription, 'target_plan_code');
-        return;
-      }
-      default: {
-        const unknown: never = event;
-        return unknown;
-      }
+        [
+          subscription_id,
+          rescheduled?.billing_anchor_day ?? null,
+          rescheduled?.schedule_start ?? null,
+          rescheduled?.period_start ?? null,
+          updated_at,
+        ],
+      );
+      return;
     }
-  },
-};
+    case 'SubscriptionActivated':
+      await tx.query(`UPDATE subscriptions SET status = 'active', updated_at = $2 WHERE id = $1`, [
+        event.data.subscription_id,
+        event.data.activated_at,
+      ]);
+      return;
+    case 'SubscriptionCanceled':
+      await cancelNow(tx, event.data.subscription_id, event.data.canceled_at, event.data.refund_policy);
+      return;
+    case 'SubscriptionCancelScheduled':
+      await cancelAtPeriodEnd(tx, event.data.subscription_id, event.data.cancel_at, event.data.scheduled_at);
+      return;
+    case 'SubscriptionPlanChanged': {
+      const { subscription_id, canceled_at, cancel_at, new_subscription, changed_at } = event.data;
+      if (canceled_at) await cancelNow(tx, subscription_id, canceled_at, event.data.refund_policy);
+      else if (cancel_at) await cancelAtPeriodEnd(tx, subscription_id, cancel_at, changed_at);
+      await insertSubscription(tx, tenant, new_subscription, 'target_plan_code');
+      return;
+    }
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
 
-/** The billing run sends a subscription's next boundary only once this one is billed (see the subscriptions table). */
-async function recordBilledBoundary(tx: Queryable, billing: SubscriptionBilling): Promise<void> {
+/**
+ * The billing run sends a subscription's next boundary only once this one is billed (see the subscriptions table):
+ * each subscription moves on past the last of its boundaries billed here.
+ */
+async function recordBilledBoundaries(tx: Queryable, billed: readonly SubscriptionBilling[]): Promise<void> {
+  if (billed.length === 0) return;
   await tx.query(
-    `UPDATE subscriptions SET
-       billed_through = greatest(billed_through, $2::timestamptz),
-       billing_finished = billing_finished OR $3,
-       usage_billed_through = greatest(usage_billed_through, $4::timestamptz)
-     WHERE id = $1`,
+    `UPDATE subscriptions s SET
+       billed_through = greatest(s.billed_through, b.boundary),
+       billing_finished = s.billing_finished OR b.finished,
+       usage_billed_through = greatest(s.usage_billed_through, b.usage_received_through)
+     FROM (SELECT id, max(boundary) AS boundary, bool_or(finished) AS finished,
+                  max(usage_received_through) AS usage_received_through
+             FROM unnest($1::text[], $2::timestamptz[], $3::boolean[], $4::timestamptz[])
+                    AS billed(id, boundary, finished, usage_received_through)
+            GROUP BY id) b
+     WHERE s.id = b.id`,
     [
-      billing.subscription_id,
-      billing.boundary,
-      billing.billing_reason === 'subscription_end',
-      billing.usage_received_through,
+      billed.map((billing) => billing.subscription_id),
+      billed.map((billing) => billing.boundary),
+      billed.map((billing) => billing.billing_reason === 'subscription_end'),
+      billed.map((billing) => billing.usage_received_through),
     ],
   );
 }
