@@ -58,9 +58,8 @@ async function askTogether(
   }
   // Refused together: each customer's bill alone, so the refusal lands on the one at fault.
   const byCustomer = new Map<string, number[]>();
-  questions.forEach((question, index) =>
-    byCustomer.set(question.customerId, [...(byCustomer.get(question.customerId) ?? []), index]),
-  );
+  for (const [index, question] of questions.entries())
+    byCustomer.set(question.customerId, [...(byCustomer.get(question.customerId) ?? []), index]);
   const results: (Answered | Error)[] = [];
   for (const indexes of byCustomer.values()) {
     const asked = indexes.map((index) => questions[index] as UsageQuestion);
