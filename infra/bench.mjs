@@ -12,7 +12,8 @@
 //   BENCH_EVENTS (10000000)      usage-query's seed size (kept across runs as bench_seed_<n>_*), and the default
 //                                of BENCH_KAFKA_EVENTS (the smaller of 1,000,000 and BENCH_EVENTS)
 //   BENCH_DRAIN_TIMEOUT_SECONDS (300)  how long the ingest scenarios wait for metering to store what they sent
-//   BENCH_PROFILE=1              run every app under the CPU profiler (profiles listed at the end)
+//   BENCH_PROFILE=1              run every app under the CPU profiler (profiles listed at the end); the apps then run
+//                                their sources through tsx, otherwise the bundles production runs (`npm run build`)
 //   BENCH_SUBSCRIPTIONS (1000)   how many subscriptions subscription-billing bills at one period end
 //   BENCH_SUSTAIN_SECONDS (60)   http-sustained's confirming run at the rate found (probes: BENCH_PROBE_SECONDS, 10)
 //   BENCH_EXTRA_PORT (BENCH_PORT+1), BENCH_EXTRA_METERING_PORT (4905)  scale-out's second gateway and metering
@@ -20,6 +21,7 @@
 // Every scenario also reports the consumer-group rebalances seen during it and each app's peak resident memory.
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { buildApps } from './lib/build.mjs';
 import { ensureDependencies, loadDotEnv, log as logAs } from './lib/workspace.mjs';
 
 const log = (message) => logAs('bench', message);
@@ -45,6 +47,10 @@ if (!Number.isInteger(events) || events < 1000 || events > 100_000_000) {
 }
 
 if (!(await ensureDependencies())) process.exit(1);
+if (env.BENCH_PROFILE !== '1') {
+  log('building the apps as production runs them (npm run build)');
+  if ((await buildApps()) !== 0) process.exit(1);
+}
 
 // Only now: these import autocannon, pg and kafkajs, which the install above provides.
 const { createCluster } = await import('./bench/cluster.mjs');

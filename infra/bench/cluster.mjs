@@ -83,6 +83,11 @@ export function createCluster(env) {
     internalApiToken: `int_${randomBytes(24).toString('base64url')}`,
     /** Where each app writes its CPU profiles (`<dir>/<app>/<pid>.cpuprofile`) when BENCH_PROFILE=1. */
     profileDir: env.BENCH_PROFILE === '1' ? mkdtempSync(join(tmpdir(), 'afternoon-bench-profile-')) : undefined,
+    /**
+     * The apps run as production runs them, bundled (`npm run build`, ADR 0024); under the profiler they run their
+     * sources through tsx, so a profile names the source files.
+     */
+    compiled: env.BENCH_PROFILE !== '1',
     localDir: undefined,
     kafkaBrokers: undefined,
     databaseUrl: undefined,
@@ -171,6 +176,7 @@ export function createCluster(env) {
           { ...this.appEnv(app), ...app.extraEnv },
           apps.indexOf(this.app(app.service ?? app.name)),
           width,
+          { compiled: this.compiled },
         );
         app.run.exited.then((status) => {
           if (this.stopping || app.stoppedOnPurpose) return;

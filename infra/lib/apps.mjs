@@ -53,15 +53,16 @@ export async function portTaken(port) {
 }
 
 /**
- * Spawns `tsx src/main.ts` in the app's folder, in its own process group (so a Ctrl-C reaches only the
+ * Spawns `tsx src/main.ts` (or, `compiled`, the bundle `node dist/main.js`) in the app's folder, in its own process group (so a Ctrl-C reaches only the
  * supervisor, which then stops the apps in order), with every output line prefixed by the app's name.
  * Returns the run: {pid, child, exited (a promise of {code, signal}), exitStatus once it has exited}.
  */
-export function spawnApp(app, env, index, width) {
+export function spawnApp(app, env, index, width, { compiled = false } = {}) {
   const tty = process.stdout.isTTY;
   const label = app.name.padEnd(width);
   const prefix = tty ? `\x1b[${colors[index % colors.length]}m${label} |\x1b[0m ` : `${label} | `;
-  const child = spawn(binPath('tsx'), ['src/main.ts'], {
+  const [command, args] = compiled ? [process.execPath, ['dist/main.js']] : [binPath('tsx'), ['src/main.ts']];
+  const child = spawn(command, args, {
     cwd: join(ROOT, app.dir),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
