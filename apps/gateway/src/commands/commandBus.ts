@@ -15,6 +15,7 @@ import {
 } from '@afternoon/service-kit';
 import type { Registry } from 'prom-client';
 import { commandDuration } from './commandDuration';
+import { coalescedCommandSends } from './commandSends';
 import { sendCommandInSpan } from './commandSpans';
 import { ReplyWaiters } from './replyWaiters';
 
@@ -75,6 +76,7 @@ export async function startCommandBus(options: {
   const repliesTopic = kafka.topic(options.repliesTopic);
   const instanceId = randomUUID();
   const waiting = new ReplyWaiters();
+  const sendCommand = coalescedCommandSends(producer);
   let ready = false;
 
   const consumer = kafka.kafka.consumer({
@@ -190,11 +192,7 @@ export async function startCommandBus(options: {
       const reply = awaitReply(command.metadata.command_id);
       try {
         await sendCommandInSpan(kafka.topic(topic), commandHeaders(command), (headers) =>
-          sendWithin(
-            producer,
-            { topic: kafka.topic(topic), messages: [{ key, value: JSON.stringify(command), headers }] },
-            produceTimeoutMs,
-          ),
+          sendCommand(kafka.topic(topic), { key, value: JSON.stringify(command), headers }, produceTimeoutMs),
         );
       } catch (error) {
         reply.cancel();
