@@ -1,3 +1,6 @@
+import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
@@ -5,6 +8,7 @@ import type { ConsumedRecord } from '../consumer/idempotentConsumer';
 import { ConflictError } from '../errors';
 import { createLogger } from '../logger';
 import { withTransaction } from '../postgres/database';
+import { consumeEachInSpan, startProducerSpan } from '../tracing/spans';
 import { type AggregateDefinition, createCommandHandlers } from './commandHandler';
 import type { Command } from './decider';
 
@@ -113,5 +117,49 @@ describe('a batch of commands in one transaction', () => {
     await expect(withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }))).rejects.toThrow();
     const events = await db.pool.query("SELECT count(*)::int AS n FROM events WHERE stream_id = 'vault-v4'");
     expect(events.rows[0].n).toBe(0);
+  });
+
+  it('runs each command of a batch in its own trace: its CONSUMER span holds its transaction and its reply', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('kit');
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const { handleBatch } = handlers();
+      // Three commands sent from three requests, fetched in one batch.
+      const batch = [0, 1, 2].map((n) => {
+        const sent = startProducerSpan(tracer, 'vault.commands', {}, ROOT_CONTEXT);
+        sent.end();
+        return { ...commandRecord(10 + n, `cmd_traced_${n}`, `traced-${n}`), headers: sent.headers };
+      });
+      await consumeEachInSpan(tracer, batch, () =>
+        withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger })),
+      );
+
+      const spans = exporter.getFinishedSpans();
+      const childrenOf = (spanId: string, name: string) =>
+        spans.filter((span) => span.parentSpanContext?.spanId === spanId && span.name === name);
+      for (const record of batch) {
+        const [, traceId, sentSpanId] = (record.headers.traceparent ?? '').split('-');
+        const handled = childrenOf(sentSpanId ?? '', 'process vault.commands');
+        expect(handled, `the CONSUMER span of ${record.offset}`).toHaveLength(1);
+        expect(handled[0]).toMatchObject({
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.batch.message_count': 3 },
+        });
+        const transaction = childrenOf(handled[0]?.spanContext().spanId ?? '', 'postgres transaction');
+        expect(transaction, `the transaction in the trace of ${record.offset}`).toHaveLength(1);
+        const transactionSpanId = transaction[0]?.spanContext().spanId ?? '';
+        expect(childrenOf(transactionSpanId, 'postgres savepoint')).toHaveLength(1);
+        // The reply is queued in the command's own trace, so the relay sends it there, under its transaction.
+        const reply = await db.pool.query(
+          "SELECT headers->>'traceparent' AS traceparent FROM outbox WHERE payload->>'command_id' = $1",
+          [JSON.parse(record.value ?? '').metadata.command_id],
+        );
+        expect(reply.rows).toEqual([{ traceparent: `00-${traceId}-${transactionSpanId}-01` }]);
+      }
+      expect(spans.filter((span) => span.name === 'postgres transaction')).toHaveLength(3);
+    } finally {
+      context.disable();
+    }
   });
 });
