@@ -13,6 +13,7 @@ import {
   sendWithin,
   type Tracing,
 } from '@afternoon/service-kit';
+import type { KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { commandDuration } from './commandDuration';
 import { coalescedCommandSends } from './commandSends';
@@ -87,24 +88,37 @@ export async function startCommandBus(options: {
   });
   await consumer.connect();
   await consumer.subscribe({ topic: repliesTopic, fromBeginning: false });
+  async function deliverReply(partition: number, message: KafkaMessage): Promise<void> {
+    if (!message.value) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString());
+    } catch {
+      return;
+    }
+    const reply = CommandReply.safeParse(json);
+    if (!reply.success || !waiting.awaits(reply.data.command_id)) return;
+    const record = {
+      topic: repliesTopic,
+      partition,
+      offset: message.offset,
+      headers: recordHeaders(message.headers),
+    };
+    await consumeInSpan(options.tracing?.tracer, record, async () => waiting.deliver(reply.data));
+  }
+
   const runConfig: ConsumerRunConfig = {
-    eachMessage: async ({ message, partition }) => {
-      if (!message.value) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(message.value.toString());
-      } catch {
-        return;
+    // Replies are awaited in memory only: the group's offset matters to a restart after a crash alone, so it is
+    // committed once a second, not after every fetched batch (kafkajs's autoCommit), which put a broker round trip
+    // between one batch of replies and the fetch of the next.
+    autoCommit: false,
+    autoCommitInterval: 1_000,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+      for (const message of batch.messages) {
+        await deliverReply(batch.partition, message);
+        resolveOffset(message.offset);
       }
-      const reply = CommandReply.safeParse(json);
-      if (!reply.success || !waiting.awaits(reply.data.command_id)) return;
-      const record = {
-        topic: repliesTopic,
-        partition,
-        offset: message.offset,
-        headers: recordHeaders(message.headers),
-      };
-      await consumeInSpan(options.tracing?.tracer, record, async () => waiting.deliver(reply.data));
+      await commitOffsetsIfNecessary();
     },
   };
   await consumer.run(runConfig);
