@@ -11,6 +11,13 @@ export interface ReceivedSpan {
   name: string;
   /** OTLP's enum: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
+  attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }>;
+}
+
+/** The value of a span's integer attribute (OTLP/JSON may carry an int64 as a string), if it has one. */
+export function intAttribute(span: ReceivedSpan, key: string): number | undefined {
+  const value = span.attributes?.find((attribute) => attribute.key === key)?.value.intValue;
+  return value === undefined ? undefined : Number(value);
 }
 
 export const SpanKinds = { server: 2, client: 3, producer: 4, consumer: 5 } as const;

@@ -1,6 +1,6 @@
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type pg from 'pg';
-import { createCommandRecordHandler } from './commands/commandHandler';
+import { createCommandHandlers } from './commands/commandHandler';
 import { commandsConsumerName } from './consumer/consumerGroupId';
 import { consumersReady } from './consumer/consumerHealth';
 import {
@@ -162,7 +162,7 @@ async function startConsumers(
     consumers.push(
       await startIdempotentConsumer({
         ...start(commandsConsumerName, [side.commandsTopic], side.deadLetterTopic),
-        handle: createCommandRecordHandler({
+        ...createCommandHandlers({
           schema: context.schema,
           eventsTopic: kafka.topic(side.eventsTopic),
           repliesTopic: kafka.topic(side.repliesTopic),

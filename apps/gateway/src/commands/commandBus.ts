@@ -13,8 +13,10 @@ import {
   sendWithin,
   type Tracing,
 } from '@afternoon/service-kit';
+import type { KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { commandDuration } from './commandDuration';
+import { coalescedCommandSends } from './commandSends';
 import { sendCommandInSpan } from './commandSpans';
 import { ReplyWaiters } from './replyWaiters';
 
@@ -75,6 +77,7 @@ export async function startCommandBus(options: {
   const repliesTopic = kafka.topic(options.repliesTopic);
   const instanceId = randomUUID();
   const waiting = new ReplyWaiters();
+  const sendCommand = coalescedCommandSends(producer);
   let ready = false;
 
   const consumer = kafka.kafka.consumer({
@@ -85,24 +88,37 @@ export async function startCommandBus(options: {
   });
   await consumer.connect();
   await consumer.subscribe({ topic: repliesTopic, fromBeginning: false });
+  async function deliverReply(partition: number, message: KafkaMessage): Promise<void> {
+    if (!message.value) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString());
+    } catch {
+      return;
+    }
+    const reply = CommandReply.safeParse(json);
+    if (!reply.success || !waiting.awaits(reply.data.command_id)) return;
+    const record = {
+      topic: repliesTopic,
+      partition,
+      offset: message.offset,
+      headers: recordHeaders(message.headers),
+    };
+    await consumeInSpan(options.tracing?.tracer, record, async () => waiting.deliver(reply.data));
+  }
+
   const runConfig: ConsumerRunConfig = {
-    eachMessage: async ({ message, partition }) => {
-      if (!message.value) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(message.value.toString());
-      } catch {
-        return;
+    // Replies are awaited in memory only: the group's offset matters to a restart after a crash alone, so it is
+    // committed once a second, not after every fetched batch (kafkajs's autoCommit), which put a broker round trip
+    // between one batch of replies and the fetch of the next.
+    autoCommit: false,
+    autoCommitInterval: 1_000,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+      for (const message of batch.messages) {
+        await deliverReply(batch.partition, message);
+        resolveOffset(message.offset);
       }
-      const reply = CommandReply.safeParse(json);
-      if (!reply.success || !waiting.awaits(reply.data.command_id)) return;
-      const record = {
-        topic: repliesTopic,
-        partition,
-        offset: message.offset,
-        headers: recordHeaders(message.headers),
-      };
-      await consumeInSpan(options.tracing?.tracer, record, async () => waiting.deliver(reply.data));
+      await commitOffsetsIfNecessary();
     },
   };
   await consumer.run(runConfig);
@@ -190,11 +206,7 @@ export async function startCommandBus(options: {
       const reply = awaitReply(command.metadata.command_id);
       try {
         await sendCommandInSpan(kafka.topic(topic), commandHeaders(command), (headers) =>
-          sendWithin(
-            producer,
-            { topic: kafka.topic(topic), messages: [{ key, value: JSON.stringify(command), headers }] },
-            produceTimeoutMs,
-          ),
+          sendCommand(kafka.topic(topic), { key, value: JSON.stringify(command), headers }, produceTimeoutMs),
         );
       } catch (error) {
         reply.cancel();

@@ -1,6 +1,6 @@
 import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReceivedSpan, SpanKinds, startOtlpReceiver } from '../../test/otlpReceiver';
+import { intAttribute, type ReceivedSpan, SpanKinds, startOtlpReceiver } from '../../test/otlpReceiver';
 import { startTestCluster, type TestCluster, type TestOrganization } from '../../test/testCluster';
 
 describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
@@ -64,6 +64,42 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       expect(replied.parentSpanId).toBe(transaction?.spanId);
       expect(answered.parentSpanId).toBe(replied.spanId);
     });
+  });
+
+  it('follows each of several commands batched together to its own transaction and reply', async () => {
+    // Sent at once, they share the gateway's produce requests, so some share a partition's fetched batch.
+    const names = Array.from({ length: 16 }, (_, n) => `Batched ${n} Ltd`);
+    const created = await Promise.all(names.map((name) => org.live.post('/v1/customers', { name })));
+    expect(created.map(({ status }) => status)).toEqual(names.map(() => 201));
+
+    const prefix = cluster.topicPrefix;
+    const commands = `${prefix}customer.commands`;
+    const replies = `${prefix}gateway.replies`;
+    await eventually(
+      () => {
+        const requests = receiver.spans.filter(
+          (span) => span.service === 'gateway' && span.kind === SpanKinds.server && span.name === 'POST /v1/customers',
+        );
+        expect(requests.length).toBeGreaterThanOrEqual(names.length);
+        const batchSizes = requests.map((request) => {
+          const spans = receiver.spans.filter((span) => span.traceId === request.traceId);
+          const sent = one(spans, 'gateway', SpanKinds.producer, `send ${commands}`);
+          const handled = one(spans, 'customer-service', SpanKinds.consumer, `process ${commands}`);
+          const transaction = one(spans, 'customer-service', SpanKinds.client, 'postgres transaction');
+          const replied = one(spans, 'customer-service', SpanKinds.producer, `send ${replies}`);
+          const answered = one(spans, 'gateway', SpanKinds.consumer, `process ${replies}`);
+          expect(sent.parentSpanId).toBe(request.spanId);
+          expect(handled.parentSpanId).toBe(sent.spanId);
+          expect(transaction.parentSpanId).toBe(handled.spanId);
+          expect(replied.parentSpanId).toBe(transaction.spanId);
+          expect(answered.parentSpanId).toBe(replied.spanId);
+          return intAttribute(handled, 'messaging.batch.message_count') ?? 1;
+        });
+        // Else this test would not show that a batch keeps its commands' traces apart.
+        expect(Math.max(...batchSizes), 'the largest batch of commands').toBeGreaterThan(1);
+      },
+      { timeout: 15_000, label: 'the trace of every command, batched ones too' },
+    );
   });
 
   it('carries the trace into the internal API a read asks', async () => {

@@ -2,12 +2,18 @@ import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
-import type { RecordHandler } from '../consumer/idempotentConsumer';
+import type {
+  BatchHandler,
+  IdempotentConsumerOptions,
+  RecordContext,
+  RecordHandler,
+} from '../consumer/idempotentConsumer';
 import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';
 import { type Transaction, withSavepoint } from '../postgres/database';
 import type { Projection } from '../projections/projection';
+import { inRecordTrace } from '../tracing/spans';
 import { answerCommandOnce, invalidCommandReply, replyOf } from './commandReplies';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
@@ -64,12 +70,25 @@ export interface CommandHandlerOptions {
  * retried command gets its first reply again and changes nothing.
  */
 export function createCommandRecordHandler(options: CommandHandlerOptions): RecordHandler {
+  return createCommandHandlers(options).handle;
+}
+
+/**
+ * The record handler and a batch handler that runs every pending command of a fetched batch, in order, in the
+ * consumer's one transaction: each command's work sits in a savepoint of its own, so a command refused for a
+ * domain reason gets its error reply and the others still commit. A record refused for its own reason (a
+ * poison record) refuses the batch, and the consumer then takes the records one by one with `handle`. Each command
+ * of a batch runs in its own trace, as it would alone.
+ */
+export function createCommandHandlers(
+  options: CommandHandlerOptions,
+): Required<Pick<IdempotentConsumerOptions, 'handle' | 'handleBatch' | 'traceEachRecord'>> {
   const byType = new Map<string, AggregateDefinition>();
   for (const aggregate of options.aggregates) {
     for (const type of aggregate.commandTypes) byType.set(type, aggregate);
   }
 
-  return async (tx, record, context) => {
+  const handle: RecordHandler = async (tx, record, context) => {
     const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
     if (!envelope.success) throw new PoisonRecordError(`invalid command record: ${envelope.error.message}`);
     const { type, metadata } = envelope.data;
@@ -83,6 +102,13 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
     const outbox = { schema: options.schema, repliesTopic: options.repliesTopic };
     await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data));
   };
+
+  const handleBatch: BatchHandler = async (tx, records, { logger }) => {
+    const context: RecordContext = { logger, setType: () => undefined, skip: () => undefined };
+    for (const record of records) await inRecordTrace(record, () => handle(tx, record, context));
+  };
+
+  return { handle, handleBatch, traceEachRecord: true };
 
   async function decideAndRecord(
     tx: Transaction,

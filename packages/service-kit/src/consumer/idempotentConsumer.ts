@@ -4,7 +4,7 @@ import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Produc
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';
-import { consumeBatchInSpan, consumeInSpan } from '../tracing/spans';
+import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan } from '../tracing/spans';
 import type { Tracing } from '../tracing/tracing';
 import { BatchMembership } from './batchMembership';
 import { ConsumerHealth } from './consumerHealth';
@@ -58,6 +58,12 @@ export interface IdempotentConsumerOptions {
   handle: RecordHandler;
   /** When set, each fetched batch is first tried whole with it; `handle` isolates the records of a batch that fails. */
   handleBatch?: BatchHandler;
+  /**
+   * In batch mode, each record continues its own trace (a command, whose request awaits its reply): it gets its own
+   * CONSUMER span, the batch's transaction is a span of each, and the handler runs a record's part with
+   * `inRecordTrace`. Otherwise a batch gets one CONSUMER span of its own, linked to its records.
+   */
+  traceEachRecord?: boolean;
   deadLetterTopic: string;
   producer: Producer;
   logger: Logger;
@@ -200,7 +206,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   }
 
   function handledWholeInSpan(handleBatch: BatchHandler, records: ConsumedRecord[], membership: BatchMembership) {
-    return consumeBatchInSpan(tracer, records, () => handledWhole(handleBatch, records, membership));
+    const consume = options.traceEachRecord ? consumeEachInSpan : consumeBatchInSpan;
+    return consume(tracer, records, () => handledWhole(handleBatch, records, membership));
   }
 
   /** Tries the batch whole, retrying world failures; false when it is refused (or given up): go record by record. */

@@ -29,6 +29,7 @@ export async function enqueueOutbox(
     const { topic, key, headers, payload } = message;
     return `(${params.list([topic, key, JSON.stringify(withTraceHeaders(headers ?? {})), JSON.stringify(payload)])})`;
   });
-  await tx.query(params.query(`INSERT INTO outbox (topic, key, headers, payload) VALUES ${tuples.join(', ')}`));
-  await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
+  // One statement, one round trip: a data-modifying WITH runs whole whether or not the query reads it.
+  const insert = `INSERT INTO outbox (topic, key, headers, payload) VALUES ${tuples.join(', ')}`;
+  await tx.query(params.query(`WITH queued AS (${insert}) SELECT pg_notify(${params.add(outboxChannel(schema))}, '')`));
 }

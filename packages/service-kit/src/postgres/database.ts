@@ -100,8 +100,15 @@ async function inTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promis
   }
 }
 
-/** Runs work inside a savepoint so a refusal can undo its partial writes and the transaction goes on. */
-export async function withSavepoint<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs work inside a savepoint (a span of the active trace, if any) so a refusal can undo its partial writes and the
+ * transaction goes on.
+ */
+export function withSavepoint<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
+  return inSpan('postgres savepoint', transactionSpan, () => inSavepoint(tx, work));
+}
+
+async function inSavepoint<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
   await tx.query('SAVEPOINT command_work');
   try {
     const result = await work();

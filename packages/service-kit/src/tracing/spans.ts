@@ -17,6 +17,9 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 // The active trace carries its service's tracer, so code deep inside (a transaction) adds spans without being handed one.
 const tracerKey = createContextKey('afternoon.tracer');
+// A batch whose records each continue their own trace carries those traces, by record (see consumeEachInSpan).
+const recordTracesKey = createContextKey('afternoon.recordTraces');
+type RecordTraces = ReadonlyMap<string, Context>;
 const propagator = new W3CTraceContextPropagator();
 
 /** The tracer of the service whose span is active, if any. */
@@ -40,11 +43,19 @@ export function withTraceHeaders(
   return carried;
 }
 
-/** Runs `work` in a child span of the active trace; just runs it when nothing is traced. */
+/**
+ * Runs `work` in a child span of the active trace; in a batch whose records each continue their own trace, in a child
+ * span of each of those (the work is theirs alike: their shared transaction). Just runs it when nothing is traced.
+ */
 export function inSpan<T>(name: string, options: SpanOptions, work: () => Promise<T>): Promise<T> {
   const parent = context.active();
   const tracer = parent.getValue(tracerKey) as Tracer | undefined;
   if (!tracer) return work();
+  const traces = parent.getValue(recordTracesKey) as RecordTraces | undefined;
+  if (traces) {
+    const spans = [...traces].map(([key, trace]) => ({ key, trace, span: tracer.startSpan(name, options, trace) }));
+    return runInSpans(tracer, spans, work);
+  }
   return runInSpan(tracer, tracer.startSpan(name, options, parent), parent, work);
 }
 
@@ -57,6 +68,23 @@ export async function runInSpan<T>(tracer: Tracer, span: Span, parent: Context, 
     throw error;
   } finally {
     span.end();
+  }
+}
+
+/** Runs `work` once with a span open in each record's trace, each trace moved into its span; ends them as `runInSpan`. */
+async function runInSpans<T>(
+  tracer: Tracer,
+  spans: readonly { key: string; trace: Context; span: Span }[],
+  work: () => Promise<T>,
+): Promise<T> {
+  const traces: RecordTraces = new Map(spans.map(({ key, trace, span }) => [key, activeIn(tracer, span, trace)]));
+  try {
+    return await context.with(ROOT_CONTEXT.setValue(tracerKey, tracer).setValue(recordTracesKey, traces), work);
+  } catch (error) {
+    for (const { span } of spans) failed(span, error);
+    throw error;
+  } finally {
+    for (const { span } of spans) span.end();
   }
 }
 
@@ -87,7 +115,37 @@ const messaging = (topic: string, operation: string) => ({
 export function consumeInSpan<T>(tracer: Tracer | undefined, record: TracedRecord, work: () => Promise<T>): Promise<T> {
   if (!tracer) return work();
   const parent = remoteParent(record.headers);
-  const span = tracer.startSpan(
+  return runInSpan(tracer, consumerSpan(tracer, record, parent), parent, work);
+}
+
+/**
+ * Handles a batch whose records each continue their own trace (commands: each is a request awaiting its reply). Each
+ * record gets the CONSUMER span `consumeInSpan` would give it alone; a span `work` opens (its transaction) is a span
+ * of each, and `inRecordTrace` runs a record's own part in its trace. Just handles it when untraced.
+ */
+export function consumeEachInSpan<T>(
+  tracer: Tracer | undefined,
+  records: readonly TracedRecord[],
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!tracer) return work();
+  const spans = records.map((record) => {
+    const trace = remoteParent(record.headers);
+    const span = consumerSpan(tracer, record, trace).setAttribute('messaging.batch.message_count', records.length);
+    return { key: recordKey(record), trace, span };
+  });
+  return runInSpans(tracer, spans, work);
+}
+
+/** Runs a record's part of a batch's work in the record's own trace (see `consumeEachInSpan`); else just runs it. */
+export function inRecordTrace<T>(record: TracedRecord, work: () => Promise<T>): Promise<T> {
+  const trace = (context.active().getValue(recordTracesKey) as RecordTraces | undefined)?.get(recordKey(record));
+  return trace ? context.with(trace, work) : work();
+}
+
+/** The CONSUMER span of one record, child of `parent` (the trace its headers carry). */
+function consumerSpan(tracer: Tracer, record: TracedRecord, parent: Context): Span {
+  return tracer.startSpan(
     `process ${record.topic}`,
     {
       kind: SpanKind.CONSUMER,
@@ -99,8 +157,9 @@ export function consumeInSpan<T>(tracer: Tracer | undefined, record: TracedRecor
     },
     parent,
   );
-  return runInSpan(tracer, span, parent, work);
 }
+
+const recordKey = (record: TracedRecord) => `${record.topic}/${record.partition}/${record.offset}`;
 
 /** Handles a batch in one CONSUMER span of its own trace, linked to the trace of each record that carries one. */
 export function consumeBatchInSpan<T>(

@@ -1,0 +1,165 @@
+import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { kitDatabase } from '../../test-fixtures/kitDatabase';
+import type { ConsumedRecord } from '../consumer/idempotentConsumer';
+import { ConflictError } from '../errors';
+import { createLogger } from '../logger';
+import { withTransaction } from '../postgres/database';
+import { consumeEachInSpan, startProducerSpan } from '../tracing/spans';
+import { type AggregateDefinition, createCommandHandlers } from './commandHandler';
+import type { Command } from './decider';
+
+const OpenVault = z.object({ type: z.literal('OpenVault'), data: z.object({ vault_id: z.string() }) });
+const VaultOpened = z.object({ type: z.literal('VaultOpened'), data: z.object({ vault_id: z.string() }) });
+type OpenVault = Command<'OpenVault', z.infer<typeof OpenVault>['data']>;
+type VaultOpened = z.infer<typeof VaultOpened>;
+
+/** A vault opens once; opening it again is refused. */
+const vault: AggregateDefinition<OpenVault, VaultOpened, boolean> = {
+  commandTypes: ['OpenVault'],
+  commandSchema: OpenVault,
+  eventSchema: VaultOpened,
+  eventWireNames: { VaultOpened: 'test.v1.vault_opened' },
+  streamId: (command) => `vault-${command.data.vault_id}`,
+  decider: {
+    initialState: () => false,
+    evolve: () => true,
+    decide: (command, opened) => {
+      if (opened) throw new ConflictError(`vault ${command.data.vault_id} is already open`);
+      return [{ type: 'VaultOpened', data: command.data }];
+    },
+  },
+  result: (_state, command) => ({ id: command.data.vault_id }),
+};
+
+function commandRecord(offset: number, commandId: string, vaultId: string): ConsumedRecord {
+  const metadata = {
+    command_id: commandId,
+    correlation_id: `req_${commandId}`,
+    request_id: `req_${commandId}`,
+    organization_id: 'org_vault',
+    mode: 'live',
+    issued_at: '2026-12-05T10:00:00.000Z',
+  };
+  return {
+    topic: 'vault.commands',
+    partition: 0,
+    offset: String(offset),
+    timestamp: '0',
+    key: vaultId,
+    value: JSON.stringify({ type: 'OpenVault', data: { vault_id: vaultId }, metadata }),
+    headers: {},
+  };
+}
+
+describe('a batch of commands in one transaction', () => {
+  let db: Awaited<ReturnType<typeof kitDatabase>>;
+  const logger = createLogger('kit-test', 'warn');
+  beforeAll(async () => {
+    db = await kitDatabase();
+  });
+  afterAll(() => db.drop());
+
+  const handlers = () =>
+    createCommandHandlers({
+      schema: db.schema,
+      eventsTopic: 'vault.events',
+      repliesTopic: 'vault.replies',
+      aggregates: [vault],
+      projections: [],
+      context: { catchUp: async () => true },
+    });
+  const replies = async () =>
+    (await db.pool.query("SELECT payload FROM outbox WHERE topic = 'vault.replies' ORDER BY position")).rows.map(
+      (row) => row.payload,
+    );
+
+  it('answers each command: a refused one gets its error reply and the others still commit', async () => {
+    const { handleBatch } = handlers();
+    const batch = [
+      commandRecord(0, 'cmd_a', 'v1'),
+      commandRecord(1, 'cmd_b', 'v1'), // the same vault again, after cmd_a in the same transaction
+      commandRecord(2, 'cmd_c', 'v2'),
+    ];
+    await withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }));
+
+    const events = await db.pool.query('SELECT stream_id FROM events ORDER BY stream_id');
+    expect(events.rows).toEqual([{ stream_id: 'vault-v1' }, { stream_id: 'vault-v2' }]);
+    expect(await replies()).toEqual([
+      expect.objectContaining({ command_id: 'cmd_a', ok: true, result: { id: 'v1' } }),
+      expect.objectContaining({ command_id: 'cmd_b', ok: false, error: expect.objectContaining({ code: 'CONFLICT' }) }),
+      expect.objectContaining({ command_id: 'cmd_c', ok: true, result: { id: 'v2' } }),
+    ]);
+  });
+
+  it('gives a redelivered batch its first replies and changes nothing', async () => {
+    const { handleBatch } = handlers();
+    await db.pool.query('DELETE FROM outbox');
+    const batch = [commandRecord(0, 'cmd_a', 'v1'), commandRecord(1, 'cmd_b', 'v1'), commandRecord(2, 'cmd_c', 'v2')];
+    await withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }));
+
+    const events = await db.pool.query('SELECT count(*)::int AS n FROM events');
+    expect(events.rows[0].n).toBe(2);
+    expect((await replies()).map((reply) => [reply.command_id, reply.ok])).toEqual([
+      ['cmd_a', true],
+      ['cmd_b', false],
+      ['cmd_c', true],
+    ]);
+  });
+
+  it('refuses the whole batch for a poison record, so the consumer isolates it record by record', async () => {
+    const { handleBatch } = handlers();
+    const poison = { ...commandRecord(3, 'cmd_d', 'v3'), value: '{not json' };
+    const batch = [commandRecord(4, 'cmd_e', 'v4'), poison];
+    await expect(withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }))).rejects.toThrow();
+    const events = await db.pool.query("SELECT count(*)::int AS n FROM events WHERE stream_id = 'vault-v4'");
+    expect(events.rows[0].n).toBe(0);
+  });
+
+  it('runs each command of a batch in its own trace: its CONSUMER span holds its transaction and its reply', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('kit');
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const { handleBatch } = handlers();
+      // Three commands sent from three requests, fetched in one batch.
+      const batch = [0, 1, 2].map((n) => {
+        const sent = startProducerSpan(tracer, 'vault.commands', {}, ROOT_CONTEXT);
+        sent.end();
+        return { ...commandRecord(10 + n, `cmd_traced_${n}`, `traced-${n}`), headers: sent.headers };
+      });
+      await consumeEachInSpan(tracer, batch, () =>
+        withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger })),
+      );
+
+      const spans = exporter.getFinishedSpans();
+      const childrenOf = (spanId: string, name: string) =>
+        spans.filter((span) => span.parentSpanContext?.spanId === spanId && span.name === name);
+      for (const record of batch) {
+        const [, traceId, sentSpanId] = (record.headers.traceparent ?? '').split('-');
+        const handled = childrenOf(sentSpanId ?? '', 'process vault.commands');
+        expect(handled, `the CONSUMER span of ${record.offset}`).toHaveLength(1);
+        expect(handled[0]).toMatchObject({
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.batch.message_count': 3 },
+        });
+        const transaction = childrenOf(handled[0]?.spanContext().spanId ?? '', 'postgres transaction');
+        expect(transaction, `the transaction in the trace of ${record.offset}`).toHaveLength(1);
+        const transactionSpanId = transaction[0]?.spanContext().spanId ?? '';
+        expect(childrenOf(transactionSpanId, 'postgres savepoint')).toHaveLength(1);
+        // The reply is queued in the command's own trace, so the relay sends it there, under its transaction.
+        const reply = await db.pool.query(
+          "SELECT headers->>'traceparent' AS traceparent FROM outbox WHERE payload->>'command_id' = $1",
+          [JSON.parse(record.value ?? '').metadata.command_id],
+        );
+        expect(reply.rows).toEqual([{ traceparent: `00-${traceId}-${transactionSpanId}-01` }]);
+      }
+      expect(spans.filter((span) => span.name === 'postgres transaction')).toHaveLength(3);
+    } finally {
+      context.disable();
+    }
+  });
+});
