@@ -3,6 +3,7 @@ import { type RatedUsage, type RatingEvent, ratingEventWireNames, type UsageRate
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Headers } from '@afternoon/contracts/messaging';
 import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { cleanMeteredUsageRecord } from '@afternoon/contracts/meteredUsageCheck';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type ConsumedRecord,
@@ -97,8 +98,12 @@ class Thresholds {
   }
 }
 
+/** The record as the contract reads it: vouched for by the fast check, or else parsed by zod (which names the problems). */
 function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
-  const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
+  const value = parseRecordJson(record.value);
+  const clean = cleanMeteredUsageRecord(value);
+  if (clean) return clean;
+  const parsed = MeteredUsageRecord.safeParse(value);
   if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
   return parsed.data;
 }
