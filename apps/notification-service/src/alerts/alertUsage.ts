@@ -1,4 +1,3 @@
-import type { MeteredEvent, MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
 import type { Tenant, Transaction } from '@afternoon/service-kit';
 import type { UsagePeriod } from './usagePeriod';
 import { totalKey, type UsageTotal } from './usageTally';
@@ -15,24 +14,20 @@ export const customerName = (customer: UsageCustomer) =>
 /**
  * Each record's events not counted before, now marked counted (one statement for the batch), in the records' order:
  * an event counts in the first record that holds it. Metering's outbox may send a record twice, and an event may
- * appear twice in one record.
+ * appear twice in one record. Only events some additive meter counts are given: the others change no total.
  */
-export async function countOnce(tx: Transaction, usages: readonly MeteredUsageRecord[]): Promise<MeteredEvent[][]> {
-  const nameOf = (usage: MeteredUsageRecord, event: MeteredEvent) =>
-    `${usage.organization_id}\u0000${usage.mode}\u0000${event.usage_id}`;
-  const ids = new Map<string, [string, string, string]>();
-  for (const usage of usages)
-    for (const event of usage.events)
-      ids.set(nameOf(usage, event), [usage.organization_id, usage.mode, event.usage_id]);
-  const columns = [0, 1, 2].map((column) => [...ids.values()].map((id) => id[column]));
-  const { rows } = await tx.query<{ organization_id: string; mode: string; usage_id: string }>(
-    `INSERT INTO alert_counted_usage (organization_id, mode, usage_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING
-     RETURNING organization_id, mode, usage_id`,
-    columns,
+export async function countOnce<Event extends { usageId: string }>(
+  tx: Transaction,
+  records: readonly (readonly Event[])[],
+): Promise<Event[][]> {
+  const ids = [...new Set(records.flatMap((events) => events.map((event) => event.usageId)))];
+  if (ids.length === 0) return records.map(() => []);
+  const { rows } = await tx.query<{ usage_id: string }>(
+    'INSERT INTO alert_counted_usage (usage_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING usage_id',
+    [ids],
   );
-  const fresh = new Set(rows.map((row) => `${row.organization_id}\u0000${row.mode}\u0000${row.usage_id}`));
-  return usages.map((usage) => usage.events.filter((event) => fresh.delete(nameOf(usage, event))));
+  const fresh = new Set(rows.map((row) => row.usage_id));
+  return records.map((events) => events.filter((event) => fresh.delete(event.usageId)));
 }
 
 /** A running total a batch wants, of one customer. */

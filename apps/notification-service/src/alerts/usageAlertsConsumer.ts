@@ -62,10 +62,10 @@ async function countUsage(tx: Transaction, records: readonly ConsumedRecord[], c
   const usages = records.map((record) => ({ record, usage: meteredUsageOf(record) }));
   const fresh = await countOnce(
     tx,
-    usages.map(({ usage }) => usage),
+    usages.map(({ usage }) => additiveEvents(usage.events)),
   );
   const counting = usages
-    .map(({ record, usage }, index) => ({ record, usage, events: additiveEvents(fresh[index] ?? []) }))
+    .map(({ record, usage }, index) => ({ record, usage, events: fresh[index] ?? [] }))
     .filter(({ events }) => events.length > 0);
   if (counting.length === 0) return;
 
@@ -94,10 +94,18 @@ async function countUsage(tx: Transaction, records: readonly ConsumedRecord[], c
   for (const { record, usage, crossing } of tallied.crossings) await announce(tx, record, usage, crossing, context);
 }
 
-/** Each event with what its additive meters (`count`, `sum`) take from it; events with none are left out. */
-function additiveEvents(events: readonly MeteredEvent[]) {
+/** An event some additive meter (`count`, `sum`) counts, with what each takes from it. */
+interface AdditiveEvent {
+  usageId: string;
+  event: MeteredEvent;
+  quantities: CountedEvent['quantities'];
+}
+
+/** The events with what their additive meters take from them; events with none change no total and are left out. */
+function additiveEvents(events: readonly MeteredEvent[]): AdditiveEvent[] {
   return events
     .map((event) => ({
+      usageId: event.usage_id,
       event,
       quantities: event.meters.flatMap(({ meter_code, aggregation, quantity }) =>
         quantity !== null && (aggregation === 'count' || aggregation === 'sum')
@@ -109,7 +117,7 @@ function additiveEvents(events: readonly MeteredEvent[]) {
 }
 
 function countedEvent(
-  { event, quantities }: ReturnType<typeof additiveEvents>[number],
+  { event, quantities }: AdditiveEvent,
   subscriptions: readonly SubscriptionSchedule[],
 ): CountedEvent {
   return {
