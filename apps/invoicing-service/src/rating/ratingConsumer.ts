@@ -2,7 +2,8 @@ import type { LowBalanceThresholdSetting } from '@afternoon/contracts/billingSet
 import { type RatedUsage, type RatingEvent, ratingEventWireNames, type UsageRated } from '@afternoon/contracts/credits';
 import type { EventMetadata } from '@afternoon/contracts/messaging';
 import { Headers } from '@afternoon/contracts/messaging';
-import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { type MeteredEvent, MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { cleanMeteredUsageRecord } from '@afternoon/contracts/meteredUsageCheck';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type ConsumedRecord,
@@ -51,25 +52,19 @@ const maxRatedPerEvent = 100;
 
 async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], context: ServiceContext) {
   const parsed = records.map((record) => ({ record, usage: meteredUsageOf(record) }));
+  const customers = parsed.map(({ usage }) => customerOf(usage));
   // First, before anything is written: see CreditBook.
-  const book = await CreditBook.lock(
-    tx,
-    parsed.map(({ usage }) => ({
-      organizationId: usage.organization_id,
-      mode: usage.mode,
-      customerId: usage.customer_id,
-    })),
-  );
+  const book = await CreditBook.lock(tx, customers);
   const thresholds = new Thresholds(tx);
-  const subscriptions = new Map<string, Promise<RatedSubscription[]>>();
-  const subscriptionsOfCustomer = (tenant: Tenant, customerId: string) => {
-    const name = `${tenant.organizationId}/${tenant.mode}/${customerId}`;
-    const known = subscriptions.get(name) ?? subscriptionsOf(tx, tenant, customerId);
-    subscriptions.set(name, known);
-    return known;
-  };
-  for (const { record, usage } of parsed)
-    await rateRecord(tx, record, usage, { book, thresholds, subscriptionsOfCustomer }, context);
+  const subscriptions = await subscriptionsOf(tx, customers);
+  const fresh = await unrated(
+    tx,
+    parsed.map(({ usage }) => usage),
+  );
+  for (const [index, { record, usage }] of parsed.entries()) {
+    const lookups = { book, thresholds, subscriptions: subscriptions.get(customerName(customerOf(usage))) ?? [] };
+    await rateRecord(tx, record, usage, fresh[index] ?? [], lookups, context);
+  }
   await notifyRatedUsage(tx, context.schema);
 }
 
@@ -77,7 +72,8 @@ async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], 
 interface BatchLookups {
   book: CreditBook;
   thresholds: Thresholds;
-  subscriptionsOfCustomer(tenant: Tenant, customerId: string): Promise<RatedSubscription[]>;
+  /** The record's customer's subscriptions. */
+  subscriptions: readonly RatedSubscription[];
 }
 
 /** Each tenant's low-balance thresholds, read once a batch. */
@@ -97,8 +93,12 @@ class Thresholds {
   }
 }
 
+/** The record as the contract reads it: vouched for by the fast check, or else parsed by zod (which names the problems). */
 function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
-  const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
+  const value = parseRecordJson(record.value);
+  const clean = cleanMeteredUsageRecord(value);
+  if (clean) return clean;
+  const parsed = MeteredUsageRecord.safeParse(value);
   if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
   return parsed.data;
 }
@@ -107,14 +107,13 @@ async function rateRecord(
   tx: Transaction,
   record: ConsumedRecord,
   usage: MeteredUsageRecord,
-  { book, thresholds, subscriptionsOfCustomer }: BatchLookups,
+  events: readonly MeteredEvent[],
+  { book, thresholds, subscriptions }: BatchLookups,
   context: ServiceContext,
 ): Promise<void> {
+  if (events.length === 0) return;
   const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
   const customerId = usage.customer_id;
-  const events = await unrated(tx, usage);
-  if (events.length === 0) return;
-  const subscriptions = await subscriptionsOfCustomer(tenant, customerId);
   const totals = new LockedTotals(tx);
   // One event at a time, to know after which event a balance crossed a threshold.
   const before = book.available(customerId);
@@ -142,31 +141,58 @@ async function rateRecord(
   });
 }
 
-/** The record's events not rated before (a republished record, or one event twice in it, is rated once). */
-async function unrated(tx: Transaction, usage: MeteredUsageRecord) {
-  const ids = usage.events.map((event) => event.usage_id);
+/**
+ * Each record's events not rated before, in the records' order (one statement for the batch): an event is rated in
+ * the first record that holds it, so a republished record, or one event twice in a batch, is rated once.
+ */
+async function unrated(tx: Transaction, usages: readonly MeteredUsageRecord[]): Promise<MeteredEvent[][]> {
+  const ids = [...new Set(usages.flatMap((usage) => usage.events.map((event) => event.usage_id)))];
   const { rows } = await tx.query<{ usage_id: string }>(
     'SELECT usage_id FROM rated_usage WHERE usage_id = ANY($1::text[])',
     [ids],
   );
   const seen = new Set(rows.map((row) => row.usage_id));
-  return usage.events.filter((event) => !seen.has(event.usage_id) && seen.add(event.usage_id));
+  return usages.map((usage) => usage.events.filter((event) => !seen.has(event.usage_id) && seen.add(event.usage_id)));
 }
 
-/** Every subscription of the customer, with the plan version it is on; rating picks those running at each event. */
-async function subscriptionsOf(tx: Transaction, tenant: Tenant, customerId: string): Promise<RatedSubscription[]> {
-  const { rows } = await tx.query<SubscriptionRow>(
-    `SELECT * FROM subscriptions WHERE organization_id = $1 AND mode = $2 AND customer_id = $3
-      ORDER BY created_at, id`,
-    [tenant.organizationId, tenant.mode, customerId],
+/**
+ * Every subscription of the batch's customers (by `customerName`), oldest first, with
+ * the plan version it is on; rating picks those running at each event. One statement for the batch's customers.
+ */
+async function subscriptionsOf(
+  tx: Transaction,
+  customers: readonly (Tenant & { customerId: string })[],
+): Promise<Map<string, RatedSubscription[]>> {
+  const { rows } = await tx.query<SubscriptionRow & { organization_id: string; mode: Tenant['mode'] }>(
+    `SELECT s.* FROM subscriptions s
+       JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::text[])) AS c (organization_id, mode, customer_id)
+         ON s.organization_id = c.organization_id AND s.mode = c.mode AND s.customer_id = c.customer_id
+      ORDER BY s.created_at, s.id`,
+    [
+      customers.map((customer) => customer.organizationId),
+      customers.map((customer) => customer.mode),
+      customers.map((customer) => customer.customerId),
+    ],
   );
-  const rated: RatedSubscription[] = [];
+  const rated = new Map<string, RatedSubscription[]>();
   for (const row of rows) {
+    const tenant = { organizationId: row.organization_id, mode: row.mode };
     const plan = await getPlan(tx, tenant, row.plan_code, row.plan_version);
-    if (plan) rated.push({ record: toRecord(row), plan });
+    const name = customerName({ ...tenant, customerId: row.customer_id });
+    if (plan) rated.set(name, [...(rated.get(name) ?? []), { record: toRecord(row), plan }]);
   }
   return rated;
 }
+
+const customerOf = (usage: MeteredUsageRecord) => ({
+  organizationId: usage.organization_id,
+  mode: usage.mode,
+  customerId: usage.customer_id,
+});
+
+/** Names a customer of a tenant in a batch's maps. */
+const customerName = (customer: Tenant & { customerId: string }) =>
+  `${customer.organizationId}\u0000${customer.mode}\u0000${customer.customerId}`;
 
 function chunks(rated: readonly RatedUsage[]): RatedUsage[][] {
   const result: RatedUsage[][] = [];

@@ -7,6 +7,7 @@ import {
 } from '@afternoon/contracts/subscriptions';
 import { Topics } from '@afternoon/contracts/topics';
 import { foreignProjection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { customerName, type UsageCustomer } from './alertUsage';
 
 /**
  * Keeps `alert_subscriptions` in step with the subscription events on `invoice.events`: only what cuts a
@@ -76,18 +77,35 @@ async function insertSubscription(tx: Queryable, tenant: Tenant, terms: Subscrip
   );
 }
 
-/** The customer's subscriptions, oldest first: the first running at an instant cuts its billing period. */
+/**
+ * Each customer's subscriptions (by `customerName`), oldest first: the first running at an instant cuts its billing
+ * period. One statement for a batch's customers; a customer without any has none in the map.
+ */
 export async function subscriptionSchedulesOf(
   db: Queryable,
-  tenant: Tenant,
-  customerId: string,
-): Promise<SubscriptionSchedule[]> {
+  customers: readonly UsageCustomer[],
+): Promise<Map<string, SubscriptionSchedule[]>> {
   const { rows } = await db.query<SubscriptionRow>(
-    `SELECT * FROM alert_subscriptions WHERE organization_id = $1 AND mode = $2 AND customer_id = $3
-      ORDER BY created_at, id`,
-    [tenant.organizationId, tenant.mode, customerId],
+    `SELECT s.* FROM alert_subscriptions s
+       JOIN unnest($1::text[], $2::text[], $3::text[]) AS c (organization_id, mode, customer_id)
+         ON s.organization_id = c.organization_id AND s.mode = c.mode AND s.customer_id = c.customer_id
+      ORDER BY s.created_at, s.id`,
+    [
+      customers.map((customer) => customer.organizationId),
+      customers.map((customer) => customer.mode),
+      customers.map((customer) => customer.customerId),
+    ],
   );
-  return rows.map((row) => ({
+  const schedules = new Map<string, SubscriptionSchedule[]>();
+  for (const row of rows) {
+    const name = customerName({ organizationId: row.organization_id, mode: row.mode, customerId: row.customer_id });
+    schedules.set(name, [...(schedules.get(name) ?? []), scheduleOf(row)]);
+  }
+  return schedules;
+}
+
+function scheduleOf(row: SubscriptionRow): SubscriptionSchedule {
+  return {
     interval: row.plan_interval,
     anchorDay: row.billing_anchor_day,
     startDate: row.start_date.toISOString(),
@@ -95,10 +113,13 @@ export async function subscriptionSchedulesOf(
     bridgeStart: row.bridge_start?.toISOString() ?? null,
     cancelAt: row.cancel_at?.toISOString() ?? null,
     canceledAt: row.canceled_at?.toISOString() ?? null,
-  }));
+  };
 }
 
 interface SubscriptionRow {
+  organization_id: string;
+  mode: Tenant['mode'];
+  customer_id: string;
   plan_interval: PlanInterval;
   billing_anchor_day: number;
   start_date: Date;

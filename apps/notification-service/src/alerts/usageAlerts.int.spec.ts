@@ -101,15 +101,17 @@ describe('usage alerts on real Kafka and Postgres', () => {
     };
   }
 
-  const publish = (customerId: string, stored: MeteredEvent[]) => {
+  const metered = (customerId: string, stored: MeteredEvent[]) => {
     const record: MeteredUsageRecord = {
       organization_id: tenant.organizationId,
       mode: tenant.mode,
       customer_id: customerId,
       events: stored,
     };
-    return produce(topic(Topics.usageMetered.name), [{ key: customerId, value: JSON.stringify(record) }]);
+    return { key: customerId, value: JSON.stringify(record) };
   };
+  const publish = (customerId: string, stored: MeteredEvent[]) =>
+    produce(topic(Topics.usageMetered.name), [metered(customerId, stored)]);
 
   /** An event of invoicing's subscription stream as it appears on invoice.events. */
   function subscriptionEvent(
@@ -263,6 +265,56 @@ describe('usage alerts on real Kafka and Postgres', () => {
     expect(noticesOf(ever.id)).toEqual([
       expect.objectContaining({ customer_id: customerId, value: '12', period_start: null, period_end: null }),
     ]);
+  });
+
+  it('counts records sent together in their order, each seeing what the ones before it counted and told', {
+    timeout: 120_000,
+  }, async () => {
+    const [ann, bea] = [newResourceId(), newResourceId()];
+    const alert = await createAlert({ threshold: '10', scope: 'lifetime' });
+    const [a1, a2, a3, b1] = [
+      tokens('2026-03-01T00:00:00.000Z', '4'),
+      tokens('2026-03-02T00:00:00.000Z', '6'),
+      tokens('2026-03-03T00:00:00.000Z', '1'),
+      tokens('2026-03-01T00:00:00.000Z', '12'),
+    ];
+    // An event no additive meter counts changes no total, and is not kept as counted.
+    const maxOnly = { ...tokens('2026-03-01T00:00:00.000Z', '0'), meters: [a1.meters[1]] } as MeteredEvent;
+    // One send, one partition per customer: the consumer may take them as one batch. Ann reaches 4 + 6 = 10 with a2
+    // (told), then 11 (told already); Bea 12 with b1 (told), whose record sits between Ann's.
+    await produce(topic(Topics.usageMetered.name), [
+      metered(ann, [a1]),
+      metered(bea, [b1, maxOnly]),
+      metered(ann, [a2]),
+      metered(ann, [a3, a1]),
+    ]);
+    await eventually(() => expect(noticesOf(alert.id)).toHaveLength(2), { timeout: 60_000, label: 'two notices' });
+    const told = noticesOf(alert.id).map((notice) => [notice.customer_id, notice.value, notice.usage_id]);
+    expect(told.sort()).toEqual(
+      [
+        [ann, '10', a2.usage_id],
+        [bea, '12', b1.usage_id],
+      ].sort(),
+    );
+    await eventually(
+      async () => {
+        const { rows } = await service.pool.query(
+          `SELECT customer_id, quantity::text FROM alert_usage WHERE organization_id = $1 AND customer_id = ANY($2)
+              AND meter_code = 'tokens' AND period_start IS NULL ORDER BY customer_id = $3 DESC`,
+          [tenant.organizationId, [ann, bea], ann],
+        );
+        // Ann 4 + 6 + 1 = 11 (a1 again counts once); Bea 12.
+        expect(rows.map((row) => [row.customer_id, row.quantity])).toEqual([
+          [ann, '11'],
+          [bea, '12'],
+        ]);
+      },
+      { timeout: 30_000, label: 'the lifetime totals' },
+    );
+    const counted = await service.pool.query('SELECT usage_id FROM alert_counted_usage WHERE usage_id = ANY($1)', [
+      [a1, a2, a3, b1, maxOnly].map((event) => event.usage_id),
+    ]);
+    expect(counted.rows.map((row) => row.usage_id).sort()).toEqual([a1, a2, a3, b1].map((e) => e.usage_id).sort());
   });
 
   it('ends a billing period at a cancellation, and counts by calendar month after it', {

@@ -1,6 +1,8 @@
+import type { SubscriptionSchedule } from '@afternoon/billing-core/billingBoundaries';
 import { type AlertThresholdReached, alertEventWireNames } from '@afternoon/contracts/alerts';
 import { Headers } from '@afternoon/contracts/messaging';
-import { MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { type MeteredEvent, MeteredUsageRecord } from '@afternoon/contracts/meteredUsage';
+import { cleanMeteredUsageRecord } from '@afternoon/contracts/meteredUsageCheck';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type ConsumedRecord,
@@ -10,16 +12,15 @@ import {
   parseRecordJson,
   recordEvents,
   type ServiceContext,
-  type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
 import { announceOwnEvent } from '../catalog/announceOwnEvent';
 import { alertNoticesProjection, noticesGiven } from './alertNotices';
 import { alertSubscriptionsConsumer, subscriptionSchedulesOf } from './alertSubscriptions';
-import { countOnce, lockTotals, saveTotals } from './alertUsage';
+import { countOnce, customerName, lockTotals, saveTotals, type UsageCustomer } from './alertUsage';
 import { alertsWatching } from './getAlerts';
 import { lifetime, usagePeriod } from './usagePeriod';
-import { type CountedEvent, type Crossing, tallyUsage } from './usageTally';
+import { type CountedEvent, type Crossing, noticeKey, tallyUsage, totalKey, type UsageTotal } from './usageTally';
 
 /** How long a record waits for the subscriptions known when it was published before it is retried. */
 const subscriptionsCatchUpMs = 5_000;
@@ -35,22 +36,76 @@ export const usageAlertsConsumer: ConsumerDefinition = {
   deadLetterTopic: Topics.consumerDeadLetter,
   async handle(tx, record, context) {
     context.setType('metered_usage');
-    await countUsage(tx, record, context);
+    await countUsage(tx, [record], context);
   },
   async handleBatch(tx, records, context) {
-    for (const record of records) await countUsage(tx, record, context);
+    await countUsage(tx, records, context);
   },
 };
 
 /** The stream of an alert, where its notices go beside its creation and deletion. */
 export const alertStream = (alertId: string) => `alert-${alertId}`;
 
-async function countUsage(tx: Transaction, record: ConsumedRecord, context: ServiceContext): Promise<void> {
-  const usage = meteredUsageOf(record);
-  const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
-  const customerId = usage.customer_id;
-  const events = (await countOnce(tx, usage))
+/** One record's new events, as alerts count them. */
+interface CountedRecord {
+  record: ConsumedRecord;
+  usage: MeteredUsageRecord;
+  customer: UsageCustomer;
+  events: CountedEvent[];
+}
+
+/**
+ * Counts a batch's records in their order, reading and writing what they share once for the batch: the usage ids
+ * counted, the customers' subscriptions, totals, alerts and notices (each statement over all the batch's customers).
+ */
+async function countUsage(tx: Transaction, records: readonly ConsumedRecord[], context: ServiceContext) {
+  const usages = records.map((record) => ({ record, usage: meteredUsageOf(record) }));
+  const fresh = await countOnce(
+    tx,
+    usages.map(({ usage }) => additiveEvents(usage.events)),
+  );
+  const counting = usages
+    .map(({ record, usage }, index) => ({ record, usage, events: fresh[index] ?? [] }))
+    .filter(({ events }) => events.length > 0);
+  if (counting.length === 0) return;
+
+  // A billing period is cut by the subscriptions invoicing had published when metering published these records.
+  // Whether they are all handled is asked of Kafka beside the work (positions read first, in this transaction); if
+  // they were not, the batch waits for them and is tried again, so what it decided is never kept.
+  const published = new Date(Math.max(...counting.map(({ record }) => Number(record.timestamp))));
+  const subscriptionsHandled = context.processedThroughWaiter(alertSubscriptionsConsumer.name, Topics.invoiceEvents);
+  const check = subscriptionsHandled.check(published);
+  await check.readPositions(tx);
+  const customers = [
+    ...new Map(counting.map(({ usage }) => customerOf(usage)).map((c) => [customerName(c), c])).values(),
+  ];
+  const subscriptions = await subscriptionSchedulesOf(tx, customers);
+  const counted = counting.map(({ record, usage, events }): CountedRecord => {
+    const customer = customerOf(usage);
+    const schedules = subscriptions.get(customerName(customer)) ?? [];
+    return { record, usage, customer, events: events.map((event) => countedEvent(event, schedules)) };
+  });
+  const tallied = await tallyRecords(tx, customers, counted);
+  if (!(await check.passed())) {
+    await subscriptionsHandled(published, subscriptionsCatchUpMs);
+    throw new NotYetError('subscriptions from invoice.events were behind usage.metered; counting it again');
+  }
+  await saveTotals(tx, tallied.totals);
+  for (const { record, usage, crossing } of tallied.crossings) await announce(tx, record, usage, crossing, context);
+}
+
+/** An event some additive meter (`count`, `sum`) counts, with what each takes from it. */
+interface AdditiveEvent {
+  usageId: string;
+  event: MeteredEvent;
+  quantities: CountedEvent['quantities'];
+}
+
+/** The events with what their additive meters take from them; events with none change no total and are left out. */
+function additiveEvents(events: readonly MeteredEvent[]): AdditiveEvent[] {
+  return events
     .map((event) => ({
+      usageId: event.usage_id,
       event,
       quantities: event.meters.flatMap(({ meter_code, aggregation, quantity }) =>
         quantity !== null && (aggregation === 'count' || aggregation === 'sum')
@@ -59,17 +114,13 @@ async function countUsage(tx: Transaction, record: ConsumedRecord, context: Serv
       ),
     }))
     .filter(({ quantities }) => quantities.length > 0);
-  if (events.length === 0) return;
+}
 
-  // A billing period is cut by the subscriptions invoicing had published when metering published this record.
-  // Whether they are all handled is asked of Kafka beside the work (positions read first, in this transaction); if
-  // they were not, the record waits for them and is tried again, so what it decided is never kept.
-  const published = new Date(Number(record.timestamp));
-  const subscriptionsHandled = context.processedThroughWaiter(alertSubscriptionsConsumer.name, Topics.invoiceEvents);
-  const check = subscriptionsHandled.check(published);
-  await check.readPositions(tx);
-  const subscriptions = await subscriptionSchedulesOf(tx, tenant, customerId);
-  const counted: CountedEvent[] = events.map(({ event, quantities }) => ({
+function countedEvent(
+  { event, quantities }: AdditiveEvent,
+  subscriptions: readonly SubscriptionSchedule[],
+): CountedEvent {
+  return {
     usageId: event.usage_id,
     timestamp: event.timestamp,
     receivedAt: event.received_at,
@@ -78,34 +129,62 @@ async function countUsage(tx: Transaction, record: ConsumedRecord, context: Serv
       billing_period: usagePeriod('billing_period', subscriptions, new Date(event.timestamp)),
       lifetime,
     },
-  }));
-
-  const meterCodes = [...new Set(counted.flatMap((event) => event.quantities.map((q) => q.meterCode)))];
-  const wanted = counted.flatMap((event) =>
-    event.quantities.flatMap(({ meterCode }) => [
-      { meterCode, period: event.periods.billing_period },
-      { meterCode, period: lifetime },
-    ]),
-  );
-  const totals = await lockTotals(tx, tenant, customerId, wanted);
-  const alerts = await alertsWatching(tx, tenant, customerId, meterCodes);
-  const notified = await noticesGiven(
-    tx,
-    tenant,
-    customerId,
-    alerts.map((alert) => alert.id),
-  );
-  const tally = tallyUsage(customerId, counted, alerts, totals, notified);
-  if (!(await check.passed())) {
-    await subscriptionsHandled(published, subscriptionsCatchUpMs);
-    throw new NotYetError('subscriptions from invoice.events were behind usage.metered; counting it again');
-  }
-  await saveTotals(tx, tenant, customerId, tally.totals);
-  for (const crossing of tally.crossings) await announce(tx, record, usage, crossing, context);
+  };
 }
 
+const customerOf = (usage: MeteredUsageRecord): UsageCustomer => ({
+  organizationId: usage.organization_id,
+  mode: usage.mode,
+  customerId: usage.customer_id,
+});
+
+/**
+ * Tallies each record in turn on its customer's totals (locked, read once), each record seeing what the ones before
+ * it counted and told: the totals to save (each once, its last value) and the crossings, with the record each came of.
+ */
+async function tallyRecords(tx: Transaction, customers: readonly UsageCustomer[], counted: readonly CountedRecord[]) {
+  const wanted = counted.flatMap(({ customer, events }) =>
+    events.flatMap((event) =>
+      event.quantities.flatMap(({ meterCode }) => [
+        { customer, meterCode, period: event.periods.billing_period },
+        { customer, meterCode, period: lifetime },
+      ]),
+    ),
+  );
+  const meterCodes = [...new Set(wanted.map(({ meterCode }) => meterCode))];
+  const totals = await lockTotals(tx, wanted);
+  const alerts = await alertsWatching(tx, customers, meterCodes);
+  const alertIds = [...new Set([...alerts.values()].flat().map((alert) => alert.id))];
+  const notified = await noticesGiven(tx, customers, alertIds);
+  const moved = new Map<string, { customer: UsageCustomer; total: UsageTotal }>();
+  const crossings: { record: ConsumedRecord; usage: MeteredUsageRecord; crossing: Crossing }[] = [];
+  for (const { record, usage, customer, events } of counted) {
+    const name = customerName(customer);
+    const running = totals.get(name) ?? new Map<string, string>();
+    totals.set(name, running);
+    const told = notified.get(name) ?? new Set<string>();
+    notified.set(name, told);
+    const tally = tallyUsage(customer.customerId, events, alerts.get(name) ?? [], running, told);
+    for (const total of tally.totals) {
+      const key = totalKey(total.meterCode, total.period);
+      running.set(key, total.quantity);
+      moved.set(`${name}\u0000${key}`, { customer, total });
+    }
+    for (const crossing of tally.crossings) {
+      const start = crossing.period_start === null ? null : new Date(crossing.period_start);
+      told.add(noticeKey(crossing.alert_id, { start, end: null }));
+      crossings.push({ record, usage, crossing });
+    }
+  }
+  return { totals: [...moved.values()], crossings };
+}
+
+/** The record as the contract reads it: vouched for by the fast check, or else parsed by zod (which names the problems). */
 function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
-  const parsed = MeteredUsageRecord.safeParse(parseRecordJson(record.value));
+  const value = parseRecordJson(record.value);
+  const clean = cleanMeteredUsageRecord(value);
+  if (clean) return clean;
+  const parsed = MeteredUsageRecord.safeParse(value);
   if (!parsed.success) throw new PoisonRecordError(`invalid metered usage record: ${parsed.error.message}`);
   return parsed.data;
 }

@@ -6,6 +6,7 @@ import {
   type ListAlertsQuery,
 } from '@afternoon/contracts/alerts';
 import { keysetPage, newestFirstSql, type Projection, type Queryable, type Tenant } from '@afternoon/service-kit';
+import { customerName, type UsageCustomer } from '../alertUsage';
 
 /** The `alerts` table: one row per live alert, what GET, list and the usage consumer read. */
 export const alertsProjection: Projection = {
@@ -64,21 +65,39 @@ export async function listAlerts(db: Queryable, tenant: Tenant, query: ListAlert
   return { alerts: page.map(toAlert), pagination };
 }
 
-/** The tenant's live alerts on any of `meterCodes` that watch `customerId` (theirs, or every customer's). */
+/**
+ * The live alerts of the batch's customers on any of `meterCodes` (their own, or every customer's of their tenant),
+ * oldest first, per customer (by `customerName`); one statement for the batch.
+ */
 export async function alertsWatching(
   db: Queryable,
-  tenant: Tenant,
-  customerId: string,
+  customers: readonly UsageCustomer[],
   meterCodes: readonly string[],
-): Promise<Alert[]> {
-  const { rows } = await db.query<AlertRow>(
-    `SELECT ${alertColumns} FROM alerts
-      WHERE organization_id = $1 AND mode = $2 AND meter_code = ANY($3::text[])
-        AND (customer_id IS NULL OR customer_id = $4)
-      ORDER BY created_at, id`,
-    [tenant.organizationId, tenant.mode, meterCodes, customerId],
+): Promise<Map<string, Alert[]>> {
+  const tenants = new Map(customers.map((customer) => [`${customer.organizationId}\u0000${customer.mode}`, customer]));
+  const { rows } = await db.query<AlertRow & { organization_id: string; mode: Tenant['mode'] }>(
+    `SELECT ${alertColumns}, a.organization_id, a.mode FROM alerts a
+       JOIN unnest($1::text[], $2::text[]) AS t (organization_id, mode)
+         ON a.organization_id = t.organization_id AND a.mode = t.mode
+      WHERE a.meter_code = ANY($3::text[])
+      ORDER BY a.created_at, a.id`,
+    [
+      [...tenants.values()].map((tenant) => tenant.organizationId),
+      [...tenants.values()].map((tenant) => tenant.mode),
+      meterCodes,
+    ],
   );
-  return rows.map(toAlert);
+  const watching = new Map<string, Alert[]>();
+  for (const customer of customers) {
+    const alerts = rows.filter(
+      (row) =>
+        row.organization_id === customer.organizationId &&
+        row.mode === customer.mode &&
+        (row.customer_id === null || row.customer_id === customer.customerId),
+    );
+    watching.set(customerName(customer), alerts.map(toAlert));
+  }
+  return watching;
 }
 
 const alertColumns = 'id, name, meter_code, threshold::text AS threshold, customer_id, scope, created_at';
