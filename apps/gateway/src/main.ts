@@ -1,14 +1,12 @@
-import { createLogger, guardProcess } from '@afternoon/service-kit';
+import { createLogger, guardProcess, serveUntilSignalled } from '@afternoon/service-kit';
 import { startGateway } from './app';
 import { loadEnv } from './env';
 
 const env = loadEnv(process.env);
-guardProcess(createLogger('gateway', env.LOG_LEVEL));
-const gateway = await startGateway(env);
-console.log(`Afternoon gateway listening on http://localhost:${gateway.port}`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    await gateway.stop();
-    process.exit(0);
-  });
-}
+const logger = createLogger('gateway', env.LOG_LEVEL);
+guardProcess(logger);
+await serveUntilSignalled(logger, async () => {
+  const gateway = await startGateway(env);
+  console.log(`Afternoon gateway listening on http://localhost:${gateway.port}`);
+  return gateway;
+});

@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { eventually } from '@afternoon/testkit';
+import { type ExitStatus, eventually, spawnNode } from '@afternoon/testkit';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -22,10 +22,6 @@ export async function buildApps() {
 }
 
 export type AppEnv = Record<string, string | number | boolean | readonly string[] | Buffer | undefined>;
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
 
 /** The variables as a process gets them: lists comma-separated, bytes in base64, nothing inherited but PATH. */
 function processEnv(env: AppEnv): Record<string, string> {
@@ -59,16 +55,7 @@ function launch(name: AppName, env: AppEnv, envFile: string | undefined) {
 /** One app compiled by `npm run build`, run as the image (or, given `envFile`, a systemd unit) runs it. */
 export function spawnCompiledApp(name: AppName, env: AppEnv, envFile?: string) {
   const { args, cwd, env: variables } = launch(name, env, envFile);
-  const child = spawn(process.execPath, args, { cwd, env: variables, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.length > 100) output.shift();
-    });
-  }
-  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const lastOutput = () => output.join('').slice(-4000);
+  const { child, exited, output: lastOutput, isRunning } = spawnNode(args, { cwd, env: variables });
   return {
     name,
     pid: child.pid,
@@ -89,7 +76,7 @@ export function spawnCompiledApp(name: AppName, env: AppEnv, envFile?: string) {
     },
     /** SIGTERM, as `docker stop` and systemd send it; SIGKILL after `graceMs` (the exit status then says so). */
     async stop(graceMs = 15_000): Promise<ExitStatus> {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (isRunning()) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const status = await exited;
       clearTimeout(timer);

@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropSchemas, dropTopics, freePort, GatewayClient, serviceEnv, uniqueName } from '@afternoon/testkit';
 import {
-  type AppEnv,
-  type AppName,
-  appNames,
-  type CompiledApp,
+  dropSchemas,
+  dropTopics,
   type ExitStatus,
-  spawnCompiledApp,
-} from './compiledApp';
+  freePort,
+  GatewayClient,
+  serviceEnv,
+  uniqueName,
+} from '@afternoon/testkit';
+import { type AppEnv, type AppName, appNames, type CompiledApp, spawnCompiledApp } from './compiledApp';
 
 const schemaPrefixes: Record<AppName, string> = {
   'customer-service': 'customers',

@@ -104,6 +104,7 @@ export type { Projection } from './projections/projection';
 export { rebuildProjections } from './projections/rebuild';
 export { type RebuildContext, runRebuild } from './projections/runRebuild';
 export { openSecret, SecretsKey, sealedSecretPattern, sealSecret, UnsealError } from './secrets/sealedSecrets';
+export { serveUntilSignalled } from './serveUntilSignalled';
 export { type RunningService, type ServiceDefinition, startService } from './service';
 export {
   type BackgroundLoop,

@@ -240,7 +240,8 @@ describe('the invoicing service killed mid-billing-run and restarted', () => {
     // Two runs at once from here on: the same boundaries come due in both, and only one may record each.
     const second = start();
     const twin = start();
-    // Both running before either may finish the work: a process still starting has no SIGTERM handler yet.
+    // Both started before the outcome is judged and both are stopped: a twin stopped while still starting (which it
+    // survives, exit 0) would never have run its billing, and nothing would have raced the second's run.
     await Promise.all([second.ready, twin.ready]);
     await billingSettles(second, expectedTotal, 'every boundary billed after the restart');
     expect(twin.child.exitCode, twin.output()).toBeNull();

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@afternoon/contracts/topics';
 import type { UsageRecord } from '@afternoon/contracts/usage';
@@ -8,7 +7,9 @@ import {
   dropSchemas,
   dropTopics,
   eventually,
+  type NodeProcess,
   serviceEnv,
+  spawnNode,
   testInfra,
   uniqueName,
 } from '@afternoon/testkit';
@@ -24,31 +25,13 @@ const repeatsEarlier = (index: number) => index % 50 === 49;
 const eventNames = ['api.request', 'storage.write', 'llm.completion'] as const;
 const customerCount = 6;
 
-/** The metering service as its own OS process, so it can be killed for real; keeps the tail of its output. */
-interface MeteringProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-  output(): string;
+/** The metering service as its own OS process, so it can be killed for real. */
+function startMeteringProcess(env: Record<string, string>): NodeProcess {
+  return spawnNode(['--import', 'tsx', mainTs], { cwd: appDir, env });
 }
 
-function startMeteringProcess(env: Record<string, string>): MeteringProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainTs], {
-    cwd: appDir,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, exited, output: () => output };
-}
-
-async function kill(metering: MeteringProcess): Promise<void> {
-  if (metering.child.exitCode === null && metering.child.signalCode === null) metering.child.kill('SIGKILL');
+async function kill(metering: NodeProcess): Promise<void> {
+  if (metering.isRunning()) metering.child.kill('SIGKILL');
   await metering.exited;
 }
 
@@ -128,7 +111,7 @@ describe('the metering service killed mid-stream and restarted', () => {
   const organizationId = uniqueName('org_crash');
   const env = { ...serviceEnv(schema, topicPrefix), KAFKA_BROKERS: testInfra().kafkaBrokers.join(','), PORT: '0' };
   const childEnv = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, String(value)]));
-  const processes: MeteringProcess[] = [];
+  const processes: NodeProcess[] = [];
   let kafka: KafkaConnection;
   let db: pg.Pool;
 
