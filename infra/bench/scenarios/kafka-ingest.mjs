@@ -45,6 +45,33 @@ async function produce(brokers, topic, records) {
   return bytes;
 }
 
+/**
+ * How long after metering stored the last event rating (invoicing) and usage alerts (notification) had handled all it
+ * published on `usage.metered`: the rest of the pipeline, which shares the machine and Postgres with metering.
+ */
+async function downstreamCaughtUp(cluster, client, admin, storedAt, timeoutMs) {
+  const topic = `${cluster.topicPrefix}usage.metered`;
+  const end = await topicEnd(admin, topic);
+  const waiting = new Map([
+    ['rating', cluster.app('invoicing-service').schema],
+    ['usage alerts', cluster.app('notification-service').schema],
+  ]);
+  const caughtUp = new Map();
+  while (waiting.size > 0 && Date.now() - storedAt < timeoutMs) {
+    for (const [name, schema] of waiting) {
+      if ((await storedThrough(client, schema, topic)) < end) continue;
+      caughtUp.set(name, `${((Date.now() - storedAt) / 1000).toFixed(1)} s`);
+      waiting.delete(name);
+    }
+    if (waiting.size > 0) await delay(250);
+  }
+  const after = (name) => caughtUp.get(name) ?? `**not within ${timeoutMs / 1000} s**`;
+  return (
+    `the ${end.toLocaleString('en')} usage.metered records it published were handled by rating ${after('rating')} ` +
+    `and by usage alerts ${after('usage alerts')} after the last event was stored`
+  );
+}
+
 /** @type {import('../scenario.mjs').MeasuredScenario} */
 export default {
   id: 'kafka-ingest',
@@ -54,7 +81,9 @@ export default {
     '(`BENCH_KAFKA_EVENTS`, default the smaller of 1,000,000 and `BENCH_EVENTS`; every 20th an exact repeat of an ' +
     'earlier one) produced to `usage.ingest` while metering is stopped, for 100 customers, with a sum meter over them. Then metering is started and timed from its process start until ' +
     'its usage consumer has stored through the end of the topic; events/s = distinct events ÷ that time. The ' +
-    'stored rows are counted to check that every distinct event is there once.',
+    'stored rows are counted to check that every distinct event is there once, and the details say when rating and ' +
+    'usage alerts had handled all metering published on `usage.metered` (the customers have no subscriptions, so ' +
+    'rating records each event once without a cost).',
   async measure(context) {
     const { cluster, env } = context;
     // A fresh identity (schemas and topics of its own, dropped at the end): metering starts from an empty
@@ -120,6 +149,7 @@ export default {
           [organization.id, `${keyPrefix}-%`],
         );
         const statistics = await statisticsOf(client, schema, 'usage_events');
+        const downstream = finished ? await downstreamCaughtUp(cluster, client, admin, doneAt, timeoutMs) : '';
         const stored = rows[0].stored;
         const seconds = (doneAt - startedAt) / 1000;
         const eventsPerSecond = stored / seconds;
@@ -143,7 +173,8 @@ export default {
               `ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, first batch after ` +
               `${firstProgressAt ? ((firstProgressAt - startedAt) / 1000).toFixed(1) : '—'} s ` +
               `(${Number.isFinite(afterFirst) ? Math.round(afterFirst).toLocaleString('en') : '—'} events/s from then on); ` +
-              `producing them with kafkajs took ${produceSeconds.toFixed(1)} s; ${statistics}. ${cpuWhileStoring}`,
+              `producing them with kafkajs took ${produceSeconds.toFixed(1)} s; ${statistics}; ${downstream}. ` +
+              cpuWhileStoring,
           },
           ratioTo(context, 'copy', finished ? value : Number.NaN, GOAL_COPY_RATIO),
         ];

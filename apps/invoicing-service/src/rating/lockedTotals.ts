@@ -5,7 +5,7 @@ import type { ChargeTotal, RatingKey, RatingTotals } from './rateEvents';
 
 /**
  * The rating keys' running totals and draws as the ledger holds them, each total row locked (FOR UPDATE) once read,
- * plus what this transaction rated since: one record's worth, before its `UsageRated` is projected.
+ * plus what this transaction rated since: a rating batch's worth, before its `UsageRated` events are projected.
  */
 export class LockedTotals implements RatingTotals {
   private readonly totals = new Map<string, Promise<ChargeTotal>>();

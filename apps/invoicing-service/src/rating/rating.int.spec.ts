@@ -66,6 +66,32 @@ describe('rating usage.metered: marginal costs, credits drawn and given back, ow
     expect((await balance('2026-01-02T12:00:00Z')).balances).toMatchObject([{ consumed: 55, available: 45 }]);
   });
 
+  it('rates a batch of records in order, each from the totals and draws the ones before it left', {
+    timeout: 120_000,
+  }, async () => {
+    // As above, but each event in a record of its own, the three fetched and recorded as one batch.
+    const { customerId, grantId } = await subscriber('batched_plan', { model: 'volume', tiers: twoTiers }, cents(100));
+    const [first, second, third] = [tokens(1, 60), tokens(2, 50), tokens(3, 10)];
+    await publish(metered(customerId, [first]), metered(customerId, [second]), metered(customerId, [third]));
+    await rated(customerId, 3);
+    const recordings = await rows(
+      `SELECT DISTINCT transaction_id::text FROM events WHERE stream_id = $1 AND type = 'UsageRated'`,
+      [`usage_rating-${customerId}`],
+    );
+    expect(recordings, 'one batch, one transaction').toHaveLength(1);
+    // Totals 60, 110, 120: costs 120, 55 − 120 = −65, 60 − 55 = 5; drawn 100 (20 owed), 45 given back, 5 drawn.
+    const costs = await Promise.all([first, second, third].map(async ({ usage_id }) => (await costOf(usage_id)).cost));
+    expect(costs).toEqual([usd(120), usd(-65), usd(5)]);
+    const { debits, consumed, totals } = await ledger(customerId);
+    expect(debits.map((debit) => [debit.usage_id, debit.amount])).toEqual([
+      [first.usage_id, '100'],
+      [second.usage_id, '-45'],
+      [third.usage_id, '5'],
+    ]);
+    expect(consumed).toEqual([{ id: grantId, consumed: '60' }]);
+    expect(totals).toMatchObject([{ quantity: '120', owed: '0' }]);
+  });
+
   it('holds a rated-usage question until the event is rated, then answers its cost with the balances after it', {
     timeout: 120_000,
   }, async () => {

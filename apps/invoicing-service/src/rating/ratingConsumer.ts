@@ -10,8 +10,9 @@ import {
   type ConsumerDefinition,
   PoisonRecordError,
   parseRecordJson,
-  recordEvents,
+  recordStreams,
   type ServiceContext,
+  type StreamEvents,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
@@ -61,10 +62,29 @@ async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], 
     tx,
     parsed.map(({ usage }) => usage),
   );
+  // One view of the running totals for the batch: what a record rates is projected only when the batch is recorded.
+  const totals = new LockedTotals(tx);
+  const decisions: StreamEvents[] = [];
   for (const [index, { record, usage }] of parsed.entries()) {
-    const lookups = { book, thresholds, subscriptions: subscriptions.get(customerName(customerOf(usage))) ?? [] };
-    await rateRecord(tx, record, usage, fresh[index] ?? [], lookups, context);
+    const lookups = {
+      book,
+      thresholds,
+      totals,
+      subscriptions: subscriptions.get(customerName(customerOf(usage))) ?? [],
+    };
+    const decided = await rateRecord(usage, fresh[index] ?? [], lookups);
+    decisions.push({
+      streamId: ratingStream(usage.customer_id),
+      expectedVersion: 'latest',
+      events: decided,
+      metadata: metadataOf(record, usage),
+    });
   }
+  await recordStreams(tx, context.schema, decisions, {
+    projections: [ratedUsageProjection],
+    wireNames: ratingEventWireNames,
+    topicOf: (event) => context.kafka.topic(event.type === 'UsageRated' ? Topics.usageRated : Topics.invoiceEvents),
+  });
   await notifyRatedUsage(tx, context.schema);
 }
 
@@ -72,6 +92,7 @@ async function rateRecords(tx: Transaction, records: readonly ConsumedRecord[], 
 interface BatchLookups {
   book: CreditBook;
   thresholds: Thresholds;
+  totals: LockedTotals;
   /** The record's customer's subscriptions. */
   subscriptions: readonly RatedSubscription[];
 }
@@ -103,18 +124,15 @@ function meteredUsageOf(record: ConsumedRecord): MeteredUsageRecord {
   return parsed.data;
 }
 
+/** What rating one record decides: its events' `UsageRated`, then any balance threshold they crossed. */
 async function rateRecord(
-  tx: Transaction,
-  record: ConsumedRecord,
   usage: MeteredUsageRecord,
   events: readonly MeteredEvent[],
-  { book, thresholds, subscriptions }: BatchLookups,
-  context: ServiceContext,
-): Promise<void> {
-  if (events.length === 0) return;
+  { book, thresholds, totals, subscriptions }: BatchLookups,
+): Promise<RatingEvent[]> {
+  if (events.length === 0) return [];
   const tenant: Tenant = { organizationId: usage.organization_id, mode: usage.mode };
   const customerId = usage.customer_id;
-  const totals = new LockedTotals(tx);
   // One event at a time, to know after which event a balance crossed a threshold.
   const before = book.available(customerId);
   const rated: RatedUsage[] = [];
@@ -123,32 +141,26 @@ async function rateRecord(
     rated.push(...(await rateEvents(customerId, [event], subscriptions, totals, book)));
     if (before.size > 0) steps.push({ at: event.timestamp, balances: book.available(customerId) });
   }
-  const decided: RatingEvent[] = [
+  return [
     ...chunks(rated).map(
       (chunk): UsageRated => ({ type: 'UsageRated', data: { customer_id: customerId, rated: chunk } }),
     ),
     // A customer without grants has no balance to cross.
     ...(before.size > 0 ? balanceCrossings(customerId, await thresholds.of(tenant), before, steps) : []),
   ];
-  await recordEvents(tx, context.schema, {
-    streamId: ratingStream(customerId),
-    expectedVersion: 'latest',
-    events: decided,
-    metadata: metadataOf(record, usage),
-    projections: [ratedUsageProjection],
-    wireNames: ratingEventWireNames,
-    topicOf: (event) => context.kafka.topic(event.type === 'UsageRated' ? Topics.usageRated : Topics.invoiceEvents),
-  });
 }
 
 /**
  * Each record's events not rated before, in the records' order (one statement for the batch): an event is rated in
  * the first record that holds it, so a republished record, or one event twice in a batch, is rated once.
+ * Each id is looked up by the key: given thousands of ids, the planner would rather scan the whole, ever-growing
+ * table (LIMIT keeps the lateral subquery from being flattened into such a join; see metering's storeUsageEvents).
  */
 async function unrated(tx: Transaction, usages: readonly MeteredUsageRecord[]): Promise<MeteredEvent[][]> {
   const ids = [...new Set(usages.flatMap((usage) => usage.events.map((event) => event.usage_id)))];
   const { rows } = await tx.query<{ usage_id: string }>(
-    'SELECT usage_id FROM rated_usage WHERE usage_id = ANY($1::text[])',
+    `SELECT rated.usage_id FROM unnest($1::text[]) AS batch (usage_id)
+       CROSS JOIN LATERAL (SELECT usage_id FROM rated_usage WHERE usage_id = batch.usage_id LIMIT 1) rated`,
     [ids],
   );
   const seen = new Set(rows.map((row) => row.usage_id));

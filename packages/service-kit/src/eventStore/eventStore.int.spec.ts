@@ -14,6 +14,7 @@ import {
   type StoredEvent,
   startOfEventStore,
 } from './eventStore';
+import { recordStreams } from './recordEvents';
 
 const metadata = {
   organization_id: 'org_a',
@@ -141,5 +142,33 @@ describe('event store on Postgres', () => {
     await expect(refused).rejects.toThrow(ConcurrencyError);
     await expect(refused).rejects.toThrow('stream batch-2 moved past version 1');
     expect(await readStream(db.pool, 'batch-3', tenant)).toEqual([]);
+  });
+
+  it('records streams after their latest versions in one go, a stream named twice going on after its own events', async () => {
+    await withTransaction(db.pool, (tx) =>
+      appendToStream(tx, 'latest-1', 0, [{ type: 'Made', data: { n: 1 } }], metadata),
+    );
+    const made = (n: number) => [{ type: 'Made', data: { n } }];
+    const stored = await withTransaction(db.pool, (tx) =>
+      recordStreams(
+        tx,
+        db.schema,
+        [
+          { streamId: 'latest-1', expectedVersion: 'latest', events: made(2), metadata },
+          { streamId: 'latest-2', expectedVersion: 'latest', events: made(3), metadata },
+          { streamId: 'latest-empty', expectedVersion: 'latest', events: [], metadata },
+          { streamId: 'latest-1', expectedVersion: 'latest', events: [...made(4), ...made(5)], metadata },
+        ],
+        { projections: [], wireNames: { Made: 'kit.v1.made' }, topicOf: () => 'kit.events' },
+      ),
+    );
+    expect(stored.map((event) => [event.streamId, event.version, (event.data as { n: number }).n])).toEqual([
+      ['latest-1', 2, 2],
+      ['latest-2', 1, 3],
+      ['latest-1', 3, 4],
+      ['latest-1', 4, 5],
+    ]);
+    const { rows } = await db.pool.query<{ key: string }>('SELECT key FROM outbox ORDER BY position');
+    expect(rows.map((row) => row.key)).toEqual(['latest-1', 'latest-2', 'latest-1', 'latest-1']);
   });
 });

@@ -48,13 +48,19 @@ export async function recordStreams(
   streams: readonly StreamEvents[],
   { projections, wireNames, topicOf, publishedData }: EventRouting,
 ): Promise<StoredEvent[]> {
-  const appends = [];
-  for (const { streamId, expectedVersion, events, metadata } of streams) {
-    if (events.length === 0) continue;
-    const version = expectedVersion === 'latest' ? await latestVersion(tx, streamId) : expectedVersion;
-    appends.push({ streamId, expectedVersion: version, events, metadata });
-  }
-  if (appends.length === 0) return [];
+  const recorded = streams.filter((stream) => stream.events.length > 0);
+  if (recorded.length === 0) return [];
+  const latest = await latestVersions(
+    tx,
+    recorded.filter((stream) => stream.expectedVersion === 'latest').map((stream) => stream.streamId),
+  );
+  const appends = recorded.map(({ streamId, expectedVersion, events, metadata }) => {
+    if (expectedVersion !== 'latest') return { streamId, expectedVersion, events, metadata };
+    // A stream named twice with `latest` goes on after its own first events.
+    const version = latest.get(streamId) ?? 0;
+    latest.set(streamId, version + events.length);
+    return { streamId, expectedVersion: version, events, metadata };
+  });
   const stored = await appendToStreams(tx, appends);
   await projectEvents(tx, projections, stored);
   await enqueueOutbox(
@@ -67,12 +73,15 @@ export async function recordStreams(
   return stored;
 }
 
-async function latestVersion(tx: Transaction, streamId: string): Promise<number> {
-  const { rows } = await tx.query<{ version: number }>(
-    'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
-    [streamId],
+/** Each stream's last version (0 for a new one), in one statement: a lookup by the key per stream. */
+async function latestVersions(tx: Transaction, streamIds: readonly string[]): Promise<Map<string, number>> {
+  if (streamIds.length === 0) return new Map();
+  const { rows } = await tx.query<{ stream_id: string; version: number }>(
+    `SELECT s.stream_id, coalesce((SELECT max(version) FROM events WHERE stream_id = s.stream_id), 0)::int AS version
+       FROM unnest($1::text[]) AS s (stream_id)`,
+    [[...new Set(streamIds)]],
   );
-  return rows[0]?.version ?? 0;
+  return new Map(rows.map((row) => [row.stream_id, row.version]));
 }
 
 /** A stored event as its topic carries it (keyed by stream id, under its versioned wire name), for the outbox. */

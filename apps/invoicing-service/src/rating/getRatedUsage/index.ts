@@ -5,51 +5,73 @@ import {
   type UsageCost,
   UsageRated,
 } from '@afternoon/contracts/credits';
-import { notifyWaiters, type Projection, type Queryable, type Tenant, type Transaction } from '@afternoon/service-kit';
+import {
+  notifyWaiters,
+  type Projection,
+  type Queryable,
+  type StoredEvent,
+  type Tenant,
+  type Transaction,
+} from '@afternoon/service-kit';
 import { apiAmount, negateDecimal, sumDecimals as sum } from '../amounts';
 
 /**
  * The ledger as `UsageRated` events leave it: `rated_usage` (each event once, with its cost), `rating_totals` (each
  * rating key's quantity and what credits did not cover), `credit_debits` (one row per draw or return) and the grants'
- * `consumed`. A usage event already in `rated_usage` changes nothing, so applying an event twice is harmless.
+ * `consumed`. A usage event already in `rated_usage` changes nothing, so applying an event twice is harmless. A
+ * recording's events (a rating batch) are applied at once, in five statements.
  */
 export const ratedUsageProjection: Projection = {
   name: 'rated_usage',
   // credit_grants for the `consumed` it moves; the grants' own projection fills the rest of each row.
   tables: ['rated_usage', 'rating_totals', 'credit_debits', 'credit_grants'],
   handles: ['UsageRated'],
-  async apply(tx, stored) {
-    const { data } = UsageRated.parse(stored);
-    const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
-    const fresh = await recordRated(tx, tenant, data.customer_id, data.rated);
-    const rated = data.rated.filter((usage) => fresh.has(usage.usage_id));
-    if (rated.length === 0) return;
-    await addToTotals(tx, rated);
-    await recordDebits(tx, { ...tenant, customerId: data.customer_id, position: stored.position }, rated);
-  },
+  apply: (tx, stored) => applyRated(tx, [stored]),
+  applyAll: applyRated,
 };
 
+/** One rated usage event as a `UsageRated` decided it. */
+interface RatedRow {
+  usage: RatedUsage;
+  tenant: Tenant;
+  customerId: string;
+  /** The deciding event's position in the store. */
+  position: string;
+}
+
+async function applyRated(tx: Transaction, events: readonly StoredEvent[]): Promise<void> {
+  const rows = events.flatMap((stored): RatedRow[] => {
+    const { data } = UsageRated.parse(stored);
+    const tenant = { organizationId: stored.metadata.organization_id, mode: stored.metadata.mode };
+    return data.rated.map((usage) => ({ usage, tenant, customerId: data.customer_id, position: stored.position }));
+  });
+  const fresh = await recordRated(tx, rows);
+  // The first of the events naming a usage event is the one that counts, as when applied one at a time.
+  const rated = rows.filter(({ usage }) => fresh.delete(usage.usage_id));
+  if (rated.length === 0) return;
+  await addToTotals(
+    tx,
+    rated.map(({ usage }) => usage),
+  );
+  await recordDebits(tx, rated);
+}
+
 /** Inserts the rated events, answering the ids that were not there yet. */
-async function recordRated(
-  tx: Transaction,
-  tenant: Tenant,
-  customerId: string,
-  rated: readonly RatedUsage[],
-): Promise<Set<string>> {
-  const { rows } = await tx.query<{ usage_id: string }>(
+async function recordRated(tx: Transaction, rows: readonly RatedRow[]): Promise<Set<string>> {
+  const { rows: inserted } = await tx.query<{ usage_id: string }>(
     `INSERT INTO rated_usage (usage_id, organization_id, mode, customer_id, "timestamp", cost)
-     SELECT usage_id, $1, $2, $3, at, cost FROM unnest($4::text[], $5::timestamptz[], $6::jsonb[]) AS r (usage_id, at, cost)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
      ON CONFLICT (usage_id) DO NOTHING RETURNING usage_id`,
     [
-      tenant.organizationId,
-      tenant.mode,
-      customerId,
-      rated.map((usage) => usage.usage_id),
-      rated.map((usage) => usage.timestamp),
-      rated.map((usage) => JSON.stringify(costOf(usage))),
+      rows.map(({ usage }) => usage.usage_id),
+      rows.map(({ tenant }) => tenant.organizationId),
+      rows.map(({ tenant }) => tenant.mode),
+      rows.map(({ customerId }) => customerId),
+      rows.map(({ usage }) => usage.timestamp),
+      rows.map(({ usage }) => JSON.stringify(costOf(usage))),
     ],
   );
-  return new Set(rows.map((row) => row.usage_id));
+  return new Set(inserted.map((row) => row.usage_id));
 }
 
 /** Each key's quantity and owed (its costs less the credits they drew) summed over the events, one upsert a key. */
@@ -65,6 +87,7 @@ async function addToTotals(tx: Transaction, rated: readonly RatedUsage[]): Promi
     for (const debit of usage.debits) add(keyOf(debit), '0', negateDecimal(debit.amount));
   }
   const totals = [...byKey.values()];
+  if (totals.length === 0) return;
   await tx.query(
     `INSERT INTO rating_totals (subscription_id, price_id, period_start, group_key, quantity, owed)
      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::numeric[], $6::numeric[])
@@ -76,29 +99,33 @@ async function addToTotals(tx: Transaction, rated: readonly RatedUsage[]): Promi
   );
 }
 
-/** The ledger's rows, and each grant's `consumed` moved by what the events drew from it (less what they gave back). */
-async function recordDebits(
-  tx: Transaction,
-  decided: Tenant & { customerId: string; position: string },
-  rated: readonly RatedUsage[],
-): Promise<void> {
-  const rows = rated.flatMap((usage) => usage.debits.map((debit) => ({ usage, debit })));
+/**
+ * The ledger's rows, each named by its deciding event's position and its place among that event's draws, and each
+ * grant's `consumed` moved by what the events drew from it (less what they gave back).
+ */
+async function recordDebits(tx: Transaction, rated: readonly RatedRow[]): Promise<void> {
+  const entries = new Map<string, number>();
+  const rows = rated.flatMap((row) =>
+    row.usage.debits.map((debit) => {
+      const entry = entries.get(row.position) ?? 0;
+      entries.set(row.position, entry + 1);
+      return { ...row, debit, entry };
+    }),
+  );
+  if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO credit_debits (event_position, entry, usage_id, grant_id, organization_id, mode, customer_id,
        subscription_id, price_id, period_start, group_key, amount, effective_at)
-     SELECT $1, entry - 1, usage_id, grant_id, $2, $3, $4, subscription_id, price_id, period_start, group_key, amount,
-            effective_at
-       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::numeric[],
-                   $12::timestamptz[])
-         WITH ORDINALITY
-         AS d (usage_id, grant_id, subscription_id, price_id, period_start, group_key, amount, effective_at, entry)`,
+     SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::numeric[], $13::timestamptz[])`,
     [
-      decided.position,
-      decided.organizationId,
-      decided.mode,
-      decided.customerId,
+      rows.map(({ position }) => position),
+      rows.map(({ entry }) => entry),
       rows.map(({ usage }) => usage.usage_id),
       rows.map(({ debit }) => debit.grant_id),
+      rows.map(({ tenant }) => tenant.organizationId),
+      rows.map(({ tenant }) => tenant.mode),
+      rows.map(({ customerId }) => customerId),
       rows.map(({ debit }) => debit.subscription_id),
       rows.map(({ debit }) => debit.price_id),
       rows.map(({ debit }) => debit.period_start),
