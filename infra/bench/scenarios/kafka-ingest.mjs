@@ -149,7 +149,7 @@ export default {
           [organization.id, `${keyPrefix}-%`],
         );
         const statistics = await statisticsOf(client, schema, 'usage_events');
-        const downstream = finished ? await downstreamCaughtUp(cluster, client, admin, doneAt, timeoutMs) : '';
+        const downstream = finished ? `; ${await downstreamCaughtUp(cluster, client, admin, doneAt, timeoutMs)}` : '';
         const stored = rows[0].stored;
         const seconds = (doneAt - startedAt) / 1000;
         const eventsPerSecond = stored / seconds;
@@ -173,7 +173,7 @@ export default {
               `ready after ${((readyAt - startedAt) / 1000).toFixed(1)} s, first batch after ` +
               `${firstProgressAt ? ((firstProgressAt - startedAt) / 1000).toFixed(1) : '—'} s ` +
               `(${Number.isFinite(afterFirst) ? Math.round(afterFirst).toLocaleString('en') : '—'} events/s from then on); ` +
-              `producing them with kafkajs took ${produceSeconds.toFixed(1)} s; ${statistics}; ${downstream}. ` +
+              `producing them with kafkajs took ${produceSeconds.toFixed(1)} s; ${statistics}${downstream}. ` +
               cpuWhileStoring,
           },
           ratioTo(context, 'copy', finished ? value : Number.NaN, GOAL_COPY_RATIO),
