@@ -1,11 +1,8 @@
+import { isIsoString, isPlainObject, isResourceId } from './fastCheckParts';
 import { type MeteredEvent, type MeteredUsageRecord, maxMeteredEventsPerRecord } from './meteredUsage';
 
-/** `ResourceId`'s pattern. */
-const resourceId = /^[a-z][a-z0-9]{24}$/;
 /** `MeteredQuantity.quantity`'s pattern. */
 const plainDecimal = /^-?\d+(?:\.\d+)?$/;
-/** The form `Date#toISOString` writes, which metering sends; any other form `z.iso.datetime()` accepts goes to zod. */
-const isoString = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const aggregations = new Set(['count', 'sum', 'min', 'max', 'avg', 'unique_count', 'latest']);
 
 /**
@@ -29,7 +26,7 @@ export function cleanMeteredUsageRecord(input: unknown): MeteredUsageRecord | un
         if (value !== 'live' && value !== 'test') return undefined;
         break;
       case 'customer_id':
-        if (typeof value !== 'string' || !resourceId.test(value)) return undefined;
+        if (!isResourceId(value)) return undefined;
         break;
       case 'events':
         if (!areCleanEvents(value)) return undefined;
@@ -56,7 +53,7 @@ function isCleanEvent(event: unknown): event is MeteredEvent {
     const value = (event as Record<string, unknown>)[key];
     switch (key) {
       case 'usage_id':
-        if (typeof value !== 'string' || !resourceId.test(value)) return false;
+        if (!isResourceId(value)) return false;
         break;
       case 'idempotency_key':
       case 'event_name':
@@ -114,35 +111,4 @@ function isCleanGroup(group: unknown): boolean {
     if (typeof value !== 'number' || !Number.isFinite(value)) return false;
   }
   return true;
-}
-
-/**
- * A real instant written as `toISOString` writes it (which `z.iso.datetime()` accepts): the form, then the date's
- * and time's ranges read digit by digit (a string test and a few character codes, where parsing a `Date` would cost
- * more than zod's own pattern).
- */
-function isIsoString(value: unknown): boolean {
-  if (typeof value !== 'string' || !isoString.test(value)) return false;
-  const year = number(value, 0, 4);
-  const month = number(value, 5, 2);
-  const day = number(value, 8, 2);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
-  return number(value, 11, 2) < 24 && number(value, 14, 2) < 60 && number(value, 17, 2) < 60;
-}
-
-/** The decimal number of `length` digits at `start` of `text` (known to be digits). */
-function number(text: string, start: number, length: number): number {
-  let value = 0;
-  for (let index = start; index < start + length; index++) value = value * 10 + text.charCodeAt(index) - 48;
-  return value;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** An object as `JSON.parse` makes them: its prototype is `Object.prototype`, and it inherits no enumerable key. */
-function isPlainObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -1,9 +1,5 @@
+import { isCleanProperties, isEventLabel, isPlainObject, isResourceId } from './fastCheckParts';
 import { type IngestBody, type IngestEvent, isUtcTimestamp } from './usage';
-
-/** `ResourceId`'s pattern. */
-const resourceId = /^[a-z][a-z0-9]{24}$/;
-/** `NonBlankString`'s pattern. */
-const notBlank = /\S/;
 
 /**
  * The body itself, typed, when `IngestBody` certainly accepts it as it is (what `IngestBody.parse` would answer is
@@ -29,16 +25,16 @@ function isCleanEvent(event: unknown): event is IngestEvent {
     switch (key) {
       case 'event_name':
       case 'idempotency_key':
-        if (typeof value !== 'string' || value.length > 255 || !notBlank.test(value)) return false;
+        if (!isEventLabel(value)) return false;
         break;
       case 'customer_id':
-        if (typeof value !== 'string' || !resourceId.test(value)) return false;
+        if (!isResourceId(value)) return false;
         break;
       case 'timestamp':
         if (typeof value !== 'string' || !isUtcTimestamp(value)) return false;
         break;
       case 'properties':
-        if (!isCleanProperties(value)) return false;
+        if (!isCleanProperties(value, { storable: false })) return false;
         break;
       default:
         return false;
@@ -48,24 +44,4 @@ function isCleanEvent(event: unknown): event is IngestEvent {
   // The three required fields; `for...in` sees each own key once.
   const { event_name, idempotency_key, customer_id } = event as Record<string, unknown>;
   return fields >= 3 && event_name !== undefined && idempotency_key !== undefined && customer_id !== undefined;
-}
-
-function isCleanProperties(properties: unknown): boolean {
-  if (!isPlainObject(properties)) return false;
-  for (const key in properties) {
-    // zod builds its answer by assignment, where `__proto__` sets the prototype instead of a key: let zod decide.
-    if (key.length < 1 || key.length > 255 || key === '__proto__') return false;
-    const value = (properties as Record<string, unknown>)[key];
-    if (typeof value === 'string') {
-      if (value.length > 1000) return false;
-    } else if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return false;
-    } else if (typeof value !== 'boolean') return false;
-  }
-  return true;
-}
-
-/** An object as `JSON.parse` makes them: its prototype is `Object.prototype`, and it inherits no enumerable key. */
-function isPlainObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -1,8 +1,10 @@
 import { Topics } from '@afternoon/contracts/topics';
 import { UsageRecord } from '@afternoon/contracts/usage';
+import { cleanUsageRecord } from '@afternoon/contracts/usageRecordCheck';
 import type {
   ConsumedRecord,
   ConsumerDefinition,
+  FieldsParsed,
   HandledCheck,
   ServiceContext,
   Transaction,
@@ -50,7 +52,7 @@ function meterUsage(options: MeterUsageOptions) {
       rejectRecord(tx, options, record, reason, usage);
     const parsed: ParsedUsage[] = [];
     for (const record of records) {
-      const usage = parseFields(UsageRecord, parseRecordJson(record.value));
+      const usage = usageOf(record);
       if (usage.success) {
         parsed.push({ record, usage: usage.data, receivedAt: receivedAtOf(record) });
       } else {
@@ -90,6 +92,13 @@ function meterUsage(options: MeterUsageOptions) {
     }
     await notifyUsageOutcomes(tx, options.schema);
   };
+}
+
+/** The record as its contract reads it: vouched for by the fast check, or else parsed by zod (naming the problems). */
+function usageOf(record: ConsumedRecord): FieldsParsed<UsageRecord> {
+  const value = parseRecordJson(record.value);
+  const clean = cleanUsageRecord(value);
+  return clean ? { success: true, data: clean } : parseFields(UsageRecord, value);
 }
 
 /** The entries whose customer was known and not deleted when each was received; the others go to `reject`. */
