@@ -12,7 +12,7 @@ export { consumerGroupId } from './consumer/consumerGroupId';
 export { consumersReady } from './consumer/consumerHealth';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
 export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
-export { startIdempotentConsumer } from './consumer/idempotentConsumer';
+export { eachRecordOfBatch, startIdempotentConsumer } from './consumer/idempotentConsumer';
 export type {
   HandledCheck,
   HandledPositions,
