@@ -80,6 +80,8 @@ export interface IdempotentConsumerOptions {
   tracing?: Tracing;
   /** The wait before each retry of a failure of the world; by default 100 ms doubling to 30 s, with jitter. */
   retryDelay?: RetryDelay;
+  /** How many partitions of a fetch are handled at once (3 by default), each on a connection of `pool`. */
+  partitionsConsumedConcurrently?: number;
   /** A member silent this long is evicted from the group (10 s by default). */
   sessionTimeout?: number;
   /** How often the member tells the group it is alive, also while a handler runs or a retry waits (1 s). */
@@ -136,7 +138,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     // Kafka's offsets are committed in the background (PeriodicOffsetCommits), not after every batch.
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const membership = new BatchMembership({ heartbeat, isRunning, isStale }, heartbeatInterval);
       const stored = await untilRecordOutcome(
