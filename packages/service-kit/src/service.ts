@@ -163,9 +163,6 @@ async function startConsumers(
     consumers.push(
       await startIdempotentConsumer({
         ...start(commandsConsumerName, [side.commandsTopic], side.deadLetterTopic),
-        // Each command is a request awaiting its reply: every partition of a fetch is handled at once (as far as the
-        // ingest pool allows), so a batch does not wait for another partition's before it starts.
-        partitionsConsumedConcurrently: Math.min(side.commandsTopic.partitions, definition.env.DB_POOL_INGEST_MAX),
         ...createCommandHandlers({
           schema: context.schema,
           eventsTopic: kafka.topic(side.eventsTopic),

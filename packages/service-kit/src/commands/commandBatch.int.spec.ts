@@ -1,4 +1,3 @@
-import { Headers } from '@afternoon/contracts/messaging';
 import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -52,8 +51,7 @@ function commandRecord(offset: number, commandId: string, vaultId: string): Cons
     timestamp: '0',
     key: vaultId,
     value: JSON.stringify({ type: 'OpenVault', data: { vault_id: vaultId }, metadata }),
-    // As the gateway sends it; the batch reads its earlier replies by these ids.
-    headers: { [Headers.commandId]: commandId },
+    headers: {},
   };
 }
 
@@ -109,25 +107,6 @@ describe('a batch of commands in one transaction', () => {
       ['cmd_a', true],
       ['cmd_b', false],
       ['cmd_c', true],
-    ]);
-  });
-
-  it('answers a command delivered twice in one batch once: the second gets the first reply', async () => {
-    const { handleBatch } = handlers();
-    await db.pool.query('DELETE FROM outbox');
-    const withoutHeader = { ...commandRecord(7, 'cmd_g', 'v6'), headers: {} };
-    const batch = [commandRecord(5, 'cmd_f', 'v5'), commandRecord(6, 'cmd_f', 'v5'), withoutHeader, withoutHeader];
-    await withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }));
-
-    const events = await db.pool.query(
-      "SELECT count(*)::int AS n FROM events WHERE stream_id IN ('vault-v5', 'vault-v6')",
-    );
-    expect(events.rows[0].n).toBe(2);
-    expect((await replies()).map((reply) => [reply.command_id, reply.ok])).toEqual([
-      ['cmd_f', true],
-      ['cmd_f', true],
-      ['cmd_g', true],
-      ['cmd_g', true],
     ]);
   });
 

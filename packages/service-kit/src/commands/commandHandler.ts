@@ -1,21 +1,14 @@
-import { CommandRecord, type CommandReply, type EventMetadata, Headers } from '@afternoon/contracts/messaging';
+import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
-import {
-  type BatchHandler,
-  type ConsumedRecord,
-  eachRecordOfBatch,
-  type IdempotentConsumerOptions,
-  type RecordContext,
-  type RecordHandler,
-} from '../consumer/idempotentConsumer';
+import { eachRecordOfBatch, type IdempotentConsumerOptions, type RecordHandler } from '../consumer/idempotentConsumer';
 import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';
 import { type Transaction, withSavepoint } from '../postgres/database';
 import type { Projection } from '../projections/projection';
-import { answerCommandOnce, invalidCommandReply, type RepliesOfBatch, repliesOfBatch, replyOf } from './commandReplies';
+import { answerCommandOnce, invalidCommandReply, replyOf } from './commandReplies';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
 /**
@@ -89,14 +82,7 @@ export function createCommandHandlers(
     for (const type of aggregate.commandTypes) byType.set(type, aggregate);
   }
 
-  const handle: RecordHandler = (tx, record, context) => handleCommand(tx, record, context);
-
-  async function handleCommand(
-    tx: Transaction,
-    record: ConsumedRecord,
-    context: RecordContext,
-    batch?: RepliesOfBatch,
-  ) {
+  const handle: RecordHandler = async (tx, record, context) => {
     const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
     if (!envelope.success) throw new PoisonRecordError(`invalid command record: ${envelope.error.message}`);
     const { type, metadata } = envelope.data;
@@ -108,22 +94,10 @@ export function createCommandHandlers(
       return;
     }
     const outbox = { schema: options.schema, repliesTopic: options.repliesTopic };
-    await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data), batch);
-  }
-
-  const handleBatch: BatchHandler = async (tx, records, batchContext) => {
-    // The batch's earlier replies in one statement, by the command ids the records' headers carry (a record
-    // without one, or whose envelope names another, is looked up alone).
-    const commandIds = records.flatMap((record) => record.headers[Headers.commandId] ?? []);
-    const batch = await repliesOfBatch(tx, commandIds);
-    await eachRecordOfBatch((recordTx, record, context) => handleCommand(recordTx, record, context, batch))(
-      tx,
-      records,
-      batchContext,
-    );
+    await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data));
   };
 
-  return { handle, handleBatch, traceEachRecord: true };
+  return { handle, handleBatch: eachRecordOfBatch(handle), traceEachRecord: true };
 
   async function decideAndRecord(
     tx: Transaction,

@@ -9,55 +9,28 @@ export interface ReplyOutbox {
   repliesTopic: string;
 }
 
-/** The replies given to a batch's command ids, read in one statement, and those the batch has given since. */
-export interface RepliesOfBatch {
-  /** The command ids read: one of them without a reply here has none. */
-  read: ReadonlySet<string>;
-  replies: Map<string, CommandReply>;
-}
-
-/** Reads the replies already given to `commandIds`, in the caller's transaction. */
-export async function repliesOfBatch(tx: Transaction, commandIds: readonly string[]): Promise<RepliesOfBatch> {
-  const { rows } = await tx.query<{ command_id: string; reply: CommandReply }>(
-    'SELECT command_id, reply FROM handled_commands WHERE command_id = ANY($1::text[])',
-    [commandIds],
-  );
-  return { read: new Set(commandIds), replies: new Map(rows.map((row) => [row.command_id, row.reply])) };
-}
-
 /**
  * Answers a command once per command id: a redelivered or retried command gets its first reply again and `answer`
  * does not run; otherwise `answer` runs and its reply is remembered and queued, all in the caller's transaction.
- * With `batch`, a command id it read is not looked up again, and the reply given is added to it.
  */
 export async function answerCommandOnce(
   tx: Transaction,
   outbox: ReplyOutbox,
   metadata: CommandMetadata,
   answer: () => Promise<CommandReply>,
-  batch?: RepliesOfBatch,
 ): Promise<void> {
-  const commandId = metadata.command_id;
-  const remembered = batch?.read.has(commandId) ? batch.replies.get(commandId) : await replyGiven(tx, commandId);
-  const reply = remembered ?? (await answer());
-  const message = replyMessage(outbox.repliesTopic, reply);
-  if (remembered) return enqueueOutbox(tx, outbox.schema, [message]);
-  batch?.replies.set(commandId, reply);
-  const handled = [commandId, metadata.organization_id, JSON.stringify(reply)];
-  // The command is remembered by the statement that queues its reply: one round trip.
-  await enqueueOutbox(
-    tx,
-    outbox.schema,
-    [message],
-    (params) => `INSERT INTO handled_commands (command_id, organization_id, reply) VALUES (${params.list(handled)})`,
-  );
-}
-
-async function replyGiven(tx: Transaction, commandId: string): Promise<CommandReply | undefined> {
-  const { rows } = await tx.query<{ reply: CommandReply }>('SELECT reply FROM handled_commands WHERE command_id = $1', [
-    commandId,
+  const previous = await tx.query<{ reply: CommandReply }>('SELECT reply FROM handled_commands WHERE command_id = $1', [
+    metadata.command_id,
   ]);
-  return rows[0]?.reply;
+  const remembered = previous.rows[0]?.reply;
+  const reply = remembered ?? (await answer());
+  if (!remembered)
+    await tx.query('INSERT INTO handled_commands (command_id, organization_id, reply) VALUES ($1, $2, $3)', [
+      metadata.command_id,
+      metadata.organization_id,
+      JSON.stringify(reply),
+    ]);
+  await enqueueOutbox(tx, outbox.schema, [replyMessage(outbox.repliesTopic, reply)]);
 }
 
 /** The reply to a command whose data its schema refused. */

@@ -17,24 +17,19 @@ export function outboxChannel(schema: string): string {
 /**
  * Queues messages for Kafka inside the caller's transaction: they are published if and only if it commits. Each
  * carries the active trace (`traceparent`), so what the relay sends later continues the trace that queued it.
- * `alongside` is a data-modifying statement of the caller's, run in the same statement (one round trip).
  */
 export async function enqueueOutbox(
   tx: Transaction,
   schema: string,
   messages: readonly OutboxMessage[],
-  alongside?: (params: SqlParameters) => string,
 ): Promise<void> {
   if (messages.length === 0) return;
   const params = new SqlParameters();
-  const also = alongside ? `also AS (${alongside(params)}), ` : '';
   const tuples = messages.map((message) => {
     const { topic, key, headers, payload } = message;
     return `(${params.list([topic, key, JSON.stringify(withTraceHeaders(headers ?? {})), JSON.stringify(payload)])})`;
   });
   // One statement, one round trip: a data-modifying WITH runs whole whether or not the query reads it.
   const insert = `INSERT INTO outbox (topic, key, headers, payload) VALUES ${tuples.join(', ')}`;
-  await tx.query(
-    params.query(`WITH ${also}queued AS (${insert}) SELECT pg_notify(${params.add(outboxChannel(schema))}, '')`),
-  );
+  await tx.query(params.query(`WITH queued AS (${insert}) SELECT pg_notify(${params.add(outboxChannel(schema))}, '')`));
 }

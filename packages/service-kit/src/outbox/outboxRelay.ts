@@ -24,8 +24,6 @@ const fetchLimit = 500;
 /** Both how often the leader looks for what no notification announced, and how often the others try to lead. */
 const pollIntervalMs = 1000;
 const maxRetryDelayMs = 10_000;
-/** The backlog is counted at most this often: a count per turn was a round trip between one turn and the next. */
-const backlogIntervalMs = 1000;
 
 /**
  * Publishes the outbox to Kafka in insertion order, then deletes what was sent. One instance per service leads,
@@ -53,10 +51,7 @@ export function startOutboxRelay(options: {
   onPublished?: (count: number) => void;
   /** Called for each message set aside because the broker refused its size. */
   onSetAside?: (topic: string) => void;
-  /**
-   * Called after a turn with the messages still waiting (0 while another instance leads): at most once a second,
-   * and after every failed turn.
-   */
+  /** Called after each turn with the messages still waiting (0 while another instance leads). */
   onBacklog?: (messages: number) => void;
   /** Each message is sent in a PRODUCER span continuing the trace that queued it. */
   tracing?: Tracing;
@@ -66,7 +61,6 @@ export function startOutboxRelay(options: {
   let leader = false;
   let session: LeaderSession | undefined;
   let producer: Producer | undefined;
-  let backlogCountedAt = Number.NEGATIVE_INFINITY;
 
   async function becomeLeader(): Promise<boolean> {
     session ??= await openLeaderSession({
@@ -132,8 +126,7 @@ export function startOutboxRelay(options: {
   }
 
   async function reportBacklog(): Promise<void> {
-    if (!options.onBacklog || Date.now() - backlogCountedAt < backlogIntervalMs) return;
-    backlogCountedAt = Date.now();
+    if (!options.onBacklog) return;
     const { rows } = await pool.query<{ waiting: number }>('SELECT count(*)::int AS waiting FROM outbox');
     options.onBacklog(rows[0]?.waiting ?? 0);
   }
@@ -178,11 +171,8 @@ export function startOutboxRelay(options: {
       }
       try {
         while (!stopping() && (await publishPending()) === fetchLimit) {}
-      } catch (error) {
-        // A growing backlog is what an outage of the broker looks like: counted after each failed turn.
-        backlogCountedAt = Number.NEGATIVE_INFINITY;
-        throw error;
       } finally {
+        // Also when Kafka refused the batch: a growing backlog is what an outage of the broker looks like.
         await reportBacklog().catch(() => undefined);
       }
     },
