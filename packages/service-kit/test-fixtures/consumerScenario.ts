@@ -91,8 +91,6 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
     recordEffect,
     recordEffects,
     duplicatesSkipped: () => countOf('duplicate'),
-    /** How many records `recordsHandled` counted with this outcome. */
-    countOf,
     retries,
     deadLetters,
   };

@@ -3,7 +3,6 @@ import { TestClockEvent, testClockEventWireNames } from '@afternoon/contracts/te
 import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
 import {
   consumerGroupId,
-  eachRecordOfBatch,
   foreignEventHandler,
   type KafkaConnection,
   type Logger,
@@ -106,9 +105,6 @@ export async function startUsageCustomers(options: {
         metrics: options.metrics,
         tracing: options.tracing,
         handle: feeds[feed].handle,
-        // A feed's records are one row each: a transaction per fetched batch, not per record (ADR 0035).
-        handleBatch: eachRecordOfBatch(feeds[feed].handle),
-        traceEachRecord: true,
       }),
     ),
   );

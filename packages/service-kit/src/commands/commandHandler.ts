@@ -2,12 +2,18 @@ import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
-import { eachRecordOfBatch, type IdempotentConsumerOptions, type RecordHandler } from '../consumer/idempotentConsumer';
+import type {
+  BatchHandler,
+  IdempotentConsumerOptions,
+  RecordContext,
+  RecordHandler,
+} from '../consumer/idempotentConsumer';
 import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';
 import { type Transaction, withSavepoint } from '../postgres/database';
 import type { Projection } from '../projections/projection';
+import { inRecordTrace } from '../tracing/spans';
 import { answerCommandOnce, invalidCommandReply, replyOf } from './commandReplies';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
@@ -97,7 +103,12 @@ export function createCommandHandlers(
     await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data));
   };
 
-  return { handle, handleBatch: eachRecordOfBatch(handle), traceEachRecord: true };
+  const handleBatch: BatchHandler = async (tx, records, { logger }) => {
+    const context: RecordContext = { logger, setType: () => undefined, skip: () => undefined };
+    for (const record of records) await inRecordTrace(record, () => handle(tx, record, context));
+  };
+
+  return { handle, handleBatch, traceEachRecord: true };
 
   async function decideAndRecord(
     tx: Transaction,
