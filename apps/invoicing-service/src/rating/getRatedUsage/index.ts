@@ -87,7 +87,6 @@ async function addToTotals(tx: Transaction, rated: readonly RatedUsage[]): Promi
     for (const debit of usage.debits) add(keyOf(debit), '0', negateDecimal(debit.amount));
   }
   const totals = [...byKey.values()];
-  if (totals.length === 0) return;
   await tx.query(
     `INSERT INTO rating_totals (subscription_id, price_id, period_start, group_key, quantity, owed)
      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::numeric[], $6::numeric[])
@@ -112,7 +111,6 @@ async function recordDebits(tx: Transaction, rated: readonly RatedRow[]): Promis
       return { ...row, debit, entry };
     }),
   );
-  if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO credit_debits (event_position, entry, usage_id, grant_id, organization_id, mode, customer_id,
        subscription_id, price_id, period_start, group_key, amount, effective_at)
