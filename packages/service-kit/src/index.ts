@@ -11,8 +11,14 @@ export { waitUntilCaughtUp } from './consumer/catchUp';
 export { consumerGroupId } from './consumer/consumerGroupId';
 export { consumersReady } from './consumer/consumerHealth';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
-export type { BatchHandler, ConsumedRecord, RecordHandler, RunningConsumer } from './consumer/idempotentConsumer';
-export { startIdempotentConsumer } from './consumer/idempotentConsumer';
+export type {
+  BatchHandler,
+  ConsumedRecord,
+  RecordHandler,
+  RecordOutcome,
+  RunningConsumer,
+} from './consumer/idempotentConsumer';
+export { eachRecordOfBatch, startIdempotentConsumer } from './consumer/idempotentConsumer';
 export type {
   HandledCheck,
   HandledPositions,

@@ -91,6 +91,8 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
     recordEffect,
     recordEffects,
     duplicatesSkipped: () => countOf('duplicate'),
+    /** How many records `recordsHandled` counted with this outcome. */
+    countOf,
     retries,
     deadLetters,
   };

@@ -18,6 +18,8 @@ export type CommandSpec<Name extends CommandTopicName = CommandTopicName> = {
     key: string;
     successStatus: number;
     successBody(result: unknown): Record<string, unknown>;
+    /** What must hold in the gateway's own projections before a success is answered (read-your-writes). */
+    beforeSuccess?(): Promise<unknown>;
   };
 }[Name];
 
@@ -67,6 +69,7 @@ async function sendAndAnswer(
   const requestId = response.locals.requestId;
   const reply = await sendCommand(bus, spec.topic, spec.key, command);
   if (reply.ok) {
+    await spec.beforeSuccess?.();
     return {
       status: spec.successStatus,
       body: { success: true, ...spec.successBody(reply.result), request_id: requestId },

@@ -22,6 +22,9 @@ import type { RouteDeps } from '../routeDeps';
 import { existingTestClock } from '../testClocks/existingTestClock';
 import { composedCustomer, patchCustomer } from './customerPaymentProvider';
 
+/** How long a customer's deletion waits for ingest's copy of the customers to see it. */
+const deletionVisibleMs = 5_000;
+
 /** `/v1/customers`: writes become commands to customer-service, reads ask its read API. */
 export function customerRoutes(deps: RouteDeps): Router {
   const router = Router();
@@ -81,6 +84,9 @@ export function customerRoutes(deps: RouteDeps): Router {
         data: { customer_id: id },
         successStatus: 200,
         successBody: (customer) => ({ customer: DeletedCustomer.parse(customer) }),
+        // Ingest refuses the customer's usage from the answer on: the deletion is on the topic before the reply, and
+        // ingest reads the gateway's copy. Past the wait the deletion still happened, so it answers all the same.
+        beforeSuccess: () => deps.usageCustomers.catchUp('customers', deletionVisibleMs),
       };
     }),
   );

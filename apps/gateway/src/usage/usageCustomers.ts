@@ -3,6 +3,7 @@ import { TestClockEvent, testClockEventWireNames } from '@afternoon/contracts/te
 import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
 import {
   consumerGroupId,
+  eachRecordOfBatch,
   foreignEventHandler,
   type KafkaConnection,
   type Logger,
@@ -105,6 +106,9 @@ export async function startUsageCustomers(options: {
         metrics: options.metrics,
         tracing: options.tracing,
         handle: feeds[feed].handle,
+        // A feed's records are one row each: a transaction per fetched batch, not per record (ADR 0035).
+        handleBatch: eachRecordOfBatch(feeds[feed].handle),
+        traceEachRecord: true,
       }),
     ),
   );

@@ -200,14 +200,16 @@ describe('webhook deliveries on real Kafka, Postgres and loopback receivers', ()
     await insertEndpoint(service, tenant, healthy.url);
     for (let n = 0; n < 6; n += 1) await recordEvent(service, tenant, clock.now());
 
-    const started = Date.now();
     await eventually(() => expect(healthy.received).toHaveLength(6), { label: 'the healthy endpoint has all six' });
-    const healthyDoneMs = Date.now() - started;
-    // The dead endpoint's requests wait for their 3 s timeout; none has been answered, and only 2 were let out.
-    expect(healthyDoneMs).toBeLessThan(2_500);
-    expect(hanging.received).toHaveLength(2);
+    // Read in this order: requests only grow, and a send's attempt is recorded before its slot lets the next one out,
+    // so the dead endpoint's requests seen first, less its attempts read after, is at most what was out at once.
+    const deadRequests = hanging.received.length;
     const deadAttempts = (await deliveriesOf(service, tenant, dead.id)).flatMap((delivery) => delivery.attempts);
-    expect(deadAttempts).toHaveLength(0);
+    expect(deadRequests).toBeGreaterThan(0);
+    expect(deadRequests - deadAttempts.length).toBeLessThanOrEqual(2);
+    // Each dead request holds its slot for the 3 s timeout (WEBHOOK_TIMEOUT_MS here): had the healthy endpoint's sends
+    // queued behind them, all six dead ones would have been tried before it had its six.
+    expect(deadAttempts.length).toBeLessThan(6);
   });
 
   it('retries a delivery by command, whatever its status, with the same webhook-id; another tenant gets 404', async () => {

@@ -2,18 +2,12 @@ import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
-import type {
-  BatchHandler,
-  IdempotentConsumerOptions,
-  RecordContext,
-  RecordHandler,
-} from '../consumer/idempotentConsumer';
+import { eachRecordOfBatch, type IdempotentConsumerOptions, type RecordHandler } from '../consumer/idempotentConsumer';
 import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';
 import { type Transaction, withSavepoint } from '../postgres/database';
 import type { Projection } from '../projections/projection';
-import { inRecordTrace } from '../tracing/spans';
 import { answerCommandOnce, invalidCommandReply, replyOf } from './commandReplies';
 import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
 
@@ -103,12 +97,7 @@ export function createCommandHandlers(
     await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data));
   };
 
-  const handleBatch: BatchHandler = async (tx, records, { logger }) => {
-    const context: RecordContext = { logger, setType: () => undefined, skip: () => undefined };
-    for (const record of records) await inRecordTrace(record, () => handle(tx, record, context));
-  };
-
-  return { handle, handleBatch, traceEachRecord: true };
+  return { handle, handleBatch: eachRecordOfBatch(handle), traceEachRecord: true };
 
   async function decideAndRecord(
     tx: Transaction,

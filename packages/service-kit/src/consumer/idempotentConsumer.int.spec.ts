@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { consumerSpec } from '../../test-fixtures/consumerScenario';
 import { PoisonRecordError } from '../errors';
 import { NotYetError } from '../failures';
+import { eachRecordOfBatch, type RecordHandler } from './idempotentConsumer';
 
 describe('idempotent consumer', () => {
   const { kafka, pool, scenario } = consumerSpec();
@@ -184,5 +185,24 @@ describe('idempotent consumer', () => {
     await eventually(async () => expect(await s.effects()).toEqual(tenRecords), { label: 'all ten effects' });
     expect(recordsHandledAlone).toBe(0);
     expect(await s.retries()).toBe(2);
+  });
+
+  it('with eachRecordOfBatch, handles a fetched batch with the record handler in one transaction, counting each type', async () => {
+    const s = await scenario('each-record-of-batch');
+    const transactions = new Set<string>();
+    const handle: RecordHandler = async (tx, record, context) => {
+      const { rows } = await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+      transactions.add(rows[0]?.xid ?? '');
+      if (record.value === 'r9') return context.skip();
+      context.setType('effect');
+      await s.recordEffect(tx, record, context);
+    };
+    await s.send(tenRecords);
+    await s.start(handle, { handleBatch: eachRecordOfBatch(handle), traceEachRecord: true });
+    await eventually(async () => expect(await s.countOf('unknown_type')).toBe(1), { label: 'all ten handled' });
+    expect(await s.effects()).toEqual(tenRecords.slice(0, 9));
+    expect(await s.countOf('handled')).toBe(9);
+    // Ten records sent before the consumer started come in one fetch or a few: far fewer commits than records.
+    expect(transactions.size).toBeLessThan(tenRecords.length / 2);
   });
 });

@@ -4,7 +4,7 @@ import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Produc
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { type Transaction, withTransaction } from '../postgres/database';
-import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan } from '../tracing/spans';
+import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan, inRecordTrace } from '../tracing/spans';
 import type { Tracing } from '../tracing/tracing';
 import { BatchMembership } from './batchMembership';
 import { ConsumerHealth } from './consumerHealth';
@@ -39,8 +39,43 @@ export type RecordHandler = (tx: Transaction, record: ConsumedRecord, context: R
 /**
  * Optional batch mode: handles every not-yet-applied record of one fetched batch in one transaction, which also
  * stores the partition's next offset. If it throws, the kit handles those records one by one with the record handler.
+ * It may add each record's type and outcome to `outcomes`, for the metrics; otherwise the batch counts as `batch`.
  */
-export type BatchHandler = (tx: Transaction, records: ConsumedRecord[], context: { logger: Logger }) => Promise<void>;
+export type BatchHandler = (
+  tx: Transaction,
+  records: ConsumedRecord[],
+  context: { logger: Logger; outcomes?: RecordOutcome[] },
+) => Promise<void>;
+
+/** What became of a record handled in a batch, as `recordsHandled` counts it. */
+export interface RecordOutcome {
+  type: string;
+  outcome: 'handled' | 'unknown_type';
+}
+
+/**
+ * The batch handler of a consumer that has no batch logic of its own: `handle` over every pending record of the
+ * batch, in order, each in its own trace (with `traceEachRecord`), in the batch's one transaction. A record of a
+ * projection costs less than the commit that stores it alone (ADR 0035).
+ */
+export function eachRecordOfBatch(handle: RecordHandler): BatchHandler {
+  return async (tx, records, { logger, outcomes }) => {
+    for (const record of records) {
+      const outcome: RecordOutcome = { type: 'unknown', outcome: 'handled' };
+      const context: RecordContext = {
+        logger,
+        setType: (type) => {
+          outcome.type = type;
+        },
+        skip: () => {
+          outcome.outcome = 'unknown_type';
+        },
+      };
+      await inRecordTrace(record, () => handle(tx, record, context));
+      outcomes?.push(outcome);
+    }
+  };
+}
 
 export interface RunningConsumer {
   /** Resolves once the consumer has joined its group and been given its partitions. */
@@ -223,10 +258,12 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       async () => {
         const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
         try {
+          const outcomes: RecordOutcome[] = [];
           await withTransaction(pool, async (tx) => {
-            await handleBatch(tx, records, { logger: batchLogger });
+            await handleBatch(tx, records, { logger: batchLogger, outcomes });
             await storeHandledThrough(tx, groupId, last);
           });
+          return outcomes;
         } finally {
           stopTimer({ type: 'batch' });
         }
@@ -236,10 +273,10 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     if (outcome.status === 'refused')
       batchLogger.warn({ err: outcome.error, count: records.length }, 'batch refused; handling its records one by one');
     if (outcome.status !== 'done') return false;
-    metrics.recordsHandled.inc(
-      { group: groupId, topic: first.topic, type: 'batch', outcome: 'handled' },
-      records.length,
-    );
+    const counted = outcome.value.length > 0 ? outcome.value : [{ type: 'batch', outcome: 'handled' as const }];
+    const each = outcome.value.length > 0 ? 1 : records.length;
+    for (const { type, outcome: handled } of counted)
+      metrics.recordsHandled.inc({ group: groupId, topic: first.topic, type, outcome: handled }, each);
     return true;
   }
 
