@@ -94,19 +94,27 @@ async function setUp(context, count) {
   return { organization, key, clockId, customers, startReadyMs, ingested, drain };
 }
 
-/** Billing waits for metering to store the usage it counts; stored first, the timed part is billing alone. */
+/**
+ * Billing counts the usage metering stored and rating (invoicing) rated as it arrived; both done first, the timed
+ * part is billing alone, as at a real period end, where January's usage was rated during January.
+ */
 function usageStored(context) {
   const { cluster } = context;
+  const caughtUp = (client, admin, app, topic) =>
+    meteringCaughtUp({
+      client,
+      admin,
+      schema: cluster.app(app).schema,
+      topic: `${cluster.topicPrefix}${topic}`,
+      timeoutMs: context.drainTimeoutSeconds * 1000,
+    });
   return withAdmin(cluster.kafkaBrokers, (admin) =>
-    withClient(cluster.databaseUrl, (client) =>
-      meteringCaughtUp({
-        client,
-        admin,
-        schema: cluster.app('metering-service').schema,
-        topic: `${cluster.topicPrefix}usage.ingest`,
-        timeoutMs: context.drainTimeoutSeconds * 1000,
-      }),
-    ),
+    withClient(cluster.databaseUrl, async (client) => {
+      const stored = await caughtUp(client, admin, 'metering-service', 'usage.ingest');
+      if (!stored.caughtUp) return stored;
+      const rated = await caughtUp(client, admin, 'invoicing-service', 'usage.metered');
+      return { ...rated, ratedAfterMs: rated.ms, stage: 'rating' };
+    }),
   );
 }
 
@@ -256,8 +264,9 @@ function measurements({ count, readyMs, seenAt, cpu, counted, problems, setupSec
     `set up in ${setupSeconds.toFixed(0)} s (the advance to mid-January, start invoices included, ready after ` +
     `${(startReadyMs / 1000).toFixed(1)} s; ${ingested.toLocaleString('en')} events ingested, ` +
     (drain.caughtUp
-      ? 'all stored before the advance)'
-      : `**metering still lacked ${drain.behind.toLocaleString('en')} records when the clock was advanced**)`);
+      ? `all stored, and rated ${(drain.ratedAfterMs / 1000).toFixed(1)} s later, before the advance)`
+      : `**${drain.stage ?? 'metering'} still lacked ${drain.behind.toLocaleString('en')} records when the clock ` +
+        'was advanced**)');
   return [
     {
       measured: `time to bill ${count.toLocaleString('en')} subscriptions (advance → clock ready)`,
@@ -299,7 +308,7 @@ export default {
   measures:
     '`BENCH_SUBSCRIPTIONS` (1,000) customers on one test clock, each with an active monthly subscription (flat fee in ' +
     'advance, per-unit price on a count meter, graduated price on a sum meter grouped by `model`) and 20 events of ' +
-    'January usage, stored by metering before the clock moves. Time from sending `POST /v1/test_clocks/{id}/advance` ' +
+    'January usage, stored by metering and rated by invoicing before the clock moves. Time from sending `POST /v1/test_clocks/{id}/advance` ' +
     'to 2027-02-01T01:00Z (period end + the default hour of grace) until `GET /v1/test_clocks/{id}` reads `ready`, ' +
     'polled every 50 ms; then every invoice is counted through `GET /v1/invoices` and 5 customers checked line by line.',
   async measure(context) {

@@ -8,11 +8,19 @@ import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan, inRecordTrace } f
 import type { Tracing } from '../tracing/tracing';
 import { BatchMembership } from './batchMembership';
 import { ConsumerHealth } from './consumerHealth';
+import { PeriodicOffsetCommits } from './periodicOffsetCommits';
 import { recordHeaders } from './records';
 import { restartAfterCrash } from './restartAfterCrash';
 import { cappedExponentialDelay, type RetryDelay } from './retryDelay';
 import { rewindToStoredOffsets } from './rewindToStoredOffsets';
 import { untilRecordOutcome } from './worldRetries';
+
+/**
+ * How often Kafka hears where each partition is handled through. Kafka's committed offset only shortens the replay
+ * after a restart or rebalance; the stored offset decides (and is where a group with no members starts from when
+ * Kafka's is ahead of it: see rewindToStoredOffsets).
+ */
+const kafkaCommitIntervalMs = 1_000;
 
 export interface ConsumedRecord {
   topic: string;
@@ -138,6 +146,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     heartbeatInterval,
     retry: { retries: 10 },
   });
+  const kafkaCommits = new PeriodicOffsetCommits(consumer, kafkaCommitIntervalMs, logger);
   let joined = false;
   let markJoined: () => void = () => undefined;
   const joinedPromise = new Promise<void>((resolve) => {
@@ -145,6 +154,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     metrics.handledPartitions.assigned(groupId, payload.memberAssignment);
+    kafkaCommits.assigned(payload.memberAssignment);
     joined = true;
     markJoined();
   });
@@ -158,11 +168,11 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
   const runConfig: ConsumerRunConfig = {
-    autoCommit: true,
-    autoCommitInterval: 1_000,
+    // Kafka's offsets are committed in the background (PeriodicOffsetCommits), not after every batch.
+    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const membership = new BatchMembership({ heartbeat, isRunning, isStale }, heartbeatInterval);
       const stored = await untilRecordOutcome(
         () => storedNextOffset(pool, groupId, batch.topic, batch.partition),
@@ -202,18 +212,17 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
           await options.afterRecordCommitted?.(message.offset);
         }
         resolveOffset(message.offset);
+        kafkaCommits.handledThrough(batch.topic, batch.partition, message.offset);
         const lag = Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n);
         metrics.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, lag);
         metrics.handledPartitions.handled(groupId, batch.topic, batch.partition, { timestamp: message.timestamp, lag });
         await heartbeat();
       }
       membership.throwIfLost();
-      // Kafka's committed offset only shortens the replay after a restart; the stored offset decides (and is where a
-      // group with no members starts from when Kafka's is ahead of it: see rewindToStoredOffsets).
-      await commitOffsetsIfNecessary();
     },
   };
   await consumer.run(runConfig);
+  kafkaCommits.start();
   const restarts = restartAfterCrash({
     consumer,
     start: async () => {
@@ -351,6 +360,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     problem: () => (joined ? health.problem() : `${groupId} has not joined its group`),
     async stop() {
       restarts.stop();
+      await kafkaCommits.stop(kafkaCommitIntervalMs);
       await consumer.disconnect();
       metrics.handledPartitions.assigned(groupId, {});
     },
