@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { expectAgreement, expectAgreementOverMutations, pick, setOwn } from './fastCheckAgreement.testing';
 import { MeteredUsageRecord, maxMeteredEventsPerRecord } from './meteredUsage';
 import { cleanMeteredUsageRecord } from './meteredUsageCheck';
 
@@ -92,25 +93,11 @@ const eventFields = [
 ];
 const meterFields = ['meter_code', 'aggregation', 'quantity', 'group', 'extra', '__proto__'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = (next: () => number) => edgeValues[Math.floor(next() * edgeValues.length)];
-
 /** Sets, deletes or replaces one of `fields` of `target` (a `__proto__` key as an own property, as JSON makes it). */
 function mutate(target: Record<string, unknown>, fields: readonly string[], next: () => number): void {
   const field = fields[Math.floor(next() * fields.length)] as string;
   if (next() < 0.25) delete target[field];
-  else
-    Object.defineProperty(target, field, { value: pick(next), enumerable: true, writable: true, configurable: true });
+  else setOwn(target, field, pick(edgeValues, next));
 }
 
 /** A copy of `record` with a few changes at any depth: the record, an event, a meter, a group. */
@@ -134,23 +121,14 @@ function mutated(next: () => number): Record<string, unknown> {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-/** What zod answers for `input`, when the fast check vouches for it: they must agree. */
-function expectAgreement(input: unknown): boolean {
-  const clean = cleanMeteredUsageRecord(input);
-  if (clean === undefined) return false;
-  expect(clean).toBe(input);
-  const parsed = MeteredUsageRecord.safeParse(input);
-  expect(parsed.success).toBe(true);
-  expect(isDeepStrictEqual(parsed.data, input)).toBe(true);
-  return true;
-}
+const meteredCheck = { check: cleanMeteredUsageRecord, schema: MeteredUsageRecord };
 
 describe('cleanMeteredUsageRecord', () => {
   it('vouches for the record metering writes, as it is, up to the most events a record holds', () => {
-    expect(expectAgreement(record)).toBe(true);
+    expect(expectAgreement(meteredCheck, record)).toBe(true);
     const full = { ...record, events: Array.from({ length: maxMeteredEventsPerRecord }, () => event) };
-    expect(expectAgreement(full)).toBe(true);
-    expect(expectAgreement({ ...record, events: [{ ...event, meters: [] }] })).toBe(true);
+    expect(expectAgreement(meteredCheck, full)).toBe(true);
+    expect(expectAgreement(meteredCheck, { ...record, events: [{ ...event, meters: [] }] })).toBe(true);
   });
 
   it('leaves to zod every record it does not vouch for: the wrong shape, sizes, extra keys, other timestamp forms', () => {
@@ -172,21 +150,14 @@ describe('cleanMeteredUsageRecord', () => {
   });
 
   it('vouches for no record zod would refuse or reshape (randomised over the rules’ edges)', () => {
-    const next = random(23);
-    let vouched = 0;
-    let refused = 0;
-    for (let round = 0; round < 4_000; round++) {
-      const input = mutated(next);
-      if (expectAgreement(input)) vouched++;
-      else {
-        const parsed = MeteredUsageRecord.safeParse(input);
-        if (!parsed.success) refused++;
-        // What zod accepts unchanged and the check left to it: only forms metering does not write.
-        else if (isDeepStrictEqual(parsed.data, input)) expect(notMeteringsForm(input)).toBe(true);
-      }
-    }
-    expect(vouched).toBeGreaterThan(400);
-    expect(refused).toBeGreaterThan(400);
+    expectAgreementOverMutations(meteredCheck, {
+      seed: 23,
+      rounds: 4_000,
+      mutated,
+      // zod reshaped it, or accepted it unchanged in a form metering does not write.
+      leftToZod: (input, answer) => !isDeepStrictEqual(answer, input) || notMeteringsForm(input),
+      moreThan: { vouched: 400, refused: 400 },
+    });
   }, 120_000);
 });
 

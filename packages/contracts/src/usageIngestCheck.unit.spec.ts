@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { expectAgreement, expectAgreementOverMutations, pick, setOwn } from './fastCheckAgreement.testing';
 import { IngestBody } from './usage';
 import { cleanIngestBody } from './usageIngestCheck';
 
@@ -56,18 +57,8 @@ const edgeValues: unknown[] = [
 ];
 const fields = ['event_name', 'idempotency_key', 'customer_id', 'timestamp', 'properties', 'extra', '__proto__'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutated(next: () => number): Record<string, unknown> {
+/** A copy of `event` with a few changes: a field deleted or set to an edge value, a property added. */
+function mutatedEvent(next: () => number): Record<string, unknown> {
   const copy: Record<string, unknown> = JSON.parse(JSON.stringify(event));
   const changes = Math.floor(next() * 3);
   for (let change = 0; change < changes; change++) {
@@ -75,28 +66,23 @@ function mutated(next: () => number): Record<string, unknown> {
     const roll = next();
     if (roll < 0.2) delete copy[field];
     else if (roll < 0.4 && field === 'properties')
-      copy.properties = { ...(copy.properties as object), [`p${change}`]: pick(next) };
-    else
-      Object.defineProperty(copy, field, { value: pick(next), enumerable: true, writable: true, configurable: true });
+      copy.properties = { ...(copy.properties as object), [`p${change}`]: pick(edgeValues, next) };
+    else setOwn(copy, field, pick(edgeValues, next));
   }
   return copy;
 }
 
-const pick = (next: () => number) => edgeValues[Math.floor(next() * edgeValues.length)];
-
-/** What zod answers for `input`, or the fast check when it vouches for it; these must agree. */
-function expectAgreement(input: unknown): boolean {
-  const clean = cleanIngestBody(input);
-  if (clean === undefined) return false;
-  const parsed = IngestBody.safeParse(input);
-  expect(parsed.success).toBe(true);
-  expect(parsed.data).toEqual(input);
+const ingestCheck = {
+  check: cleanIngestBody,
+  schema: IngestBody,
   // zod writes an event's fields in the schema's order, which no reader sees; properties keep the order sent.
-  const propertiesOf = (body: unknown) =>
-    JSON.stringify((body as IngestBody).events.map((one) => one.properties ?? null));
-  expect(propertiesOf(parsed.data)).toBe(propertiesOf(input));
-  return true;
-}
+  expectAsItIs: (answer: unknown, input: unknown) => {
+    expect(answer).toEqual(input);
+    const propertiesOf = (body: unknown) =>
+      JSON.stringify((body as IngestBody).events.map((one) => one.properties ?? null));
+    expect(propertiesOf(answer)).toBe(propertiesOf(input));
+  },
+};
 
 describe('cleanIngestBody', () => {
   it('vouches for the usual batch, as it is, and for each form IngestBody accepts', () => {
@@ -104,7 +90,7 @@ describe('cleanIngestBody', () => {
     expect(cleanIngestBody(body)).toBe(body);
     const { timestamp: _t, properties: _p, ...bare } = event;
     for (const one of [bare, { ...event, timestamp: '2024-01-15T10:30:00.5+00:00' }, { ...event, properties: {} }])
-      expect(expectAgreement({ events: [one] })).toBe(true);
+      expect(expectAgreement(ingestCheck, { events: [one] })).toBe(true);
   });
 
   it('leaves to zod every body it does not vouch for: the wrong shape, sizes, extra keys', () => {
@@ -124,14 +110,13 @@ describe('cleanIngestBody', () => {
   });
 
   it('vouches for no event zod would refuse or reshape (randomised over the rules’ edges)', () => {
-    const next = random(17);
-    let vouched = 0;
-    for (let round = 0; round < 3_000; round++) {
-      const events = Array.from({ length: 1 + Math.floor(next() * 3) }, () => mutated(next));
-      if (expectAgreement({ events })) vouched++;
-      else expect(IngestBody.safeParse({ events }).success && vouchable(events)).toBe(false);
-    }
-    expect(vouched).toBeGreaterThan(150);
+    expectAgreementOverMutations(ingestCheck, {
+      seed: 17,
+      rounds: 3_000,
+      mutated: (next) => ({ events: Array.from({ length: 1 + Math.floor(next() * 3) }, () => mutatedEvent(next)) }),
+      leftToZod: ({ events }) => !vouchable(events),
+      moreThan: { vouched: 150 },
+    });
   }, 120_000);
 });
 

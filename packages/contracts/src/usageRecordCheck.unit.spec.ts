@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { expectAgreement, expectAgreementOverMutations, pick, setOwn } from './fastCheckAgreement.testing';
 import { UsageRecord } from './usage';
 import { cleanUsageRecord } from './usageRecordCheck';
 
@@ -104,24 +105,6 @@ const fields = [
 ];
 const propertyKeys = ['tokens', 'model', '', 'k'.repeat(255), 'k'.repeat(256), 'a\u0000b', '\ud800', '😀', '__proto__'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(values: readonly T[], next: () => number) => values[Math.floor(next() * values.length)] as T;
-
-/** Sets `key` of `target` as an own property, a `__proto__` key too (as JSON makes it). */
-function set(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /** A copy of a good record with a few changes: a field deleted or set to an edge value, a property added or set. */
 function mutated(next: () => number): Record<string, unknown> {
   const copy: Record<string, unknown> = JSON.parse(JSON.stringify(next() < 0.5 ? record : clockRecord));
@@ -130,38 +113,29 @@ function mutated(next: () => number): Record<string, unknown> {
     const roll = next();
     const properties = copy.properties;
     if (roll < 0.3 && typeof properties === 'object' && properties !== null)
-      set(properties, pick(propertyKeys, next), pick(edgeValues, next));
+      setOwn(properties, pick(propertyKeys, next), pick(edgeValues, next));
     else if (roll < 0.45) delete copy[pick(fields, next)];
     else {
       const field = pick(fields, next);
       const timed = field === 'timestamp' || field === 'received_at' || field === 'clock_time';
-      set(copy, field, timed && next() < 0.6 ? pick(timestamps, next) : pick(edgeValues, next));
+      setOwn(copy, field, timed && next() < 0.6 ? pick(timestamps, next) : pick(edgeValues, next));
     }
   }
   return copy;
 }
 
-/** What zod answers for `input`, when the fast check vouches for it: they must agree. */
-function expectAgreement(input: unknown): boolean {
-  const clean = cleanUsageRecord(input);
-  if (clean === undefined) return false;
-  expect(clean).toBe(input);
-  const parsed = UsageRecord.safeParse(input);
-  expect(parsed.success).toBe(true);
-  expect(isDeepStrictEqual(parsed.data, input)).toBe(true);
-  return true;
-}
+const recordCheck = { check: cleanUsageRecord, schema: UsageRecord };
 
 describe('cleanUsageRecord', () => {
   it('vouches for the records the gateway writes, as they are, live and on a test clock', () => {
     expect(cleanUsageRecord(record)).toBe(record);
-    expect(expectAgreement(record)).toBe(true);
-    expect(expectAgreement(clockRecord)).toBe(true);
-    expect(expectAgreement({ ...record, properties: {} })).toBe(true);
+    expect(expectAgreement(recordCheck, record)).toBe(true);
+    expect(expectAgreement(recordCheck, clockRecord)).toBe(true);
+    expect(expectAgreement(recordCheck, { ...record, properties: {} })).toBe(true);
     // On the limits: exactly 5 minutes ahead of the receiving clock, and the earliest timestamp accepted.
-    expect(expectAgreement({ ...record, timestamp: '2024-01-15T10:35:01.250Z' })).toBe(true);
-    expect(expectAgreement({ ...clockRecord, timestamp: '2024-03-01T00:05:00.000Z' })).toBe(true);
-    expect(expectAgreement({ ...record, timestamp: '2000-01-01T00:00:00.000Z' })).toBe(true);
+    expect(expectAgreement(recordCheck, { ...record, timestamp: '2024-01-15T10:35:01.250Z' })).toBe(true);
+    expect(expectAgreement(recordCheck, { ...clockRecord, timestamp: '2024-03-01T00:05:00.000Z' })).toBe(true);
+    expect(expectAgreement(recordCheck, { ...record, timestamp: '2000-01-01T00:00:00.000Z' })).toBe(true);
   });
 
   it('leaves to zod every record it does not vouch for: refused, reshaped, or in a form it does not read', () => {
@@ -193,21 +167,14 @@ describe('cleanUsageRecord', () => {
   });
 
   it('vouches for no record zod would refuse or reshape (randomised over the rules’ edges)', () => {
-    const next = random(31);
-    let vouched = 0;
-    let refused = 0;
-    for (let round = 0; round < 5_000; round++) {
-      const input = mutated(next);
-      if (expectAgreement(input)) vouched++;
-      else {
-        const parsed = UsageRecord.safeParse(input);
-        if (!parsed.success) refused++;
-        // What zod accepts unchanged and the check left to it: only what it leaves to zod on purpose.
-        else if (isDeepStrictEqual(parsed.data, input)) expect(leftToZodOnPurpose(input)).toBe(true);
-      }
-    }
-    expect(vouched).toBeGreaterThan(500);
-    expect(refused).toBeGreaterThan(500);
+    expectAgreementOverMutations(recordCheck, {
+      seed: 31,
+      rounds: 5_000,
+      mutated,
+      // zod reshaped it, or accepted it unchanged in a form the check leaves to zod on purpose.
+      leftToZod: (input, answer) => !isDeepStrictEqual(answer, input) || leftToZodOnPurpose(input),
+      moreThan: { vouched: 500, refused: 500 },
+    });
   }, 120_000);
 });
 

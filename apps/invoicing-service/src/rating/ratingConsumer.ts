@@ -187,9 +187,14 @@ async function subscriptionsOf(
     ],
   );
   const rated = new Map<string, RatedSubscription[]>();
+  // Customers of a batch mostly share a few plan versions: each is read once.
+  const plans = new Map<string, ReturnType<typeof getPlan>>();
   for (const row of rows) {
     const tenant = { organizationId: row.organization_id, mode: row.mode };
-    const plan = await getPlan(tx, tenant, row.plan_code, row.plan_version);
+    const planKey = [row.organization_id, row.mode, row.plan_code, row.plan_version].join('\u0000');
+    const reading = plans.get(planKey) ?? getPlan(tx, tenant, row.plan_code, row.plan_version);
+    plans.set(planKey, reading);
+    const plan = await reading;
     const name = customerName({ ...tenant, customerId: row.customer_id });
     if (plan) rated.set(name, [...(rated.get(name) ?? []), { record: toRecord(row), plan }]);
   }
