@@ -1,11 +1,34 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { init } from '@paralleldrive/cuid2';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 
-const createResourceId = init({ length: 25 });
+const letters = 'abcdefghijklmnopqrstuvwxyz';
+const letterOrDigit = `${letters}0123456789`;
+/** Random bytes drawn ahead, so most ids cost no call into the system's generator. */
+const drawn = Buffer.alloc(4096);
+let nextByte = drawn.length;
 
-/** A new opaque resource id in the public API's cuid style. */
+/** A uniformly random character of `alphabet` from the drawn bytes, rejecting those that would bias it. */
+function randomCharacter(alphabet: string): string {
+  // 252 = 7 × 36 and 234 = 9 × 26: a byte at or above the last whole multiple is drawn again.
+  const limit = 256 - (256 % alphabet.length);
+  for (;;) {
+    if (nextByte === drawn.length) {
+      randomFillSync(drawn);
+      nextByte = 0;
+    }
+    const byte = drawn[nextByte++] as number;
+    if (byte < limit) return alphabet[byte % alphabet.length] as string;
+  }
+}
+
+/**
+ * A new opaque resource id in the public API's style: a letter and 24 letters or digits (~129 random bits), drawn
+ * from the system's cryptographic generator. Not cuid2's: it hashes every id with a JavaScript SHA-3, 282 µs an id
+ * on these machines against under 1 µs here, and ids are made on every hot path (ADR 0037).
+ */
 export function newResourceId(): string {
-  return createResourceId();
+  let id = randomCharacter(letters);
+  for (let index = 0; index < 24; index++) id += randomCharacter(letterOrDigit);
+  return id;
 }
 
 /**
