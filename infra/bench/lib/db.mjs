@@ -24,7 +24,7 @@ export async function until(check, { timeoutMs, everyMs = 250, label }) {
   }
 }
 
-/** The sum over partitions of the next offset metering's consumer has stored for `topic` (in its own schema). */
+/** The sum over partitions of the next offset the consumer in `schema` has stored for `topic`. */
 export async function storedThrough(client, schema, topic) {
   const { rows } = await client.query(
     `SELECT coalesce(sum(next_offset), 0)::text AS total FROM "${schema}".consumer_offsets WHERE topic = $1`,
@@ -40,10 +40,11 @@ export async function topicEnd(admin, topic) {
 }
 
 /**
- * Waits until metering has stored every record now in its usage topic, or `timeoutMs` passes. Resolves with
+ * Waits until the consumer in `schema` (metering's of `usage.ingest`, rating's of `usage.metered`…) has stored its
+ * offsets through every record now in `topic`, or `timeoutMs` passes. Resolves with
  * {caughtUp, ms, behind}: whether it got there, the time it took or was given, and how many records it still lacked.
  */
-export async function meteringCaughtUp({ client, admin, schema, topic, timeoutMs }) {
+export async function caughtUpWithTopic({ client, admin, schema, topic, timeoutMs }) {
   const started = Date.now();
   const end = await topicEnd(admin, topic);
   let stored = await storedThrough(client, schema, topic);

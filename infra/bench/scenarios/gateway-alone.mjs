@@ -2,7 +2,7 @@
 // ProducerPerformance. The same closed loop as scenario 1 (4 connections, 1,000 events a request); then metering is
 // started again and given BENCH_DRAIN_TIMEOUT_SECONDS to store what piled up, so the next scenario starts level.
 import { cpuShare } from '../lib/cpuShare.mjs';
-import { meteringCaughtUp, withClient } from '../lib/db.mjs';
+import { caughtUpWithTopic, withClient } from '../lib/db.mjs';
 import { ingestSetup } from '../lib/ingestSetup.mjs';
 import { withAdmin } from '../lib/kafka.mjs';
 import { ratioTo } from '../lib/limits.mjs';
@@ -18,7 +18,7 @@ async function drain(context) {
   const topic = `${cluster.topicPrefix}usage.ingest`;
   const timeoutMs = context.drainTimeoutSeconds * 1000;
   const drained = await withAdmin(cluster.kafkaBrokers, (admin) =>
-    withClient(cluster.databaseUrl, (client) => meteringCaughtUp({ client, admin, schema, topic, timeoutMs })),
+    withClient(cluster.databaseUrl, (client) => caughtUpWithTopic({ client, admin, schema, topic, timeoutMs })),
   );
   return drained.caughtUp
     ? `metering, restarted, stored the backlog in ${(drained.ms / 1000).toFixed(1)} s`

@@ -2,7 +2,7 @@
 // connections, for existing customers. The gateway validates the batch, asks metering which customers it knows and
 // puts 1,000 records on `usage.ingest` in one send (acks: all) before answering 200; metering stores them meanwhile.
 import { cpuShare } from '../lib/cpuShare.mjs';
-import { meteringCaughtUp, statisticsOf, storedThrough, withClient } from '../lib/db.mjs';
+import { caughtUpWithTopic, statisticsOf, storedThrough, withClient } from '../lib/db.mjs';
 import { ingestSetup } from '../lib/ingestSetup.mjs';
 import { withAdmin } from '../lib/kafka.mjs';
 import { MODELS } from '../lib/usageRecords.mjs';
@@ -58,7 +58,7 @@ export default {
 
     const { drain, statistics } = await withAdmin(cluster.kafkaBrokers, (admin) =>
       withClient(cluster.databaseUrl, async (client) => ({
-        drain: await meteringCaughtUp({
+        drain: await caughtUpWithTopic({
           client,
           admin,
           schema,

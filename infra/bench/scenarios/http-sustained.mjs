@@ -4,7 +4,7 @@
 // from what metering stored per second under scenario 1's closed loop, then full-length runs confirm it (up to four,
 // each below the rate metering stored during the one before when that fell behind). Metering stores everything before each run starts.
 import { setTimeout as delay } from 'node:timers/promises';
-import { meteringCaughtUp, storedThrough, topicEnd, withClient } from '../lib/db.mjs';
+import { caughtUpWithTopic, storedThrough, topicEnd, withClient } from '../lib/db.mjs';
 import { ingestSetup } from '../lib/ingestSetup.mjs';
 import { withAdmin } from '../lib/kafka.mjs';
 import { ratioTo } from '../lib/limits.mjs';
@@ -26,7 +26,7 @@ const whole = (value) => Math.round(value).toLocaleString('en');
 /** One open-loop run at `rate` events/s for `seconds`; whether metering had stored it all 5 s after it ended. */
 async function run(context, target, rate, seconds, tag) {
   const { admin, client, schema, topic, customers } = target;
-  const drained = await meteringCaughtUp({
+  const drained = await caughtUpWithTopic({
     client,
     admin,
     schema,

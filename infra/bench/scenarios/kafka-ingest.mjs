@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createOrganization } from '../lib/api.mjs';
 import { cpuShare } from '../lib/cpuShare.mjs';
-import { meteringCaughtUp, statisticsOf, storedThrough, topicEnd, withClient } from '../lib/db.mjs';
+import { caughtUpWithTopic, statisticsOf, storedThrough, topicEnd, withClient } from '../lib/db.mjs';
 import { ingestTenant } from '../lib/ingestSetup.mjs';
 import { benchKafka, withAdmin } from '../lib/kafka.mjs';
 import { ratioTo } from '../lib/limits.mjs';
@@ -106,7 +106,7 @@ export default {
 
     return withAdmin(cluster.kafkaBrokers, (admin) =>
       withClient(cluster.databaseUrl, async (client) => {
-        const before = await meteringCaughtUp({
+        const before = await caughtUpWithTopic({
           client,
           admin,
           schema,

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import { callApi, createOrganization } from '../lib/api.mjs';
 import { cpuShare } from '../lib/cpuShare.mjs';
-import { meteringCaughtUp, storedThrough, topicEnd, until, withClient } from '../lib/db.mjs';
+import { caughtUpWithTopic, storedThrough, topicEnd, until, withClient } from '../lib/db.mjs';
 import { ingestTenant } from '../lib/ingestSetup.mjs';
 import { withAdmin } from '../lib/kafka.mjs';
 import { closedLoop } from '../lib/openLoop.mjs';
@@ -73,7 +73,7 @@ export default {
     try {
       return await withAdmin(cluster.kafkaBrokers, (admin) =>
         withClient(cluster.databaseUrl, async (client) => {
-          await meteringCaughtUp({ client, admin, schema, topic, timeoutMs });
+          await caughtUpWithTopic({ client, admin, schema, topic, timeoutMs });
           extras.push(await cluster.startInstance('metering-service', meteringPort));
           extras.push(await cluster.startInstance('gateway', gatewayPort));
           const split = await twoMembers(admin, cluster.topicPrefix);

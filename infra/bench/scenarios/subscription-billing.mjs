@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { callApi, createClockCustomers, createMeter, createOrganization, listAllInvoices } from '../lib/api.mjs';
 import { cpuShare } from '../lib/cpuShare.mjs';
-import { customersKnown, meteringCaughtUp, withClient } from '../lib/db.mjs';
+import { caughtUpWithTopic, customersKnown, withClient } from '../lib/db.mjs';
 import { withAdmin } from '../lib/kafka.mjs';
 import { MODELS } from '../lib/usageRecords.mjs';
 import { BATCH_SIZE } from './http-ingest.mjs';
@@ -101,7 +101,7 @@ async function setUp(context, count) {
 function usageStored(context) {
   const { cluster } = context;
   const caughtUp = (client, admin, app, topic) =>
-    meteringCaughtUp({
+    caughtUpWithTopic({
       client,
       admin,
       schema: cluster.app(app).schema,
