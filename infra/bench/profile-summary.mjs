@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // Sums a V8 CPU profile (as BENCH_PROFILE=1 writes for every app of the bench) by function and by package:
-// where the process spent its samples, self time only.
-//   node infra/bench/profile-summary.mjs <file.cpuprofile> [top=25]
+// where the process spent its samples, self time only. `--window <from>-<to>` (CLOCK_MONOTONIC µs, as a profiled
+// scenario logs its timed part) keeps only the samples taken within it.
+//   node infra/bench/profile-summary.mjs <file.cpuprofile> [top=25] [--window <from>-<to>]
 import { readFileSync } from 'node:fs';
 
-const [file, top = '25'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const windowAt = args.indexOf('--window');
+// A V8 profile's timestamps are CLOCK_MONOTONIC µs, the clock of process.hrtime in every process of the machine.
+const [from, to] = windowAt >= 0 ? args.splice(windowAt, 2)[1].split('-').map(Number) : [-Infinity, Infinity];
+const [file, top = '25'] = args;
 if (!file) {
   process.stderr.write('usage: node infra/bench/profile-summary.mjs <file.cpuprofile> [top]\n');
   process.exit(2);
@@ -12,8 +17,14 @@ if (!file) {
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const hits = new Map();
-for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-const total = profile.samples.length;
+let total = 0;
+let sampledAt = profile.startTime;
+profile.samples.forEach((id, index) => {
+  sampledAt += profile.timeDeltas[index];
+  if (sampledAt < from || sampledAt > to) return;
+  hits.set(id, (hits.get(id) ?? 0) + 1);
+  total += 1;
+});
 
 function where(url) {
   if (!url) return '(native or idle)';
@@ -55,7 +66,7 @@ const show = (title, map) => {
     process.stdout.write(`${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}\n`);
   }
 };
-const seconds = (profile.endTime - profile.startTime) / 1e6;
+const seconds = (Math.min(to, profile.endTime) - Math.max(from, profile.startTime)) / 1e6;
 process.stdout.write(`${file}: ${total} samples over ${seconds.toFixed(1)} s\n`);
 show('by package or group (self time)', packages);
 show('by function (self time)', functions);

@@ -55,6 +55,17 @@ export async function caughtUpWithTopic({ client, admin, schema, topic, timeoutM
   return { caughtUp: stored >= end, ms: Date.now() - started, behind: Number(end - stored) };
 }
 
+/** Waits until the app in `schema` has published everything its outbox held (its events are all on their topics). */
+export function outboxEmpty(client, schema, timeoutMs) {
+  return until(
+    async () => {
+      const { rows } = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM "${schema}".outbox) AS empty`);
+      return rows[0].empty;
+    },
+    { timeoutMs, everyMs: 100, label: `the outbox of ${schema} to be published` },
+  );
+}
+
 /** Whether Postgres has planner statistics for the table (autovacuum or ANALYZE), and when they were made. */
 export async function statisticsOf(client, schema, table) {
   const { rows } = await client.query(

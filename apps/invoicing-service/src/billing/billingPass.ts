@@ -23,8 +23,12 @@ export interface BillingPassResult {
  * questions go to metering together.
  */
 const subscriptionsAtOnce = 32;
-/** Usage questions per request to metering, shared by the bills worked out at once. */
-const usageQuestionsPerRequest = 200;
+/**
+ * Usage questions per request to metering, shared by the bills worked out at once, and the requests out at once:
+ * metering answers a request's questions one after the other in one snapshot, so two keep it busy while the
+ * questions asked meanwhile gather into the next.
+ */
+const usageAsks = { maxItems: 200, requestsAtOnce: 2 };
 /** Invoices recorded per transaction. */
 const invoicesPerTransaction = 100;
 
@@ -58,7 +62,7 @@ export async function billingPass(deps: BillingPassDeps, memory: BillingRunMemor
   const passDeps: BillingPassDeps = {
     ...deps,
     planOf: planReads(deps),
-    askUsage: sharedUsageAsks(deps.metering, usageQuestionsPerRequest),
+    askUsage: sharedUsageAsks(deps.metering, usageAsks),
     mayHaveCredits: async (id) => {
       const subscription = bySubscription.get(id);
       return subscription ? holders(subscription) : true;

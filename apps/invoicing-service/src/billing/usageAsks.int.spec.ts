@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MeterUsageBatchRequest } from '@afternoon/contracts/meterUsageBatch';
 import type { InternalApi } from '@afternoon/service-kit';
+import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MeteringRequestError, type UsageQuestion } from './meteringUsage';
 import { sharedUsageAsks } from './usageAsks';
@@ -21,6 +22,8 @@ describe('usage questions of the bills a pass works out at once, against an HTTP
   let server: Server;
   let metering: InternalApi;
   let requests: MeterUsageBatchRequest[] = [];
+  /** While set, metering answers only once it resolves. */
+  let hold: Promise<void> | undefined;
 
   beforeAll(async () => {
     server = createServer(async (request, response) => {
@@ -29,6 +32,7 @@ describe('usage questions of the bills a pass works out at once, against an HTTP
       // Parsed with the contract, as metering-service does.
       const body = MeterUsageBatchRequest.parse(JSON.parse(text));
       requests.push(body);
+      if (hold) await hold;
       // As metering does, one unknown customer refuses the whole batch.
       if (body.items.some((item) => item.customer_id === unknownCustomer)) {
         response.writeHead(404, { 'content-type': 'application/json' });
@@ -54,7 +58,7 @@ describe('usage questions of the bills a pass works out at once, against an HTTP
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('asks the bills of one turn in one request and gives each bill its own answers', async () => {
-    const ask = sharedUsageAsks(metering, 200);
+    const ask = sharedUsageAsks(metering, { maxItems: 200, requestsAtOnce: 2 });
     const answers = await Promise.all(customers.map((customer) => ask(tenant, bill(customer))));
 
     expect(requests.map((request) => request.items.length)).toEqual([6]);
@@ -68,7 +72,7 @@ describe('usage questions of the bills a pass works out at once, against an HTTP
   });
 
   it('cuts a turn into requests of at most the bound, a bill answered by two of them taking the earlier horizon', async () => {
-    const ask = sharedUsageAsks(metering, 4);
+    const ask = sharedUsageAsks(metering, { maxItems: 4, requestsAtOnce: 2 });
     const answers = await Promise.all(customers.map((customer) => ask(tenant, bill(customer))));
 
     expect(requests.map((request) => request.items.length)).toEqual([4, 2]);
@@ -81,8 +85,33 @@ describe('usage questions of the bills a pass works out at once, against an HTTP
     expect(answers[1]?.answered.map(({ usage }) => usage.total)).toEqual(['1.8', '1.6']);
   });
 
+  it('holds what later turns ask while the requests it may have out are out, then asks it together', async () => {
+    const ask = sharedUsageAsks(metering, { maxItems: 200, requestsAtOnce: 1 });
+    let answer = () => {};
+    hold = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const first = ask(tenant, bill(customers[0] as string));
+    await eventually(() => expect(requests).toHaveLength(1), { timeout: 5_000, label: 'the first request out' });
+    const second = ask(tenant, bill(customers[1] as string));
+    await new Promise(setImmediate);
+    const third = ask(tenant, bill(customers[2] as string));
+    await new Promise(setImmediate);
+    expect(requests).toHaveLength(1);
+    hold = undefined;
+    answer();
+    const answers = await Promise.all([first, second, third]);
+
+    expect(requests.map((request) => request.items.length)).toEqual([2, 4]);
+    expect(answers.map(({ answered }) => answered.map(({ usage }) => usage.total))).toEqual([
+      ['0.8', '0.6'],
+      ['1.8', '1.6'],
+      ['2.8', '2.6'],
+    ]);
+  });
+
   it('asks bill by bill when metering refuses the request, so only the bill at fault fails', async () => {
-    const ask = sharedUsageAsks(metering, 200);
+    const ask = sharedUsageAsks(metering, { maxItems: 200, requestsAtOnce: 2 });
     const [first, unknown, last] = await Promise.allSettled([
       ask(tenant, bill(customers[0] as string)),
       ask(tenant, bill(unknownCustomer)),

@@ -12,23 +12,29 @@ interface Answered {
   processedThrough: Date;
 }
 
+/** How many requests the questions of a pass may have at metering at once, and how many questions each. */
+export interface UsageAskBounds {
+  maxItems: number;
+  requestsAtOnce: number;
+}
+
 /**
  * The usage questions of the bills a pass works out at once, asked of metering together: what the bills of one
- * tenant ask in the same turn of the event loop goes in one request of at most `maxItems` questions. A request
- * metering refuses (one unknown customer or meter refuses its whole batch) is asked again bill by bill, so only the
- * bill at fault fails; a horizon is the earliest of the requests that answered a bill (each answer counts everything
- * before its own).
+ * tenant ask while the pass has `requestsAtOnce` requests at metering waits, and goes in the next request of at most
+ * `maxItems` questions, so the busier metering is, the fewer and fuller the requests. A request metering refuses
+ * (one unknown customer or meter refuses its whole batch) is asked again bill by bill, so only the bill at fault
+ * fails; a horizon is the earliest of the requests that answered a bill (each answer counts everything before its
+ * own).
  */
-export function sharedUsageAsks(metering: InternalApi, maxItems: number): AskUsage {
+export function sharedUsageAsks(metering: InternalApi, { maxItems, requestsAtOnce }: UsageAskBounds): AskUsage {
+  const gate = requestGate(requestsAtOnce);
   const loaders = new Map<string, DataLoader<UsageQuestion, Answered>>();
   const loaderOf = (tenant: Tenant) => {
     const key = `${tenant.organizationId}\u0000${tenant.mode}`;
     let loader = loaders.get(key);
     if (!loader) {
-      loader = new DataLoader((questions) => askTogether(metering, tenant, questions), {
-        cache: false,
-        maxBatchSize: maxItems,
-      });
+      const ask = (questions: readonly UsageQuestion[]) => askTogether(metering, tenant, questions).finally(gate.done);
+      loader = new DataLoader(ask, { cache: false, maxBatchSize: maxItems, batchScheduleFn: gate.schedule });
       loaders.set(key, loader);
     }
     return loader;
@@ -42,6 +48,32 @@ export function sharedUsageAsks(metering: InternalApi, maxItems: number): AskUsa
     });
     const horizons = (answers as Answered[]).map((answer) => answer.processedThrough.getTime());
     return { answered, processedThrough: new Date(Math.min(...horizons)) };
+  };
+}
+
+/**
+ * Holds each batch's dispatch until fewer than `limit` requests are out. A batch still collects questions while it
+ * waits: the dispatch runs in a later turn of the event loop.
+ */
+function requestGate(limit: number) {
+  let out = 0;
+  const waiting: (() => void)[] = [];
+  const pump = () => {
+    while (out < limit && waiting.length > 0) {
+      const dispatch = waiting.shift() as () => void;
+      out += 1;
+      setImmediate(dispatch);
+    }
+  };
+  return {
+    schedule(dispatch: () => void) {
+      waiting.push(dispatch);
+      pump();
+    },
+    done() {
+      out -= 1;
+      pump();
+    },
   };
 }
 

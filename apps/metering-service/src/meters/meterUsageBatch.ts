@@ -6,12 +6,13 @@ import {
   MeterUsageBatchRequest,
   type MeterUsageItem,
 } from '@afternoon/contracts/meterUsageBatch';
-import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
+import { NotFoundError, parseInput, type Tenant, type Transaction, tenantOf } from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
 import { meterNotFound } from './businessLogic';
 import { getMeter } from './getMeters';
-import { customerMeterUsage } from './getMeterUsage';
+import { readCustomerMeterUsage } from './getMeterUsage';
+import { rollupCurrentIn, withReadSnapshot } from './rollups/rollupSnapshot';
 
 export interface MeterUsageBatchDeps {
   pool: pg.Pool;
@@ -22,7 +23,8 @@ export interface MeterUsageBatchDeps {
 /**
  * The billing run's door: the usage questions of one or more invoices in one request, each grouped by its meter's own
  * `group_by` with every group (a bill sums those it does not show), so the group bound of the public read does not
- * apply. Any unknown customer or meter refuses the whole batch.
+ * apply. Any unknown customer or meter refuses the whole batch. Every answer is read in one snapshot, taken after the
+ * horizon, with each meter's rollup status read once in it.
  */
 export function meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }: MeterUsageBatchDeps): Router {
   const router = Router();
@@ -33,9 +35,15 @@ export function meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }
     const horizon = await processedThrough();
     const meters = await batchMeters(pool, tenant, items);
     await checkCustomers(knownCustomers, tenant, items);
-    const usage: MeterUsageAnswer[] = [];
-    for (const item of items) usage.push(await itemUsage(pool, tenant, item, meterOf(meters, item.meter)));
-    const answer: MeterUsageBatchAnswer = { processed_through: horizon, usage };
+    const reads = await withReadSnapshot(pool, async (tx) => {
+      const rollupCurrent = new Map<string, boolean>();
+      for (const meter of meters.values()) rollupCurrent.set(meter.code, await rollupCurrentIn(tx, meter));
+      const answers: (() => MeterUsageAnswer)[] = [];
+      for (const item of items)
+        answers.push(await itemUsage(tx, tenant, item, meterOf(meters, item.meter), rollupCurrent));
+      return answers;
+    });
+    const answer: MeterUsageBatchAnswer = { processed_through: horizon, usage: reads.map((read) => read()) };
     response.json(answer);
   });
   return router;
@@ -69,17 +77,23 @@ async function checkCustomers(
   if (unknown) throw new NotFoundError(`No such customer: '${unknown}'`, 'customer_id');
 }
 
-async function itemUsage(pool: pg.Pool, tenant: Tenant, item: MeterUsageItem, meter: Meter): Promise<MeterUsageAnswer> {
-  const { customer_id, ...query } = item;
+/** Reads one question's usage in the batch's snapshot; answers a function that makes the answer once it is over. */
+async function itemUsage(
+  tx: Transaction,
+  tenant: Tenant,
+  item: MeterUsageItem,
+  meter: Meter,
+  rollupCurrent: Map<string, boolean>,
+): Promise<() => MeterUsageAnswer> {
+  const { customer_id: customerId, ...asked } = item;
   const groupBy = meter.group_by;
-  const usage = await customerMeterUsage(
-    pool,
-    tenant,
-    customer_id,
-    meter,
-    { ...query, group_by: groupBy },
-    Number.POSITIVE_INFINITY,
-  );
-  if (groupBy.length === 0) return { total: usage.total };
-  return { total: usage.total, groups: usage.windows[0]?.groups ?? [] };
+  const query = { ...asked, group_by: groupBy };
+  const current = rollupCurrent.get(meter.code) ?? false;
+  const read = { tenant, customerId, meter, query, rollupCurrent: current };
+  const usageOf = await readCustomerMeterUsage(tx, read, Number.POSITIVE_INFINITY);
+  return () => {
+    const usage = usageOf();
+    if (groupBy.length === 0) return { total: usage.total };
+    return { total: usage.total, groups: usage.windows[0]?.groups ?? [] };
+  };
 }

@@ -17,6 +17,7 @@ import { recordWebhookEvent } from './recordWebhookEvent';
 import { rejectedUsageEvent } from './rejectedUsage';
 import { isReplayed } from './replayedOffsets';
 import { InvoicingSourceEvent, invoicingSourceWireNames, type SourceEvent, type SourceRecord } from './sourceEvents';
+import { sourceEventsBatch } from './sourceEventsBatch';
 import { loadSubject, saveSubject } from './subjects/subjectStore';
 import { subjectKeyOf } from './subjects/subjects';
 
@@ -72,15 +73,28 @@ export const catalogConsumerTopics = {
 
 /** The catalog's consumers; `now` is the schedule's clock, when the deliveries they schedule are due. */
 export function catalogConsumers(now: () => Date): ConsumerDefinition[] {
-  const consumer = (name: keyof typeof catalogConsumerTopics, handle: ConsumerDefinition['handle']) => ({
+  const consumer = (
+    name: keyof typeof catalogConsumerTopics,
+    handle: ConsumerDefinition['handle'],
+    handleBatch?: ConsumerDefinition['handleBatch'],
+  ): ConsumerDefinition => ({
     name,
     topics: [catalogConsumerTopics[name]],
     deadLetterTopic: Topics.consumerDeadLetter,
     handle,
+    ...(handleBatch ? { handleBatch } : {}),
   });
   return [
-    consumer('catalog-customers', sourceEventHandler(CustomerEvent, customerEventWireNames, now)),
-    consumer('catalog-invoicing', sourceEventHandler(InvoicingSourceEvent, invoicingSourceWireNames, now)),
+    consumer(
+      'catalog-customers',
+      sourceEventHandler(CustomerEvent, customerEventWireNames, now),
+      sourceEventsBatch(CustomerEvent, customerEventWireNames, now),
+    ),
+    consumer(
+      'catalog-invoicing',
+      sourceEventHandler(InvoicingSourceEvent, invoicingSourceWireNames, now),
+      sourceEventsBatch(InvoicingSourceEvent, invoicingSourceWireNames, now),
+    ),
     // `events.rejected` from metering's dead-lettered usage records.
     consumer('catalog-rejected-usage', async (tx, record, context) => {
       context.setType('rejected_usage');

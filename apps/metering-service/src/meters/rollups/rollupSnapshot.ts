@@ -23,12 +23,15 @@ export function withRollupSnapshot<T>(
   meter: Meter,
   read: (tx: Transaction, rollupCurrent: boolean) => Promise<T>,
 ): Promise<T> {
-  return withReadSnapshot(pool, async (tx) => {
-    const { rows } = await tx.query<{ current: boolean }>(
-      `SELECT ${rollupCurrentSql} AND filters = $2::jsonb AND group_by = $3::jsonb AS current
-         FROM meters WHERE id = $1`,
-      [meter.id, JSON.stringify(meter.filters), JSON.stringify(meter.group_by)],
-    );
-    return read(tx, rows[0]?.current ?? false);
-  });
+  return withReadSnapshot(pool, async (tx) => read(tx, await rollupCurrentIn(tx, meter)));
+}
+
+/** Whether, in the caller's snapshot, the meter's rollup is current for exactly the definition `meter` holds. */
+export async function rollupCurrentIn(tx: Transaction, meter: Meter): Promise<boolean> {
+  const { rows } = await tx.query<{ current: boolean }>(
+    `SELECT ${rollupCurrentSql} AND filters = $2::jsonb AND group_by = $3::jsonb AS current
+       FROM meters WHERE id = $1`,
+    [meter.id, JSON.stringify(meter.filters), JSON.stringify(meter.group_by)],
+  );
+  return rows[0]?.current ?? false;
 }
