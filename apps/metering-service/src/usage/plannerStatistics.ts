@@ -7,10 +7,17 @@ import pg from 'pg';
  */
 const changedRowsThreshold = 50;
 const changedShare = 0.1;
+/**
+ * Enough changed rows to analyze whatever the table's size. The share alone lets a large `usage_events` take a new
+ * tenant's first hundred thousand events unseen: the planner then believes the tenant has one row, every index
+ * leading with the tenant looks as good as any other, and a customer's usage is read by scanning all of its
+ * tenant's events (ADR 0039).
+ */
+const changedRowsAlwaysEnough = 10_000;
 
 /**
- * Analyzes the tables of the service's schema whose rows changed past autovacuum's default rule since their last
- * analyze, and answers their names. One instance does it at a time (the others find the lock taken and skip).
+ * Analyzes the tables of the service's schema whose rows changed past autovacuum's default rule, or past
+ * `changedRowsAlwaysEnough`, since their last analyze, and answers their names. One instance does it at a time (the others find the lock taken and skip).
  */
 export async function analyzeChangedTables(pool: pg.Pool): Promise<string[]> {
   return withTransaction(pool, async (tx) => {
@@ -20,9 +27,10 @@ export async function analyzeChangedTables(pool: pg.Pool): Promise<string[]> {
     if (!locked[0]?.locked) return [];
     const { rows } = await tx.query<{ relname: string }>(
       `SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-        WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze > $1 + $2 * greatest(c.reltuples, 0)
+        WHERE s.schemaname = current_schema()
+          AND s.n_mod_since_analyze > least($1 + $2 * greatest(c.reltuples, 0), $3)
         ORDER BY s.relname`,
-      [changedRowsThreshold, changedShare],
+      [changedRowsThreshold, changedShare, changedRowsAlwaysEnough],
     );
     for (const { relname } of rows) await tx.query(`ANALYZE ${pg.escapeIdentifier(relname)}`);
     return rows.map((row) => row.relname);
