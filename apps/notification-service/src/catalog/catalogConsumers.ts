@@ -1,36 +1,31 @@
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
-import { EventRecord } from '@afternoon/contracts/messaging';
 import { Topics } from '@afternoon/contracts/topics';
 import type { WebhookEvent } from '@afternoon/contracts/webhooks';
 import {
   type ConsumedRecord,
   type ConsumerDefinition,
   decodeEventRecord,
-  parseRecordJson,
   type Tenant,
   type Transaction,
 } from '@afternoon/service-kit';
 import type { z } from 'zod';
 import type { DeliveryOutbox } from '../deliveries/deliveryEvents';
-import { catalogStep } from './catalogStep';
 import { recordWebhookEvent } from './recordWebhookEvent';
 import { rejectedUsageEvent } from './rejectedUsage';
 import { isReplayed } from './replayedOffsets';
-import { InvoicingSourceEvent, invoicingSourceWireNames, type SourceEvent, type SourceRecord } from './sourceEvents';
+import { InvoicingSourceEvent, invoicingSourceWireNames, type SourceEvent } from './sourceEvents';
 import { sourceEventsBatch } from './sourceEventsBatch';
-import { loadSubject, saveSubject } from './subjects/subjectStore';
-import { subjectKeyOf } from './subjects/subjects';
 
 /**
- * Turns one record of another service's events topic into catalog events, in the consumer's transaction: folds the
- * event into its subject (unless a redelivery, which its stream version tells), records the events the subject's
- * new state describes, and schedules their deliveries.
+ * The catalog's handler of one record of another service's events topic: the batch handler over that record alone
+ * (the kit calls it to isolate a batch that failed), after telling the record's type or that it is not one of ours.
  */
 function sourceEventHandler<E extends SourceEvent>(
   schema: z.ZodType<E>,
   wireNames: Record<E['type'], string>,
   now: () => Date,
 ): ConsumerDefinition['handle'] {
+  const handleBatch = sourceEventsBatch(schema, wireNames, now);
   return async (tx, record, context) => {
     const decoded = decodeEventRecord(record, schema, wireNames);
     if (!decoded) {
@@ -38,14 +33,7 @@ function sourceEventHandler<E extends SourceEvent>(
       return;
     }
     context.setType(decoded.wireType);
-    const { event_id } = EventRecord.parse(parseRecordJson(record.value));
-    const source: SourceRecord = { ...decoded, eventId: event_id };
-    const tenant: Tenant = { organizationId: source.metadata.organization_id, mode: source.metadata.mode };
-    const key = subjectKeyOf(source.event);
-    const stored = key && (await loadSubject(tx, tenant, key));
-    const { folded, events } = catalogStep(stored, source);
-    if (key && folded) await saveSubject(tx, tenant, key, folded.version, folded.state);
-    await recordAll(tx, tenant, events, record, { outbox: context, now: now() });
+    await handleBatch(tx, [record], context);
   };
 }
 

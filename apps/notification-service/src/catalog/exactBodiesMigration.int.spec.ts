@@ -6,7 +6,7 @@ import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../app';
 import { listWebhookEvents } from './getEventsLog';
-import { loadSubject } from './subjects/subjectStore';
+import { loadSubjects, subjectName } from './subjects/subjectStore';
 import { webhookEvent } from './toWebhookEvents';
 import { webhookEventId } from './webhookEventId';
 
@@ -66,7 +66,8 @@ describe('migration 007: events recorded as jsonb keep working as text', () => {
   it('keeps the subjects folded before', async () => {
     const stored = await pool.connect();
     try {
-      expect(await loadSubject(stored, tenant, { kind: 'customer', id: subject.id })).toEqual({
+      const customer = { tenant, key: { kind: 'customer' as const, id: subject.id } };
+      expect((await loadSubjects(stored, [customer])).get(subjectName(customer))).toEqual({
         version: 1,
         state: subject,
       });

@@ -29,9 +29,12 @@ interface DecodedSource {
 }
 
 /**
- * The catalog's source-event handler for a fetched batch, with the per-record handler's effects: every subject the
- * batch folds read (and locked) once and stored once at its last state, every event recorded in one statement, the
- * replayed offsets read once per partition. Records it cannot decode are skipped, as one by one.
+ * Turns a batch of another service's events topic into catalog events, in the consumer's transaction: folds each
+ * event into its subject (unless a redelivery, which its stream version tells), records the events the subject's new
+ * state describes, and schedules their deliveries (not for records a rebuild replays). Every subject the batch folds
+ * is read (and locked) once and stored once at its last state, every event recorded in one statement, the replayed
+ * offsets read once per partition; a batch leaves what its records one at a time leave. Records it cannot decode are
+ * skipped.
  */
 export function sourceEventsBatch<E extends SourceEvent>(
   schema: z.ZodType<E>,

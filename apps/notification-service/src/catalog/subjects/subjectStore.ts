@@ -6,44 +6,7 @@ export interface StoredSubject<K extends SubjectKind = SubjectKind> {
   state: SubjectStates[K];
 }
 
-/** The subject's folded state and the stream version it reflects, locked for the consumer's transaction. */
-export async function loadSubject(
-  tx: Transaction,
-  tenant: Tenant,
-  key: SubjectKey,
-): Promise<StoredSubject | undefined> {
-  const { rows } = await tx.query<StoredSubject>(
-    `SELECT version, state FROM catalog_subjects
-      WHERE organization_id = $1 AND mode = $2 AND kind = $3 AND id = $4 FOR UPDATE`,
-    [tenant.organizationId, tenant.mode, key.kind, key.id],
-  );
-  return rows[0];
-}
-
-/** Stores the subject's state as of `version`; a subject its stream deleted (a draft invoice) leaves. */
-export async function saveSubject(
-  tx: Transaction,
-  tenant: Tenant,
-  key: SubjectKey,
-  version: number,
-  state: SubjectStates[SubjectKind] | undefined,
-): Promise<void> {
-  const identity = [tenant.organizationId, tenant.mode, key.kind, key.id];
-  if (state === undefined) {
-    await tx.query(
-      'DELETE FROM catalog_subjects WHERE organization_id = $1 AND mode = $2 AND kind = $3 AND id = $4',
-      identity,
-    );
-    return;
-  }
-  await tx.query(
-    `INSERT INTO catalog_subjects (organization_id, mode, kind, id, version, state) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (organization_id, mode, kind, id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state`,
-    [...identity, version, JSON.stringify(state)],
-  );
-}
-
-/** A subject of a tenant, as the catalog's batch handler keeps it by name. */
+/** A subject of a tenant, as the catalog keeps it by name. */
 export interface TenantSubject {
   tenant: Tenant;
   key: SubjectKey;
@@ -53,7 +16,10 @@ export interface TenantSubject {
 export const subjectName = ({ tenant, key }: TenantSubject): string =>
   JSON.stringify([tenant.organizationId, tenant.mode, key.kind, key.id]);
 
-/** `loadSubject` for many subjects in one statement, by `subjectName`; each row locked in a fixed order. */
+/**
+ * The subjects' folded states and the stream versions they reflect, in one statement, by `subjectName`; each row
+ * locked for the consumer's transaction, in a fixed order.
+ */
 export async function loadSubjects(
   tx: Transaction,
   subjects: readonly TenantSubject[],
@@ -75,7 +41,10 @@ export async function loadSubjects(
   );
 }
 
-/** `saveSubject` for many distinct subjects: one statement for those stored, one for those gone. */
+/**
+ * Stores distinct subjects' states as of their versions (one statement), and removes those their streams deleted,
+ * such as a draft invoice (another).
+ */
 export async function saveSubjects(
   tx: Transaction,
   subjects: readonly (TenantSubject & { version: number; state: SubjectStates[SubjectKind] | undefined })[],
