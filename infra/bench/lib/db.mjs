@@ -77,6 +77,26 @@ export async function statisticsOf(client, schema, table) {
   return at ? `${table} last analyzed ${at.toISOString()}` : `${table} never analyzed (no planner statistics)`;
 }
 
+/**
+ * Waits until the table was analyzed after `since` (a Postgres timestamp), or `timeoutMs` passes; resolves with
+ * whether it was.
+ */
+export async function analyzedSince(client, schema, table, since, timeoutMs) {
+  const analyzed = async () => {
+    const { rows } = await client.query(
+      `SELECT greatest(last_analyze, last_autoanalyze) > $3 AS analyzed FROM pg_stat_user_tables
+        WHERE schemaname = $1 AND relname = $2`,
+      [schema, table, since],
+    );
+    return rows[0]?.analyzed === true;
+  };
+  try {
+    return await until(analyzed, { timeoutMs, label: `${table} analyzed` });
+  } catch {
+    return false;
+  }
+}
+
 /** Waits until metering knows every customer in `ids` (customer-service's events have reached it). */
 export function customersKnown(client, schema, ids, timeoutMs = 60_000) {
   return until(
