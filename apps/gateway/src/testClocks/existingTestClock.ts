@@ -15,12 +15,13 @@ export async function existingTestClock(
   id: string,
   param: string,
 ): Promise<TestClock> {
-  const notFound = ApiHttpError.of('NOT_FOUND', `No such test clock: '${id}'`, param);
-  if (!ResourceId.safeParse(id).success) throw notFound;
+  // Made only when needed: an error captures a stack trace, and a clock is read on every poll of its status.
+  const notFound = () => ApiHttpError.of('NOT_FOUND', `No such test clock: '${id}'`, param);
+  if (!ResourceId.safeParse(id).success) throw notFound();
   try {
     return (await queryService(deps.services.invoicing, `/test-clocks/${id}`, caller, TestClockAnswer)).test_clock;
   } catch (error) {
-    if (error instanceof ApiHttpError && error.error.code === 'NOT_FOUND') throw notFound;
+    if (error instanceof ApiHttpError && error.error.code === 'NOT_FOUND') throw notFound();
     if (error instanceof ApiHttpError && error.error.code === 'FORBIDDEN')
       throw ApiHttpError.of('FORBIDDEN', error.message, param);
     throw error;
