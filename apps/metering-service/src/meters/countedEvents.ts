@@ -34,19 +34,24 @@ export function scopeCondition(scope: UsageScope, params: SqlParameters): string
   return conditions.join(' AND ');
 }
 
-/** The raw events in [from, to) of the meter's name that pass its filters. */
-export function meterEventConditions(
-  meter: Meter,
-  where: string,
-  from: Date,
-  to: Date,
-  params: SqlParameters,
-): string[] {
+/** A range of instants [from, to) as SQL: two parameters, or the columns of a list of questions joined in. */
+export interface RangeSql {
+  from: string;
+  to: string;
+}
+
+/** [from, to) as two parameters. */
+export function rangeOf(from: Date, to: Date, params: SqlParameters): RangeSql {
+  return { from: `${params.add(from)}::timestamptz`, to: `${params.add(to)}::timestamptz` };
+}
+
+/** The raw events in the range of the meter's name that pass its filters. */
+export function meterEventConditions(meter: Meter, where: string, range: RangeSql, params: SqlParameters): string[] {
   const conditions = [
     where,
     `event_name = ${params.add(meter.event_name)}`,
-    `"timestamp" >= ${params.add(from)}::timestamptz`,
-    `"timestamp" < ${params.add(to)}::timestamptz`,
+    `"timestamp" >= ${range.from}`,
+    `"timestamp" < ${range.to}`,
   ];
   for (const [property, allowed] of Object.entries(meter.filters)) {
     // A scalar is contained in an array that holds it; a missing property is NULL and matches nothing.
@@ -63,11 +68,11 @@ export interface CountedEvents {
 }
 
 /**
- * The raw events in [from, to) the meter counts: those of its name and filters whose property, for aggregations
+ * The raw events in the range the meter counts: those of its name and filters whose property, for aggregations
  * that read one, is present (and a number, for numeric aggregations). The rest are `excluded_events`.
  */
-export function countedEvents(meter: Meter, where: string, from: Date, to: Date, params: SqlParameters): CountedEvents {
-  const conditions = meterEventConditions(meter, where, from, to, params);
+export function countedEvents(meter: Meter, where: string, range: RangeSql, params: SqlParameters): CountedEvents {
+  const conditions = meterEventConditions(meter, where, range, params);
   let value = 'NULL::jsonb';
   let amount = 'NULL::numeric';
   if (meter.property !== null) {

@@ -10,8 +10,10 @@ import { NotFoundError, parseInput, type Tenant, type Transaction, tenantOf } fr
 import express, { Router } from 'express';
 import type pg from 'pg';
 import { meterNotFound } from './businessLogic';
+import { receivedWindowOf } from './countedEvents';
 import { getMeter } from './getMeters';
-import { readCustomerMeterUsage } from './getMeterUsage';
+import { type AggregateRow, customerMeterUsageOf } from './getMeterUsage';
+import { type MeterBatchQuestion, meterBatchAggregateSql } from './getMeterUsage/meterUsageBatchSql';
 import { rollupCurrentIn, withReadSnapshot } from './rollups/rollupSnapshot';
 
 export interface MeterUsageBatchDeps {
@@ -24,7 +26,7 @@ export interface MeterUsageBatchDeps {
  * The billing run's door: the usage questions of one or more invoices in one request, each grouped by its meter's own
  * `group_by` with every group (a bill sums those it does not show), so the group bound of the public read does not
  * apply. Any unknown customer or meter refuses the whole batch. Every answer is read in one snapshot, taken after the
- * horizon, with each meter's rollup status read once in it.
+ * horizon: per meter its rollup status, then every question about it in one statement.
  */
 export function meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }: MeterUsageBatchDeps): Router {
   const router = Router();
@@ -35,18 +37,23 @@ export function meterUsageBatchRoutes({ pool, knownCustomers, processedThrough }
     const horizon = await processedThrough();
     const meters = await batchMeters(pool, tenant, items);
     await checkCustomers(knownCustomers, tenant, items);
-    const reads = await withReadSnapshot(pool, async (tx) => {
-      const rollupCurrent = new Map<string, boolean>();
-      for (const meter of meters.values()) rollupCurrent.set(meter.code, await rollupCurrentIn(tx, meter));
-      const answers: (() => MeterUsageAnswer)[] = [];
-      for (const item of items)
-        answers.push(await itemUsage(tx, tenant, item, meterOf(meters, item.meter), rollupCurrent));
-      return answers;
-    });
-    const answer: MeterUsageBatchAnswer = { processed_through: horizon, usage: reads.map((read) => read()) };
+    const usage = await withReadSnapshot(pool, (tx) => meterUsageAnswers(tx, tenant, meters, items));
+    const answer: MeterUsageBatchAnswer = { processed_through: horizon, usage };
     response.json(answer);
   });
   return router;
+}
+
+/** The answers to the items, in their order, read in the caller's snapshot: one statement per meter. */
+export async function meterUsageAnswers(
+  tx: Transaction,
+  tenant: Tenant,
+  meters: ReadonlyMap<string, Meter>,
+  items: readonly MeterUsageItem[],
+): Promise<MeterUsageAnswer[]> {
+  const rowsByItem = new Map<number, AggregateRow[]>();
+  for (const meter of meters.values()) await readMeterQuestions(tx, tenant, meter, items, rowsByItem);
+  return items.map((item, index) => itemAnswer(item, meterOf(meters, item.meter), rowsByItem.get(index) ?? []));
 }
 
 async function batchMeters(pool: pg.Pool, tenant: Tenant, items: MeterUsageItem[]): Promise<Map<string, Meter>> {
@@ -59,7 +66,7 @@ async function batchMeters(pool: pg.Pool, tenant: Tenant, items: MeterUsageItem[
   return meters;
 }
 
-function meterOf(meters: Map<string, Meter>, code: string): Meter {
+function meterOf(meters: ReadonlyMap<string, Meter>, code: string): Meter {
   const meter = meters.get(code);
   if (!meter) throw meterNotFound(code);
   return meter;
@@ -77,23 +84,48 @@ async function checkCustomers(
   if (unknown) throw new NotFoundError(`No such customer: '${unknown}'`, 'customer_id');
 }
 
-/** Reads one question's usage in the batch's snapshot; answers a function that makes the answer once it is over. */
-async function itemUsage(
+/**
+ * Reads every question about the meter in one statement, its rollup status read first, and files the rows under
+ * their questions' places in the request's items.
+ */
+async function readMeterQuestions(
   tx: Transaction,
   tenant: Tenant,
-  item: MeterUsageItem,
   meter: Meter,
-  rollupCurrent: Map<string, boolean>,
-): Promise<() => MeterUsageAnswer> {
+  items: readonly MeterUsageItem[],
+  rowsByItem: Map<number, AggregateRow[]>,
+): Promise<void> {
+  const places: number[] = [];
+  const questions: MeterBatchQuestion[] = [];
+  items.forEach((item, index) => {
+    if (item.meter !== meter.code) return;
+    places.push(index);
+    questions.push({
+      customerId: item.customer_id,
+      from: new Date(item.from),
+      to: new Date(item.to),
+      ...receivedWindowOf(item),
+    });
+  });
+  const { text, values } = meterBatchAggregateSql(meter, tenant, questions, await rollupCurrentIn(tx, meter));
+  const { rows } = await tx.query<AggregateRow & { item: number }>(text, values);
+  for (const { item, ...row } of rows) {
+    const place = places[item] as number;
+    const filed = rowsByItem.get(place);
+    if (filed) filed.push(row);
+    else rowsByItem.set(place, [row]);
+  }
+}
+
+/** One question's answer from its rows: its total, and every group when the meter groups. */
+function itemAnswer(item: MeterUsageItem, meter: Meter, rows: readonly AggregateRow[]): MeterUsageAnswer {
   const { customer_id: customerId, ...asked } = item;
   const groupBy = meter.group_by;
+  const from = new Date(item.from);
+  const to = new Date(item.to);
   const query = { ...asked, group_by: groupBy };
-  const current = rollupCurrent.get(meter.code) ?? false;
-  const read = { tenant, customerId, meter, query, rollupCurrent: current };
-  const usageOf = await readCustomerMeterUsage(tx, read, Number.POSITIVE_INFINITY);
-  return () => {
-    const usage = usageOf();
-    if (groupBy.length === 0) return { total: usage.total };
-    return { total: usage.total, groups: usage.windows[0]?.groups ?? [] };
-  };
+  const shape = { customerId, meter, query, from, to, windows: [{ start: from, end: to }] };
+  const usage = customerMeterUsageOf(rows, undefined, shape, Number.POSITIVE_INFINITY);
+  if (groupBy.length === 0) return { total: usage.total };
+  return { total: usage.total, groups: usage.windows[0]?.groups ?? [] };
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeMeter } from '../../test/storedRows';
 import { migrationsDir } from '../app';
-import { meterAggregateSql } from '../meters/getMeterUsage/meterUsageSql';
+import { meterBatchAggregateSql } from '../meters/getMeterUsage/meterUsageBatchSql';
 import { analyzeChangedTables } from './plannerStatistics';
 
 const requests = activeMeter({
@@ -49,18 +49,18 @@ describe('the plan of a customer usage read for a tenant new to a large usage_ev
       [tenant.organizationId, tenant.mode, count, customers],
     );
 
-  // What a period end asks metering for each bill: one customer's month, received up to the cutoff.
+  // What a period end asks metering: each bill's customer over the month, received up to the cutoff.
   const customerReadIndexes = async () => {
-    const { text, values } = meterAggregateSql(
+    const { text, values } = meterBatchAggregateSql(
       requests,
-      {
-        tenant: newcomer,
-        customerId: 'cus_7',
+      newcomer,
+      ['cus_7', 'cus_8', 'cus_9'].map((customerId) => ({
+        customerId,
         from: new Date('2026-01-01T00:00:00Z'),
         to: new Date('2026-02-01T00:00:00Z'),
         receivedThrough: new Date('2026-02-01T00:05:00Z'),
-      },
-      { groupBy: [], rollupCurrent: false },
+      })),
+      false,
     );
     const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(
       `EXPLAIN (FORMAT JSON) ${text}`,

@@ -1,7 +1,7 @@
 import type { Meter, MeterEventsQuery, MeterUsageEvent, MeterUsageEventList } from '@afternoon/contracts/meters';
 import { decodeCursor, keysetPage, type Queryable, SqlParameters, type Tenant } from '@afternoon/service-kit';
 import { normalizeDecimal } from '../../usage/exactDecimal';
-import { checkGroupedBy, countedEvents, receivedWindowOf, scopeCondition } from '../countedEvents';
+import { checkGroupedBy, countedEvents, rangeOf, receivedWindowOf, scopeCondition } from '../countedEvents';
 
 interface CountedEventRow {
   idempotency_key: string;
@@ -29,7 +29,7 @@ export async function listMeterEvents(
   checkGroupedBy(meter, Object.keys(group), 'group');
   const params = new SqlParameters();
   const scope = { tenant, customerId, from: new Date(query.from), to: new Date(query.to), ...receivedWindowOf(query) };
-  const counted = countedEvents(meter, scopeCondition(scope, params), scope.from, scope.to, params);
+  const counted = countedEvents(meter, scopeCondition(scope, params), rangeOf(scope.from, scope.to, params), params);
   const conditions = [...counted.conditions];
   for (const [property, value] of Object.entries(group)) {
     // As in the usage's groups: an event without the property is in the group whose value is null.

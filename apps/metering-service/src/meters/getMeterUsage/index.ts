@@ -7,7 +7,8 @@ import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
 import { maxGroupsPerQuery, type TimeWindow, windowStart, windowsBetween } from './usageWindows';
 
-interface AggregateRow {
+/** A row of `meterAggregateSql` (and of `meterBatchAggregateSql`, which adds its `item`). */
+export interface AggregateRow {
   level: number;
   bucket?: Date;
   customer_id?: string;
@@ -38,7 +39,8 @@ export async function customerMeterUsage(
   return answer();
 }
 
-interface AnswerShape {
+/** What an answer is about, beside what was read. */
+export interface AnswerShape {
   customerId: string;
   meter: Meter;
   query: MeterUsageQuery;
@@ -88,7 +90,8 @@ export async function readCustomerMeterUsage(
   return () => customerMeterUsageOf(rows, excludedEvents, { customerId, meter, query, from, to, windows }, maxGroups);
 }
 
-function customerMeterUsageOf(
+/** The answer from the aggregate's rows (and the excluded counts, when read). */
+export function customerMeterUsageOf(
   rows: readonly AggregateRow[],
   excludedEvents: MeterUsage['excluded_events'] | undefined,
   { customerId, meter, query, from, to, windows }: AnswerShape,

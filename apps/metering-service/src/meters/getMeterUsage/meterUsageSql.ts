@@ -4,6 +4,8 @@ import {
   countedEvents,
   hasReceivedWindow,
   meterEventConditions,
+  type RangeSql,
+  rangeOf,
   scopeCondition,
   type UsageScope,
 } from '../countedEvents';
@@ -20,26 +22,43 @@ export interface MeterAggregateOptions {
 
 const hourMs = 3_600_000;
 
+/** Where a question's answer is read from: raw events over some ranges, the hourly rollup over the whole hours. */
+export interface PartRanges {
+  raw: [Date, Date][];
+  rollup?: [Date, Date];
+}
+
 /**
- * Unions the answers of the raw events and of the hourly rollup over [from, to). The rollup answers whole hours,
- * and only when it is current for the meter's definition (`withRollupSnapshot` decides); the partial hours at the
- * edges of the range, and everything when it is not, come from the raw events.
+ * The rollup answers whole hours, and only when it is current for the meter's definition (`withRollupSnapshot`
+ * decides) and the question has no received window (the rollup does not know when its events were received); the
+ * partial hours at the edges of the range, and everything else, come from the raw events.
  */
+export function partRanges(scope: UsageScope, useRollup: boolean): PartRanges {
+  const fullFrom = new Date(Math.ceil(scope.from.getTime() / hourMs) * hourMs);
+  const fullTo = new Date(Math.floor(scope.to.getTime() / hourMs) * hourMs);
+  if (!useRollup || hasReceivedWindow(scope) || fullFrom >= fullTo) return { raw: [[scope.from, scope.to]] };
+  return {
+    raw: [
+      [scope.from, fullFrom],
+      [fullTo, scope.to],
+    ],
+    rollup: [fullFrom, fullTo],
+  };
+}
+
+/** Unions the answers of the raw events and of the hourly rollup over the scope's range, as `partRanges` splits it. */
 function fromRawAndRollup(
   scope: UsageScope,
   params: SqlParameters,
   useRollup: boolean,
-  raw: (where: string, from: Date, to: Date) => string,
-  rollup: (where: string, from: Date, to: Date) => string,
+  raw: (where: string, range: RangeSql) => string,
+  rollup: (where: string, range: RangeSql) => string,
 ): string {
-  const fullFrom = new Date(Math.ceil(scope.from.getTime() / hourMs) * hourMs);
-  const fullTo = new Date(Math.floor(scope.to.getTime() / hourMs) * hourMs);
   const where = scopeCondition(scope, params);
-  // The rollup does not know when its events were received: a received window reads the raw events alone.
-  if (!useRollup || hasReceivedWindow(scope) || fullFrom >= fullTo) return raw(where, scope.from, scope.to);
-  return [raw(where, scope.from, fullFrom), rollup(where, fullFrom, fullTo), raw(where, fullTo, scope.to)].join(
-    '\nUNION ALL\n',
-  );
+  const ranges = partRanges(scope, useRollup);
+  const parts = ranges.raw.map(([from, to]) => raw(where, rangeOf(from, to, params)));
+  if (ranges.rollup) parts.splice(1, 0, rollup(where, rangeOf(...ranges.rollup, params)));
+  return parts.join('\nUNION ALL\n');
 }
 
 /**
@@ -52,14 +71,14 @@ function meterParts(meter: Meter, scope: UsageScope, params: SqlParameters, useR
     scope,
     params,
     useRollup,
-    (where, from, to) => rawParts(meter, where, from, to, params),
-    (where, from, to) => rollupParts(meter, where, from, to, params),
+    (where, range) => rawParts(meter, where, range, params),
+    (where, range) => rollupParts(meter, where, range, params),
   );
 }
 
-/** The events in [from, to) the meter counts, each as a part of one event. */
-function rawParts(meter: Meter, where: string, from: Date, to: Date, params: SqlParameters): string {
-  const { conditions, value, amount } = countedEvents(meter, where, from, to, params);
+/** The events in the range the meter counts, each as a part of one event. */
+export function rawParts(meter: Meter, where: string, range: RangeSql, params: SqlParameters): string {
+  const { conditions, value, amount } = countedEvents(meter, where, range, params);
   const groupKey = `jsonb_build_array(${meter.group_by.map((property) => `properties -> ${params.add(property)}`).join(', ')})`;
   return `SELECT "timestamp" AS at, customer_id, ${groupKey} AS group_key, 1::bigint AS included_count,
                  ${amount} AS value_sum, ${amount} AS value_min, ${amount} AS value_max, "timestamp" AS latest_at,
@@ -68,24 +87,23 @@ function rawParts(meter: Meter, where: string, from: Date, to: Date, params: Sql
             FROM usage_events WHERE ${conditions.join(' AND ')}`;
 }
 
-/** The rollup's whole hours in [from, to); for unique_count, the distinct values it kept per hour. */
-function rollupParts(meter: Meter, where: string, from: Date, to: Date, params: SqlParameters): string {
-  const range = `meter_id = ${params.add(meter.id)} AND hour >= ${params.add(from)}::timestamptz
-                 AND hour < ${params.add(to)}::timestamptz`;
+/** The rollup's whole hours in the range; for unique_count, the distinct values it kept per hour. */
+export function rollupParts(meter: Meter, where: string, range: RangeSql, params: SqlParameters): string {
+  const hours = `meter_id = ${params.add(meter.id)} AND hour >= ${range.from} AND hour < ${range.to}`;
   if (meter.aggregation === 'unique_count') {
     return `SELECT hour AS at, customer_id, group_key, 1::bigint AS included_count, NULL::numeric AS value_sum,
                    NULL::numeric AS value_min, NULL::numeric AS value_max, NULL::timestamptz AS latest_at,
                    NULL::timestamptz AS latest_received_at, NULL::text AS latest_key, NULL::numeric AS latest_value,
                    value
-              FROM meter_usage_hourly_values WHERE ${where} AND ${range}`;
+              FROM meter_usage_hourly_values WHERE ${where} AND ${hours}`;
   }
   return `SELECT hour AS at, customer_id, group_key, included_count, value_sum, value_min, value_max, latest_at,
                  latest_received_at, latest_key, latest_value, NULL::jsonb AS value
-            FROM meter_usage_hourly WHERE ${where} AND ${range} AND included_count > 0`;
+            FROM meter_usage_hourly WHERE ${where} AND ${hours} AND included_count > 0`;
 }
 
 /** The aggregate over parts, exact in `numeric`. */
-function aggregateExpression(aggregation: Aggregation): string {
+export function aggregateExpression(aggregation: Aggregation): string {
   switch (aggregation) {
     case 'count':
       return 'sum(included_count)::numeric';
@@ -151,17 +169,16 @@ export function excludedEventsSql(meter: Meter, scope: UsageScope, rollupCurrent
   if (property === null) return undefined;
   const params = new SqlParameters();
   const numeric = numericAggregations.includes(meter.aggregation);
-  const raw = (where: string, from: Date, to: Date) => {
-    const conditions = meterEventConditions(meter, where, from, to, params);
+  const raw = (where: string, range: RangeSql) => {
+    const conditions = meterEventConditions(meter, where, range, params);
     const value = `properties -> ${params.add(property)}`;
     const notNumeric = numeric ? `count(*) FILTER (WHERE jsonb_typeof(${value}) <> 'number')` : '0';
     return `SELECT count(*) FILTER (WHERE ${value} IS NULL) AS missing_property, ${notNumeric} AS not_numeric
               FROM usage_events WHERE ${conditions.join(' AND ')}`;
   };
-  const rollup = (where: string, from: Date, to: Date) =>
+  const rollup = (where: string, range: RangeSql) =>
     `SELECT sum(missing_property) AS missing_property, sum(not_numeric) AS not_numeric FROM meter_usage_hourly
-      WHERE ${where} AND meter_id = ${params.add(meter.id)} AND hour >= ${params.add(from)}::timestamptz
-        AND hour < ${params.add(to)}::timestamptz`;
+      WHERE ${where} AND meter_id = ${params.add(meter.id)} AND hour >= ${range.from} AND hour < ${range.to}`;
   const parts = fromRawAndRollup(scope, params, rollupCurrent, raw, rollup);
   const text = `SELECT coalesce(sum(missing_property), 0)::int AS missing_property,
                        coalesce(sum(not_numeric), 0)::int AS not_numeric
