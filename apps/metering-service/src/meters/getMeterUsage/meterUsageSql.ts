@@ -57,7 +57,7 @@ function fromRawAndRollup(
   const where = scopeCondition(scope, params);
   const ranges = partRanges(scope, useRollup);
   const parts = ranges.raw.map(([from, to]) => raw(where, rangeOf(from, to, params)));
-  if (ranges.rollup) parts.splice(1, 0, rollup(where, rangeOf(...ranges.rollup, params)));
+  if (ranges.rollup) parts.push(rollup(where, rangeOf(...ranges.rollup, params)));
   return parts.join('\nUNION ALL\n');
 }
 
