@@ -39,8 +39,7 @@ export async function customerMeterUsage(
   return answer();
 }
 
-/** What an answer is about, beside what was read. */
-export interface AnswerShape {
+interface AnswerShape {
   customerId: string;
   meter: Meter;
   query: MeterUsageQuery;
