@@ -11,14 +11,8 @@ export { waitUntilCaughtUp } from './consumer/catchUp';
 export { consumerGroupId } from './consumer/consumerGroupId';
 export { consumersReady } from './consumer/consumerHealth';
 export { type DecodedEvent, decodeEventRecord, parseRecordJson } from './consumer/eventRecords';
-export type {
-  BatchHandler,
-  ConsumedRecord,
-  RecordHandler,
-  RecordOutcome,
-  RunningConsumer,
-} from './consumer/idempotentConsumer';
-export { eachRecordOfBatch, startIdempotentConsumer } from './consumer/idempotentConsumer';
+export type { RunningConsumer } from './consumer/idempotentConsumer';
+export { startIdempotentConsumer } from './consumer/idempotentConsumer';
 export type {
   HandledCheck,
   HandledPositions,
@@ -26,7 +20,8 @@ export type {
   TopicEnds,
 } from './consumer/processedThrough';
 export { throughOf } from './consumer/processedThrough';
-export { recordHeaders } from './consumer/records';
+export type { BatchHandler, ConsumedRecord, RecordHandler, RecordOutcome } from './consumer/records';
+export { eachRecordOfBatch, recordHeaders } from './consumer/records';
 export { type ConsumedState, resetConsumedState } from './consumer/resetConsumedState';
 export { restartAfterCrash } from './consumer/restartAfterCrash';
 export { cappedExponentialDelay } from './consumer/retryDelay';

@@ -3,13 +3,8 @@ import type pg from 'pg';
 import { createCommandHandlers } from './commands/commandHandler';
 import { commandsConsumerName } from './consumer/consumerGroupId';
 import { consumersReady } from './consumer/consumerHealth';
-import {
-  type BatchHandler,
-  eachRecordOfBatch,
-  type RecordHandler,
-  type RunningConsumer,
-  startIdempotentConsumer,
-} from './consumer/idempotentConsumer';
+import { type RunningConsumer, startIdempotentConsumer } from './consumer/idempotentConsumer';
+import { type BatchHandler, eachRecordOfBatch, type RecordHandler } from './consumer/records';
 import type { ServiceEnv } from './env';
 import { closeServer, type ReadinessCheck, startServiceHttp } from './http/serviceHttp';
 import { connectKafka, type KafkaConnection, type Producer } from './kafka/kafka';

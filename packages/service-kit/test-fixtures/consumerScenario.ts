@@ -2,12 +2,11 @@ import { collectTopic, produce } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import {
-  type BatchHandler,
   type IdempotentConsumerOptions,
-  type RecordHandler,
   type RunningConsumer,
   startIdempotentConsumer,
 } from '../src/consumer/idempotentConsumer';
+import type { BatchHandler, RecordHandler } from '../src/consumer/records';
 import type { KafkaConnection, Producer } from '../src/kafka/kafka';
 import type { Logger } from '../src/logger';
 import { createServiceMetrics } from '../src/metrics';
@@ -62,6 +61,11 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
       kafka.topic(topics.source),
       values.map((value) => ({ key: 'same-key', value })),
     );
+  const sendTo = (partition: number, values: string[]) =>
+    produce(
+      kafka.topic(topics.source),
+      values.map((value) => ({ partition, value })),
+    );
   const effects = async () =>
     (
       await pool.query<{ payload: string }>('SELECT payload FROM effects WHERE source = $1 ORDER BY id', [name])
@@ -87,6 +91,8 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
     start,
     stop,
     send,
+    /** Produces `values` to one partition of the source topic. */
+    sendTo,
     effects,
     recordEffect,
     recordEffects,

@@ -20,7 +20,7 @@ const recordsPerSend = 1_000;
 /** Produces raw records, in order, as any producer outside the platform would. */
 export async function produce(
   topic: string,
-  messages: Array<{ key?: string; value: string; headers?: Record<string, string> }>,
+  messages: Array<{ key?: string; value: string; headers?: Record<string, string>; partition?: number }>,
 ): Promise<void> {
   const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

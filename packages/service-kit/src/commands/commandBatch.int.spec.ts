@@ -4,7 +4,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
-import type { ConsumedRecord } from '../consumer/idempotentConsumer';
+import type { ConsumedRecord } from '../consumer/records';
 import { ConflictError } from '../errors';
 import { createLogger } from '../logger';
 import { withTransaction } from '../postgres/database';

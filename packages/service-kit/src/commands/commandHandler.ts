@@ -2,7 +2,8 @@ import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
-import { eachRecordOfBatch, type IdempotentConsumerOptions, type RecordHandler } from '../consumer/idempotentConsumer';
+import type { IdempotentConsumerOptions } from '../consumer/idempotentConsumer';
+import { eachRecordOfBatch, type RecordHandler } from '../consumer/records';
 import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';

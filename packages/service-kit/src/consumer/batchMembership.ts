@@ -57,3 +57,12 @@ export class BatchMembership {
     }
   }
 }
+
+/** The control of batches fetched together: running while all are, stale once any is; the heartbeat is the consumer's. */
+export function allOf(controls: readonly BatchControl[]): BatchControl {
+  return {
+    heartbeat: () => controls[0]?.heartbeat() ?? Promise.resolve(),
+    isRunning: () => controls.every((control) => control.isRunning()),
+    isStale: () => controls.some((control) => control.isStale()),
+  };
+}

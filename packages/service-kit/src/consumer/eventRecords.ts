@@ -1,7 +1,7 @@
 import { type EventMetadata, EventRecord, Headers } from '@afternoon/contracts/messaging';
 import type { z } from 'zod';
 import { PoisonRecordError } from '../errors';
-import type { ConsumedRecord } from './idempotentConsumer';
+import type { ConsumedRecord } from './records';
 
 /** A record's value as JSON, or undefined when it is absent or not JSON (the schema then refuses it). */
 export function parseRecordJson(value: string | null): unknown {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PoisonRecordError } from '../errors';
 import { decodeEventRecord } from './eventRecords';
-import type { ConsumedRecord } from './idempotentConsumer';
+import type { ConsumedRecord } from './records';
 
 const ClockAdvanced = z.object({ type: z.literal('ClockAdvanced'), data: z.object({ clock_id: z.string() }) });
 const wireNames = { ClockAdvanced: 'afternoon.invoicing.v1.test_clock_advanced' };

@@ -2,7 +2,7 @@ import { eventually } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
 import { consumerSpec } from '../../test-fixtures/consumerScenario';
 import { NotYetError } from '../failures';
-import type { RecordHandler } from './idempotentConsumer';
+import type { RecordHandler } from './records';
 
 // The broker's smallest allowed session (group.min.session.timeout.ms), so the slow work below stays short.
 const sessionTimeout = 6_000;

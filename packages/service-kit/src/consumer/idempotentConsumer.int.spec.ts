@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { consumerSpec } from '../../test-fixtures/consumerScenario';
 import { PoisonRecordError } from '../errors';
 import { NotYetError } from '../failures';
-import { eachRecordOfBatch, type RecordHandler } from './idempotentConsumer';
+import { eachRecordOfBatch, type RecordHandler } from './records';
 
 describe('idempotent consumer', () => {
   const { kafka, pool, scenario } = consumerSpec();

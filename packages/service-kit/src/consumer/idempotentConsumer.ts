@@ -1,18 +1,34 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import type pg from 'pg';
-import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
+import type {
+  Consumer,
+  ConsumerRunConfig,
+  EachBatchPayload,
+  KafkaConnection,
+  KafkaMessage,
+  Producer,
+} from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
-import { type Transaction, withTransaction } from '../postgres/database';
-import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan, inRecordTrace } from '../tracing/spans';
+import { withTransaction } from '../postgres/database';
+import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan } from '../tracing/spans';
 import type { Tracing } from '../tracing/tracing';
-import { BatchMembership } from './batchMembership';
+import { allOf, type BatchControl, BatchMembership } from './batchMembership';
 import { ConsumerHealth } from './consumerHealth';
+import { FetchGathering } from './fetchGathering';
+import { OneAtATime } from './oneAtATime';
 import { PeriodicOffsetCommits } from './periodicOffsetCommits';
-import { recordHeaders } from './records';
+import {
+  type BatchHandler,
+  type ConsumedRecord,
+  type RecordHandler,
+  type RecordOutcome,
+  toConsumedRecord,
+} from './records';
 import { restartAfterCrash } from './restartAfterCrash';
 import { cappedExponentialDelay, type RetryDelay } from './retryDelay';
 import { rewindToStoredOffsets } from './rewindToStoredOffsets';
+import { lastOfEachPartition, storedNextOffsets, storeHandledThrough } from './storedOffsets';
 import { untilRecordOutcome } from './worldRetries';
 
 /**
@@ -22,68 +38,11 @@ import { untilRecordOutcome } from './worldRetries';
  */
 const kafkaCommitIntervalMs = 1_000;
 
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  /** The record's Kafka timestamp, milliseconds since the epoch. */
-  timestamp: string;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
-
-export interface RecordContext {
-  logger: Logger;
-  /** Label for metrics; handlers set it once they know the record's type. */
-  setType(type: string): void;
-  /** Marks the record as one this consumer does not handle (counted, not an error). */
-  skip(): void;
-}
-
-/** Handles one record inside the transaction that also stores the partition's next offset. */
-export type RecordHandler = (tx: Transaction, record: ConsumedRecord, context: RecordContext) => Promise<void>;
-
 /**
- * Optional batch mode: handles every not-yet-applied record of one fetched batch in one transaction, which also
- * stores the partition's next offset. If it throws, the kit handles those records one by one with the record handler.
- * It may add each record's type and outcome to `outcomes`, for the metrics; otherwise the batch counts as `batch`.
+ * kafkajs workers per consumer: enough for every partition a member holds, so all of a fetch's batches start
+ * together and are gathered into one transaction (ADR 0040). Work beyond that transaction goes one partition at a time.
  */
-export type BatchHandler = (
-  tx: Transaction,
-  records: ConsumedRecord[],
-  context: { logger: Logger; outcomes?: RecordOutcome[] },
-) => Promise<void>;
-
-/** What became of a record handled in a batch, as `recordsHandled` counts it. */
-export interface RecordOutcome {
-  type: string;
-  outcome: 'handled' | 'unknown_type';
-}
-
-/**
- * The batch handler of a consumer that has no batch logic of its own: `handle` over every pending record of the
- * batch, in order, each in its own trace (with `traceEachRecord`), in the batch's one transaction. A record of a
- * projection costs less than the commit that stores it alone (ADR 0035).
- */
-export function eachRecordOfBatch(handle: RecordHandler): BatchHandler {
-  return async (tx, records, { logger, outcomes }) => {
-    for (const record of records) {
-      const outcome: RecordOutcome = { type: 'unknown', outcome: 'handled' };
-      const context: RecordContext = {
-        logger,
-        setType: (type) => {
-          outcome.type = type;
-        },
-        skip: () => {
-          outcome.outcome = 'unknown_type';
-        },
-      };
-      await inRecordTrace(record, () => handle(tx, record, context));
-      outcomes?.push(outcome);
-    }
-  };
-}
+const partitionsGathered = 64;
 
 export interface RunningConsumer {
   /** Resolves once the consumer has joined its group and been given its partitions. */
@@ -167,58 +126,25 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
+  const sameFetch = new FetchGathering<FetchedBatch, FetchOutcome>(handleFetch);
+  const oneAtATime = new OneAtATime();
   const runConfig: ConsumerRunConfig = {
     // Kafka's offsets are committed in the background (PeriodicOffsetCommits), not after every batch.
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: partitionsGathered,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      const membership = new BatchMembership({ heartbeat, isRunning, isStale }, heartbeatInterval);
-      const stored = await untilRecordOutcome(
-        () => storedNextOffset(pool, groupId, batch.topic, batch.partition),
-        retriesOf(
-          membership,
-          batch.topic,
-          batch.partition,
-          logger.child({ topic: batch.topic, partition: batch.partition }),
-        ),
-      );
-      if (stored.status === 'refused') throw stored.error;
-      if (stored.status === 'abandoned') {
-        membership.throwIfLost();
-        return;
-      }
-      let next = stored.value;
-      const appliedByBatch = new Set<string>();
-      const pending = batch.messages.filter((message) => next === undefined || BigInt(message.offset) >= next);
-      const last = pending[pending.length - 1];
-      const wholeBatch = () => pending.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
-      const { handleBatch } = options;
-      if (handleBatch && last && (await handledWholeInSpan(handleBatch, wholeBatch(), membership))) {
-        for (const message of pending) appliedByBatch.add(message.offset);
-        next = BigInt(last.offset) + 1n;
-        await options.afterRecordCommitted?.(last.offset);
-      }
-      for (const message of batch.messages) {
-        if (!membership.active()) break;
-        if (appliedByBatch.has(message.offset)) {
-          // Counted when its batch committed.
-        } else if (next !== undefined && BigInt(message.offset) < next) {
-          metrics.recordsHandled.inc({ group: groupId, topic: batch.topic, type: 'any', outcome: 'duplicate' });
-        } else {
-          const record = toConsumedRecord(batch.topic, batch.partition, message);
-          if (!(await consumeInSpan(tracer, record, () => handleRecord(record, membership)))) break;
-          next = BigInt(message.offset) + 1n;
-          await options.afterRecordCommitted?.(message.offset);
-        }
-        resolveOffset(message.offset);
-        kafkaCommits.handledThrough(batch.topic, batch.partition, message.offset);
-        const lag = Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n);
-        metrics.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, lag);
-        metrics.handledPartitions.handled(groupId, batch.topic, batch.partition, { timestamp: message.timestamp, lag });
-        await heartbeat();
+      const control = { heartbeat, isRunning, isStale };
+      const membership = new BatchMembership(control, heartbeatInterval);
+      const fetched = await sameFetch.add({ batch, control });
+      if (fetched.status === 'refused') throw fetched.error;
+      if (fetched.status === 'read') {
+        const turn = { batch, resolveOffset, heartbeat };
+        if (fetched.applied) await handledBelow(turn, fetched.stored, fetched.next);
+        else await oneAtATime.run(() => handleAlone(turn, membership, fetched));
       }
       membership.throwIfLost();
+      fetched.membership.throwIfLost();
     },
   };
   await consumer.run(runConfig);
@@ -234,17 +160,106 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     groupId,
   });
 
-  function retriesOf(membership: BatchMembership, topic: string, partition: number, log: Logger) {
+  /**
+   * A fetch's partition batches: their stored offsets read in one query, and their pending records tried in one
+   * transaction (per topic). A partition whose records that transaction did not apply is then handled alone.
+   */
+  async function handleFetch(fetched: FetchedBatch[]): Promise<FetchOutcome[]> {
+    const membership = new BatchMembership(allOf(fetched.map(({ control }) => control)), heartbeatInterval);
+    const outcomes = new Map<FetchedBatch, FetchOutcome>();
+    for (const topic of new Set(fetched.map(({ batch }) => batch.topic))) {
+      const ofTopic = fetched.filter(({ batch }) => batch.topic === topic);
+      const partitions = ofTopic.map(({ batch }) => batch.partition);
+      const stored = await untilRecordOutcome(
+        () => storedNextOffsets(pool, groupId, topic, partitions),
+        retriesOf(membership, topic, partitions, logger.child({ topic, partitions })),
+      );
+      if (stored.status !== 'done') {
+        for (const each of ofTopic) outcomes.set(each, { ...stored, membership });
+        continue;
+      }
+      const pending = ofTopic.map(({ batch }) => pendingRecords(batch, stored.value.get(batch.partition)));
+      const records = pending.flat();
+      const { handleBatch } = options;
+      const applied =
+        handleBatch !== undefined && records.length > 0 && (await handledWholeInSpan(handleBatch, records, membership));
+      if (applied) for (const last of lastOfEachPartition(records)) await options.afterRecordCommitted?.(last.offset);
+      // Refused with other partitions' records, a partition's batch may still pass alone.
+      const tryWhole = !applied && pending.filter((each) => each.length > 0).length > 1;
+      ofTopic.forEach((each, index) => {
+        const last = pending[index]?.at(-1);
+        const before = stored.value.get(each.batch.partition);
+        const next = applied && last ? BigInt(last.offset) + 1n : before;
+        const read = { stored: before, next, applied: applied && last !== undefined, tryWhole, membership };
+        outcomes.set(each, { status: 'read', ...read });
+      });
+    }
+    return fetched.map((each) => outcomes.get(each) as FetchOutcome);
+  }
+
+  /** A partition's batch that its fetch's transaction did not apply: whole if worth trying, then record by record. */
+  async function handleAlone(turn: PartitionTurn, membership: BatchMembership, fetched: ReadOutcome): Promise<void> {
+    const { batch } = turn;
+    const pending = pendingRecords(batch, fetched.next);
+    const last = pending.at(-1);
+    const { handleBatch } = options;
+    if (fetched.tryWhole && handleBatch && last && (await handledWholeInSpan(handleBatch, pending, membership))) {
+      await options.afterRecordCommitted?.(last.offset);
+      return handledBelow(turn, fetched.stored, BigInt(last.offset) + 1n);
+    }
+    let next = fetched.next;
+    for (const message of batch.messages) {
+      if (!membership.active()) break;
+      if (next !== undefined && BigInt(message.offset) < next) {
+        metrics.recordsHandled.inc({ group: groupId, topic: batch.topic, type: 'any', outcome: 'duplicate' });
+      } else {
+        const record = toConsumedRecord(batch.topic, batch.partition, message);
+        if (!(await consumeInSpan(tracer, record, () => handleRecord(record, membership)))) break;
+        next = BigInt(message.offset) + 1n;
+        await options.afterRecordCommitted?.(message.offset);
+      }
+      await handledThrough(turn, message);
+    }
+  }
+
+  /** The batch's records below `next` are handled: those below `stored` before, the others by its transaction. */
+  async function handledBelow(turn: PartitionTurn, stored: bigint | undefined, next: bigint | undefined) {
+    const { topic } = turn.batch;
+    for (const message of turn.batch.messages) {
+      if (next === undefined || BigInt(message.offset) >= next) break;
+      if (stored !== undefined && BigInt(message.offset) < stored)
+        metrics.recordsHandled.inc({ group: groupId, topic, type: 'any', outcome: 'duplicate' });
+      await handledThrough(turn, message);
+    }
+  }
+
+  /** Tells kafkajs, the background offset commits and the metrics that the partition is handled through `message`. */
+  async function handledThrough({ batch, resolveOffset, heartbeat }: PartitionTurn, message: KafkaMessage) {
+    resolveOffset(message.offset);
+    kafkaCommits.handledThrough(batch.topic, batch.partition, message.offset);
+    const lag = Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n);
+    metrics.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, lag);
+    metrics.handledPartitions.handled(groupId, batch.topic, batch.partition, { timestamp: message.timestamp, lag });
+    await heartbeat();
+  }
+
+  function pendingRecords(batch: Batch, next: bigint | undefined): ConsumedRecord[] {
+    return batch.messages
+      .filter((message) => next === undefined || BigInt(message.offset) >= next)
+      .map((message) => toConsumedRecord(batch.topic, batch.partition, message));
+  }
+
+  function retriesOf(membership: BatchMembership, topic: string, partitions: readonly number[], log: Logger) {
     return {
       membership,
       delay: retryDelay,
       onRetry(error: unknown, attempt: number) {
         log.warn({ err: error, attempt }, 'failed for a reason outside the record; retrying');
         metrics.consumerRetries.inc({ group: groupId, topic });
-        health.retryingAt(topic, partition, error);
+        for (const partition of partitions) health.retryingAt(topic, partition, error);
       },
       onOutcome() {
-        health.movedOn(topic, partition);
+        for (const partition of partitions) health.movedOn(topic, partition);
       },
     };
   }
@@ -270,14 +285,14 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
           const outcomes: RecordOutcome[] = [];
           await withTransaction(pool, async (tx) => {
             await handleBatch(tx, records, { logger: batchLogger, outcomes });
-            await storeHandledThrough(tx, groupId, last);
+            await storeHandledThrough(tx, groupId, lastOfEachPartition(records));
           });
           return outcomes;
         } finally {
           stopTimer({ type: 'batch' });
         }
       },
-      retriesOf(membership, first.topic, first.partition, batchLogger),
+      retriesOf(membership, first.topic, partitionsOf(records), batchLogger),
     );
     if (outcome.status === 'refused')
       batchLogger.warn({ err: outcome.error, count: records.length }, 'batch refused; handling its records one by one');
@@ -300,7 +315,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     });
     let type = 'unknown';
     const untilOutcome = <T>(work: () => Promise<T>) =>
-      untilRecordOutcome(work, retriesOf(membership, record.topic, record.partition, recordLogger));
+      untilRecordOutcome(work, retriesOf(membership, record.topic, [record.partition], recordLogger));
     const handled = await untilOutcome(async () => {
       let outcome = 'handled';
       const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
@@ -315,7 +330,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
               outcome = 'unknown_type';
             },
           });
-          await storeHandledThrough(tx, groupId, record);
+          await storeHandledThrough(tx, groupId, [record]);
         });
       } finally {
         stopTimer({ type });
@@ -352,7 +367,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         },
       ],
     });
-    await withTransaction(pool, (tx) => storeHandledThrough(tx, groupId, record));
+    await withTransaction(pool, (tx) => storeHandledThrough(tx, groupId, [record]));
   }
 
   return {
@@ -367,41 +382,36 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   };
 }
 
-function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    timestamp: message.timestamp,
-    key: message.key?.toString() ?? null,
-    value: message.value?.toString() ?? null,
-    headers: recordHeaders(message.headers),
-  };
+const partitionsOf = (records: readonly ConsumedRecord[]) => [...new Set(records.map((record) => record.partition))];
+
+type Batch = EachBatchPayload['batch'];
+
+/** What handling one partition's batch needs of its `eachBatch` call. */
+interface PartitionTurn {
+  batch: Batch;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
 }
 
-async function storedNextOffset(
-  pool: pg.Pool,
-  groupId: string,
-  topic: string,
-  partition: number,
-): Promise<bigint | undefined> {
-  const { rows } = await pool.query<{ next_offset: string }>(
-    'SELECT next_offset::text FROM consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3',
-    [groupId, topic, partition],
-  );
-  return rows[0] ? BigInt(rows[0].next_offset) : undefined;
+/** A partition's batch as it waits to be gathered with the rest of its fetch. */
+interface FetchedBatch {
+  batch: Batch;
+  control: BatchControl;
 }
 
-/** Records that the group has handled `record` and everything before it on its partition. */
-async function storeHandledThrough(tx: Transaction, groupId: string, record: ConsumedRecord): Promise<void> {
-  await tx.query(
-    `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, last_record_at)
-     VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0))
-     ON CONFLICT (group_id, topic, partition) DO UPDATE SET
-       last_record_at = CASE WHEN EXCLUDED.next_offset > consumer_offsets.next_offset
-                             THEN EXCLUDED.last_record_at ELSE consumer_offsets.last_record_at END,
-       next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
-       updated_at = now()`,
-    [groupId, record.topic, record.partition, (BigInt(record.offset) + 1n).toString(), record.timestamp],
-  );
-}
+/** What the fetch's shared work made of one partition: its stored offset and whether its records were applied. */
+type ReadOutcome = {
+  status: 'read';
+  /** The partition's stored next offset when the fetch was handled, and after. */
+  stored: bigint | undefined;
+  next: bigint | undefined;
+  applied: boolean;
+  /** The fetch's transaction was refused with other partitions' records in it: try this batch whole alone. */
+  tryWhole: boolean;
+  membership: BatchMembership;
+};
+
+type FetchOutcome =
+  | ReadOutcome
+  | { status: 'refused'; error: unknown; membership: BatchMembership }
+  | { status: 'abandoned'; membership: BatchMembership };

@@ -4,8 +4,9 @@ import { kitDatabase } from '../../test-fixtures/kitDatabase';
 import { kitKafka } from '../../test-fixtures/kitKafka';
 import type { Producer } from '../kafka/kafka';
 import { createServiceMetrics } from '../metrics';
-import { type ConsumedRecord, type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
+import { type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
 import { processedThrough, processedThroughWaiter } from './processedThrough';
+import type { ConsumedRecord } from './records';
 
 describe('processed through', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;

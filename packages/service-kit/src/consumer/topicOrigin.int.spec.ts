@@ -5,7 +5,8 @@ import { kitKafka } from '../../test-fixtures/kitKafka';
 import type { Producer } from '../kafka/kafka';
 import { createLogger } from '../logger';
 import { createServiceMetrics } from '../metrics';
-import { type RecordHandler, type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
+import { type RunningConsumer, startIdempotentConsumer } from './idempotentConsumer';
+import type { RecordHandler } from './records';
 
 describe('stored offsets tied to the topic they came from', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;

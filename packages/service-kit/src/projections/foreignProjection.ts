@@ -2,7 +2,7 @@ import type { EventMetadata } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { decodeEventRecord } from '../consumer/eventRecords';
-import type { ConsumedRecord, RecordContext, RecordHandler } from '../consumer/idempotentConsumer';
+import type { ConsumedRecord, RecordContext, RecordHandler } from '../consumer/records';
 import type { Transaction } from '../postgres/database';
 import type { ConsumerDefinition } from '../slices/slice';
 

@@ -2,7 +2,7 @@ import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/cust
 import { Topics } from '@afternoon/contracts/topics';
 import { customerCreatedRecord, customerDeletedRecord } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
-import type { ConsumedRecord } from '../consumer/idempotentConsumer';
+import type { ConsumedRecord } from '../consumer/records';
 import { PoisonRecordError } from '../errors';
 import { newResourceId } from '../ids';
 import type { Transaction } from '../postgres/database';
