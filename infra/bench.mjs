@@ -15,6 +15,7 @@
 //   BENCH_PROFILE=1              run every app under the CPU profiler (profiles listed at the end); the apps then run
 //                                their sources through tsx, otherwise the bundles production runs (`npm run build`)
 //   BENCH_SUBSCRIPTIONS (1000)   how many subscriptions subscription-billing bills at one period end
+//   BENCH_QUERYABLE_RATE (2500)  events/s event-to-queryable sends when no HTTP ingest scenario ran before it
 //   BENCH_SUSTAIN_SECONDS (60)   http-sustained's confirming run at the rate found (probes: BENCH_PROBE_SECONDS, 10)
 //   BENCH_EXTRA_PORT (BENCH_PORT+1), BENCH_EXTRA_METERING_PORT (4905)  scale-out's second gateway and metering
 //   BENCH_KAFKA_START_TIMEOUT (120)  seconds the bench's own broker may take to start (START_TIMEOUT_SECONDS: each app)
