@@ -295,7 +295,10 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       retriesOf(membership, first.topic, partitionsOf(records), batchLogger),
     );
     if (outcome.status === 'refused')
-      batchLogger.warn({ err: outcome.error, count: records.length }, 'batch refused; handling its records one by one');
+      batchLogger.warn(
+        { err: outcome.error, count: records.length },
+        'batch refused; handling its partitions alone, then record by record',
+      );
     if (outcome.status !== 'done') return false;
     const counted = outcome.value.length > 0 ? outcome.value : [{ type: 'batch', outcome: 'handled' as const }];
     const each = outcome.value.length > 0 ? 1 : records.length;
