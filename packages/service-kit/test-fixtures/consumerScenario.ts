@@ -7,6 +7,7 @@ import {
   startIdempotentConsumer,
 } from '../src/consumer/idempotentConsumer';
 import type { BatchHandler, RecordHandler } from '../src/consumer/records';
+import { PoisonRecordError } from '../src/errors';
 import type { KafkaConnection, Producer } from '../src/kafka/kafka';
 import type { Logger } from '../src/logger';
 import { createServiceMetrics } from '../src/metrics';
@@ -79,6 +80,11 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
       records.map((record) => record.value),
     ]);
   };
+  /** `recordEffects`, refusing a batch that holds the value 'poison', as a handler refuses what it can never handle. */
+  const recordEffectsUnlessPoison: BatchHandler = async (tx, records, context) => {
+    if (records.some((record) => record.value === 'poison')) throw new PoisonRecordError('batch holds a poison record');
+    await recordEffects(tx, records, context);
+  };
   const countOf = async (outcome: string) =>
     (await metrics.recordsHandled.get()).values
       .filter((value) => value.labels.outcome === outcome)
@@ -96,6 +102,7 @@ export async function consumerScenario(deps: ScenarioDeps, name: string, partiti
     effects,
     recordEffect,
     recordEffects,
+    recordEffectsUnlessPoison,
     duplicatesSkipped: () => countOf('duplicate'),
     /** How many records `recordsHandled` counted with this outcome. */
     countOf,

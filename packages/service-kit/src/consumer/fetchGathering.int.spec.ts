@@ -49,13 +49,7 @@ describe('a fetch gathered into one transaction', () => {
         if (record.value === 'poison') throw new PoisonRecordError('not a valid record: poison');
         await s.recordEffect(tx, record, context);
       },
-      {
-        handleBatch: async (tx, records, context) => {
-          if (records.some((record) => record.value === 'poison'))
-            throw new PoisonRecordError('batch holds a poison record');
-          await s.recordEffects(tx, records, context);
-        },
-      },
+      { handleBatch: s.recordEffectsUnlessPoison },
     );
     const good = [...Object.values(byPartition).flat(), 'c-4'];
     await eventually(async () => expect((await s.effects()).sort()).toEqual([...good].sort()), {

@@ -132,13 +132,7 @@ describe('idempotent consumer', () => {
         if (record.value === 'poison') throw new PoisonRecordError('not a valid record: poison');
         await s.recordEffect(tx, record, context);
       },
-      {
-        handleBatch: async (tx, records, context) => {
-          if (records.some((record) => record.value === 'poison'))
-            throw new PoisonRecordError('batch holds a poison record');
-          await s.recordEffects(tx, records, context);
-        },
-      },
+      { handleBatch: s.recordEffectsUnlessPoison },
     );
     await eventually(async () => expect(await s.effects()).toEqual(['good-1', 'good-2']));
     await eventually(() => expect(deadLetters.messages).toHaveLength(1));
