@@ -14,9 +14,9 @@ import { withTransaction } from '../postgres/database';
 import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan } from '../tracing/spans';
 import type { Tracing } from '../tracing/tracing';
 import { allOf, type BatchControl, BatchMembership } from './batchMembership';
+import { ConcurrencyLimit } from './concurrencyLimit';
 import { ConsumerHealth } from './consumerHealth';
 import { FetchGathering } from './fetchGathering';
-import { OneAtATime } from './oneAtATime';
 import { PeriodicOffsetCommits } from './periodicOffsetCommits';
 import {
   type BatchHandler,
@@ -40,9 +40,15 @@ const kafkaCommitIntervalMs = 1_000;
 
 /**
  * kafkajs workers per consumer: enough for every partition a member holds, so all of a fetch's batches start
- * together and are gathered into one transaction (ADR 0040). Work beyond that transaction goes one partition at a time.
+ * together and are gathered into one transaction (ADR 0040).
  */
 const partitionsGathered = 64;
+
+/**
+ * Partitions handled alone at once, when their fetch's transaction did not apply them: as many as kafkajs's workers
+ * were before ADR 0040, so a partition whose handler waits does not hold up the others, and the pool is not drained.
+ */
+const partitionsAlone = 3;
 
 export interface RunningConsumer {
   /** Resolves once the consumer has joined its group and been given its partitions. */
@@ -127,7 +133,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
   const sameFetch = new FetchGathering<FetchedBatch, FetchOutcome>(handleFetch);
-  const oneAtATime = new OneAtATime();
+  const alone = new ConcurrencyLimit(partitionsAlone);
   const runConfig: ConsumerRunConfig = {
     // Kafka's offsets are committed in the background (PeriodicOffsetCommits), not after every batch.
     autoCommit: false,
@@ -141,7 +147,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       if (fetched.status === 'read') {
         const turn = { batch, resolveOffset, heartbeat };
         if (fetched.applied) await handledBelow(turn, fetched.stored, fetched.next);
-        else await oneAtATime.run(() => handleAlone(turn, membership, fetched));
+        else await alone.run(() => handleAlone(turn, membership, fetched));
       }
       membership.throwIfLost();
       fetched.membership.throwIfLost();
