@@ -110,6 +110,30 @@ describe('customer-service on real Kafka and Postgres', () => {
     expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
+  it('refuses only the creation whose external id is taken, in a run of creations on one partition', async () => {
+    const creations = [
+      ['cdupfirst0000000000000000', 'ext_dup', 'cmd_dup_first'],
+      ['cdupsecond000000000000000', 'ext_dup', 'cmd_dup_second'],
+      ['cdupother0000000000000000', 'ext_other', 'cmd_dup_other'],
+    ].map(([id, externalId, commandId]) => ({
+      ...command('CreateCustomer', { customer_id: id, details: details('Dup', externalId) }, commandId),
+      key: 'one-partition',
+    }));
+    await produce(`${topicPrefix}${Topics.customerCommands.name}`, creations);
+
+    const [[first], [second], [other]] = await Promise.all(
+      ['cmd_dup_first', 'cmd_dup_second', 'cmd_dup_other'].map(replyTo),
+    );
+    expect(first).toMatchObject({ ok: true, result: { id: 'cdupfirst0000000000000000', external_id: 'ext_dup' } });
+    expect(second).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: "external_id 'ext_dup' is already used by another customer" },
+    });
+    expect(other).toMatchObject({ ok: true, result: { id: 'cdupother0000000000000000' } });
+    const { rows } = await service.pool.query("SELECT id FROM customers WHERE name = 'Dup' ORDER BY id");
+    expect(rows.map((row) => row.id)).toEqual(['cdupfirst0000000000000000', 'cdupother0000000000000000']);
+  });
+
   it('rebuilds its read model from the event store to exactly the same rows', async () => {
     const ids = Array.from({ length: 6 }, (_, index) => `crebuild${String(index).padStart(17, '0')}`);
     const commands = [

@@ -2,58 +2,12 @@ import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
-import type { ConsumedRecord } from '../consumer/records';
-import { ConflictError } from '../errors';
+import { openVault, vault } from '../../test-fixtures/vaultCommands';
 import { createLogger } from '../logger';
 import { withTransaction } from '../postgres/database';
 import { consumeEachInSpan, startProducerSpan } from '../tracing/spans';
-import { type AggregateDefinition, createCommandHandlers } from './commandHandler';
-import type { Command } from './decider';
-
-const OpenVault = z.object({ type: z.literal('OpenVault'), data: z.object({ vault_id: z.string() }) });
-const VaultOpened = z.object({ type: z.literal('VaultOpened'), data: z.object({ vault_id: z.string() }) });
-type OpenVault = Command<'OpenVault', z.infer<typeof OpenVault>['data']>;
-type VaultOpened = z.infer<typeof VaultOpened>;
-
-/** A vault opens once; opening it again is refused. */
-const vault: AggregateDefinition<OpenVault, VaultOpened, boolean> = {
-  commandTypes: ['OpenVault'],
-  commandSchema: OpenVault,
-  eventSchema: VaultOpened,
-  eventWireNames: { VaultOpened: 'test.v1.vault_opened' },
-  streamId: (command) => `vault-${command.data.vault_id}`,
-  decider: {
-    initialState: () => false,
-    evolve: () => true,
-    decide: (command, opened) => {
-      if (opened) throw new ConflictError(`vault ${command.data.vault_id} is already open`);
-      return [{ type: 'VaultOpened', data: command.data }];
-    },
-  },
-  result: (_state, command) => ({ id: command.data.vault_id }),
-};
-
-function commandRecord(offset: number, commandId: string, vaultId: string): ConsumedRecord {
-  const metadata = {
-    command_id: commandId,
-    correlation_id: `req_${commandId}`,
-    request_id: `req_${commandId}`,
-    organization_id: 'org_vault',
-    mode: 'live',
-    issued_at: '2026-12-05T10:00:00.000Z',
-  };
-  return {
-    topic: 'vault.commands',
-    partition: 0,
-    offset: String(offset),
-    timestamp: '0',
-    key: vaultId,
-    value: JSON.stringify({ type: 'OpenVault', data: { vault_id: vaultId }, metadata }),
-    headers: {},
-  };
-}
+import { createCommandHandlers } from './commandHandler';
 
 describe('a batch of commands in one transaction', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
@@ -80,9 +34,9 @@ describe('a batch of commands in one transaction', () => {
   it('answers each command: a refused one gets its error reply and the others still commit', async () => {
     const { handleBatch } = handlers();
     const batch = [
-      commandRecord(0, 'cmd_a', 'v1'),
-      commandRecord(1, 'cmd_b', 'v1'), // the same vault again, after cmd_a in the same transaction
-      commandRecord(2, 'cmd_c', 'v2'),
+      openVault(0, 'cmd_a', 'v1'),
+      openVault(1, 'cmd_b', 'v1'), // the same vault again, after cmd_a in the same transaction
+      openVault(2, 'cmd_c', 'v2'),
     ];
     await withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }));
 
@@ -98,7 +52,7 @@ describe('a batch of commands in one transaction', () => {
   it('gives a redelivered batch its first replies and changes nothing', async () => {
     const { handleBatch } = handlers();
     await db.pool.query('DELETE FROM outbox');
-    const batch = [commandRecord(0, 'cmd_a', 'v1'), commandRecord(1, 'cmd_b', 'v1'), commandRecord(2, 'cmd_c', 'v2')];
+    const batch = [openVault(0, 'cmd_a', 'v1'), openVault(1, 'cmd_b', 'v1'), openVault(2, 'cmd_c', 'v2')];
     await withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }));
 
     const events = await db.pool.query('SELECT count(*)::int AS n FROM events');
@@ -112,8 +66,8 @@ describe('a batch of commands in one transaction', () => {
 
   it('refuses the whole batch for a poison record, so the consumer isolates it record by record', async () => {
     const { handleBatch } = handlers();
-    const poison = { ...commandRecord(3, 'cmd_d', 'v3'), value: '{not json' };
-    const batch = [commandRecord(4, 'cmd_e', 'v4'), poison];
+    const poison = { ...openVault(3, 'cmd_d', 'v3'), value: '{not json' };
+    const batch = [openVault(4, 'cmd_e', 'v4'), poison];
     await expect(withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger }))).rejects.toThrow();
     const events = await db.pool.query("SELECT count(*)::int AS n FROM events WHERE stream_id = 'vault-v4'");
     expect(events.rows[0].n).toBe(0);
@@ -129,7 +83,7 @@ describe('a batch of commands in one transaction', () => {
       const batch = [0, 1, 2].map((n) => {
         const sent = startProducerSpan(tracer, 'vault.commands', {}, ROOT_CONTEXT);
         sent.end();
-        return { ...commandRecord(10 + n, `cmd_traced_${n}`, `traced-${n}`), headers: sent.headers };
+        return { ...openVault(10 + n, `cmd_traced_${n}`, `traced-${n}`), headers: sent.headers };
       });
       await consumeEachInSpan(tracer, batch, () =>
         withTransaction(db.pool, (tx) => handleBatch(tx, batch, { logger })),

@@ -1,16 +1,17 @@
-import { CommandRecord, type CommandReply, type EventMetadata } from '@afternoon/contracts/messaging';
+import { CommandRecord, type CommandReply } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { parseRecordJson } from '../consumer/eventRecords';
 import type { IdempotentConsumerOptions } from '../consumer/idempotentConsumer';
-import { eachRecordOfBatch, type RecordHandler } from '../consumer/records';
+import { type BatchHandler, type ConsumedRecord, eachRecordOfBatch, type RecordHandler } from '../consumer/records';
 import { PoisonRecordError } from '../errors';
 import { readStream } from '../eventStore/eventStore';
 import { recordEvents } from '../eventStore/recordEvents';
 import { type Transaction, withSavepoint } from '../postgres/database';
 import type { Projection } from '../projections/projection';
 import { answerCommandOnce, invalidCommandReply, replyOf } from './commandReplies';
-import { type Command, type Decider, type DomainEvent, foldEvents } from './decider';
+import { type Command, type Decider, type DomainEvent, eventMetadataOf, foldEvents } from './decider';
+import { decideTogether, type FetchedCommand } from './decideTogether';
 
 /**
  * Everything the kit needs to run one aggregate's commands: `C` is the command as sent (what `commandSchema` parses),
@@ -70,10 +71,12 @@ export function createCommandRecordHandler(options: CommandHandlerOptions): Reco
 
 /**
  * The record handler and a batch handler that runs every pending command of a fetched batch, in order, in the
- * consumer's one transaction: each command's work sits in a savepoint of its own, so a command refused for a
- * domain reason gets its error reply and the others still commit. A record refused for its own reason (a
- * poison record) refuses the batch, and the consumer then takes the records one by one with `handle`. Each command
- * of a batch runs in its own trace, as it would alone.
+ * consumer's one transaction. Consecutive commands of one aggregate that needs no `enrich` are decided together
+ * (`decideTogether`: a handful of statements for the lot); a command that needs `enrich` reads tables its
+ * predecessors' projections write, so it runs alone, after them, in a savepoint of its own, as does every command of a
+ * run a projection refused. A command refused for a domain reason gets its error reply and the others still commit.
+ * A record refused for its own reason (a poison record) refuses the batch, and the consumer then takes the records
+ * one by one with `handle`. Each command of a batch runs in its own trace, as it would alone.
  */
 export function createCommandHandlers(
   options: CommandHandlerOptions,
@@ -82,23 +85,52 @@ export function createCommandHandlers(
   for (const aggregate of options.aggregates) {
     for (const type of aggregate.commandTypes) byType.set(type, aggregate);
   }
+  const outbox = { schema: options.schema, repliesTopic: options.repliesTopic };
 
   const handle: RecordHandler = async (tx, record, context) => {
-    const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
-    if (!envelope.success) throw new PoisonRecordError(`invalid command record: ${envelope.error.message}`);
-    const { type, metadata } = envelope.data;
-    context.setType(type);
-
-    const aggregate = byType.get(type);
+    const envelope = commandEnvelope(record);
+    context.setType(envelope.type);
+    const aggregate = byType.get(envelope.type);
     if (!aggregate) {
       context.skip();
       return;
     }
-    const outbox = { schema: options.schema, repliesTopic: options.repliesTopic };
-    await answerCommandOnce(tx, outbox, metadata, () => decideAndRecord(tx, aggregate, envelope.data));
+    await answerCommandOnce(tx, outbox, envelope.metadata, () => decideAndRecord(tx, aggregate, envelope));
+  };
+  const eachAlone = eachRecordOfBatch(handle);
+
+  const handleBatch: BatchHandler = async (tx, records, context) => {
+    const fetched = records.map((record) => ({ record, envelope: commandEnvelope(record) }));
+    for (const { aggregate, commands } of runsOf(fetched)) {
+      const together =
+        aggregate !== undefined &&
+        !aggregate.enrich &&
+        (await decideTogether(tx, aggregate, commands, options)) === 'recorded';
+      if (together) {
+        for (const { envelope } of commands) context.outcomes?.push({ type: envelope.type, outcome: 'handled' });
+      } else {
+        await eachAlone(
+          tx,
+          commands.map(({ record }) => record),
+          context,
+        );
+      }
+    }
   };
 
-  return { handle, handleBatch: eachRecordOfBatch(handle), traceEachRecord: true };
+  return { handle, handleBatch, traceEachRecord: true };
+
+  /** Consecutive commands of one aggregate (or of no aggregate: types this service does not handle). */
+  function runsOf(fetched: readonly FetchedCommand[]) {
+    const runs: { aggregate: AggregateDefinition | undefined; commands: FetchedCommand[] }[] = [];
+    for (const command of fetched) {
+      const aggregate = byType.get(command.envelope.type);
+      const last = runs[runs.length - 1];
+      if (last && last.aggregate === aggregate) last.commands.push(command);
+      else runs.push({ aggregate, commands: [command] });
+    }
+    return runs;
+  }
 
   async function decideAndRecord(
     tx: Transaction,
@@ -117,18 +149,11 @@ export function createCommandHandlers(
         const history = (await readStream(tx, streamId, tenant)).map((stored) => aggregate.eventSchema.parse(stored));
         const state = foldEvents(aggregate.decider, history);
         const newEvents = aggregate.decider.decide(command, state);
-        const eventMetadata: EventMetadata = {
-          organization_id: metadata.organization_id,
-          mode: metadata.mode,
-          occurred_at: metadata.issued_at,
-          correlation_id: metadata.correlation_id,
-          causation_id: metadata.command_id,
-        };
         await recordEvents(tx, options.schema, {
           streamId,
           expectedVersion: history.length,
           events: newEvents,
-          metadata: eventMetadata,
+          metadata: eventMetadataOf(metadata),
           projections: options.projections,
           wireNames: aggregate.eventWireNames,
           topicOf: () => options.eventsTopic,
@@ -138,4 +163,10 @@ export function createCommandHandlers(
       }),
     );
   }
+}
+
+function commandEnvelope(record: ConsumedRecord): CommandRecord {
+  const envelope = CommandRecord.safeParse(parseRecordJson(record.value));
+  if (!envelope.success) throw new PoisonRecordError(`invalid command record: ${envelope.error.message}`);
+  return envelope.data;
 }

@@ -19,18 +19,53 @@ export async function answerCommandOnce(
   metadata: CommandMetadata,
   answer: () => Promise<CommandReply>,
 ): Promise<void> {
-  const previous = await tx.query<{ reply: CommandReply }>('SELECT reply FROM handled_commands WHERE command_id = $1', [
-    metadata.command_id,
-  ]);
-  const remembered = previous.rows[0]?.reply;
+  const remembered = (await rememberedReplies(tx, [metadata.command_id])).get(metadata.command_id);
   const reply = remembered ?? (await answer());
-  if (!remembered)
-    await tx.query('INSERT INTO handled_commands (command_id, organization_id, reply) VALUES ($1, $2, $3)', [
-      metadata.command_id,
-      metadata.organization_id,
-      JSON.stringify(reply),
-    ]);
-  await enqueueOutbox(tx, outbox.schema, [replyMessage(outbox.repliesTopic, reply)]);
+  if (!remembered) await rememberReplies(tx, [{ organizationId: metadata.organization_id, reply }]);
+  await queueReplies(tx, outbox, [{ reply }]);
+}
+
+/** The replies already given to any of these commands, by command id. */
+export async function rememberedReplies(
+  tx: Transaction,
+  commandIds: readonly string[],
+): Promise<Map<string, CommandReply>> {
+  const { rows } = await tx.query<{ command_id: string; reply: CommandReply }>(
+    'SELECT command_id, reply FROM handled_commands WHERE command_id = ANY($1::text[])',
+    [commandIds],
+  );
+  return new Map(rows.map((row) => [row.command_id, row.reply]));
+}
+
+/** Remembers each command's reply (one statement), so a redelivered command is answered the same. */
+export async function rememberReplies(
+  tx: Transaction,
+  answered: readonly { organizationId: string; reply: CommandReply }[],
+): Promise<void> {
+  if (answered.length === 0) return;
+  await tx.query(
+    `INSERT INTO handled_commands (command_id, organization_id, reply)
+     SELECT command_id, organization_id, reply::jsonb FROM unnest($1::text[], $2::text[], $3::text[])
+         AS answered (command_id, organization_id, reply)`,
+    [
+      answered.map(({ reply }) => reply.command_id),
+      answered.map(({ organizationId }) => organizationId),
+      answered.map(({ reply }) => JSON.stringify(reply)),
+    ],
+  );
+}
+
+/** Queues replies in the outbox (one statement), each with the headers given (a command's trace, in a batch). */
+export async function queueReplies(
+  tx: Transaction,
+  outbox: ReplyOutbox,
+  replies: readonly { reply: CommandReply; headers?: Record<string, string> }[],
+): Promise<void> {
+  await enqueueOutbox(
+    tx,
+    outbox.schema,
+    replies.map(({ reply, headers }) => replyMessage(outbox.repliesTopic, reply, headers)),
+  );
 }
 
 /** The reply to a command whose data its schema refused. */
@@ -50,11 +85,11 @@ export async function replyOf(metadata: CommandMetadata, work: () => Promise<unk
   }
 }
 
-function replyMessage(topic: string, reply: CommandReply): OutboxMessage {
+function replyMessage(topic: string, reply: CommandReply, headers?: Record<string, string>): OutboxMessage {
   return {
     topic,
     key: reply.correlation_id,
-    headers: { [Headers.correlationId]: reply.correlation_id },
+    headers: { ...headers, [Headers.correlationId]: reply.correlation_id },
     payload: reply,
   };
 }

@@ -1,4 +1,4 @@
-import type { CommandMetadata } from '@afternoon/contracts/messaging';
+import type { CommandMetadata, EventMetadata } from '@afternoon/contracts/messaging';
 
 export interface Command<Type extends string = string, Data = unknown> {
   type: Type;
@@ -34,4 +34,15 @@ export function foldEvents<E extends DomainEvent, S>(
   events: readonly E[],
 ): S {
   return events.reduce(decider.evolve, decider.initialState());
+}
+
+/** The metadata of the events a command decides: its tenant, its time and its correlation, caused by the command. */
+export function eventMetadataOf(command: CommandMetadata): EventMetadata {
+  return {
+    organization_id: command.organization_id,
+    mode: command.mode,
+    occurred_at: command.issued_at,
+    correlation_id: command.correlation_id,
+    causation_id: command.command_id,
+  };
 }

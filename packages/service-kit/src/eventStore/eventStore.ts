@@ -69,6 +69,39 @@ export async function readStream(
   return rows.map(toStoredEvent);
 }
 
+/** A stream as one organization sees it (`readStream`'s arguments). */
+export interface TenantStream {
+  streamId: string;
+  organizationId: string;
+  mode: string;
+}
+
+/** The key `readStreams` answers each stream under. */
+export function tenantStreamKey({ streamId, organizationId, mode }: TenantStream): string {
+  return JSON.stringify([organizationId, mode, streamId]);
+}
+
+/** `readStream` for many streams in one statement, each under its `tenantStreamKey` (a stream with no events: none). */
+export async function readStreams(
+  db: Queryable,
+  streams: readonly TenantStream[],
+): Promise<Map<string, StoredEvent[]>> {
+  const distinct = [...new Map(streams.map((stream) => [tenantStreamKey(stream), stream])).values()];
+  const { rows } = await db.query<EventRow & { organization_id: string; mode: string }>(
+    `SELECT ${columns}, organization_id, mode FROM events
+       JOIN unnest($1::text[], $2::text[], $3::text[]) AS wanted (stream_id, organization_id, mode)
+       USING (stream_id, organization_id, mode)
+      ORDER BY events.stream_id, events.version`,
+    [distinct.map((s) => s.streamId), distinct.map((s) => s.organizationId), distinct.map((s) => s.mode)],
+  );
+  const byStream = new Map<string, StoredEvent[]>();
+  for (const row of rows) {
+    const key = tenantStreamKey({ streamId: row.stream_id, organizationId: row.organization_id, mode: row.mode });
+    byStream.set(key, [...(byStream.get(key) ?? []), toStoredEvent(row)]);
+  }
+  return byStream;
+}
+
 /** Events decided for one stream at `expectedVersion`, with the metadata they share. */
 export interface StreamAppend {
   streamId: string;

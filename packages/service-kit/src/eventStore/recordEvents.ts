@@ -25,6 +25,8 @@ export interface StreamEvents {
   expectedVersion: number | 'latest';
   events: readonly NewEvent[];
   metadata: EventMetadata;
+  /** Headers their messages carry beyond their own: the trace of the command that decided them, in a batch. */
+  headers?: Record<string, string>;
 }
 
 /** Events decided for one stream, and where they go once stored. */
@@ -63,12 +65,20 @@ export async function recordStreams(
   });
   const stored = await appendToStreams(tx, appends);
   await projectEvents(tx, projections, stored);
+  // appendToStreams answers in the order given, so each stream's events are the next `events.length` stored.
+  const headersOfEach = recorded.flatMap(({ events, headers }) => events.map(() => headers));
   await enqueueOutbox(
     tx,
     schema,
-    stored.map((event) =>
-      eventMessage(topicOf(event), wireNames, publishedData ? { ...event, data: publishedData(event) } : event),
-    ),
+    stored.map((event, index) => {
+      const message = eventMessage(
+        topicOf(event),
+        wireNames,
+        publishedData ? { ...event, data: publishedData(event) } : event,
+      );
+      const extra = headersOfEach[index];
+      return extra ? { ...message, headers: { ...extra, ...message.headers } } : message;
+    }),
   );
   return stored;
 }

@@ -139,8 +139,20 @@ export function consumeEachInSpan<T>(
 
 /** Runs a record's part of a batch's work in the record's own trace (see `consumeEachInSpan`); else just runs it. */
 export function inRecordTrace<T>(record: TracedRecord, work: () => Promise<T>): Promise<T> {
-  const trace = (context.active().getValue(recordTracesKey) as RecordTraces | undefined)?.get(recordKey(record));
+  const trace = recordTrace(record);
   return trace ? context.with(trace, work) : work();
+}
+
+/**
+ * The headers that continue a record's own trace where its batch's work stands now (see `consumeEachInSpan`), for a
+ * message queued for many records at once; outside such a batch, those of the active trace.
+ */
+export function recordTraceHeaders(record: TracedRecord): Record<string, string> {
+  return withTraceHeaders({}, recordTrace(record));
+}
+
+function recordTrace(record: TracedRecord): Context | undefined {
+  return (context.active().getValue(recordTracesKey) as RecordTraces | undefined)?.get(recordKey(record));
 }
 
 /** The CONSUMER span of one record, child of `parent` (the trace its headers carry). */

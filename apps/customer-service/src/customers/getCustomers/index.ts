@@ -1,83 +1,7 @@
-import {
-  type Customer,
-  CustomerEvent,
-  type CustomerList,
-  type ListCustomersQuery,
-} from '@afternoon/contracts/customers';
-import {
-  ConflictError,
-  isUniqueViolation,
-  keysetPage,
-  newestFirstSql,
-  type Projection,
-  type Queryable,
-  SqlParameters,
-  type Tenant,
-} from '@afternoon/service-kit';
+import type { Customer, CustomerList, ListCustomersQuery } from '@afternoon/contracts/customers';
+import { keysetPage, newestFirstSql, type Queryable, type Tenant } from '@afternoon/service-kit';
 
-const detailColumns = [
-  'name',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'url',
-  'external_id',
-  'billing_address',
-  'shipping_address',
-  'metadata',
-] as const;
-const jsonColumns = new Set(['billing_address', 'shipping_address', 'metadata']);
-
-/** The `customers` table: one row per live customer, what GET and list read. */
-export const customersProjection: Projection = {
-  name: 'customers',
-  tables: ['customers'],
-  handles: ['CustomerCreated', 'CustomerUpdated', 'CustomerDeleted'],
-  async apply(tx, stored) {
-    const event = CustomerEvent.parse(stored);
-    const tenant = [stored.metadata.organization_id, stored.metadata.mode];
-    switch (event.type) {
-      case 'CustomerCreated': {
-        const params = new SqlParameters();
-        const identity = params.list([event.data.customer_id, ...tenant]);
-        const details = params.list(detailColumns.map((column) => sqlValue(column, event.data.details[column])));
-        const createdAt = params.add(event.data.created_at);
-        const insert = params.query(
-          `INSERT INTO customers (id, organization_id, mode, ${detailColumns.join(', ')}, created_at, updated_at,
-             test_clock)
-           VALUES (${identity}, ${details}, ${createdAt}, ${createdAt}, ${params.add(event.data.test_clock)})
-           ON CONFLICT (id) DO NOTHING`,
-        );
-        await guardExternalId(event.data.details.external_id, () => tx.query(insert));
-        return;
-      }
-      case 'CustomerUpdated': {
-        const params = new SqlParameters();
-        const changed = detailColumns.filter((column) => event.data.changes[column] !== undefined);
-        const assignments = changed.map(
-          (column) => `${column} = ${params.add(sqlValue(column, event.data.changes[column]))}`,
-        );
-        const update = params.query(
-          `UPDATE customers SET ${[...assignments, `updated_at = ${params.add(event.data.updated_at)}`].join(', ')}
-            WHERE id = ${params.add(event.data.customer_id)} AND organization_id = ${params.add(stored.metadata.organization_id)}`,
-        );
-        await guardExternalId(event.data.changes.external_id, () => tx.query(update));
-        return;
-      }
-      case 'CustomerDeleted':
-        await tx.query('DELETE FROM customers WHERE id = $1 AND organization_id = $2', [
-          event.data.customer_id,
-          stored.metadata.organization_id,
-        ]);
-        return;
-      default: {
-        const unknown: never = event;
-        return unknown;
-      }
-    }
-  },
-};
+export { customersProjection } from './customersProjection';
 
 export async function getCustomer(db: Queryable, tenant: Tenant, id: string): Promise<Customer | undefined> {
   const { rows } = await db.query<CustomerRow>(
@@ -137,20 +61,4 @@ function toCustomer(row: CustomerRow): Customer {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
-}
-
-function sqlValue(column: string, value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  return jsonColumns.has(column) ? JSON.stringify(value) : value;
-}
-
-async function guardExternalId(externalId: string | null | undefined, write: () => Promise<unknown>) {
-  try {
-    await write();
-  } catch (error) {
-    if (isUniqueViolation(error, 'customers_external_id_unique')) {
-      throw new ConflictError(`external_id '${externalId}' is already used by another customer`, 'external_id');
-    }
-    throw error;
-  }
 }
