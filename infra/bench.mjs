@@ -114,8 +114,13 @@ async function load(request, connections, durationSeconds, baseUrl = cluster.bas
   if (state.stopping) return undefined;
   const running = runLoad({ baseUrl, request, connections, durationSeconds });
   state.loads.add(running);
+  const from = process.hrtime.bigint() / 1000n;
   try {
     const result = await running.done;
+    if (cluster.profileDir) {
+      const window = `${from}-${process.hrtime.bigint() / 1000n}`;
+      log(`${request.method ?? 'GET'} ${request.path} @${connections} in the CPU profiles: --window ${window}`);
+    }
     return state.stopping ? undefined : result;
   } finally {
     state.loads.delete(running);
