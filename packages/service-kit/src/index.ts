@@ -81,6 +81,7 @@ export {
   isUniqueViolation,
   type Queryable,
   type Transaction,
+  withReadSnapshot,
   withTransaction,
 } from './postgres/database';
 export { migrate } from './postgres/migrate';

@@ -6,7 +6,14 @@ import {
   MeterUsageBatchRequest,
   type MeterUsageItem,
 } from '@afternoon/contracts/meterUsageBatch';
-import { NotFoundError, parseInput, type Tenant, type Transaction, tenantOf } from '@afternoon/service-kit';
+import {
+  NotFoundError,
+  parseInput,
+  type Tenant,
+  type Transaction,
+  tenantOf,
+  withReadSnapshot,
+} from '@afternoon/service-kit';
 import express, { Router } from 'express';
 import type pg from 'pg';
 import { meterNotFound } from './businessLogic';
@@ -14,7 +21,7 @@ import { receivedWindowOf } from './countedEvents';
 import { getMeter } from './getMeters';
 import { type AggregateRow, customerMeterUsageOf } from './getMeterUsage';
 import { type MeterBatchQuestion, meterBatchAggregateSql } from './getMeterUsage/meterUsageBatchSql';
-import { rollupCurrentIn, withReadSnapshot } from './rollups/rollupSnapshot';
+import { rollupCurrentIn } from './rollups/rollupSnapshot';
 
 export interface MeterUsageBatchDeps {
   pool: pg.Pool;

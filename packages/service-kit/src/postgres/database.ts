@@ -82,13 +82,22 @@ const transactionSpan = { kind: SpanKind.CLIENT, attributes: { 'db.system.name':
 
 /** Runs `work` in one transaction (a span of the active trace, if any), committed if it resolves, else rolled back. */
 export function withTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  return inSpan('postgres transaction', transactionSpan, () => inTransaction(pool, work));
+  return inSpan('postgres transaction', transactionSpan, () => inTransaction(pool, 'BEGIN', work));
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
+/**
+ * `withTransaction` for reads that must agree with each other: one repeatable-read, read-only snapshot, begun in the
+ * same statement as the transaction.
+ */
+export function withReadSnapshot<T>(pool: pg.Pool, read: (tx: Transaction) => Promise<T>): Promise<T> {
+  const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
+  return inSpan('postgres transaction', transactionSpan, () => inTransaction(pool, begin, read));
+}
+
+async function inTransaction<T>(pool: pg.Pool, begin: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

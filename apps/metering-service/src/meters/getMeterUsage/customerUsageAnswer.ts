@@ -1,8 +1,8 @@
 import type { MeterUsage, MeterUsageQuery } from '@afternoon/contracts/meters';
-import { type HandledPositions, type Tenant, throughOf } from '@afternoon/service-kit';
+import { type HandledPositions, type Tenant, throughOf, withReadSnapshot } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { type MeterRow, meterColumns, toMeter } from '../getMeters';
-import { rollupCurrentSql, withReadSnapshot } from '../rollups/rollupSnapshot';
+import { rollupCurrentSql } from '../rollups/rollupSnapshot';
 import { readCustomerMeterUsage } from '.';
 import { positionsOf, positionsSql, type UsageHorizon } from './usageHorizon';
 

@@ -1,7 +1,14 @@
 import type { Meter, MeterDefinition, MeterUsageQuery, UsageWindowSize } from '@afternoon/contracts/meters';
 import type { MeterUsageAnswer, MeterUsageItem } from '@afternoon/contracts/meterUsageBatch';
 import type { UsageRecord } from '@afternoon/contracts/usage';
-import { createPool, migrate, newResourceId, type Tenant, withTransaction } from '@afternoon/service-kit';
+import {
+  createPool,
+  migrate,
+  newResourceId,
+  type Tenant,
+  withReadSnapshot,
+  withTransaction,
+} from '@afternoon/service-kit';
 import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +20,6 @@ import { meterTopCustomers } from '../getMeterUsage/topCustomers';
 import { meterUsageAnswers } from '../meterUsageBatch';
 import { buildMeterRollup } from './buildRollup';
 import { lockBatchMeters } from './ingestRollup';
-import { withReadSnapshot } from './rollupSnapshot';
 
 const tenant: Tenant = { organizationId: 'org_rollup', mode: 'test' };
 const customers = [newResourceId(), newResourceId(), newResourceId()];

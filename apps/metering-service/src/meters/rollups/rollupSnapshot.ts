@@ -1,14 +1,6 @@
 import type { Meter } from '@afternoon/contracts/meters';
-import { type Transaction, withTransaction } from '@afternoon/service-kit';
+import { type Transaction, withReadSnapshot } from '@afternoon/service-kit';
 import type pg from 'pg';
-
-/** Runs `read` in one repeatable-read, read-only snapshot, committed when it resolves, rolled back otherwise. */
-export function withReadSnapshot<T>(pool: pg.Pool, read: (tx: Transaction) => Promise<T>): Promise<T> {
-  return withTransaction(pool, async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    return read(tx);
-  });
-}
 
 /** Whether a meter's rollup is current for the definition the `meters` row holds, as SQL over that row. */
 export const rollupCurrentSql = `status = 'active' AND rollup_version IS NOT DISTINCT FROM definition_version`;
