@@ -96,9 +96,12 @@ export {
 export { SqlParameters, type SqlQuery } from './postgres/sqlParameters';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export {
+  type ForeignEvent,
   type ForeignEventHandlers,
+  type ForeignEventRunHandlers,
   type ForeignEventSource,
   type ForeignProjectionDefinition,
+  foreignEventBatchHandler,
   foreignEventHandler,
   foreignProjection,
 } from './projections/foreignProjection';

@@ -2,8 +2,12 @@ import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/cust
 import { TestClockEvent, testClockEventWireNames } from '@afternoon/contracts/testClocks';
 import { type TopicSpec, Topics } from '@afternoon/contracts/topics';
 import {
+  type BatchHandler,
   consumerGroupId,
   eachRecordOfBatch,
+  type ForeignEvent,
+  type ForeignProjectionDefinition,
+  foreignEventBatchHandler,
   foreignEventHandler,
   type KafkaConnection,
   type Logger,
@@ -13,22 +17,17 @@ import {
   type ServiceMetrics,
   startIdempotentConsumer,
   type Tracing,
+  type Transaction,
   waitUntilCaughtUp,
 } from '@afternoon/service-kit';
 import type pg from 'pg';
 
 /** Keeps `usage_customers` in step with `customer.events`; each row remembers its stream version. */
-export const applyCustomerEvent = foreignEventHandler({
+const customerEvents = {
   schema: CustomerEvent,
   wireNames: customerEventWireNames,
   handlers: {
-    async CustomerCreated(tx, event, { metadata, version }) {
-      await tx.query(
-        `INSERT INTO usage_customers (id, organization_id, mode, test_clock_id, version) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING`,
-        [event.data.customer_id, metadata.organization_id, metadata.mode, event.data.test_clock, version],
-      );
-    },
+    CustomerCreated: (tx, event, source) => insertUsageCustomers(tx, [{ event, source }]),
     async CustomerUpdated() {},
     async CustomerDeleted(tx, event, { metadata, version }) {
       await tx.query(
@@ -38,7 +37,28 @@ export const applyCustomerEvent = foreignEventHandler({
       );
     },
   },
-});
+  runHandlers: { CustomerCreated: insertUsageCustomers },
+} satisfies Pick<ForeignProjectionDefinition<CustomerEvent>, 'schema' | 'wireNames' | 'handlers' | 'runHandlers'>;
+export const applyCustomerEvent = foreignEventHandler(customerEvents);
+
+/** A run of creations in one statement. */
+async function insertUsageCustomers(
+  tx: Transaction,
+  created: readonly ForeignEvent<Extract<CustomerEvent, { type: 'CustomerCreated' }>>[],
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO usage_customers (id, organization_id, mode, test_clock_id, version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      created.map(({ event }) => event.data.customer_id),
+      created.map(({ source }) => source.metadata.organization_id),
+      created.map(({ source }) => source.metadata.mode),
+      created.map(({ event }) => event.data.test_clock),
+      created.map(({ source }) => source.version),
+    ],
+  );
+}
 
 /** Keeps `usage_test_clocks` in step with invoicing's test clock events; other invoicing events are skipped. */
 export const applyTestClockEvent = foreignEventHandler({
@@ -65,9 +85,24 @@ export const applyTestClockEvent = foreignEventHandler({
 
 /** The projection's two feeds: a consumer (and its group) per topic. */
 const feeds = {
-  customers: { name: 'usage-customers', topic: Topics.customerEvents, handle: applyCustomerEvent },
-  testClocks: { name: 'usage-test-clocks', topic: Topics.invoiceEvents, handle: applyTestClockEvent },
-} as const satisfies Record<string, { name: string; topic: TopicSpec; handle: RecordHandler }>;
+  customers: {
+    name: 'usage-customers',
+    topic: Topics.customerEvents,
+    handle: applyCustomerEvent,
+    // A run of creations in one statement (the rest event by event).
+    handleBatch: foreignEventBatchHandler(customerEvents),
+  },
+  testClocks: {
+    name: 'usage-test-clocks',
+    topic: Topics.invoiceEvents,
+    handle: applyTestClockEvent,
+    // A feed's records are one row each: a transaction per fetched batch, not per record (ADR 0035).
+    handleBatch: eachRecordOfBatch(applyTestClockEvent),
+  },
+} as const satisfies Record<
+  string,
+  { name: string; topic: TopicSpec; handle: RecordHandler; handleBatch: BatchHandler }
+>;
 
 export type UsageCustomersFeed = keyof typeof feeds;
 
@@ -106,8 +141,7 @@ export async function startUsageCustomers(options: {
         metrics: options.metrics,
         tracing: options.tracing,
         handle: feeds[feed].handle,
-        // A feed's records are one row each: a transaction per fetched batch, not per record (ADR 0035).
-        handleBatch: eachRecordOfBatch(feeds[feed].handle),
+        handleBatch: feeds[feed].handleBatch,
         traceEachRecord: true,
       }),
     ),

@@ -4,6 +4,7 @@ import type { InvoiceCustomer } from '@afternoon/contracts/invoices';
 import { Topics } from '@afternoon/contracts/topics';
 import {
   type CommandContext,
+  type ForeignEvent,
   foreignProjection,
   NotFoundError,
   type Queryable,
@@ -22,25 +23,7 @@ export const customersConsumer = foreignProjection({
   schema: CustomerEvent,
   wireNames: customerEventWireNames,
   handlers: {
-    async CustomerCreated(tx, event, { metadata, version }) {
-      const { name, email, billing_address, shipping_address } = event.data.details;
-      await tx.query(
-        `INSERT INTO invoice_customers (id, organization_id, mode, name, email, billing_address, shipping_address, version,
-           test_clock_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-        [
-          event.data.customer_id,
-          metadata.organization_id,
-          metadata.mode,
-          name,
-          email,
-          json(billing_address),
-          json(shipping_address),
-          version,
-          event.data.test_clock,
-        ],
-      );
-    },
+    CustomerCreated: (tx, event, source) => insertInvoiceCustomers(tx, [{ event, source }]),
     async CustomerUpdated(tx, event, { metadata, version }) {
       const { name, email, billing_address, shipping_address } = event.data.changes;
       await tx.query(
@@ -73,7 +56,37 @@ export const customersConsumer = foreignProjection({
       );
     },
   },
+  runHandlers: { CustomerCreated: insertInvoiceCustomers },
 });
+
+/** A run of creations in one statement. */
+async function insertInvoiceCustomers(
+  tx: Transaction,
+  created: readonly ForeignEvent<Extract<CustomerEvent, { type: 'CustomerCreated' }>>[],
+): Promise<void> {
+  const details = created.map(({ event }) => event.data.details);
+  await tx.query(
+    `INSERT INTO invoice_customers (id, organization_id, mode, name, email, billing_address, shipping_address, version,
+       test_clock_id)
+     SELECT id, organization_id, mode, name, email, billing_address::jsonb, shipping_address::jsonb, version,
+            test_clock_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+                   $9::text[])
+         AS created (id, organization_id, mode, name, email, billing_address, shipping_address, version, test_clock_id)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      created.map(({ event }) => event.data.customer_id),
+      created.map(({ source }) => source.metadata.organization_id),
+      created.map(({ source }) => source.metadata.mode),
+      details.map(({ name }) => name),
+      details.map(({ email }) => email),
+      details.map(({ billing_address }) => json(billing_address)),
+      details.map(({ shipping_address }) => json(shipping_address)),
+      created.map(({ source }) => source.version),
+      created.map(({ event }) => event.data.test_clock),
+    ],
+  );
+}
 
 /** A customer of this tenant as an invoice shows them, if invoicing has heard of them. */
 export async function findCustomer(

@@ -2,11 +2,13 @@ import type { CustomerScope } from '@afternoon/contracts/customers';
 import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/customers';
 import { Topics } from '@afternoon/contracts/topics';
 import {
+  type ForeignEvent,
   foreignProjection,
   type Queryable,
   type RouteDeps,
   type ServiceContext,
   type Tenant,
+  type Transaction,
 } from '@afternoon/service-kit';
 
 /** Keeps `known_customers` in step with `customer.events`; each row remembers its stream version, so replays change nothing. */
@@ -17,13 +19,7 @@ export const customersConsumer = foreignProjection({
   schema: CustomerEvent,
   wireNames: customerEventWireNames,
   handlers: {
-    async CustomerCreated(tx, event, { metadata, version }) {
-      await tx.query(
-        `INSERT INTO known_customers (id, organization_id, mode, version) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO NOTHING`,
-        [event.data.customer_id, metadata.organization_id, metadata.mode, version],
-      );
-    },
+    CustomerCreated: (tx, event, source) => insertKnownCustomers(tx, [{ event, source }]),
     // Metering keeps no customer details: a change is nothing to it.
     CustomerUpdated: async () => undefined,
     async CustomerDeleted(tx, event, { metadata, version, record }) {
@@ -36,7 +32,26 @@ export const customersConsumer = foreignProjection({
       );
     },
   },
+  runHandlers: { CustomerCreated: insertKnownCustomers },
 });
+
+/** A run of creations in one statement. */
+async function insertKnownCustomers(
+  tx: Transaction,
+  created: readonly ForeignEvent<Extract<CustomerEvent, { type: 'CustomerCreated' }>>[],
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO known_customers (id, organization_id, mode, version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      created.map(({ event }) => event.data.customer_id),
+      created.map(({ source }) => source.metadata.organization_id),
+      created.map(({ source }) => source.metadata.mode),
+      created.map(({ source }) => source.version),
+    ],
+  );
+}
 
 /** Which of `ids` are this tenant's customers in `scope`, as far as metering has heard. */
 export async function knownCustomerIds(

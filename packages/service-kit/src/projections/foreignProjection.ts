@@ -2,7 +2,8 @@ import type { EventMetadata } from '@afternoon/contracts/messaging';
 import type { TopicSpec } from '@afternoon/contracts/topics';
 import type { z } from 'zod';
 import { decodeEventRecord } from '../consumer/eventRecords';
-import type { ConsumedRecord, RecordContext, RecordHandler } from '../consumer/records';
+import type { BatchHandler, ConsumedRecord, RecordContext, RecordHandler, RecordOutcome } from '../consumer/records';
+import type { Logger } from '../logger';
 import type { Transaction } from '../postgres/database';
 import type { ConsumerDefinition } from '../slices/slice';
 
@@ -20,6 +21,20 @@ export type ForeignEventHandlers<E extends { type: string }> = {
   [T in E['type']]: (tx: Transaction, event: Extract<E, { type: T }>, source: ForeignEventSource) => Promise<void>;
 };
 
+/** An event of a run (consecutive events of one type in a fetched batch), with where it came from. */
+export interface ForeignEvent<Ev> {
+  event: Ev;
+  source: ForeignEventSource;
+}
+
+/**
+ * For the types whose rows a batch can write at once: a run of consecutive events of the type in one go, doing what
+ * the type's handler would do for each of them, in order.
+ */
+export type ForeignEventRunHandlers<E extends { type: string }> = {
+  [T in E['type']]?: (tx: Transaction, events: readonly ForeignEvent<Extract<E, { type: T }>>[]) => Promise<void>;
+};
+
 export interface ForeignProjectionDefinition<E extends { type: string }> {
   /** Names the consumer (and its group). */
   name: string;
@@ -30,6 +45,8 @@ export interface ForeignProjectionDefinition<E extends { type: string }> {
   schema: z.ZodType<E>;
   wireNames: Record<E['type'], string>;
   handlers: ForeignEventHandlers<E>;
+  /** Types applied a run at a time when the consumer handles a fetched batch (one statement for a run, not one an event). */
+  runHandlers?: ForeignEventRunHandlers<E>;
 }
 
 /**
@@ -38,11 +55,14 @@ export interface ForeignProjectionDefinition<E extends { type: string }> {
 export function foreignProjection<E extends { type: string }>(
   definition: ForeignProjectionDefinition<E>,
 ): ConsumerDefinition {
+  const handle = foreignEventHandler(definition);
+  const handleBatch = definition.runHandlers ? foreignEventBatchHandler(definition) : undefined;
   return {
     name: definition.name,
     topics: [definition.topic],
     deadLetterTopic: definition.deadLetterTopic,
-    handle: foreignEventHandler(definition),
+    handle,
+    ...(handleBatch ? { handleBatch } : {}),
   };
 }
 
@@ -68,5 +88,59 @@ export function foreignEventHandler<E extends { type: string }>(
       source: ForeignEventSource,
     ) => Promise<void>;
     await handler(tx, event, { metadata, version, record, context });
+  };
+}
+
+/**
+ * The batch handler of a foreign projection with `runHandlers`: the batch's records read in order, each run of
+ * consecutive events of a type that has a run handler applied at once, every other event by its type's handler.
+ */
+export function foreignEventBatchHandler<E extends { type: string }>(
+  definition: Pick<ForeignProjectionDefinition<E>, 'schema' | 'wireNames' | 'handlers' | 'runHandlers'>,
+): BatchHandler {
+  const runHandlers = (definition.runHandlers ?? {}) as Record<string, RunHandler<E> | undefined>;
+  return async (tx, records, { logger, outcomes }) => {
+    let run: { type: string; events: ForeignEvent<E>[] } | undefined;
+    const applyRun = async () => {
+      if (run) await runHandlers[run.type]?.(tx, run.events);
+      run = undefined;
+    };
+    for (const record of records) {
+      const outcome: RecordOutcome = { type: 'unknown', outcome: 'handled' };
+      outcomes?.push(outcome);
+      const context = recordContext(logger, outcome);
+      const decoded = decodeEventRecord(record, definition.schema, definition.wireNames);
+      if (!decoded) {
+        context.skip();
+        continue;
+      }
+      outcome.type = decoded.wireType;
+      const { event, metadata, version } = decoded;
+      const source = { metadata, version, record, context };
+      if (run?.type !== event.type) await applyRun();
+      if (runHandlers[event.type]) {
+        run ??= { type: event.type, events: [] };
+        run.events.push({ event, source });
+        continue;
+      }
+      const handler = definition.handlers[event.type as E['type']] as SingleHandler<E>;
+      await handler(tx, event, source);
+    }
+    await applyRun();
+  };
+}
+
+type SingleHandler<E> = (tx: Transaction, event: E, source: ForeignEventSource) => Promise<void>;
+type RunHandler<E> = (tx: Transaction, events: readonly ForeignEvent<E>[]) => Promise<void>;
+
+function recordContext(logger: Logger, outcome: RecordOutcome): RecordContext {
+  return {
+    logger,
+    setType: (type) => {
+      outcome.type = type;
+    },
+    skip: () => {
+      outcome.outcome = 'unknown_type';
+    },
   };
 }

@@ -2,9 +2,10 @@ import { CustomerEvent, customerEventWireNames } from '@afternoon/contracts/cust
 import { Topics } from '@afternoon/contracts/topics';
 import { customerCreatedRecord, customerDeletedRecord } from '@afternoon/testkit';
 import { describe, expect, it } from 'vitest';
-import type { ConsumedRecord } from '../consumer/records';
+import type { ConsumedRecord, RecordOutcome } from '../consumer/records';
 import { PoisonRecordError } from '../errors';
 import { newResourceId } from '../ids';
+import { createLogger } from '../logger';
 import type { Transaction } from '../postgres/database';
 import type { ConsumerContext } from '../slices/slice';
 import { foreignProjection } from './foreignProjection';
@@ -76,5 +77,54 @@ describe('a projection of another service’s events', () => {
     expect(told).toEqual(['skipped']);
     await expect(projection.handle(tx, consumed('not json'), context)).rejects.toBeInstanceOf(PoisonRecordError);
     expect(applied).toEqual([]);
+  });
+
+  it('applies each run of one type at once when the type has a run handler, the others one by one, in order', async () => {
+    const calls: string[] = [];
+    const batched = foreignProjection({
+      name: 'customers',
+      topic: Topics.customerEvents,
+      deadLetterTopic: Topics.consumerDeadLetter,
+      schema: CustomerEvent,
+      wireNames: customerEventWireNames,
+      handlers: {
+        CustomerCreated: async (_tx, event) => {
+          calls.push(`created ${event.data.customer_id} alone`);
+        },
+        CustomerUpdated: async () => undefined,
+        CustomerDeleted: async (_tx, event) => {
+          calls.push(`deleted ${event.data.customer_id}`);
+        },
+      },
+      runHandlers: {
+        CustomerCreated: async (_tx, run) => {
+          calls.push(`created ${run.map(({ event, source }) => `${event.data.customer_id}@${source.record.offset}`)}`);
+        },
+      },
+    });
+    const [c1, c2, c3] = [newResourceId(), newResourceId(), newResourceId()];
+    const newer = { ...JSON.parse(customerCreatedRecord(tenant, c3).value), type: 'afternoon.customers.v2.merged' };
+    const records = [
+      customerCreatedRecord(tenant, c1).value,
+      customerCreatedRecord(tenant, c2).value,
+      customerDeletedRecord(tenant, c1, '2026-02-01T00:00:00Z').value,
+      JSON.stringify(newer),
+      customerCreatedRecord(tenant, c3).value,
+    ].map((value, offset) => ({ ...consumed(value), offset: String(offset) }));
+    const outcomes: RecordOutcome[] = [];
+    await batched.handleBatch?.(tx, records, { logger: createLogger('kit-test', 'silent'), outcomes } as never);
+
+    expect(calls).toEqual([`created ${c1}@0,${c2}@1`, `deleted ${c1}`, `created ${c3}@4`]);
+    expect(outcomes.map(({ type, outcome }) => `${type} ${outcome}`)).toEqual([
+      `${customerEventWireNames.CustomerCreated} handled`,
+      `${customerEventWireNames.CustomerCreated} handled`,
+      `${customerEventWireNames.CustomerDeleted} handled`,
+      'unknown unknown_type',
+      `${customerEventWireNames.CustomerCreated} handled`,
+    ]);
+  });
+
+  it('has no batch handler of its own without run handlers (the kit then applies each record in turn)', () => {
+    expect(projection.handleBatch).toBeUndefined();
   });
 });
