@@ -59,6 +59,8 @@ const { runLoad } = await import('./bench/load.mjs');
 const { appendSection, BENCHMARKS_MD, section, table, goalLines, measurementsTable, healthTable, healthGoalLines } =
   await import('./bench/report.mjs');
 const { groupWatch } = await import('./bench/lib/groupWatch.mjs');
+const { warmBroker } = await import('./bench/lib/brokerWarmup.mjs');
+const { cpuShare } = await import('./bench/lib/cpuShare.mjs');
 const { memoryWatch } = await import('./bench/lib/memory.mjs');
 const { scenarios: allScenarios } = await import('./bench/scenarios/index.mjs');
 const { createOrganization } = await import('./bench/lib/api.mjs');
@@ -115,12 +117,12 @@ async function load(request, connections, durationSeconds, baseUrl = cluster.bas
   const running = runLoad({ baseUrl, request, connections, durationSeconds });
   state.loads.add(running);
   const from = process.hrtime.bigint() / 1000n;
+  const cpu = cpuShare(cluster);
   try {
     const result = await running.done;
-    if (cluster.profileDir) {
-      const window = `${from}-${process.hrtime.bigint() / 1000n}`;
-      log(`${request.method ?? 'GET'} ${request.path} @${connections} in the CPU profiles: --window ${window}`);
-    }
+    const point = `${request.method ?? 'GET'} ${request.path} @${connections}`;
+    log(`${point}: ${cpu.stop()}`);
+    if (cluster.profileDir) log(`${point} in the CPU profiles: --window ${from}-${process.hrtime.bigint() / 1000n}`);
     return state.stopping ? undefined : result;
   } finally {
     state.loads.delete(running);
@@ -136,6 +138,9 @@ async function main() {
     shutdown(1);
   };
   await cluster.start();
+  if (state.stopping) return;
+  const warmed = cluster.ownBroker ? await warmBroker({ cluster }) : undefined;
+  if (warmed) log(warmed);
   if (state.stopping) return;
   const organization = await createOrganization(cluster.baseUrl, cluster.adminToken, `Bench ${cluster.runId}`);
   const context = {
@@ -176,6 +181,7 @@ async function main() {
   const notes = [
     `Load averages (1, 5, 15 min) before the run: ${loadAveragesBefore}; after: ${loadAverages()}.`,
     ...(measured.length ? [`BENCH_EVENTS=${events}.`] : []),
+    ...(warmed ? [`Before the first scenario, the bench's own ${warmed}.`] : []),
   ];
   process.stdout.write(`${notes.join('\n')}\n\n`);
   if (env.BENCH_RECORD === '0') {
