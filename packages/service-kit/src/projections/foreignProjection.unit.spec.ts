@@ -8,7 +8,7 @@ import { newResourceId } from '../ids';
 import { createLogger } from '../logger';
 import type { Transaction } from '../postgres/database';
 import type { ConsumerContext } from '../slices/slice';
-import { foreignProjection } from './foreignProjection';
+import { type ForeignEventHandlers, type ForeignEventRunHandlers, foreignProjection } from './foreignProjection';
 
 const tenant = { organizationId: 'org_foreign', mode: 'live' as const };
 const tx = {} as Transaction;
@@ -32,22 +32,31 @@ function recordContext() {
   return { told, context: context as unknown as ConsumerContext };
 }
 
-describe('a projection of another service’s events', () => {
-  const applied: string[] = [];
-  const projection = foreignProjection({
+/** A projection of `customer.events` with these handlers. */
+function customersProjection(
+  handlers: ForeignEventHandlers<CustomerEvent>,
+  runHandlers?: ForeignEventRunHandlers<CustomerEvent>,
+) {
+  return foreignProjection({
     name: 'customers',
     topic: Topics.customerEvents,
     deadLetterTopic: Topics.consumerDeadLetter,
     schema: CustomerEvent,
     wireNames: customerEventWireNames,
-    handlers: {
-      CustomerCreated: async (_tx, event, { metadata, version }) => {
-        applied.push(`created ${event.data.customer_id} v${version} for ${metadata.organization_id}`);
-      },
-      CustomerUpdated: async () => undefined,
-      CustomerDeleted: async (_tx, event, { version, record }) => {
-        applied.push(`deleted ${event.data.customer_id} v${version} at offset ${record.offset}`);
-      },
+    handlers,
+    runHandlers,
+  });
+}
+
+describe('a projection of another service’s events', () => {
+  const applied: string[] = [];
+  const projection = customersProjection({
+    CustomerCreated: async (_tx, event, { metadata, version }) => {
+      applied.push(`created ${event.data.customer_id} v${version} for ${metadata.organization_id}`);
+    },
+    CustomerUpdated: async () => undefined,
+    CustomerDeleted: async (_tx, event, { version, record }) => {
+      applied.push(`deleted ${event.data.customer_id} v${version} at offset ${record.offset}`);
     },
   });
 
@@ -81,13 +90,8 @@ describe('a projection of another service’s events', () => {
 
   it('applies each run of one type at once when the type has a run handler, the others one by one, in order', async () => {
     const calls: string[] = [];
-    const batched = foreignProjection({
-      name: 'customers',
-      topic: Topics.customerEvents,
-      deadLetterTopic: Topics.consumerDeadLetter,
-      schema: CustomerEvent,
-      wireNames: customerEventWireNames,
-      handlers: {
+    const batched = customersProjection(
+      {
         CustomerCreated: async (_tx, event) => {
           calls.push(`created ${event.data.customer_id} alone`);
         },
@@ -96,12 +100,12 @@ describe('a projection of another service’s events', () => {
           calls.push(`deleted ${event.data.customer_id}`);
         },
       },
-      runHandlers: {
+      {
         CustomerCreated: async (_tx, run) => {
           calls.push(`created ${run.map(({ event, source }) => `${event.data.customer_id}@${source.record.offset}`)}`);
         },
       },
-    });
+    );
     const [c1, c2, c3] = [newResourceId(), newResourceId(), newResourceId()];
     const newer = { ...JSON.parse(customerCreatedRecord(tenant, c3).value), type: 'afternoon.customers.v2.merged' };
     const records = [
