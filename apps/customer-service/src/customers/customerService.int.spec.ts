@@ -121,9 +121,9 @@ describe('customer-service on real Kafka and Postgres', () => {
     }));
     await produce(`${topicPrefix}${Topics.customerCommands.name}`, creations);
 
-    const [[first], [second], [other]] = await Promise.all(
-      ['cmd_dup_first', 'cmd_dup_second', 'cmd_dup_other'].map(replyTo),
-    );
+    const [first, second, other] = (
+      await Promise.all(['cmd_dup_first', 'cmd_dup_second', 'cmd_dup_other'].map(replyTo))
+    ).map((found) => found?.[0]);
     expect(first).toMatchObject({ ok: true, result: { id: 'cdupfirst0000000000000000', external_id: 'ext_dup' } });
     expect(second).toMatchObject({
       ok: false,
