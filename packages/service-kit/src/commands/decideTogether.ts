@@ -52,9 +52,12 @@ export async function decideTogether(
     commands.map(({ envelope }) => envelope.metadata.command_id),
   );
   const decisions = commands.map((fetched) => ({ fetched, command: parsedCommand(aggregate, fetched.envelope) }));
+  // A command answered before decides nothing again: its stream is not read.
   const histories = await readStreams(
     tx,
-    decisions.flatMap(({ command }) => (command.ok ? [streamOf(aggregate, command.value)] : [])),
+    decisions.flatMap(({ fetched, command }) =>
+      command.ok && !remembered.has(fetched.envelope.metadata.command_id) ? [streamOf(aggregate, command.value)] : [],
+    ),
   );
 
   const positions = new Map<string, StreamPosition>();
@@ -99,7 +102,7 @@ export async function decideTogether(
   function decide(fetched: FetchedCommand, command: Command): unknown {
     const stream = streamOf(aggregate, command);
     const key = tenantStreamKey(stream);
-    const position = positions.get(key) ?? startOf(histories.get(key) ?? []);
+    const position = positions.get(key) ?? startOf(aggregate, histories.get(key) ?? []);
     const events = aggregate.decider.decide(command, position.state);
     const state = events.reduce(aggregate.decider.evolve, position.state);
     const result = aggregate.result(state, command);
@@ -113,11 +116,6 @@ export async function decideTogether(
       headers: recordTraceHeaders(fetched.record),
     });
     return result;
-  }
-
-  function startOf(history: readonly unknown[]): StreamPosition {
-    const events = history.map((stored) => aggregate.eventSchema.parse(stored));
-    return { state: foldEvents(aggregate.decider, events), version: events.length };
   }
 
   async function recordedWithinSavepoint(): Promise<boolean> {
@@ -136,6 +134,12 @@ export async function decideTogether(
       throw error;
     }
   }
+}
+
+/** A stream's state and version as its history leaves them. */
+function startOf(aggregate: AggregateDefinition, history: readonly unknown[]): StreamPosition {
+  const events = history.map((stored) => aggregate.eventSchema.parse(stored));
+  return { state: foldEvents(aggregate.decider, events), version: events.length };
 }
 
 type ParsedCommand = { ok: true; value: Command } | { ok: false; message: string };

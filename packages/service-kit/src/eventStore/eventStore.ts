@@ -87,6 +87,7 @@ export async function readStreams(
   streams: readonly TenantStream[],
 ): Promise<Map<string, StoredEvent[]>> {
   const distinct = [...new Map(streams.map((stream) => [tenantStreamKey(stream), stream])).values()];
+  if (distinct.length === 0) return new Map();
   const { rows } = await db.query<EventRow & { organization_id: string; mode: string }>(
     `SELECT ${columns}, organization_id, mode FROM events
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS wanted (stream_id, organization_id, mode)
