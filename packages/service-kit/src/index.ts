@@ -86,6 +86,7 @@ export {
 } from './postgres/database';
 export { migrate } from './postgres/migrate';
 export { type NotifiedWait, notifiedWait, notifyWaiters, responseClosed } from './postgres/notifiedWait';
+export { preparedStatement } from './postgres/preparedStatement';
 export {
   createServicePool,
   createServicePools,

@@ -1,5 +1,11 @@
 import type { MeterUsage, MeterUsageQuery } from '@afternoon/contracts/meters';
-import { type HandledPositions, type Tenant, throughOf, withReadSnapshot } from '@afternoon/service-kit';
+import {
+  type HandledPositions,
+  preparedStatement,
+  type Tenant,
+  throughOf,
+  withReadSnapshot,
+} from '@afternoon/service-kit';
 import type pg from 'pg';
 import { type MeterRow, meterColumns, toMeter } from '../getMeters';
 import { rollupCurrentSql } from '../rollups/rollupSnapshot';
@@ -38,14 +44,16 @@ export async function customerUsageAnswer(
   ends.catch(() => undefined);
   const read = await withReadSnapshot(pool, async (tx): Promise<Unanswered | Answered> => {
     const { rows } = await tx.query<ContextRow>(
-      `SELECT ${positionsSql('$1', '$2')} AS positions,
+      preparedStatement({
+        text: `SELECT ${positionsSql('$1', '$2')} AS positions,
               EXISTS (SELECT 1 FROM known_customers WHERE id = $3 AND organization_id = $4 AND mode = $5)
                 AS customer_known,
               m.*
          FROM (SELECT 1) one
          LEFT JOIN (SELECT ${meterColumns}, ${rollupCurrentSql} AS rollup_current FROM meters
                      WHERE organization_id = $4 AND mode = $5 AND code = $6) m ON true`,
-      [horizon.groupId, horizon.topic, customerId, tenant.organizationId, tenant.mode, query.meter],
+        values: [horizon.groupId, horizon.topic, customerId, tenant.organizationId, tenant.mode, query.meter],
+      }),
     );
     const { positions, customer_known, rollup_current, ...meterRow } = rows[0] as ContextRow;
     if (!customer_known) return { unknown: 'customer' };
