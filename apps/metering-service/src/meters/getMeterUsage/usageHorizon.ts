@@ -9,23 +9,40 @@ import type { HandledPositions, KafkaConnection, TopicEnds } from '@afternoon/se
  * earlier would, so the horizon stays true of the answer.
  */
 export interface UsageHorizon {
-  /** The topic's ends, read after this call began; concurrent callers share a read (see `sharedAfterCall`). */
+  /** The topic's ends, read at most `topicEndsMaxAgeMs` before this call (see `sharedWhileRecent`). */
   topicEnds(): Promise<TopicEnds>;
   /** The group and topic whose positions `positionsSql` reads from the kit's `consumer_offsets`. */
   groupId: string;
   topic: string;
 }
 
-export function usageHorizon(kafka: KafkaConnection, groupId: string, topic: TopicSpec): UsageHorizon {
+/**
+ * How old a read of the topic's ends an answer may use. Reading them costs the broker two ListOffsets requests (about
+ * 2 ms of its CPU each time here) and metering a kafkajs round trip, which a dashboard or a poller asking many times
+ * a second would pay on every question; sharing a read this recent costs the horizon at most this much freshness and
+ * never its truth (the instant is the read's own).
+ */
+export const topicEndsMaxAgeMs = 50;
+
+export function usageHorizon(
+  kafka: KafkaConnection,
+  groupId: string,
+  topic: TopicSpec,
+  now: () => number = Date.now,
+): UsageHorizon {
   const name = kafka.topic(topic);
   return {
     groupId,
     topic: name,
-    topicEnds: sharedAfterCall(async () => {
-      const admin = await kafka.admin();
-      const asOf = new Date();
-      return { asOf, ends: await admin.fetchTopicOffsets(name) };
-    }),
+    topicEnds: sharedWhileRecent(
+      async () => {
+        const admin = await kafka.admin();
+        const asOf = new Date();
+        return { asOf, ends: await admin.fetchTopicOffsets(name) };
+      },
+      topicEndsMaxAgeMs,
+      now,
+    ),
   };
 }
 
@@ -43,34 +60,20 @@ export function positionsOf(json: [number, string, string | null][]): HandledPos
 }
 
 /**
- * `read`, shared by concurrent callers without ever answering one of them with a read begun before its call: a
- * caller who finds a read in flight waits for the next one, which starts when that one settles and serves every
- * caller that arrived meanwhile. Ten concurrent queries make two reads of Kafka instead of ten.
+ * `read`, shared by every caller within `maxAgeMs` of its start: a caller gets the latest read when it began at most
+ * that long before the call (answered or still in flight), and starts a new one otherwise. A read that failed is
+ * never shared again: the next caller reads anew.
  */
-export function sharedAfterCall<T>(read: () => Promise<T>): () => Promise<T> {
-  let inFlight: Promise<T> | undefined;
-  let next: Promise<T> | undefined;
-  const launch = (): Promise<T> => {
-    const flight = read();
-    inFlight = flight;
-    const settle = () => {
-      if (inFlight === flight) inFlight = undefined;
-    };
-    flight.then(settle, settle);
-    return flight;
-  };
+export function sharedWhileRecent<T>(read: () => Promise<T>, maxAgeMs: number, now: () => number): () => Promise<T> {
+  let latest: { startedAt: number; answer: Promise<T> } | undefined;
   return () => {
-    if (!inFlight) return launch();
-    if (!next) {
-      const settled = inFlight.then(
-        () => undefined,
-        () => undefined,
-      );
-      next = settled.then(() => {
-        next = undefined;
-        return launch();
-      });
-    }
-    return next;
+    const at = now();
+    if (latest && at - latest.startedAt <= maxAgeMs) return latest.answer;
+    const current = { startedAt: at, answer: read() };
+    latest = current;
+    current.answer.catch(() => {
+      if (latest === current) latest = undefined;
+    });
+    return current.answer;
   };
 }
