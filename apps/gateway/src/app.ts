@@ -22,6 +22,7 @@ import { type GatewayEdge, gatewayApp } from './edge';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
 import { startHousekeeping } from './housekeeping';
+import { gatewayBodyBudget } from './http/bodiesInFlight';
 import { type GatewayMessaging, startMessaging } from './messaging';
 import { type AdminPort, adminPort } from './organizations/adminPort';
 import { resolveAdminToken } from './organizations/adminToken';
@@ -126,6 +127,7 @@ function gatewayEdge(
     hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing, logger }),
     apiReference: apiReferenceRoutes(),
     stripeWebhooks: stripeWebhookRoutes(deps),
+    bodyBudget: gatewayBodyBudget,
     authenticate: authenticate(pool),
     rateLimits: limitRequests({
       windows,

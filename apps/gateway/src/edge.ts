@@ -1,6 +1,7 @@
 import type { Logger } from '@afternoon/service-kit';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { databaseOutage } from './databaseOutage';
+import { type BodyBudget, boundBodiesInFlight } from './http/bodiesInFlight';
 import { errorHandler, unknownRoute } from './http/errorHandler';
 import { jsonBody } from './http/jsonBody';
 import { assignRequestId } from './http/requestContext';
@@ -23,6 +24,8 @@ export interface GatewayEdge {
   apiReference: Router;
   /** Stripe's signed events: public, and read raw before the JSON parser (Stripe signs the exact bytes). */
   stripeWebhooks: Router;
+  /** How much of request bodies is held at once (`gatewayBodyBudget` in production). */
+  bodyBudget: BodyBudget;
   authenticate: RequestHandler;
   rateLimits: RequestHandler;
   publicApi: Router[];
@@ -41,6 +44,7 @@ export function gatewayApp(edge: GatewayEdge): Express {
   app.use(edge.telemetry, assignRequestId, requestLog(edge.logger));
   app.use('/v1/admin', edge.adminDoor.adminOnly);
   app.use(refuseUnreadablePath);
+  app.use(boundBodiesInFlight(edge.bodyBudget));
   app.use(edge.stripeWebhooks);
   app.use(jsonBody, refuseUnstorableInput);
   app.use(edge.adminApi);
