@@ -55,6 +55,8 @@ COPY packages/service-kit/migrations packages/service-kit/migrations
 RUN mkdir -p /app/.local && chown node:node /app/.local
 
 ENV NODE_ENV=production SERVICE=gateway PORT=3000 LOCAL_DIR=/app/.local
+# V8's old space, as every launcher of the apps bounds it (APP_HEAP_OPTION in infra/lib/apps.mjs, ADR 0044).
+ENV NODE_OPTIONS=--max-old-space-size=384
 USER node
 EXPOSE 3000 4001 4002 4003 4004
 

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { APP_HEAP_OPTION } from '../lib/apps.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const apps = readdirSync(join(root, 'apps'));
@@ -45,6 +46,10 @@ describe('the Dockerfile', () => {
     expect(runtimeLines.indexOf(user)).toBeLessThan(runtimeLines.indexOf(cmd));
     expect(cmd).toContain('exec node \\"apps/$SERVICE/dist/main.js\\"');
     expect(runtimeLines.some((line) => line.startsWith('HEALTHCHECK ') && line.includes('/readyz'))).toBe(true);
+  });
+
+  it("bounds V8's old space as every launcher of the apps does", () => {
+    expect(runtimeLines).toContain(`ENV NODE_OPTIONS=${APP_HEAP_OPTION}`);
   });
 
   it("copies every app's dist from the build stage and every migrations folder, and no sources", () => {

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { APP_HEAP_OPTION } from '../lib/apps.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const unitsDir = join(import.meta.dirname, 'systemd');
@@ -62,6 +63,7 @@ describe('the systemd units', () => {
         `-/etc/afternoon/${app}.env`,
       ]);
       expect(valuesOf(unit, 'Service.Restart')).toEqual(['on-failure']);
+      expect(valuesOf(unit, 'Service.Environment')).toContain(`NODE_OPTIONS=${APP_HEAP_OPTION}`);
       for (const [key, value] of [
         ['NoNewPrivileges', 'yes'],
         ['ProtectSystem', 'strict'],
