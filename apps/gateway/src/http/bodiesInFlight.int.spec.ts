@@ -38,7 +38,7 @@ async function edgeWithBudget(bytes: number, waitMs: number) {
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-name': name },
-      // 100 bytes each, whatever the name's length.
+      // 100 bytes each, whatever the name’s length: one unit of the budget.
       body: JSON.stringify({ name, pad: 'x'.repeat(80 - name.length) }),
     });
   return { send, arrived, reached, finish: (name: string) => held.get(name)?.() };
@@ -53,7 +53,7 @@ async function until(condition: () => boolean, label: string) {
 }
 
 it('reads a body that does not fit only once an earlier one has been answered', async () => {
-  const edge = await edgeWithBudget(250, 5_000);
+  const edge = await edgeWithBudget(2 * 16 * 1024, 5_000);
   const first = edge.send('first');
   const second = edge.send('second');
   await until(() => edge.reached.length === 2, 'two bodies read');
@@ -72,7 +72,7 @@ it('reads a body that does not fit only once an earlier one has been answered', 
 });
 
 it('refuses a body that waited too long with 503, Retry-After and the error envelope', async () => {
-  const edge = await edgeWithBudget(150, 200);
+  const edge = await edgeWithBudget(16 * 1024, 200);
   const first = edge.send('first');
   await until(() => edge.reached.length === 1, 'the first body read');
   const refused = await edge.send('second');
