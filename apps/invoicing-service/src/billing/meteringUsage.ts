@@ -4,7 +4,14 @@ import {
   type MeterUsageBatchRequest,
   type MeterUsageItem,
 } from '@afternoon/contracts/meterUsageBatch';
-import { type InternalApi, internalApiHeaders, NotYetError, type Tenant, TenantHeaders } from '@afternoon/service-kit';
+import {
+  type InternalApi,
+  internalApiHeaders,
+  NotYetError,
+  sendInternal,
+  type Tenant,
+  TenantHeaders,
+} from '@afternoon/service-kit';
 import type { z } from 'zod';
 
 const timeoutMs = 10_000;
@@ -86,10 +93,10 @@ async function askMetering<T>(
   body: unknown,
 ): Promise<T> {
   const url = new URL(path, metering.url);
-  let response: Response;
+  let status: number;
   let text: string;
   try {
-    response = await fetch(url, {
+    ({ status, text } = await sendInternal(url, {
       method: 'POST',
       headers: {
         ...internalApiHeaders(metering.token),
@@ -98,17 +105,15 @@ async function askMetering<T>(
         'content-type': 'application/json',
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await response.text();
+      timeoutMs,
+    }));
   } catch (error) {
     throw new MeteringUnavailableError(`metering-service did not answer POST ${url.pathname}: ${String(error)}`);
   }
-  if (response.status >= 500)
-    throw new MeteringUnavailableError(`metering-service answered ${response.status} to POST ${url.pathname}`);
-  if (response.status !== 200)
+  if (status >= 500) throw new MeteringUnavailableError(`metering-service answered ${status} to POST ${url.pathname}`);
+  if (status !== 200)
     throw new MeteringRequestError(
-      `metering-service answered ${response.status} to POST ${url.pathname}: ${text.slice(0, 500)}`,
+      `metering-service answered ${status} to POST ${url.pathname}: ${text.slice(0, 500)}`,
     );
   const parsed = schema.safeParse(jsonOrText(text));
   if (!parsed.success)

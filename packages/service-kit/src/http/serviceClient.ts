@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { NotYetError } from '../failures';
 import { withTraceHeaders } from '../tracing/spans';
 import { type InternalApi, internalApiHeaders } from './internalApi';
+import { sendInternal } from './internalRequest';
 import { type Tenant, TenantHeaders } from './tenant';
 
 /** One question to another service's internal API; `answer` is the contract its 2xx answer must match. */
@@ -60,28 +61,27 @@ export async function askService<T>(service: InternalApi, question: ServiceQuest
     if (value !== undefined) url.searchParams.set(name, value);
   const method = question.body === undefined ? 'GET' : 'POST';
   const asked = `${method} ${url.pathname}`;
-  let response: Response;
+  let status: number;
   let text: string;
   try {
-    response = await fetch(url, {
+    ({ status, text } = await sendInternal(url, {
       method,
       headers: headersOf(service, question),
       ...(question.body === undefined ? {} : { body: JSON.stringify(question.body) }),
-      signal: AbortSignal.timeout(question.timeoutMs ?? defaultTimeoutMs),
-    });
-    text = await response.text();
+      timeoutMs: question.timeoutMs ?? defaultTimeoutMs,
+    }));
   } catch (error) {
     throw new ServiceUnavailableError(`${asked} was not answered: ${String(error)}`);
   }
   const answer = jsonOf(text);
-  if (response.ok) {
+  if (status >= 200 && status < 300) {
     const parsed = question.answer.safeParse(answer);
     if (!parsed.success) throw new ServiceAnswerError(asked, parsed.error.message);
     return parsed.data;
   }
   const refusal = ApiError.safeParse((answer as { error?: unknown } | undefined)?.error);
-  if (refusal.success && response.status < 500) throw new ServiceRefusedError(response.status, refusal.data, asked);
-  throw new ServiceUnavailableError(`${asked} failed with ${response.status}: ${text.slice(0, 500)}`);
+  if (refusal.success && status < 500) throw new ServiceRefusedError(status, refusal.data, asked);
+  throw new ServiceUnavailableError(`${asked} failed with ${status}: ${text.slice(0, 500)}`);
 }
 
 function headersOf(service: InternalApi, { tenant, body, headers }: ServiceQuestion<unknown>): Record<string, string> {
