@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Mode } from '@afternoon/contracts/common';
+import { preparedStatement } from '@afternoon/service-kit';
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { ApiHttpError } from '../http/apiError';
@@ -13,6 +14,9 @@ interface KeyRow {
   rate_limit_per_minute: number | null;
 }
 
+const keyByHash = `SELECT k.id, k.organization_id, k.mode, k.revoked_at, o.rate_limit_per_minute
+  FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = $1`;
+
 /** Resolves `Authorization: Bearer ak_…` to the organization and mode the key belongs to. */
 export function authenticate(pool: pg.Pool): RequestHandler {
   return async (request, response, next) => {
@@ -23,11 +27,8 @@ export function authenticate(pool: pg.Pool): RequestHandler {
     let rows: KeyRow[];
     try {
       // The organization's rate limit comes with the key, so limiting the request costs no query of its own.
-      ({ rows } = await pool.query(
-        `SELECT k.id, k.organization_id, k.mode, k.revoked_at, o.rate_limit_per_minute
-         FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = $1`,
-        [hashApiKey(token)],
-      ));
+      // Prepared: every authenticated request asks it, and Postgres would otherwise plan the join each time.
+      ({ rows } = await pool.query<KeyRow>(preparedStatement({ text: keyByHash, values: [hashApiKey(token)] })));
     } catch {
       throw ApiHttpError.of('SERVICE_UNAVAILABLE', 'Authentication is unavailable; retry with exponential backoff');
     }
