@@ -21,6 +21,7 @@ import { receivedWindowOf } from './countedEvents';
 import { getMeter } from './getMeters';
 import { type AggregateRow, customerMeterUsageOf } from './getMeterUsage';
 import { type MeterBatchQuestion, meterBatchAggregateSql } from './getMeterUsage/meterUsageBatchSql';
+import { wholeRange } from './getMeterUsage/usageWindows';
 import { rollupCurrentIn } from './rollups/rollupSnapshot';
 
 export interface MeterUsageBatchDeps {
@@ -131,7 +132,7 @@ function itemAnswer(item: MeterUsageItem, meter: Meter, rows: readonly Aggregate
   const from = new Date(item.from);
   const to = new Date(item.to);
   const query = { ...asked, group_by: groupBy };
-  const shape = { customerId, meter, query, from, to, windows: [{ start: from, end: to }] };
+  const shape = { customerId, meter, query, from, to, windows: [wholeRange(from, to)] };
   const usage = customerMeterUsageOf(rows, undefined, shape, Number.POSITIVE_INFINITY);
   if (groupBy.length === 0) return { total: usage.total };
   return { total: usage.total, groups: usage.windows[0]?.groups ?? [] };

@@ -5,12 +5,13 @@ import { normalizeDecimal } from '../../usage/exactDecimal';
 import { checkGroupedBy, receivedWindowOf, type UsageScope } from '../countedEvents';
 import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
-import { maxGroupsPerQuery, type TimeWindow, windowStart, windowsBetween } from './usageWindows';
+import { maxGroupsPerQuery, type TimeWindow, wholeRange, windowsBetween } from './usageWindows';
 
 /** A row of `meterAggregateSql` (and of `meterBatchAggregateSql`, which adds its `item`). */
 export interface AggregateRow {
   level: number;
-  bucket?: Date;
+  /** The window's calendar start in epoch milliseconds; null on rows summed over the windows. */
+  bucket?: number | null;
   customer_id?: string;
   value: string | null;
   [group: `g${number}`]: UsageGroup['key'][string] | undefined;
@@ -72,7 +73,7 @@ export async function readCustomerMeterUsage(
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
   const to = new Date(query.to);
-  const windows = query.window ? windowsBetween(from, to, query.window) : [{ start: from, end: to }];
+  const windows = query.window ? windowsBetween(from.getTime(), to.getTime(), query.window) : [wholeRange(from, to)];
   if (!windows) throw new ValidationError(`too many ${query.window} windows between from and to`, 'window');
 
   const scope: UsageScope = { tenant, customerId, from, to, ...receivedWindowOf(query) };
@@ -110,7 +111,7 @@ export function customerMeterUsageOf(
   const windowTotals = new Map<number, string | null>();
   const windowGroups = new Map<number, UsageGroup[]>();
   for (const row of rows) {
-    const key = row.bucket ? row.bucket.getTime() : 0;
+    const key = row.bucket ?? 0;
     if (row.level === totalLevel) total = row;
     if (query.window && row.level === groupsSummed) windowTotals.set(key, value(row));
     if (groupBy.length > 0 && row.level === 0) {
@@ -120,7 +121,6 @@ export function customerMeterUsageOf(
     }
   }
   const totalValue = value(total);
-  const windowKey = (start: Date) => (query.window ? windowStart(start, query.window).getTime() : 0);
   const isoOf = lastFormatted();
   return {
     meter: meter.code,
@@ -131,7 +131,7 @@ export function customerMeterUsageOf(
     group_by: groupBy,
     total: totalValue,
     windows: windows.map((window: TimeWindow): UsageWindow => {
-      const key = windowKey(window.start);
+      const key = query.window ? window.calendarStart : 0;
       const value = query.window ? (windowTotals.get(key) ?? empty) : totalValue;
       const answer: UsageWindow = { start: isoOf(window.start), end: isoOf(window.end), value };
       if (groupBy.length > 0) answer.groups = (windowGroups.get(key) ?? []).sort(byKey);
@@ -141,15 +141,14 @@ export function customerMeterUsageOf(
   };
 }
 
-/** `toISOString` that formats an instant asked twice in a row once: a window's end is the next one's start. */
-function lastFormatted(): (instant: Date) => string {
+/** ISO 8601 of an epoch instant, formatting one asked twice in a row once: a window's end is the next one's start. */
+function lastFormatted(): (instant: number) => string {
   let lastTime = Number.NaN;
   let lastIso = '';
   return (instant) => {
-    const time = instant.getTime();
-    if (time !== lastTime) {
-      lastTime = time;
-      lastIso = instant.toISOString();
+    if (instant !== lastTime) {
+      lastTime = instant;
+      lastIso = new Date(instant).toISOString();
     }
     return lastIso;
   };

@@ -156,8 +156,13 @@ export function meterAggregateSql(
   const sets = [dimensions, ...(options.window && dimensions.length > 1 ? [['bucket']] : []), []];
   const groupingSets = [...new Set(sets.map((set) => `(${set.join(', ')})`))].join(', ');
   const level = dimensions.length > 0 ? `GROUPING(${dimensions.join(', ')})` : '0';
+  // The window's start as epoch milliseconds: parsing hundreds of timestamptz text values into dates was a large part
+  // of metering's time on an answer of hourly windows.
+  const selected = dimensions.map((dimension) =>
+    dimension === 'bucket' ? '(extract(epoch FROM bucket) * 1000)::float8 AS bucket' : dimension,
+  );
   const text = `
-    SELECT ${[`${level} AS level`, ...dimensions, `${aggregateExpression(meter.aggregation)} AS value`].join(', ')}
+    SELECT ${[`${level} AS level`, ...selected, `${aggregateExpression(meter.aggregation)} AS value`].join(', ')}
       FROM (SELECT ${['*', ...columns].join(', ')} FROM (${parts}) parts) placed
      GROUP BY GROUPING SETS (${groupingSets})`;
   return { text, values: params.values };

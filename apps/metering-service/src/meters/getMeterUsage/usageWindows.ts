@@ -1,8 +1,14 @@
 import type { UsageWindowSize } from '@afternoon/contracts/meters';
 
+/**
+ * A window of an answer in epoch milliseconds: [start, end), cut to the range asked, and `calendarStart`, the start of
+ * the UTC calendar window it is part of, which the aggregate's rows are keyed by. Numbers, not dates: an answer of
+ * hundreds of windows made and compared a `Date` several times each.
+ */
 export interface TimeWindow {
-  start: Date;
-  end: Date;
+  start: number;
+  end: number;
+  calendarStart: number;
 }
 
 /** More windows than this in one answer is refused: ask for a larger window or a shorter range. */
@@ -14,56 +20,39 @@ export const maxWindowsPerQuery = 2_000;
  */
 export const maxGroupsPerQuery = 10_000;
 
-/** The start of the UTC calendar window of `size` that holds `instant`. */
-export function windowStart(instant: Date, size: UsageWindowSize): Date {
-  const t = new Date(instant);
-  switch (size) {
-    case 'minute':
-      t.setUTCSeconds(0, 0);
-      return t;
-    case 'hour':
-      t.setUTCMinutes(0, 0, 0);
-      return t;
-    case 'day':
-      t.setUTCHours(0, 0, 0, 0);
-      return t;
-    case 'month':
-      return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1));
-    default: {
-      const unknown: never = size;
-      return unknown;
-    }
-  }
+const fixedLengthMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/** The start of the UTC calendar window of `size` that holds `instant` (epoch milliseconds). */
+function windowStart(instant: number, size: UsageWindowSize): number {
+  if (size !== 'month') return Math.floor(instant / fixedLengthMs[size]) * fixedLengthMs[size];
+  const date = new Date(instant);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
 }
 
-function nextWindowStart(start: Date, size: UsageWindowSize): Date {
-  switch (size) {
-    case 'minute':
-      return new Date(start.getTime() + 60_000);
-    case 'hour':
-      return new Date(start.getTime() + 3_600_000);
-    case 'day':
-      return new Date(start.getTime() + 86_400_000);
-    case 'month':
-      return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-    default: {
-      const unknown: never = size;
-      return unknown;
-    }
-  }
+function nextWindowStart(start: number, size: UsageWindowSize): number {
+  if (size !== 'month') return start + fixedLengthMs[size];
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
 }
+
+/** The whole range as the one window of an answer without `window`: its rows carry no bucket, and are keyed 0. */
+export const wholeRange = (from: Date, to: Date): TimeWindow => ({
+  start: from.getTime(),
+  end: to.getTime(),
+  calendarStart: 0,
+});
 
 /**
  * The UTC calendar windows covering [from, to), the first and last cut to the range, so a range that does not
  * start on a boundary gets a shorter first window rather than events from outside it. Undefined when there would
  * be more than `maxWindowsPerQuery`.
  */
-export function windowsBetween(from: Date, to: Date, size: UsageWindowSize): TimeWindow[] | undefined {
+export function windowsBetween(from: number, to: number, size: UsageWindowSize): TimeWindow[] | undefined {
   const windows: TimeWindow[] = [];
   for (let start = windowStart(from, size); start < to; start = nextWindowStart(start, size)) {
     if (windows.length === maxWindowsPerQuery) return undefined;
     const end = nextWindowStart(start, size);
-    windows.push({ start: start < from ? from : start, end: end > to ? to : end });
+    windows.push({ start: Math.max(start, from), end: Math.min(end, to), calendarStart: start });
   }
   return windows;
 }
