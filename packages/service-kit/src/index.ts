@@ -49,7 +49,6 @@ export {
 export { type FailureKind, failureKind, NotYetError } from './failures';
 export { type FieldsParsed, fieldPath, parseFields } from './fieldProblems';
 export { type InternalApi, internalApiHeaders } from './http/internalApi';
-export { type InternalAnswer, type InternalRequest, sendInternal } from './http/internalRequest';
 export { parseInput } from './http/parseInput';
 export { requestTelemetry } from './http/requestTelemetry';
 export {

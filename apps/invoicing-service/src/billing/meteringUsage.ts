@@ -5,12 +5,13 @@ import {
   type MeterUsageItem,
 } from '@afternoon/contracts/meterUsageBatch';
 import {
+  askService,
   type InternalApi,
-  internalApiHeaders,
   NotYetError,
-  sendInternal,
+  ServiceAnswerError,
+  ServiceRefusedError,
+  ServiceUnavailableError,
   type Tenant,
-  TenantHeaders,
 } from '@afternoon/service-kit';
 import type { z } from 'zod';
 
@@ -85,48 +86,25 @@ function usageItem({ customerId, meterCode, from, to, received }: UsageQuestion)
   };
 }
 
+/**
+ * The kit's `askService`, its failures told as the billing run tells them apart: out of reach, late or failing is
+ * `MeteringUnavailableError` (asked again later); a refusal or an answer off contract is `MeteringRequestError`.
+ */
 async function askMetering<T>(
   metering: InternalApi,
   path: string,
   tenant: Tenant,
-  schema: z.ZodType<T>,
+  answer: z.ZodType<T>,
   body: unknown,
 ): Promise<T> {
-  const url = new URL(path, metering.url);
-  let status: number;
-  let text: string;
   try {
-    ({ status, text } = await sendInternal(url, {
-      method: 'POST',
-      headers: {
-        ...internalApiHeaders(metering.token),
-        [TenantHeaders.organizationId]: tenant.organizationId,
-        [TenantHeaders.mode]: tenant.mode,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify(body),
-      timeoutMs,
-    }));
+    return await askService(metering, { path, answer, tenant, body, timeoutMs });
   } catch (error) {
-    throw new MeteringUnavailableError(`metering-service did not answer POST ${url.pathname}: ${String(error)}`);
-  }
-  if (status >= 500) throw new MeteringUnavailableError(`metering-service answered ${status} to POST ${url.pathname}`);
-  if (status !== 200)
-    throw new MeteringRequestError(
-      `metering-service answered ${status} to POST ${url.pathname}: ${text.slice(0, 500)}`,
-    );
-  const parsed = schema.safeParse(jsonOrText(text));
-  if (!parsed.success)
-    throw new MeteringRequestError(
-      `metering-service answered POST ${url.pathname} in an unexpected shape: ${parsed.error.message}`,
-    );
-  return parsed.data;
-}
-
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+    if (error instanceof ServiceUnavailableError)
+      throw new MeteringUnavailableError(`metering-service did not answer POST ${path}: ${error.message}`);
+    if (error instanceof ServiceRefusedError)
+      throw new MeteringRequestError(`metering-service answered ${error.status} to POST ${path}: ${error.message}`);
+    if (error instanceof ServiceAnswerError) throw new MeteringRequestError(`metering-service ${error.message}`);
+    throw error;
   }
 }

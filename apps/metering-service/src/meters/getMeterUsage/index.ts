@@ -131,7 +131,7 @@ export function customerMeterUsageOf(
     group_by: groupBy,
     total: totalValue,
     windows: windows.map((window: TimeWindow): UsageWindow => {
-      const key = query.window ? window.calendarStart : 0;
+      const key = window.calendarStart;
       const value = query.window ? (windowTotals.get(key) ?? empty) : totalValue;
       const answer: UsageWindow = { start: isoOf(window.start), end: isoOf(window.end), value };
       if (groupBy.length > 0) answer.groups = (windowGroups.get(key) ?? []).sort(byKey);
