@@ -1,7 +1,8 @@
 import type { TopicSpec } from '@afternoon/contracts/topics';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { KafkaSecurity } from './kafkaSecurity';
+import { keyPartitioner } from './keyPartitioner';
 
 export type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
@@ -112,7 +113,7 @@ export function connectKafka(options: {
       // Not kafkajs's idempotent mode: it can acknowledge a record it never appended (ADR 0013). One request in
       // flight keeps each partition's order across retries; consumers drop the duplicates a retry may append.
       const producer = kafka.producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: keyPartitioner,
         idempotent: false,
         maxInFlightRequests: 1,
       });
