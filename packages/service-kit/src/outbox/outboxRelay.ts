@@ -169,11 +169,15 @@ export function startOutboxRelay(options: {
         if (!leader) return options.onBacklog?.(0);
         logger.info('outbox relay is the leader');
       }
+      let drained = false;
       try {
-        while (!stopping() && (await publishPending()) === fetchLimit) {}
+        while (!stopping() && !drained) drained = (await publishPending()) < fetchLimit;
       } finally {
-        // Also when Kafka refused the batch: a growing backlog is what an outage of the broker looks like.
-        await reportBacklog().catch(() => undefined);
+        // A turn that published all it found leaves nothing it saw waiting (what came since is the next turn's):
+        // counting then would scan the table on every turn. Otherwise, Kafka refusing included, the count is what
+        // an outage of the broker looks like.
+        if (drained) options.onBacklog?.(0);
+        else await reportBacklog().catch(() => undefined);
       }
     },
     retryDelayMs: (failures) => Math.min(pollIntervalMs * 2 ** (failures - 1), maxRetryDelayMs),
