@@ -13,6 +13,8 @@ RUN corepack enable && corepack prepare pnpm@10.34.9 --activate
 WORKDIR /app
 # Manifests first: the dependency layers are rebuilt only when a package.json or the lockfile changes.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm applies these to dependencies as it installs them (package.json's pnpm.patchedDependencies, ADR 0046).
+COPY patches patches/
 COPY apps/gateway/package.json apps/gateway/
 COPY apps/customer-service/package.json apps/customer-service/
 COPY apps/metering-service/package.json apps/metering-service/

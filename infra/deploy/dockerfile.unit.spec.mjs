@@ -67,10 +67,15 @@ describe('the Dockerfile', () => {
     expect(install).toMatch(/--prod\b/);
   });
 
-  it("builds with the lockfile and turbo's build task, every workspace manifest copied first", () => {
+  it("builds with the lockfile and turbo's build task, every workspace manifest and dependency patch copied first", () => {
     const manifests = all.get('manifests').lines;
     for (const folder of [...apps.map((app) => `apps/${app}`), ...packages.map((name) => `packages/${name}`)]) {
       expect(manifests).toContain(`COPY ${folder}/package.json ${folder}/`);
+    }
+    const patched = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).pnpm?.patchedDependencies ?? {};
+    for (const patch of Object.values(patched)) {
+      expect(patch.startsWith('patches/'), patch).toBe(true);
+      expect(manifests).toContain('COPY patches patches/');
     }
     const build = all.get('build').lines;
     expect(build).toContain('RUN pnpm install --frozen-lockfile');
