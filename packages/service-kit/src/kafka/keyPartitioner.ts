@@ -44,12 +44,13 @@ export const keyPartitioner: ICustomPartitioner = () => {
   const nextOf = new Map<string, number>();
 
   function hashOf(key: Buffer | string): number {
-    if (typeof key !== 'string') return murmur2(key);
-    let hash = hashes.get(key);
+    if (Buffer.isBuffer(key)) return murmur2(key);
+    const text = String(key);
+    let hash = hashes.get(text);
     if (hash === undefined) {
       if (hashes.size >= rememberedKeys) hashes.clear();
-      hash = murmur2(Buffer.from(key, 'utf8'));
-      hashes.set(key, hash);
+      hash = murmur2(Buffer.from(text, 'utf8'));
+      hashes.set(text, hash);
     }
     return hash;
   }
