@@ -5,7 +5,7 @@
 #
 #   infra/kafka/kafka.sh fetch    download the jars (only when missing, incomplete or pom.xml changed)
 #   infra/kafka/kafka.sh start    start the broker (or reuse one answering on KAFKA_PORT); prints KAFKA_BROKERS=host:port
-#   infra/kafka/kafka.sh stop     stop the broker this script started (no error if none)
+#   infra/kafka/kafka.sh stop     stop the broker this script started on KAFKA_PORT (no error if none)
 #   infra/kafka/kafka.sh status   exit 0 if a Kafka broker answers on KAFKA_PORT
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xmx1g),
@@ -237,6 +237,11 @@ show_log_tails() {
   done
 }
 
+# The port this checkout's broker was started on, from the properties it was started with.
+recorded_port() {
+  sed -n 's/^advertised.listeners=[A-Z_]*:\/\/[^:]*:\([0-9]*\).*/\1/p' "$PROPS" 2>/dev/null || true
+}
+
 stop_pid() { # pid
   local pid="$1" deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
   kill -TERM "$pid" 2>/dev/null || return 0
@@ -274,7 +279,7 @@ do_start() {
   pid="$(our_pid)"
   if [[ -n "$pid" ]]; then
     local running_port
-    running_port="$(sed -n 's/^advertised.listeners=[A-Z_]*:\/\/[^:]*:\([0-9]*\).*/\1/p' "$PROPS" 2>/dev/null || true)"
+    running_port="$(recorded_port)"
     if [[ -n "$running_port" && "$running_port" != "$KAFKA_PORT" ]]; then
       die "this checkout's broker (pid $pid) already runs on port $running_port with ${DATA_DIR#"$ROOT"/}; stop it first or use KAFKA_PORT=$running_port"
     fi
@@ -342,6 +347,13 @@ do_stop() {
     else
       log "not running"
     fi
+    return 0
+  fi
+  # Started on another port, it is not the broker this caller started (`npm start` whose own start was refused).
+  local running_port
+  running_port="$(recorded_port)"
+  if [[ -n "$running_port" && "$running_port" != "$KAFKA_PORT" ]]; then
+    log "not stopping: this checkout's broker (pid $pid) runs on port $running_port, not $KAFKA_PORT; stop it with KAFKA_PORT=$running_port"
     return 0
   fi
   log "stopping broker (pid $pid) ..."
