@@ -7,6 +7,7 @@ import type { Tracing } from '../tracing/tracing';
 import { type LeaderSession, openLeaderSession } from './leaderSession';
 import { outboxChannel } from './outbox';
 import { byteBoundedBatches, encodedSize, maxRequestBytes, type OutgoingMessage } from './outboxBatches';
+import { startOutboxVacuum } from './outboxVacuum';
 import { errorReplyFor, isSizeRefusal, type OutboxRow, setAsideOversized } from './oversizedMessage';
 
 export interface OutboxRelay {
@@ -55,8 +56,11 @@ export function startOutboxRelay(options: {
   onBacklog?: (messages: number) => void;
   /** Each message is sent in a PRODUCER span continuing the trace that queued it. */
   tracing?: Tracing;
+  /** Rows published between two vacuums of the outbox (`outboxVacuumEveryRows` by default). */
+  vacuumEveryRows?: number;
 }): OutboxRelay {
   const { pool, schema, logger } = options;
+  const vacuum = startOutboxVacuum(pool, logger, options.vacuumEveryRows);
   const publishedLast = new Set(options.publishLast ?? []);
   let leader = false;
   let session: LeaderSession | undefined;
@@ -104,6 +108,7 @@ export function startOutboxRelay(options: {
       return;
     }
     await pool.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [batch.map(({ row }) => row.position)]);
+    vacuum.published(batch.length);
     options.onPublished?.(batch.length);
   }
 
@@ -172,6 +177,7 @@ export function startOutboxRelay(options: {
       let drained = false;
       try {
         while (!stopping() && !drained) drained = (await publishPending()) < fetchLimit;
+        await vacuum.afterTurn();
       } finally {
         // A turn that published all it found leaves nothing it saw waiting (what came since is the next turn's):
         // counting then would scan the table on every turn. Otherwise, Kafka refusing included, the count is what
