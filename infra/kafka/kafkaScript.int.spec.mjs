@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alive } from '../lib/testing/alive.mjs';
 
 const kafkaSh = join(import.meta.dirname, 'kafka.sh');
 const stateDir = mkdtempSync(join(tmpdir(), 'afternoon-kafka-script-'));
@@ -24,15 +25,6 @@ function freePort() {
 async function kafka(command, env) {
   const settings = { ...process.env, KAFKA_STATE_DIR: stateDir, KAFKA_HEAP_OPTS: '-Xmx256m', ...env };
   return promisify(execFile)(kafkaSh, [command], { env: settings, timeout: 120_000 });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('infra/kafka/kafka.sh stop', () => {

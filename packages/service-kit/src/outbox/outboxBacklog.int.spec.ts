@@ -7,15 +7,17 @@ import { enqueueOutbox } from './outbox';
 import { startOutboxRelay } from './outboxRelay';
 
 const spec = { name: 'outbox.backlog', partitions: 1, retentionMs: -1 };
+const vacuumed = { name: 'outbox.vacuum', partitions: 1, retentionMs: -1 };
 
-describe('outbox backlog (afternoon_outbox_backlog)', () => {
+describe('the outbox table: backlog (afternoon_outbox_backlog) and vacuum', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
   const { kafka, logger } = kitKafka();
   const topic = kafka.topic(spec);
+  const vacuumTopic = kafka.topic(vacuumed);
 
   beforeAll(async () => {
     db = await kitDatabase();
-    await kafka.ensureTopics([spec]);
+    await kafka.ensureTopics([spec, vacuumed]);
   });
   afterAll(async () => {
     await kafka.close();
@@ -52,6 +54,43 @@ describe('outbox backlog (afternoon_outbox_backlog)', () => {
     });
     await eventually(() => expect(collected.messages).toHaveLength(3), { label: 'published' });
     await eventually(() => expect(afterwards.at(-1)).toBe(0), { label: 'nothing waiting' });
+    await relay.stop();
+    await collected.stop();
+  });
+
+  /** Manual vacuums of the schema's outbox (autovacuum's own are counted apart, in autovacuum_count). */
+  async function vacuums(): Promise<number> {
+    const { rows } = await db.pool.query<{ vacuums: string }>(
+      "SELECT vacuum_count AS vacuums FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'outbox'",
+      [db.schema],
+    );
+    return Number(rows[0]?.vacuums ?? 0);
+  }
+
+  it('vacuums the outbox once it has published as many rows as it is set to, and not before', async () => {
+    const collected = await collectTopic(vacuumTopic);
+    const relay = startOutboxRelay({
+      pool: db.pool,
+      schema: db.schema,
+      createProducer: () => kafka.createProducer(),
+      logger,
+      vacuumEveryRows: 10,
+    });
+    const enqueue = (from: number, count: number) =>
+      withTransaction(db.pool, (tx) =>
+        enqueueOutbox(
+          tx,
+          db.schema,
+          Array.from({ length: count }, (_, n) => ({ topic: vacuumTopic, key: 'k', payload: { n: from + n } })),
+        ),
+      );
+    await enqueue(0, 6);
+    await eventually(() => expect(collected.messages).toHaveLength(6), { label: 'first six published' });
+    expect(await vacuums()).toBe(0);
+
+    await enqueue(6, 6);
+    await eventually(() => expect(collected.messages).toHaveLength(12), { label: 'twelve published' });
+    await eventually(async () => expect(await vacuums()).toBe(1), { label: 'vacuumed after ten' });
     await relay.stop();
     await collected.stop();
   });
