@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSupervisor } from './supervise.mjs';
-import { alive } from './testing/alive.mjs';
 
 const flakyApp = join(import.meta.dirname, 'testing', 'flakyApp.mjs');
 const backoff = { initialMs: 1000, maxMs: 4000, resetAfterMs: 60_000 };
@@ -104,6 +103,15 @@ function app(name, failingRuns) {
 }
 
 const runsOf = (app) => readFileSync(app.runsFile, 'utf8').length;
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 afterAll(() => {
   for (const run of spawned) run.child.kill('SIGKILL');

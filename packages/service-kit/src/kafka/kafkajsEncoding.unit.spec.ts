@@ -3,10 +3,8 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 // The encoders of the installed kafkajs, which patches/kafkajs@2.2.4.patch changes (ADR 0046).
-const kafkajsSource = `${createRequire(import.meta.url)
-  .resolve('kafkajs')
-  .replace(/index\.js$/, '')}src`;
 const require = createRequire(import.meta.url);
+const kafkajsSource = `${require.resolve('kafkajs').replace(/index\.js$/, '')}src`;
 const Encoder = require(`${kafkajsSource}/protocol/encoder`);
 const Long = require(`${kafkajsSource}/utils/long`);
 const produceRequest = require(`${kafkajsSource}/protocol/requests/produce/v3/request`);

@@ -7,7 +7,7 @@ import type { Tracing } from '../tracing/tracing';
 import { type LeaderSession, openLeaderSession } from './leaderSession';
 import { outboxChannel } from './outbox';
 import { byteBoundedBatches, encodedSize, maxRequestBytes, type OutgoingMessage } from './outboxBatches';
-import { startOutboxVacuum } from './outboxVacuum';
+import { outboxVacuumByRows } from './outboxVacuum';
 import { errorReplyFor, isSizeRefusal, type OutboxRow, setAsideOversized } from './oversizedMessage';
 
 export interface OutboxRelay {
@@ -60,7 +60,7 @@ export function startOutboxRelay(options: {
   vacuumEveryRows?: number;
 }): OutboxRelay {
   const { pool, schema, logger } = options;
-  const vacuum = startOutboxVacuum(pool, logger, options.vacuumEveryRows);
+  const vacuum = outboxVacuumByRows(pool, logger, options.vacuumEveryRows);
   const publishedLast = new Set(options.publishLast ?? []);
   let leader = false;
   let session: LeaderSession | undefined;

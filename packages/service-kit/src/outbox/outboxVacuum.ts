@@ -10,7 +10,7 @@ export const outboxVacuumEveryRows = 50_000;
  * ever grow, so the relay's reads walk more dead entries each turn. A vacuum of a table of few live rows is cheap; a
  * failed one is logged, and the next is tried after as many rows again.
  */
-export function startOutboxVacuum(pool: pg.Pool, logger: Logger, everyRows = outboxVacuumEveryRows) {
+export function outboxVacuumByRows(pool: pg.Pool, logger: Logger, everyRows = outboxVacuumEveryRows) {
   let published = 0;
   return {
     published(rows: number): void {

@@ -6,12 +6,14 @@ import { promisify } from 'node:util';
 import { freePort } from './freePort';
 
 const run = promisify(execFile);
-const kafkaScript = resolve(import.meta.dirname, '../../../../infra/kafka/kafka.sh');
+export const kafkaScript = resolve(import.meta.dirname, '../../../../infra/kafka/kafka.sh');
 
 /** A single-node broker of a test's own (infra/kafka/kafka.sh with its own ports and data), to stop and kill at will. */
 export interface PrivateKafka {
   /** `127.0.0.1:<port>`; the port stays the same across restarts. */
   readonly brokers: string;
+  /** Its data, logs and pid file (KAFKA_STATE_DIR). */
+  readonly stateDir: string;
   start(): Promise<void>;
   /** `graceful` is a controlled shutdown; `kill` is SIGKILL (the log is recovered at the next start). */
   stop(mode?: 'graceful' | 'kill'): Promise<void>;
@@ -55,6 +57,7 @@ export async function startPrivateKafka(options: { heap?: string; scram?: ScramU
   await start();
   return {
     brokers: `127.0.0.1:${port}`,
+    stateDir,
     start,
     async stop(mode = 'graceful') {
       if (mode === 'kill') kill();
