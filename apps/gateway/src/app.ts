@@ -29,6 +29,7 @@ import { resolveAdminToken } from './organizations/adminToken';
 import { listenOnPorts } from './ports';
 import { publicApi, routeDeps } from './publicApi';
 import { limitRequests } from './rateLimits/limitRequests';
+import { rateLimitPool } from './rateLimits/rateLimitPool';
 import { type RequestWindows, requestWindows } from './rateLimits/requestWindows';
 import { type ServedRoute, servedRoutes } from './routeTable';
 import { stripeWebhookRoutes } from './stripeWebhooks/stripeWebhookRoutes';
@@ -52,7 +53,8 @@ export interface RunningGateway {
 export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const gateway = await openGateway(env);
   const { logger, pools } = gateway;
-  const windows = requestWindows(pools.queries, env.DB_SCHEMA);
+  const counting = rateLimitPool(env, logger);
+  const windows = requestWindows(counting, env.DB_SCHEMA);
   const adminDoor = adminPort(env.ADMIN_PORT !== undefined);
   const app = gatewayApp(gatewayEdge(env, gateway, { windows, adminDoor }));
   const ports = await listenOnPorts(app, env, adminDoor);
@@ -76,6 +78,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       await ports.close();
       await gateway.messaging.stop();
       await endPools(pools);
+      await counting.end();
       await gateway.tracing.shutdown();
     },
   };
