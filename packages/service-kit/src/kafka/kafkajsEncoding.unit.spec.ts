@@ -8,6 +8,7 @@ const kafkajsSource = `${require.resolve('kafkajs').replace(/index\.js$/, '')}sr
 const Encoder = require(`${kafkajsSource}/protocol/encoder`);
 const Long = require(`${kafkajsSource}/utils/long`);
 const produceRequest = require(`${kafkajsSource}/protocol/requests/produce/v3/request`);
+const crc32C: (buffer: Buffer) => number = require(`${kafkajsSource}/protocol/recordBatch/crc32C/crc32C`);
 
 /** sha256 of the hex of each encoding, joined by commas. */
 function digest(buffers: Buffer[]): string {
@@ -94,5 +95,22 @@ describe('kafkajs as patched encodes byte for byte as stock kafkajs 2.2.4', () =
     expect(digest([(await request.encode()).buffer])).toBe(
       'e93b777b08edd51f431b61debe098cd5534d687e11817352cb216670c5632366',
     );
+  });
+
+  it("record batches' CRC-32C, eight bytes a step: the same checksum as bit by bit", () => {
+    const bitByBit = (buffer: Buffer) => {
+      let crc = ~0;
+      for (const byte of buffer) {
+        crc ^= byte;
+        for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+      }
+      return ~crc >>> 0;
+    };
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    const bytes = createHash('sha512').update('crc').digest();
+    const long = Buffer.concat(Array.from({ length: 80 }, () => bytes));
+    for (let length = 0; length <= 24; length++)
+      expect(crc32C(bytes.subarray(1, 1 + length))).toBe(bitByBit(bytes.subarray(1, 1 + length)));
+    expect(crc32C(long.subarray(3))).toBe(bitByBit(long.subarray(3)));
   });
 });
