@@ -15,9 +15,9 @@ interface Queue {
 
 const quietLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** One connection's queue, at most one request in flight, as the kit's producers send. */
-function connectionQueue(): Queue {
-  return new RequestQueue({
+/** One connection's queue, at most one request in flight, as the kit's producers send; `sent` lists what went out. */
+function connection() {
+  const queue: Queue = new RequestQueue({
     maxInFlightRequests: 1,
     requestTimeout: 30_000,
     enforceRequestTimeout: false,
@@ -25,6 +25,8 @@ function connectionQueue(): Queue {
     broker: 'localhost:9092',
     logger: quietLogger,
   });
+  const sent: number[] = [];
+  return { queue, sent, push: (correlationId: number) => queue.push(request(correlationId, sent)) };
 }
 
 /** A request whose bytes "go out" by counting itself in `sent`. */
@@ -39,9 +41,8 @@ describe("kafkajs's request queue, as patched", () => {
   afterEach(() => vi.useRealTimers());
 
   it('arms no timer once nothing is pending (stock 2.2.4 re-armed one every millisecond, forever)', () => {
-    const queue = connectionQueue();
-    const sent: number[] = [];
-    queue.push(request(1, sent));
+    const { queue, sent, push } = connection();
+    push(1);
     queue.fulfillRequest(answer(1));
     expect(sent).toEqual([1]);
     expect(queue.throttleCheckTimeoutId).toBeNull();
@@ -50,10 +51,9 @@ describe("kafkajs's request queue, as patched", () => {
 
   it('sends a request held behind the one in flight as soon as that one is answered, then lets its timer lapse', () => {
     vi.useFakeTimers();
-    const queue = connectionQueue();
-    const sent: number[] = [];
-    queue.push(request(1, sent));
-    queue.push(request(2, sent));
+    const { queue, sent, push } = connection();
+    push(1);
+    push(2);
     expect(sent).toEqual([1]);
     queue.fulfillRequest(answer(1));
     expect(sent).toEqual([1, 2]);
@@ -66,10 +66,9 @@ describe("kafkajs's request queue, as patched", () => {
 
   it('sends a request held by the broker’s throttling once the throttle is over', () => {
     vi.useFakeTimers();
-    const queue = connectionQueue();
-    const sent: number[] = [];
+    const { queue, sent, push } = connection();
     queue.maybeThrottle(50);
-    queue.push(request(1, sent));
+    push(1);
     expect(sent).toEqual([]);
     vi.advanceTimersByTime(60);
     expect(sent).toEqual([1]);
