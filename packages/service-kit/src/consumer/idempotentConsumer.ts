@@ -228,15 +228,16 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     }
   }
 
-  /** The batch's records below `next` are handled: those below `stored` before, the others by its transaction. */
+  /** The batch's records below `next` (below `stored` before) are handled: told once, through the last of them. */
   async function handledBelow(turn: PartitionTurn, stored: bigint | undefined, next: bigint | undefined) {
-    const { topic } = turn.batch;
-    for (const message of turn.batch.messages) {
-      if (next === undefined || BigInt(message.offset) >= next) break;
-      if (stored !== undefined && BigInt(message.offset) < stored)
-        metrics.recordsHandled.inc({ group: groupId, topic, type: 'any', outcome: 'duplicate' });
-      await handledThrough(turn, message);
-    }
+    if (next === undefined) return;
+    const { topic, messages } = turn.batch;
+    const below = messages.filter((message) => BigInt(message.offset) < next);
+    const duplicates = stored === undefined ? 0 : below.filter((message) => BigInt(message.offset) < stored).length;
+    if (duplicates > 0)
+      metrics.recordsHandled.inc({ group: groupId, topic, type: 'any', outcome: 'duplicate' }, duplicates);
+    const last = below.at(-1);
+    if (last) await handledThrough(turn, last);
   }
 
   /** Tells kafkajs, the background offset commits and the metrics that the partition is handled through `message`. */
