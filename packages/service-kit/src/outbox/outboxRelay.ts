@@ -87,7 +87,7 @@ export function startOutboxRelay(options: {
     throwIfSessionLost();
     // Qualified: a bare `position` would sort by the text column of the select list ('10' before '9').
     const { rows } = await pool.query<OutboxRow>(
-      'SELECT position::text AS position, topic, key, headers, payload FROM outbox ORDER BY outbox.position LIMIT $1',
+      'SELECT position::text AS position, topic, key, headers, payload::text AS payload FROM outbox ORDER BY outbox.position LIMIT $1',
       [fetchLimit],
     );
     for (const batch of byteBoundedBatches(rows.map(outgoing), maxRequestBytes)) await deliver(batch);
@@ -141,14 +141,14 @@ export function startOutboxRelay(options: {
     const reason = `${(error as { type?: string }).type ?? 'refused'}: ${(error as Error).message}`;
     const reply = publishedLast.has(row.topic) ? errorReplyFor(row, size) : undefined;
     // A replacement the broker also refuses would be replaced again, forever; only a smaller one can help.
-    const replacement = reply && outgoing({ ...row, payload: reply }).size < size ? reply : undefined;
+    const replacement = reply && outgoing({ ...row, payload: JSON.stringify(reply) }).size < size ? reply : undefined;
     await setAsideOversized(pool, row, { sizeBytes: size, reason, replacement });
     logger.error(
       { topic: row.topic, key: row.key, position: row.position, sizeBytes: size, reason, replied: !!replacement },
       'outbox message refused by Kafka for its size; moved to outbox_failed',
     );
     options.onSetAside?.(row.topic);
-    if (replacement) await deliver([outgoing({ ...row, payload: replacement })]);
+    if (replacement) await deliver([outgoing({ ...row, payload: JSON.stringify(replacement) })]);
   }
 
   async function renewProducer(): Promise<void> {
@@ -210,7 +210,7 @@ function sentInSpan(tracing: Tracing | undefined, row: OutboxRow, message: Outgo
 }
 
 function outgoing(row: OutboxRow): Outgoing {
-  const message = { key: row.key, headers: row.headers, value: JSON.stringify(row.payload) };
+  const message = { key: row.key, headers: row.headers, value: row.payload };
   return { row, message, size: encodedSize(message) };
 }
 

@@ -8,7 +8,8 @@ export interface OutboxRow {
   topic: string;
   key: string | null;
   headers: Record<string, string>;
-  payload: unknown;
+  /** The JSON text it was queued with: sent as it is, never parsed on the way. */
+  payload: string;
 }
 
 const sizeRefusals = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
@@ -24,7 +25,7 @@ export function isSizeRefusal(error: unknown): boolean {
  * answered instead of timing out; undefined when the row is not a command reply.
  */
 export function errorReplyFor(row: OutboxRow, sizeBytes: number): CommandReply | undefined {
-  const reply = CommandReply.safeParse(row.payload);
+  const reply = CommandReply.safeParse(JSON.parse(row.payload));
   if (!reply.success) return undefined;
   const { correlation_id, command_id, ok } = reply.data;
   const outcome = ok
