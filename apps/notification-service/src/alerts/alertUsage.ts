@@ -48,7 +48,9 @@ export async function lockTotals(
   const meters = new Map(
     wanted.map(({ customer, meterCode }) => [`${customerName(customer)}\u0000${meterCode}`, { customer, meterCode }]),
   );
-  const periodStarts = new Set(wanted.flatMap(({ period }) => (period.start ? [period.start.toISOString()] : [])));
+  const periodStarts = new Map(
+    wanted.flatMap(({ period }) => (period.start ? [[period.start.getTime(), period.start]] : [])),
+  );
   const { rows } = await tx.query<UsageRow>(
     `SELECT u.organization_id, u.mode, u.customer_id, u.meter_code, u.period_start, u.quantity::text AS quantity
        FROM alert_usage u
@@ -62,7 +64,7 @@ export async function lockTotals(
       [...meters.values()].map(({ customer }) => customer.mode),
       [...meters.values()].map(({ customer }) => customer.customerId),
       [...meters.values()].map(({ meterCode }) => meterCode),
-      [...periodStarts],
+      [...periodStarts.values()].map((start) => start.toISOString()),
     ],
   );
   const totals = new Map<string, Map<string, string>>();

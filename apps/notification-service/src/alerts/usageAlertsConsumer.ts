@@ -17,7 +17,7 @@ import {
 import { announceOwnEvent } from '../catalog/announceOwnEvent';
 import { alertNoticesProjection, noticesGiven } from './alertNotices';
 import { alertSubscriptionsConsumer, subscriptionSchedulesOf } from './alertSubscriptions';
-import { countOnce, customerName, lockTotals, saveTotals, type UsageCustomer } from './alertUsage';
+import { countOnce, customerName, lockTotals, saveTotals, type UsageCustomer, type WantedTotal } from './alertUsage';
 import { alertsWatching } from './getAlerts';
 import { lifetime, usagePeriod } from './usagePeriod';
 import { type CountedEvent, type Crossing, noticeKey, tallyUsage, totalKey, type UsageTotal } from './usageTally';
@@ -143,16 +143,20 @@ const customerOf = (usage: MeteredUsageRecord): UsageCustomer => ({
  * it counted and told: the totals to save (each once, its last value) and the crossings, with the record each came of.
  */
 async function tallyRecords(tx: Transaction, customers: readonly UsageCustomer[], counted: readonly CountedRecord[]) {
-  const wanted = counted.flatMap(({ customer, events }) =>
-    events.flatMap((event) =>
-      event.quantities.flatMap(({ meterCode }) => [
-        { customer, meterCode, period: event.periods.billing_period },
-        { customer, meterCode, period: lifetime },
-      ]),
-    ),
-  );
-  const meterCodes = [...new Set(wanted.map(({ meterCode }) => meterCode))];
-  const totals = await lockTotals(tx, wanted);
+  // Each (customer, meter, period) once, however many events count in it.
+  const wanted = new Map<string, WantedTotal>();
+  for (const { customer, events } of counted) {
+    for (const event of events) {
+      for (const { meterCode } of event.quantities) {
+        for (const period of [event.periods.billing_period, lifetime]) {
+          const key = `${customerName(customer)}\u0000${totalKey(meterCode, period)}`;
+          if (!wanted.has(key)) wanted.set(key, { customer, meterCode, period });
+        }
+      }
+    }
+  }
+  const meterCodes = [...new Set([...wanted.values()].map(({ meterCode }) => meterCode))];
+  const totals = await lockTotals(tx, [...wanted.values()]);
   const alerts = await alertsWatching(tx, customers, meterCodes);
   const alertIds = [...new Set([...alerts.values()].flat().map((alert) => alert.id))];
   const notified = await noticesGiven(tx, customers, alertIds);

@@ -1,4 +1,10 @@
-import { addDecimals, compareDecimals, formatDecimal, parseDecimal } from '@afternoon/billing-core/exactDecimal';
+import {
+  addDecimals,
+  compareDecimals,
+  type ExactDecimal,
+  formatDecimal,
+  parseDecimal,
+} from '@afternoon/billing-core/exactDecimal';
 import type { Alert, AlertScope, AlertThresholdReached } from '@afternoon/contracts/alerts';
 import type { UsagePeriod } from './usagePeriod';
 
@@ -20,14 +26,24 @@ export interface UsageTotal {
 
 export type Crossing = AlertThresholdReached['data'];
 
+/** Names a period in keys: its start's instant, or the lifetime. */
+const periodName = (period: UsagePeriod) => (period.start === null ? 'lifetime' : String(period.start.getTime()));
+
 /** Names a meter's total over a period. */
 export function totalKey(meterCode: string, period: UsagePeriod): string {
-  return `${meterCode}\u0000${period.start?.toISOString() ?? 'lifetime'}`;
+  return `${meterCode}\u0000${periodName(period)}`;
 }
 
 /** Names an alert's notice for a period: at most one each. */
 export function noticeKey(alertId: string, period: UsagePeriod): string {
-  return `${alertId}\u0000${period.start?.toISOString() ?? 'lifetime'}`;
+  return `${alertId}\u0000${periodName(period)}`;
+}
+
+/** A running total as the tally keeps it: exact, and formatted only when it is answered. */
+interface RunningTotal {
+  meterCode: string;
+  period: UsagePeriod;
+  quantity: ExactDecimal;
 }
 
 /**
@@ -43,30 +59,32 @@ export function tallyUsage(
   totals: ReadonlyMap<string, string>,
   notified: ReadonlySet<string>,
 ): { totals: UsageTotal[]; crossings: Crossing[] } {
-  const running = new Map<string, UsageTotal>();
+  const running = new Map<string, RunningTotal>();
   const told = new Set(notified);
   const crossings: Crossing[] = [];
+  const watching = alerts
+    .filter((alert) => alert.customer_id === null || alert.customer_id === customerId)
+    .map((alert) => ({ alert, createdAt: Date.parse(alert.created_at), threshold: parseDecimal(alert.threshold) }));
   for (const event of events) {
+    const receivedAt = Date.parse(event.receivedAt);
     for (const { meterCode, quantity } of event.quantities) {
+      const added = parseDecimal(quantity);
       for (const scope of ['billing_period', 'lifetime'] as const) {
         const period = event.periods[scope];
         const key = totalKey(meterCode, period);
-        const before = running.get(key)?.quantity ?? totals.get(key) ?? '0';
-        const after = formatDecimal(addDecimals(parseDecimal(before), parseDecimal(quantity)));
-        running.set(key, { meterCode, period, quantity: after });
-        for (const alert of alerts) {
-          if (alert.meter_code !== meterCode || alert.scope !== scope) continue;
-          if (alert.customer_id !== null && alert.customer_id !== customerId) continue;
-          if (new Date(event.receivedAt) < new Date(alert.created_at)) continue;
-          if (told.has(noticeKey(alert.id, period))) continue;
-          if (compareDecimals(parseDecimal(after), parseDecimal(alert.threshold)) < 0) continue;
+        const total = running.get(key) ?? { meterCode, period, quantity: parseDecimal(totals.get(key) ?? '0') };
+        total.quantity = addDecimals(total.quantity, added);
+        running.set(key, total);
+        for (const { alert, createdAt, threshold } of watching) {
+          if (alert.meter_code !== meterCode || alert.scope !== scope || receivedAt < createdAt) continue;
+          if (told.has(noticeKey(alert.id, period)) || compareDecimals(total.quantity, threshold) < 0) continue;
           told.add(noticeKey(alert.id, period));
           crossings.push({
             alert_id: alert.id,
             customer_id: customerId,
             meter_code: meterCode,
             threshold: alert.threshold,
-            value: after,
+            value: formatDecimal(total.quantity),
             period_start: period.start?.toISOString() ?? null,
             period_end: period.end?.toISOString() ?? null,
             usage_id: event.usageId,
@@ -76,5 +94,10 @@ export function tallyUsage(
       }
     }
   }
-  return { totals: [...running.values()], crossings };
+  const changed = [...running.values()].map(({ meterCode, period, quantity }) => ({
+    meterCode,
+    period,
+    quantity: formatDecimal(quantity),
+  }));
+  return { totals: changed, crossings };
 }
