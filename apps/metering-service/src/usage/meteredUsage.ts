@@ -31,7 +31,7 @@ export async function queueMeteredUsage(
   if (unpublished.length === 0) return;
   const byCustomer = new Map<string, { usage: UsageRecord; events: MeteredEvent[] }>();
   for (const { usage, receivedAt } of unpublished) {
-    const customer = JSON.stringify([usage.organization_id, usage.mode, usage.customer_id]);
+    const customer = `${usage.organization_id}\u0000${usage.mode}\u0000${usage.customer_id}`;
     const entry = byCustomer.get(customer) ?? { usage, events: [] };
     entry.events.push({
       usage_id: usageIdOf(usage.organization_id, usage.mode, usage.idempotency_key),

@@ -79,8 +79,9 @@ export async function storeUsageEvents(
   return { stored, conflicting };
 }
 
+// Unambiguous: only the last part may hold the separator (ids and modes never do).
 const keyOf = (usage: { organization_id: string; mode: string; idempotency_key: string }) =>
-  JSON.stringify([usage.organization_id, usage.mode, usage.idempotency_key]);
+  `${usage.organization_id}\u0000${usage.mode}\u0000${usage.idempotency_key}`;
 
 async function recordDuplicates(tx: Transaction, duplicates: readonly ParsedUsage[]): Promise<void> {
   if (duplicates.length === 0) return;

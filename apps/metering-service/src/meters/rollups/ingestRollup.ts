@@ -72,12 +72,12 @@ export async function addToRollups(
   };
   const byKind = new Map<string, BatchMeter[]>();
   for (const meter of current) {
-    const kind = JSON.stringify([meter.organization_id, meter.mode, meter.event_name]);
+    const kind = kindOf(meter);
     byKind.set(kind, [...(byKind.get(kind) ?? []), meter]);
   }
   for (const { usage, receivedAt } of events) {
     const { properties } = usage;
-    for (const meter of byKind.get(JSON.stringify([usage.organization_id, usage.mode, usage.event_name])) ?? []) {
+    for (const meter of byKind.get(kindOf(usage)) ?? []) {
       if (!passesFilters(meter.filters, properties)) continue;
       const value = meter.property === null ? undefined : ownValue(properties, meter.property);
       const numeric = numericAggregations.includes(meter.aggregation);
@@ -103,3 +103,7 @@ export async function addToRollups(
   if (columns[0]?.length === 0) return;
   await tx.query(addTakenToRollupsSql, columns);
 }
+
+/** Names the events a meter counts (unambiguous: only the event name, last, may hold the separator). */
+const kindOf = (of: { organization_id: string; mode: string; event_name: string }) =>
+  `${of.organization_id}\u0000${of.mode}\u0000${of.event_name}`;
