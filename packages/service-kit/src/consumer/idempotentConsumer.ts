@@ -1,21 +1,15 @@
 import { Headers } from '@afternoon/contracts/messaging';
 import type pg from 'pg';
-import type {
-  Consumer,
-  ConsumerRunConfig,
-  EachBatchPayload,
-  KafkaConnection,
-  KafkaMessage,
-  Producer,
-} from '../kafka/kafka';
+import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { withTransaction } from '../postgres/database';
 import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan } from '../tracing/spans';
 import type { Tracing } from '../tracing/tracing';
-import { allOf, type BatchControl, BatchMembership } from './batchMembership';
+import { allOf, BatchMembership } from './batchMembership';
 import { ConcurrencyLimit } from './concurrencyLimit';
 import { ConsumerHealth } from './consumerHealth';
+import type { Batch, FetchedBatch, FetchOutcome, PartitionTurn, ReadOutcome } from './consumerTurns';
 import { FetchGathering } from './fetchGathering';
 import { PeriodicOffsetCommits } from './periodicOffsetCommits';
 import {
@@ -28,7 +22,7 @@ import {
 import { restartAfterCrash } from './restartAfterCrash';
 import { cappedExponentialDelay, type RetryDelay } from './retryDelay';
 import { rewindToStoredOffsets } from './rewindToStoredOffsets';
-import { lastOfEachPartition, storedNextOffsets, storeHandledThrough } from './storedOffsets';
+import { isPending, KnownOffsets, lastOfEachPartition } from './storedOffsets';
 import { untilRecordOutcome } from './worldRetries';
 
 /**
@@ -112,6 +106,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     retry: { retries: 10 },
   });
   const kafkaCommits = new PeriodicOffsetCommits(consumer, kafkaCommitIntervalMs, logger);
+  const offsets = new KnownOffsets(groupId);
   let joined = false;
   let markJoined: () => void = () => undefined;
   const joinedPromise = new Promise<void>((resolve) => {
@@ -120,6 +115,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     metrics.handledPartitions.assigned(groupId, payload.memberAssignment);
     kafkaCommits.assigned(payload.memberAssignment);
+    offsets.forget();
     joined = true;
     markJoined();
   });
@@ -177,14 +173,15 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       const ofTopic = fetched.filter(({ batch }) => batch.topic === topic);
       const partitions = ofTopic.map(({ batch }) => batch.partition);
       const stored = await untilRecordOutcome(
-        () => storedNextOffsets(pool, groupId, topic, partitions),
+        () => offsets.of(pool, topic, partitions),
         retriesOf(membership, topic, partitions, logger.child({ topic, partitions })),
       );
       if (stored.status !== 'done') {
         for (const each of ofTopic) outcomes.set(each, { ...stored, membership });
         continue;
       }
-      const pending = ofTopic.map(({ batch }) => pendingRecords(batch, stored.value.get(batch.partition)));
+      const storedOf = (partition: number) => stored.value.get(partition) ?? undefined;
+      const pending = ofTopic.map(({ batch }) => pendingRecords(batch, storedOf(batch.partition)));
       const records = pending.flat();
       const { handleBatch } = options;
       const applied =
@@ -194,7 +191,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       const tryWhole = !applied && pending.filter((each) => each.length > 0).length > 1;
       ofTopic.forEach((each, index) => {
         const last = pending[index]?.at(-1);
-        const before = stored.value.get(each.batch.partition);
+        const before = storedOf(each.batch.partition);
         const next = applied && last ? BigInt(last.offset) + 1n : before;
         const read = { stored: before, next, applied: applied && last !== undefined, tryWhole, membership };
         outcomes.set(each, { status: 'read', ...read });
@@ -233,9 +230,9 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     if (next === undefined) return;
     const { topic, messages } = turn.batch;
     const below = messages.filter((message) => BigInt(message.offset) < next);
-    const duplicates = stored === undefined ? 0 : below.filter((message) => BigInt(message.offset) < stored).length;
-    if (duplicates > 0)
-      metrics.recordsHandled.inc({ group: groupId, topic, type: 'any', outcome: 'duplicate' }, duplicates);
+    const repeated = stored === undefined ? 0 : below.filter((message) => BigInt(message.offset) < stored).length;
+    if (repeated > 0)
+      metrics.recordsHandled.inc({ group: groupId, topic, type: 'any', outcome: 'duplicate' }, repeated);
     const last = below.at(-1);
     if (last) await handledThrough(turn, last);
   }
@@ -290,10 +287,15 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
         try {
           const outcomes: RecordOutcome[] = [];
-          await withTransaction(pool, async (tx) => {
-            await handleBatch(tx, records, { logger: batchLogger, outcomes });
-            await storeHandledThrough(tx, groupId, lastOfEachPartition(records));
+          const stored = await withTransaction(pool, async (tx) => {
+            const expected = await offsets.of(tx, first.topic, partitionsOf(records));
+            const pending = records.filter((record) => isPending(record, expected));
+            if (pending.length === 0) return [];
+            await handleBatch(tx, pending, { logger: batchLogger, outcomes });
+            await offsets.store(tx, lastOfEachPartition(pending), expected);
+            return lastOfEachPartition(pending);
           });
+          offsets.committed(stored);
           return outcomes;
         } finally {
           stopTimer({ type: 'batch' });
@@ -330,7 +332,12 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       let outcome = 'handled';
       const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
       try {
-        await withTransaction(pool, async (tx) => {
+        const stored = await withTransaction(pool, async (tx) => {
+          const expected = await offsets.of(tx, record.topic, [record.partition]);
+          if (!isPending(record, expected)) {
+            outcome = 'duplicate';
+            return false;
+          }
           await options.handle(tx, record, {
             logger: recordLogger,
             setType: (value) => {
@@ -340,8 +347,10 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
               outcome = 'unknown_type';
             },
           });
-          await storeHandledThrough(tx, groupId, [record]);
+          await offsets.store(tx, [record], expected);
+          return true;
         });
+        if (stored) offsets.committed([record]);
       } finally {
         stopTimer({ type });
       }
@@ -377,7 +386,12 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         },
       ],
     });
-    await withTransaction(pool, (tx) => storeHandledThrough(tx, groupId, [record]));
+    const stored = await withTransaction(pool, async (tx) => {
+      const expected = await offsets.of(tx, record.topic, [record.partition]);
+      if (isPending(record, expected)) await offsets.store(tx, [record], expected);
+      return isPending(record, expected);
+    });
+    if (stored) offsets.committed([record]);
   }
 
   return {
@@ -393,35 +407,3 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
 }
 
 const partitionsOf = (records: readonly ConsumedRecord[]) => [...new Set(records.map((record) => record.partition))];
-
-type Batch = EachBatchPayload['batch'];
-
-/** What handling one partition's batch needs of its `eachBatch` call. */
-interface PartitionTurn {
-  batch: Batch;
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-}
-
-/** A partition's batch as it waits to be gathered with the rest of its fetch. */
-interface FetchedBatch {
-  batch: Batch;
-  control: BatchControl;
-}
-
-/** What the fetch's shared work made of one partition: its stored offset and whether its records were applied. */
-type ReadOutcome = {
-  status: 'read';
-  /** The partition's stored next offset when the fetch was handled, and after. */
-  stored: bigint | undefined;
-  next: bigint | undefined;
-  applied: boolean;
-  /** The fetch's transaction was refused with other partitions' records in it: try this batch whole alone. */
-  tryWhole: boolean;
-  membership: BatchMembership;
-};
-
-type FetchOutcome =
-  | ReadOutcome
-  | { status: 'refused'; error: unknown; membership: BatchMembership }
-  | { status: 'abandoned'; membership: BatchMembership };
