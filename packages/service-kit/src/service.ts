@@ -150,6 +150,7 @@ async function startConsumers(
       await startIdempotentConsumer({
         ...start(consumer.name, consumer.topics, consumer.deadLetterTopic),
         ...withContext(consumer, context),
+        gathersRecords: consumer.gathersRecords,
       }),
     );
   }

@@ -143,6 +143,8 @@ export async function startUsageCustomers(options: {
         handle: feeds[feed].handle,
         handleBatch: feeds[feed].handleBatch,
         traceEachRecord: true,
+        // An ingest naming a customer it does not know yet waits through `catchUp`.
+        gathersRecords: feed === 'customers',
       }),
     ),
   );

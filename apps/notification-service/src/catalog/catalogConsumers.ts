@@ -71,6 +71,8 @@ export function catalogConsumers(now: () => Date): ConsumerDefinition[] {
     deadLetterTopic: Topics.consumerDeadLetter,
     handle,
     ...(handleBatch ? { handleBatch } : {}),
+    // A customer's webhook may start a quarter second later; the other feeds stay immediate.
+    ...(name === 'catalog-customers' ? { gathersRecords: true } : {}),
   });
   return [
     consumer(

@@ -11,6 +11,7 @@ import { ConcurrencyLimit } from './concurrencyLimit';
 import { ConsumerHealth } from './consumerHealth';
 import type { Batch, FetchedBatch, FetchOutcome, PartitionTurn, ReadOutcome } from './consumerTurns';
 import { FetchGathering } from './fetchGathering';
+import { fetchWaits } from './fetchWaits';
 import { PeriodicOffsetCommits } from './periodicOffsetCommits';
 import {
   type BatchHandler,
@@ -74,6 +75,8 @@ export interface IdempotentConsumerOptions {
   tracing?: Tracing;
   /** The wait before each retry of a failure of the world; by default 100 ms doubling to 30 s, with jitter. */
   retryDelay?: RetryDelay;
+  /** No request waits on this consumer but through `catchUp`: its fetches gather records (ADR 0051). */
+  gathersRecords?: boolean;
   /** A member silent this long is evicted from the group (10 s by default). */
   sessionTimeout?: number;
   /** How often the member tells the group it is alive, also while a handler runs or a retry waits (1 s). */
@@ -100,7 +103,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   const health = new ConsumerHealth(groupId);
   const consumer: Consumer = kafka.kafka.consumer({
     groupId,
-    maxWaitTimeInMs: 500,
+    ...fetchWaits(options.gathersRecords ?? false),
     sessionTimeout: options.sessionTimeout ?? 10_000,
     heartbeatInterval,
     retry: { retries: 10 },

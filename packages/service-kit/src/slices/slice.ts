@@ -43,6 +43,8 @@ export interface ConsumerDefinition {
   handle(tx: Transaction, record: ConsumedRecord, context: ConsumerContext): Promise<void>;
   /** Optional batch mode (see `BatchHandler`); `handle` still isolates the records of a batch that fails. */
   handleBatch?(tx: Transaction, records: ConsumedRecord[], context: ServiceContext): Promise<void>;
+  /** No request waits on it but through `catchUp`: its fetches gather records for a while (ADR 0051). */
+  gathersRecords?: boolean;
 }
 
 /** What a slice's read routes get: the service's context, with its queries pool and waits on that pool. */
