@@ -3,7 +3,6 @@ import type pg from 'pg';
 import type { Consumer, ConsumerRunConfig, KafkaConnection, KafkaMessage, Producer } from '../kafka/kafka';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
-import { withTransaction } from '../postgres/database';
 import { consumeBatchInSpan, consumeEachInSpan, consumeInSpan } from '../tracing/spans';
 import type { Tracing } from '../tracing/tracing';
 import { allOf, BatchMembership } from './batchMembership';
@@ -23,7 +22,7 @@ import {
 import { restartAfterCrash } from './restartAfterCrash';
 import { cappedExponentialDelay, type RetryDelay } from './retryDelay';
 import { rewindToStoredOffsets } from './rewindToStoredOffsets';
-import { isPending, KnownOffsets, lastOfEachPartition } from './storedOffsets';
+import { KnownOffsets, lastOfEachPartition } from './storedOffsets';
 import { untilRecordOutcome } from './worldRetries';
 
 /**
@@ -290,15 +289,9 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
         try {
           const outcomes: RecordOutcome[] = [];
-          const stored = await withTransaction(pool, async (tx) => {
-            const expected = await offsets.of(tx, first.topic, partitionsOf(records));
-            const pending = records.filter((record) => isPending(record, expected));
-            if (pending.length === 0) return [];
-            await handleBatch(tx, pending, { logger: batchLogger, outcomes });
-            await offsets.store(tx, lastOfEachPartition(pending), expected);
-            return lastOfEachPartition(pending);
-          });
-          offsets.committed(stored);
+          await offsets.applyPending(pool, records, (tx, pending) =>
+            handleBatch(tx, pending, { logger: batchLogger, outcomes }),
+          );
           return outcomes;
         } finally {
           stopTimer({ type: 'batch' });
@@ -335,12 +328,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       let outcome = 'handled';
       const stopTimer = metrics.handlerDuration.startTimer({ group: groupId });
       try {
-        const stored = await withTransaction(pool, async (tx) => {
-          const expected = await offsets.of(tx, record.topic, [record.partition]);
-          if (!isPending(record, expected)) {
-            outcome = 'duplicate';
-            return false;
-          }
+        const applied = await offsets.applyPending(pool, [record], async (tx) => {
           await options.handle(tx, record, {
             logger: recordLogger,
             setType: (value) => {
@@ -350,10 +338,8 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
               outcome = 'unknown_type';
             },
           });
-          await offsets.store(tx, [record], expected);
-          return true;
         });
-        if (stored) offsets.committed([record]);
+        if (applied.length === 0) outcome = 'duplicate';
       } finally {
         stopTimer({ type });
       }
@@ -389,12 +375,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         },
       ],
     });
-    const stored = await withTransaction(pool, async (tx) => {
-      const expected = await offsets.of(tx, record.topic, [record.partition]);
-      if (isPending(record, expected)) await offsets.store(tx, [record], expected);
-      return isPending(record, expected);
-    });
-    if (stored) offsets.committed([record]);
+    await offsets.applyPending(pool, [record], async () => undefined);
   }
 
   return {

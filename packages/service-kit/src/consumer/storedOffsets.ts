@@ -1,5 +1,6 @@
+import type pg from 'pg';
 import { NotYetError } from '../failures';
-import type { Queryable, Transaction } from '../postgres/database';
+import { type Queryable, type Transaction, withTransaction } from '../postgres/database';
 import type { ConsumedRecord } from './records';
 
 /** Each partition's stored next offset, null where the group has stored none yet. */
@@ -48,6 +49,31 @@ export class KnownOffsets {
     if (rows[0]?.stored === records.length) return;
     this.forget();
     throw new NotYetError('the stored offsets moved since they were read; reading them again');
+  }
+
+  /**
+   * In one transaction: the records of `records` (one topic) not handled yet, given to `work`, and their offsets
+   * stored by compare-and-set; once it commits, the view moves past them. Answers the records handled now (none
+   * when every one was handled before).
+   */
+  async applyPending(
+    pool: pg.Pool,
+    records: readonly ConsumedRecord[],
+    work: (tx: Transaction, pending: ConsumedRecord[]) => Promise<void>,
+  ): Promise<ConsumedRecord[]> {
+    const [first] = records;
+    if (!first) return [];
+    const partitions = [...new Set(records.map((record) => record.partition))];
+    const pending = await withTransaction(pool, async (tx) => {
+      const expected = await this.of(tx, first.topic, partitions);
+      const unhandled = records.filter((record) => isPending(record, expected));
+      if (unhandled.length === 0) return [];
+      await work(tx, unhandled);
+      await this.store(tx, lastOfEachPartition(unhandled), expected);
+      return unhandled;
+    });
+    this.committed(lastOfEachPartition(pending));
+    return pending;
   }
 
   /** After the transaction that stored `records` committed: the view moves past them. */
