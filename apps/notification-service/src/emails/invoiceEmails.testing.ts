@@ -1,5 +1,7 @@
 import type { InvoiceEmailEvent } from '@afternoon/contracts/invoiceEmails';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
+import type { Tenant } from '@afternoon/service-kit';
+import type pg from 'pg';
 
 /** A finalized `send_invoice` invoice of $1,234.50 as the catalog's `invoice.finalized` carries it. */
 export const finalizedInvoice: InvoicePayload = {
@@ -64,3 +66,11 @@ export const invoiceEmailFailed = {
     },
   ] satisfies InvoiceEmailEvent[],
 };
+
+/** The invoice's customer as the catalog records it from customer-service's events (on the real clock), unless known. */
+export const catalogRecordsCustomer = (db: Pick<pg.Pool, 'query'>, tenant: Tenant, customerId: string) =>
+  db.query(
+    `INSERT INTO catalog_subjects (organization_id, mode, kind, id, version, state) VALUES ($1, $2, 'customer', $3, 1, $4)
+     ON CONFLICT (organization_id, mode, kind, id) DO NOTHING`,
+    [tenant.organizationId, tenant.mode, customerId, JSON.stringify({ id: customerId, test_clock: null })],
+  );

@@ -13,7 +13,7 @@ import { type CollectedMessage, collectTopic, commandRecord, eventually, produce
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordWebhookEvent } from '../../catalog/recordWebhookEvent';
 import { internalGet, newTenant, type TestTenant } from '../../deliveries/deliveries.testing';
-import { finalizedInvoice } from '../invoiceEmails.testing';
+import { catalogRecordsCustomer, finalizedInvoice } from '../invoiceEmails.testing';
 import { isolatedEmailsService } from '../isolatedEmailsService.testing';
 import { reminderSettingsConsumer } from './reminderSettingsConsumer';
 
@@ -78,6 +78,7 @@ describe('reminders follow the organization’s settings when they change, witho
       data: invoice,
     };
     await withTransaction(service.pool, async (tx) => {
+      await catalogRecordsCustomer(tx, tenant, customerId);
       await catalogKnows(tx, tenant, 'invoice', invoice.id, invoice);
       await recordWebhookEvent(tx, tenant, event, service, { now: clock.now() });
     });

@@ -4,11 +4,11 @@ import { defaultEmailSettings } from '@afternoon/contracts/notificationSettings'
 import { testClockEventWireNames } from '@afternoon/contracts/testClocks';
 import { Topics } from '@afternoon/contracts/topics';
 import type { InvoicePayload } from '@afternoon/contracts/webhookCatalog';
-import { type RunningService, withTransaction } from '@afternoon/service-kit';
+import { NotYetError, type RunningService, withTransaction } from '@afternoon/service-kit';
 import { eventually, produce } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalGet, newTenant, type TestTenant } from '../../deliveries/deliveries.testing';
-import { finalizedInvoice } from '../invoiceEmails.testing';
+import { catalogRecordsCustomer, finalizedInvoice } from '../invoiceEmails.testing';
 import { isolatedEmailsService } from '../isolatedEmailsService.testing';
 import { scheduleInvoiceEmails } from '../scheduleInvoiceEmails';
 
@@ -42,6 +42,11 @@ describe('invoice reminders on the customer’s clock, without an SMTP server', 
   }
   /** An invoice finalized at `finalizedAt`, due 10 days later, scheduled as the catalog does on `invoice.finalized`. */
   async function finalize(tenant: TestTenant, finalizedAt: Date, customerId = finalizedInvoice.customer_id) {
+    await catalogRecordsCustomer(service.pool, tenant, customerId);
+    return finalizeBeforeCustomer(tenant, finalizedAt, customerId);
+  }
+  /** `finalize`, whether or not the catalog has recorded the customer yet. */
+  async function finalizeBeforeCustomer(tenant: TestTenant, finalizedAt: Date, customerId: string) {
     const invoice: InvoicePayload = {
       ...finalizedInvoice,
       id: `i${randomBytes(12).toString('hex')}`,
@@ -174,5 +179,24 @@ describe('invoice reminders on the customer’s clock, without an SMTP server', 
       timeout: 20_000,
       label: 'reminder 1 day after, on the test clock',
     });
+  });
+
+  it('waits for the catalog to record the invoice’s customer: a test clock’s reminders never go on the real clock', async () => {
+    const tenant = await remindingTenant();
+    const testClock = `clk${randomBytes(11).toString('hex')}`;
+    const customerId = `cus${randomBytes(11).toString('hex')}`;
+    const finalizedAt = new Date('2020-01-01T12:00:00.000Z');
+    // Customers and invoices come from two topics: the invoice's can be handled first.
+    await expect(finalizeBeforeCustomer(tenant, finalizedAt, customerId)).rejects.toBeInstanceOf(NotYetError);
+    await catalogKnows(tenant, 'customer', customerId, { id: customerId, test_clock: testClock });
+    const invoice = await finalizeBeforeCustomer(tenant, finalizedAt, customerId);
+    const { rows } = await service.pool.query(
+      'SELECT kind, test_clock_id FROM email_deliveries WHERE invoice_id = $1 ORDER BY kind',
+      [invoice.id],
+    );
+    expect(rows).toEqual([
+      { kind: 'reminder_before_due', test_clock_id: testClock },
+      { kind: 'reminder_overdue', test_clock_id: testClock },
+    ]);
   });
 });
