@@ -57,6 +57,8 @@ export const customersConsumer = foreignProjection({
     },
   },
   runHandlers: { CustomerCreated: insertInvoiceCustomers },
+  // Commands naming a customer wait on it through `catchUp` (`currentCustomer`), which wakes it.
+  gathersRecords: true,
 });
 
 /** A run of creations in one statement. */

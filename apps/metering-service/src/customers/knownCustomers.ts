@@ -33,6 +33,8 @@ export const customersConsumer = foreignProjection({
     },
   },
   runHandlers: { CustomerCreated: insertKnownCustomers },
+  // Usage waits on it through `processedThroughWaiter` and `catchUpCustomers`, which wake it.
+  gathersRecords: true,
 });
 
 /** A run of creations in one statement. */

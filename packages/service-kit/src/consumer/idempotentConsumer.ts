@@ -10,7 +10,7 @@ import { ConcurrencyLimit } from './concurrencyLimit';
 import { ConsumerHealth } from './consumerHealth';
 import type { Batch, FetchedBatch, FetchOutcome, PartitionTurn, ReadOutcome } from './consumerTurns';
 import { FetchGathering } from './fetchGathering';
-import { fetchWaits } from './fetchWaits';
+import { FetchRests, restAfterFetchMs } from './fetchRests';
 import { PeriodicOffsetCommits } from './periodicOffsetCommits';
 import {
   type BatchHandler,
@@ -74,8 +74,10 @@ export interface IdempotentConsumerOptions {
   tracing?: Tracing;
   /** The wait before each retry of a failure of the world; by default 100 ms doubling to 30 s, with jitter. */
   retryDelay?: RetryDelay;
-  /** No request waits on this consumer but through `catchUp`: its fetches gather records (ADR 0051). */
+  /** Read only through `catchUp` or `processedThroughWaiter`, it rests after its fetches (ADR 0052). */
   gathersRecords?: boolean;
+  /** How long it rests (`restAfterFetchMs` by default; longer in a test proving its readers wake it). */
+  restAfterFetchMs?: number;
   /** A member silent this long is evicted from the group (10 s by default). */
   sessionTimeout?: number;
   /** How often the member tells the group it is alive, also while a handler runs or a retry waits (1 s). */
@@ -102,13 +104,16 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   const health = new ConsumerHealth(groupId);
   const consumer: Consumer = kafka.kafka.consumer({
     groupId,
-    ...fetchWaits(options.gathersRecords ?? false),
+    // With nothing to fetch, a fetch still returns every half second (a light poll).
+    maxWaitTimeInMs: 500,
     sessionTimeout: options.sessionTimeout ?? 10_000,
     heartbeatInterval,
     retry: { retries: 10 },
   });
   const kafkaCommits = new PeriodicOffsetCommits(consumer, kafkaCommitIntervalMs, logger);
   const offsets = new KnownOffsets(groupId);
+  const rests = new FetchRests(groupId, options.gathersRecords ? (options.restAfterFetchMs ?? restAfterFetchMs) : 0);
+  let restAfterFetch = Promise.resolve();
   let joined = false;
   let markJoined: () => void = () => undefined;
   const joinedPromise = new Promise<void>((resolve) => {
@@ -149,6 +154,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       }
       membership.throwIfLost();
       fetched.membership.throwIfLost();
+      await restAfterFetch;
     },
   };
   await consumer.run(runConfig);
@@ -199,6 +205,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         outcomes.set(each, { status: 'read', ...read });
       });
     }
+    restAfterFetch = rests.after(fetched.every(({ batch }) => batch.offsetLag() === '0'));
     return fetched.map((each) => outcomes.get(each) as FetchOutcome);
   }
 
@@ -382,6 +389,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     joined: joinedPromise,
     problem: () => (joined ? health.problem() : `${groupId} has not joined its group`),
     async stop() {
+      rests.stop();
       restarts.stop();
       await kafkaCommits.stop(kafkaCommitIntervalMs);
       await consumer.disconnect();

@@ -2,6 +2,7 @@ import type { TopicSpec } from '@afternoon/contracts/topics';
 import type pg from 'pg';
 import type { KafkaConnection } from '../kafka/kafka';
 import type { Queryable } from '../postgres/database';
+import { wakeGroup } from './fetchRests';
 
 interface ProgressOptions {
   pool: pg.Pool;
@@ -82,7 +83,8 @@ export interface ProcessedThroughWaiter {
 
 /**
  * Waits until the group has handled every record appended to `topic` before `instant`; false after `timeoutMs`.
- * Remembers the furthest point seen, so a wait or check for an instant already passed costs nothing.
+ * Remembers the furthest point seen, so a wait or check for an instant already passed costs nothing. A member of the
+ * group resting in this process is woken while it is behind (ADR 0052).
  */
 export function processedThroughWaiter(options: ProgressOptions): ProcessedThroughWaiter {
   let reached = new Date(0);
@@ -93,6 +95,7 @@ export function processedThroughWaiter(options: ProgressOptions): ProcessedThrou
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (reached > instant) return true;
+      wakeGroup(options.groupId);
       advance(await processedThrough(options));
       if (reached > instant) return true;
       if (Date.now() > deadline) return false;
@@ -112,7 +115,9 @@ export function processedThroughWaiter(options: ProgressOptions): ProcessedThrou
       async passed() {
         if (!positions) throw new Error('the positions were not read before the check');
         advance(throughOf(await ends, positions));
-        return reached > instant;
+        if (reached > instant) return true;
+        wakeGroup(options.groupId);
+        return false;
       },
     };
   };

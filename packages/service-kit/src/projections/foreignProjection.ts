@@ -47,6 +47,8 @@ export interface ForeignProjectionDefinition<E extends { type: string }> {
   handlers: ForeignEventHandlers<E>;
   /** Types applied a run at a time when the consumer handles a fetched batch (one statement for a run, not one an event). */
   runHandlers?: ForeignEventRunHandlers<E>;
+  /** Read only through `catchUp` or `processedThroughWaiter`, it rests after its fetches (ADR 0052). */
+  gathersRecords?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export function foreignProjection<E extends { type: string }>(
     deadLetterTopic: definition.deadLetterTopic,
     handle,
     ...(handleBatch ? { handleBatch } : {}),
+    ...(definition.gathersRecords ? { gathersRecords: true } : {}),
   };
 }
 

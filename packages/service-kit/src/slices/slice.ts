@@ -43,7 +43,7 @@ export interface ConsumerDefinition {
   handle(tx: Transaction, record: ConsumedRecord, context: ConsumerContext): Promise<void>;
   /** Optional batch mode (see `BatchHandler`); `handle` still isolates the records of a batch that fails. */
   handleBatch?(tx: Transaction, records: ConsumedRecord[], context: ServiceContext): Promise<void>;
-  /** No request waits on it but through `catchUp`: its fetches gather records for a while (ADR 0051). */
+  /** Read only through `catchUp` or `processedThroughWaiter`, it rests after its fetches (ADR 0052). */
   gathersRecords?: boolean;
 }
 
