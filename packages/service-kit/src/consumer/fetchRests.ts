@@ -16,6 +16,7 @@ const resting = new Map<string, Set<FetchRests>>();
  */
 export class FetchRests {
   private wanted = false;
+  private stopped = false;
   private endCurrent: (() => void) | undefined;
 
   constructor(
@@ -29,7 +30,7 @@ export class FetchRests {
 
   /** The rest after one fetch, once handled: none unless it reached the end of what there was to fetch. */
   after(reachedEnd: boolean): Promise<void> {
-    const skip = this.restMs === 0 || !reachedEnd || this.wanted;
+    const skip = this.restMs === 0 || this.stopped || !reachedEnd || this.wanted;
     this.wanted = false;
     if (skip) return Promise.resolve();
     return new Promise<void>((resolve) => {
@@ -48,8 +49,9 @@ export class FetchRests {
     else this.wanted = true;
   }
 
-  /** The member stops: its rest ends and no reader wakes it any more. */
+  /** The member stops: its rest ends, it rests no more, and no reader wakes it any more. */
   stop(): void {
+    this.stopped = true;
     this.wake();
     const members = resting.get(this.groupId);
     members?.delete(this);

@@ -60,16 +60,14 @@ describe('the rests of a consumer that gathers its records', () => {
     expect(next()).toBe(true);
   });
 
-  it('is no longer woken through its group once stopped', async () => {
+  it('ends its rest when it stops, and rests no more', async () => {
     const rests = new FetchRests('rests-d', 250);
-    rests.stop();
-    // Stopping skips the rest it would have taken next, as a wake does.
-    await rests.after(true);
     const resting = settled(rests.after(true));
-    wakeGroup('rests-d');
+    rests.stop();
     await vi.advanceTimersByTimeAsync(0);
-    expect(resting()).toBe(false);
-    await vi.advanceTimersByTimeAsync(250);
     expect(resting()).toBe(true);
+    const afterStop = settled(rests.after(true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(afterStop()).toBe(true);
   });
 });

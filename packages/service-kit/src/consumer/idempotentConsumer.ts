@@ -76,7 +76,7 @@ export interface IdempotentConsumerOptions {
   retryDelay?: RetryDelay;
   /** Read only through `catchUp` or `processedThroughWaiter`, it rests after its fetches (ADR 0052). */
   gathersRecords?: boolean;
-  /** How long it rests (`restAfterFetchMs` by default; longer in a test proving its readers wake it). */
+  /** How long it rests: `restAfterFetchMs` unless a test proves its readers wake it (no heartbeat while resting). */
   restAfterFetchMs?: number;
   /** A member silent this long is evicted from the group (10 s by default). */
   sessionTimeout?: number;
