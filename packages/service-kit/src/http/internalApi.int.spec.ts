@@ -44,6 +44,12 @@ describe("a service's internal HTTP API", () => {
     expect((await get('/customers', { authorization: `bearer ${token}` })).status).toBe(200);
   });
 
+  it('answers without an ETag: the gateway never asks conditionally, so hashing each body would be wasted', async () => {
+    const response = await get('/customers', internalApiHeaders(token));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBeNull();
+  });
+
   it('refuses with 401 a request without the token, with another, or with the token in another scheme', async () => {
     for (const headers of [
       {},
