@@ -4,7 +4,7 @@ import {
   maxMeteredEventsPerRecord,
 } from '@afternoon/contracts/meteredUsage';
 import type { UsageRecord } from '@afternoon/contracts/usage';
-import { type ConsumedRecord, enqueueOutbox, type Transaction, usageIdOf } from '@afternoon/service-kit';
+import { type ConsumedRecord, enqueueOutbox, isoInstant, type Transaction, usageIdOf } from '@afternoon/service-kit';
 import type { BatchMeter } from '../meters/rollups/ingestRollup';
 import { meteredQuantities } from './meteredQuantities';
 import type { ParsedUsage } from './meterUsage';
@@ -37,7 +37,7 @@ export async function queueMeteredUsage(
       usage_id: usageIdOf(usage.organization_id, usage.mode, usage.idempotency_key),
       idempotency_key: usage.idempotency_key,
       event_name: usage.event_name,
-      timestamp: new Date(usage.timestamp).toISOString(),
+      timestamp: isoInstant(Date.parse(usage.timestamp)),
       received_at: receivedAt,
       meters: meteredQuantities(meters, usage),
     });

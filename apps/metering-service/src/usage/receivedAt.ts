@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '@afternoon/service-kit';
+import { type ConsumedRecord, isoInstant } from '@afternoon/service-kit';
 
 /**
  * When the ingest topic received a record: the broker's append time (the topic stamps `LogAppendTime`), the one
@@ -6,7 +6,7 @@ import type { ConsumedRecord } from '@afternoon/service-kit';
  * `received_at` (the gateway's or a direct producer's) only bounds the event's timestamp.
  */
 export function receivedAtOf(record: ConsumedRecord): string {
-  return new Date(Number(record.timestamp)).toISOString();
+  return isoInstant(Number(record.timestamp));
 }
 
 /** Where a record came from, unique forever: the same record handled again is never counted again. */
