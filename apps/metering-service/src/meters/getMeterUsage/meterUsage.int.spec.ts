@@ -173,6 +173,34 @@ describe('usage of a meter, from the stored events', () => {
     expect(usage.total).toBe('7.8');
   });
 
+  it('splits by UTC minute, day and month, each window starting on its calendar boundary', async () => {
+    const carols = (query: Partial<MeterUsageQuery>) => usageOf({ aggregation: 'sum' }, query, carol);
+    const minutes = await carols({ window: 'minute', from: '2026-03-01T10:00:30Z', to: '2026-03-01T10:03:00Z' });
+    expect(minutes.windows).toEqual([
+      { start: '2026-03-01T10:00:30.000Z', end: '2026-03-01T10:01:00.000Z', value: '0' },
+      { start: '2026-03-01T10:01:00.000Z', end: '2026-03-01T10:02:00.000Z', value: '0' },
+      { start: '2026-03-01T10:02:00.000Z', end: '2026-03-01T10:03:00.000Z', value: '3' },
+    ]);
+    // Alice's 03-01 (7.8) and 03-02 (1), from a range that starts and ends inside a day.
+    const days = await usageOf(
+      { aggregation: 'sum' },
+      { window: 'day', from: '2026-02-28T23:00:00Z', to: '2026-03-02T09:30:00Z' },
+    );
+    expect(days.windows.map(({ start, value }) => [start, value])).toEqual([
+      ['2026-02-28T23:00:00.000Z', '0'],
+      ['2026-03-01T00:00:00.000Z', '7.8'],
+      ['2026-03-02T00:00:00.000Z', '1'],
+    ]);
+    const months = await usageOf(
+      { aggregation: 'sum' },
+      { window: 'month', from: '2026-02-15T00:00:00Z', to: '2026-04-01T00:00:00Z' },
+    );
+    expect(months.windows.map(({ start, value }) => [start, value])).toEqual([
+      ['2026-02-15T00:00:00.000Z', '0'],
+      ['2026-03-01T00:00:00.000Z', '8.8'],
+    ]);
+  });
+
   it('groups by a property, alone and within windows', async () => {
     const byModel = await usageOf({ aggregation: 'sum' }, { group_by: ['model'] });
     // claude: 5; gpt-4: 0.1 + 0.2 + 2.5 = 2.8

@@ -1,4 +1,8 @@
 import { numericAggregations } from '@afternoon/contracts/meters';
+import { windowStartSql } from '../windowStartSql';
+
+/** The UTC hour an event's timestamp falls in: the rollup's `hour`. */
+const utcHourOf = (timestamp: string) => windowStartSql('hour', timestamp);
 
 const numeric = numericAggregations.map((aggregation) => `'${aggregation}'`).join(', ');
 
@@ -16,7 +20,7 @@ export function addToHourlyRollupSql(events: string, meters: string): string {
     INSERT INTO meter_usage_hourly AS stored
       (organization_id, mode, meter_id, customer_id, hour, group_key, included_count, value_sum, value_min, value_max,
        latest_at, latest_received_at, latest_key, latest_value, missing_property, not_numeric)
-    SELECT m.organization_id, m.mode, m.id, e.customer_id, date_trunc('hour', e."timestamp", 'UTC'), k.group_key,
+    SELECT m.organization_id, m.mode, m.id, e.customer_id, ${utcHourOf('e."timestamp"')}, k.group_key,
            count(*) FILTER (WHERE c.included),
            sum(c.amount) FILTER (WHERE c.included),
            min(c.amount) FILTER (WHERE c.included),
@@ -28,7 +32,7 @@ export function addToHourlyRollupSql(events: string, meters: string): string {
            count(*) FILTER (WHERE c.missing_property),
            count(*) FILTER (WHERE c.not_numeric)
       ${meterEvents(events, meters)}
-     GROUP BY m.organization_id, m.mode, m.id, e.customer_id, date_trunc('hour', e."timestamp", 'UTC'), k.group_key
+     GROUP BY m.organization_id, m.mode, m.id, e.customer_id, ${utcHourOf('e."timestamp"')}, k.group_key
     ${addedToStored}`;
 }
 
@@ -53,7 +57,7 @@ const addedToStored = `ON CONFLICT (organization_id, mode, meter_id, customer_id
  */
 export const addTakenToRollupsSql = `
     WITH taken AS (
-      SELECT organization_id, mode, meter_id, customer_id, date_trunc('hour', "timestamp", 'UTC') AS hour,
+      SELECT organization_id, mode, meter_id, customer_id, ${utcHourOf('"timestamp"')} AS hour,
              group_key::jsonb AS group_key, "timestamp", received_at, idempotency_key, included, amount,
              missing_property, not_numeric, distinct_value::jsonb AS distinct_value
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
@@ -87,7 +91,7 @@ export const addTakenToRollupsSql = `
 export function addToHourlyValuesSql(events: string, meters: string): string {
   return `
     INSERT INTO meter_usage_hourly_values (organization_id, mode, meter_id, customer_id, hour, group_key, value)
-    SELECT DISTINCT m.organization_id, m.mode, m.id, e.customer_id, date_trunc('hour', e."timestamp", 'UTC'),
+    SELECT DISTINCT m.organization_id, m.mode, m.id, e.customer_id, ${utcHourOf('e."timestamp"')},
            k.group_key, p.value
       ${meterEvents(events, meters)}
        AND m.aggregation = 'unique_count' AND c.included
