@@ -76,11 +76,12 @@ describe('usage answers with a bounded size', () => {
     const customer = (await acme.live.post('/v1/customers', { name: 'Locked Out' })).body.customer.id;
     const usage = `/v1/customers/${customer}/usage?meter=requests&from=2026-02-01T00:00:00Z&to=2026-02-02T00:00:00Z`;
     await eventually(async () => expect((await acme.live.get(usage)).status).toBe(200), { label: 'customer known' });
-    // As a rebuild or a migration would: the table the query reads is locked for longer than DB_LOCK_TIMEOUT_MS.
+    // As a rebuild or a migration would: the tables the query reads (the events, and the hourly rollup a range on the
+    // hour is read from alone) are locked for longer than DB_LOCK_TIMEOUT_MS.
     const locker = await cluster.services.metering.pools.background.connect();
     try {
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE usage_events IN ACCESS EXCLUSIVE MODE');
+      await locker.query('LOCK TABLE usage_events, meter_usage_hourly IN ACCESS EXCLUSIVE MODE');
       const asked = Date.now();
       const locked = await acme.live.get(usage);
       // Ended by metering's lock timeout (5 s), well before the gateway gives up on metering (10 s).

@@ -32,19 +32,19 @@ export interface PartRanges {
 /**
  * The rollup answers whole hours, and only when it is current for the meter's definition (`withRollupSnapshot`
  * decides) and the question has no received window (the rollup does not know when its events were received); the
- * partial hours at the edges of the range, and everything else, come from the raw events.
+ * partial hours at the edges of the range, and everything else, come from the raw events. An edge that is empty (a
+ * range starting or ending on the hour) is left out: planning and probing the two cost Postgres ~0.25 ms a
+ * statement, a third of reading a month of the rollup's hours.
  */
 export function partRanges(scope: UsageScope, useRollup: boolean): PartRanges {
   const fullFrom = new Date(Math.ceil(scope.from.getTime() / hourMs) * hourMs);
   const fullTo = new Date(Math.floor(scope.to.getTime() / hourMs) * hourMs);
   if (!useRollup || hasReceivedWindow(scope) || fullFrom >= fullTo) return { raw: [[scope.from, scope.to]] };
-  return {
-    raw: [
-      [scope.from, fullFrom],
-      [fullTo, scope.to],
-    ],
-    rollup: [fullFrom, fullTo],
-  };
+  const edges: [Date, Date][] = [
+    [scope.from, fullFrom],
+    [fullTo, scope.to],
+  ];
+  return { raw: edges.filter(([from, to]) => from < to), rollup: [fullFrom, fullTo] };
 }
 
 /** Unions the answers of the raw events and of the hourly rollup over the scope's range, as `partRanges` splits it. */
