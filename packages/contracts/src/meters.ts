@@ -223,9 +223,9 @@ export const MeterUsage = z.object({
 });
 export type MeterUsage = z.infer<typeof MeterUsage>;
 
-/** `GET /customers/{id}/meter-usage` (internal). */
-export const CustomerMeterUsageAnswer = z.object({ usage: MeterUsage });
-export type CustomerMeterUsageAnswer = z.infer<typeof CustomerMeterUsageAnswer>;
+/** `GET /v1/customers/{id}/usage?meter=…`. */
+export const MeterUsageAnswer = z.object({ usage: MeterUsage });
+export type MeterUsageAnswer = z.infer<typeof MeterUsageAnswer>;
 
 /** `GET /v1/meters/{code}/usage`: the customers with the highest usage over [from, to). */
 export const MeterTopCustomersQuery = z

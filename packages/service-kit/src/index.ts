@@ -61,7 +61,6 @@ export {
 export { closeServer, listen, operationalRoutes, type ReadinessCheck } from './http/serviceHttp';
 export { type Tenant, TenantHeaders, tenantOf } from './http/tenant';
 export { newHostedInvoiceUrl, newResourceId, usageIdOf } from './ids';
-export { isoInstant } from './isoInstant';
 export {
   type ConsumerRunConfig,
   connectKafka,

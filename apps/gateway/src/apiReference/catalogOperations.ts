@@ -2,7 +2,7 @@ import { BillingSettingsAnswer } from '@afternoon/contracts/billingSettings';
 import { CreditGrantAnswer, CreditGrantList, CustomerBalancesAnswer } from '@afternoon/contracts/credits';
 import { CustomerList } from '@afternoon/contracts/customers';
 import { UpcomingInvoiceAnswer } from '@afternoon/contracts/invoices';
-import { CustomerMeterUsageAnswer, MeterAnswer, MeterList, MeterTopCustomersAnswer } from '@afternoon/contracts/meters';
+import { MeterAnswer, MeterList, MeterTopCustomersAnswer, MeterUsageAnswer } from '@afternoon/contracts/meters';
 import { LinkedCustomerAnswer } from '@afternoon/contracts/paymentLinks';
 import { PlanAnswer, PlanList } from '@afternoon/contracts/plans';
 import { PricingUnitAnswer, PricingUnitList } from '@afternoon/contracts/pricingUnits';
@@ -24,7 +24,7 @@ export const catalogOperations: Record<string, Operation> = {
   [routeKey('GET', '/v1/customers/:id/usage')]: op(
     'getCustomerUsage',
     "A customer's usage, by event name or by meter",
-    z.union([CustomerUsageAnswer, CustomerMeterUsageAnswer]),
+    z.union([CustomerUsageAnswer, MeterUsageAnswer]),
   ),
   [routeKey('GET', '/v1/customers/:id/balances')]: op(
     'getCustomerBalances',

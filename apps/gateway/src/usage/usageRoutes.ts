@@ -1,5 +1,5 @@
 import { ResourceId } from '@afternoon/contracts/common';
-import { CustomerMeterUsageAnswer } from '@afternoon/contracts/meters';
+import { CustomerMeterUsageAnswer, meterUsageOf } from '@afternoon/contracts/meterUsageAnswer';
 import {
   CustomerUsageAnswer,
   EventSummaryAnswer,
@@ -69,11 +69,15 @@ export function usageRoutes(deps: RouteDeps): Router {
     existingPathValue(id, ResourceId, 'customer', 'id');
     // With a meter, the meter's aggregation over time; without, the raw count and sums.
     const caller = callerOf(response);
-    const usage =
-      typeof request.query.meter === 'string'
-        ? await queryService(metering, `/customers/${id}/meter-usage`, caller, CustomerMeterUsageAnswer, request.query)
-        : await queryService(metering, `/customers/${id}/usage`, caller, CustomerUsageAnswer, request.query);
-    respond(response, 200, usage);
+    if (typeof request.query.meter !== 'string') {
+      const usage = await queryService(metering, `/customers/${id}/usage`, caller, CustomerUsageAnswer, request.query);
+      respond(response, 200, usage);
+      return;
+    }
+    const path = `/customers/${id}/meter-usage`;
+    const { usage } = await queryService(metering, path, caller, CustomerMeterUsageAnswer, request.query);
+    // Metering names its windows' values; their bounds follow from the question (ADR 0053).
+    respond(response, 200, { usage: meterUsageOf(usage) });
   });
 
   return router;

@@ -1,7 +1,6 @@
 import { ResourceId } from '@afternoon/contracts/common';
 import type { CustomerScope } from '@afternoon/contracts/customers';
 import {
-  type CustomerMeterUsageAnswer,
   ListMetersQuery,
   type MeterAnswer,
   MeterEventsQuery,
@@ -9,6 +8,7 @@ import {
   MeterTopCustomersQuery,
   MeterUsageQuery,
 } from '@afternoon/contracts/meters';
+import type { CustomerMeterUsageAnswer } from '@afternoon/contracts/meterUsageAnswer';
 import { NotFoundError, parseInput, type Tenant, tenantOf } from '@afternoon/service-kit';
 import { Router } from 'express';
 import type pg from 'pg';
@@ -77,6 +77,7 @@ export function meterRoutes({ pool, knownCustomers, processedThrough, usageHoriz
       if (usage.unknown === 'meter') throw meterNotFound(query.meter);
       throw new NotFoundError(`No such customer: '${id}'`, 'id');
     }
+    // The windows' values only: the gateway makes the windows (ADR 0053).
     response.json({ usage } satisfies CustomerMeterUsageAnswer);
   });
 

@@ -6,6 +6,7 @@ import {
   MeterUsageBatchRequest,
   type MeterUsageItem,
 } from '@afternoon/contracts/meterUsageBatch';
+import { wholeRange } from '@afternoon/contracts/usageWindows';
 import {
   NotFoundError,
   parseInput,
@@ -21,7 +22,6 @@ import { receivedWindowOf } from './countedEvents';
 import { getMeter } from './getMeters';
 import { type AggregateRow, customerMeterUsageOf } from './getMeterUsage';
 import { type MeterBatchQuestion, meterBatchAggregateSql } from './getMeterUsage/meterUsageBatchSql';
-import { wholeRange } from './getMeterUsage/usageWindows';
 import { rollupCurrentIn } from './rollups/rollupSnapshot';
 
 export interface MeterUsageBatchDeps {
@@ -132,8 +132,8 @@ function itemAnswer(item: MeterUsageItem, meter: Meter, rows: readonly Aggregate
   const from = new Date(item.from);
   const to = new Date(item.to);
   const query = { ...asked, group_by: groupBy };
-  const shape = { customerId, meter, query, from, to, windows: [wholeRange(from, to)] };
+  const shape = { customerId, meter, query, from, to, windows: [wholeRange(from.getTime(), to.getTime())] };
   const usage = customerMeterUsageOf(rows, undefined, shape, Number.POSITIVE_INFINITY);
   if (groupBy.length === 0) return { total: usage.total };
-  return { total: usage.total, groups: usage.windows[0]?.groups ?? [] };
+  return { total: usage.total, groups: usage.window_groups?.[0] ?? [] };
 }

@@ -1,10 +1,11 @@
+import { isoInstant } from '@afternoon/contracts/isoInstant';
 import {
   type MeteredEvent,
   type MeteredUsageRecord,
   maxMeteredEventsPerRecord,
 } from '@afternoon/contracts/meteredUsage';
 import type { UsageRecord } from '@afternoon/contracts/usage';
-import { type ConsumedRecord, enqueueOutbox, isoInstant, type Transaction, usageIdOf } from '@afternoon/service-kit';
+import { type ConsumedRecord, enqueueOutbox, type Transaction, usageIdOf } from '@afternoon/service-kit';
 import type { BatchMeter } from '../meters/rollups/ingestRollup';
 import { meteredQuantities } from './meteredQuantities';
 import type { ParsedUsage } from './meterUsage';

@@ -1,4 +1,5 @@
-import { type ConsumedRecord, isoInstant } from '@afternoon/service-kit';
+import { isoInstant } from '@afternoon/contracts/isoInstant';
+import type { ConsumedRecord } from '@afternoon/service-kit';
 
 /**
  * When the ingest topic received a record: the broker's append time (the topic stamps `LogAppendTime`), the one

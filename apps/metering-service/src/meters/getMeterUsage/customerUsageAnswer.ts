@@ -1,4 +1,5 @@
-import type { MeterUsage, MeterUsageQuery } from '@afternoon/contracts/meters';
+import type { MeterUsageQuery } from '@afternoon/contracts/meters';
+import type { WindowValuesUsage } from '@afternoon/contracts/meterUsageAnswer';
 import {
   type HandledPositions,
   preparedStatement,
@@ -9,14 +10,14 @@ import {
 import type pg from 'pg';
 import { type MeterRow, meterColumns, toMeter } from '../getMeters';
 import { rollupCurrentSql } from '../rollups/rollupSnapshot';
-import { readCustomerMeterUsage } from '.';
+import { type CustomerMeterUsageValues, readCustomerMeterUsage } from '.';
 import { positionsOf, positionsSql, type UsageHorizon } from './usageHorizon';
 
 /** Why there is no answer: the customer (as metering knows them so far) or the meter is not the tenant's. */
 export type Unanswered = { unknown: 'customer' } | { unknown: 'meter' };
 
 interface Answered {
-  answer: () => Omit<MeterUsage, 'processed_through'>;
+  answer: () => CustomerMeterUsageValues;
   positions: HandledPositions;
 }
 
@@ -38,7 +39,7 @@ export async function customerUsageAnswer(
   tenant: Tenant,
   customerId: string,
   query: MeterUsageQuery,
-): Promise<MeterUsage | Unanswered> {
+): Promise<WindowValuesUsage | Unanswered> {
   const ends = horizon.topicEnds();
   // Awaited only once the snapshot has answered; a read that failed the answer first must not go unhandled.
   ends.catch(() => undefined);

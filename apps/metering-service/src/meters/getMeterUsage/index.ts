@@ -1,18 +1,12 @@
-import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup, UsageWindow } from '@afternoon/contracts/meters';
-import {
-  isoInstant,
-  preparedStatement,
-  type Queryable,
-  SqlParameters,
-  type Tenant,
-  ValidationError,
-} from '@afternoon/service-kit';
+import type { Meter, MeterUsage, MeterUsageQuery, UsageGroup } from '@afternoon/contracts/meters';
+import { meterUsageOf, type WindowValuesUsage } from '@afternoon/contracts/meterUsageAnswer';
+import { answerWindows, type TimeWindow } from '@afternoon/contracts/usageWindows';
+import { preparedStatement, type Queryable, SqlParameters, type Tenant, ValidationError } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
 import { checkGroupedBy, receivedWindowOf, type UsageScope } from '../countedEvents';
 import { withRollupSnapshot } from '../rollups/rollupSnapshot';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
-import { maxGroupsPerQuery, type TimeWindow, wholeRange, windowsBetween } from './usageWindows';
 
 /** A row of `meterAggregateSql` (and of `meterBatchAggregateSql`, which adds its `item`). */
 export interface AggregateRow {
@@ -24,8 +18,17 @@ export interface AggregateRow {
   [group: `g${number}`]: UsageGroup['key'][string] | undefined;
 }
 
+/**
+ * More groups than this across the windows of one answer (a group counts once in each window it has usage in) is
+ * refused: a meter grouped by a property with a value per event would otherwise answer with every event.
+ */
+export const maxGroupsPerQuery = 10_000;
+
 /** A customer's usage of a meter, without the horizon the route adds. */
 export type CustomerMeterUsage = Omit<MeterUsage, 'processed_through'>;
+
+/** `CustomerMeterUsage` as the internal API answers it: its windows' values, not the windows (ADR 0053). */
+export type CustomerMeterUsageValues = Omit<WindowValuesUsage, 'processed_through'>;
 
 /**
  * A customer's usage of a meter over [from, to), computed from the stored events and the meter's definition as it
@@ -44,7 +47,7 @@ export async function customerMeterUsage(
   const answer = await withRollupSnapshot(pool, meter, (tx, rollupCurrent) =>
     readCustomerMeterUsage(tx, { tenant, customerId, meter, query, rollupCurrent }, maxGroups),
   );
-  return answer();
+  return meterUsageOf(answer());
 }
 
 interface AnswerShape {
@@ -75,12 +78,12 @@ export async function readCustomerMeterUsage(
   tx: Queryable,
   { tenant, customerId, meter, query, rollupCurrent }: CustomerMeterUsageRead,
   maxGroups = maxGroupsPerQuery,
-): Promise<() => CustomerMeterUsage> {
+): Promise<() => CustomerMeterUsageValues> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
   const to = new Date(query.to);
-  const windows = query.window ? windowsBetween(from.getTime(), to.getTime(), query.window) : [wholeRange(from, to)];
+  const windows = answerWindows(from.getTime(), to.getTime(), query.window);
   if (!windows) throw new ValidationError(`too many ${query.window} windows between from and to`, 'window');
 
   const scope: UsageScope = { tenant, customerId, from, to, ...receivedWindowOf(query) };
@@ -98,13 +101,13 @@ export async function readCustomerMeterUsage(
   return () => customerMeterUsageOf(rows, excludedEvents, { customerId, meter, query, from, to, windows }, maxGroups);
 }
 
-/** The answer from the aggregate's rows (and the excluded counts, when read). */
+/** The answer from the aggregate's rows (and the excluded counts, when read): a value for each of `windows`. */
 export function customerMeterUsageOf(
   rows: readonly AggregateRow[],
   excludedEvents: MeterUsage['excluded_events'] | undefined,
   { customerId, meter, query, from, to, windows }: AnswerShape,
   maxGroups: number,
-): CustomerMeterUsage {
+): CustomerMeterUsageValues {
   const groupBy = query.group_by ?? [];
   checkGroupCount(rows, windows.length, maxGroups);
   const empty = emptyValue(meter.aggregation);
@@ -127,7 +130,7 @@ export function customerMeterUsageOf(
     }
   }
   const totalValue = value(total);
-  return {
+  const usage: CustomerMeterUsageValues = {
     meter: meter.code,
     customer_id: customerId,
     from: from.toISOString(),
@@ -135,15 +138,15 @@ export function customerMeterUsageOf(
     window: query.window ?? null,
     group_by: groupBy,
     total: totalValue,
-    windows: windows.map((window: TimeWindow): UsageWindow => {
-      const key = window.calendarStart;
-      const value = query.window ? (windowTotals.get(key) ?? empty) : totalValue;
-      const answer: UsageWindow = { start: isoInstant(window.start), end: isoInstant(window.end), value };
-      if (groupBy.length > 0) answer.groups = (windowGroups.get(key) ?? []).sort(byKey);
-      return answer;
-    }),
+    window_values: windows.map(({ calendarStart }) =>
+      query.window ? (windowTotals.get(calendarStart) ?? empty) : totalValue,
+    ),
     excluded_events: excludedEvents ?? { missing_property: 0, not_numeric: 0 },
   };
+  if (groupBy.length > 0) {
+    usage.window_groups = windows.map(({ calendarStart }) => (windowGroups.get(calendarStart) ?? []).sort(byKey));
+  }
+  return usage;
 }
 
 function checkGroupCount(rows: readonly AggregateRow[], windowCount: number, maxGroups: number): void {

@@ -1,4 +1,7 @@
-import type { UsageWindowSize } from '@afternoon/contracts/meters';
+import type { UsageWindowSize } from './meters';
+
+// The windows of a usage answer (`MeterUsage`). Metering's internal answer names only their values (ADR 0053), so
+// metering and the answer's parse both make them here.
 
 /**
  * A window of an answer in epoch milliseconds: [start, end), cut to the range asked, and `calendarStart`, the start of
@@ -13,12 +16,6 @@ export interface TimeWindow {
 
 /** More windows than this in one answer is refused: ask for a larger window or a shorter range. */
 export const maxWindowsPerQuery = 2_000;
-
-/**
- * More groups than this across the windows of one answer (a group counts once in each window it has usage in) is
- * refused: a meter grouped by a property with a value per event would otherwise answer with every event.
- */
-export const maxGroupsPerQuery = 10_000;
 
 const fixedLengthMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
@@ -36,11 +33,12 @@ function nextWindowStart(start: number, size: UsageWindowSize): number {
 }
 
 /** The whole range as the one window of an answer without `window`: its rows carry no bucket, and are keyed 0. */
-export const wholeRange = (from: Date, to: Date): TimeWindow => ({
-  start: from.getTime(),
-  end: to.getTime(),
-  calendarStart: 0,
-});
+export const wholeRange = (from: number, to: number): TimeWindow => ({ start: from, end: to, calendarStart: 0 });
+
+/** An answer's windows: `windowsBetween` with a window size, else the whole range as one window. */
+export function answerWindows(from: number, to: number, size: UsageWindowSize | null | undefined) {
+  return size ? windowsBetween(from, to, size) : [wholeRange(from, to)];
+}
 
 /**
  * The UTC calendar windows covering [from, to), the first and last cut to the range, so a range that does not
