@@ -91,4 +91,13 @@ describe('methods, paths, query strings and schemes the edge answers with a 4xx,
     });
     refused(basic, 401, 'UNAUTHORIZED');
   });
+
+  it('answers without an ETag: each body has its own request_id, so none could be answered 304', async () => {
+    const listed = await fetch(`${cluster.baseUrl}/v1/customers`, {
+      headers: { authorization: `Bearer ${acme.keys.live}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('content-length')).not.toBeNull();
+    expect(listed.headers.get('etag')).toBeNull();
+  });
 });
