@@ -1,7 +1,7 @@
 import type { UsageWindowSize } from './meters';
 
 // The windows of a usage answer (`MeterUsage`). Metering's internal answer names only their values (ADR 0053), so
-// metering and the answer's parse both make them here.
+// metering (keying its rows) and the gateway (making the public windows) both take them from here.
 
 /**
  * A window of an answer in epoch milliseconds: [start, end), cut to the range asked, and `calendarStart`, the start of
