@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoInstant } from './isoInstant';
 import { MeterUsage, UsageGroup, UsageValue, type UsageWindow } from './meters';
-import { answerWindows } from './usageWindows';
+import { answerWindows, type TimeWindow } from './usageWindows';
 
 // Metering's internal answer of a customer's usage of a meter, and the public `MeterUsage` it is made into (ADR 0053).
 
@@ -18,10 +18,12 @@ export type WindowValuesUsage = z.infer<typeof WindowValuesUsage>;
 
 type Unhorizoned<T> = Omit<T, 'processed_through'>;
 
-/** Whether `usage` has one value (and one list of groups, when grouped) for each of its windows. */
-function fitsItsWindows(usage: Unhorizoned<WindowValuesUsage>): boolean {
-  const count = answerWindows(Date.parse(usage.from), Date.parse(usage.to), usage.window)?.length;
-  return usage.window_values.length === count && (usage.window_groups?.length ?? count) === count;
+/** The windows of `usage`, when it has one value (and one list of groups, when grouped) for each of them. */
+function windowsFitted(usage: Unhorizoned<WindowValuesUsage>): TimeWindow[] | undefined {
+  const windows = answerWindows(Date.parse(usage.from), Date.parse(usage.to), usage.window);
+  const count = windows?.length;
+  const fits = usage.window_values.length === count && (usage.window_groups?.length ?? count) === count;
+  return fits ? windows : undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ function fitsItsWindows(usage: Unhorizoned<WindowValuesUsage>): boolean {
  * a Zod transform, the windows cost ten times as much (the collector kept them alive through the parse).
  */
 export const CustomerMeterUsageAnswer = z.object({
-  usage: WindowValuesUsage.refine(fitsItsWindows, {
+  usage: WindowValuesUsage.refine((usage) => windowsFitted(usage) !== undefined, {
     message: 'window_values do not match the windows of from, to and window',
     path: ['window_values'],
   }),
@@ -40,9 +42,9 @@ export type CustomerMeterUsageAnswer = z.infer<typeof CustomerMeterUsageAnswer>;
 export function meterUsageOf(usage: WindowValuesUsage): MeterUsage;
 export function meterUsageOf(usage: Unhorizoned<WindowValuesUsage>): Unhorizoned<MeterUsage>;
 export function meterUsageOf(usage: Unhorizoned<WindowValuesUsage> & { processed_through?: string }) {
-  if (!fitsItsWindows(usage)) throw new Error('window_values do not match the windows of from, to and window');
+  const bounds = windowsFitted(usage);
+  if (!bounds) throw new Error('window_values do not match the windows of from, to and window');
   const { window_values: values, window_groups: groups } = usage;
-  const bounds = answerWindows(Date.parse(usage.from), Date.parse(usage.to), usage.window) ?? [];
   // A window starts where the one before it ended: that instant's text is made once.
   let endedAt = Number.NaN;
   let ended = '';

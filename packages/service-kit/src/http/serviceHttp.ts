@@ -89,8 +89,7 @@ export async function startServiceHttp(options: {
 }): Promise<{ server: Server; port: number }> {
   const app = express();
   app.disable('x-powered-by');
-  // The gateway reads each answer once and never asks conditionally; an ETag would hash every body for nothing
-  // (SHA-1 over 63 KB for an answer of hourly windows).
+  // The gateway reads each answer once and never asks conditionally; an ETag would hash every body for nothing.
   app.disable('etag');
   app.use(operationalRoutes(options));
   app.use(requestTelemetry(options));
