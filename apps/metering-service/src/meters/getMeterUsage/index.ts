@@ -5,8 +5,20 @@ import { preparedStatement, type Queryable, SqlParameters, type Tenant, Validati
 import type pg from 'pg';
 import { normalizeDecimal } from '../../usage/exactDecimal';
 import { checkGroupedBy, receivedWindowOf, type UsageScope } from '../countedEvents';
-import { withRollupSnapshot } from '../rollups/rollupSnapshot';
+import { rollupCurrentSql, withRollupSnapshot } from '../rollups/rollupSnapshot';
+import { aggregateRowsOf, aggregateTextSql } from './aggregateText';
 import { emptyValue, excludedEventsSql, meterAggregateSql } from './meterUsageSql';
+
+/**
+ * The one row of a customer's answer: the aggregate's rows as text (`aggregateTextSql`), whether the meter is as it
+ * was read, the excluded counts.
+ */
+interface AnswerRow {
+  aggregate: string | null;
+  unchanged: boolean;
+  missing_property: number;
+  not_numeric: number;
+}
 
 /** A row of `meterAggregateSql` (and of `meterBatchAggregateSql`, which adds its `item`). */
 export interface AggregateRow {
@@ -59,26 +71,49 @@ interface AnswerShape {
   windows: TimeWindow[];
 }
 
-/** What `readCustomerMeterUsage` answers about, read in the caller's snapshot. */
+/** What `readCustomerMeterUsage` answers about. */
 export interface CustomerMeterUsageRead {
   tenant: Tenant;
   customerId: string;
   meter: Meter;
   query: MeterUsageQuery;
-  /** Whether the meter's rollup is current for `meter`'s definition in the caller's snapshot. */
+  /** Whether the meter's rollup is current for `meter`'s definition (in the caller's snapshot, or when it was read). */
   rollupCurrent: boolean;
 }
 
 /**
- * `customerMeterUsage` within a snapshot the caller holds (see `withRollupSnapshot`): the aggregate at every level,
- * then the counts of the events it left out. Answers a function that makes the answer from what was read, for the
- * caller to call once the snapshot is over, so the connection is not held while it runs.
+ * `customerMeterUsage` within a snapshot the caller holds (see `withRollupSnapshot`): the aggregate at every level
+ * and the counts of the events it left out, in one statement. Answers a function that makes the answer from what was
+ * read, for the caller to call once the snapshot is over, so the connection is not held while it runs.
  */
 export async function readCustomerMeterUsage(
   tx: Queryable,
-  { tenant, customerId, meter, query, rollupCurrent }: CustomerMeterUsageRead,
+  read: CustomerMeterUsageRead,
   maxGroups = maxGroupsPerQuery,
 ): Promise<() => CustomerMeterUsageValues> {
+  return (await readUsage(tx, read, maxGroups)).answer;
+}
+
+/**
+ * `readCustomerMeterUsage` in a statement of its own, for a meter an earlier statement read at `definitionVersion`
+ * (and `rollupCurrent`): undefined when, in this statement's snapshot, the meter's definition has changed since or
+ * the rollup it would read is no longer current, so the raw events and the rollup never answer for two definitions.
+ */
+export async function readCustomerMeterUsageUnchanged(
+  db: Queryable,
+  read: CustomerMeterUsageRead,
+  definitionVersion: number,
+): Promise<(() => CustomerMeterUsageValues) | undefined> {
+  const { answer, unchanged } = await readUsage(db, read, maxGroupsPerQuery, definitionVersion);
+  return unchanged ? answer : undefined;
+}
+
+async function readUsage(
+  db: Queryable,
+  { tenant, customerId, meter, query, rollupCurrent }: CustomerMeterUsageRead,
+  maxGroups: number,
+  definitionVersion?: number,
+): Promise<{ answer: () => CustomerMeterUsageValues; unchanged: boolean }> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
@@ -91,14 +126,31 @@ export async function readCustomerMeterUsage(
   const aggregate = meterAggregateSql(meter, scope, { window: query.window, groupBy, rollupCurrent }, params);
   // Besides its groups, an answer has a row per window and one for the total: one row past that is too many.
   const bounded = Number.isFinite(maxGroups)
-    ? params.query(`SELECT * FROM (${aggregate.text}) answer LIMIT ${params.add(maxGroups + windows.length + 2)}`)
-    : aggregate;
-  const { rows } = await tx.query<AggregateRow>(preparedStatement(bounded));
-  const excluded = excludedEventsSql(meter, scope, rollupCurrent);
-  const excludedEvents = excluded
-    ? (await tx.query<MeterUsage['excluded_events']>(preparedStatement(excluded))).rows[0]
-    : undefined;
-  return () => customerMeterUsageOf(rows, excludedEvents, { customerId, meter, query, from, to, windows }, maxGroups);
+    ? `SELECT * FROM (${aggregate.text}) answer LIMIT ${params.add(maxGroups + windows.length + 2)}`
+    : aggregate.text;
+  const excluded = excludedEventsSql(meter, scope, rollupCurrent, params);
+  const unchanged =
+    definitionVersion === undefined
+      ? 'true'
+      : `EXISTS (SELECT 1 FROM meters WHERE id = ${params.add(meter.id)}
+                    AND definition_version = ${params.add(definitionVersion)}${rollupCurrent ? ` AND ${rollupCurrentSql}` : ''})`;
+  const columns = { windowed: query.window !== undefined, groups: groupBy.length };
+  // One statement, one round trip: the rows as one text, the excluded counts beside them.
+  const selected = `${aggregateTextSql(bounded, columns)} AS aggregate, ${unchanged} AS unchanged`;
+  const { rows } = await db.query<AnswerRow>(
+    preparedStatement(
+      params.query(
+        excluded
+          ? `SELECT ${selected}, missing_property, not_numeric FROM (${excluded.text}) excluded`
+          : `SELECT ${selected}`,
+      ),
+    ),
+  );
+  const { aggregate: text, missing_property, not_numeric } = rows[0] as AnswerRow;
+  const excludedEvents = excluded ? { missing_property, not_numeric } : undefined;
+  const shape = { customerId, meter, query, from, to, windows };
+  const answer = () => customerMeterUsageOf(aggregateRowsOf(text, columns), excludedEvents, shape, maxGroups);
+  return { answer, unchanged: (rows[0] as AnswerRow).unchanged };
 }
 
 /** The answer from the aggregate's rows (and the excluded counts, when read): a value for each of `windows`. */

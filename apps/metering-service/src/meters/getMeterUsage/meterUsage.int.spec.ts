@@ -225,6 +225,40 @@ describe('usage of a meter, from the stored events', () => {
     ]);
   });
 
+  it('keeps group values whole whatever they hold: separators, quotes, numbers, booleans, none', async () => {
+    // The aggregate crosses from Postgres as one text split on U+001E and U+001F (`aggregateText.ts`).
+    const initech: Tenant = { organizationId: 'org_initech', mode: 'live' };
+    const models = ['a\u001fb', 'c\u001ed', 'e,f "g"\n', 42, true, 'ü😀'];
+    for (const [index, model] of [...models, undefined].entries()) {
+      await insertUsageEvent(pool, initech, {
+        key: `evt_initech_${index}`,
+        eventName: 'llm.tokens',
+        customerId: alice,
+        timestamp: `2026-03-01T1${index % 3}:10:00Z`,
+        properties: model === undefined ? { tokens: index } : { tokens: index, model },
+        receivedAt: '2026-03-01T12:30:00Z',
+      });
+    }
+    const query = { meter: 'tokens', ...day, group_by: ['model'], window: 'hour' as const };
+    const usage = await customerMeterUsage(pool, initech, alice, meter({ aggregation: 'sum' }), query);
+    expect(usage.windows.map((window) => window.groups)).toEqual([
+      [
+        { key: { model: 'a\u001fb' }, value: '0' },
+        { key: { model: 42 }, value: '3' },
+        { key: { model: null }, value: '6' },
+      ],
+      [
+        { key: { model: 'c\u001ed' }, value: '1' },
+        { key: { model: true }, value: '4' },
+      ],
+      [
+        { key: { model: 'e,f "g"\n' }, value: '2' },
+        { key: { model: 'ü😀' }, value: '5' },
+      ],
+    ]);
+    expect(usage.total).toBe('21');
+  });
+
   it('refuses to group by a property the meter does not group by', async () => {
     await expect(usageOf({ group_by: ['model'] }, { group_by: ['region'] })).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',

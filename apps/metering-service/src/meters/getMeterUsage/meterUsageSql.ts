@@ -170,11 +170,18 @@ export function meterAggregateSql(
   return { text, values: params.values };
 }
 
-/** How many events of the meter's name and filters a property-based aggregation left out, and why. */
-export function excludedEventsSql(meter: Meter, scope: UsageScope, rollupCurrent: boolean): SqlQuery | undefined {
+/**
+ * How many events of the meter's name and filters a property-based aggregation left out, and why. Its values go into
+ * `params`, as `meterAggregateSql`'s do.
+ */
+export function excludedEventsSql(
+  meter: Meter,
+  scope: UsageScope,
+  rollupCurrent: boolean,
+  params = new SqlParameters(),
+): SqlQuery | undefined {
   const property = meter.property;
   if (property === null) return undefined;
-  const params = new SqlParameters();
   const numeric = numericAggregations.includes(meter.aggregation);
   const raw = (where: string, range: RangeSql) => {
     const conditions = meterEventConditions(meter, where, range, params);

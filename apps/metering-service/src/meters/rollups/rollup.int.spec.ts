@@ -1,4 +1,5 @@
 import type { Meter, MeterDefinition, MeterUsageQuery, UsageWindowSize } from '@afternoon/contracts/meters';
+import { meterUsageOf } from '@afternoon/contracts/meterUsageAnswer';
 import type { MeterUsageAnswer, MeterUsageItem } from '@afternoon/contracts/meterUsageBatch';
 import type { UsageRecord } from '@afternoon/contracts/usage';
 import {
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertMeter } from '../../../test/storedRows';
 import { migrationsDir } from '../../app';
 import { storeUsageEvents } from '../../usage/storeUsageEvents';
-import { customerMeterUsage } from '../getMeterUsage';
+import { customerMeterUsage, readCustomerMeterUsageUnchanged } from '../getMeterUsage';
 import { meterTopCustomers } from '../getMeterUsage/topCustomers';
 import { meterUsageAnswers } from '../meterUsageBatch';
 import { buildMeterRollup } from './buildRollup';
@@ -303,15 +304,30 @@ describe('hourly rollups', () => {
   it('is rebuilt after the meter changes, and stale until then', async () => {
     const tokens = meters.find((meter) => meter.code === 'tokens');
     if (!tokens) throw new Error('no tokens meter');
+    const query = { meter: 'tokens', from: '2026-05-01T00:00:00Z', to: '2026-05-04T00:00:00Z' };
+    const customerId = customers[0] ?? '';
+    // Outside a snapshot, an answer is read only for the meter as it was read before (`customerUsageAnswer`).
+    const unchanged = async (meter: Meter, version: number, rollupCurrent: boolean) => {
+      const read = { tenant, customerId, meter, query, rollupCurrent };
+      const answer = await readCustomerMeterUsageUnchanged(pool, read, version);
+      return answer && meterUsageOf(answer());
+    };
+    const before = await pool.query('SELECT definition_version FROM meters WHERE id = $1', [tokens.id]);
+    const version: number = before.rows[0].definition_version;
+    expect(await unchanged(tokens, version, true)).toBeDefined();
     await pool.query(
       `UPDATE meters SET filters = '{"region": ["us"]}', definition_version = definition_version + 1 WHERE id = $1`,
       [tokens.id],
     );
     const narrowed = { ...tokens, filters: { region: ['us'] } };
-    const query = { meter: 'tokens', from: '2026-05-01T00:00:00Z', to: '2026-05-04T00:00:00Z' };
-    const whileStale = await customerMeterUsage(pool, tenant, customers[0] ?? '', narrowed, query);
+    const whileStale = await customerMeterUsage(pool, tenant, customerId, narrowed, query);
+    expect(await unchanged(tokens, version, true)).toBeUndefined();
+    expect(await unchanged(tokens, version, false)).toBeUndefined();
+    expect(await unchanged(narrowed, version + 1, true)).toBeUndefined();
+    expect(await unchanged(narrowed, version + 1, false)).toEqual(whileStale);
     expect(await buildMeterRollup(pool, tokens.id)).toBe(true);
-    expect(await customerMeterUsage(pool, tenant, customers[0] ?? '', narrowed, query)).toEqual(whileStale);
+    expect(await customerMeterUsage(pool, tenant, customerId, narrowed, query)).toEqual(whileStale);
+    expect(await unchanged(narrowed, version + 1, true)).toEqual(whileStale);
     const { rows } = await pool.query(
       `SELECT DISTINCT group_key -> 1 AS region FROM meter_usage_hourly WHERE meter_id = $1 AND included_count > 0`,
       [tokens.id],
