@@ -146,11 +146,11 @@ async function readUsage(
       ),
     ),
   );
-  const { aggregate: text, missing_property, not_numeric } = rows[0] as AnswerRow;
+  const { aggregate: text, unchanged: stillAsRead, missing_property, not_numeric } = rows[0] as AnswerRow;
   const excludedEvents = excluded ? { missing_property, not_numeric } : undefined;
   const shape = { customerId, meter, query, from, to, windows };
   const answer = () => customerMeterUsageOf(aggregateRowsOf(text, columns), excludedEvents, shape, maxGroups);
-  return { answer, unchanged: (rows[0] as AnswerRow).unchanged };
+  return { answer, unchanged: stillAsRead };
 }
 
 /** The answer from the aggregate's rows (and the excluded counts, when read): a value for each of `windows`. */
