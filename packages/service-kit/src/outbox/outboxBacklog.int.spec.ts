@@ -8,16 +8,18 @@ import { startOutboxRelay } from './outboxRelay';
 
 const spec = { name: 'outbox.backlog', partitions: 1, retentionMs: -1 };
 const vacuumed = { name: 'outbox.vacuum', partitions: 1, retentionMs: -1 };
+const vacuumedBySize = { name: 'outbox.vacuum.bytes', partitions: 1, retentionMs: -1 };
 
 describe('the outbox table: backlog (afternoon_outbox_backlog) and vacuum', () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
   const { kafka, logger } = kitKafka();
   const topic = kafka.topic(spec);
   const vacuumTopic = kafka.topic(vacuumed);
+  const bytesTopic = kafka.topic(vacuumedBySize);
 
   beforeAll(async () => {
     db = await kitDatabase();
-    await kafka.ensureTopics([spec, vacuumed]);
+    await kafka.ensureTopics([spec, vacuumed, vacuumedBySize]);
   });
   afterAll(async () => {
     await kafka.close();
@@ -74,7 +76,7 @@ describe('the outbox table: backlog (afternoon_outbox_backlog) and vacuum', () =
       schema: db.schema,
       createProducer: () => kafka.createProducer(),
       logger,
-      vacuumEveryRows: 10,
+      vacuumEvery: { rows: 10 },
     });
     const enqueue = (from: number, count: number) =>
       withTransaction(db.pool, (tx) =>
@@ -91,6 +93,39 @@ describe('the outbox table: backlog (afternoon_outbox_backlog) and vacuum', () =
     await enqueue(6, 6);
     await eventually(() => expect(collected.messages).toHaveLength(12), { label: 'twelve published' });
     await eventually(async () => expect(await vacuums()).toBe(1), { label: 'vacuumed after ten' });
+    await relay.stop();
+    await collected.stop();
+  });
+  it('vacuums the outbox once it has published as many bytes as it is set to, however few the rows', async () => {
+    const collected = await collectTopic(bytesTopic);
+    const relay = startOutboxRelay({
+      pool: db.pool,
+      schema: db.schema,
+      createProducer: () => kafka.createProducer(),
+      logger,
+      vacuumEvery: { rows: 1_000_000, bytes: 5_000 },
+    });
+    const before = await vacuums();
+    // ~1 KB a message: three stay under the 5,000 bytes, six pass them.
+    const enqueue = (from: number, count: number) =>
+      withTransaction(db.pool, (tx) =>
+        enqueueOutbox(
+          tx,
+          db.schema,
+          Array.from({ length: count }, (_, n) => ({
+            topic: bytesTopic,
+            key: 'k',
+            payload: { n: from + n, note: 'x'.repeat(1_000) },
+          })),
+        ),
+      );
+    await enqueue(0, 3);
+    await eventually(() => expect(collected.messages).toHaveLength(3), { label: 'three published' });
+    expect(await vacuums()).toBe(before);
+
+    await enqueue(3, 3);
+    await eventually(() => expect(collected.messages).toHaveLength(6), { label: 'six published' });
+    await eventually(async () => expect(await vacuums()).toBe(before + 1), { label: 'vacuumed after 5,000 bytes' });
     await relay.stop();
     await collected.stop();
   });

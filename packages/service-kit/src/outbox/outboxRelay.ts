@@ -8,7 +8,7 @@ import type { Tracing } from '../tracing/tracing';
 import { type LeaderSession, openLeaderSession } from './leaderSession';
 import { outboxChannel } from './outbox';
 import { byteBoundedBatches, encodedSize, maxRequestBytes, type OutgoingMessage } from './outboxBatches';
-import { outboxVacuumByRows } from './outboxVacuum';
+import { type OutboxVacuumEvery, outboxVacuumByVolume } from './outboxVacuum';
 import { errorReplyFor, isSizeRefusal, type OutboxRow, setAsideOversized } from './oversizedMessage';
 
 export interface OutboxRelay {
@@ -57,11 +57,11 @@ export function startOutboxRelay(options: {
   onBacklog?: (messages: number) => void;
   /** Each message is sent in a PRODUCER span continuing the trace that queued it. */
   tracing?: Tracing;
-  /** Rows published between two vacuums of the outbox (`outboxVacuumEveryRows` by default). */
-  vacuumEveryRows?: number;
+  /** Rows or bytes published between two vacuums of the outbox (`outboxVacuumEveryRows` and `…Bytes` by default). */
+  vacuumEvery?: OutboxVacuumEvery;
 }): OutboxRelay {
   const { pool, schema, logger } = options;
-  const vacuum = outboxVacuumByRows(pool, logger, options.vacuumEveryRows);
+  const vacuum = outboxVacuumByVolume(pool, logger, options.vacuumEvery);
   const publishedLast = new Set(options.publishLast ?? []);
   let leader = false;
   let session: LeaderSession | undefined;
@@ -109,7 +109,10 @@ export function startOutboxRelay(options: {
       return;
     }
     await deletePublished(pool, batch);
-    vacuum.published(batch.length);
+    vacuum.published(
+      batch.length,
+      batch.reduce((bytes, { size }) => bytes + size, 0),
+    );
     options.onPublished?.(batch.length);
   }
 
