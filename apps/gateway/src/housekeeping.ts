@@ -1,11 +1,14 @@
-import { type Logger, type Stoppable, startBackgroundLoop } from '@afternoon/service-kit';
+import { type Logger, type Stoppable, startBackgroundLoop, startTableMaintenance } from '@afternoon/service-kit';
 import type pg from 'pg';
 import { forgetExpiredIdempotencyKeys } from './idempotency/idempotencyStore';
 import type { RequestWindows } from './rateLimits/requestWindows';
 
 const hour = 60 * 60 * 1000;
 
-/** Hourly, forgets Idempotency-Keys past their retention and rate-limit windows ended over an hour ago. */
+/**
+ * Hourly, forgets Idempotency-Keys past their retention and rate-limit windows ended over an hour ago; keeps the
+ * gateway's tables analyzed and vacuumed as every service's are (`startTableMaintenance`).
+ */
 export function startHousekeeping(options: {
   logger: Logger;
   background: pg.Pool;
@@ -14,6 +17,7 @@ export function startHousekeeping(options: {
 }): Stoppable {
   const { logger } = options;
   const loops = [
+    startTableMaintenance({ pool: options.background, logger }),
     startBackgroundLoop({
       name: 'forgetting expired idempotency keys',
       logger,

@@ -14,6 +14,7 @@ import { createServiceMetrics } from './metrics';
 import { startOutboxRelay } from './outbox/outboxRelay';
 import { migrate } from './postgres/migrate';
 import { createServicePools, endPools } from './postgres/servicePools';
+import { startTableMaintenance } from './postgres/tableMaintenance';
 import type { Stoppable } from './slices/backgroundLoop';
 import { type CommandTopics, type ComposedSlices, composeSlices } from './slices/composition';
 import { serviceContext } from './slices/serviceContext';
@@ -39,8 +40,8 @@ export interface RunningService extends ServiceContext {
 
 /**
  * Boots a service from its slices the same way for every app: migrate, topics, outbox relay, one consumer for all
- * the slices' commands and one per consumer, HTTP with every slice's routes, then the background work. Stops in
- * the reverse order.
+ * the slices' commands and one per consumer, HTTP with every slice's routes, then the background work (the
+ * tables' maintenance first). Stops in the reverse order.
  */
 export async function startService(definition: ServiceDefinition): Promise<RunningService> {
   const { env, name } = definition;
@@ -86,7 +87,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     readiness: readinessChecks(context, consumers),
   });
   await Promise.all(consumers.map((consumer) => consumer.joined));
-  const background: Stoppable[] = [];
+  const background: Stoppable[] = [startTableMaintenance({ pool: pools.background, logger })];
   for (const work of composed.background) background.push(await work(context));
   logger.info({ host: env.INTERNAL_HOST, port: http.port }, `${name} ready`);
 

@@ -5,7 +5,6 @@ import { usageRoutes } from './api';
 import type { IngestProgress } from './eventSummary';
 import { ingestInFlight } from './ingestInFlight';
 import { usageConsumer, usageConsumerName } from './meterUsage';
-import { startPlannerStatistics } from './plannerStatistics';
 import { usageOutcomesChannel } from './usageOutcome';
 
 /** How far the usage consumer has got with the ingest topic, read on the routes' pool. */
@@ -26,7 +25,6 @@ export const usageSlice: Slice = {
   name: 'usage',
   consumers: [usageConsumer],
   produces: [Topics.usageMetered],
-  background: [({ pools, logger }) => startPlannerStatistics({ pool: pools.background, logger })],
   routes: (deps) =>
     usageRoutes({
       pool: deps.pool,

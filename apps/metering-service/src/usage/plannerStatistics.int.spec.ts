@@ -1,9 +1,8 @@
-import { createPool, migrate } from '@afternoon/service-kit';
+import { createPool, maintainTables, migrate } from '@afternoon/service-kit';
 import { dropSchemas, eventually, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../app';
-import { analyzeChangedTables } from './plannerStatistics';
 
 describe("keeping the planner's statistics of metering's tables", () => {
   const schema = uniqueName('planner_statistics');
@@ -43,7 +42,7 @@ describe("keeping the planner's statistics of metering's tables", () => {
     expect(await usageEventsStatistics()).toEqual({ reltuples: -1, analyzed: false });
     await insertEvents(1, 1_000);
     // The server counts the changes a little after the inserting transaction ends.
-    await eventually(async () => expect(await analyzeChangedTables(pool)).toContain('usage_events'), {
+    await eventually(async () => expect((await maintainTables(pool)).analyzed).toContain('usage_events'), {
       timeout: 30_000,
       label: 'usage_events analyzed',
     });
@@ -57,9 +56,9 @@ describe("keeping the planner's statistics of metering's tables", () => {
 
     // 50 + 10% of 1,000 = 150 changed rows are needed before the next analyze; 100 are not enough.
     await insertEvents(1_001, 100);
-    expect(await analyzeChangedTables(pool)).not.toContain('usage_events');
+    expect((await maintainTables(pool)).analyzed).not.toContain('usage_events');
     await insertEvents(1_101, 100);
-    await eventually(async () => expect(await analyzeChangedTables(pool)).toContain('usage_events'), {
+    await eventually(async () => expect((await maintainTables(pool)).analyzed).toContain('usage_events'), {
       timeout: 30_000,
       label: 'usage_events analyzed again',
     });

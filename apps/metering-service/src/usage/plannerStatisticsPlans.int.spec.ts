@@ -1,11 +1,10 @@
-import { createPool, migrate, type Tenant } from '@afternoon/service-kit';
+import { createPool, maintainTables, migrate, type Tenant } from '@afternoon/service-kit';
 import { dropSchemas, eventually, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeMeter } from '../../test/storedRows';
 import { migrationsDir } from '../app';
 import { meterBatchAggregateSql } from '../meters/getMeterUsage/meterUsageBatchSql';
-import { analyzeChangedTables } from './plannerStatistics';
 
 const requests = activeMeter({
   code: 'requests',
@@ -73,7 +72,7 @@ describe('the plan of a customer usage read for a tenant new to a large usage_ev
     timeout: 120_000,
   }, async () => {
     await insertEvents(established, 120_000, 1_000);
-    await eventually(async () => expect(await analyzeChangedTables(pool)).toContain('usage_events'), {
+    await eventually(async () => expect((await maintainTables(pool)).analyzed).toContain('usage_events'), {
       timeout: 30_000,
       label: 'the established tenant analyzed',
     });
@@ -84,7 +83,7 @@ describe('the plan of a customer usage read for a tenant new to a large usage_ev
     // tenant, here not the customer's (every question would scan all the newcomer's events).
     expect(await customerReadIndexes()).not.toEqual(['usage_events_by_customer']);
 
-    await eventually(async () => expect(await analyzeChangedTables(pool)).toContain('usage_events'), {
+    await eventually(async () => expect((await maintainTables(pool)).analyzed).toContain('usage_events'), {
       timeout: 30_000,
       label: 'the newcomer analyzed',
     });
