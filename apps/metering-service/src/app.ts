@@ -12,6 +12,8 @@ export const meteringProjections = projectionsOf(meteringSlices);
 /** What each of metering's consumers reads; replaying these from the start derives its tables again. */
 export const meteringConsumedTopics = consumedTopics(meteringSlices);
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+/** A new tenant's first events must not stay unseen by the planner in a large `usage_events` (ADR 0039). */
+export const meteringTableMaintenance = { newTenantsSeenIn: ['usage_events'] };
 
 /** Meters usage: the ingest topic into `usage_events` once per idempotency key, meters, and the reads over them. */
 export function startMeteringService(env: MeteringServiceEnv): Promise<RunningService> {
@@ -26,5 +28,6 @@ export function startMeteringService(env: MeteringServiceEnv): Promise<RunningSe
       repliesTopic: Topics.gatewayReplies,
     },
     slices: meteringSlices,
+    tableMaintenance: meteringTableMaintenance,
   });
 }

@@ -95,7 +95,12 @@ export {
   type ServicePools,
 } from './postgres/servicePools';
 export { SqlParameters, type SqlQuery } from './postgres/sqlParameters';
-export { maintainTables, startTableMaintenance, type TablesMaintained } from './postgres/tableMaintenance';
+export {
+  maintainTables,
+  startTableMaintenance,
+  type TableMaintenanceOptions,
+  type TablesMaintained,
+} from './postgres/tableMaintenance';
 export { guardProcess, type UnhandledErrorKind, unhandledErrorsCaught } from './processGuard';
 export {
   type ForeignEvent,

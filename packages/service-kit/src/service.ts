@@ -14,7 +14,7 @@ import { createServiceMetrics } from './metrics';
 import { startOutboxRelay } from './outbox/outboxRelay';
 import { migrate } from './postgres/migrate';
 import { createServicePools, endPools } from './postgres/servicePools';
-import { startTableMaintenance } from './postgres/tableMaintenance';
+import { startTableMaintenance, type TableMaintenanceOptions } from './postgres/tableMaintenance';
 import type { Stoppable } from './slices/backgroundLoop';
 import { type CommandTopics, type ComposedSlices, composeSlices } from './slices/composition';
 import { serviceContext } from './slices/serviceContext';
@@ -28,6 +28,8 @@ export interface ServiceDefinition {
   /** Where the slices' aggregates get their commands and send their events and replies. */
   commands?: CommandTopics;
   slices: readonly Slice[];
+  /** What the service's tables need of their maintenance beyond autovacuum's rules (`startTableMaintenance`). */
+  tableMaintenance?: TableMaintenanceOptions;
 }
 
 /** A started service: its context (consumers' waits on the ingest pool), its port, and its one way down. */
@@ -87,7 +89,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     readiness: readinessChecks(context, consumers),
   });
   await Promise.all(consumers.map((consumer) => consumer.joined));
-  const background: Stoppable[] = [startTableMaintenance({ pool: pools.background, logger })];
+  const maintenance = startTableMaintenance({ ...definition.tableMaintenance, pool: pools.background, logger });
+  const background: Stoppable[] = [maintenance];
   for (const work of composed.background) background.push(await work(context));
   logger.info({ host: env.INTERNAL_HOST, port: http.port }, `${name} ready`);
 

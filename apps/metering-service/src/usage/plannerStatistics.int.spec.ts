@@ -2,7 +2,7 @@ import { createPool, maintainTables, migrate } from '@afternoon/service-kit';
 import { dropSchemas, eventually, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationsDir } from '../app';
+import { meteringTableMaintenance, migrationsDir } from '../app';
 
 describe("keeping the planner's statistics of metering's tables", () => {
   const schema = uniqueName('planner_statistics');
@@ -42,10 +42,13 @@ describe("keeping the planner's statistics of metering's tables", () => {
     expect(await usageEventsStatistics()).toEqual({ reltuples: -1, analyzed: false });
     await insertEvents(1, 1_000);
     // The server counts the changes a little after the inserting transaction ends.
-    await eventually(async () => expect((await maintainTables(pool)).analyzed).toContain('usage_events'), {
-      timeout: 30_000,
-      label: 'usage_events analyzed',
-    });
+    await eventually(
+      async () => expect((await maintainTables(pool, meteringTableMaintenance)).analyzed).toContain('usage_events'),
+      {
+        timeout: 30_000,
+        label: 'usage_events analyzed',
+      },
+    );
     expect(await usageEventsStatistics()).toEqual({ reltuples: 1_000, analyzed: true });
     // No statistics are gathered for `properties`, which no plan reads; the columns plans filter on have theirs.
     const { rows: gathered } = await pool.query<{ attname: string }>(
@@ -56,12 +59,15 @@ describe("keeping the planner's statistics of metering's tables", () => {
 
     // 50 + 10% of 1,000 = 150 changed rows are needed before the next analyze; 100 are not enough.
     await insertEvents(1_001, 100);
-    expect((await maintainTables(pool)).analyzed).not.toContain('usage_events');
+    expect((await maintainTables(pool, meteringTableMaintenance)).analyzed).not.toContain('usage_events');
     await insertEvents(1_101, 100);
-    await eventually(async () => expect((await maintainTables(pool)).analyzed).toContain('usage_events'), {
-      timeout: 30_000,
-      label: 'usage_events analyzed again',
-    });
+    await eventually(
+      async () => expect((await maintainTables(pool, meteringTableMaintenance)).analyzed).toContain('usage_events'),
+      {
+        timeout: 30_000,
+        label: 'usage_events analyzed again',
+      },
+    );
     expect((await usageEventsStatistics())?.reltuples).toBe(1_200);
   });
 });

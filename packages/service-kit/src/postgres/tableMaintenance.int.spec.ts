@@ -1,7 +1,7 @@
 import { eventually } from '@afternoon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kitDatabase } from '../../test-fixtures/kitDatabase';
-import { maintainTables } from './tableMaintenance';
+import { maintainTables, type TableMaintenanceOptions } from './tableMaintenance';
 
 describe("a service's tables analyzed and vacuumed where autovacuum does not", () => {
   let db: Awaited<ReturnType<typeof kitDatabase>>;
@@ -19,6 +19,8 @@ describe("a service's tables analyzed and vacuumed where autovacuum does not", (
     analyzes: number;
   }
   /** The server's counters of the table; they lag its writes a little, so a spec waits for what it wrote. */
+  /** Autovacuum's naptime (a minute) between two visits of a table would outlast these specs. */
+  const revisitedAtOnce = { revisitAfterMs: 0 };
   const statistics = async (table: string): Promise<TableStatistics> => {
     const { rows } = await db.pool.query<TableStatistics>(
       `SELECT n_dead_tup::int AS dead, vacuum_count::int AS vacuums, analyze_count::int AS analyzes
@@ -33,8 +35,8 @@ describe("a service's tables analyzed and vacuumed where autovacuum does not", (
       await db.pool.query('UPDATE counters SET n = n + 1 WHERE id <= $1', [Math.min(left, 20)]);
   };
   /** What a turn did to `counters` (this server may be maintaining the kit's other tables too). */
-  const countersMaintained = async () => {
-    const { analyzed, vacuumed } = await maintainTables(db.pool);
+  const countersMaintained = async (options: TableMaintenanceOptions = revisitedAtOnce) => {
+    const { analyzed, vacuumed } = await maintainTables(db.pool, options);
     return { analyzed: analyzed.filter((t) => t === 'counters'), vacuumed: vacuumed.filter((t) => t === 'counters') };
   };
 
@@ -57,13 +59,28 @@ describe("a service's tables analyzed and vacuumed where autovacuum does not", (
     expect(await statistics('counters')).toEqual({ dead: 0, vacuums: 1, analyzes: 2 });
   });
 
+  it('visits a table at most once an autovacuum_naptime, as autovacuum does, unless told it must see new tenants', {
+    timeout: 60_000,
+  }, async () => {
+    await updateCounters(60);
+    await eventually(async () => expect((await statistics('counters')).dead).toBe(60), { label: 'updates counted' });
+    // Past both rules, but analyzed and vacuumed moments ago: not before the server's naptime (a minute by default).
+    const naptime = { revisitAfterMs: 60_000 };
+    expect(await countersMaintained(naptime)).toEqual({ analyzed: [], vacuumed: [] });
+    expect(await countersMaintained({ ...naptime, newTenantsSeenIn: ['counters'] })).toEqual({
+      analyzed: ['counters'],
+      vacuumed: [],
+    });
+    expect(await countersMaintained(revisitedAtOnce)).toEqual({ analyzed: [], vacuumed: ['counters'] });
+  });
+
   it('leaves the outbox to its relay, which vacuums it by what it publishes (ADR 0047)', async () => {
     await db.pool.query(
       "INSERT INTO outbox (topic, key, payload) SELECT 'maintained', 'k', '{}' FROM generate_series(1, 200)",
     );
     await db.pool.query('DELETE FROM outbox');
     await eventually(async () => expect((await statistics('outbox')).dead).toBe(200), { label: 'deletes counted' });
-    expect((await maintainTables(db.pool)).vacuumed).not.toContain('outbox');
+    expect((await maintainTables(db.pool, revisitedAtOnce)).vacuumed).not.toContain('outbox');
     expect((await statistics('outbox')).vacuums).toBe(0);
   });
 
@@ -73,7 +90,7 @@ describe("a service's tables analyzed and vacuumed where autovacuum does not", (
     const other = await db.pool.connect();
     try {
       await other.query("SELECT pg_advisory_lock(hashtext(current_schema() || '.table_maintenance'))");
-      expect(await maintainTables(db.pool)).toEqual({ analyzed: [], vacuumed: [] });
+      expect(await maintainTables(db.pool, revisitedAtOnce)).toEqual({ analyzed: [], vacuumed: [] });
       await other.query("SELECT pg_advisory_unlock(hashtext(current_schema() || '.table_maintenance'))");
     } finally {
       other.release();
