@@ -44,7 +44,7 @@ interface DueTable {
  * `autovacuum_analyze_scale_factor` × rows changed rows, a vacuum after as many dead rows (`autovacuum_vacuum_*`): the
  * old versions a row updated in place leaves (a rollup, a running total, a stored offset, a projection); and a table
  * at most once an `autovacuum_naptime` (a minute), as autovacuum visits a database, so a table filling fast is not
- * analyzed every turn (measured: rating's and alerts' rows per event analyzed every 10 s cost `kafka-ingest` ~6%).
+ * analyzed every turn (ADR 0055).
  * Not autovacuum's vacuum of a table that only grows (`autovacuum_vacuum_insert_*`): its first one after a bulk load
  * reads every page loaded (minutes for the bench's 10,000,000-event seed), while ingest is what it would slow, and
  * none of the services' reads needs what it sets. The `newTenantsSeenIn` tables are analyzed by their own rule, every
