@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { adminApi } from './adminApi';
 import { apiReferenceRoutes } from './apiReference/apiReferenceRoutes';
 import { authenticate } from './auth/authenticate';
+import { type CallerCache, callerCache } from './auth/callerCache';
 import { type GatewayEdge, gatewayApp } from './edge';
 import type { GatewayEnv } from './env';
 import { hostedInvoiceRoutes } from './hostedInvoices/hostedInvoiceRoutes';
@@ -56,7 +57,8 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const counting = rateLimitPool(env, logger);
   const windows = requestWindows(counting, env.DB_SCHEMA);
   const adminDoor = adminPort(env.ADMIN_PORT !== undefined);
-  const app = gatewayApp(gatewayEdge(env, gateway, { windows, adminDoor }));
+  const callers = callerCache(pools.background, env.DB_SCHEMA, logger);
+  const app = gatewayApp(gatewayEdge(env, gateway, { windows, adminDoor, callers }));
   const ports = await listenOnPorts(app, env, adminDoor);
   const housekeeping = startHousekeeping({
     logger,
@@ -75,6 +77,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     routes: () => servedRoutes(app),
     async stop() {
       await housekeeping.stop();
+      await callers.stop();
       await ports.close();
       await gateway.messaging.stop();
       await endPools(pools);
@@ -117,7 +120,7 @@ async function openGateway(env: GatewayEnv): Promise<OpenGateway> {
 function gatewayEdge(
   env: GatewayEnv,
   { logger, metrics, tracing, pools, adminToken, messaging }: OpenGateway,
-  { windows, adminDoor }: { windows: RequestWindows; adminDoor: AdminPort },
+  { windows, adminDoor, callers }: { windows: RequestWindows; adminDoor: AdminPort; callers: CallerCache },
 ): GatewayEdge {
   const pool = pools.queries;
   const deps = routeDeps(env, pool, messaging);
@@ -126,12 +129,12 @@ function gatewayEdge(
     operational: operationalRoutes({ metrics, readiness: [postgresReady(pool), ...messaging.readiness] }),
     telemetry: requestTelemetry({ metrics, tracing }),
     adminDoor,
-    adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken),
+    adminApi: adminApi({ kafka: messaging.kafka, pool, topicPrefix: env.TOPIC_PREFIX }, adminToken, callers),
     hostedInvoices: hostedInvoiceRoutes({ pool, invoicing: deps.services.invoicing, logger }),
     apiReference: apiReferenceRoutes(),
     stripeWebhooks: stripeWebhookRoutes(deps),
     bodyBudget: gatewayBodyBudget,
-    authenticate: authenticate(pool),
+    authenticate: authenticate(pool, callers),
     rateLimits: limitRequests({
       windows,
       defaultPerMinute: env.RATE_LIMIT_PER_MINUTE,

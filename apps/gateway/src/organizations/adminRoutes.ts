@@ -2,6 +2,7 @@ import { CreateApiKeyBody, CreateOrganizationBody, UpdateOrganizationBody } from
 import { Router } from 'express';
 import type pg from 'pg';
 import { authenticateAdmin } from '../auth/authenticate';
+import type { CallerCache } from '../auth/callerCache';
 import { ApiHttpError } from '../http/apiError';
 import { respond } from '../http/respond';
 import { validate } from '../http/validation';
@@ -15,8 +16,11 @@ import {
   setOrganizationRateLimit,
 } from './organizationStore';
 
-/** The self-hoster's API: organizations and their keys, behind ADMIN_TOKEN. */
-export function adminRoutes(pool: pg.Pool, adminToken: string): Router {
+/**
+ * The self-hoster's API: organizations and their keys, behind ADMIN_TOKEN. A change this gateway makes also forgets
+ * the callers it holds at once; other gateways forget them on the change's notice.
+ */
+export function adminRoutes(pool: pg.Pool, adminToken: string, callers: CallerCache): Router {
   const router = Router();
   router.use('/v1/admin', authenticateAdmin(adminToken));
 
@@ -32,6 +36,7 @@ export function adminRoutes(pool: pg.Pool, adminToken: string): Router {
   router.patch('/v1/admin/organizations/:id', async (request, response) => {
     const body = validate(UpdateOrganizationBody, request.body);
     const organization = await setOrganizationRateLimit(pool, request.params.id, body.rate_limit_per_minute);
+    callers.forget();
     if (!organization) throw ApiHttpError.of('NOT_FOUND', `No such organization: '${request.params.id}'`, 'id');
     respond(response, 200, { organization });
   });
@@ -49,6 +54,7 @@ export function adminRoutes(pool: pg.Pool, adminToken: string): Router {
 
   router.post('/v1/admin/api_keys/:id/revoke', async (request, response) => {
     const apiKey = await revokeApiKey(pool, request.params.id);
+    callers.forget();
     if (!apiKey) throw ApiHttpError.of('NOT_FOUND', `No such API key: '${request.params.id}'`, 'id');
     respond(response, 200, { api_key: apiKey });
   });
