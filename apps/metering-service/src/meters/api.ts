@@ -15,7 +15,7 @@ import type pg from 'pg';
 import { meterNotFound } from './businessLogic';
 import { listMeterEvents } from './getMeterEvents';
 import { getMeter, listMeters } from './getMeters';
-import { customerUsageAnswer } from './getMeterUsage/customerUsageAnswer';
+import { customerUsageAnswer, type MetersRead } from './getMeterUsage/customerUsageAnswer';
 import { meterTopCustomers } from './getMeterUsage/topCustomers';
 import type { UsageHorizon } from './getMeterUsage/usageHorizon';
 import { meterUsageBatchRoutes } from './meterUsageBatch';
@@ -33,6 +33,7 @@ export interface MeterRoutesDeps {
 /** Internal read routes the gateway calls; every query is scoped to the tenant in the request headers. */
 export function meterRoutes({ pool, knownCustomers, processedThrough, usageHorizon }: MeterRoutesDeps): Router {
   const router = Router();
+  const metersRead: MetersRead = new Map();
   const existingMeter = async (tenant: Tenant, code: string) => {
     const meter = await getMeter(pool, tenant, code);
     if (!meter) throw meterNotFound(code);
@@ -67,11 +68,11 @@ export function meterRoutes({ pool, knownCustomers, processedThrough, usageHoriz
     const id = request.params.id;
     const query = parseInput(MeterUsageQuery, request.query);
     if (!ResourceId.safeParse(id).success) throw new NotFoundError(`No such customer: '${id}'`, 'id');
-    let usage = await customerUsageAnswer(pool, usageHorizon, tenant, id, query);
+    let usage = await customerUsageAnswer(pool, usageHorizon, metersRead, tenant, id, query);
     // A customer created a moment ago may not have reached metering yet: catch up, then ask again.
     if ('unknown' in usage && usage.unknown === 'customer') {
       await readableCustomer(tenant, id);
-      usage = await customerUsageAnswer(pool, usageHorizon, tenant, id, query);
+      usage = await customerUsageAnswer(pool, usageHorizon, metersRead, tenant, id, query);
     }
     if ('unknown' in usage) {
       if (usage.unknown === 'meter') throw meterNotFound(query.meter);

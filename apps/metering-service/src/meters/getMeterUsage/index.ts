@@ -99,21 +99,26 @@ export async function readCustomerMeterUsage(
  * (and `rollupCurrent`): undefined when, in this statement's snapshot, the meter's definition has changed since or
  * the rollup it would read is no longer current, so the raw events and the rollup never answer for two definitions.
  */
-export async function readCustomerMeterUsageUnchanged(
+export async function readCustomerMeterUsageUnchanged<Also extends object = object>(
   db: Queryable,
   read: CustomerMeterUsageRead,
   definitionVersion: number,
-): Promise<(() => CustomerMeterUsageValues) | undefined> {
-  const { answer, unchanged } = await readUsage(db, read, maxGroupsPerQuery, definitionVersion);
-  return unchanged ? answer : undefined;
+  alsoSelect?: AlsoSelected,
+): Promise<{ answer: (() => CustomerMeterUsageValues) | undefined; also: Also }> {
+  const { answer, unchanged, also } = await readUsage<Also>(db, read, maxGroupsPerQuery, definitionVersion, alsoSelect);
+  return { answer: unchanged ? answer : undefined, also };
 }
 
-async function readUsage(
+/** More of a statement's select list, read in the same snapshot as the usage: `expression AS name, …`. */
+export type AlsoSelected = (params: SqlParameters) => string;
+
+async function readUsage<Also extends object = object>(
   db: Queryable,
   { tenant, customerId, meter, query, rollupCurrent }: CustomerMeterUsageRead,
   maxGroups: number,
   definitionVersion?: number,
-): Promise<{ answer: () => CustomerMeterUsageValues; unchanged: boolean }> {
+  alsoSelect?: AlsoSelected,
+): Promise<{ answer: () => CustomerMeterUsageValues; unchanged: boolean; also: Also }> {
   const groupBy = query.group_by ?? [];
   checkGroupedBy(meter, groupBy, 'group_by');
   const from = new Date(query.from);
@@ -136,8 +141,9 @@ async function readUsage(
                     AND definition_version = ${params.add(definitionVersion)}${rollupCurrent ? ` AND ${rollupCurrentSql}` : ''})`;
   const columns = { windowed: query.window !== undefined, groups: groupBy.length };
   // One statement, one round trip: the rows as one text, the excluded counts beside them.
-  const selected = `${aggregateTextSql(bounded, columns)} AS aggregate, ${unchanged} AS unchanged`;
-  const { rows } = await db.query<AnswerRow>(
+  const also = alsoSelect ? `, ${alsoSelect(params)}` : '';
+  const selected = `${aggregateTextSql(bounded, columns)} AS aggregate, ${unchanged} AS unchanged${also}`;
+  const { rows } = await db.query<AnswerRow & Also>(
     preparedStatement(
       params.query(
         excluded
@@ -146,11 +152,12 @@ async function readUsage(
       ),
     ),
   );
-  const { aggregate: text, unchanged: stillAsRead, missing_property, not_numeric } = rows[0] as AnswerRow;
+  const row = rows[0] as AnswerRow & Also;
+  const { aggregate: text, unchanged: stillAsRead, missing_property, not_numeric } = row;
   const excludedEvents = excluded ? { missing_property, not_numeric } : undefined;
   const shape = { customerId, meter, query, from, to, windows };
   const answer = () => customerMeterUsageOf(aggregateRowsOf(text, columns), excludedEvents, shape, maxGroups);
-  return { answer, unchanged: stillAsRead };
+  return { answer, unchanged: stillAsRead, also: row };
 }
 
 /** The answer from the aggregate's rows (and the excluded counts, when read): a value for each of `windows`. */

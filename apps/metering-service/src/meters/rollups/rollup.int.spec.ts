@@ -309,7 +309,7 @@ describe('hourly rollups', () => {
     // Outside a snapshot, an answer is read only for the meter as it was read before (`customerUsageAnswer`).
     const unchanged = async (meter: Meter, version: number, rollupCurrent: boolean) => {
       const read = { tenant, customerId, meter, query, rollupCurrent };
-      const answer = await readCustomerMeterUsageUnchanged(pool, read, version);
+      const { answer } = await readCustomerMeterUsageUnchanged(pool, read, version);
       return answer && meterUsageOf(answer());
     };
     const before = await pool.query('SELECT definition_version FROM meters WHERE id = $1', [tokens.id]);
