@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   createLogger,
+  createPool,
   createServiceMetrics,
   createServicePools,
   endPools,
@@ -57,7 +58,15 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
   const counting = rateLimitPool(env, logger);
   const windows = requestWindows(counting, env.DB_SCHEMA);
   const adminDoor = adminPort(env.ADMIN_PORT !== undefined);
-  const callers = callerCache(pools.background, env.DB_SCHEMA, logger);
+  // A connection of its own, held for the notices, so no pool's work ever waits for it (ADR 0056).
+  const keyChanges = createPool({
+    url: env.DATABASE_URL,
+    schema: env.DB_SCHEMA,
+    max: 1,
+    applicationName: 'gateway:key-changes',
+    logger,
+  });
+  const callers = callerCache(keyChanges, env.DB_SCHEMA, logger);
   const app = gatewayApp(gatewayEdge(env, gateway, { windows, adminDoor, callers }));
   const ports = await listenOnPorts(app, env, adminDoor);
   const housekeeping = startHousekeeping({
@@ -78,6 +87,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     async stop() {
       await housekeeping.stop();
       await callers.stop();
+      await keyChanges.end();
       await ports.close();
       await gateway.messaging.stop();
       await endPools(pools);
