@@ -18,9 +18,9 @@ describe("a service's tables analyzed and vacuumed where autovacuum does not", (
     vacuums: number;
     analyzes: number;
   }
-  /** The server's counters of the table; they lag its writes a little, so a spec waits for what it wrote. */
   /** Autovacuum's naptime (a minute) between two visits of a table would outlast these specs. */
   const revisitedAtOnce = { revisitAfterMs: 0 };
+  /** The server's counters of the table; they lag its writes a little, so a spec waits for what it wrote. */
   const statistics = async (table: string): Promise<TableStatistics> => {
     const { rows } = await db.pool.query<TableStatistics>(
       `SELECT n_dead_tup::int AS dead, vacuum_count::int AS vacuums, analyze_count::int AS analyzes
