@@ -82,6 +82,7 @@ export {
   type Queryable,
   type Transaction,
   withReadSnapshot,
+  withSavepoint,
   withTransaction,
 } from './postgres/database';
 export { migrate } from './postgres/migrate';

@@ -1,4 +1,4 @@
-import type { Tenant, Transaction } from '@afternoon/service-kit';
+import { isUniqueViolation, type Tenant, type Transaction, withSavepoint } from '@afternoon/service-kit';
 import type { UsagePeriod } from './usagePeriod';
 import { totalKey, type UsageTotal } from './usageTally';
 
@@ -12,9 +12,10 @@ export const customerName = (customer: UsageCustomer) =>
   `${customer.organizationId}\u0000${customer.mode}\u0000${customer.customerId}`;
 
 /**
- * Each record's events not counted before, now marked counted (one statement for the batch), in the records' order:
- * an event counts in the first record that holds it. Metering's outbox may send a record twice, and an event may
- * appear twice in one record. Only events some additive meter counts are given: the others change no total.
+ * Each record's events not counted before, now marked counted (one statement for the batch, two when one was), in the
+ * records' order: an event counts in the first record that holds it. Metering's outbox may send a record twice, and
+ * an event may appear twice in one record. Only events some additive meter counts are given: the others change no
+ * total.
  */
 export async function countOnce<Event extends { usageId: string }>(
   tx: Transaction,
@@ -22,12 +23,29 @@ export async function countOnce<Event extends { usageId: string }>(
 ): Promise<Event[][]> {
   const ids = [...new Set(records.flatMap((events) => events.map((event) => event.usageId)))];
   if (ids.length === 0) return records.map(() => []);
+  const fresh = new Set(await markCounted(tx, ids));
+  return records.map((events) => events.filter((event) => fresh.delete(event.usageId)));
+}
+
+/**
+ * Marks the ids counted and answers those that were not. Almost always none was (only a record sent again repeats
+ * them), so a plain insert goes first: about half the cost of one that looks each key up before inserting it (`ON
+ * CONFLICT`). If one was, its savepoint undoes it and the insert that looks them up answers which were new.
+ */
+async function markCounted(tx: Transaction, ids: readonly string[]): Promise<readonly string[]> {
+  try {
+    await withSavepoint(tx, () =>
+      tx.query('INSERT INTO alert_counted_usage (usage_id) SELECT unnest($1::text[])', [ids]),
+    );
+    return ids;
+  } catch (error) {
+    if (!isUniqueViolation(error, 'alert_counted_usage_pkey')) throw error;
+  }
   const { rows } = await tx.query<{ usage_id: string }>(
     'INSERT INTO alert_counted_usage (usage_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING usage_id',
     [ids],
   );
-  const fresh = new Set(rows.map((row) => row.usage_id));
-  return records.map((events) => events.filter((event) => fresh.delete(event.usageId)));
+  return rows.map((row) => row.usage_id);
 }
 
 /** A running total a batch wants, of one customer. */
