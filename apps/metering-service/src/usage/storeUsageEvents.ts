@@ -1,4 +1,4 @@
-import { SqlParameters, type Transaction } from '@afternoon/service-kit';
+import { SqlParameters, type SqlQuery, type Transaction } from '@afternoon/service-kit';
 import { addToRollups, type BatchMeter } from '../meters/rollups/ingestRollup';
 import type { ParsedUsage } from './meterUsage';
 import { sourceOf } from './receivedAt';
@@ -48,27 +48,10 @@ export async function storeUsageEvents(
   if (stored.length === entries.length) return { stored, conflicting: [] };
 
   // Every key is now stored; each other record of the batch is the stored event (handled again), a duplicate of it,
-  // or a conflict. Each is looked up by its key: the planner, not knowing how few they are, would otherwise hash the
-  // whole table for every batch (LIMIT keeps the lateral subquery from being flattened into such a join).
+  // or a conflict.
   const storedNow = new Set(stored);
   const others = entries.filter((entry) => !storedNow.has(entry));
-  const compare = new SqlParameters();
-  const { rows } = await tx.query<{ position: string; same_content: boolean }>(
-    compare.query(`SELECT batch.position::text,
-            (stored.event_name, stored.customer_id, stored."timestamp", stored.properties)
-              IS NOT DISTINCT FROM (batch.event_name, batch.customer_id, batch."timestamp", batch.properties::jsonb)
-              AS same_content
-       FROM unnest(${unnestArguments(compare, columnsOf(others).slice(0, 8))}) WITH ORDINALITY
-         AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
-                   position)
-       CROSS JOIN LATERAL (
-         SELECT * FROM usage_events stored
-          WHERE stored.organization_id = batch.organization_id AND stored.mode = batch.mode
-            AND stored.idempotency_key = batch.idempotency_key
-          LIMIT 1) stored
-      WHERE stored.source IS DISTINCT FROM batch.source
-      ORDER BY batch.position`),
-  );
+  const { rows } = await tx.query<{ position: string; same_content: boolean }>(storedRowsComparedSql(others));
   const conflicting: ParsedUsage[] = [];
   const duplicates: ParsedUsage[] = [];
   for (const row of rows) {
@@ -77,6 +60,37 @@ export async function storeUsageEvents(
   }
   await recordDuplicates(tx, duplicates);
   return { stored, conflicting };
+}
+
+/**
+ * How each entry compares with the stored event of its key (entries without one, or stored from that very record,
+ * are left out): its 1-based `position` among the entries and whether its content is the same. Each key is looked
+ * up by itself: the planner, not knowing how few they are, would otherwise hash the whole table for every batch
+ * (LIMIT keeps the lateral subquery from being flattened into such a join). The lookup asks for the first row at or
+ * after the key in the primary key's order, which only the primary key reads without sorting whatever the
+ * statistics say: with equalities, statistics that had not seen a tenant yet estimated every `(organization_id,
+ * mode)` at one row, and the lookup went through the smaller `usage_events_received`, reading all of the tenant's
+ * events for each key (ADR 0058).
+ */
+export function storedRowsComparedSql(entries: readonly ParsedUsage[]): SqlQuery {
+  const compare = new SqlParameters();
+  return compare.query(`SELECT batch.position::text,
+            (stored.event_name, stored.customer_id, stored."timestamp", stored.properties)
+              IS NOT DISTINCT FROM (batch.event_name, batch.customer_id, batch."timestamp", batch.properties::jsonb)
+              AS same_content
+       FROM unnest(${unnestArguments(compare, columnsOf(entries).slice(0, 8))}) WITH ORDINALITY
+         AS batch (organization_id, mode, idempotency_key, event_name, customer_id, "timestamp", properties, source,
+                   position)
+       CROSS JOIN LATERAL (
+         SELECT * FROM usage_events stored
+          WHERE (stored.organization_id, stored.mode, stored.idempotency_key)
+                  >= (batch.organization_id, batch.mode, batch.idempotency_key)
+          ORDER BY stored.organization_id, stored.mode, stored.idempotency_key
+          LIMIT 1) stored
+      WHERE (stored.organization_id, stored.mode, stored.idempotency_key)
+              = (batch.organization_id, batch.mode, batch.idempotency_key)
+        AND stored.source IS DISTINCT FROM batch.source
+      ORDER BY batch.position`);
 }
 
 // Unambiguous: only the last part may hold the separator (ids and modes never do).
