@@ -2,6 +2,7 @@ import { createPool, maintainTables, migrate, type Tenant } from '@afternoon/ser
 import { dropSchemas, eventually, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageEventsIndexes } from '../../test/plans';
 import { activeMeter } from '../../test/storedRows';
 import { meteringTableMaintenance, migrationsDir } from '../app';
 import { meterBatchAggregateSql } from '../meters/getMeterUsage/meterUsageBatchSql';
@@ -15,13 +16,6 @@ const requests = activeMeter({
   filters: {},
   group_by: [],
 });
-
-/** The index names a plan (EXPLAIN's JSON) reads `usage_events` through. */
-function usageEventsIndexes(plan: Record<string, unknown>): string[] {
-  const own = plan['Relation Name'] === 'usage_events' && plan['Index Name'] ? [String(plan['Index Name'])] : [];
-  const children = (plan.Plans as Record<string, unknown>[] | undefined) ?? [];
-  return [...own, ...children.flatMap(usageEventsIndexes)];
-}
 
 describe('the plan of a customer usage read for a tenant new to a large usage_events', () => {
   const schema = uniqueName('planner_plans');

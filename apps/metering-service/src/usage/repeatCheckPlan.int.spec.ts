@@ -3,16 +3,10 @@ import { createPool, migrate, type Tenant } from '@afternoon/service-kit';
 import { dropSchemas, testInfra, uniqueName } from '@afternoon/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageEventsIndexes } from '../../test/plans';
 import { migrationsDir } from '../app';
 import type { ParsedUsage } from './meterUsage';
 import { storedRowsComparedSql } from './storeUsageEvents';
-
-/** The index names a plan (EXPLAIN's JSON) reads `usage_events` through. */
-function usageEventsIndexes(plan: Record<string, unknown>): string[] {
-  const own = plan['Relation Name'] === 'usage_events' && plan['Index Name'] ? [String(plan['Index Name'])] : [];
-  const children = (plan.Plans as Record<string, unknown>[] | undefined) ?? [];
-  return [...own, ...children.flatMap(usageEventsIndexes)];
-}
 
 describe("the lookup of a batch's repeated keys, for a tenant the statistics have not seen", () => {
   const schema = uniqueName('repeat_check_plan');
